@@ -1,0 +1,3 @@
+"""appealgen: appeal and reconsideration packets for denied medical claims."""
+
+__version__ = "0.1.0"

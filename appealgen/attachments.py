@@ -1,0 +1,146 @@
+"""Attachment preflight: confine paths, refuse unusable files, normalise everything to PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from appealgen.errors import InputError
+from appealgen.models import Attachment
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+DOCX_SUFFIXES = {".docx"}
+LETTER_PT = (612.0, 792.0)
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warnings can quote file content
+
+
+@dataclass
+class Part:
+    """One section of the packet, as PDF bytes."""
+
+    kind: str
+    title: str
+    source: str  # shown in packet.json: the path as written in the claim, or a template name
+    sha256: str  # of the input file (or of the rendered bytes for generated sections)
+    pdf: bytes = b""
+    pages: int = 0
+    docx: Path | None = None  # set until a Word attachment has been converted
+    text_checked: bool = False
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def confine(path: Path, root: Path, source: Path, field: str) -> Path:
+    """Resolve `path` against `root`; refuse it (and symlinks) when it leaves `root`."""
+    root = root.resolve()
+    candidate = path if path.is_absolute() else root / path
+    try:
+        resolved = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        raise InputError(source, field, f"{path}: file not found") from None
+    except OSError:
+        raise InputError(source, field, f"{path}: cannot be opened") from None
+    if not resolved.is_relative_to(root):
+        raise InputError(source, field, f"{path}: outside the attachments folder; refused")
+    if not resolved.is_file():
+        raise InputError(source, field, f"{path}: not a regular file")
+    return resolved
+
+
+def check_pdf(data: bytes, source: Path, field: str) -> int:
+    """Validate a PDF and return its page count; encrypted (user password) or damaged: refused."""
+    from pypdf import PdfReader
+    from pypdf import PasswordType
+
+    if not data:
+        raise InputError(source, field, "file is empty (0 bytes)")
+    if b"%PDF-" not in data[:1024]:
+        raise InputError(source, field, "not a PDF file")
+    if b"%%EOF" not in data[-2048:]:
+        raise InputError(source, field, "PDF is truncated (no end-of-file marker)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise InputError(source, field, "PDF is protected by a password; send an unlocked copy")
+        pages = len(reader.pages)
+        for page in reader.pages:
+            page.get_contents()
+            _ = page.mediabox
+    except InputError:
+        raise
+    except Exception:  # pypdf signals damage with many exception types
+        raise InputError(source, field, "PDF is damaged and cannot be read") from None
+    if pages == 0:
+        raise InputError(source, field, "PDF has no pages")
+    return pages
+
+
+def image_to_pdf(data: bytes, source: Path, field: str) -> bytes:
+    """JPEG and single-strip fax TIFF pass through img2pdf untouched; others are re-encoded."""
+    import img2pdf
+
+    if not data:
+        raise InputError(source, field, "file is empty (0 bytes)")
+    layout = img2pdf.get_layout_fun(LETTER_PT, fit=img2pdf.FitMode.shrink, auto_orient=True)
+    try:
+        return bytes(img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
+    except Exception:  # alpha channels, unusual TIFF compressions: re-encode losslessly
+        pass
+    try:
+        return bytes(img2pdf.convert(_reencoded_frames(data), layout_fun=layout))
+    except Exception:
+        raise InputError(source, field, "image cannot be read") from None
+
+
+def _reencoded_frames(data: bytes) -> list[bytes]:
+    from PIL import Image, ImageSequence
+
+    frames = []
+    with Image.open(io.BytesIO(data)) as image:
+        for frame in ImageSequence.Iterator(image):
+            mode = "1" if frame.mode == "1" else ("L" if frame.mode in ("L", "LA") else "RGB")
+            out = io.BytesIO()
+            frame.convert(mode).save(out, format="PNG")
+            frames.append(out.getvalue())
+    return frames
+
+
+def default_title(attachment: Attachment) -> str:
+    return attachment.title or attachment.kind.value.replace("_", " ").capitalize()
+
+
+def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path) -> Part:
+    """Read one attachment; PDFs and images become PDF bytes now, DOCX files wait for LibreOffice."""
+    field = f"attachments[{index}].path"
+    path = confine(attachment.path, root, claim_file, field)
+    data = path.read_bytes()
+    part = Part(attachment.kind.value, default_title(attachment), attachment.path.as_posix(), sha256(data))
+    suffix = path.suffix.lower()
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        part.pdf = data
+        part.pages = check_pdf(data, claim_file, field)
+    elif suffix in IMAGE_SUFFIXES:
+        part.pdf = image_to_pdf(data, claim_file, field)
+        part.pages = check_pdf(part.pdf, claim_file, field)
+    elif suffix in DOCX_SUFFIXES:
+        if not data:
+            raise InputError(claim_file, field, "file is empty (0 bytes)")
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise InputError(claim_file, field, "not a Word .docx file")
+        part.docx = path
+    else:
+        raise InputError(claim_file, field, f"unsupported file type {suffix or '(none)'!r}")
+    return part
+
+
+def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
+    part.pdf = pdf
+    part.pages = check_pdf(pdf, claim_file, field)
+    part.docx = None

@@ -1,0 +1,178 @@
+"""One claim -> one packet folder: the pipeline from loaded claim to written files."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from appealgen import __version__
+from appealgen.attachments import Part, prepare, set_converted, sha256
+from appealgen.check import check_build
+from appealgen.errors import InputError
+from appealgen.models import Claim
+from appealgen.output import write_atomic
+from appealgen.packet import assemble, stamp_text
+from appealgen.payers import PayerProfile, load_payer
+from appealgen.plan import Plan, make_plan
+from appealgen.render.context import letter_context
+from appealgen.render.docx import render_docx
+from appealgen.render.env import make_env, render_string
+from appealgen.render.front import render_front
+from appealgen.render.html import HtmlRenderer
+from appealgen.render.office import convert_to_pdf
+from appealgen.report import PacketReport, Section
+from appealgen.sources.claim_file import LoadedClaim
+from appealgen.workspace import BUILTIN_PREFIX, Workspace
+
+
+@dataclass
+class Builder:
+    """Long-lived per process (or batch worker): template environment and fonts load once."""
+
+    workspace: Workspace
+    attachments_root: Path | None = None
+    today: date = field(default_factory=date.today)
+    _env: SandboxedEnvironment | None = None
+    _renderer: HtmlRenderer | None = None
+
+    @property
+    def env(self) -> SandboxedEnvironment:
+        if self._env is None:
+            self._env = make_env(self.workspace.template_dirs(), self.workspace.builtin / "templates")
+        return self._env
+
+    @property
+    def renderer(self) -> HtmlRenderer:
+        if self._renderer is None:
+            self._renderer = HtmlRenderer(self.workspace.template_dirs())
+        return self._renderer
+
+    def plan(self, loaded: LoadedClaim) -> tuple[PayerProfile, Plan]:
+        profile = load_payer(self.workspace, loaded.claim.payer, loaded.source)
+        return profile, make_plan(loaded.claim, profile, self.today)
+
+    def build(self, loaded: LoadedClaim, out: Path) -> PacketReport:
+        claim, source = loaded.claim, loaded.source
+        profile, plan = self.plan(loaded)
+        folder = out / claim.claim_id
+        root = self.attachments_root or source.parent
+        parts = [prepare(claim.attachments[i], i, root, source) for i in plan.attachment_order]
+        refuse_overwriting_inputs(folder, [source, *(root / claim.attachments[i].path for i in plan.attachment_order)])
+        letter_path = self.template_path(f"letters/{claim.payer}", "letters", plan.letter)
+        base = letter_context(claim, profile, plan, [p.title for p in parts], self.today)
+        with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
+            letter, letter_docx = self.render_letter(letter_path, plan.letter, base, Path(tmp))
+            self.convert_word(parts, plan.attachment_order, source, Path(tmp), letter, letter_docx)
+            parts.insert(0, letter)
+            docx_bytes = letter_docx.read_bytes() if letter_docx else None
+        body = [(p.kind, p.title, p.pages) for p in parts]
+        total = 2 + sum(p.pages for p in parts)  # a first estimate; the front may be longer
+        result = check_build(claim, profile, plan, parts[1:], total)
+        cover = self.template_path(f"cover_sheets/{claim.payer}", "cover_sheets", plan.cover)
+        front_base = {**base, "cover_template": self.template_name(cover)}
+        front = render_front(self.renderer, self.env, front_base, body, not result.passed, cover.parent)
+        if front.total_pages != total:  # the page limit depends on the real length
+            result = check_build(claim, profile, plan, parts[1:], front.total_pages)
+        pdf = assemble(front, parts, claim.claim_id, not result.passed)
+        sections = [
+            Section(kind=e.kind, title=e.title, first_page=e.first_page, last_page=e.last_page,
+                    source=s, sha256=h)
+            for e, (s, h) in zip(front.entries, [
+                (plan.cover, sha256(cover.read_bytes())), ("index", sha256(front.pdf)),
+                *[(p.source, p.sha256) for p in parts]], strict=True)
+        ]
+        report = PacketReport(
+            claim_id=claim.claim_id, payer=profile.id, category=plan.category.value,
+            action=plan.action.value, level=plan.level, deadline=plan.deadline,
+            days_left=plan.days_left, letter=plan.letter, cover=plan.cover,
+            pages=front.total_pages, sections=sections,
+            required=[r.description for r in plan.required],
+            first_dos=min(line.dos for line in claim.service_lines),
+            stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed),
+            check=result, inputs_sha256=inputs_digest(source, parts, letter_path, cover),
+            appealgen_version=__version__,
+        )
+        if docx_bytes is not None:
+            write_atomic(folder / "letter.docx", docx_bytes)
+        write_atomic(folder / "packet.pdf", pdf)
+        write_atomic(folder / "packet.json", (report.model_dump_json(indent=2) + "\n").encode())
+        return report
+
+    def template_path(self, payer_folder: str, folder: str, name: str) -> Path:
+        """A payer's own template first (`templates/<folder>/<payer>/`), then the shared one."""
+        if not name.startswith(BUILTIN_PREFIX):
+            try:
+                return self.workspace.find(f"templates/{payer_folder}", name)
+            except InputError:
+                pass
+        return self.workspace.find(f"templates/{folder}", name)
+
+    def template_name(self, path: Path) -> str:
+        """The loader name of a template file found by `template_path`."""
+        user = self.workspace.user / "templates" if self.workspace.user else None
+        if user is not None and path.is_relative_to(user):
+            return path.relative_to(user).as_posix()
+        name = path.relative_to(self.workspace.builtin / "templates").as_posix()
+        shadowed = user is not None and (user / name).is_file()
+        return f"{BUILTIN_PREFIX}{name}" if shadowed else name
+
+    def render_letter(
+        self, path: Path, name: str, context: dict[str, Any], tmp: Path
+    ) -> tuple[Part, Path | None]:
+        title = f"{context['plan'].level_name} request letter"
+        part = Part("letter", title, name, sha256(path.read_bytes()))
+        if path.suffix.lower() == ".docx":
+            out = tmp / "letter.docx"
+            render_docx(path, context, self.env, out)
+            part.docx = out
+            return part, out
+        html = render_string(self.env, self.template_name(path), context)
+        part.pdf = self.renderer.pdf(html, path.parent, name)
+        set_converted(part, part.pdf, path, "letter")
+        return part, None
+
+    def convert_word(
+        self, parts: list[Part], order: list[int], source: Path, tmp: Path, letter: Part, letter_docx: Path | None
+    ) -> None:
+        """All Word documents of one packet go through one LibreOffice run."""
+        pending: list[tuple[Part, Path, str]] = []
+        if letter_docx is not None:
+            pending.append((letter, letter_docx, "letter"))
+        for n, (part, index) in enumerate(zip(parts, order, strict=True)):
+            if part.docx is not None:
+                copy = tmp / f"attachment-{n}.docx"  # distinct names: soffice writes <stem>.pdf
+                shutil.copyfile(part.docx, copy)
+                pending.append((part, copy, f"attachments[{index}].path"))
+        if not pending:
+            return
+        outdir = tmp / "pdf"
+        outdir.mkdir()
+        pdfs = convert_to_pdf([doc for _, doc, _ in pending], outdir)
+        for (part, _doc, fieldname), pdf in zip(pending, pdfs, strict=True):
+            set_converted(part, pdf.read_bytes(), source, fieldname)
+
+
+def refuse_overwriting_inputs(folder: Path, inputs: list[Path]) -> None:
+    outputs = {(folder / name).resolve() for name in ("packet.pdf", "packet.json", "letter.docx")}
+    for path in inputs:
+        if path.resolve() in outputs:
+            raise InputError(path, None, "is also an output of this build; choose another --out")
+
+
+def inputs_digest(claim_file: Path, parts: list[Part], *templates: Path) -> str:
+    digest = hashlib.sha256(claim_file.read_bytes())
+    for value in [p.sha256 for p in parts] + [sha256(t.read_bytes()) for t in templates]:
+        digest.update(value.encode())
+    return digest.hexdigest()
+
+
+def claim_summary(claim: Claim) -> str:
+    """A log-safe description: ids and codes, never the patient."""
+    return f"{claim.claim_id} ({claim.payer})"

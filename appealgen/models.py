@@ -1,0 +1,183 @@
+"""The claim-file contract as pydantic models (see DESIGN.md, "Claim file")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+class AttachmentKind(StrEnum):
+    remittance_advice = "remittance_advice"
+    cmn = "cmn"
+    prescription = "prescription"
+    progress_notes = "progress_notes"
+    authorization = "authorization"
+    medical_records = "medical_records"
+    delivery_ticket = "delivery_ticket"
+    corrected_claim = "corrected_claim"
+    medical_necessity_letter = "medical_necessity_letter"
+    proof_of_timely_filing = "proof_of_timely_filing"
+    primary_eob = "primary_eob"
+    other = "other"
+
+
+class Category(StrEnum):
+    medical_necessity = "medical_necessity"
+    coverage = "coverage"
+    authorization = "authorization"
+    missing_information = "missing_information"
+    coding = "coding"
+    bundling = "bundling"
+    eligibility = "eligibility"
+    timely_filing = "timely_filing"
+    duplicate = "duplicate"
+    coordination_of_benefits = "coordination_of_benefits"
+    benefit_maximum = "benefit_maximum"
+    contractual = "contractual"
+    other = "other"
+
+
+class Action(StrEnum):
+    appeal = "appeal"
+    reconsideration = "reconsideration"
+    corrected_claim = "corrected_claim"
+    request_authorization = "request_authorization"
+    verify_eligibility = "verify_eligibility"
+    check_status = "check_status"
+    adjust = "adjust"
+    bill_patient = "bill_patient"
+    none = "none"
+
+
+def _luhn_npi(value: str) -> str:
+    """NPI check digit: Luhn over the 9 digits prefixed with the card issuer 80840."""
+    if not re.fullmatch(r"\d{10}", value):
+        raise ValueError("NPI must be 10 digits")
+    digits = [int(c) for c in "80840" + value]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    if total % 10:
+        raise ValueError("NPI check digit is wrong")
+    return value
+
+
+def _money(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("amount must not be negative")
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError("amount has more than two decimal places")
+    return value
+
+
+Money = Annotated[Decimal, AfterValidator(_money)]
+Npi = Annotated[str, AfterValidator(_luhn_npi)]
+Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
+Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
+Group = Annotated[str, Field(pattern=r"^(CO|PR|OA|PI|CR)$")]
+# A claim id names the output folder and appears on every stamp: keep it file-name safe.
+ClaimId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Patient(Strict):
+    first_name: str = Field(min_length=1, max_length=80)
+    last_name: str = Field(min_length=1, max_length=80)
+    dob: date
+    member_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,30}$")
+
+
+class Provider(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    npi: Npi
+    tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+    ptan: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,15}$")
+    address: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    contact: str | None = None
+
+
+class ServiceLine(Strict):
+    dos: date
+    code: str = Field(pattern=r"^[A-Z0-9]{4}[A-Z0-9]$")
+    modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(
+        default_factory=list, max_length=4
+    )
+    units: Decimal = Field(default=Decimal(1), gt=0)
+    billed: Money
+    paid: Money = Decimal(0)
+    diagnosis: list[Annotated[str, Field(pattern=r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]] = (
+        Field(default_factory=list)
+    )
+    carc: list[Carc] = Field(default_factory=list)
+    group: Group | None = None
+    rarc: list[Rarc] = Field(default_factory=list)
+
+
+class Denial(Strict):
+    date: date
+    carc: list[Carc] = Field(default_factory=list)
+    rarc: list[Rarc] = Field(default_factory=list)
+    group: Group | None = None
+    category: Category | None = None
+
+
+class AppealStep(Strict):
+    level: str
+    date: date
+    outcome: str = Field(pattern=r"^(upheld|overturned|partial|pending|dismissed)$")
+
+
+class Appeal(Strict):
+    level: str | None = None
+    letter: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:/-]+$")
+    argument: str | None = Field(default=None, max_length=6000)
+    history: list[AppealStep] = Field(default_factory=list)
+    good_cause: str | None = None
+
+
+class Attachment(Strict):
+    kind: AttachmentKind
+    path: Path
+    title: str | None = Field(default=None, max_length=300)
+
+    @field_validator("path")
+    @classmethod
+    def _not_empty(cls, value: Path) -> Path:
+        if str(value) in ("", "."):
+            raise ValueError("path is empty")
+        return value
+
+
+class Claim(Strict):
+    claim_id: ClaimId
+    payer: PayerId
+    payer_claim_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
+    patient: Patient
+    provider: Provider
+    service_lines: list[ServiceLine] = Field(min_length=1)
+    denial: Denial
+    appeal: Appeal = Field(default_factory=Appeal)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    @property
+    def billed_total(self) -> Decimal:
+        return sum((line.billed for line in self.service_lines), Decimal(0))
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((line.paid for line in self.service_lines), Decimal(0))

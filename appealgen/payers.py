@@ -1,0 +1,123 @@
+"""Payer profiles (payers/<id>.yaml): contacts, limits, appeal levels and manifests."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from appealgen.errors import InputError, InputErrors
+from appealgen.models import Action, AttachmentKind, Category, Strict
+from appealgen.sources.claim_file import read_document, validation_errors
+from appealgen.workspace import Workspace
+
+
+class Limits(Strict):
+    max_file_mb: float | None = Field(default=None, gt=0)
+    max_pages: int | None = Field(default=None, gt=0)
+    max_files: int | None = Field(default=None, gt=0)
+
+
+class Level(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    window_days: int = Field(gt=0)
+    counts_from: Literal["denial_date", "presumed_receipt", "previous_decision"] = "denial_date"
+    action: Action = Action.appeal
+    decided_by: str | None = None
+    form: str | None = None
+    cover: str | None = None  # cover sheet template for this level
+    amount_in_controversy: dict[int, float] = Field(default_factory=dict)
+
+
+class Requirement(Strict):
+    """A required document: one kind, or any one of several; optionally only in some cases."""
+
+    one_of: list[AttachmentKind] = Field(min_length=1)
+    label: str | None = None
+    levels: list[str] | None = None  # only at these levels
+    dos_before: date | None = None  # only when the earliest date of service is before this
+    dos_from: date | None = None  # only when the earliest date of service is on/after this
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_kind(cls, value: object) -> object:
+        return {"one_of": [value]} if isinstance(value, str) else value
+
+    def describe(self) -> str:
+        return self.label or " or ".join(k.value for k in self.one_of)
+
+
+class Match(Strict):
+    payer_ids: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+
+class PayerProfile(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+    kind: Literal["medicare", "medicaid", "commercial"] = "commercial"
+    address: list[str] = Field(min_length=1)
+    phone: str | None = None
+    fax: str | None = None
+    portal: str | None = None
+    limits: Limits = Field(default_factory=Limits)
+    presumed_receipt_days: int = Field(default=0, ge=0)
+    levels: list[Level] = Field(min_length=1)
+    letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
+    cover: str = "fax_cover.html"
+    manifests: dict[str, list[Requirement]] = Field(default_factory=dict)  # category or "default"
+    order: list[AttachmentKind] = Field(default_factory=list)
+    match: Match = Field(default_factory=Match)
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> PayerProfile:
+        allowed = {c.value for c in Category} | {"default"}
+        for table in (self.manifests, self.letters):
+            for key in table:
+                if key not in allowed:
+                    raise ValueError(f"unknown category {key!r}")
+        return self
+
+    def level(self, level_id: str | None) -> Level:
+        if level_id is None:
+            return self.levels[0]
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        known = ", ".join(lv.id for lv in self.levels)
+        raise InputError(f"payers/{self.id}.yaml", "levels", f"no level {level_id!r} (has: {known})")
+
+    def requirements(self, category: Category) -> list[Requirement]:
+        return self.manifests.get(category.value, self.manifests.get("default", []))
+
+    def letter_for(self, category: Category) -> str:
+        return self.letters.get(category.value, self.letters.get("default", "reconsideration.html"))
+
+
+@cache
+def _load_profile(path: Path) -> PayerProfile:
+    data = read_document(path)
+    if not isinstance(data, dict):
+        raise InputError(path, None, "a payer profile must be a mapping")
+    try:
+        profile = PayerProfile.model_validate(data)
+    except ValidationError as exc:
+        raise InputErrors(validation_errors(path, exc)) from None
+    if profile.id != path.stem:
+        raise InputError(path, "id", f"must equal the file name ({path.stem})")
+    return profile
+
+
+def load_payer(workspace: Workspace, payer_id: str, source: object = "payer") -> PayerProfile:
+    """The profile `payer_id`; an unknown id is reported against `source` (the claim file)."""
+    try:
+        path = workspace.find("payers", f"{payer_id}.yaml")
+    except InputError:
+        known = ", ".join(sorted(p.removesuffix(".yaml") for p in workspace.list("payers", "*.yaml")))
+        message = f"unknown payer profile {payer_id!r} (known: {known})"
+        raise InputError(source, "payer", message) from None
+    return _load_profile(path.resolve())

@@ -1,0 +1,1 @@
+"""Rendering: one sandboxed Jinja environment for HTML (WeasyPrint) and Word (docxtpl)."""

@@ -1,0 +1,26 @@
+"""Word letter templates rendered with docxtpl through the sandboxed environment."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from appealgen.errors import TemplateError
+from appealgen.render.env import template_errors
+
+
+def render_docx(template: Path, context: dict[str, Any], env: SandboxedEnvironment, out: Path) -> None:
+    from docxtpl import DocxTemplate
+
+    if not zipfile.is_zipfile(template):
+        raise TemplateError(template, None, "not a Word .docx file")
+    document = DocxTemplate(str(template))
+
+    def render() -> None:
+        document.render(context, jinja_env=env, autoescape=True)
+
+    template_errors(str(template), render)
+    document.save(str(out))

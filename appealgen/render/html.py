@@ -1,0 +1,61 @@
+"""HTML -> PDF with WeasyPrint through a deny-by-default URL fetcher."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from appealgen.errors import TemplateError
+
+
+def _fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves data: URIs and files inside the template folders; refuses everything else."""
+
+        def __init__(self, roots: list[Path]) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.roots = [r.resolve() for r in roots]
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise ValueError("refused: only template files and data: URIs may be loaded")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+                raise ValueError("refused: file outside the template folders")
+            return URLFetcherResponse(url, path.read_bytes())
+
+    return ConfinedFetcher
+
+
+class HtmlRenderer:
+    """One per process (or worker): fonts and the fetcher are set up once."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        # WeasyPrint logs refused URLs with the URL itself; keep them out of our output.
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        self.fonts = FontConfiguration()
+        self.fetcher = _fetcher_class()(roots)
+
+    def document(self, html: str, base: Path, name: str) -> Any:
+        """Lay out `html` (relative URLs resolve against `base`); returns a WeasyPrint Document."""
+        from weasyprint import HTML
+
+        try:
+            return HTML(string=html, base_url=str(base), url_fetcher=self.fetcher).render(
+                font_config=self.fonts
+            )
+        except Exception as exc:  # WeasyPrint raises many types; report the template only
+            raise TemplateError(name, None, f"HTML rendering failed ({type(exc).__name__})") from None
+
+    def pdf(self, html: str, base: Path, name: str) -> bytes:
+        data: bytes = self.document(html, base, name).write_pdf()
+        return data

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages appealgen needs (LibreOffice for DOCX->PDF, HarfBuzz's
+# subsetter for fast WeasyPrint, metric-compatible fonts, poppler-utils and qpdf).
+# Runs apt-get when root; otherwise prints the exact command and checks what is there.
+set -euo pipefail
+PKGS=(libreoffice-writer-nogui libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+      fonts-liberation2 fonts-dejavu-core fontconfig poppler-utils qpdf)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  echo "system packages: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  $cmd
+else
+  echo "system packages missing: ${missing[*]}" >&2
+  echo "run as root: apt-get update && $cmd" >&2
+  exit 1
+fi
