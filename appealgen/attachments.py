@@ -56,8 +56,7 @@ def confine(path: Path, root: Path, source: Path, field: str) -> Path:
 
 def check_pdf(data: bytes, source: Path, field: str) -> int:
     """Validate a PDF and return its page count; encrypted (user password) or damaged: refused."""
-    from pypdf import PdfReader
-    from pypdf import PasswordType
+    from pypdf import PasswordType, PdfReader
 
     if not data:
         raise InputError(source, field, "file is empty (0 bytes)")

@@ -31,6 +31,8 @@ from appealgen.report import PacketReport, Section
 from appealgen.sources.claim_file import LoadedClaim
 from appealgen.workspace import BUILTIN_PREFIX, Workspace
 
+FAX_COVER = "fax_cover.html"
+
 
 @dataclass
 class Builder:
@@ -56,7 +58,11 @@ class Builder:
 
     def plan(self, loaded: LoadedClaim) -> tuple[PayerProfile, Plan]:
         profile = load_payer(self.workspace, loaded.claim.payer, loaded.source)
-        return profile, make_plan(loaded.claim, profile, self.today)
+        plan = make_plan(loaded.claim, profile, self.today)
+        if Path(plan.cover).name == FAX_COVER and not profile.fax:
+            raise InputError(f"payers/{profile.id}.yaml", "fax",
+                             "is empty; a fax cover sheet needs the payer's fax number")
+        return profile, plan
 
     def build(self, loaded: LoadedClaim, out: Path) -> PacketReport:
         claim, source = loaded.claim, loaded.source
@@ -64,7 +70,8 @@ class Builder:
         folder = out / claim.claim_id
         root = self.attachments_root or source.parent
         parts = [prepare(claim.attachments[i], i, root, source) for i in plan.attachment_order]
-        refuse_overwriting_inputs(folder, [source, *(root / claim.attachments[i].path for i in plan.attachment_order)])
+        inputs = [source, *(root / claim.attachments[i].path for i in plan.attachment_order)]
+        refuse_overwriting_inputs(folder, inputs)
         letter_path = self.template_path(f"letters/{claim.payer}", "letters", plan.letter)
         base = letter_context(claim, profile, plan, [p.title for p in parts], self.today)
         with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
@@ -139,7 +146,8 @@ class Builder:
         return part, None
 
     def convert_word(
-        self, parts: list[Part], order: list[int], source: Path, tmp: Path, letter: Part, letter_docx: Path | None
+        self, parts: list[Part], order: list[int], source: Path, tmp: Path,
+        letter: Part, letter_docx: Path | None,
     ) -> None:
         """All Word documents of one packet go through one LibreOffice run."""
         pending: list[tuple[Part, Path, str]] = []

@@ -7,7 +7,6 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -56,7 +55,9 @@ def mentions_patient(part: Part, claim: Claim) -> bool | None:
     return answer
 
 
-def check_build(claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], pages: int) -> CheckResult:
+def check_build(
+    claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], pages: int
+) -> CheckResult:
     """Everything that decides whether the packet may be submitted, known before stamping."""
     problems: list[str] = []
     warnings: list[str] = []
@@ -81,7 +82,8 @@ def check_build(claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Par
     if limit and pages > limit:
         problems.append(f"packet has {pages} pages; {profile.id} accepts at most {limit}")
     missing = plan.missing
-    return CheckResult(passed=not missing and not problems, missing=missing, problems=problems, warnings=warnings)
+    passed = not missing and not problems
+    return CheckResult(passed=passed, missing=missing, problems=problems, warnings=warnings)
 
 
 def read_report(folder: Path) -> PacketReport:
@@ -106,7 +108,7 @@ class Verification:
 
 def _outline(reader: PdfReader) -> list[tuple[str, int | None]]:
     return [
-        (item.title, reader.get_destination_page_number(item))
+        (str(item.title), reader.get_destination_page_number(item))
         for item in reader.outline
         if not isinstance(item, list)
     ]

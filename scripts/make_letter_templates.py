@@ -96,6 +96,7 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     style = document.styles["Normal"]
     style.font.name = "Liberation Serif"
     style.font.size = Pt(11)
+    style.paragraph_format.space_after = Pt(6)
     head = document.add_paragraph()
     run = head.add_run("{{ provider.name }}")
     run.bold = True
@@ -111,8 +112,9 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     meta_run.font.size = Pt(8.5)
     meta_run.font.color.rgb = RGBColor(0x33, 0x33, 0x33)
     for line in HEAD:
-        document.add_paragraph(line)
+        document.add_paragraph(line).paragraph_format.space_after = Pt(0)
     subject = document.add_paragraph()
+    subject.paragraph_format.space_before = Pt(10)
     subject.add_run(str(spec["subject"])).bold = True
     facts = [
         "Patient: {{ patient.first_name }} {{ patient.last_name }} · Date of birth: {{ patient.dob | us_date }}",
@@ -121,8 +123,8 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     ]
     for line in facts:
         document.add_paragraph(line).paragraph_format.space_after = Pt(0)
-    document.add_paragraph("")
     add_lines_table(document)
+    document.add_paragraph("")
     for text in spec["body"]:  # type: ignore[attr-defined]
         document.add_paragraph(text)
     document.add_paragraph("{%p if good_cause %}")
@@ -136,8 +138,8 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("Sincerely,")
     document.add_paragraph("")
-    document.add_paragraph("{{ provider.contact or 'Billing department' }}")
-    document.add_paragraph("{{ provider.name }}")
+    for line in ("{{ provider.contact or 'Billing department' }}", "{{ provider.name }}"):
+        document.add_paragraph(line).paragraph_format.space_after = Pt(0)
     for paragraph in document.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     document.save(str(out / f"{name}.docx"))

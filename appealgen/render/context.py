@@ -48,7 +48,8 @@ class IndexEntry:
 
 
 def paragraphs(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    """Blank lines separate paragraphs; line breaks inside one are just wrapping."""
+    return [" ".join(p.split()) for p in (text or "").split("\n\n") if p.strip()]
 
 
 def letter_context(

@@ -63,7 +63,8 @@ def template_errors(name: str, call: Callable[[], T]) -> T:
     try:
         return call()
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.filename or name, f"line {exc.lineno}", exc.message or "syntax error") from None
+        where = exc.filename or name
+        raise TemplateError(where, f"line {exc.lineno}", exc.message or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(name, None, f"template {exc.name!r} not found") from None
     except jinja2.UndefinedError as exc:

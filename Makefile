@@ -1,0 +1,47 @@
+# appealgen: `make demo` builds the bundled examples, `make test` runs every check.
+# Both install what they need first (system packages via apt-get when root, then .venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test system-deps venv lint typecheck pytest bench clean examples
+
+system-deps:
+	bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: apt-get install -y python3-venv" >&2; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: system-deps venv
+	@rm -rf packets/ACCT-*
+	@$(BIN)/appealgen build examples/*/claim.yaml --out packets; code=$$?; \
+	  if [ $$code -ne 0 ] && [ $$code -ne 3 ]; then exit $$code; fi; \
+	  echo "packets written to packets/ (ACCT-4004 fails its check on purpose: it lacks progress notes)"
+
+lint: venv
+	$(BIN)/ruff check appealgen tests bench scripts
+
+typecheck: venv
+	$(BIN)/mypy appealgen
+
+pytest: venv
+	$(BIN)/pytest
+
+test: system-deps venv lint typecheck pytest
+
+bench: system-deps venv
+	$(BIN)/python bench/bench_build.py
+
+# Regenerate the synthetic example documents and the Word letter templates (overwrites).
+examples: venv
+	$(BIN)/python scripts/make_examples.py
+	$(BIN)/python scripts/make_letter_templates.py
+
+clean:
+	rm -rf packets/ACCT-* dist build .pytest_cache .mypy_cache .ruff_cache

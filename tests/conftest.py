@@ -1,0 +1,75 @@
+"""Shared fixtures: a synthetic claim written to tmp_path, and a Builder on the repo's files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from appealgen.build import Builder
+from appealgen.workspace import Workspace
+from tests.pdfs import make_pdf
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 22)  # deadlines in tests are computed as of this date
+
+PATIENT = {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02", "member_id": "9ZZ9ZZ9ZZ99"}
+PROVIDER = {"name": "Test Supply Co (synthetic)", "npi": "1538261953", "ptan": "TST01",
+            "tax_id": "00-0000999", "phone": "555-0199", "contact": "Pat Tester"}
+
+
+def claim_dict(**overrides: Any) -> dict[str, Any]:
+    claim: dict[str, Any] = {
+        "claim_id": "TEST-1",
+        "payer": "commercial",
+        "payer_claim_number": "PCN0001",
+        "patient": dict(PATIENT),
+        "provider": dict(PROVIDER),
+        "service_lines": [{"dos": "2026-09-02", "code": "E0601", "modifiers": ["RR", "KX"],
+                           "units": 1, "billed": "245.00", "paid": 0, "diagnosis": ["G47.33"],
+                           "carc": ["50"], "group": "CO", "rarc": ["N115"]}],
+        "denial": {"date": "2026-10-14", "carc": ["50"], "rarc": ["N115"], "group": "CO"},
+        "appeal": {"argument": "The records show the item was needed."},
+        "attachments": [
+            {"kind": "remittance_advice", "path": "docs/ra.pdf"},
+            {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
+        ],
+    }
+    claim.update(overrides)
+    return claim
+
+
+WriteClaim = Callable[..., Path]
+
+
+@pytest.fixture
+def write_claim(tmp_path: Path) -> WriteClaim:
+    """Write claim.yaml (with overrides) into tmp_path/claim and a PDF for each attachment
+    whose file does not exist yet; returns the claim file's path."""
+
+    def write(files: dict[str, bytes] | None = None, **overrides: Any) -> Path:
+        folder = tmp_path / "claim"
+        folder.mkdir(exist_ok=True)
+        data = claim_dict(**overrides)
+        for name, content in (files or {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        for attachment in data.get("attachments", []):
+            target = folder / attachment["path"]
+            if not target.exists() and not Path(attachment["path"]).is_absolute():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(make_pdf())
+        path = folder / "claim.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def builder() -> Builder:
+    return Builder(Workspace.open(REPO), today=TODAY)

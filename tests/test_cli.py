@@ -1,0 +1,244 @@
+"""The command line: exact messages and exit codes on real files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from appealgen.cli import main
+from tests.conftest import REPO, WriteClaim
+from tests.pdfs import encrypted, make_pdf
+
+HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
+AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def build(claim: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    return run("build", str(claim), "--out", str(out), *AS_OF, *extra)
+
+
+def test_build_writes_packet_and_report(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(appeal=HTML_LETTER)
+    code, stdout, stderr = build(claim, tmp_path / "out", "--json")
+    assert code == 0
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    assert stderr == (
+        "TEST-1: passed, 5 pages, medical_necessity -> reconsideration "
+        f"(reconsideration, due 2027-10-14) -> {packet}\n"
+    )
+    reports = json.loads(stdout)
+    assert [r["claim_id"] for r in reports] == ["TEST-1"]
+    assert reports[0]["pages"] == len(PdfReader(packet).pages) == 5
+    assert [s["kind"] for s in reports[0]["sections"]] == [
+        "cover_sheet", "index", "letter", "remittance_advice", "progress_notes"]
+
+
+def test_check_confirms_a_built_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
+    build(write_claim(appeal=HTML_LETTER), tmp_path / "out")
+    code, stdout, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--json", *AS_OF)
+    assert code == 0
+    assert stderr == "TEST-1: passed, 5 pages\n"
+    assert json.loads(stdout)["passed"] is True
+
+
+def test_check_finds_a_tampered_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
+    build(write_claim(appeal=HTML_LETTER), tmp_path / "out")
+    folder = tmp_path / "out" / "TEST-1"
+    report = json.loads((folder / "packet.json").read_text())
+    report["sections"][3]["title"] = "Something else"
+    (folder / "packet.json").write_text(json.dumps(report))
+    code, _, stderr = run("check", str(folder), *AS_OF)
+    assert code == 3
+    assert stderr.splitlines() == [
+        "TEST-1: FAILED, 5 pages",
+        "  problem: bookmarks do not match the sections in packet.json",
+        "  problem: index does not list 'Something else' on pages 4",
+    ]
+
+
+def test_missing_required_document_builds_a_stamped_failing_packet(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.endswith(": missing progress notes or medical records\n")
+    assert "FAILED" in stderr
+    reader = PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join((page.extract_text() or "").split())
+        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Page {number} of {len(reader.pages)}" in text
+    code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), *AS_OF)
+    assert code == 3
+    assert "  missing: progress notes or medical records" in stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"patient": {"first_name": "Rosa", "last_name": "Testcase", "member_id": "9ZZ9ZZ9ZZ99"}},
+         "patient.dob: Field required"),
+        ({"payer": "nope"},
+         "payer: unknown payer profile 'nope' (known: commercial, medicaid-caresource, medicare-dme)"),
+        ({"claim_id": "../escape"}, "claim_id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'"),
+        ({"provider": {"name": "X", "npi": "1538261954"}}, "provider.npi: NPI check digit is wrong"),
+        ({"service_lines": [{"dos": "2026-09-02", "code": "E0601", "billed": "1.005"}]},
+         "service_lines[0].billed: amount has more than two decimal places"),
+        ({"service_lines": [{"dos": "2026-09-02", "code": "E0601", "billed": "-5"}]},
+         "service_lines[0].billed: amount must not be negative"),
+        ({"service_lines": [{"dos": "2026-09-31", "code": "E0601", "billed": "5"}]},
+         "service_lines[0].dos: Input should be a valid date or datetime, day value is outside expected range"),
+        ({"attachments": [{"kind": "xray", "path": "docs/a.pdf"}]},
+         "attachments[0].kind: Input should be 'remittance_advice', 'cmn', 'prescription', 'progress_notes', "
+         "'authorization', 'medical_records', 'delivery_ticket', 'corrected_claim', 'medical_necessity_letter', "
+         "'proof_of_timely_filing', 'primary_eob' or 'other'"),
+        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_claim_fields_are_named_and_nothing_is_written(
+    write_claim: WriteClaim, tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    claim = write_claim(**change)
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 1
+    assert stderr == f"{claim}: {message}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_field_error_is_reported_at_once(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(payer_claim_number="bad number!", patient={"first_name": "", "last_name": "T",
+                                                                     "dob": "x", "member_id": "9Z"})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 1
+    assert [line.split(": ")[1] for line in stderr.splitlines()] == [
+        "payer_claim_number", "patient.first_name", "patient.dob", "patient.member_id"]
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    claim = tmp_path / "claim.yaml"
+    claim.write_text("claim_id: A\npatient: {first_name: [\n")
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 1
+    assert stderr.startswith(f"{claim}: line 3: invalid YAML: ")
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "attachments[1].path: docs/notes.pdf: file not found"),
+        ({"docs/notes.pdf": b""}, "attachments[1].path: file is empty (0 bytes)"),
+        ({"docs/notes.pdf": make_pdf()[:-600]}, "attachments[1].path: PDF is truncated (no end-of-file marker)"),
+        ({"docs/notes.pdf": make_pdf()[:400] + b"\n%%EOF\n"},
+         "attachments[1].path: PDF is damaged and cannot be read"),
+        ({"docs/notes.pdf": encrypted(make_pdf(), "secret", "owner")},
+         "attachments[1].path: PDF is protected by a password; send an unlocked copy"),
+        ({"docs/notes.pdf": b"hello"}, "attachments[1].path: not a PDF file"),
+    ],
+    ids=["missing", "zero-byte", "truncated", "damaged", "user-password", "not-pdf"],
+)
+def test_bad_attachment_files_are_refused(
+    write_claim: WriteClaim, tmp_path: Path, files: dict[str, bytes], message: str
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, files=files)
+    if not files:
+        (claim.parent / "docs" / "notes.pdf").unlink()
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: {message}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_owner_password_only_pdf_is_opened(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": encrypted(make_pdf(2), "", "owner")})
+    code, _, _ = build(claim, tmp_path / "out")
+    assert code == 0
+    assert len(PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf").pages) == 6
+
+
+def test_attachment_outside_the_claim_folder_is_refused(write_claim: WriteClaim, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.pdf").write_bytes(make_pdf())
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": "../elsewhere.pdf"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments)
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: attachments[1].path: ../elsewhere.pdf: outside the attachments folder; refused\n")
+
+
+def test_attachments_root_option(write_claim: WriteClaim, tmp_path: Path) -> None:
+    root = tmp_path / "records"
+    (root / "docs").mkdir(parents=True)
+    for name in ("ra.pdf", "notes.pdf"):
+        (root / "docs" / name).write_bytes(make_pdf())
+    claim = write_claim(appeal=HTML_LETTER)
+    for name in ("ra.pdf", "notes.pdf"):
+        (claim.parent / "docs" / name).unlink()
+    code, _, _ = build(claim, tmp_path / "out", "--attachments-root", str(root))
+    assert code == 0
+
+
+def test_one_bad_claim_does_not_stop_the_others(write_claim: WriteClaim, tmp_path: Path) -> None:
+    good = write_claim(appeal=HTML_LETTER)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claim_id: B-2\n")
+    code, _, stderr = run("build", str(bad), str(good), "--out", str(tmp_path / "out"), *AS_OF)
+    assert code == 1
+    assert stderr.splitlines()[0] == f"{bad}: payer: Field required"
+    assert stderr.splitlines()[-1].startswith("TEST-1: passed")
+    assert (tmp_path / "out" / "TEST-1" / "packet.pdf").is_file()
+    assert not (tmp_path / "out" / "B-2").exists()
+
+
+def test_missing_libreoffice_exits_4_with_the_install_command(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(appeal={"letter": "medical_necessity.docx"})
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    code, _, stderr = build(claim, tmp_path / "out") if False else run(
+        "build", str(claim), "--out", str(tmp_path / "out"), *AS_OF, env={"PATH": str(empty)})
+    assert (code, stderr) == (4, "LibreOffice is not installed; install it with: "
+                                 "apt-get install -y libreoffice-writer-nogui fonts-liberation2\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_payer_fax_cannot_make_a_fax_cover(write_claim: WriteClaim, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "payers").mkdir(parents=True)
+    profile = (REPO / "payers" / "commercial.yaml").read_text().replace("fax: 555-0144", "fax: ''")
+    (workspace / "payers" / "commercial.yaml").write_text(profile)
+    claim = write_claim(appeal=HTML_LETTER)
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(workspace))
+    assert (code, stderr) == (1, "payers/commercial.yaml: fax: is empty; a fax cover sheet needs the payer's fax number\n")
+
+
+def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
+    code, stdout, _ = run("plan", str(write_claim()), *AS_OF)
+    assert code == 0
+    assert stdout.splitlines() == [
+        "TEST-1: medical_necessity (CARC 50) -> reconsideration",
+        "  level: Reconsideration at Example Commercial Health Plan",
+        "  deadline: 2027-10-14 (denial date 2026-10-14 + 365 days; 326 days left)",
+        "  letter: medical_necessity.docx; cover: fax_cover.html",
+        "  requires remittance_advice: present",
+        "  requires progress notes or medical records: present",
+    ]
+
+
+@pytest.mark.parametrize("command", ["build", "check", "plan", "schema"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, stdout, _ = run(command, "--help")
+    assert code == 0
+    assert "Example:" in stdout
+
+
+def test_schema_describes_the_claim_file() -> None:
+    code, stdout, _ = run("schema")
+    assert code == 0
+    assert set(json.loads(stdout)["required"]) == {
+        "claim_id", "payer", "patient", "provider", "service_lines", "denial"}
