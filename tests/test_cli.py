@@ -242,3 +242,13 @@ def test_schema_describes_the_claim_file() -> None:
     assert code == 0
     assert set(json.loads(stdout)["required"]) == {
         "claim_id", "payer", "patient", "provider", "service_lines", "denial"}
+
+
+def test_another_patients_document_fails_the_check(write_claim: WriteClaim, tmp_path: Path) -> None:
+    other = make_pdf(lines=["Patient: Otto Otherperson", "Member ID: 1AA1AA1AA11",
+                            "Visit notes for a different person entirely."])
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": other})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.endswith(
+        ": docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this claim\n")

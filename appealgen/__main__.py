@@ -1,0 +1,5 @@
+"""`python -m appealgen` runs the command line."""
+
+from appealgen.cli import main
+
+main()
