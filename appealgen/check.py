@@ -16,7 +16,7 @@ from appealgen.attachments import Part
 from appealgen.errors import InputError
 from appealgen.models import Category, Claim
 from appealgen.payers import PayerProfile
-from appealgen.plan import DEADLINE_WARNING_DAYS, Plan, applies
+from appealgen.plan import Plan, applies
 from appealgen.report import CheckResult, PacketReport
 
 IDENTITY_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
@@ -59,16 +59,7 @@ def check_build(
     claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], pages: int
 ) -> CheckResult:
     """Everything that decides whether the packet may be submitted, known before stamping."""
-    problems: list[str] = []
-    warnings: list[str] = []
-    if plan.days_left < 0:
-        message = f"filing deadline {plan.deadline.isoformat()} has passed"
-        if claim.appeal.good_cause:
-            warnings.append(f"{message}; good cause is stated in the letter")
-        else:
-            problems.append(f"{message}; state good cause (appeal.good_cause) to file late")
-    elif plan.days_left <= DEADLINE_WARNING_DAYS:
-        warnings.append(f"filing deadline {plan.deadline.isoformat()} is {plan.days_left} days away")
+    problems, warnings = list(plan.problems), list(plan.warnings)
     for part in parts:
         if part.kind == "letter" or part.pages == 0:
             continue

@@ -183,6 +183,7 @@ def plan(claim_file: Path, as_json: bool, workspace: Path | None, as_of: Any) ->
       appealgen plan examples/cpap-medicare/claim.yaml
     """
     from appealgen.build import Builder
+    from appealgen.plan import describe
     from appealgen.sources.claim_file import load_claims
     from appealgen.workspace import Workspace
 
@@ -194,13 +195,8 @@ def plan(claim_file: Path, as_json: bool, workspace: Path | None, as_of: Any) ->
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))
         return
-    for p in plans:
-        click.echo(f"{p.claim_id}: {p.category.value} ({p.category_reason}) -> {p.action.value}")
-        click.echo(f"  level: {p.level_name} at {p.payer_name}")
-        click.echo(f"  deadline: {p.deadline.isoformat()} ({p.deadline_reason}; {p.days_left} days left)")
-        click.echo(f"  letter: {p.letter}; cover: {p.cover}")
-        for r in p.required:
-            click.echo(f"  requires {r.description}: {'present' if r.present else 'MISSING'}")
+    for item in plans:
+        click.echo("\n".join(describe(item)))
 
 
 @main.command()

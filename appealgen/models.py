@@ -24,6 +24,7 @@ class AttachmentKind(StrEnum):
     medical_necessity_letter = "medical_necessity_letter"
     proof_of_timely_filing = "proof_of_timely_filing"
     primary_eob = "primary_eob"
+    decision_notice = "decision_notice"  # the previous level's decision (e.g. redetermination notice)
     other = "other"
 
 
@@ -40,6 +41,7 @@ class Category(StrEnum):
     coordination_of_benefits = "coordination_of_benefits"
     benefit_maximum = "benefit_maximum"
     contractual = "contractual"
+    patient_responsibility = "patient_responsibility"  # deductible, coinsurance, copay: not a denial
     other = "other"
 
 

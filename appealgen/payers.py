@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -21,16 +22,37 @@ class Limits(Strict):
     max_files: int | None = Field(default=None, gt=0)
 
 
+class Recipient(Strict):
+    """Where a level's requests go when that is not the payer's main address (e.g. a QIC)."""
+
+    name: str
+    address: list[str] = Field(min_length=1)
+    fax: str | None = None
+    phone: str | None = None
+
+
 class Level(Strict):
+    """One appeal level. The window runs from the notice that opened it (the denial, or the
+    previous level's decision) plus the profile's presumed-receipt days."""
+
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
-    window_days: int = Field(gt=0)
-    counts_from: Literal["denial_date", "presumed_receipt", "previous_decision"] = "denial_date"
+    window_days: int | None = Field(default=None, gt=0)
+    window_months: int | None = Field(default=None, gt=0)
+    counts_from: Literal["denial_date", "previous_decision"] = "denial_date"
     action: Action = Action.appeal
     decided_by: str | None = None
     form: str | None = None
     cover: str | None = None  # cover sheet template for this level
-    amount_in_controversy: dict[int, float] = Field(default_factory=dict)
+    letter: str | None = None  # letter template for every category at this level
+    recipient: Recipient | None = None
+    amount_in_controversy: dict[int, Decimal] = Field(default_factory=dict)  # year -> minimum
+
+    @model_validator(mode="after")
+    def _one_window(self) -> Level:
+        if (self.window_days is None) == (self.window_months is None):
+            raise ValueError("give exactly one of window_days and window_months")
+        return self
 
 
 class Requirement(Strict):
@@ -65,17 +87,19 @@ class PayerProfile(Strict):
     fax: str | None = None
     portal: str | None = None
     limits: Limits = Field(default_factory=Limits)
-    presumed_receipt_days: int = Field(default=0, ge=0)
+    presumed_receipt_days: int = Field(default=0, ge=0)  # Medicare: notices count as received 5 days on
     levels: list[Level] = Field(min_length=1)
     letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
     cover: str = "fax_cover.html"
-    manifests: dict[str, list[Requirement]] = Field(default_factory=dict)  # category or "default"
+    # category (or "default") -> required documents; "all" applies on top of every category
+    manifests: dict[str, list[Requirement]] = Field(default_factory=dict)
+    corrected_claims_in_appeals: bool = True  # some payers refuse a corrected claim inside an appeal
     order: list[AttachmentKind] = Field(default_factory=list)
     match: Match = Field(default_factory=Match)
 
     @model_validator(mode="after")
     def _known_categories(self) -> PayerProfile:
-        allowed = {c.value for c in Category} | {"default"}
+        allowed = {c.value for c in Category} | {"default", "all"}
         for table in (self.manifests, self.letters):
             for key in table:
                 if key not in allowed:
@@ -92,10 +116,14 @@ class PayerProfile(Strict):
         raise InputError(f"payers/{self.id}.yaml", "levels", f"no level {level_id!r} (has: {known})")
 
     def requirements(self, category: Category) -> list[Requirement]:
-        return self.manifests.get(category.value, self.manifests.get("default", []))
+        specific = self.manifests.get(category.value, self.manifests.get("default", []))
+        return [*self.manifests.get("all", []), *specific]
 
-    def letter_for(self, category: Category) -> str:
-        return self.letters.get(category.value, self.letters.get("default", "reconsideration.html"))
+    def recipient(self, level: Level) -> Recipient:
+        if level.recipient is not None:
+            return level.recipient
+        return Recipient(name=self.name, address=self.address, fax=self.fax, phone=self.phone)
+
 
 
 @cache

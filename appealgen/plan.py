@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 
 from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile, Requirement
-from appealgen.rules import action_for, categorise, deadline_for, next_level
+from appealgen.rules.classify import classify
+from appealgen.rules.deadlines import aic_minimum, amount_in_controversy, filing_deadline
+from appealgen.rules.decide import choose_action, choose_level
 
 DEADLINE_WARNING_DAYS = 14
 # Remittance advice always follows the letter; then the payer's order, then the rest.
 DEFAULT_ORDER = [k for k in AttachmentKind if k is not AttachmentKind.remittance_advice]
+# The shipped Word letter for each situation; a payer profile's `letters` overrides these.
+CATEGORY_LETTERS = {
+    Category.medical_necessity: "medical_necessity.docx",
+    Category.coverage: "non_covered.docx",
+    Category.authorization: "authorization.docx",
+    Category.missing_information: "missing_information.docx",
+    Category.coding: "coding.docx",
+    Category.bundling: "bundling.docx",
+    Category.eligibility: "eligibility.docx",
+    Category.timely_filing: "timely_filing.docx",
+    Category.coordination_of_benefits: "coordination_of_benefits.docx",
+    Category.benefit_maximum: "benefit_maximum.docx",
+}
+ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx"}
+FALLBACK_LETTER = "reconsideration.html"
 
 
 class RequiredDocument(BaseModel):
@@ -26,21 +44,38 @@ class Plan(BaseModel):
     payer: str
     payer_name: str
     category: Category
-    category_reason: str
+    other_categories: list[Category]
+    category_reasons: list[str]
+    denied: bool
     action: Action
+    action_reason: str
+    notes: list[str]
     level: str
     level_name: str
+    level_reason: str
     deadline: date
     deadline_reason: str
     days_left: int
+    amount_in_controversy: Decimal
+    aic_minimum: Decimal | None
+    appeal_rights: bool
+    cite_lcd: bool
     letter: str
+    letter_reason: str
     cover: str
+    cover_reason: str
     required: list[RequiredDocument]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
+    problems: list[str]  # known before building: they fail the packet's check
+    warnings: list[str]
 
     @property
     def missing(self) -> list[str]:
         return [r.description for r in self.required if not r.present]
+
+    @property
+    def category_reason(self) -> str:
+        return self.category_reasons[0] if self.category_reasons else ""
 
 
 def applies(requirement: Requirement, level: str, first_dos: date) -> bool:
@@ -59,34 +94,92 @@ def attachment_order(claim: Claim, profile: PayerProfile) -> list[int]:
     return [i for i, _ in indexed]
 
 
+def choose_letter(claim: Claim, profile: PayerProfile, category: Category, action: Action,
+                  level_letter: str | None) -> tuple[str, str]:
+    if claim.appeal.letter:
+        return claim.appeal.letter, "stated in the claim file"
+    if action in ACTION_LETTERS:
+        return ACTION_LETTERS[action], f"action {action.value}"
+    if level_letter:
+        return level_letter, "the payer's letter for this level"
+    if category.value in profile.letters:
+        return profile.letters[category.value], f"the payer's letter for {category.value}"
+    if category in CATEGORY_LETTERS:
+        return CATEGORY_LETTERS[category], f"the shipped letter for {category.value}"
+    return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
+
+
+def deadline_findings(claim: Claim, deadline: date, days_left: int) -> tuple[list[str], list[str]]:
+    if days_left < 0:
+        message = f"filing deadline {deadline.isoformat()} has passed"
+        if claim.appeal.good_cause:
+            return [], [f"{message}; good cause is stated in the letter"]
+        return [f"{message}; state good cause (appeal.good_cause) to file late"], []
+    if days_left <= DEADLINE_WARNING_DAYS:
+        return [], [f"filing deadline {deadline.isoformat()} is {days_left} days away"]
+    return [], []
+
+
 def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) -> Plan:
     today = today or date.today()
-    decision = categorise(claim)
-    level = next_level(claim, profile)
-    deadline, reason = deadline_for(claim, profile, level)
+    found = classify(claim)
+    level = choose_level(claim, profile)
+    action = choose_action(claim, found, level)
+    deadline = filing_deadline(claim, profile, level.level)
+    days_left = (deadline.date - today).days
     first_dos = min(line.dos for line in claim.service_lines)
     kinds = {a.kind for a in claim.attachments}
     required = [
-        RequiredDocument(
-            description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of)
-        )
-        for r in profile.requirements(decision.category)
-        if applies(r, level.id, first_dos)
+        RequiredDocument(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
+        for r in profile.requirements(found.category)
+        if applies(r, level.level.id, first_dos)
     ]
+    required += [
+        RequiredDocument(description=f"{kind.value} (asked for by a remark code)", kinds=[kind],
+                         present=kind in kinds)
+        for kind in found.documents if not any(kind in r.kinds for r in required)
+    ]
+    letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
+    problems, warnings = deadline_findings(claim, deadline.date, days_left)
+    review = action.action in (Action.appeal, Action.reconsideration)
+    if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
+        problems.append(f"{profile.id} does not accept a corrected claim inside an appeal; send it separately")
+    aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
+    if minimum is not None and aic < minimum:
+        problems.append(f"amount in controversy ${aic:,.2f} is below the ${minimum:,.2f} minimum "
+                        f"for {level.level.name} in {today.year}")
     return Plan(
-        claim_id=claim.claim_id,
-        payer=profile.id,
-        payer_name=profile.name,
-        category=decision.category,
-        category_reason=decision.reason,
-        action=action_for(decision.category, level),
-        level=level.id,
-        level_name=level.name,
-        deadline=deadline,
-        deadline_reason=reason,
-        days_left=(deadline - today).days,
-        letter=claim.appeal.letter or profile.letter_for(decision.category),
-        cover=level.cover or profile.cover,
-        required=required,
-        attachment_order=attachment_order(claim, profile),
+        claim_id=claim.claim_id, payer=profile.id, payer_name=profile.name,
+        category=found.category, other_categories=found.others, category_reasons=found.reasons,
+        denied=found.denied, action=action.action, action_reason=action.reason,
+        notes=action.notes if action.action is found.group_action else found.notes + action.notes,
+        level=level.level.id, level_name=level.level.name, level_reason=level.reason,
+        deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
+        amount_in_controversy=aic, aic_minimum=minimum,
+        appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
+        letter=letter, letter_reason=letter_reason,
+        cover=level.level.cover or profile.cover,
+        cover_reason=f"the cover for {level.level.name}" if level.level.cover else "the payer's cover sheet",
+        required=required, attachment_order=attachment_order(claim, profile),
+        problems=problems, warnings=warnings,
     )
+
+
+def describe(plan: Plan) -> list[str]:
+    """The decision and the reasons behind it, as lines for people."""
+    lines = [f"{plan.claim_id}: {plan.payer} ({plan.payer_name})", f"  category: {plan.category.value}"]
+    lines += [f"    because {reason}" for reason in plan.category_reasons]
+    lines += [f"  action: {plan.action.value}", f"    because {plan.action_reason}"]
+    lines += [f"    note: {note}" for note in plan.notes]
+    lines += [f"  level: {plan.level_name} ({plan.level_reason})",
+              f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
+              f"    because {plan.deadline_reason}",
+              f"  letter: {plan.letter} ({plan.letter_reason})",
+              f"  cover: {plan.cover} ({plan.cover_reason})",
+              "  required documents:"]
+    lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
+    if not plan.required:
+        lines.append("    none")
+    lines += [f"  problem: {p}" for p in plan.problems]
+    lines += [f"  warning: {w}" for w in plan.warnings]
+    return lines

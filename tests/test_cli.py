@@ -88,7 +88,7 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
         ({"patient": {"first_name": "Rosa", "last_name": "Testcase", "member_id": "9ZZ9ZZ9ZZ99"}},
          "patient.dob: Field required"),
         ({"payer": "nope"},
-         "payer: unknown payer profile 'nope' (known: commercial, medicaid-caresource, medicare-dme)"),
+         "payer: unknown payer profile 'nope' (known: commercial, medicaid-caresource, medicare-dme, medicare-part-b)"),
         ({"claim_id": "../escape"}, "claim_id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'"),
         ({"provider": {"name": "X", "npi": "1538261954"}}, "provider.npi: NPI check digit is wrong"),
         ({"service_lines": [{"dos": "2026-09-02", "code": "E0601", "billed": "1.005"}]},
@@ -100,7 +100,7 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
         ({"attachments": [{"kind": "xray", "path": "docs/a.pdf"}]},
          "attachments[0].kind: Input should be 'remittance_advice', 'cmn', 'prescription', 'progress_notes', "
          "'authorization', 'medical_records', 'delivery_ticket', 'corrected_claim', 'medical_necessity_letter', "
-         "'proof_of_timely_filing', 'primary_eob' or 'other'"),
+         "'proof_of_timely_filing', 'primary_eob', 'decision_notice' or 'other'"),
         ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
     ],
 )
@@ -221,12 +221,19 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
     code, stdout, _ = run("plan", str(write_claim()), *AS_OF)
     assert code == 0
     assert stdout.splitlines() == [
-        "TEST-1: medical_necessity (CARC 50) -> reconsideration",
-        "  level: Reconsideration at Example Commercial Health Plan",
-        "  deadline: 2027-10-14 (denial date 2026-10-14 + 365 days; 326 days left)",
-        "  letter: medical_necessity.docx; cover: fax_cover.html",
-        "  requires remittance_advice: present",
-        "  requires progress notes or medical records: present",
+        "TEST-1: commercial (Example Commercial Health Plan)",
+        "  category: medical_necessity",
+        "    because CO-50 (not medically necessary) -> medical_necessity",
+        "  action: reconsideration",
+        "    because medical necessity: reconsideration at Reconsideration",
+        "  level: Reconsideration (no appeal history: first level, Reconsideration)",
+        "  deadline: 2027-10-14, 326 days left",
+        "    because denial date 2026-10-14 + 12 months",
+        "  letter: medical_necessity.docx (the shipped letter for medical_necessity)",
+        "  cover: fax_cover.html (the payer's cover sheet)",
+        "  required documents:",
+        "    present  remittance_advice",
+        "    present  progress notes or medical records",
     ]
 
 

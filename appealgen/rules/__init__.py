@@ -1,0 +1,1 @@
+"""Denial rules: reason codes -> category, the decision tree, appeal levels and deadlines."""
