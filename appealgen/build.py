@@ -59,7 +59,8 @@ class Builder:
     def plan(self, loaded: LoadedClaim) -> tuple[PayerProfile, Plan]:
         profile = load_payer(self.workspace, loaded.claim.payer, loaded.source)
         plan = make_plan(loaded.claim, profile, self.today)
-        if Path(plan.cover).name == FAX_COVER and not profile.fax:
+        recipient = profile.recipient(profile.level(plan.level))
+        if Path(plan.cover).name == FAX_COVER and not recipient.fax:
             raise InputError(f"payers/{profile.id}.yaml", "fax",
                              "is empty; a fax cover sheet needs the payer's fax number")
         return profile, plan

@@ -174,8 +174,11 @@ def _payer_of(packet_dir: Path) -> str:
 @main.command()
 @click.argument("claim_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
+@click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
 @workspace_options
-def plan(claim_file: Path, as_json: bool, workspace: Path | None, as_of: Any) -> None:
+def plan(claim_file: Path, as_json: bool, descriptions: Path | None, workspace: Path | None,
+         as_of: Any) -> None:
     """Show the decision for a claim: category, action, level, deadline, letter, documents.
 
     \b
@@ -184,10 +187,12 @@ def plan(claim_file: Path, as_json: bool, workspace: Path | None, as_of: Any) ->
     """
     from appealgen.build import Builder
     from appealgen.plan import describe
+    from appealgen.rules.codes import load_descriptions
     from appealgen.sources.claim_file import load_claims
     from appealgen.workspace import Workspace
 
     try:
+        texts = load_descriptions(descriptions) if descriptions else None
         builder = Builder(Workspace.open(workspace), today=_today(as_of))
         plans = [builder.plan(item)[1] for item in load_claims(claim_file)]
     except AppealgenError as error:
@@ -196,7 +201,7 @@ def plan(claim_file: Path, as_json: bool, workspace: Path | None, as_of: Any) ->
         click.echo(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))
         return
     for item in plans:
-        click.echo("\n".join(describe(item)))
+        click.echo("\n".join(describe(item, texts)))
 
 
 @main.command()

@@ -46,6 +46,7 @@ class Plan(BaseModel):
     category: Category
     other_categories: list[Category]
     category_reasons: list[str]
+    codes: list[str]  # every reason and remark code seen, e.g. "CO-50", "N115"
     denied: bool
     action: Action
     action_reason: str
@@ -151,6 +152,7 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     return Plan(
         claim_id=claim.claim_id, payer=profile.id, payer_name=profile.name,
         category=found.category, other_categories=found.others, category_reasons=found.reasons,
+        codes=[f.code for f in found.findings],
         denied=found.denied, action=action.action, action_reason=action.reason,
         notes=action.notes if action.action is found.group_action else found.notes + action.notes,
         level=level.level.id, level_name=level.level.name, level_reason=level.reason,
@@ -165,9 +167,16 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     )
 
 
-def describe(plan: Plan) -> list[str]:
-    """The decision and the reasons behind it, as lines for people."""
-    lines = [f"{plan.claim_id}: {plan.payer} ({plan.payer_name})", f"  category: {plan.category.value}"]
+def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str]:
+    """The decision and the reasons behind it, as lines for people. `descriptions` (official
+    code texts the user is licensed to use) adds a line per code."""
+    lines = [f"{plan.claim_id}: {plan.payer} ({plan.payer_name})"]
+    if descriptions:
+        lines.append("  codes:")
+        for code in plan.codes:
+            bare = code.split("-")[-1].removeprefix("CARC ")
+            lines.append(f"    {code}: {descriptions.get(bare, '(no description loaded)')}")
+    lines.append(f"  category: {plan.category.value}")
     lines += [f"    because {reason}" for reason in plan.category_reasons]
     lines += [f"  action: {plan.action.value}", f"    because {plan.action_reason}"]
     lines += [f"    note: {note}" for note in plan.notes]

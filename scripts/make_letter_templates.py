@@ -16,49 +16,143 @@ from docx.shared import Pt, RGBColor
 HEAD = [
     "{{ today | long_date }}",
     "",
-    "{{ payer.name }}",
-    "{%p for line in payer.address %}",
+    "{{ to.name }}",
+    "{%p for line in to.address %}",
     "{{ line }}",
     "{%p endfor %}",
 ]
 
-LETTERS = {
-    "medical_necessity": {
-        "subject": "RE: Request for {{ plan.level_name | lower }}: the item was medically necessary",
+CODES = (
+    "{% if denial.carc %} with reason code{{ 's' if denial.carc | length > 1 }} "
+    "{% if denial.group %}{{ denial.group }}-{% endif %}{{ denial.carc | join(', ') }}{% endif %}"
+    "{% if denial.rarc %} and remark{{ 's' if denial.rarc | length > 1 }} {{ denial.rarc | join(', ') }}{% endif %}"
+)
+OPENING = (
+    "{{ provider.name }} requests {{ plan.level_name | lower }} of the claim above, denied on "
+    "{{ denial.date | long_date }}" + CODES
+)
+ARGUMENT = ["{%p for para in argument_paragraphs %}", "{{ para }}", "{%p endfor %}"]
+REPROCESS = (
+    "We ask that you reverse the denial and reprocess the claim for payment of "
+    "{{ claim.billed_total | money }} less any applicable patient responsibility."
+)
+
+
+def review(subject: str, why: str, *closing: str) -> dict[str, object]:
+    return {
+        "subject": "RE: Request for {{ plan.level_name | lower }}: " + subject,
+        "body": ["To the reviewer:", OPENING + why, *ARGUMENT, *closing],
+    }
+
+
+LETTERS: dict[str, dict[str, object]] = {
+    "medical_necessity": review(
+        "the item or service was medically necessary",
+        " as not medically necessary. We disagree: the enclosed records show that the patient met "
+        "the coverage criteria on the date of service.",
+        "{%p if plan.cite_lcd %}",
+        "The denial cites a local coverage determination (LCD). The enclosed records address each of "
+        "its coverage criteria; we ask the reviewer to apply the LCD to the documentation as a whole.",
+        "{%p endif %}",
+        "The treating practitioner's order, the clinical notes and the test results enclosed with this "
+        "request document the diagnosis, the face-to-face evaluation and the need for the item as billed. "
+        + REPROCESS,
+    ),
+    "non_covered": review(
+        "the service is covered",
+        " as a non-covered service. The patient's coverage was active on the date of service, the "
+        "service is a benefit of the patient's plan when its criteria are met, and they were met.",
+        "The enclosed medical records and order show that the service was provided under the "
+        "conditions the plan covers. " + REPROCESS,
+    ),
+    "authorization": {
+        "subject": "RE: {% if plan.action.value == 'request_authorization' %}Request for retroactive "
+                   "authorization{% else %}Request for {{ plan.level_name | lower }}: authorization was on "
+                   "file{% endif %}",
         "body": [
             "To the reviewer:",
-            "{{ provider.name }} requests {{ plan.level_name | lower }} of the claim above, denied on "
-            "{{ denial.date | long_date }} with reason code{{ 's' if denial.carc | length > 1 }} "
-            "{% if denial.group %}{{ denial.group }}-{% endif %}{{ denial.carc | join(', ') }}"
-            "{% if denial.rarc %} and remark{{ 's' if denial.rarc | length > 1 }} {{ denial.rarc | join(', ') }}{% endif %}"
-            " as not medically necessary. We disagree: the enclosed records show that the patient met "
-            "the coverage criteria for the item on the date of service.",
-            "{%p for para in argument_paragraphs %}",
-            "{{ para }}",
-            "{%p endfor %}",
-            "The treating practitioner's order, the clinical notes and the test results enclosed with this "
-            "request document the diagnosis, the face-to-face evaluation and the need for the item as billed. "
-            "We ask that you reverse the denial and reprocess the claim for payment of "
-            "{{ claim.billed_total | money }} less any applicable patient responsibility.",
+            "{%p if plan.action.value == 'request_authorization' %}",
+            "{{ provider.name }} requests retroactive authorization for the services on the claim above, "
+            "denied on {{ denial.date | long_date }}" + CODES + " because no authorization was on file.",
+            "{%p else %}",
+            OPENING + " because no prior authorization was found. A valid authorization covered these "
+            "services on the dates they were provided; the enclosed approval shows its number, the "
+            "approved codes and the approved dates.",
+            "{%p endif %}",
+            *ARGUMENT,
+            "We ask that you match the claim to the authorization, reverse the denial and reprocess the "
+            "claim for payment of {{ claim.billed_total | money }} less any applicable patient responsibility.",
         ],
     },
-    "coding": {
-        "subject": "RE: Request for {{ plan.level_name | lower }}: the procedure code billed was correct",
+    "missing_information": review(
+        "the missing information is enclosed",
+        " because information or documentation was missing. The documents requested are enclosed "
+        "with this letter and listed below.",
+        "With these documents the claim is complete. " + REPROCESS,
+    ),
+    "coding": review(
+        "the procedure code billed was correct",
+        " on the grounds that the procedure code does not match the service or the diagnosis. "
+        "The code billed is correct and is supported by the enclosed documentation.",
+        "The enclosed operative or visit notes describe the procedure performed, and the diagnosis "
+        "codes on the claim are those documented by the treating practitioner. No corrected claim is "
+        "needed. " + REPROCESS,
+    ),
+    "bundling": review(
+        "the service was separate and distinct",
+        " as included in another service. The service was separate and distinct from the service it "
+        "was bundled with: it was performed at a different session, site or encounter, as the modifier "
+        "on the claim indicates and the enclosed notes document.",
+        "Because the procedures were distinct, the National Correct Coding Initiative edit does not "
+        "apply to this pair. We ask that you pay the service separately. " + REPROCESS,
+    ),
+    "eligibility": review(
+        "the patient was covered on the date of service",
+        " because the patient's coverage could not be confirmed. The patient was enrolled under "
+        "member ID {{ patient.member_id }} on every date of service on this claim.",
+        "The enclosed eligibility verification confirms the coverage. " + REPROCESS,
+    ),
+    "timely_filing": review(
+        "the claim was filed on time",
+        " as filed after the time limit. The claim was filed within the time limit: the enclosed "
+        "proof of timely filing (the clearinghouse or payer acceptance report) shows the date the claim "
+        "was received.",
+        "Because the original submission was timely, the filing limit does not bar payment. " + REPROCESS,
+    ),
+    "coordination_of_benefits": review(
+        "process the claim as secondary",
+        " for coordination of benefits. The primary payer has processed the claim; its explanation of "
+        "benefits is enclosed.",
+        "We ask that you process the claim as the secondary payer, using the primary payer's payment "
+        "shown on the enclosed EOB.",
+    ),
+    "benefit_maximum": review(
+        "the benefit limit does not bar payment",
+        " as exceeding a benefit maximum. The enclosed payment history and authorization show that "
+        "the services on this claim fall within the approved benefit.",
+        REPROCESS,
+    ),
+    "corrected_claim": {
+        "subject": "RE: Corrected claim for payer claim number {{ claim.payer_claim_number or claim.claim_id }}",
         "body": [
-            "To the reviewer:",
-            "{{ provider.name }} requests {{ plan.level_name | lower }} of the claim above, denied on "
-            "{{ denial.date | long_date }} with reason code{{ 's' if denial.carc | length > 1 }} "
-            "{% if denial.group %}{{ denial.group }}-{% endif %}{{ denial.carc | join(', ') }}"
-            "{% if denial.rarc %} and remark{{ 's' if denial.rarc | length > 1 }} {{ denial.rarc | join(', ') }}{% endif %}"
-            " on the grounds that the procedure code does not match the service or the diagnosis. "
-            "The code billed is correct and is supported by the operative documentation.",
-            "{%p for para in argument_paragraphs %}",
-            "{{ para }}",
-            "{%p endfor %}",
-            "The enclosed operative report describes the procedure performed, and the diagnosis codes on "
-            "the claim are those documented by the surgeon. No corrected claim is needed. We ask that you "
-            "reverse the denial and reprocess the claim for payment of {{ claim.billed_total | money }} "
-            "less any applicable patient responsibility.",
+            "To the claims department:",
+            "Enclosed is a corrected claim (claim frequency code 7) replacing the claim above, which was "
+            "processed on {{ denial.date | long_date }}" + CODES + ". This is a corrected claim, not an "
+            "appeal: please process it in place of the original.",
+            *ARGUMENT,
+            "The lines of the corrected claim are listed above. Please reprocess the claim for payment.",
+        ],
+    },
+    "peer_to_peer": {
+        "subject": "RE: Request for a peer-to-peer review",
+        "body": [
+            "To the medical director:",
+            "The treating practitioner requests a peer-to-peer review with the medical reviewer who "
+            "denied the claim above on {{ denial.date | long_date }}" + CODES + ".",
+            *ARGUMENT,
+            "Please contact {{ provider.contact or provider.name }}{% if provider.phone %} at "
+            "{{ provider.phone }}{% endif %} to schedule the call. The clinical records are enclosed so "
+            "that the reviewer can prepare.",
         ],
     },
 }

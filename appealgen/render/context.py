@@ -62,10 +62,12 @@ def letter_context(
         "lines": claim.service_lines,
         "denial": claim.denial,
         "payer": profile,
+        "to": profile.recipient(profile.level(plan.level)),  # this level's addressee
         "plan": plan,
         "category_label": CATEGORY_LABELS[plan.category.value],
         "argument_paragraphs": paragraphs(claim.appeal.argument),
         "good_cause": claim.appeal.good_cause,
+        "previous": claim.appeal.history[-1] if claim.appeal.history else None,
         "enclosures": enclosures,
         "today": today,
     }
