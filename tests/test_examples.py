@@ -96,3 +96,13 @@ def test_results_and_verification(built: dict[str, tuple[PacketReport, Path]]) -
 
 def test_html_letter_leaves_no_docx(built: dict[str, tuple[PacketReport, Path]]) -> None:
     assert not (built["ACCT-3003"][1] / "letter.docx").exists()
+
+
+def test_build_uses_the_plan_unchanged(built: dict[str, tuple[PacketReport, Path]]) -> None:
+    builder = Builder(Workspace.open(REPO), today=TODAY)
+    for claim_file in sorted((REPO / "examples").glob("*/claim.yaml")):
+        _, plan = builder.plan(load_claims(claim_file)[0])
+        report, _ = built[plan.claim_id]
+        assert (report.category, report.action, report.level, report.deadline, report.letter, report.cover) == (
+            plan.category.value, plan.action.value, plan.level, plan.deadline, plan.letter, plan.cover)
+        assert report.required == [r.description for r in plan.required]
