@@ -10,6 +10,7 @@ from pathlib import Path
 
 def private_dir(path: Path) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)  # also when it existed before with wider permissions
     return path
 
 

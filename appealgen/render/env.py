@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import object_type_repr
+from pydantic import BaseModel
 
 from appealgen.errors import TemplateError
 
@@ -30,6 +32,32 @@ def us_date(value: date | None) -> str:
     return "" if value is None else f"{value:%m/%d/%Y}"
 
 
+class ClaimSandbox(SandboxedEnvironment):
+    """The sandbox, tightened for claim data.
+
+    Paths in the data expose only their name (a Path's methods read and write files), pydantic
+    models expose no `model_*` methods, and a failed item lookup never quotes its key (the key
+    may be patient data, and Jinja would put it in the error message).
+    """
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath):
+            return attr in {"name", "stem", "suffix"}
+        if isinstance(obj, BaseModel) and attr.startswith("model_"):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        result = super().getitem(obj, argument)
+        if isinstance(result, jinja2.Undefined) and not _is_security_error(result):
+            return self.undefined(obj=obj, hint=f"{object_type_repr(obj)} has no such item")
+        return result
+
+
+def _is_security_error(value: jinja2.Undefined) -> bool:
+    return value._undefined_exception is jinja2.exceptions.SecurityError
+
+
 def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnvironment:
     """Loader: user folders first; `builtin:NAME` reaches the shipped template under NAME.
 
@@ -42,7 +70,7 @@ def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnv
         ),
         jinja2.FileSystemLoader([str(d) for d in template_dirs]),
     ])
-    env = SandboxedEnvironment(
+    env = ClaimSandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -71,7 +99,9 @@ def template_errors(name: str, call: Callable[[], T]) -> T:
         raise TemplateError(name, None, f"undefined variable: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(name, None, f"refused by the sandbox: {exc}") from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
+    except jinja2.TemplateRuntimeError as exc:
+        raise TemplateError(name, None, exc.message or "render failed") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateError(name, None, f"render failed ({type(exc).__name__})") from None
 
 

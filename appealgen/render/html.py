@@ -40,8 +40,11 @@ class HtmlRenderer:
     def __init__(self, roots: list[Path]) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        # WeasyPrint logs refused URLs with the URL itself; keep them out of our output.
-        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        # WeasyPrint logs failed loads with the URL itself (at ERROR), and a URL can hold
+        # patient data: keep its log out of ours entirely.
+        weasy_log = logging.getLogger("weasyprint")
+        weasy_log.setLevel(logging.CRITICAL)
+        weasy_log.propagate = False
         self.fonts = FontConfiguration()
         self.fetcher = _fetcher_class()(roots)
 
