@@ -30,6 +30,7 @@ class Part:
     pdf: bytes = b""
     pages: int = 0
     docx: Path | None = None  # set until a Word attachment has been converted
+    field: str = ""  # where errors about it point, e.g. "attachments[2].path"
     text_checked: bool = False
 
 
@@ -120,7 +121,8 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path) ->
     field = f"attachments[{index}].path"
     path = confine(attachment.path, root, claim_file, field)
     data = path.read_bytes()
-    part = Part(attachment.kind.value, default_title(attachment), attachment.path.as_posix(), sha256(data))
+    part = Part(attachment.kind.value, default_title(attachment), attachment.path.as_posix(), sha256(data),
+                field=field)
     suffix = path.suffix.lower()
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         part.pdf = data

@@ -32,6 +32,7 @@ from appealgen.sources.claim_file import LoadedClaim
 from appealgen.workspace import BUILTIN_PREFIX, Workspace
 
 FAX_COVER = "fax_cover.html"
+REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
 
 
 @dataclass
@@ -71,13 +72,15 @@ class Builder:
         folder = out / claim.claim_id
         root = self.attachments_root or source.parent
         parts = [prepare(claim.attachments[i], i, root, source) for i in plan.attachment_order]
+        if claim.remittance is not None and not any(p.kind == "remittance_advice" for p in parts):
+            parts.insert(0, self.render_remittance(claim, profile, plan))
         inputs = [source, *(root / claim.attachments[i].path for i in plan.attachment_order)]
         refuse_overwriting_inputs(folder, inputs)
         letter_path = self.template_path(f"letters/{claim.payer}", "letters", plan.letter)
         base = letter_context(claim, profile, plan, [p.title for p in parts], self.today)
         with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
             letter, letter_docx = self.render_letter(letter_path, plan.letter, base, Path(tmp))
-            self.convert_word(parts, plan.attachment_order, source, Path(tmp), letter, letter_docx)
+            self.convert_word(parts, source, Path(tmp), letter, letter_docx)
             parts.insert(0, letter)
             docx_bytes = letter_docx.read_bytes() if letter_docx else None
         body = [(p.kind, p.title, p.pages) for p in parts]
@@ -131,6 +134,22 @@ class Builder:
         shadowed = user is not None and (user / name).is_file()
         return f"{BUILTIN_PREFIX}{name}" if shadowed else name
 
+    def render_remittance(self, claim: Claim, profile: PayerProfile, plan: Plan) -> Part:
+        """The remittance page, from this claim's record of its 835 (no other claim is in it)."""
+        assert claim.remittance is not None
+        record = claim.remittance
+        name = REMITTANCE_TEMPLATE
+        context = letter_context(claim, profile, plan, [], self.today)
+        html = render_string(self.env, name, context)
+        title = f"Remittance advice (835), {record.payment_date:%m/%d/%Y}" if record.payment_date else \
+            "Remittance advice (835)"
+        digest = sha256(record.model_dump_json().encode())
+        part = Part("remittance_advice", title, f"{record.source} (claim {claim.claim_id})", digest,
+                    field="remittance")
+        pdf = self.renderer.pdf(html, self.workspace.builtin / "templates", name)
+        set_converted(part, pdf, Path(name), "remittance")
+        return part
+
     def render_letter(
         self, path: Path, name: str, context: dict[str, Any], tmp: Path
     ) -> tuple[Part, Path | None]:
@@ -147,18 +166,17 @@ class Builder:
         return part, None
 
     def convert_word(
-        self, parts: list[Part], order: list[int], source: Path, tmp: Path,
-        letter: Part, letter_docx: Path | None,
+        self, parts: list[Part], source: Path, tmp: Path, letter: Part, letter_docx: Path | None
     ) -> None:
         """All Word documents of one packet go through one LibreOffice run."""
         pending: list[tuple[Part, Path, str]] = []
         if letter_docx is not None:
             pending.append((letter, letter_docx, "letter"))
-        for n, (part, index) in enumerate(zip(parts, order, strict=True)):
+        for n, part in enumerate(parts):
             if part.docx is not None:
                 copy = tmp / f"attachment-{n}.docx"  # distinct names: soffice writes <stem>.pdf
                 shutil.copyfile(part.docx, copy)
-                pending.append((part, copy, f"attachments[{index}].path"))
+                pending.append((part, copy, part.field))
         if not pending:
             return
         outdir = tmp / "pdf"

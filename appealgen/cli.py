@@ -74,6 +74,9 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
           as_json: bool, workspace: Path | None, as_of: Any) -> None:
     """Build one packet per claim: OUT/<claim_id>/packet.pdf and packet.json.
 
+    CLAIM_FILES are claim files (YAML/JSON) or X12 835 remittance files; from an
+    835 every denied claim is built, its remittance page rendered from the 835.
+
     \b
     Exit codes: 0 every packet passed its check; 1 bad input (nothing written
     for that claim); 3 a packet was written but fails its check; 4 a required
@@ -84,6 +87,7 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
       appealgen build examples/cpap-medicare/claim.yaml --out packets
     """
     from appealgen.build import Builder
+    from appealgen.remittances import is_x12, loaded_claims
     from appealgen.sources.claim_file import load_claims
     from appealgen.workspace import Workspace
 
@@ -94,7 +98,12 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
         sys.exit(report_error(error))
     for claim_file in claim_files:
         try:
-            loaded = load_claims(claim_file)
+            if is_x12(claim_file):
+                loaded, problems = loaded_claims(claim_file, builder.workspace, attachments_root, builder.today)
+                for line in problems:
+                    say(line)
+            else:
+                loaded = load_claims(claim_file)
         except AppealgenError as error:
             codes.append(report_error(error))
             continue
@@ -202,6 +211,42 @@ def plan(claim_file: Path, as_json: bool, descriptions: Path | None, workspace: 
         return
     for item in plans:
         click.echo("\n".join(describe(item, texts)))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help='Print {"files": [...], "claims": [...]} on stdout.')
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one claim file per denied claim here, ready for `appealgen build`.")
+@click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Attach <root>/<claim_id>/<kind>*.pdf files found here to the claim files.")
+@workspace_options
+def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_root: Path | None,
+        workspace: Path | None, as_of: Any) -> None:
+    """Read X12 835 remittance files: list the claims (denied first) with their
+    codes, category and action.
+
+    \b
+    Example:
+      appealgen era remits/2026-10-14.835 --out claims --attachments-root records
+    """
+    from appealgen.remittances import read_eras, table_lines, write_claim_files
+    from appealgen.workspace import Workspace
+
+    today = _today(as_of)
+    try:
+        result = read_eras(list(files), Workspace.open(workspace), today)
+        written, skipped = write_claim_files(result, out, attachments_root, today) if out else ([], [])
+    except AppealgenError as error:
+        sys.exit(report_error(error))
+    for line in result.warnings + skipped:
+        say(line)
+    if as_json:
+        click.echo(json.dumps({"files": result.files, "claims": result.claims}, indent=2, default=str))
+    else:
+        click.echo("\n".join(table_lines(result.claims)))
+    if out:
+        say(f"{len(written)} claim files written to {out}")
 
 
 @main.command()

@@ -57,7 +57,7 @@ class Action(StrEnum):
     none = "none"
 
 
-def _luhn_npi(value: str) -> str:
+def luhn_npi(value: str) -> str:
     """NPI check digit: Luhn over the 9 digits prefixed with the card issuer 80840."""
     if not re.fullmatch(r"\d{10}", value):
         raise ValueError("NPI must be 10 digits")
@@ -82,7 +82,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 Money = Annotated[Decimal, AfterValidator(_money)]
-Npi = Annotated[str, AfterValidator(_luhn_npi)]
+Npi = Annotated[str, AfterValidator(luhn_npi)]
 Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
 Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
 Group = Annotated[str, Field(pattern=r"^(CO|PR|OA|PI|CR)$")]
@@ -98,13 +98,13 @@ class Strict(BaseModel):
 class Patient(Strict):
     first_name: str = Field(min_length=1, max_length=80)
     last_name: str = Field(min_length=1, max_length=80)
-    dob: date
+    dob: date | None = None  # remittance files (835) do not carry it
     member_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,30}$")
 
 
 class Provider(Strict):
     name: str = Field(min_length=1, max_length=120)
-    npi: Npi
+    npi: Npi | None = None  # required to file: a packet without it fails its check
     tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
     ptan: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,15}$")
     address: str | None = None
@@ -115,7 +115,7 @@ class Provider(Strict):
 
 class ServiceLine(Strict):
     dos: date
-    code: str = Field(pattern=r"^[A-Z0-9]{4}[A-Z0-9]$")
+    code: str = Field(pattern=r"^[A-Z0-9]{4,5}$")  # CPT/HCPCS, or a 4-digit revenue code
     modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(
         default_factory=list, max_length=4
     )
@@ -165,6 +165,48 @@ class Attachment(Strict):
         return value
 
 
+class RemittanceAdjustment(Strict):
+    group: str
+    carc: str
+    amount: Decimal
+
+
+class RemittanceLine(Strict):
+    code: str
+    modifiers: list[str] = Field(default_factory=list)
+    dos: date | None = None
+    billed: Decimal
+    paid: Decimal
+    units: Decimal = Decimal(1)
+    allowed: Decimal | None = None
+    control_number: str = ""
+    adjustments: list[RemittanceAdjustment] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)
+
+
+class RemittanceRecord(Strict):
+    """This claim's part of an 835 (never other patients' claims), for the remittance page."""
+
+    source: str  # the 835 file's name
+    payer_name: str
+    payer_id: str = ""
+    payee_name: str = ""
+    payee_npi: str = ""
+    payment_method: str = ""
+    payment_amount: Decimal = Decimal(0)
+    check_number: str = ""
+    payment_date: date | None = None
+    status_code: str
+    status: str
+    billed: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal = Decimal(0)
+    payer_claim_number: str = ""
+    adjustments: list[RemittanceAdjustment] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)
+    lines: list[RemittanceLine] = Field(default_factory=list)
+
+
 class Claim(Strict):
     claim_id: ClaimId
     payer: PayerId
@@ -175,6 +217,7 @@ class Claim(Strict):
     denial: Denial
     appeal: Appeal = Field(default_factory=Appeal)
     attachments: list[Attachment] = Field(default_factory=list)
+    remittance: RemittanceRecord | None = None  # from an 835: renders the remittance page
 
     @property
     def billed_total(self) -> Decimal:

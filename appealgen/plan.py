@@ -124,12 +124,14 @@ def deadline_findings(claim: Claim, deadline: date, days_left: int) -> tuple[lis
 def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) -> Plan:
     today = today or date.today()
     found = classify(claim)
-    level = choose_level(claim, profile)
-    action = choose_action(claim, found, level)
+    kinds = {a.kind for a in claim.attachments}
+    level = choose_level(claim.appeal, profile)
+    action = choose_action(kinds, found, level)
     deadline = filing_deadline(claim, profile, level.level)
     days_left = (deadline.date - today).days
     first_dos = min(line.dos for line in claim.service_lines)
-    kinds = {a.kind for a in claim.attachments}
+    if claim.remittance is not None:  # the remittance page is rendered from the 835
+        kinds.add(AttachmentKind.remittance_advice)
     required = [
         RequiredDocument(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
         for r in profile.requirements(found.category)
@@ -142,6 +144,8 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     ]
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
     problems, warnings = deadline_findings(claim, deadline.date, days_left)
+    if claim.provider.npi is None:
+        problems.append("provider.npi is missing; payers need the NPI on every request")
     review = action.action in (Action.appeal, Action.reconsideration)
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         problems.append(f"{profile.id} does not accept a corrected claim inside an appeal; send it separately")

@@ -199,7 +199,7 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     meta_run = meta.add_run(
         "{% if provider.address %}{{ provider.address }} · {% endif %}"
         "{% if provider.phone %}Phone {{ provider.phone }} · {% endif %}"
-        "{% if provider.fax %}Fax {{ provider.fax }} · {% endif %}NPI {{ provider.npi }}"
+        "{% if provider.fax %}Fax {{ provider.fax }} · {% endif %}NPI {{ provider.npi or 'not stated' }}"
         "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
         "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}"
     )
@@ -211,7 +211,7 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     subject.paragraph_format.space_before = Pt(10)
     subject.add_run(str(spec["subject"])).bold = True
     facts = [
-        "Patient: {{ patient.first_name }} {{ patient.last_name }} · Date of birth: {{ patient.dob | us_date }}",
+        "Patient: {{ patient.first_name }} {{ patient.last_name }}{% if patient.dob %} · Date of birth: {{ patient.dob | us_date }}{% endif %}",
         "Member ID: {{ patient.member_id }} · Account: {{ claim.claim_id }}",
         "Payer claim number: {{ claim.payer_claim_number or 'not stated' }} · Denial date: {{ denial.date | us_date }}",
     ]

@@ -44,7 +44,11 @@ def claim_codes(claim: Claim) -> tuple[list[tuple[str | None, str]], list[str]]:
     return list(dict.fromkeys(carcs)), list(dict.fromkeys(rarcs))
 
 
-def classify_codes(carcs: list[tuple[str | None, str]], rarcs: list[str]) -> Classification:
+def classify_codes(
+    carcs: list[tuple[str | None, str]], rarcs: list[str], unknown_is_denial: bool = True
+) -> Classification:
+    """`unknown_is_denial`: a CARC missing from the table counts as a denial (right for a claim
+    someone chose to dispute; a remittance reader decides from the amounts instead)."""
     table = code_table()
     findings: list[Finding] = []
     result = Classification(Category.other, [], findings, [], denied=False, patient_liable=False)
@@ -53,7 +57,7 @@ def classify_codes(carcs: list[tuple[str | None, str]], rarcs: list[str]) -> Cla
         rule = table.carc.get(code)
         name = f"{group}-{code}" if group else f"CARC {code}"
         if rule is None:
-            findings.append(Finding(name, Category.other, "not in the code table", True))
+            findings.append(Finding(name, Category.other, "not in the code table", unknown_is_denial))
             continue
         override = rule.groups.get(group or "")
         category = override.category if override and override.category else rule.category

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appealgen.models import Action, AttachmentKind, Category, Claim
+from appealgen.models import Action, Appeal, AttachmentKind, Category
 from appealgen.payers import Level, PayerProfile
 from appealgen.rules.classify import Classification
 
@@ -20,13 +20,13 @@ class LevelChoice:
     reason: str
 
 
-def choose_level(claim: Claim, profile: PayerProfile) -> LevelChoice:
-    if claim.appeal.level:
-        return LevelChoice(profile.level(claim.appeal.level), "stated", "level stated in the claim file")
-    if not claim.appeal.history:
+def choose_level(appeal: Appeal, profile: PayerProfile) -> LevelChoice:
+    if appeal.level:
+        return LevelChoice(profile.level(appeal.level), "stated", "level stated in the claim file")
+    if not appeal.history:
         first = profile.levels[0]
         return LevelChoice(first, "first", f"no appeal history: first level, {first.name}")
-    last = claim.appeal.history[-1]
+    last = appeal.history[-1]
     decided = profile.level(last.level)
     if last.outcome == "pending":
         return LevelChoice(decided, "pending", f"{decided.name} filed {last.date.isoformat()} is pending")
@@ -48,10 +48,6 @@ class ActionChoice:
     notes: list[str] = field(default_factory=list)
 
 
-def _has(claim: Claim, kind: AttachmentKind) -> bool:
-    return any(a.kind is kind for a in claim.attachments)
-
-
 def _review(choice: LevelChoice, found: Classification, why: str) -> ActionChoice:
     if choice.status == "exhausted":
         final = Action.bill_patient if found.patient_liable else Action.adjust
@@ -61,8 +57,9 @@ def _review(choice: LevelChoice, found: Classification, why: str) -> ActionChoic
     return ActionChoice(choice.level.action, f"{why}: {choice.level.action.value} at {choice.level.name}")
 
 
-def choose_action(claim: Claim, found: Classification, choice: LevelChoice) -> ActionChoice:
-    """Walk the decision tree; the first rule that applies decides."""
+def choose_action(kinds: set[AttachmentKind], found: Classification, choice: LevelChoice) -> ActionChoice:
+    """Walk the decision tree; the first rule that applies decides. `kinds`: the documents
+    the claim encloses."""
     category = found.category
     if choice.status == "won":
         return ActionChoice(Action.none, choice.reason)
@@ -76,7 +73,7 @@ def choose_action(claim: Claim, found: Classification, choice: LevelChoice) -> A
         return ActionChoice(found.forced_action, f"a remark code requires a {found.forced_action.value}",
                             [] if found.appeal_rights else ["the remark gives no appeal rights"])
     if category is Category.timely_filing:
-        if _has(claim, AttachmentKind.proof_of_timely_filing) and found.appeal_rights:
+        if AttachmentKind.proof_of_timely_filing in kinds and found.appeal_rights:
             return _review(choice, found, "timely filing with proof of timely filing enclosed")
         why = "no appeal rights (N211)" if not found.appeal_rights else "no proof of timely filing"
         return ActionChoice(Action.adjust, f"timely filing, {why}: write the balance off")
@@ -98,16 +95,16 @@ def choose_action(claim: Claim, found: Classification, choice: LevelChoice) -> A
         action, why = simple[category]
         return ActionChoice(action, why)
     if category is Category.authorization:
-        if _has(claim, AttachmentKind.authorization):
+        if AttachmentKind.authorization in kinds:
             return _review(choice, found, "authorization on file (enclosed)")
         return ActionChoice(Action.request_authorization,
                             "no authorization enclosed: request a retro authorization")
     if category is Category.coding:
-        if _has(claim, AttachmentKind.corrected_claim):
+        if AttachmentKind.corrected_claim in kinds:
             return ActionChoice(Action.corrected_claim, "coding error on our side: send the corrected claim")
         return _review(choice, found, "the code billed was correct")
     if category is Category.benefit_maximum:
-        if _has(claim, AttachmentKind.authorization):
+        if AttachmentKind.authorization in kinds:
             return _review(choice, found, "benefit maximum with an authorization on file")
         final = Action.bill_patient if found.patient_liable else Action.adjust
         return ActionChoice(final, "benefit maximum with no authorization",

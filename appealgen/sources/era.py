@@ -1,0 +1,369 @@
+"""X12 835 remittance -> payments, claims, lines, adjustments and remarks.
+
+Loops follow 005010X221A1: header (BPR, TRN, N1*PR payer, N1*PE payee), then per claim
+(2100: CLP, CAS, NM1, MIA/MOA, DTM, AMT) and per service line (2110: SVC, DTM, CAS, REF*6R,
+AMT*B6, LQ*HE), and PLB provider adjustments at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from appealgen.sources.x12 import Interchange, Segment, Transaction, X12Error, read_x12
+
+STATUS = {"1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary",
+          "4": "denied", "19": "processed as primary, forwarded", "20": "processed as secondary, forwarded",
+          "21": "processed as tertiary, forwarded", "22": "reversal of previous payment",
+          "23": "not our claim, forwarded", "25": "predetermination pricing only"}
+HEADER = {"BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM"}
+CLAIM = {"CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY"}
+LINE = {"DTM", "CAS", "REF", "AMT", "QTY", "LQ"}
+
+
+class Adjustment(BaseModel):
+    group: str
+    carc: str
+    amount: Decimal
+    quantity: Decimal | None = None
+
+
+class Person(BaseModel):
+    last_name: str = ""
+    first_name: str = ""
+    middle: str = ""
+    id_qualifier: str = ""
+    member_id: str = ""
+
+
+class Party(BaseModel):
+    name: str = ""
+    id_qualifier: str = ""
+    id: str = ""
+    address: list[str] = Field(default_factory=list)
+    reference_ids: dict[str, str] = Field(default_factory=dict)  # REF qualifier -> value
+
+
+class Payment(BaseModel):
+    handling: str = ""
+    amount: Decimal = Decimal(0)
+    method: str = ""  # CHK, ACH, FWT, NON, BOP
+    date: dt.date | None = None
+    trace_number: str = ""  # the check or EFT number (TRN02)
+    originator: str = ""  # TRN03
+
+
+class Line(BaseModel):
+    qualifier: str = ""
+    code: str = ""
+    modifiers: list[str] = Field(default_factory=list)
+    billed: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+    revenue_code: str = ""
+    units: Decimal = Decimal(1)
+    original_code: str = ""
+    dos: dt.date | None = None
+    dos_from: dt.date | None = None
+    dos_to: dt.date | None = None
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)
+    control_number: str = ""
+    allowed: Decimal | None = None
+
+
+class EraClaim(BaseModel):
+    claim_id: str
+    status_code: str
+    billed: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal = Decimal(0)
+    filing_indicator: str = ""
+    payer_claim_number: str = ""
+    facility_type: str = ""
+    frequency: str = ""
+    patient: Person = Field(default_factory=Person)
+    corrected_patient: Person | None = None
+    insured: Person | None = None
+    rendering_name: str = ""
+    rendering_npi: str = ""
+    received: dt.date | None = None
+    statement_from: dt.date | None = None
+    statement_to: dt.date | None = None
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    remarks: list[str] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    segment: int = 0  # number of the CLP segment in the file
+
+    @property
+    def status(self) -> str:
+        return STATUS.get(self.status_code, f"status {self.status_code}")
+
+    @property
+    def reversal(self) -> bool:
+        return self.status_code == "22"
+
+    @property
+    def first_dos(self) -> dt.date | None:
+        dates = [d for line in self.lines for d in (line.dos, line.dos_from) if d]
+        return min(dates) if dates else self.statement_from
+
+
+class ProviderAdjustment(BaseModel):
+    provider: str
+    fiscal_period: dt.date | None
+    reason: str
+    reference: str
+    amount: Decimal
+
+
+class Remittance(BaseModel):
+    """One 835 transaction set: one payment from one payer to one payee."""
+
+    control_number: str
+    payer: Party = Field(default_factory=Party)
+    payee: Party = Field(default_factory=Party)
+    payment: Payment = Field(default_factory=Payment)
+    production_date: dt.date | None = None
+    claims: list[EraClaim] = Field(default_factory=list)
+    provider_adjustments: list[ProviderAdjustment] = Field(default_factory=list)
+
+
+class EraFile(BaseModel):
+    source: str
+    remittances: list[Remittance]
+    warnings: list[str]
+
+
+class _Reader:
+    """Walks one transaction's segments; `where` tells which loop the next segment belongs to."""
+
+    def __init__(self, source: Path, transaction: Transaction, component: str, repetition: str | None) -> None:
+        self.source = source
+        self.component = component
+        self.repetition = repetition
+        self.out = Remittance(control_number=transaction.control)
+        self.party: Party | None = None
+        self.claim: EraClaim | None = None
+        self.line: Line | None = None
+        self.after_claims = False
+        self.warnings: list[str] = []
+
+    def error(self, segment: Segment, message: str) -> X12Error:
+        return X12Error(self.source, segment.where(), message)
+
+    def money(self, segment: Segment, index: int, required: bool = False) -> Decimal:
+        text = segment.get(index)
+        if not text:
+            if required:
+                raise self.error(segment, f"element {index} (amount) is missing")
+            return Decimal(0)
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise self.error(segment, f"element {index} is not a number") from None
+
+    def date(self, segment: Segment, index: int) -> dt.date | None:
+        text = segment.get(index)
+        if not text:
+            return None
+        try:
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        except ValueError:  # seen in real files: a bad date is reported, not fatal
+            self.warnings.append(f"{self.source}: {segment.where()}: element {index} is not a valid date")
+            return None
+
+    def adjustments(self, segment: Segment) -> list[Adjustment]:
+        group, found = segment.get(1), []
+        if not group:
+            raise self.error(segment, "CAS01 (group code) is missing")
+        for start in range(2, 20, 3):
+            code = segment.get(start)
+            if code:
+                quantity = segment.get(start + 2)
+                found.append(Adjustment(group=group, carc=code, amount=self.money(segment, start + 1, True),
+                                        quantity=Decimal(quantity) if quantity else None))
+        if not found:
+            raise self.error(segment, "CAS has no reason code")
+        return found
+
+    def read(self, segments: list[Segment]) -> Remittance:
+        if not segments or segments[0].id != "BPR":
+            first = segments[0] if segments else None
+            if first is None:
+                raise X12Error(self.source, None, "empty transaction set")
+            raise self.error(first, "an 835 transaction must start with BPR")
+        handlers: dict[str, Callable[[Segment], None]] = {
+            "BPR": self.bpr, "TRN": self.trn, "N1": self.n1, "N3": self.n3, "N4": self.n4, "REF": self.ref,
+            "DTM": self.dtm, "LX": self.lx, "CLP": self.clp, "CAS": self.cas, "NM1": self.nm1,
+            "MIA": self.mia, "MOA": self.moa, "SVC": self.svc, "AMT": self.amt, "LQ": self.lq,
+            "PLB": self.plb,
+        }
+        for segment in segments:
+            handler = handlers.get(segment.id)
+            if handler is not None:
+                handler(segment)
+            elif segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
+                raise self.error(segment, f"{segment.id} is not an 835 segment")
+            elif self.after_claims:
+                raise self.error(segment, f"{segment.id} after PLB: segments out of order")
+        return self.out
+
+    def bpr(self, s: Segment) -> None:
+        self.out.payment = Payment(handling=s.get(1), amount=self.money(s, 2, True), method=s.get(4),
+                                   date=self.date(s, 16))
+
+    def trn(self, s: Segment) -> None:
+        self.out.payment.trace_number, self.out.payment.originator = s.get(2), s.get(3)
+
+    def n1(self, s: Segment) -> None:
+        if self.claim is not None:
+            raise self.error(s, "N1 inside a claim: segments out of order")
+        party = Party(name=s.get(2), id_qualifier=s.get(3), id=s.get(4))
+        if s.get(1) == "PR":
+            self.out.payer = party
+        elif s.get(1) == "PE":
+            self.out.payee = party
+        self.party = party
+
+    def n3(self, s: Segment) -> None:
+        if self.party is not None:
+            self.party.address += [v for v in (s.get(1), s.get(2)) if v]
+
+    def n4(self, s: Segment) -> None:
+        if self.party is not None:
+            self.party.address.append(" ".join(v for v in (f"{s.get(1)},", s.get(2), s.get(3)) if v.strip(",")))
+
+    def ref(self, s: Segment) -> None:
+        if self.line is not None:
+            if s.get(1) == "6R":
+                self.line.control_number = s.get(2)
+        elif self.claim is None and self.party is not None:
+            self.party.reference_ids[s.get(1)] = s.get(2)
+
+    def dtm(self, s: Segment) -> None:
+        qualifier, value = s.get(1), self.date(s, 2)
+        if self.line is not None:
+            if qualifier == "472":
+                self.line.dos = value
+            elif qualifier == "150":
+                self.line.dos_from = value
+            elif qualifier == "151":
+                self.line.dos_to = value
+        elif self.claim is not None:
+            if qualifier == "050":
+                self.claim.received = value
+            elif qualifier == "232":
+                self.claim.statement_from = value
+            elif qualifier == "233":
+                self.claim.statement_to = value
+        elif qualifier == "405":
+            self.out.production_date = value
+
+    def lx(self, s: Segment) -> None:
+        self.party, self.claim, self.line = None, None, None
+
+    def clp(self, s: Segment) -> None:
+        if self.after_claims:
+            raise self.error(s, "CLP after PLB: segments out of order")
+        if not s.get(1) or not s.get(2):
+            raise self.error(s, "CLP01 (claim id) and CLP02 (status) are required")
+        self.party, self.line = None, None
+        self.claim = EraClaim(
+            claim_id=s.get(1), status_code=s.get(2), billed=self.money(s, 3, True), paid=self.money(s, 4, True),
+            patient_responsibility=self.money(s, 5), filing_indicator=s.get(6), payer_claim_number=s.get(7),
+            facility_type=s.get(8), frequency=s.get(9), segment=s.number,
+        )
+        self.out.claims.append(self.claim)
+
+    def _need_claim(self, s: Segment) -> EraClaim:
+        if self.claim is None:
+            raise self.error(s, f"{s.id} outside a claim (no CLP before it): segments out of order")
+        return self.claim
+
+    def cas(self, s: Segment) -> None:
+        target = self.line if self.line is not None else self._need_claim(s)
+        target.adjustments += self.adjustments(s)
+
+    def nm1(self, s: Segment) -> None:
+        claim = self._need_claim(s)
+        person = Person(last_name=s.get(3), first_name=s.get(4), middle=s.get(5), id_qualifier=s.get(8),
+                        member_id=s.get(9))
+        role = s.get(1)
+        if role == "QC":
+            claim.patient = person
+        elif role == "74":
+            claim.corrected_patient = person
+        elif role == "IL":
+            claim.insured = person
+        elif role == "82":
+            claim.rendering_name = " ".join(v for v in (s.get(4), s.get(3)) if v)
+            claim.rendering_npi = s.get(9) if s.get(8) == "XX" else ""
+
+    def mia(self, s: Segment) -> None:
+        self._need_claim(s).remarks += [v for v in (s.get(5), *(s.get(i) for i in range(20, 25))) if v]
+
+    def moa(self, s: Segment) -> None:
+        self._need_claim(s).remarks += [v for v in (s.get(i) for i in range(3, 8)) if v]
+
+    def composite(self, s: Segment, index: int) -> list[str]:
+        """Split a composite; tolerate files whose composites use another separator than ISA16."""
+        value = s.get(index)
+        if self.component in value or not value:
+            return value.split(self.component) if value else []
+        odd = re.match(r"^[A-Z0-9]{2}([^A-Za-z0-9 ])", value)
+        if odd:
+            self.warnings.append(f"{self.source}: {s.where()}: composite uses {odd.group(1)!r}, "
+                                 f"not the declared {self.component!r}")
+            return value.split(odd.group(1))
+        return [value]
+
+    def svc(self, s: Segment) -> None:
+        claim = self._need_claim(s)
+        parts = self.composite(s, 1)
+        original = self.composite(s, 6)
+        units = s.get(5)
+        self.line = Line(
+            qualifier=parts[0], code=parts[1] if len(parts) > 1 else "", modifiers=[m for m in parts[2:6] if m],
+            billed=self.money(s, 2), paid=self.money(s, 3), revenue_code=s.get(4),
+            units=Decimal(units) if units else Decimal(1),
+            original_code=original[1] if len(original) > 1 else "",
+        )
+        claim.lines.append(self.line)
+
+    def amt(self, s: Segment) -> None:
+        if self.line is not None and s.get(1) == "B6":
+            self.line.allowed = self.money(s, 2)
+
+    def lq(self, s: Segment) -> None:
+        if self.line is None:
+            raise self.error(s, "LQ outside a service line: segments out of order")
+        if s.get(1) == "HE":
+            self.line.remarks.append(s.get(2))
+
+    def plb(self, s: Segment) -> None:
+        self.after_claims, self.claim, self.line = True, None, None
+        for start in range(3, 15, 2):
+            if s.get(start):
+                reason = s.get(start).split(self.component)
+                self.out.provider_adjustments.append(ProviderAdjustment(
+                    provider=s.get(1), fiscal_period=self.date(s, 2), reason=reason[0],
+                    reference=reason[1] if len(reason) > 1 else "", amount=self.money(s, start + 1, True)))
+
+
+def parse_interchange(interchange: Interchange) -> EraFile:
+    remittances, warnings = [], list(interchange.warnings)
+    for transaction in interchange.transactions:
+        reader = _Reader(interchange.source, transaction, interchange.delimiters.component,
+                         interchange.delimiters.repetition)
+        remittances.append(reader.read(transaction.segments))
+        warnings += reader.warnings
+    return EraFile(source=str(interchange.source), remittances=remittances, warnings=warnings)
+
+
+def read_era(path: Path) -> EraFile:
+    return parse_interchange(read_x12(path))

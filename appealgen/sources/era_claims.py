@@ -1,0 +1,195 @@
+"""From a read 835 to the rest of the tool: which claims are denied, which payer profile
+applies, and the claim-file contract (with this claim's remittance record) for each."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from appealgen.errors import InputError
+from appealgen.models import (
+    AttachmentKind,
+    luhn_npi,
+    Claim,
+    RemittanceAdjustment,
+    RemittanceLine,
+    RemittanceRecord,
+)
+from appealgen.payers import PayerProfile
+from appealgen.rules.classify import Classification, classify_codes
+from appealgen.sources.era import Adjustment, EraClaim, EraFile, Remittance
+
+FALLBACK_PROFILE = "commercial"
+
+
+@dataclass
+class FoundClaim:
+    """One CLP of an 835 with what the rules make of it."""
+
+    source: Path
+    remittance: Remittance
+    era: EraClaim
+    classification: Classification
+    denied: bool
+    profile_id: str
+
+
+def codes_of(claim: EraClaim) -> tuple[list[tuple[str | None, str]], list[str]]:
+    carcs = [(a.group, a.carc) for a in claim.adjustments]
+    carcs += [(a.group, a.carc) for line in claim.lines for a in line.adjustments]
+    remarks = list(claim.remarks) + [r for line in claim.lines for r in line.remarks]
+    return list(dict.fromkeys(carcs)), list(dict.fromkeys(remarks))
+
+
+def is_denied(claim: EraClaim, found: Classification) -> bool:
+    """Denied: status 4, or any adjustment the rules call a denial, or a line (or the whole
+    claim) paid nothing while adjusted with a code the table does not know. A reversal
+    (status 22) is never a new denial."""
+    if claim.reversal:
+        return False
+    if claim.status_code == "4" or found.denied:
+        return True
+    from appealgen.rules.codes import code_table
+
+    known = code_table().carc
+
+    def unknown_zero(paid: Decimal, billed: Decimal, adjustments: list[Adjustment]) -> bool:
+        return paid == 0 and billed > 0 and any(a.carc not in known and a.group != "PR" for a in adjustments)
+
+    return unknown_zero(claim.paid, claim.billed, claim.adjustments) or any(
+        unknown_zero(line.paid, line.billed, line.adjustments) for line in claim.lines)
+
+
+def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> str | None:
+    """A profile whose `match` names this payer's ID (REF*2U, N1*PR04, TRN03) or name."""
+    payer = remittance.payer
+    ids = {v for v in (payer.reference_ids.get("2U"), payer.id, remittance.payment.originator) if v}
+    name = payer.name.upper()
+    for profile in profiles.values():
+        if ids & set(profile.match.payer_ids):
+            return profile.id
+    for profile in profiles.values():
+        if any(pattern.upper() in name for pattern in profile.match.names):
+            return profile.id
+    return None
+
+
+def find_claims(era: EraFile, profiles: dict[str, PayerProfile]) -> tuple[list[FoundClaim], list[str]]:
+    found, warnings = [], []
+    for remittance in era.remittances:
+        profile = match_profile(remittance, profiles)
+        if profile is None:
+            warnings.append(f"{era.source}: payer {remittance.payer.name or '(unnamed)'} matches no "
+                            f"payer profile; using {FALLBACK_PROFILE}")
+        for claim in remittance.claims:
+            classification = classify_codes(*codes_of(claim), unknown_is_denial=False)
+            found.append(FoundClaim(Path(era.source), remittance, claim, classification,
+                                    is_denied(claim, classification), profile or FALLBACK_PROFILE))
+    return found, warnings
+
+
+def safe_claim_id(value: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:64]
+    return cleaned or "CLAIM"
+
+
+def _adjustments(items: list[Adjustment]) -> list[RemittanceAdjustment]:
+    return [RemittanceAdjustment(group=a.group, carc=a.carc, amount=a.amount) for a in items]
+
+
+def remittance_record(found: FoundClaim) -> RemittanceRecord:
+    r, c = found.remittance, found.era
+    return RemittanceRecord(
+        source=found.source.name, payer_name=r.payer.name,
+        payer_id=r.payer.reference_ids.get("2U", r.payer.id), payee_name=r.payee.name,
+        payee_npi=r.payee.id if r.payee.id_qualifier == "XX" else "",
+        payment_method=r.payment.method, payment_amount=r.payment.amount,
+        check_number=r.payment.trace_number, payment_date=r.payment.date or r.production_date,
+        status_code=c.status_code, status=c.status, billed=c.billed, paid=c.paid,
+        patient_responsibility=c.patient_responsibility, payer_claim_number=c.payer_claim_number,
+        adjustments=_adjustments(c.adjustments), remarks=c.remarks,
+        lines=[RemittanceLine(code=line.code, modifiers=line.modifiers, dos=line.dos or line.dos_from,
+                              billed=line.billed, paid=line.paid, units=line.units, allowed=line.allowed,
+                              control_number=line.control_number, adjustments=_adjustments(line.adjustments),
+                              remarks=line.remarks) for line in c.lines],
+    )
+
+
+def attachments_by_convention(root: Path | None, claim_id: str) -> list[dict[str, str]]:
+    """`<root>/<claim_id>/<kind>*.pdf` files, paths relative to root (build with --attachments-root)."""
+    if root is None or not (root / claim_id).is_dir():
+        return []
+    found = []
+    for kind in AttachmentKind:
+        for path in sorted((root / claim_id).glob(f"{kind.value}*.pdf")):
+            found.append({"kind": kind.value, "path": path.relative_to(root).as_posix()})
+    return found
+
+
+def _is_denial_code(group: str | None, code: str) -> bool:
+    from appealgen.rules.codes import code_table
+
+    rule = code_table().carc.get(code)
+    return rule is None or rule.denial and not (group == "PR" and rule.category.value == "patient_responsibility")
+
+
+def _valid_npi(value: str) -> bool:
+    try:
+        luhn_npi(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _line_group(adjustments: list[Adjustment]) -> str | None:
+    denials = [a.group for a in adjustments if _is_denial_code(a.group, a.carc)]
+    return (denials or [a.group for a in adjustments] or [None])[0]
+
+
+def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
+    """The claim-file contract for one denied 835 claim, as plain data ready for YAML."""
+    c, r = found.era, found.remittance
+    person = c.corrected_patient or c.patient
+    member = c.patient.member_id or (c.insured.member_id if c.insured else "")
+    denied_date = r.payment.date or r.production_date or today
+    carcs, remarks = codes_of(c)
+    denial_codes = [(g, code) for g, code in carcs if _is_denial_code(g, code)] or carcs
+    fallback_dos = c.statement_from or c.received or denied_date
+    lines = [{
+        "dos": line.dos or line.dos_from or fallback_dos, "code": line.code, "modifiers": line.modifiers,
+        "units": line.units, "billed": line.billed, "paid": line.paid,
+        "carc": list(dict.fromkeys(a.carc for a in line.adjustments)),
+        "group": _line_group(line.adjustments), "rarc": list(line.remarks),
+    } for line in c.lines]
+    candidates = [c.rendering_npi, r.payee.id if r.payee.id_qualifier == "XX" else ""]
+    npi = next((n for n in candidates if _valid_npi(n)), None)  # else the plan reports it missing
+    claim: dict[str, object] = {
+        "claim_id": safe_claim_id(c.claim_id), "payer": found.profile_id,
+        "payer_claim_number": re.sub(r"[^A-Za-z0-9-]", "", c.payer_claim_number) or None,
+        "patient": {"first_name": person.first_name or "(unknown)", "last_name": person.last_name or "(unknown)",
+                    "member_id": member},
+        "provider": {"name": r.payee.name or "(payee not named)", "npi": npi},
+        "service_lines": lines,
+        "denial": {"date": denied_date, "carc": list(dict.fromkeys(code for _, code in denial_codes)),
+                   "rarc": [code for code in remarks if re.fullmatch(r"(M|MA|N)\d{1,3}", code)],
+                   "group": denial_codes[0][0] if denial_codes else None},
+        "attachments": attachments_by_convention(root, safe_claim_id(c.claim_id)),
+        "remittance": remittance_record(found).model_dump(mode="python"),
+    }
+    return claim
+
+
+def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
+    data = claim_document(found, root, today)
+    try:
+        return Claim.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(found.source, f"CLP segment {found.era.segment}", f"{where}: {first['msg']}") from None
+
