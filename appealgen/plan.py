@@ -31,6 +31,8 @@ CATEGORY_LETTERS = {
 }
 ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx"}
 FALLBACK_LETTER = "reconsideration.html"
+# Actions that send something to the payer; for the others a packet is only a record.
+SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization}
 
 
 class RequiredDocument(BaseModel):
@@ -144,6 +146,9 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     ]
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
     problems, warnings = deadline_findings(claim, deadline.date, days_left)
+    if action.action not in SUBMITTED:
+        warnings.append(f"the action is {action.action.value}: this packet documents the claim; "
+                        "there is no request to send")
     if claim.provider.npi is None:
         problems.append("provider.npi is missing; payers need the NPI on every request")
     review = action.action in (Action.appeal, Action.reconsideration)

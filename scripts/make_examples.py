@@ -105,8 +105,31 @@ def letter_docx(path: Path, claim: Claim) -> None:
     document.save(str(path))
 
 
+def era_example() -> None:
+    """examples/era: a synthetic 835 with one claim per common denial, and the records for
+    ACCT-9001 filed by convention (<root>/<claim_id>/<kind>*.pdf)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.x12gen import denial_mix, interchange
+
+    folder = ROOT / "era"
+    (folder / "records" / "ACCT-9001").mkdir(parents=True, exist_ok=True)
+    mix = denial_mix()
+    (folder / "remittance-2026-10-14.835").write_text(interchange(mix))
+    nora = mix[0]
+    lines = [f"Patient: {nora.first} {nora.last}", f"Member ID: {nora.member_id}"]
+    body = "".join(f"<p>{line}</p>" for line in lines)
+    pdf(folder / "records" / "ACCT-9001" / "prescription-cpap.pdf",
+        f"<h1>Standard written order</h1>{body}<p>CPAP E0601 with heated humidifier; length of need 99 months.</p>")
+    pdf(folder / "records" / "ACCT-9001" / "progress_notes-2026-08.pdf",
+        f"<h1>Sleep clinic progress notes</h1>{body}<p>AHI 31/h on attended polysomnography; CPAP ordered.</p>")
+    print(f"wrote {folder}")
+
+
 def main() -> None:
-    for folder in sorted(ROOT.iterdir()):
+    era_example()
+    for folder in sorted(p for p in ROOT.iterdir() if (p / "claim.yaml").is_file()):
         claim = load_claims(folder / "claim.yaml")[0].claim
         docs = folder / "docs"
         docs.mkdir(exist_ok=True)
