@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 
 from appealgen.errors import InputError
-from appealgen.output import write_atomic
 from appealgen.models import Appeal
+from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile, load_payer
 from appealgen.plan import make_plan
 from appealgen.rules.decide import choose_action, choose_level
@@ -160,7 +160,9 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
     return written, skipped
 
 
-def loaded_claims(path: Path, workspace: Workspace, root: Path | None, today: date) -> tuple[list[LoadedClaim], list[str]]:
+def loaded_claims(
+    path: Path, workspace: Workspace, root: Path | None, today: date
+) -> tuple[list[LoadedClaim], list[str]]:
     """Every denied claim of an 835, ready to build; a claim that cannot be used is reported."""
     result = read_eras([path], workspace, today)
     claims, problems = [], list(result.warnings)

@@ -16,7 +16,6 @@ from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
 from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
-from appealgen.workspace import Workspace
 from tests.conftest import REPO, TODAY
 
 LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))

@@ -89,7 +89,8 @@ def denial_mix() -> list[ClaimSpec]:
     """One claim per denial the issue names, plus a paid claim and a reversal."""
     return [
         ClaimSpec("ACCT-9001"),  # CO-50 / N115, line level
-        ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AB3CD4EF56", payer_claim_number="26287000999902",
+        ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
+                  payer_claim_number="26287000999902",
                   lines=[LineSpec(code="72148", modifiers=(), billed="1180.00", cas=(("CO", "197", "1180.00"),),
                                   remarks=())], billed="1180.00"),
         ClaimSpec("ACCT-9003", status="1", first="Ida", last="Mockridge", member_id="3CD4EF5GH67",

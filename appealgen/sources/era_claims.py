@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from appealgen.errors import InputError
 from appealgen.models import (
     AttachmentKind,
-    luhn_npi,
     Claim,
     RemittanceAdjustment,
     RemittanceLine,
     RemittanceRecord,
+    luhn_npi,
 )
 from appealgen.payers import PayerProfile
 from appealgen.rules.classify import Classification, classify_codes
@@ -135,7 +135,7 @@ def _is_denial_code(group: str | None, code: str) -> bool:
     from appealgen.rules.codes import code_table
 
     rule = code_table().carc.get(code)
-    return rule is None or rule.denial and not (group == "PR" and rule.category.value == "patient_responsibility")
+    return rule is None or (rule.denial and not (group == "PR" and rule.category.value == "patient_responsibility"))
 
 
 def _valid_npi(value: str) -> bool:
@@ -147,8 +147,8 @@ def _valid_npi(value: str) -> bool:
 
 
 def _line_group(adjustments: list[Adjustment]) -> str | None:
-    denials = [a.group for a in adjustments if _is_denial_code(a.group, a.carc)]
-    return (denials or [a.group for a in adjustments] or [None])[0]
+    groups = [a.group for a in adjustments if _is_denial_code(a.group, a.carc)] or [a.group for a in adjustments]
+    return groups[0] if groups else None
 
 
 def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
