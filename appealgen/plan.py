@@ -142,7 +142,7 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     required += [
         RequiredDocument(description=f"{kind.value} (asked for by a remark code)", kinds=[kind],
                          present=kind in kinds)
-        for kind in found.documents if not any(kind in r.kinds for r in required)
+        for kind in found.documents if not any(r.kinds == [kind] for r in required)
     ]
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
     problems, warnings = deadline_findings(claim, deadline.date, days_left)

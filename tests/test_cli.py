@@ -85,8 +85,8 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"patient": {"first_name": "Rosa", "last_name": "Testcase", "member_id": "9ZZ9ZZ9ZZ99"}},
-         "patient.dob: Field required"),
+        ({"patient": {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02"}},
+         "patient.member_id: Field required"),
         ({"payer": "nope"},
          "payer: unknown payer profile 'nope' (known: commercial, medicaid-caresource, medicare-dme, medicare-part-b)"),
         ({"claim_id": "../escape"}, "claim_id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'"),

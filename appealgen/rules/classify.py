@@ -3,7 +3,7 @@ others kept, and what the remark codes add (forced action, appeal rights, docume
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.rules.codes import code_table
@@ -16,6 +16,8 @@ class Finding:
     label: str
     denial: bool
     remark: bool = False
+    group: str | None = None
+    refinable: bool = False  # a remark code may replace its category
 
 
 @dataclass
@@ -52,34 +54,46 @@ def classify_codes(
     table = code_table()
     findings: list[Finding] = []
     result = Classification(Category.other, [], findings, [], denied=False, patient_liable=False)
-    refinable = False
     for group, code in carcs:
         rule = table.carc.get(code)
         name = f"{group}-{code}" if group else f"CARC {code}"
         if rule is None:
-            findings.append(Finding(name, Category.other, "not in the code table", unknown_is_denial))
+            findings.append(Finding(name, Category.other, "not in the code table", unknown_is_denial, group=group))
             continue
         override = rule.groups.get(group or "")
         category = override.category if override and override.category else rule.category
         denial = override.denial if override and override.denial is not None else rule.denial
-        findings.append(Finding(name, category, rule.label, denial))
-        refinable |= rule.refinable
+        findings.append(Finding(name, category, rule.label, denial, group=group, refinable=rule.refinable))
         if override and override.action:
             result.group_action = override.action
             result.notes.append(f"{name}: {override.note or override.action.value}")
-        result.patient_liable |= group == "PR"
+    refinements: list[tuple[str, Category, str]] = []
     for code in rarcs:
         remark = table.rarc.get(code)
         if remark is None:
-            findings.append(Finding(code, None, "not in the code table", False, True))
+            findings.append(Finding(code, None, "not in the code table", False, remark=True))
             continue
-        findings.append(Finding(code, remark.category if refinable else None, remark.label, False, True))
+        findings.append(Finding(code, None, remark.label, False, remark=True))
+        if remark.category is not None:
+            refinements.append((code, remark.category, remark.label))
         result.forced_action = remark.action or result.forced_action
         result.appeal_rights &= remark.appeal_rights
         result.documents += [d for d in remark.documents if d not in result.documents]
         result.cite_lcd |= remark.cite_lcd
+    _refine(findings, refinements)
     _choose(result, findings)
     return result
+
+
+def _refine(findings: list[Finding], refinements: list[tuple[str, Category, str]]) -> None:
+    """A remark's category replaces the category of a generic CARC (16, 96, 251, ...): the
+    highest-ranked remark wins when several refine."""
+    if not refinements:
+        return
+    code, category, label = min(refinements, key=lambda item: code_table().rank(item[1]))
+    for i, finding in enumerate(findings):
+        if finding.refinable:
+            findings[i] = replace(finding, category=category, label=f"{finding.label}; {code}: {label}")
 
 
 def _choose(result: Classification, findings: list[Finding]) -> None:
@@ -87,6 +101,8 @@ def _choose(result: Classification, findings: list[Finding]) -> None:
     the remarks that refine them); when nothing is a denial, among all codes."""
     rank = code_table().rank
     result.denied = any(f.denial for f in findings)
+    # The patient owes the amount only where a PR group code carries the denial itself.
+    result.patient_liable = any(f.group == "PR" and (f.denial or not result.denied) for f in findings)
     candidates = [
         (f, f.category) for f in findings
         if f.category is not None and (f.denial or f.remark or not result.denied)

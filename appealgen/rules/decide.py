@@ -66,7 +66,7 @@ def choose_action(kinds: set[AttachmentKind], found: Classification, choice: Lev
     if choice.status == "pending":
         return ActionChoice(Action.check_status, choice.reason)
     if not found.denied:
-        if category is Category.patient_responsibility and found.patient_liable:
+        if found.patient_liable:
             return ActionChoice(Action.bill_patient, "patient responsibility (deductible, coinsurance or copay)")
         return ActionChoice(Action.none, f"{category.value}: not a denial, nothing to dispute")
     if found.forced_action is not None:
@@ -76,7 +76,8 @@ def choose_action(kinds: set[AttachmentKind], found: Classification, choice: Lev
         if AttachmentKind.proof_of_timely_filing in kinds and found.appeal_rights:
             return _review(choice, found, "timely filing with proof of timely filing enclosed")
         why = "no appeal rights (N211)" if not found.appeal_rights else "no proof of timely filing"
-        return ActionChoice(Action.adjust, f"timely filing, {why}: write the balance off")
+        notes = [] if found.appeal_rights else ["the remark gives no appeal rights"]
+        return ActionChoice(Action.adjust, f"timely filing, {why}: write the balance off", notes)
     if not found.appeal_rights:
         return ActionChoice(Action.adjust, "the remark code gives no appeal rights: adjust")
     if found.group_action is not None:
@@ -86,14 +87,16 @@ def choose_action(kinds: set[AttachmentKind], found: Classification, choice: Lev
         Category.duplicate: (Action.check_status, "duplicate: check the original claim's status; do not appeal"),
         Category.eligibility: (Action.verify_eligibility,
                                "eligibility: verify the member ID and coverage, rebill the right payer"),
-        Category.coordination_of_benefits: (Action.corrected_claim,
-                                            "coordination of benefits: bill the primary first, "
-                                            "then rebill with its EOB"),
         Category.patient_responsibility: (Action.bill_patient, "patient responsibility"),
     }
     if category in simple:
         action, why = simple[category]
         return ActionChoice(action, why)
+    if category is Category.coordination_of_benefits:
+        if AttachmentKind.primary_eob in kinds:
+            return _review(choice, found, "coordination of benefits with the primary payer's EOB enclosed")
+        return ActionChoice(Action.corrected_claim, "coordination of benefits: bill the primary payer first, "
+                            "then rebill with its EOB", ["no primary EOB enclosed"])
     if category is Category.authorization:
         if AttachmentKind.authorization in kinds:
             return _review(choice, found, "authorization on file (enclosed)")
