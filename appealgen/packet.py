@@ -4,10 +4,10 @@ page stamps and neutral metadata."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf import PageObject
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from appealgen import __version__
 from appealgen.attachments import Part
@@ -29,6 +29,89 @@ def _reader(data: bytes) -> PdfReader:
     if reader.is_encrypted:
         reader.decrypt("")  # owner-password-only files; user passwords were refused in preflight
     return reader
+
+
+def _get(dictionary: DictionaryObject, key: str) -> Any:
+    """`dictionary[key]` with indirect objects resolved, or None."""
+    value = dictionary.get(key)
+    return None if value is None else value.get_object()
+
+
+def _explicit_link_destinations(reader: PdfReader) -> None:
+    """Point a source's links at its pages directly instead of through named destinations.
+
+    Names are global to a PDF: merged files would share one name tree, where the first file to
+    define a name ("page.1", "section.2") wins, so a later file's links (and a second copy's)
+    would open the wrong section. Explicit destinations are remapped page by page on merge.
+    Only the reader's in-memory objects change; the source file is never written.
+    """
+    named = reader.named_destinations
+    for page in reader.pages:
+        annots = page.get("/Annots")
+        annots = annots.get_object() if annots is not None else None
+        for ref in annots if isinstance(annots, ArrayObject) else []:
+            annot = ref.get_object()
+            if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
+                continue
+            holder, key = annot, "/Dest"
+            action = _get(annot, "/A")
+            if key not in annot and isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo":
+                holder, key = action, "/D"
+            dest = _get(holder, key)
+            if isinstance(dest, DictionaryObject):  # a destination may be wrapped as {/D [...]}
+                dest = _get(dest, "/D")
+            if not isinstance(dest, str):  # explicit destinations are remapped by the merge
+                continue
+            target = named.get(str(dest))
+            if target is not None and isinstance(target.get("/Page"), IndirectObject):
+                holder[NameObject(key)] = ArrayObject(target.dest_array)
+
+
+def _children(obj: Any) -> list[Any]:
+    if isinstance(obj, DictionaryObject):  # stream dictionaries included
+        return list(obj.values())
+    if isinstance(obj, ArrayObject):
+        return list(obj)
+    return []
+
+
+def _drop_metadata(writer: PdfWriter) -> None:
+    """Unlink the XMP metadata streams copied in with the pages (on pages, images, forms,
+    fonts): EHR exports put the patient's name in them, and the packet's metadata names only
+    the claim. `_drop_unreachable` then takes the streams out of the file."""
+
+    def strip(obj: Any) -> None:
+        if isinstance(obj, DictionaryObject) and "/Metadata" in obj:
+            del obj[NameObject("/Metadata")]
+        for child in _children(obj):
+            if not isinstance(child, IndirectObject):  # indirect objects are visited on their own
+                strip(child)
+
+    for obj in writer._objects:
+        strip(obj)
+
+
+def _drop_unreachable(writer: PdfWriter) -> None:
+    """pypdf writes every object it holds, referenced or not. What assembly unlinked (flattened
+    widgets and hidden fields with their values, the merged /AcroForm, metadata streams) must
+    not stay in the file, where any PDF tool can still read it."""
+    roots = [writer.root_object.indirect_reference]
+    info = writer._info
+    if info is not None:
+        roots.append(info.indirect_reference)
+    reachable: set[int] = set()
+    pending: list[Any] = [r for r in roots if r is not None]
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.pdf is not writer or obj.idnum in reachable:
+                continue
+            reachable.add(obj.idnum)
+            obj = writer._objects[obj.idnum - 1]
+        pending.extend(_children(obj))
+    for idnum in range(1, len(writer._objects) + 1):
+        if idnum not in reachable:
+            writer._objects[idnum - 1] = None
 
 
 def _link_index(writer: PdfWriter, pages: range, entries: list[IndexEntry]) -> None:
@@ -63,16 +146,19 @@ def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -
     front_reader = _reader(front.pdf)
     readers.append(front_reader)
     writer.append(front_reader, import_outline=False)
-    writer.add_outline_item(front.entries[0].title, 0)
-    writer.add_outline_item(front.entries[1].title, front.cover_pages)
+    writer.add_outline_item(title=front.entries[0].title, page_number=0)
+    writer.add_outline_item(title=front.entries[1].title, page_number=front.cover_pages)
     for part, entry in zip(parts, front.entries[2:], strict=True):
         reader = _reader(part.pdf)
+        _explicit_link_destinations(reader)
         readers.append(reader)  # a fresh reader per section: the same file twice gets its own pages
         writer.append(reader, outline_item=entry.title)
         if len(writer.pages) != entry.last_page:
-            raise RuntimeError(f"section {entry.number} has {len(reader.pages)} pages, expected {entry.last_page - entry.first_page + 1}")
+            expected = entry.last_page - entry.first_page + 1
+            raise RuntimeError(f"section {entry.number} has {len(reader.pages)} pages, expected {expected}")
     _link_index(writer, range(front.cover_pages, front.cover_pages + front.index_pages), front.entries)
     _stamp_all(writer, claim_id, incomplete)
+    _drop_metadata(writer)
     writer.page_mode = "/UseOutlines"
     # Metadata names the claim, never the patient.
     writer.metadata = None
@@ -82,6 +168,7 @@ def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -
         "/Creator": "appealgen",
         "/Producer": f"appealgen {__version__}",
     })
+    _drop_unreachable(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

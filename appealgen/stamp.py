@@ -8,7 +8,7 @@ bottom right whatever the page's size, box or rotation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import (
@@ -86,14 +86,14 @@ def _stream_ref(writer: PdfWriter, data: bytes) -> IndirectObject:
 def _resources(page: PageObject) -> DictionaryObject:
     if "/Resources" not in page:
         page[NameObject("/Resources")] = DictionaryObject()
-    return page["/Resources"].get_object()  # type: ignore[no-any-return]
+    return cast(DictionaryObject, page["/Resources"].get_object())
 
 
 def _add_resource(page: PageObject, category: str, name: str, value: Any) -> None:
     resources = _resources(page)
     if category not in resources:
         resources[NameObject(category)] = DictionaryObject()
-    resources[category].get_object()[NameObject(name)] = value
+    cast(DictionaryObject, resources[category].get_object())[NameObject(name)] = value
 
 
 def wrap_contents(writer: PdfWriter, page: PageObject, extra: bytes) -> None:
@@ -120,7 +120,9 @@ def stamp_font(writer: PdfWriter) -> IndirectObject:
     return writer._add_object(font)
 
 
-def stamp_page(writer: PdfWriter, page: PageObject, text: str, font: IndirectObject, extra: bytes = b"") -> None:
+def stamp_page(
+    writer: PdfWriter, page: PageObject, text: str, font: IndirectObject, extra: bytes = b""
+) -> None:
     _add_resource(page, "/Font", FONT_NAME, font)
     wrap_contents(writer, page, extra + stamp_stream(page, text))
 
@@ -156,8 +158,10 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
     if annots is None:
         return b""
     kept, drawn = ArrayObject(), []
-    for ref in annots.get_object():
+    for ref in cast(ArrayObject, annots.get_object()):
         annot = ref.get_object()
+        if not isinstance(annot, DictionaryObject):  # a null or broken entry: nothing to show
+            continue
         if annot.get("/Subtype") != "/Widget":
             kept.append(ref)
             continue
@@ -165,16 +169,19 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
         if appearance is None or int(annot.get("/F", 0)) & HIDDEN_FLAGS or "/BBox" not in appearance:
             continue
         appearance[NameObject("/Subtype")] = NameObject("/Form")
-        rect = RectangleObject(annot["/Rect"])
+        rect = RectangleObject(cast(ArrayObject, annot["/Rect"]))
         matrix = [float(v) for v in appearance.get("/Matrix", [1, 0, 0, 1, 0, 0])]
-        bx0, by0, bx1, by1 = _transform([float(v) for v in appearance["/BBox"]], matrix)
+        bbox = [float(v) for v in cast(ArrayObject, appearance["/BBox"])]
+        bx0, by0, bx1, by1 = _transform(bbox, matrix)
         if bx1 - bx0 <= 0 or by1 - by0 <= 0:
             continue
         rx0, rx1 = sorted((float(rect[0]), float(rect[2])))
         ry0, ry1 = sorted((float(rect[1]), float(rect[3])))
         sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
-        name = f"/AGFlat{len(drawn)}"
         ap_ref = appearance.indirect_reference or writer._add_object(appearance)
+        # Named after the appearance object, not a per-page counter: pages often share one
+        # /Resources dictionary, where "/AGFlat0" of page 2 would replace that of page 1.
+        name = f"/AGFlat{ap_ref.idnum}"
         _add_resource(page, "/XObject", name, ap_ref)
         drawn.append(f"q {sx:.5f} 0 0 {sy:.5f} {rx0 - bx0 * sx:.3f} {ry0 - by0 * sy:.3f} cm {name} Do Q")
     page[NameObject("/Annots")] = kept

@@ -58,7 +58,7 @@ def make_pdf(
         if cropbox:
             page[NameObject("/CropBox")] = RectangleObject(cropbox)
     for n, title in enumerate(outline):
-        writer.add_outline_item(title, min(n, pages - 1))
+        writer.add_outline_item(title=title, page_number=min(n, pages - 1))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
