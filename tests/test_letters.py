@@ -16,7 +16,7 @@ from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
 from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY, WriteClaim
 
 LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))
 HTML_LETTERS = sorted(p for p in (REPO / "templates" / "letters").glob("*.html") if not p.name.startswith("_"))
@@ -90,3 +90,22 @@ def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> N
     render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
     xml = zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
     assert "Good cause for late filing." in xml and "closed by a flood" in xml
+
+
+def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
+    write_claim: WriteClaim, builder: Builder, tmp_path: Path
+) -> None:
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "decision_notice", "path": "docs/notice.pdf", "title": "Redetermination notice"},
+                   {"kind": "prescription", "path": "docs/order.pdf"},
+                   {"kind": "progress_notes", "path": "docs/notes.pdf"}]
+    claim = write_claim(payer="medicare-dme", attachments=attachments, appeal={
+        "letter": "reconsideration.html",
+        "history": [{"level": "redetermination", "date": "2026-11-10", "outcome": "upheld"}]})
+    report = builder.build(load_claims(claim)[0], tmp_path / "out")
+    assert (report.level, report.cover, report.check.passed) == ("reconsideration", "medicare_reconsideration.html", True)
+    cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
+    for text in ("Medicare Reconsideration Request", "Example QIC (DME)", "Fax 555-0145",
+                 "5. Date of the redetermination notice 11/10/2026",
+                 "6. Contractor that made the redetermination Example DME MAC"):
+        assert text in cover
