@@ -19,7 +19,7 @@ from appealgen.plan import make_plan
 from appealgen.rules.decide import choose_action, choose_level
 from appealgen.sources.claim_file import LoadedClaim
 from appealgen.sources.era import read_era
-from appealgen.sources.era_claims import FoundClaim, claim_document, find_claims, to_claim
+from appealgen.sources.era_claims import FoundClaim, claim_document, find_claims, to_claim, unique_claim_ids
 from appealgen.workspace import Workspace
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
@@ -30,7 +30,7 @@ def is_x12(path: Path) -> bool:
         return True
     try:
         with path.open("rb") as handle:
-            head = handle.read(8).lstrip()
+            head = handle.read(16).removeprefix(b"\xef\xbb\xbf").lstrip()
     except OSError:
         return False
     return head.startswith((b"ISA", b"ST*835"))
@@ -107,7 +107,8 @@ def read_eras(paths: list[Path], workspace: Workspace, today: date) -> EraResult
                      "provider_adjustments": [a.model_dump() for a in r.provider_adjustments]}
                     for r in era.remittances]
         result.files.append({"file": str(path), "transactions": payments})
-        result.claims += [claim_row(f, profiles, today) for f in found]
+    unique_claim_ids(result.found)
+    result.claims = [claim_row(f, profiles, today) for f in result.found]
     result.claims.sort(key=lambda row: (not row["denied"], row["source"], row["segment"]))
     return result
 

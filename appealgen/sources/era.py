@@ -7,15 +7,15 @@ AMT*B6, LQ*HE), and PLB provider adjustments at the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from appealgen.sources.x12 import Interchange, Segment, Transaction, X12Error, read_x12
+from appealgen.sources.x12 import Interchange, Segment, Transaction, X12Error, read_x12, shown
 
 STATUS = {"1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary",
           "4": "denied", "19": "processed as primary, forwarded", "20": "processed as secondary, forwarded",
@@ -24,6 +24,7 @@ STATUS = {"1": "processed as primary", "2": "processed as secondary", "3": "proc
 HEADER = {"BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM"}
 CLAIM = {"CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY"}
 LINE = {"DTM", "CAS", "REF", "AMT", "QTY", "LQ"}
+HEADER_ONLY = {"BPR", "TRN", "CUR", "N1", "N2", "N3", "N4", "RDM"}  # loops 1000A/1000B, before the first LX/CLP
 
 
 class Adjustment(BaseModel):
@@ -144,6 +145,7 @@ class _Reader:
 
     def __init__(self, source: Path, transaction: Transaction, component: str, repetition: str | None) -> None:
         self.source = source
+        self.transaction = transaction
         self.component = component
         self.repetition = repetition
         self.out = Remittance(control_number=transaction.control)
@@ -151,21 +153,27 @@ class _Reader:
         self.claim: EraClaim | None = None
         self.line: Line | None = None
         self.after_claims = False
+        self.in_detail = False  # an LX or CLP was read: the header loops are over
         self.warnings: list[str] = []
 
     def error(self, segment: Segment, message: str) -> X12Error:
         return X12Error(self.source, segment.where(), message)
 
     def money(self, segment: Segment, index: int, required: bool = False) -> Decimal:
-        text = segment.get(index)
-        if not text:
+        if not segment.get(index):
             if required:
                 raise self.error(segment, f"element {index} (amount) is missing")
             return Decimal(0)
+        return self.number(segment, index)
+
+    def number(self, segment: Segment, index: int) -> Decimal:
         try:
-            return Decimal(text)
+            value = Decimal(segment.get(index))
         except InvalidOperation:
-            raise self.error(segment, f"element {index} is not a number") from None
+            value = Decimal("NaN")
+        if not value.is_finite():  # also refuses NaN and Infinity, which Decimal() accepts
+            raise self.error(segment, f"element {index} is not a number")
+        return value
 
     def date(self, segment: Segment, index: int) -> dt.date | None:
         text = segment.get(index)
@@ -184,9 +192,9 @@ class _Reader:
         for start in range(2, 20, 3):
             code = segment.get(start)
             if code:
-                quantity = segment.get(start + 2)
+                quantity = self.number(segment, start + 2) if segment.get(start + 2) else None
                 found.append(Adjustment(group=group, carc=code, amount=self.money(segment, start + 1, True),
-                                        quantity=Decimal(quantity) if quantity else None))
+                                        quantity=quantity))
         if not found:
             raise self.error(segment, "CAS has no reason code")
         return found
@@ -195,7 +203,7 @@ class _Reader:
         if not segments or segments[0].id != "BPR":
             first = segments[0] if segments else None
             if first is None:
-                raise X12Error(self.source, None, "empty transaction set")
+                raise X12Error(self.source, f"segment {self.transaction.start} (ST)", "empty transaction set")
             raise self.error(first, "an 835 transaction must start with BPR")
         handlers: dict[str, Callable[[Segment], None]] = {
             "BPR": self.bpr, "TRN": self.trn, "N1": self.n1, "N3": self.n3, "N4": self.n4, "REF": self.ref,
@@ -205,13 +213,23 @@ class _Reader:
         }
         for segment in segments:
             handler = handlers.get(segment.id)
+            if handler is None and segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
+                raise self.error(segment, f"{shown(segment.id)} is not an 835 segment")
+            self.check_order(segment, segment is segments[0])
             if handler is not None:
                 handler(segment)
-            elif segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
-                raise self.error(segment, f"{segment.id} is not an 835 segment")
-            elif self.after_claims:
-                raise self.error(segment, f"{segment.id} after PLB: segments out of order")
         return self.out
+
+    def check_order(self, segment: Segment, first: bool) -> None:
+        """PLB ends the claims; BPR, TRN and the payer/payee loops come before them."""
+        if self.after_claims and segment.id != "PLB":
+            raise self.error(segment, f"{shown(segment.id)} after PLB: segments out of order")
+        if segment.id == "BPR" and not first:
+            raise self.error(segment, "BPR repeated: one transaction set has one payment")
+        if segment.id in HEADER_ONLY and self.claim is not None:
+            raise self.error(segment, f"{segment.id} inside a claim: segments out of order")
+        if segment.id in HEADER_ONLY and self.in_detail:
+            raise self.error(segment, f"{segment.id} after the claims began (LX/CLP): segments out of order")
 
     def bpr(self, s: Segment) -> None:
         self.out.payment = Payment(handling=s.get(1), amount=self.money(s, 2, True), method=s.get(4),
@@ -221,8 +239,6 @@ class _Reader:
         self.out.payment.trace_number, self.out.payment.originator = s.get(2), s.get(3)
 
     def n1(self, s: Segment) -> None:
-        if self.claim is not None:
-            raise self.error(s, "N1 inside a claim: segments out of order")
         party = Party(name=s.get(2), id_qualifier=s.get(3), id=s.get(4))
         if s.get(1) == "PR":
             self.out.payer = party
@@ -265,14 +281,12 @@ class _Reader:
             self.out.production_date = value
 
     def lx(self, s: Segment) -> None:
-        self.party, self.claim, self.line = None, None, None
+        self.party, self.claim, self.line, self.in_detail = None, None, None, True
 
     def clp(self, s: Segment) -> None:
-        if self.after_claims:
-            raise self.error(s, "CLP after PLB: segments out of order")
         if not s.get(1) or not s.get(2):
             raise self.error(s, "CLP01 (claim id) and CLP02 (status) are required")
-        self.party, self.line = None, None
+        self.party, self.line, self.in_detail = None, None, True
         self.claim = EraClaim(
             claim_id=s.get(1), status_code=s.get(2), billed=self.money(s, 3, True), paid=self.money(s, 4, True),
             patient_responsibility=self.money(s, 5), filing_indicator=s.get(6), payer_claim_number=s.get(7),
@@ -315,7 +329,7 @@ class _Reader:
         value = s.get(index)
         if self.component in value or not value:
             return value.split(self.component) if value else []
-        odd = re.match(r"^[A-Z0-9]{2}([^A-Za-z0-9 ])", value)
+        odd = re.match(r"^[A-Z0-9]{2}([^A-Za-z0-9\s])", value)
         if odd:
             self.warnings.append(f"{self.source}: {s.where()}: composite uses {odd.group(1)!r}, "
                                  f"not the declared {self.component!r}")
@@ -325,12 +339,16 @@ class _Reader:
     def svc(self, s: Segment) -> None:
         claim = self._need_claim(s)
         parts = self.composite(s, 1)
+        if not parts:
+            raise self.error(s, "SVC01 (procedure code) is missing")
+        if len(parts) < 2 or not parts[1].strip():
+            self.warnings.append(f"{self.source}: {s.where()}: SVC01 has no procedure code")
         original = self.composite(s, 6)
-        units = s.get(5)
         self.line = Line(
-            qualifier=parts[0], code=parts[1] if len(parts) > 1 else "", modifiers=[m for m in parts[2:6] if m],
+            qualifier=parts[0], code=parts[1].strip() if len(parts) > 1 else "",
+            modifiers=[m.strip() for m in parts[2:6] if m.strip()],
             billed=self.money(s, 2), paid=self.money(s, 3), revenue_code=s.get(4),
-            units=Decimal(units) if units else Decimal(1),
+            units=self.number(s, 5) if s.get(5) else Decimal(1),
             original_code=original[1] if len(original) > 1 else "",
         )
         claim.lines.append(self.line)

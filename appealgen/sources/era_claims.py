@@ -37,6 +37,10 @@ class FoundClaim:
     classification: Classification
     denied: bool
     profile_id: str
+    claim_id: str = ""  # file-name safe and unique in a run; set by unique_claim_ids
+
+    def __post_init__(self) -> None:
+        self.claim_id = self.claim_id or safe_claim_id(self.era.claim_id)
 
 
 def codes_of(claim: EraClaim) -> tuple[list[tuple[str | None, str]], list[str]]:
@@ -91,6 +95,21 @@ def find_claims(era: EraFile, profiles: dict[str, PayerProfile]) -> tuple[list[F
             found.append(FoundClaim(Path(era.source), remittance, claim, classification,
                                     is_denied(claim, classification), profile or FALLBACK_PROFILE))
     return found, warnings
+
+
+def unique_claim_ids(found: list[FoundClaim]) -> None:
+    """Two claims with one patient control number must not share a claim file or packet
+    folder: the later ones get the payer claim number (then a counter) appended."""
+    seen: set[str] = set()
+    for item in found:
+        candidate = item.claim_id
+        if candidate in seen:
+            candidate = safe_claim_id(f"{item.claim_id}-{item.era.payer_claim_number}")
+        counter = 2
+        while candidate in seen:
+            candidate, counter = safe_claim_id(f"{item.claim_id}-{counter}"), counter + 1
+        item.claim_id = candidate
+        seen.add(candidate)
 
 
 def safe_claim_id(value: str) -> str:
@@ -154,7 +173,9 @@ def _line_group(adjustments: list[Adjustment]) -> str | None:
 def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
     """The claim-file contract for one denied 835 claim, as plain data ready for YAML."""
     c, r = found.era, found.remittance
-    person = c.corrected_patient or c.patient
+    fix = c.corrected_patient  # NM1*74 corrects only the fields it carries
+    first = (fix and fix.first_name) or c.patient.first_name
+    last = (fix and fix.last_name) or c.patient.last_name
     member = c.patient.member_id or (c.insured.member_id if c.insured else "")
     denied_date = r.payment.date or r.production_date or today
     carcs, remarks = codes_of(c)
@@ -169,16 +190,16 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
     candidates = [c.rendering_npi, r.payee.id if r.payee.id_qualifier == "XX" else ""]
     npi = next((n for n in candidates if _valid_npi(n)), None)  # else the plan reports it missing
     claim: dict[str, object] = {
-        "claim_id": safe_claim_id(c.claim_id), "payer": found.profile_id,
+        "claim_id": found.claim_id, "payer": found.profile_id,
         "payer_claim_number": re.sub(r"[^A-Za-z0-9-]", "", c.payer_claim_number) or None,
-        "patient": {"first_name": person.first_name or "(unknown)", "last_name": person.last_name or "(unknown)",
+        "patient": {"first_name": first or "(unknown)", "last_name": last or "(unknown)",
                     "member_id": member},
         "provider": {"name": r.payee.name or "(payee not named)", "npi": npi},
         "service_lines": lines,
         "denial": {"date": denied_date, "carc": list(dict.fromkeys(code for _, code in denial_codes)),
                    "rarc": [code for code in remarks if re.fullmatch(r"(M|MA|N)\d{1,3}", code)],
                    "group": denial_codes[0][0] if denial_codes else None},
-        "attachments": attachments_by_convention(root, safe_claim_id(c.claim_id)),
+        "attachments": attachments_by_convention(root, found.claim_id),
         "remittance": remittance_record(found).model_dump(mode="python"),
     }
     return claim

@@ -20,6 +20,12 @@ class X12Error(InputError):
     """A structural fault: `FILE: segment N (ID): message`."""
 
 
+def shown(value: str, limit: int = 12) -> str:
+    """A value from the file as a message quotes it: one printable line, at most `limit` characters."""
+    text = value if value.isprintable() else repr(value)[1:-1]
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 @dataclass(frozen=True)
 class Delimiters:
     element: str = DEFAULT_ELEMENT
@@ -38,7 +44,7 @@ class Segment:
         return self.elements[index].strip() if index < len(self.elements) else ""
 
     def where(self) -> str:
-        return f"segment {self.number} ({self.id})"
+        return f"segment {self.number} ({shown(self.id)})"
 
 
 @dataclass
@@ -59,6 +65,8 @@ class Interchange:
 
 
 def _isa_delimiters(text: str, source: Path) -> Delimiters:
+    if len(text) < 4:
+        raise X12Error(source, "segment 1 (ISA)", "ISA segment is incomplete: truncated, or not X12")
     element = text[3]
     positions = [i for i, ch in enumerate(text[:200]) if ch == element]
     if len(positions) < ISA_ELEMENTS or len(text) < positions[ISA_ELEMENTS - 1] + 3:
@@ -68,12 +76,14 @@ def _isa_delimiters(text: str, source: Path) -> Delimiters:
     repetition = text[positions[10] + 1 : positions[11]].strip()  # ISA11 (5010: repetition separator)
     if terminator.isalnum() or terminator == element:
         raise X12Error(source, "segment 1 (ISA)", "no segment terminator after ISA16")
+    if component in (element, terminator) or component.isalnum():
+        raise X12Error(source, "segment 1 (ISA)", "ISA16 (component separator) is not a usable separator")
     usable = len(repetition) == 1 and not repetition.isalnum() and repetition not in (element, component)
     return Delimiters(element, component, repetition if usable else None, terminator)
 
 
 def split_segments(text: str, delimiters: Delimiters) -> list[Segment]:
-    segments = []
+    segments: list[Segment] = []
     pieces = text.split(delimiters.segment)
     for raw in pieces:
         body = raw.strip("\r\n")
@@ -94,7 +104,7 @@ def read_x12(path: Path) -> Interchange:
         raise InputError(path, None, "file not found") from None
     except OSError:
         raise InputError(path, None, "cannot read file") from None
-    text = raw.decode("latin-1").lstrip("\ufeff\r\n\t ")
+    text = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1").lstrip("\r\n\t ")  # UTF-8 BOM
     return parse_x12(text, path)
 
 
@@ -138,7 +148,7 @@ def _interchanges(segments: list[Segment], result: Interchange) -> None:
         groups = _groups(segments, i + 1, end, result)
         iea = segments[end]
         if iea.get(1) != str(groups):
-            raise _fail(result.source, iea, f"IEA01 says {iea.get(1)} groups; the interchange has {groups}")
+            raise _fail(result.source, iea, f"IEA01 says {shown(iea.get(1))} groups; the interchange has {groups}")
         if iea.get(2) != isa.get(13):
             result.warnings.append(f"{result.source}: {iea.where()}: IEA02 does not match ISA13")
         i = end + 1
@@ -164,7 +174,7 @@ def _groups(segments: list[Segment], start: int, end: int, result: Interchange) 
             raise _fail(result.source, gs, "missing GE: the functional group is not closed")
         sets = _transactions(segments, i + 1, ge, result, strict=True)
         if segments[ge].get(1) != str(sets):
-            message = f"GE01 says {segments[ge].get(1)} transaction sets; the group has {sets}"
+            message = f"GE01 says {shown(segments[ge].get(1))} transaction sets; the group has {sets}"
             raise _fail(result.source, segments[ge], message)
         count, i = count + 1, ge + 1
     return count
@@ -183,7 +193,7 @@ def _transactions(
             raise _fail(result.source, st, "missing SE: the transaction set is not closed (truncated?)")
         trailer, size = segments[se], se - i + 1
         if trailer.get(1) != str(size):
-            message = f"SE01 says {trailer.get(1)} segments; the transaction set has {size}"
+            message = f"SE01 says {shown(trailer.get(1))} segments; the transaction set has {size}"
             if strict:
                 raise _fail(result.source, trailer, message)
             result.warnings.append(f"{result.source}: {trailer.where()}: {message}")

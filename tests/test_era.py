@@ -1,0 +1,368 @@
+"""835 semantics and the `era` command: which claims are denied, what the rules make of
+them, the JSON and table output, claim files for denied claims, and packets built from an
+835 whose remittance page shows one claim and nobody else's.
+
+Files come from tests/x12gen.py (`denial_mix()`: one claim per denial the tool must handle,
+plus a paid claim and a reversal); every name and ID in them is invented.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from appealgen.cli import main
+from appealgen.models import AttachmentKind
+from appealgen.remittances import read_eras
+from appealgen.sources.claim_file import load_claims
+from appealgen.sources.era_claims import claim_document
+from appealgen.workspace import Workspace
+from tests.conftest import REPO, TODAY
+from tests.pdfs import make_pdf
+from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
+
+AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
+MIX = denial_mix()
+DENIED = ["ACCT-9001", "ACCT-9002", "ACCT-9003", "ACCT-9004", "ACCT-9005", "ACCT-9006", "ACCT-9009"]
+NOT_DENIED = ["ACCT-9007", "ACCT-9008"]  # paid with CO-45; reversal (status 22)
+# the documents any of these denials can ask for, one PDF each per claim (named <kind>.pdf)
+KINDS = [AttachmentKind.prescription, AttachmentKind.progress_notes, AttachmentKind.authorization,
+         AttachmentKind.medical_records, AttachmentKind.proof_of_timely_filing]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def spec(claim_id: str) -> ClaimSpec:
+    return next(c for c in MIX if c.claim_id == claim_id)
+
+
+def write_835(folder: Path, claims: list[ClaimSpec], name: str = "remit.835", **kwargs: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(interchange(claims, **kwargs))
+    return path
+
+
+def records_root(folder: Path, claims: list[ClaimSpec]) -> Path:
+    """ROOT/<claim_id>/<kind>.pdf for every claim, each naming its own patient."""
+    for claim in claims:
+        (folder / claim.claim_id).mkdir(parents=True, exist_ok=True)
+        for kind in KINDS:
+            lines = [f"Patient: {claim.first} {claim.last}", f"Member ID: {claim.member_id}", kind.value]
+            (folder / claim.claim_id / f"{kind.value}.pdf").write_bytes(make_pdf(lines=lines))
+    return folder
+
+
+@dataclass
+class EraRun:
+    path: Path
+    code: int
+    output: dict[str, Any]
+    stderr: str
+
+    def row(self, claim_id: str) -> dict[str, Any]:
+        return next(r for r in self.output["claims"] if r["claim_id"] == claim_id)
+
+
+@pytest.fixture(scope="module")
+def mix_json(tmp_path_factory: pytest.TempPathFactory) -> EraRun:
+    path = write_835(tmp_path_factory.mktemp("mix"), MIX, "mix.835")
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    return EraRun(path, code, json.loads(stdout), stderr)
+
+
+# --- 1. Which claims are denied, and what the rules make of them ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "denied", "category", "action"),
+    [
+        ("ACCT-9001", True, "medical_necessity", "appeal"),  # CO-50 / N115
+        ("ACCT-9002", True, "authorization", "request_authorization"),  # CO-197
+        ("ACCT-9003", True, "authorization", "bill_patient"),  # PR-96 with N130, M127, N54
+        ("ACCT-9004", True, "missing_information", "corrected_claim"),  # claim-level CO-16 / MA130
+        ("ACCT-9005", True, "timely_filing", "adjust"),  # CO-29 / N211: no appeal rights
+        ("ACCT-9006", True, "duplicate", "check_status"),  # CO-18 / N522
+        ("ACCT-9009", True, "medical_necessity", "appeal"),  # partly paid, one CO-50 line
+        ("ACCT-9007", False, "contractual", "none"),  # paid, CO-45 only
+        ("ACCT-9008", False, "contractual", "none"),  # status 22 reversal
+    ],
+)
+def test_denial_category_and_action(
+    mix_json: EraRun, claim_id: str, denied: bool, category: str, action: str
+) -> None:
+    row = mix_json.row(claim_id)
+    assert (row["denied"], row["category"], row["action"]) == (denied, category, action)
+
+
+def test_command_succeeds_and_matches_the_profile_by_payer_id(mix_json: EraRun) -> None:
+    assert mix_json.code == 0
+    assert mix_json.stderr == ""  # EXAMPLE DME MAC, REF*2U 17003: medicare-dme, no warning
+    assert {r["profile"] for r in mix_json.output["claims"]} == {"medicare-dme"}
+
+
+def test_denied_claims_come_first(mix_json: EraRun) -> None:
+    assert [r["claim_id"] for r in mix_json.output["claims"]] == DENIED + NOT_DENIED
+    assert [r["denied"] for r in mix_json.output["claims"]] == [True] * 7 + [False] * 2
+
+
+def test_several_remarks_on_one_line_are_all_kept(mix_json: EraRun) -> None:
+    assert [line["remarks"] for line in mix_json.row("ACCT-9003")["lines"]] == [["N130", "M127", "N54"]]
+    assert [line["remarks"] for line in mix_json.row("ACCT-9009")["lines"]] == [[], ["N115", "N130"]]
+
+
+def test_claim_level_adjustment_and_remark_are_kept(mix_json: EraRun) -> None:
+    row = mix_json.row("ACCT-9004")
+    assert row["adjustments"] == [{"group": "CO", "carc": "16", "amount": "310.00"}]
+    assert row["remarks"] == ["MA130"]
+    assert [line["adjustments"] for line in row["lines"]] == [[]]
+
+
+def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> None:
+    reversal = ClaimSpec("ACCT-9010", status="22", billed="-245.00", lines=[LineSpec(billed="-245.00")])
+    assert reversal.lines[0].cas == (("CO", "50", "245.00"),)
+    path = write_835(tmp_path, [reversal, ClaimSpec("ACCT-9011", lines=[LineSpec(cas=(), remarks=())])])
+    result = read_eras([path], Workspace.open(REPO), TODAY)
+    assert [(r["claim_id"], r["status_code"], r["denied"]) for r in result.claims] == [
+        ("ACCT-9011", "4", True),  # status 4 alone is a denial
+        ("ACCT-9010", "22", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payer_id", "profile"),
+    [("17003", "medicare-dme"), ("00952", "medicare-part-b"), ("EXMCD1", "medicaid-caresource")],
+)
+def test_profile_is_matched_by_ref_2u_alone(tmp_path: Path, payer_id: str, profile: str) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id=payer_id)
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    assert (code, stderr) == (0, "")
+    assert [r["profile"] for r in json.loads(stdout)["claims"]] == [profile]
+
+
+def test_unknown_payer_falls_back_to_commercial_with_a_warning(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id="99999")
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr == f"{path}: payer ACME BENEFITS ADMINISTRATORS matches no payer profile; using commercial\n"
+    assert [r["profile"] for r in json.loads(stdout)["claims"]] == ["commercial"]
+
+
+# --- 2. The JSON and the table --------------------------------------------------------------
+
+CLAIM_KEYS = {"claim_id", "payer_claim_number", "status_code", "denied", "patient", "billed", "paid",
+              "patient_responsibility", "adjustments", "remarks", "lines", "category", "action"}
+LINE_KEYS = {"code", "modifiers", "dos", "billed", "paid", "units", "adjustments", "remarks"}
+
+
+def test_json_shape(mix_json: EraRun) -> None:
+    output = mix_json.output
+    assert set(output) == {"files", "claims"}
+    [file] = output["files"]
+    assert file["file"] == str(mix_json.path)
+    [payment] = file["transactions"]
+    assert (payment["payer"], payment["check_number"], payment["claims"]) == ("EXAMPLE DME MAC", "EFT0001234", 9)
+    assert payment["provider_adjustments"] == [{"provider": "1538261953", "fiscal_period": "2026-12-31",
+                                                "reason": "L6", "reference": "INTEREST", "amount": "-1.27"}]
+    for row in output["claims"]:
+        assert set(row) >= CLAIM_KEYS
+        assert set(row["patient"]) >= {"first_name", "last_name", "member_id"}
+        for item in row["adjustments"] + [a for line in row["lines"] for a in line["adjustments"]]:
+            assert set(item) >= {"group", "carc", "amount"}
+        for line in row["lines"]:
+            assert set(line) >= LINE_KEYS
+
+
+def test_json_record_of_a_partly_paid_claim(mix_json: EraRun) -> None:
+    expected = {
+        "claim_id": "ACCT-9009", "payer_claim_number": "26287000999909", "status_code": "1", "denied": True,
+        "patient": {"first_name": "Eve", "last_name": "Partial", "member_id": "9QR1ST2UV34"},
+        "billed": "395.00", "paid": "150.00", "patient_responsibility": "0", "adjustments": [], "remarks": [],
+        "lines": [
+            {"code": "E0601", "modifiers": ["RR", "KX"], "dos": "2026-09-02", "billed": "245.00", "paid": "150.00",
+             "units": "1", "adjustments": [{"group": "CO", "carc": "45", "amount": "95.00"}], "remarks": []},
+            {"code": "A7034", "modifiers": [], "dos": "2026-09-02", "billed": "150.00", "paid": "0", "units": "1",
+             "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00"}], "remarks": ["N115", "N130"]},
+        ],
+        "category": "medical_necessity", "action": "appeal",
+    }
+    row = mix_json.row("ACCT-9009")
+    assert {key: row[key] for key in expected} == expected
+
+
+def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
+    code, stdout, _ = run("era", str(mix_json.path), *AS_OF)
+    assert code == 0
+    header, rule, *rows = stdout.splitlines()
+    assert header.split() == ["claim", "status", "denied", "billed", "paid", "codes", "category", "action"]
+    assert set(rule) == {"-"}
+    table = [(r.split()[:5], r.split()[-2:]) for r in rows]
+    assert table == [
+        (["ACCT-9001", "4", "yes", "245.00", "0"], ["medical_necessity", "appeal"]),
+        (["ACCT-9002", "4", "yes", "1180.00", "0"], ["authorization", "request_authorization"]),
+        (["ACCT-9003", "1", "yes", "165.00", "0"], ["authorization", "bill_patient"]),
+        (["ACCT-9004", "4", "yes", "310.00", "0"], ["missing_information", "corrected_claim"]),
+        (["ACCT-9005", "4", "yes", "95.00", "0"], ["timely_filing", "adjust"]),
+        (["ACCT-9006", "4", "yes", "245.00", "0"], ["duplicate", "check_status"]),
+        (["ACCT-9009", "1", "yes", "395.00", "150.00"], ["medical_necessity", "appeal"]),
+        (["ACCT-9007", "1", "no", "245.00", "180.00"], ["contractual", "none"]),
+        (["ACCT-9008", "22", "no", "-245.00", "-180.00"], ["contractual", "none"]),
+    ]
+    assert "CO-45 CO-50 N115 N130" in rows[6]
+
+
+# --- 3. Claim files, and packets built from them or from the 835 directly -------------------
+
+
+@dataclass
+class Built:
+    path: Path  # the 835
+    root: Path  # --attachments-root
+    out: Path  # build --out
+    build: tuple[int, str, str]  # exit code, stdout, stderr
+    claims: Path | None = None  # era --out, when the packets were built from claim files
+    era: tuple[int, str, str] = (0, "", "")
+
+
+@pytest.fixture(scope="module")
+def from_claim_files(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """`era --out` on the whole mix, then `build` on the claim files it wrote."""
+    folder = tmp_path_factory.mktemp("claim-files")
+    path = write_835(folder, MIX, "mix.835")
+    root = records_root(folder / "records", MIX)
+    claims, out = folder / "claims", folder / "packets"
+    era = run("era", str(path), "--out", str(claims), "--attachments-root", str(root), *AS_OF)
+    files = sorted(str(p) for p in claims.glob("*.yaml"))
+    build = run("build", *files, "--out", str(out), "--attachments-root", str(root), *AS_OF)
+    return Built(path, root, out, build, claims, era)
+
+
+def test_era_writes_one_claim_file_per_denied_claim(from_claim_files: Built) -> None:
+    code, _, stderr = from_claim_files.era
+    claims = from_claim_files.claims
+    assert code == 0 and claims is not None
+    assert stderr == f"7 claim files written to {claims}\n"
+    assert sorted(p.name for p in claims.iterdir()) == [f"{c}.yaml" for c in DENIED]
+
+
+@pytest.mark.parametrize("claim_id", DENIED)
+def test_claim_file_is_valid_and_finds_its_attachments(from_claim_files: Built, claim_id: str) -> None:
+    assert from_claim_files.claims is not None
+    [loaded] = load_claims(from_claim_files.claims / f"{claim_id}.yaml")
+    claim, source = loaded.claim, spec(claim_id)
+    assert (claim.claim_id, claim.payer, claim.payer_claim_number) == (
+        claim_id, "medicare-dme", source.payer_claim_number)
+    assert (claim.patient.first_name, claim.patient.last_name, claim.patient.member_id) == (
+        source.first, source.last, source.member_id)
+    assert [(a.kind, a.path.as_posix()) for a in claim.attachments] == [
+        (k, f"{claim_id}/{k.value}.pdf") for k in KINDS]
+    assert claim.remittance is not None
+    assert (claim.remittance.source, claim.remittance.billed, claim.remittance.paid) == (
+        "mix.835", Decimal(source.billed), Decimal(source.paid))
+    assert claim.billed_total == Decimal(source.billed)
+
+
+def test_build_from_claim_files_passes(from_claim_files: Built) -> None:
+    code, _, stderr = from_claim_files.build
+    assert code == 0, stderr
+    assert [line.split(":")[0] for line in stderr.splitlines()] == DENIED
+    assert sorted(p.name for p in from_claim_files.out.iterdir()) == DENIED
+
+
+def page_texts(packet: Path) -> tuple[str, str]:
+    """(text of the remittance_advice section, text of the whole packet)."""
+    report = json.loads((packet / "packet.json").read_text())
+    [section] = [s for s in report["sections"] if s["kind"] == "remittance_advice"]
+    pages = [page.extract_text() or "" for page in PdfReader(packet / "packet.pdf").pages]
+    return "\n".join(pages[section["first_page"] - 1 : section["last_page"]]), "\n".join(pages)
+
+
+def others_named(text: str, claim_id: str) -> list[str]:
+    """Names, member IDs, claim ids and payer claim numbers of the mix's other claims found in text."""
+    found = []
+    for other in MIX:
+        if other.claim_id != claim_id:
+            for value in (other.claim_id, other.first, other.last, other.member_id, other.payer_claim_number):
+                if re.search(rf"\b{re.escape(value)}\b", text):
+                    found.append(value)
+    return found
+
+
+def money(value: str) -> str:
+    return f"${Decimal(value):,.2f}"
+
+
+@pytest.mark.parametrize("claim_id", DENIED)
+def test_remittance_page_shows_only_this_claim(from_claim_files: Built, claim_id: str) -> None:
+    section, packet = page_texts(from_claim_files.out / claim_id)
+    claim = spec(claim_id)
+    assert "Rendered from the electronic remittance (X12 835) mix.835, for this claim only." in section
+    for value in (claim_id, f"{claim.first} {claim.last}", claim.member_id, claim.payer_claim_number,
+                  f"{money(claim.billed)} / {money(claim.paid)} / {money(claim.patient_resp)}"):
+        assert value in section
+    for line in claim.lines:
+        assert line.code in section
+    assert others_named(section, claim_id) == []
+    assert others_named(packet, claim_id) == []
+
+
+@pytest.fixture(scope="module")
+def from_835(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """`build FILE.835` directly: two denials, a paid claim and a reversal."""
+    folder = tmp_path_factory.mktemp("direct")
+    claims = [spec(c) for c in ("ACCT-9002", "ACCT-9006", "ACCT-9007", "ACCT-9008")]
+    path = write_835(folder, claims, "small.835")
+    root, out = records_root(folder / "records", claims), folder / "packets"
+    build = run("build", str(path), "--out", str(out), "--attachments-root", str(root), *AS_OF)
+    return Built(path, root, out, build)
+
+
+def test_build_an_835_directly_builds_every_denied_claim(from_835: Built) -> None:
+    code, _, stderr = from_835.build
+    assert code == 0, stderr
+    assert [line.split(":")[0] for line in stderr.splitlines()] == ["ACCT-9002", "ACCT-9006"]
+    assert sorted(p.name for p in from_835.out.iterdir()) == ["ACCT-9002", "ACCT-9006"]
+    for claim_id in ("ACCT-9002", "ACCT-9006"):
+        report = json.loads((from_835.out / claim_id / "packet.json").read_text())
+        [section] = [s for s in report["sections"] if s["kind"] == "remittance_advice"]
+        assert section["source"] == f"small.835 (claim {claim_id})"
+        text, packet = page_texts(from_835.out / claim_id)
+        assert claim_id in text
+        assert others_named(text, claim_id) == others_named(packet, claim_id) == []
+
+
+# --- Patient corrections and repeated patient control numbers ------------------------------
+
+
+def test_corrected_patient_name_keeps_the_fields_it_does_not_correct(tmp_path: Path) -> None:
+    text = interchange([spec("ACCT-9001")]).replace(
+        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PL91~\n",
+        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PL91~\nNM1*74*1***C~\n").replace("SE*22*", "SE*23*")
+    path = tmp_path / "corrected.835"
+    path.write_text(text)
+    [found] = read_eras([path], Workspace.open(REPO), TODAY).found
+    assert found.era.corrected_patient is not None and found.era.corrected_patient.middle == "C"
+    patient = claim_document(found, None, date(2026, 11, 22))["patient"]
+    assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PL91"}
+
+
+def test_two_denied_claims_with_one_patient_control_number_are_not_overwritten(tmp_path: Path) -> None:
+    other = ClaimSpec("ACCT-9001", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
+                      payer_claim_number="26287000999902")
+    path = write_835(tmp_path, [spec("ACCT-9001"), other])
+    code, _, stderr = run("era", str(path), "--out", str(tmp_path / "claims"), *AS_OF)
+    written = sorted((tmp_path / "claims").glob("*.yaml"))
+    patients = sorted(load_claims(p)[0].claim.patient.last_name for p in written)
+    assert patients == ["Fixture", "Synthetic"] or (code == 1 and "ACCT-9001" in stderr)
