@@ -106,3 +106,13 @@ def test_build_uses_the_plan_unchanged(built: dict[str, tuple[PacketReport, Path
         assert (report.category, report.action, report.level, report.deadline, report.letter, report.cover) == (
             plan.category.value, plan.action.value, plan.level, plan.deadline, plan.letter, plan.cover)
         assert report.required == [r.description for r in plan.required]
+
+
+def test_fax_tiff_is_passed_through_without_re_encoding(built: dict[str, tuple[PacketReport, Path]]) -> None:
+    report, folder = built["ACCT-1001"]
+    ticket = next(s for s in report.sections if s.kind == "delivery_ticket")
+    reader = PdfReader(folder / "packet.pdf")
+    for number in range(ticket.first_page, ticket.last_page + 1):
+        images = reader.pages[number - 1]["/Resources"]["/XObject"]
+        filters = [images[name].get_object()["/Filter"] for name in images]
+        assert filters == ["/CCITTFaxDecode"] or filters == [["/CCITTFaxDecode"]]
