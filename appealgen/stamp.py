@@ -140,6 +140,44 @@ def _appearance(widget: DictionaryObject) -> StreamObject | None:
     return chosen.get_object() if chosen is not None else None
 
 
+def _inherited(annot: DictionaryObject, key: str) -> Any:
+    """A field attribute, looked up through the widget's /Parent chain."""
+    node: Any = annot
+    for _ in range(32):  # guard against a /Parent cycle in a broken file
+        if node is None:
+            return None
+        node = node.get_object()
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def _text_appearance(writer: PdfWriter, annot: DictionaryObject) -> StreamObject | None:
+    """An appearance for a text field that has a value but none of its own (the form relied on
+    the viewer to draw it): the value in Helvetica, left-aligned, vertically centred."""
+    value = _inherited(annot, "/V")
+    if _inherited(annot, "/FT") != "/Tx" or value is None or not str(value).strip():
+        return None
+    rect = RectangleObject(cast(ArrayObject, annot["/Rect"]))
+    width, height = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
+    size = max(min(10.0, height - 2), 4.0)
+    text = _pdf_string(" ".join(str(value).split()))
+    stream = DecodedStreamObject()
+    stream.set_data(f"BT /Helv {size:g} Tf 2 {(height - size) / 2 + 1:.2f} Td ({text}) Tj ET".encode("latin-1"))
+    helvetica = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    })
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): RectangleObject([0, 0, width, height]),
+        NameObject("/Resources"): DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/Helv"): writer._add_object(helvetica)})}),
+    })
+    return stream
+
+
 def _transform(bbox: list[float], matrix: list[float]) -> tuple[float, float, float, float]:
     a, b, c, d, e, f = matrix
     xs, ys = [], []
@@ -165,7 +203,7 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
         if annot.get("/Subtype") != "/Widget":
             kept.append(ref)
             continue
-        appearance = _appearance(annot)
+        appearance = _appearance(annot) or _text_appearance(writer, annot)
         if appearance is None or int(annot.get("/F", 0)) & HIDDEN_FLAGS or "/BBox" not in appearance:
             continue
         appearance[NameObject("/Subtype")] = NameObject("/Form")
@@ -178,7 +216,7 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
         rx0, rx1 = sorted((float(rect[0]), float(rect[2])))
         ry0, ry1 = sorted((float(rect[1]), float(rect[3])))
         sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
-        ap_ref = appearance.indirect_reference or writer._add_object(appearance)
+        ap_ref = getattr(appearance, "indirect_reference", None) or writer._add_object(appearance)
         # Named after the appearance object, not a per-page counter: pages often share one
         # /Resources dictionary, where "/AGFlat0" of page 2 would replace that of page 1.
         name = f"/AGFlat{ap_ref.idnum}"

@@ -179,10 +179,11 @@ def mixed_sizes_pdf() -> bytes:
     return _write(writer)
 
 
-def form_pdf(values: Sequence[str], hidden: str | None = None) -> bytes:
+def form_pdf(values: Sequence[str], hidden: str | None = None, appearances: bool = True) -> bytes:
     """One page per value, each with a filled-in text field whose widget has an /AP appearance
     stream. The pages share one /Resources dictionary, as many PDF producers write them.
-    `hidden`: one more field on page 1, flagged Hidden (viewers never show it), with this value."""
+    `hidden`: one more field on page 1, flagged Hidden (viewers never show it), with this value.
+    `appearances=False`: no /AP at all; the form relies on the viewer to draw the values."""
     writer = PdfWriter()
     font = writer._add_object(DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),
@@ -224,9 +225,11 @@ def form_pdf(values: Sequence[str], hidden: str | None = None) -> bytes:
             NameObject("/V"): TextStringObject(value),
             NameObject("/F"): NumberObject(flag),
             NameObject("/Rect"): rect(72, y, 292, y + 20),
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
             NameObject("/P"): page.indirect_reference,
         }))
+        if appearances:
+            widget.get_object()[NameObject("/AP")] = DictionaryObject(
+                {NameObject("/N"): writer._add_object(appearance)})
         page[NameObject("/Annots")] = ArrayObject([*page.get("/Annots", []), widget])
         fields.append(widget)
     writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
@@ -738,6 +741,27 @@ def test_form_fields_are_flattened_into_the_page(
     # A hidden field is not drawn, and its value is not left behind in the file either.
     assert hidden not in flat(packet.page(section.first_page).extract_text())
     assert hidden.encode() not in packet.path.read_bytes()
+
+
+@needs_poppler
+def test_form_values_without_appearance_streams_are_drawn(
+    write_claim: WriteClaim, builder: Builder, tmp_path: Path
+) -> None:
+    values = ["Viewer-drawn value one", "Viewer-drawn value two"]
+    packet = build_packet(
+        write_claim, builder, tmp_path / "out",
+        [attachment("docs/form.pdf", "Form without appearances")],
+        {"docs/form.pdf": form_pdf(values, appearances=False)},
+    )
+    section = packet.section("Form without appearances")
+    for offset, value in enumerate(values):
+        number = section.first_page + offset
+        text = flat(subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), str(packet.path), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout)
+        assert value in text
+        assert annots_of(packet.page(number), "/Widget") == []
 
 
 def test_source_bookmarks_become_children_of_its_section(
