@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from appealgen import __version__
 from appealgen.attachments import Part, prepare, set_converted, sha256
-from appealgen.check import check_build
+from appealgen.check import check_build, size_problem
 from appealgen.errors import InputError
 from appealgen.models import Claim
 from appealgen.output import write_atomic
@@ -24,10 +24,10 @@ from appealgen.plan import Plan, make_plan
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import make_env, render_string
-from appealgen.render.front import render_front
+from appealgen.render.front import Front, render_front
 from appealgen.render.html import HtmlRenderer
 from appealgen.render.office import convert_to_pdf
-from appealgen.report import PacketReport, Section
+from appealgen.report import CheckResult, PacketReport, Section
 from appealgen.sources.claim_file import LoadedClaim
 from appealgen.workspace import BUILTIN_PREFIX, Workspace
 
@@ -44,6 +44,7 @@ class Builder:
     today: date = field(default_factory=date.today)
     _env: SandboxedEnvironment | None = None
     _renderer: HtmlRenderer | None = None
+    _built: dict[Path, str] = field(default_factory=dict)  # packet folder -> claim it holds, this run
 
     @property
     def env(self) -> SandboxedEnvironment:
@@ -59,6 +60,7 @@ class Builder:
 
     def plan(self, loaded: LoadedClaim) -> tuple[PayerProfile, Plan]:
         profile = load_payer(self.workspace, loaded.claim.payer, loaded.source)
+        check_levels(loaded, profile)
         plan = make_plan(loaded.claim, profile, self.today)
         recipient = profile.recipient(profile.level(plan.level))
         if Path(plan.cover).name == FAX_COVER and not recipient.fax:
@@ -67,54 +69,81 @@ class Builder:
         return profile, plan
 
     def build(self, loaded: LoadedClaim, out: Path) -> PacketReport:
-        claim, source = loaded.claim, loaded.source
+        """Everything is prepared and checked in memory; files are written only at the end."""
+        claim = loaded.claim
         profile, plan = self.plan(loaded)
         folder = out / claim.claim_id
+        fingerprint = sha256(claim.model_dump_json().encode())
+        if self._built.get(folder.resolve(), fingerprint) != fingerprint:
+            raise InputError(loaded.source, "claim_id", f"{claim.claim_id} was already built in this run from "
+                             "another claim; packet not written (claim ids must be unique)")
+        parts, letter_path, docx_bytes = self.gather(loaded, profile, plan, folder)
+        cover = self.template_path(f"cover_sheets/{claim.payer}", "cover_sheets", plan.cover)
+        front, pdf, result = self.assemble_checked(claim, profile, plan, parts, cover)
+        report = self.report(loaded, profile, plan, parts, front, result, letter_path, cover)
+        write_packet(folder, pdf, report, docx_bytes)
+        self._built[folder.resolve()] = fingerprint
+        return report
+
+    def gather(
+        self, loaded: LoadedClaim, profile: PayerProfile, plan: Plan, folder: Path
+    ) -> tuple[list[Part], Path, bytes | None]:
+        """Letter first, then remittance advice and the attachments, all as PDF."""
+        claim, source = loaded.claim, loaded.source
         root = self.attachments_root or source.parent
         parts = [prepare(claim.attachments[i], i, root, source) for i in plan.attachment_order]
         if claim.remittance is not None and not any(p.kind == "remittance_advice" for p in parts):
             parts.insert(0, self.render_remittance(claim, profile, plan))
-        inputs = [source, *(root / claim.attachments[i].path for i in plan.attachment_order)]
-        refuse_overwriting_inputs(folder, inputs)
+        refuse_overwriting_inputs(folder, [source, *(root / a.path for a in claim.attachments)])
         letter_path = self.template_path(f"letters/{claim.payer}", "letters", plan.letter)
         base = letter_context(claim, profile, plan, [p.title for p in parts], self.today)
         with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
             letter, letter_docx = self.render_letter(letter_path, plan.letter, base, Path(tmp))
             self.convert_word(parts, source, Path(tmp), letter, letter_docx)
-            parts.insert(0, letter)
             docx_bytes = letter_docx.read_bytes() if letter_docx else None
+        return [letter, *parts], letter_path, docx_bytes
+
+    def assemble_checked(
+        self, claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], cover: Path
+    ) -> tuple[Front, bytes, CheckResult]:
+        """Check, lay out and stamp; again if the real length or size changes the verdict, so
+        the cover banner, the stamps and packet.json always agree."""
+        base = letter_context(claim, profile, plan, [p.title for p in parts[1:]], self.today)
+        base["cover_template"] = self.template_name(cover)
         body = [(p.kind, p.title, p.pages) for p in parts]
-        total = 2 + sum(p.pages for p in parts)  # a first estimate; the front may be longer
-        result = check_build(claim, profile, plan, parts[1:], total)
-        cover = self.template_path(f"cover_sheets/{claim.payer}", "cover_sheets", plan.cover)
-        front_base = {**base, "cover_template": self.template_name(cover)}
-        front = render_front(self.renderer, self.env, front_base, body, not result.passed, cover.parent)
-        if front.total_pages != total:  # the page limit depends on the real length
-            result = check_build(claim, profile, plan, parts[1:], front.total_pages)
-        pdf = assemble(front, parts, claim.claim_id, not result.passed)
+        passed = check_build(plan, claim, profile, parts[1:], 2 + sum(p.pages for p in parts)).passed
+        for _ in range(3):
+            front = render_front(self.renderer, self.env, base, body, not passed, cover.parent)
+            result = check_build(plan, claim, profile, parts[1:], front.total_pages)
+            pdf = assemble(front, parts, claim.claim_id, not result.passed)
+            too_big = size_problem(profile, len(pdf))
+            if too_big:
+                result = result.model_copy(update={"passed": False, "problems": [*result.problems, too_big]})
+            if result.passed == passed:
+                return front, pdf, result
+            passed = result.passed
+        raise RuntimeError("the packet's check did not settle")  # unreachable: passed only turns False
+
+    def report(
+        self, loaded: LoadedClaim, profile: PayerProfile, plan: Plan, parts: list[Part], front: Front,
+        result: CheckResult, letter_path: Path, cover: Path,
+    ) -> PacketReport:
+        claim = loaded.claim
+        sources = [(plan.cover, sha256(cover.read_bytes())), ("index", sha256(front.pdf)),
+                   *[(p.source, p.sha256) for p in parts]]
         sections = [
-            Section(kind=e.kind, title=e.title, first_page=e.first_page, last_page=e.last_page,
-                    source=s, sha256=h)
-            for e, (s, h) in zip(front.entries, [
-                (plan.cover, sha256(cover.read_bytes())), ("index", sha256(front.pdf)),
-                *[(p.source, p.sha256) for p in parts]], strict=True)
+            Section(kind=e.kind, title=e.title, first_page=e.first_page, last_page=e.last_page, source=s, sha256=h)
+            for e, (s, h) in zip(front.entries, sources, strict=True)
         ]
-        report = PacketReport(
-            claim_id=claim.claim_id, payer=profile.id, category=plan.category.value,
-            action=plan.action.value, level=plan.level, deadline=plan.deadline,
-            days_left=plan.days_left, letter=plan.letter, cover=plan.cover,
-            pages=front.total_pages, sections=sections,
-            required=[r.description for r in plan.required],
-            first_dos=min(line.dos for line in claim.service_lines),
-            stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed),
-            check=result, inputs_sha256=inputs_digest(source, parts, letter_path, cover),
+        return PacketReport(
+            claim_id=claim.claim_id, payer=profile.id, category=plan.category, action=plan.action,
+            level=plan.level, deadline=plan.deadline, days_left=plan.days_left, letter=plan.letter,
+            cover=plan.cover, pages=front.total_pages, sections=sections, required=plan.required,
+            good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
+            stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
+            inputs_sha256=inputs_digest(loaded.source, parts, letter_path, cover),
             appealgen_version=__version__,
         )
-        if docx_bytes is not None:
-            write_atomic(folder / "letter.docx", docx_bytes)
-        write_atomic(folder / "packet.pdf", pdf)
-        write_atomic(folder / "packet.json", (report.model_dump_json(indent=2) + "\n").encode())
-        return report
 
     def template_path(self, payer_folder: str, folder: str, name: str) -> Path:
         """A payer's own template first (`templates/<folder>/<payer>/`), then the shared one."""
@@ -169,21 +198,45 @@ class Builder:
         self, parts: list[Part], source: Path, tmp: Path, letter: Part, letter_docx: Path | None
     ) -> None:
         """All Word documents of one packet go through one LibreOffice run."""
-        pending: list[tuple[Part, Path, str]] = []
+        pending: list[tuple[Part, Path, Path, str | None]] = []  # part, copy, who to blame, field
         if letter_docx is not None:
-            pending.append((letter, letter_docx, "letter"))
+            pending.append((letter, letter_docx, Path(letter.source), None))
         for n, part in enumerate(parts):
             if part.docx is not None:
                 copy = tmp / f"attachment-{n}.docx"  # distinct names: soffice writes <stem>.pdf
                 shutil.copyfile(part.docx, copy)
-                pending.append((part, copy, part.field))
+                pending.append((part, copy, source, part.field))
         if not pending:
             return
         outdir = tmp / "pdf"
         outdir.mkdir()
-        pdfs = convert_to_pdf([doc for _, doc, _ in pending], outdir)
-        for (part, _doc, fieldname), pdf in zip(pending, pdfs, strict=True):
-            set_converted(part, pdf.read_bytes(), source, fieldname)
+        pdfs = convert_to_pdf([copy for _, copy, _, _ in pending], outdir)
+        for (part, _copy, blame, where), pdf in zip(pending, pdfs, strict=True):
+            if pdf is None:
+                raise InputError(blame, where, "LibreOffice could not convert this Word document to PDF")
+            set_converted(part, pdf.read_bytes(), blame, where or "letter")
+
+
+def write_packet(folder: Path, pdf: bytes, report: PacketReport, docx: bytes | None) -> None:
+    """Each file is written atomically; a letter.docx from an earlier build is removed when
+    this build's letter is not a Word template, so the folder never mixes two builds."""
+    if docx is not None:
+        write_atomic(folder / "letter.docx", docx)
+    write_atomic(folder / "packet.pdf", pdf)
+    write_atomic(folder / "packet.json", (report.model_dump_json(indent=2) + "\n").encode())
+    if docx is None:
+        (folder / "letter.docx").unlink(missing_ok=True)
+
+
+def check_levels(loaded: LoadedClaim, profile: PayerProfile) -> None:
+    """Appeal levels named in the claim must exist in its payer's profile."""
+    appeal = loaded.claim.appeal
+    named = [("appeal.level", appeal.level)]
+    named += [(f"appeal.history[{i}].level", step.level) for i, step in enumerate(appeal.history)]
+    known = [level.id for level in profile.levels]
+    for where, level in named:
+        if level is not None and level not in known:
+            raise InputError(loaded.source, where, f"{profile.id} has no level {level!r} (levels: {', '.join(known)})")
 
 
 def refuse_overwriting_inputs(folder: Path, inputs: list[Path]) -> None:
@@ -199,7 +252,3 @@ def inputs_digest(claim_file: Path, parts: list[Part], *templates: Path) -> str:
         digest.update(value.encode())
     return digest.hexdigest()
 
-
-def claim_summary(claim: Claim) -> str:
-    """A log-safe description: ids and codes, never the patient."""
-    return f"{claim.claim_id} ({claim.payer})"

@@ -7,74 +7,102 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 from pypdf import PdfReader
 
 from appealgen.attachments import Part
-from appealgen.errors import InputError
-from appealgen.models import Category, Claim
-from appealgen.payers import PayerProfile
-from appealgen.plan import Plan, applies
-from appealgen.report import CheckResult, PacketReport
+from appealgen.errors import InputError, InputErrors
+from appealgen.models import Claim
+from appealgen.packet import INCOMPLETE, stamp_text
+from appealgen.payers import PayerProfile, load_payer
+from appealgen.plan import DEADLINE_PREFIX, SUBMITTED, Plan, applies, deadline_findings
+from appealgen.report import CheckResult, PacketReport, section_span
+from appealgen.sources.claim_file import validation_errors
+from appealgen.workspace import Workspace
 
 IDENTITY_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
-_identity_cache: dict[tuple[str, str], bool | None] = {}
+_identity_cache: dict[tuple[str, str], str] = {}
 
 
 def _normal(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-def mentions_patient(part: Part, claim: Claim) -> bool | None:
-    """True when the text names the member ID or the patient's last name; None without text.
+def _words(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
 
-    Pages are read only until the patient is found; results are cached by file hash.
-    """
-    key = (part.sha256, _normal(claim.patient.member_id + claim.patient.last_name))
-    if key in _identity_cache:
-        return _identity_cache[key]
-    member = _normal(claim.patient.member_id)
-    name = re.compile(rf"\b{re.escape(claim.patient.last_name)}\b", re.IGNORECASE)
-    seen_text, result = 0, False
+
+def identify(part: Part, claim: Claim) -> str:
+    """"member" or "name" (first and last) when the text names this patient, "last" when only
+    the last name appears (a relative or a clinician may share it), "none" when the text names
+    neither, "scan" when there is no text to read. Pages are read only until the patient is
+    found; results are cached by file hash."""
+    patient = claim.patient
+    key = (part.sha256, _normal(patient.member_id + patient.first_name + patient.last_name))
+    if key not in _identity_cache:
+        _identity_cache[key] = _identify(part.pdf, patient.member_id, patient.first_name, patient.last_name)
+    return _identity_cache[key]
+
+
+def _identify(pdf: bytes, member_id: str, first: str, last: str) -> str:
+    member, first_name, last_name = _normal(member_id), _words(first), _words(last)
+    seen_text, found = 0, "none"
     try:
-        reader = PdfReader(io.BytesIO(part.pdf), strict=False)
+        reader = PdfReader(io.BytesIO(pdf), strict=False)
         if reader.is_encrypted:
             reader.decrypt("")
         for page in reader.pages:
             text = page.extract_text() or ""
             seen_text += len(text.strip())
-            if member in _normal(text) or name.search(text):
-                result = True
-                break
-    except Exception:  # unreadable text layer: treat as no text
-        seen_text = 0
-    answer = result if (result or seen_text >= IDENTITY_MIN_TEXT) else None
-    _identity_cache[key] = answer
-    return answer
+            if member in _normal(text):
+                return "member"
+            if last_name.search(text):
+                found = "name" if first_name.search(text) else "last"
+                if found == "name":
+                    return found
+    except Exception:  # an unreadable text layer counts as no text
+        return "scan"
+    return found if found != "none" or seen_text >= IDENTITY_MIN_TEXT else "scan"
 
 
-def check_build(
-    claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], pages: int
-) -> CheckResult:
-    """Everything that decides whether the packet may be submitted, known before stamping."""
-    problems, warnings = list(plan.problems), list(plan.warnings)
+def identity_findings(parts: list[Part], claim: Claim) -> tuple[list[str], list[str]]:
+    problems, warnings = [], []
     for part in parts:
-        if part.kind == "letter" or part.pages == 0:
-            continue
-        found = mentions_patient(part, claim)
-        if found is False:
+        found = identify(part, claim)
+        if found == "none":
             problems.append(f"{part.source}: does not name this claim's patient or member ID; "
                             "make sure it belongs to this claim")
-        elif found is None:
+        elif found == "last":
+            problems.append(f"{part.source}: names only the patient's last name, not the first name or "
+                            "member ID; make sure it belongs to this claim")
+        elif found == "scan":
             warnings.append(f"{part.source}: no text to confirm the patient (scanned image); review it")
+    return problems, warnings
+
+
+def check_build(plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Part], pages: int) -> CheckResult:
+    """Everything that decides whether the packet may be submitted, known before stamping."""
+    problems, warnings = list(plan.problems), list(plan.warnings)
+    found_problems, found_warnings = identity_findings(parts, claim)
+    problems += found_problems
+    warnings += found_warnings
     limit = profile.limits.max_pages
     if limit and pages > limit:
         problems.append(f"packet has {pages} pages; {profile.id} accepts at most {limit}")
-    missing = plan.missing
-    passed = not missing and not problems
-    return CheckResult(passed=passed, missing=missing, problems=problems, warnings=warnings)
+    missing = plan.missing if plan.submitted else []
+    if plan.missing and not plan.submitted:
+        warnings.append(f"not enclosed (not needed while nothing is sent): {', '.join(plan.missing)}")
+    return CheckResult(passed=not missing and not problems, missing=missing, problems=problems, warnings=warnings)
+
+
+def size_problem(profile: PayerProfile, size: int) -> str | None:
+    limit = profile.limits.max_file_mb
+    if limit and size > limit * 1_000_000:
+        return f"packet is {size / 1_000_000:.1f} MB; {profile.id} accepts files up to {limit:g} MB"
+    return None
 
 
 def read_report(folder: Path) -> PacketReport:
@@ -87,8 +115,7 @@ def read_report(folder: Path) -> PacketReport:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(path, None, "not valid JSON") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(path, ".".join(str(p) for p in first["loc"]), first["msg"]) from None
+        raise InputErrors(validation_errors(path, exc)) from None
 
 
 @dataclass(frozen=True)
@@ -134,52 +161,59 @@ def _structure_problems(report: PacketReport, reader: PdfReader) -> list[str]:
 
 
 def _stamp_problems(report: PacketReport, reader: PdfReader) -> list[str]:
-    from appealgen.packet import stamp_text
-
     total = len(reader.pages)
+    incomplete = not report.check.passed
     for number, page in enumerate(reader.pages, start=1):
-        want = _flat(stamp_text(report.claim_id, number, total, not report.check.passed))
-        if want not in _flat(page.extract_text()):
+        text = _flat(page.extract_text())
+        want = _flat(stamp_text(report.claim_id, number, total, incomplete))
+        if want not in text or (not incomplete and INCOMPLETE in text):
             return [f"page {number}: stamp {want!r} not found"]
     return []
 
 
 def _index_problems(report: PacketReport, reader: PdfReader) -> list[str]:
-    index_pages = [
-        n for s in report.sections if s.kind == "index" for n in range(s.first_page, s.last_page + 1)
-    ]
-    text = " ".join(_flat(reader.pages[n - 1].extract_text()) for n in index_pages if n <= len(reader.pages))
+    """Each section's title must be followed by its page range (white space ignored: long
+    titles wrap, and words may break anywhere)."""
+    index_pages = [n for s in report.sections if s.kind == "index" for n in range(s.first_page, s.last_page + 1)]
+    text = "".join(re.sub(r"\s+", "", reader.pages[n - 1].extract_text() or "")
+                   for n in index_pages if n <= len(reader.pages))
     problems = []
     for section in report.sections:
         span = section_span(section.first_page, section.last_page)
-        if f"{section.title} {span}" not in text and (section.title not in text or span not in text):
+        if re.sub(r"\s+", "", section.title) + span not in text:
             problems.append(f"index does not list {section.title!r} on pages {span}")
     return problems
 
 
-def section_span(first: int, last: int) -> str:
-    return str(first) if first == last else f"{first}\u2013{last}"
+def _manifest_missing(report: PacketReport, profile: PayerProfile) -> list[str]:
+    """The plan's requirements as recorded, plus any the payer's manifest has added since."""
+    kinds = {s.kind for s in report.sections}
+    missing = [r.description for r in report.required if not any(k.value in kinds for k in r.kinds)]
+    for entry in profile.requirements(report.category):
+        unmet = applies(entry, report.level, report.first_dos) and not any(k.value in kinds for k in entry.one_of)
+        if unmet and entry.describe() not in missing:
+            missing.append(entry.describe())
+    return missing
 
 
-def verify_packet(folder: Path, profile: PayerProfile | None) -> Verification:
-    """Re-read packet.pdf and confirm it agrees with packet.json and the payer's manifest."""
+def verify_packet(folder: Path, workspace: Workspace, today: date) -> Verification:
+    """Re-read packet.pdf and confirm it agrees with packet.json, the payer's current manifest
+    and, on `today`, the filing deadline."""
     report = read_report(folder)
+    profile = load_payer(workspace, report.payer, folder / "packet.json")
     reader = _open_pdf(folder / "packet.pdf")
     problems = _structure_problems(report, reader) + _stamp_problems(report, reader)
     problems += _index_problems(report, reader)
-    kinds = {s.kind for s in report.sections}
-    if profile is not None:  # the payer's current manifest, against what the PDF holds
-        missing = [
-            r.describe() for r in profile.requirements(Category(report.category))
-            if applies(r, report.level, report.first_dos)
-            and not any(k.value in kinds for k in r.one_of)
-        ]
-    else:
-        missing = list(report.check.missing)
-    result = CheckResult(
-        passed=not problems and not missing and not report.check.problems,
-        missing=missing,
-        problems=problems + report.check.problems,
-        warnings=report.check.warnings,
-    )
+    warnings = [w for w in report.check.warnings if not w.startswith(DEADLINE_PREFIX)]
+    problems += [p for p in report.check.problems if not p.startswith(DEADLINE_PREFIX)]
+    missing = _manifest_missing(report, profile)
+    submitted = report.action in SUBMITTED
+    if submitted:
+        late, soon = deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days)
+        problems, warnings = problems + late, warnings + soon
+    elif missing:
+        warnings.append(f"not enclosed (not needed while nothing is sent): {', '.join(missing)}")
+        missing = []
+    result = CheckResult(passed=not problems and not missing, missing=missing, problems=problems,
+                         warnings=warnings)
     return Verification(report, result)

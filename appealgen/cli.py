@@ -15,6 +15,7 @@ from appealgen import __version__
 from appealgen.errors import (
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,
+    EXIT_MISSING_TOOL,
     EXIT_OK,
     AppealgenError,
     InputErrors,
@@ -87,8 +88,7 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
       appealgen build examples/cpap-medicare/claim.yaml --out packets
     """
     from appealgen.build import Builder
-    from appealgen.remittances import is_x12, loaded_claims
-    from appealgen.sources.claim_file import load_claims
+    from appealgen.remittances import claims_from_file
     from appealgen.workspace import Workspace
 
     codes, reports = [EXIT_OK], []
@@ -98,16 +98,14 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
         sys.exit(report_error(error))
     for claim_file in claim_files:
         try:
-            if is_x12(claim_file):
-                loaded, problems = loaded_claims(claim_file, builder.workspace, attachments_root, builder.today)
-                for line in problems:
-                    say(line)
-            else:
-                loaded = load_claims(claim_file)
+            loaded = claims_from_file(claim_file, builder.workspace, attachments_root, builder.today)
         except AppealgenError as error:
             codes.append(report_error(error))
             continue
-        for item in loaded:
+        for line in loaded.warnings + loaded.errors:
+            say(line)
+        codes += [EXIT_BAD_INPUT] * len(loaded.errors)
+        for item in loaded.claims:
             try:
                 report = builder.build(item, out)
             except AppealgenError as error:
@@ -123,7 +121,7 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
 
 def exit_code(codes: list[int]) -> int:
     """Errors outrank failing checks, which outrank success; a missing tool outranks all."""
-    for code in (4, EXIT_BAD_INPUT, EXIT_CHECK_FAILED):
+    for code in (EXIT_MISSING_TOOL, EXIT_BAD_INPUT, EXIT_CHECK_FAILED):
         if code in codes:
             return code
     return EXIT_OK
@@ -150,14 +148,11 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: Any) -
       appealgen check packets/ACCT-1001
     """
     from appealgen.check import verify_packet
-    from appealgen.payers import load_payer
     from appealgen.report import CheckResult
     from appealgen.workspace import Workspace
 
     try:
-        report_payer = _payer_of(packet_dir)
-        profile = load_payer(Workspace.open(workspace), report_payer, packet_dir / "packet.json")
-        verification = verify_packet(packet_dir, profile)
+        verification = verify_packet(packet_dir, Workspace.open(workspace), _today(as_of))
     except AppealgenError as error:
         sys.exit(report_error(error))
     result: CheckResult = verification.result
@@ -172,12 +167,6 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: Any) -
     for item in result.warnings:
         say(f"  warning: {item}")
     sys.exit(EXIT_OK if result.passed else EXIT_CHECK_FAILED)
-
-
-def _payer_of(packet_dir: Path) -> str:
-    from appealgen.check import read_report
-
-    return read_report(packet_dir).payer
 
 
 @main.command()

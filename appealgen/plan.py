@@ -8,7 +8,9 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from appealgen.models import Action, AttachmentKind, Category, Claim
-from appealgen.payers import PayerProfile, Requirement
+from appealgen.payers import PayerProfile
+from appealgen.payers import Requirement as ManifestEntry
+from appealgen.report import Requirement
 from appealgen.rules.classify import classify
 from appealgen.rules.deadlines import aic_minimum, amount_in_controversy, filing_deadline
 from appealgen.rules.decide import choose_action, choose_level
@@ -35,12 +37,6 @@ FALLBACK_LETTER = "reconsideration.html"
 SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization}
 
 
-class RequiredDocument(BaseModel):
-    description: str
-    kinds: list[AttachmentKind]
-    present: bool
-
-
 class Plan(BaseModel):
     claim_id: str
     payer: str
@@ -56,6 +52,7 @@ class Plan(BaseModel):
     level: str
     level_name: str
     level_reason: str
+    first_dos: date  # the earliest date of service on the claim
     deadline: date
     deadline_reason: str
     days_left: int
@@ -67,10 +64,14 @@ class Plan(BaseModel):
     letter_reason: str
     cover: str
     cover_reason: str
-    required: list[RequiredDocument]
+    required: list[Requirement]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
     problems: list[str]  # known before building: they fail the packet's check
     warnings: list[str]
+
+    @property
+    def submitted(self) -> bool:
+        return self.action in SUBMITTED
 
     @property
     def missing(self) -> list[str]:
@@ -81,7 +82,7 @@ class Plan(BaseModel):
         return self.category_reasons[0] if self.category_reasons else ""
 
 
-def applies(requirement: Requirement, level: str, first_dos: date) -> bool:
+def applies(requirement: ManifestEntry, level: str, first_dos: date) -> bool:
     if requirement.levels is not None and level not in requirement.levels:
         return False
     if requirement.dos_before is not None and first_dos >= requirement.dos_before:
@@ -112,14 +113,18 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
-def deadline_findings(claim: Claim, deadline: date, days_left: int) -> tuple[list[str], list[str]]:
+DEADLINE_PREFIX = "filing deadline"
+
+
+def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> tuple[list[str], list[str]]:
+    """(problems, warnings) about the filing window; `check` re-runs it on its own day."""
     if days_left < 0:
-        message = f"filing deadline {deadline.isoformat()} has passed"
-        if claim.appeal.good_cause:
+        message = f"{DEADLINE_PREFIX} {deadline.isoformat()} has passed"
+        if good_cause:
             return [], [f"{message}; good cause is stated in the letter"]
         return [f"{message}; state good cause (appeal.good_cause) to file late"], []
     if days_left <= DEADLINE_WARNING_DAYS:
-        return [], [f"filing deadline {deadline.isoformat()} is {days_left} days away"]
+        return [], [f"{DEADLINE_PREFIX} {deadline.isoformat()} is {days_left} days away"]
     return [], []
 
 
@@ -135,20 +140,21 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
     required = [
-        RequiredDocument(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
+        Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
         for r in profile.requirements(found.category)
         if applies(r, level.level.id, first_dos)
     ]
     required += [
-        RequiredDocument(description=f"{kind.value} (asked for by a remark code)", kinds=[kind],
+        Requirement(description=f"{kind.value} (asked for by a remark code)", kinds=[kind],
                          present=kind in kinds)
         for kind in found.documents if not any(r.kinds == [kind] for r in required)
     ]
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
-    problems, warnings = deadline_findings(claim, deadline.date, days_left)
-    if action.action not in SUBMITTED:
-        warnings.append(f"the action is {action.action.value}: this packet documents the claim; "
-                        "there is no request to send")
+    problems, warnings = deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
+    if action.action not in SUBMITTED:  # nothing is filed: no window to miss, no manifest to meet
+        warnings = [*problems, *warnings, f"the action is {action.action.value}: this packet documents "
+                    "the claim; there is no request to send"]
+        problems = []
     if claim.provider.npi is None:
         problems.append("provider.npi is missing; payers need the NPI on every request")
     review = action.action in (Action.appeal, Action.reconsideration)
@@ -165,7 +171,7 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
         denied=found.denied, action=action.action, action_reason=action.reason,
         notes=action.notes if action.action is found.group_action else found.notes + action.notes,
         level=level.level.id, level_name=level.level.name, level_reason=level.reason,
-        deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
+        first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
         amount_in_controversy=aic, aic_minimum=minimum,
         appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
         letter=letter, letter_reason=letter_reason,

@@ -17,7 +17,7 @@ from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile, load_payer
 from appealgen.plan import make_plan
 from appealgen.rules.decide import choose_action, choose_level
-from appealgen.sources.claim_file import LoadedClaim
+from appealgen.sources.claim_file import LoadedClaim, load_claims
 from appealgen.sources.era import read_era
 from appealgen.sources.era_claims import FoundClaim, claim_document, find_claims, to_claim, unique_claim_ids
 from appealgen.workspace import Workspace
@@ -161,20 +161,26 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
     return written, skipped
 
 
-def loaded_claims(
-    path: Path, workspace: Workspace, root: Path | None, today: date
-) -> tuple[list[LoadedClaim], list[str]]:
-    """Every denied claim of an 835, ready to build; a claim that cannot be used is reported."""
+@dataclass
+class Loaded:
+    claims: list[LoadedClaim]
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # claims that could not be used: exit 1
+
+
+def claims_from_file(path: Path, workspace: Workspace, root: Path | None, today: date) -> Loaded:
+    """A claim file (YAML/JSON), or every denied claim of an 835 with its remittance record."""
+    if not is_x12(path):
+        return Loaded(load_claims(path))
     result = read_eras([path], workspace, today)
-    claims, problems = [], list(result.warnings)
+    loaded = Loaded([], warnings=list(result.warnings))
     for found in result.found:
-        if not found.denied:
-            continue
-        try:
-            claims.append(LoadedClaim(to_claim(found, root, today), path))
-        except InputError as error:
-            problems.append(error.line())
-    return claims, problems
+        if found.denied:
+            try:
+                loaded.claims.append(LoadedClaim(to_claim(found, root, today), path))
+            except InputError as error:
+                loaded.errors.append(f"{error.line()}; no packet built for claim {found.claim_id}")
+    return loaded
 
 
 def table_lines(rows: list[dict[str, Any]]) -> list[str]:

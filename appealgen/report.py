@@ -6,6 +6,13 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from appealgen.models import Action, AttachmentKind, Category
+
+
+def section_span(first: int, last: int) -> str:
+    """How the index prints a page range: "4" or "4–7"."""
+    return str(first) if first == last else f"{first}\u2013{last}"
+
 
 class CheckResult(BaseModel):
     passed: bool
@@ -23,11 +30,19 @@ class Section(BaseModel):
     sha256: str
 
 
+class Requirement(BaseModel):
+    """A required document as the plan decided it: satisfied by any one of `kinds`."""
+
+    description: str
+    kinds: list[AttachmentKind]
+    present: bool
+
+
 class PacketReport(BaseModel):
     claim_id: str
     payer: str
-    category: str
-    action: str
+    category: Category
+    action: Action
     level: str
     deadline: date
     days_left: int
@@ -35,7 +50,8 @@ class PacketReport(BaseModel):
     cover: str
     pages: int
     sections: list[Section]
-    required: list[str]  # manifest entries that applied, as described to the user
+    required: list[Requirement]  # the plan's manifest entries and remark-code documents
+    good_cause: bool  # a late filing states good cause (the deadline then only warns)
     first_dos: date
     stamp: str  # the stamp on page 1, as printed
     check: CheckResult

@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 from appealgen.build import Builder
 from appealgen.check import verify_packet
-from appealgen.payers import load_payer
 from appealgen.report import PacketReport
 from appealgen.sources.claim_file import load_claims
 from appealgen.workspace import Workspace
@@ -89,7 +88,7 @@ def test_results_and_verification(built: dict[str, tuple[PacketReport, Path]]) -
         "docs/delivery-ticket.tif: no text to confirm the patient (scanned image); review it"]
     workspace = Workspace.open(REPO)
     for report, folder in built.values():
-        verification = verify_packet(folder, load_payer(workspace, report.payer))
+        verification = verify_packet(folder, workspace, TODAY)
         assert verification.result.passed == report.check.passed
         assert verification.result.problems == report.check.problems
 
@@ -104,8 +103,8 @@ def test_build_uses_the_plan_unchanged(built: dict[str, tuple[PacketReport, Path
         _, plan = builder.plan(load_claims(claim_file)[0])
         report, _ = built[plan.claim_id]
         assert (report.category, report.action, report.level, report.deadline, report.letter, report.cover) == (
-            plan.category.value, plan.action.value, plan.level, plan.deadline, plan.letter, plan.cover)
-        assert report.required == [r.description for r in plan.required]
+            plan.category, plan.action, plan.level, plan.deadline, plan.letter, plan.cover)
+        assert report.required == plan.required
 
 
 def test_fax_tiff_is_passed_through_without_re_encoding(built: dict[str, tuple[PacketReport, Path]]) -> None:

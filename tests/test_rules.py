@@ -610,10 +610,11 @@ def test_good_cause_turns_a_passed_deadline_into_a_warning() -> None:
 
 
 def test_deadline_findings_direct() -> None:
-    claim = build_claim(["CO-50"])
-    assert deadline_findings(claim, date(2026, 1, 2), -3) == (
+    assert deadline_findings(False, date(2026, 1, 2), -3) == (
         ["filing deadline 2026-01-02 has passed; state good cause (appeal.good_cause) to file late"], [])
-    assert deadline_findings(claim, date(2026, 1, 2), 30) == ([], [])
+    assert deadline_findings(True, date(2026, 1, 2), -3) == (
+        [], ["filing deadline 2026-01-02 has passed; good cause is stated in the letter"])
+    assert deadline_findings(False, date(2026, 1, 2), 30) == ([], [])
 
 
 # --------------------------------------------------------------------------- 7. amount in controversy

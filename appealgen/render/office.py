@@ -21,8 +21,9 @@ def soffice_path() -> str:
     raise MissingToolError("LibreOffice", INSTALL_HINT)
 
 
-def convert_to_pdf(documents: list[Path], outdir: Path) -> list[Path]:
-    """Convert every document in one soffice run; returns the PDFs in the same order."""
+def convert_to_pdf(documents: list[Path], outdir: Path) -> list[Path | None]:
+    """Convert every document in one soffice run; returns the PDFs in the same order, None
+    where LibreOffice could not convert a document (the caller knows which input it was)."""
     if not documents:
         return []
     binary = soffice_path()
@@ -41,10 +42,8 @@ def convert_to_pdf(documents: list[Path], outdir: Path) -> list[Path]:
             subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise InputError(documents[0], None, "LibreOffice timed out converting to PDF") from None
-    results = []
+    results: list[Path | None] = []
     for document in documents:
         pdf = outdir / f"{document.stem}.pdf"
-        if not pdf.is_file() or pdf.stat().st_size == 0:
-            raise InputError(document, None, "LibreOffice could not convert this document to PDF")
-        results.append(pdf)
+        results.append(pdf if pdf.is_file() and pdf.stat().st_size > 0 else None)
     return results
