@@ -31,7 +31,6 @@ class Part:
     pages: int = 0
     docx: Path | None = None  # set until a Word attachment has been converted
     field: str = ""  # where errors about it point, e.g. "attachments[2].path"
-    text_checked: bool = False
 
 
 def sha256(data: bytes) -> str:

@@ -28,6 +28,7 @@ from appealgen.render.front import Front, render_front
 from appealgen.render.html import HtmlRenderer
 from appealgen.render.office import convert_to_pdf
 from appealgen.report import CheckResult, PacketReport, Section
+from appealgen.rules.codes import TABLE as CODE_TABLE
 from appealgen.sources.claim_file import LoadedClaim
 from appealgen.workspace import BUILTIN_PREFIX, Workspace
 
@@ -141,7 +142,8 @@ class Builder:
             cover=plan.cover, pages=front.total_pages, sections=sections, required=plan.required,
             good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
             stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
-            inputs_sha256=inputs_digest(loaded.source, parts, letter_path, cover),
+            inputs_sha256=inputs_digest(loaded.source, parts, letter_path, cover,
+                                        self.workspace.find("payers", f"{profile.id}.yaml"), CODE_TABLE),
             appealgen_version=__version__,
         )
 
@@ -246,9 +248,11 @@ def refuse_overwriting_inputs(folder: Path, inputs: list[Path]) -> None:
             raise InputError(path, None, "is also an output of this build; choose another --out")
 
 
-def inputs_digest(claim_file: Path, parts: list[Part], *templates: Path) -> str:
+def inputs_digest(claim_file: Path, parts: list[Part], *decided_by: Path) -> str:
+    """One hash over everything that shaped the packet: the claim, every part, the templates,
+    the payer profile and the reason-code table."""
     digest = hashlib.sha256(claim_file.read_bytes())
-    for value in [p.sha256 for p in parts] + [sha256(t.read_bytes()) for t in templates]:
+    for value in [p.sha256 for p in parts] + [sha256(t.read_bytes()) for t in decided_by]:
         digest.update(value.encode())
     return digest.hexdigest()
 

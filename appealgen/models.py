@@ -81,6 +81,7 @@ def _money(value: Decimal) -> Decimal:
     return value
 
 
+TEMPLATE_NAME = re.compile(r"(builtin:)?[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
 Money = Annotated[Decimal, AfterValidator(_money)]
 Npi = Annotated[str, AfterValidator(luhn_npi)]
 Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
@@ -122,7 +123,7 @@ class ServiceLine(Strict):
     units: Decimal = Field(default=Decimal(1), gt=0)
     billed: Money
     paid: Money = Decimal(0)
-    diagnosis: list[Annotated[str, Field(pattern=r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]] = (
+    diagnosis: list[Annotated[str, Field(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]] = (
         Field(default_factory=list)
     )
     carc: list[Carc] = Field(default_factory=list)
@@ -146,10 +147,17 @@ class AppealStep(Strict):
 
 class Appeal(Strict):
     level: str | None = None
-    letter: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:/-]+$")
+    letter: str | None = None  # a template name inside the template folders
     argument: str | None = Field(default=None, max_length=6000)
     history: list[AppealStep] = Field(default_factory=list)
     good_cause: str | None = None
+
+    @field_validator("letter")
+    @classmethod
+    def _template_name(cls, value: str | None) -> str | None:
+        if value is not None and not TEMPLATE_NAME.fullmatch(value):
+            raise ValueError("must name a template inside the template folders (no absolute path, no '..')")
+        return value
 
 
 class Attachment(Strict):

@@ -18,7 +18,7 @@ from appealgen.payers import PayerProfile, load_payer
 from appealgen.plan import make_plan
 from appealgen.rules.decide import choose_action, choose_level
 from appealgen.sources.claim_file import LoadedClaim, load_claims
-from appealgen.sources.era import read_era
+from appealgen.sources.era import Adjustment, read_era
 from appealgen.sources.era_claims import FoundClaim, claim_document, find_claims, to_claim, unique_claim_ids
 from appealgen.workspace import Workspace
 
@@ -49,8 +49,8 @@ class EraResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _adjustments(items: list[Any]) -> list[dict[str, Any]]:
-    return [{"group": a.group, "carc": a.carc, "amount": a.amount} for a in items]
+def _adjustments(items: list[Adjustment]) -> list[dict[str, Any]]:
+    return [a.model_dump(include={"group", "carc", "amount"}) for a in items]
 
 
 def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], today: date) -> dict[str, Any]:

@@ -28,6 +28,9 @@ PADDING = 3.0
 MARGIN_RIGHT = 18.0
 MARGIN_BOTTOM = 10.0
 HIDDEN_FLAGS = 2 | 32  # annotation flags Hidden and NoView
+# Links and reviewers' comments survive assembly; anything that can embed content does not.
+KEPT_ANNOTATIONS = {"/Link", "/Text", "/FreeText", "/Highlight", "/Underline", "/StrikeOut", "/Squiggly",
+                    "/Square", "/Circle", "/Line", "/Polygon", "/PolyLine", "/Ink", "/Stamp", "/Caret", "/Popup"}
 
 
 def visible_box(page: PageObject) -> tuple[float, float, float, float]:
@@ -190,7 +193,8 @@ def _transform(bbox: list[float], matrix: list[float]) -> tuple[float, float, fl
 def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
     """Draw form-field appearances into the page and drop the widgets (PDF 32000 12.5.5).
 
-    Returns the content to append; links and comments stay as annotations.
+    Returns the content to append. Links and comments stay as annotations; annotations that
+    can carry content of their own (file attachments, sound, movies) are dropped.
     """
     annots = page.get("/Annots")
     if annots is None:
@@ -200,7 +204,9 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
         annot = ref.get_object()
         if not isinstance(annot, DictionaryObject):  # a null or broken entry: nothing to show
             continue
-        if annot.get("/Subtype") != "/Widget":
+        if annot.get("/Subtype") != "/Widget" and annot.get("/Subtype") not in KEPT_ANNOTATIONS:
+            continue  # file attachments, sounds, movies: they can carry other documents
+        if annot.get("/Subtype") in KEPT_ANNOTATIONS:
             kept.append(ref)
             continue
         appearance = _appearance(annot) or _text_appearance(writer, annot)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from appealgen.errors import InputError
 
@@ -44,6 +44,9 @@ class Workspace:
     def find(self, folder: str, name: str) -> Path:
         """Resolve `folder/name`, user first; `builtin:name` skips the user's override."""
         roots = self.roots()
+        relative = PurePosixPath(name.removeprefix(BUILTIN_PREFIX))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise InputError(f"{folder}/{name}", None, "a template name must stay inside the template folders")
         if name.startswith(BUILTIN_PREFIX):
             name = name.removeprefix(BUILTIN_PREFIX)
             roots = [self.builtin]

@@ -9,6 +9,7 @@ from typing import Any
 from appealgen.models import Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import Plan
+from appealgen.report import section_span
 
 CATEGORY_LABELS = {
     "medical_necessity": "medical necessity",
@@ -37,9 +38,7 @@ class IndexEntry:
 
     @property
     def pages(self) -> str:
-        if self.first_page == self.last_page:
-            return str(self.first_page)
-        return f"{self.first_page}\u2013{self.last_page}"
+        return section_span(self.first_page, self.last_page)
 
     @property
     def link(self) -> str:

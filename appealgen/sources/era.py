@@ -348,10 +348,18 @@ class _Reader:
             qualifier=parts[0], code=parts[1].strip() if len(parts) > 1 else "",
             modifiers=[m.strip() for m in parts[2:6] if m.strip()],
             billed=self.money(s, 2), paid=self.money(s, 3), revenue_code=s.get(4),
-            units=self.number(s, 5) if s.get(5) else Decimal(1),
+            units=self._units(s),
             original_code=original[1] if len(original) > 1 else "",
         )
         claim.lines.append(self.line)
+
+    def _units(self, s: Segment) -> Decimal:
+        """Units billed: SVC07 (original units) when given, else SVC05 (units paid) unless a
+        denial left it at zero, else 1."""
+        for index in (7, 5):
+            if s.get(index) and (value := self.number(s, index)) > 0:
+                return value
+        return Decimal(1)
 
     def amt(self, s: Segment) -> None:
         if self.line is not None and s.get(1) == "B6":

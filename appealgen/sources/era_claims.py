@@ -22,6 +22,7 @@ from appealgen.models import (
 )
 from appealgen.payers import PayerProfile
 from appealgen.rules.classify import Classification, classify_codes
+from appealgen.sources.claim_file import validation_errors
 from appealgen.sources.era import Adjustment, EraClaim, EraFile, Remittance
 
 FALLBACK_PROFILE = "commercial"
@@ -73,14 +74,14 @@ def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> 
     """A profile whose `match` names this payer's ID (REF*2U, N1*PR04, TRN03) or name."""
     payer = remittance.payer
     ids = {v for v in (payer.reference_ids.get("2U"), payer.id, remittance.payment.originator) if v}
-    name = payer.name.upper()
     for profile in profiles.values():
         if ids & set(profile.match.payer_ids):
             return profile.id
-    for profile in profiles.values():
-        if any(pattern.upper() in name for pattern in profile.match.names):
-            return profile.id
-    return None
+    # By name: the longest matching pattern is the most specific ("CARESOURCE" beats "HEALTH PLAN").
+    name = payer.name.upper()
+    hits = [(len(pattern), profile.id != FALLBACK_PROFILE, profile.id)
+            for profile in profiles.values() for pattern in profile.match.names if pattern.upper() in name]
+    return max(hits)[2] if hits else None
 
 
 def find_claims(era: EraFile, profiles: dict[str, PayerProfile]) -> tuple[list[FoundClaim], list[str]]:
@@ -102,18 +103,20 @@ def unique_claim_ids(found: list[FoundClaim]) -> None:
     folder: the later ones get the payer claim number (then a counter) appended."""
     seen: set[str] = set()
     for item in found:
-        candidate = item.claim_id
-        if candidate in seen:
-            candidate = safe_claim_id(f"{item.claim_id}-{item.era.payer_claim_number}")
-        counter = 2
+        candidate, counter = item.claim_id, 1
         while candidate in seen:
-            candidate, counter = safe_claim_id(f"{item.claim_id}-{counter}"), counter + 1
+            suffix = re.sub(r"[^A-Za-z0-9]", "", item.era.payer_claim_number) if counter == 1 else str(counter)
+            candidate = f"{item.claim_id[: MAX_ID - len(suffix) - 1]}-{suffix or counter}"
+            counter += 1
         item.claim_id = candidate
         seen.add(candidate)
 
 
+MAX_ID = 64  # the claim-file contract's limit
+
+
 def safe_claim_id(value: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:64]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:MAX_ID]
     return cleaned or "CLAIM"
 
 
@@ -150,11 +153,11 @@ def attachments_by_convention(root: Path | None, claim_id: str) -> list[dict[str
     return found
 
 
-def _is_denial_code(group: str | None, code: str) -> bool:
-    from appealgen.rules.codes import code_table
-
-    rule = code_table().carc.get(code)
-    return rule is None or (rule.denial and not (group == "PR" and rule.category.value == "patient_responsibility"))
+def _denial_codes(adjustments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (group, CARC) pairs the rules call denials (all of them when none is)."""
+    findings = classify_codes(list(adjustments), []).findings
+    denials = [pair for pair, f in zip(adjustments, findings, strict=True) if f.denial]
+    return denials or list(adjustments)
 
 
 def _valid_npi(value: str) -> bool:
@@ -166,8 +169,8 @@ def _valid_npi(value: str) -> bool:
 
 
 def _line_group(adjustments: list[Adjustment]) -> str | None:
-    groups = [a.group for a in adjustments if _is_denial_code(a.group, a.carc)] or [a.group for a in adjustments]
-    return groups[0] if groups else None
+    denials = _denial_codes([(a.group, a.carc) for a in adjustments])
+    return denials[0][0] if denials else None
 
 
 def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
@@ -179,7 +182,7 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
     member = c.patient.member_id or (c.insured.member_id if c.insured else "")
     denied_date = r.payment.date or r.production_date or today
     carcs, remarks = codes_of(c)
-    denial_codes = [(g, code) for g, code in carcs if _is_denial_code(g, code)] or carcs
+    denial_codes = _denial_codes([(g or "", code) for g, code in carcs])
     fallback_dos = c.statement_from or c.received or denied_date
     lines = [{
         "dos": line.dos or line.dos_from or fallback_dos, "code": line.code, "modifiers": line.modifiers,
@@ -198,7 +201,7 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
         "service_lines": lines,
         "denial": {"date": denied_date, "carc": list(dict.fromkeys(code for _, code in denial_codes)),
                    "rarc": [code for code in remarks if re.fullmatch(r"(M|MA|N)\d{1,3}", code)],
-                   "group": denial_codes[0][0] if denial_codes else None},
+                   "group": (denial_codes[0][0] or None) if denial_codes else None},
         "attachments": attachments_by_convention(root, found.claim_id),
         "remittance": remittance_record(found).model_dump(mode="python"),
     }
@@ -210,7 +213,7 @@ def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
     try:
         return Claim.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(found.source, f"CLP segment {found.era.segment}", f"{where}: {first['msg']}") from None
+        lines = validation_errors(Path(found.source), exc)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in lines)
+        raise InputError(found.source, f"segment {found.era.segment} (CLP)", detail) from None
 
