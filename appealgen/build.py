@@ -113,17 +113,17 @@ class Builder:
         base["cover_template"] = self.template_name(cover)
         body = [(p.kind, p.title, p.pages) for p in parts]
         passed = check_build(plan, claim, profile, parts[1:], 2 + sum(p.pages for p in parts)).passed
-        for _ in range(3):
+        for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds
             front = render_front(self.renderer, self.env, base, body, not passed, cover.parent)
+            pdf = assemble(front, parts, claim.claim_id, not passed)
             result = check_build(plan, claim, profile, parts[1:], front.total_pages)
-            pdf = assemble(front, parts, claim.claim_id, not result.passed)
             too_big = size_problem(profile, len(pdf))
             if too_big:
                 result = result.model_copy(update={"passed": False, "problems": [*result.problems, too_big]})
             if result.passed == passed:
                 return front, pdf, result
             passed = result.passed
-        raise RuntimeError("the packet's check did not settle")  # unreachable: passed only turns False
+        raise RuntimeError("the packet's check did not settle")  # unreachable: a verdict only turns to failed
 
     def report(
         self, loaded: LoadedClaim, profile: PayerProfile, plan: Plan, parts: list[Part], front: Front,

@@ -23,6 +23,7 @@ from appealgen.report import CheckResult, PacketReport, section_span
 from appealgen.sources.claim_file import validation_errors
 from appealgen.workspace import Workspace
 
+NOT_ENCLOSED = "not enclosed (not needed while nothing is sent): "
 IDENTITY_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
 _identity_cache: dict[tuple[str, str], str] = {}
 
@@ -94,14 +95,14 @@ def check_build(plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Par
         problems.append(f"packet has {pages} pages; {profile.id} accepts at most {limit}")
     missing = plan.missing if plan.submitted else []
     if plan.missing and not plan.submitted:
-        warnings.append(f"not enclosed (not needed while nothing is sent): {', '.join(plan.missing)}")
+        warnings.append(f"{NOT_ENCLOSED}{', '.join(plan.missing)}")
     return CheckResult(passed=not missing and not problems, missing=missing, problems=problems, warnings=warnings)
 
 
 def size_problem(profile: PayerProfile, size: int) -> str | None:
     limit = profile.limits.max_file_mb
     if limit and size > limit * 1_000_000:
-        return f"packet is {size / 1_000_000:.1f} MB; {profile.id} accepts files up to {limit:g} MB"
+        return f"packet is {size / 1_000_000:.3g} MB; {profile.id} accepts files up to {limit:g} MB"
     return None
 
 
@@ -204,7 +205,8 @@ def verify_packet(folder: Path, workspace: Workspace, today: date) -> Verificati
     reader = _open_pdf(folder / "packet.pdf")
     problems = _structure_problems(report, reader) + _stamp_problems(report, reader)
     problems += _index_problems(report, reader)
-    warnings = [w for w in report.check.warnings if not w.startswith(DEADLINE_PREFIX)]
+    recomputed = (DEADLINE_PREFIX, NOT_ENCLOSED)
+    warnings = [w for w in report.check.warnings if not w.startswith(recomputed)]
     problems += [p for p in report.check.problems if not p.startswith(DEADLINE_PREFIX)]
     missing = _manifest_missing(report, profile)
     submitted = report.action in SUBMITTED
@@ -212,7 +214,7 @@ def verify_packet(folder: Path, workspace: Workspace, today: date) -> Verificati
         late, soon = deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days)
         problems, warnings = problems + late, warnings + soon
     elif missing:
-        warnings.append(f"not enclosed (not needed while nothing is sent): {', '.join(missing)}")
+        warnings.append(f"{NOT_ENCLOSED}{', '.join(missing)}")
         missing = []
     result = CheckResult(passed=not problems and not missing, missing=missing, problems=problems,
                          warnings=warnings)

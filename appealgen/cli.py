@@ -236,6 +236,8 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_ro
         click.echo("\n".join(table_lines(result.claims)))
     if out:
         say(f"{len(written)} claim files written to {out}")
+    if skipped:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command()

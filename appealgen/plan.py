@@ -149,12 +149,14 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
                          present=kind in kinds)
         for kind in found.documents if not any(r.kinds == [kind] for r in required)
     ]
+    if action.action is Action.request_authorization:  # the authorization is what is being asked for
+        required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
-    problems, warnings = deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
-    if action.action not in SUBMITTED:  # nothing is filed: no window to miss, no manifest to meet
-        warnings = [*problems, *warnings, f"the action is {action.action.value}: this packet documents "
-                    "the claim; there is no request to send"]
-        problems = []
+    if action.action in SUBMITTED:
+        problems, warnings = deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
+    else:  # nothing is filed: no window to miss, no manifest to meet
+        problems, warnings = [], [f"the action is {action.action.value}: this packet documents the claim; "
+                                  "there is no request to send"]
     if claim.provider.npi is None:
         problems.append("provider.npi is missing; payers need the NPI on every request")
     review = action.action in (Action.appeal, Action.reconsideration)

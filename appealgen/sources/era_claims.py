@@ -77,9 +77,9 @@ def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> 
     for profile in profiles.values():
         if ids & set(profile.match.payer_ids):
             return profile.id
-    # By name: the longest matching pattern is the most specific ("CARESOURCE" beats "HEALTH PLAN").
+    # By name: a specific profile before the generic fallback, then the longest pattern.
     name = payer.name.upper()
-    hits = [(len(pattern), profile.id != FALLBACK_PROFILE, profile.id)
+    hits = [(profile.id != FALLBACK_PROFILE, len(pattern), profile.id)
             for profile in profiles.values() for pattern in profile.match.names if pattern.upper() in name]
     return max(hits)[2] if hits else None
 
