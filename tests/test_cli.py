@@ -238,7 +238,7 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
     ]
 
 
-@pytest.mark.parametrize("command", ["build", "check", "plan", "schema"])
+@pytest.mark.parametrize("command", ["build", "check", "plan", "era", "schema"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, stdout, _ = run(command, "--help")
     assert code == 0
@@ -260,3 +260,9 @@ def test_another_patients_document_fails_the_check(write_claim: WriteClaim, tmp_
     assert code == 3
     assert stderr.endswith(
         ": docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this claim\n")
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    for name in main.commands:  # type: ignore[attr-defined]
+        assert f"appealgen {name}" in readme, name
