@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
-from pypdf import PageObject, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
+    ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     RectangleObject,
@@ -87,3 +90,22 @@ def encrypted(data: bytes, user: str, owner: str) -> bytes:
     writer.write(out)
     return out.getvalue()
 
+
+def reachable(reader: PdfReader) -> list[DictionaryObject]:
+    """Every dictionary and stream reachable from the trailer (Info, catalog, pages, ...)."""
+    found: list[DictionaryObject] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            found.append(obj)
+            stack.extend(obj.values())  # raw values: indirect references stay unresolved
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return found

@@ -29,7 +29,6 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
-    IndirectObject,
     NameObject,
     TextStringObject,
 )
@@ -38,7 +37,7 @@ from appealgen.build import Builder
 from appealgen.cli import main
 from appealgen.sources.claim_file import load_claims
 from tests.conftest import REPO, WriteClaim, claim_dict
-from tests.pdfs import make_pdf, with_link_and_comment
+from tests.pdfs import make_pdf, reachable, with_link_and_comment
 from tests.x12gen import ClaimSpec, interchange
 
 HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
@@ -134,23 +133,7 @@ def subtypes(pdf: Path) -> list[list[str]]:
 
 def object_types(pdf: Path) -> set[str]:
     """The /Type of every dictionary reachable from the trailer."""
-    found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [PdfReader(pdf).trailer]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            if (obj.idnum, obj.generation) in seen:
-                continue
-            seen.add((obj.idnum, obj.generation))
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
-            if "/Type" in obj:
-                found.add(str(obj["/Type"]))
-            stack.extend(obj.values())
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    return found
+    return {str(obj["/Type"]) for obj in reachable(PdfReader(pdf)) if "/Type" in obj}
 
 
 def records_for(root: Path, claim: ClaimSpec) -> None:

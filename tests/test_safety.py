@@ -15,12 +15,11 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
@@ -35,7 +34,7 @@ from appealgen.render.html import _fetcher_class
 from appealgen.sources.claim_file import LoadedClaim, load_claims
 from appealgen.workspace import Workspace
 from tests.conftest import PATIENT, REPO, TODAY, WriteClaim
-from tests.pdfs import make_pdf
+from tests.pdfs import make_pdf, reachable
 
 CLAIM_ID = "TEST-1"
 HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records show the item was needed."}
@@ -91,26 +90,6 @@ def pdf_text(path: Path) -> str:
     """All page text, whitespace-normalised so line wrapping does not matter."""
     reader = PdfReader(path)
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
-
-
-def reachable(reader: PdfReader) -> list[DictionaryObject]:
-    """Every dictionary and stream reachable from the trailer (Info, catalog, pages, ...)."""
-    found: list[DictionaryObject] = []
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [reader.trailer]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            if (obj.idnum, obj.generation) in seen:
-                continue
-            seen.add((obj.idnum, obj.generation))
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
-            found.append(obj)
-            stack.extend(obj.values())  # raw values: indirect references stay unresolved
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    return found
 
 
 def image_sizes(path: Path) -> set[tuple[int, int]]:
