@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -110,6 +111,13 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
                 report = builder.build(item, out)
             except AppealgenError as error:
                 codes.append(report_error(error))
+                continue
+            except Exception as error:  # a bug must not stop the batch, nor print claim data
+                if os.environ.get("APPEALGEN_DEBUG"):
+                    raise
+                say(f"{item.source}: claim {item.claim.claim_id}: unexpected {type(error).__name__}; nothing "
+                    "written for this claim (set APPEALGEN_DEBUG=1 for the traceback)")
+                codes.append(EXIT_BAD_INPUT)
                 continue
             reports.append(report)
             codes.append(EXIT_OK if report.check.passed else EXIT_CHECK_FAILED)

@@ -266,3 +266,28 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"appealgen {name}" in readme, name
+
+
+def test_an_unexpected_failure_skips_only_that_claim(
+    write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appealgen.build import Builder
+
+    real_build = Builder.build
+
+    def flaky(self: Builder, loaded, out):  # type: ignore[no-untyped-def]
+        if loaded.claim.claim_id == "BROKEN":  # stands in for a bug hit by one claim
+            raise RuntimeError("Rosa Testcase")  # the message may hold patient data: never printed
+        return real_build(self, loaded, out)
+
+    monkeypatch.setattr(Builder, "build", flaky)
+    monkeypatch.delenv("APPEALGEN_DEBUG", raising=False)
+    broken = tmp_path / "broken.yaml"
+    good = write_claim(appeal=HTML_LETTER)
+    broken.write_text(good.read_text().replace("claim_id: TEST-1", "claim_id: BROKEN"))
+    code, _, stderr = run("build", str(broken), str(good), "--out", str(tmp_path / "out"), *AS_OF)
+    assert code == 1
+    assert stderr.splitlines()[0] == (f"{broken}: claim BROKEN: unexpected RuntimeError; nothing written for "
+                                      "this claim (set APPEALGEN_DEBUG=1 for the traceback)")
+    assert "Rosa" not in stderr
+    assert (tmp_path / "out" / "TEST-1" / "packet.pdf").is_file()
