@@ -78,9 +78,10 @@ class Builder:
         if self._built.get(folder.resolve(), fingerprint) != fingerprint:
             raise InputError(loaded.source, "claim_id", f"{claim.claim_id} was already built in this run from "
                              "another claim; packet not written (claim ids must be unique)")
-        parts, letter_path, docx_bytes = self.gather(loaded, profile, plan, folder)
+        parts, context, letter_path, docx_bytes = self.gather(loaded, profile, plan, folder)
         cover = self.template_path(f"cover_sheets/{claim.payer}", "cover_sheets", plan.cover)
-        front, pdf, result = self.assemble_checked(claim, profile, plan, parts, cover)
+        front_context = {**context, "cover_template": self.template_name(cover)}
+        front, pdf, result = self.assemble_checked(claim, profile, plan, parts, cover, front_context)
         report = self.report(loaded, profile, plan, parts, front, result, letter_path, cover)
         write_packet(folder, pdf, report, docx_bytes)
         self._built[folder.resolve()] = fingerprint
@@ -88,8 +89,9 @@ class Builder:
 
     def gather(
         self, loaded: LoadedClaim, profile: PayerProfile, plan: Plan, folder: Path
-    ) -> tuple[list[Part], Path, bytes | None]:
-        """Letter first, then remittance advice and the attachments, all as PDF."""
+    ) -> tuple[list[Part], dict[str, Any], Path, bytes | None]:
+        """Letter first, then remittance advice and the attachments, all as PDF; also the
+        template context (its enclosures list is these parts), shared with the cover sheet."""
         claim, source = loaded.claim, loaded.source
         root = self.attachments_root or source.parent
         parts = [prepare(claim.attachments[i], i, root, source) for i in plan.attachment_order]
@@ -102,15 +104,14 @@ class Builder:
             letter, letter_docx = self.render_letter(letter_path, plan.letter, base, Path(tmp))
             self.convert_word(parts, source, Path(tmp), letter, letter_docx)
             docx_bytes = letter_docx.read_bytes() if letter_docx else None
-        return [letter, *parts], letter_path, docx_bytes
+        return [letter, *parts], base, letter_path, docx_bytes
 
     def assemble_checked(
-        self, claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], cover: Path
+        self, claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], cover: Path,
+        base: dict[str, Any],
     ) -> tuple[Front, bytes, CheckResult]:
         """Check, lay out and stamp; again if the real length or size changes the verdict, so
         the cover banner, the stamps and packet.json always agree."""
-        base = letter_context(claim, profile, plan, [p.title for p in parts[1:]], self.today)
-        base["cover_template"] = self.template_name(cover)
         body = [(p.kind, p.title, p.pages) for p in parts]
         passed = check_build(plan, claim, profile, parts[1:], 2 + sum(p.pages for p in parts)).passed
         for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds

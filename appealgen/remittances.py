@@ -19,7 +19,14 @@ from appealgen.plan import make_plan
 from appealgen.rules.decide import choose_action, choose_level
 from appealgen.sources.claim_file import LoadedClaim, load_claims
 from appealgen.sources.era import Adjustment, read_era
-from appealgen.sources.era_claims import FoundClaim, claim_document, find_claims, to_claim, unique_claim_ids
+from appealgen.sources.era_claims import (
+    FoundClaim,
+    claim_document,
+    find_claims,
+    to_claim,
+    unique_claim_ids,
+    validate_document,
+)
 from appealgen.workspace import Workspace
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
@@ -148,7 +155,7 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
             continue
         document = claim_document(found, root, today)
         try:
-            to_claim(found, root, today)
+            validate_document(found, document)
         except InputError as error:
             skipped.append(f"{error.line()}; claim file not written")
             continue

@@ -209,7 +209,11 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
 
 
 def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
-    data = claim_document(found, root, today)
+    return validate_document(found, claim_document(found, root, today))
+
+
+def validate_document(found: FoundClaim, data: dict[str, object]) -> Claim:
+    """The claim-file contract applied to a document made from the 835; errors name the CLP."""
     try:
         return Claim.model_validate(data)
     except ValidationError as exc:
