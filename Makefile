@@ -34,7 +34,7 @@ lint: venv
 	$(BIN)/ruff check appealgen tests bench scripts
 
 typecheck: venv
-	$(BIN)/mypy appealgen
+	$(BIN)/mypy appealgen tests
 
 pytest: venv
 	$(BIN)/pytest

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from appealgen.errors import InputError
 from appealgen.models import Attachment
+from appealgen.pdf import PasswordProtected, open_pdf
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 DOCX_SUFFIXES = {".docx"}
 LETTER_PT = (612.0, 792.0)
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warnings can quote file content
 
 
 @dataclass
@@ -56,8 +54,6 @@ def confine(path: Path, root: Path, source: Path, field: str) -> Path:
 
 def check_pdf(data: bytes, source: Path, field: str) -> int:
     """Validate a PDF and return its page count; encrypted (user password) or damaged: refused."""
-    from pypdf import PasswordType, PdfReader
-
     if not data:
         raise InputError(source, field, "file is empty (0 bytes)")
     if b"%PDF-" not in data[:1024]:
@@ -65,15 +61,13 @@ def check_pdf(data: bytes, source: Path, field: str) -> int:
     if b"%%EOF" not in data[-2048:]:
         raise InputError(source, field, "PDF is truncated (no end-of-file marker)")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise InputError(source, field, "PDF is protected by a password; send an unlocked copy")
+        reader = open_pdf(data)
         pages = len(reader.pages)
         for page in reader.pages:
             page.get_contents()
             _ = page.mediabox
-    except InputError:
-        raise
+    except PasswordProtected:
+        raise InputError(source, field, "PDF is protected by a password; send an unlocked copy") from None
     except Exception:  # pypdf signals damage with many exception types
         raise InputError(source, field, "PDF is damaged and cannot be read") from None
     if pages == 0:

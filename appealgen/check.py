@@ -3,9 +3,9 @@ built packet from the PDF itself."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,102 +14,74 @@ from pydantic import ValidationError
 from pypdf import PdfReader
 
 from appealgen.attachments import Part
+from appealgen.documents import validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import Claim
+from appealgen.identity import IdentityCache, identity_findings
+from appealgen.models import AttachmentKind, Claim
 from appealgen.packet import INCOMPLETE, stamp_text
-from appealgen.payers import PayerProfile, load_payer
-from appealgen.plan import DEADLINE_PREFIX, SUBMITTED, Plan, applies, deadline_findings
-from appealgen.report import CheckResult, PacketReport, section_span
-from appealgen.sources.claim_file import validation_errors
-from appealgen.workspace import Workspace
+from appealgen.payers import PayerProfile
+from appealgen.pdf import open_pdf
+from appealgen.plan import SUBMITTED, Plan, deadline_findings, required_documents
+from appealgen.report import (
+    SCHEMA_VERSION,
+    CheckResult,
+    Finding,
+    PacketReport,
+    Requirement,
+    missing,
+    problem,
+    section_span,
+    warning,
+)
 
 NOT_ENCLOSED = "not enclosed (not needed while nothing is sent): "
-IDENTITY_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
-_identity_cache: dict[tuple[str, str], str] = {}
+# Findings `check` works out again from the PDF, the manifest and the day; all others are
+# carried over from the build as recorded.
+RECOMPUTED = ("deadline.", "manifest.", "packet.")
 
 
-def _normal(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+def manifest_findings(required: list[Requirement], submitted: bool) -> list[Finding]:
+    """Missing documents fail a request that is sent; when nothing is sent they only warn."""
+    absent = [r.description for r in required if not r.present]
+    if not absent:
+        return []
+    if submitted:
+        return [missing("manifest.missing", description) for description in absent]
+    return [warning("manifest.not_enclosed", f"{NOT_ENCLOSED}{', '.join(absent)}")]
 
 
-def _words(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+def limit_findings(profile: PayerProfile, pages: int, size: int | None) -> list[Finding]:
+    """The payer's page and file-size limits; sizes in MB (10^6 bytes), as payers state them."""
+    findings = []
+    max_pages, max_mb = profile.limits.max_pages, profile.limits.max_file_mb
+    if max_pages and pages > max_pages:
+        findings.append(problem("limit.pages", f"packet has {pages} pages; {profile.id} accepts at most {max_pages}"))
+    if max_mb and size is not None and size > max_mb * 1_000_000:
+        findings.append(problem("limit.size", f"packet is {size / 1_000_000:.3g} MB; {profile.id} accepts files up "
+                                f"to {max_mb:g} MB"))
+    return findings
 
 
-def identify(part: Part, claim: Claim) -> str:
-    """"member" or "name" (first and last) when the text names this patient, "last" when only
-    the last name appears (a relative or a clinician may share it), "none" when the text names
-    neither, "scan" when there is no text to read. Pages are read only until the patient is
-    found; results are cached by file hash."""
-    patient = claim.patient
-    key = (part.sha256, _normal(patient.member_id + patient.first_name + patient.last_name))
-    if key not in _identity_cache:
-        _identity_cache[key] = _identify(part.pdf, patient.member_id, patient.first_name, patient.last_name)
-    return _identity_cache[key]
-
-
-def _identify(pdf: bytes, member_id: str, first: str, last: str) -> str:
-    member, first_name, last_name = _normal(member_id), _words(first), _words(last)
-    seen_text, found = 0, "none"
-    try:
-        reader = PdfReader(io.BytesIO(pdf), strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        for page in reader.pages:
-            text = page.extract_text() or ""
-            seen_text += len(text.strip())
-            if member in _normal(text):
-                return "member"
-            if last_name.search(text):
-                found = "name" if first_name.search(text) else "last"
-                if found == "name":
-                    return found
-    except Exception:  # an unreadable text layer counts as no text
-        return "scan"
-    return found if found != "none" or seen_text >= IDENTITY_MIN_TEXT else "scan"
-
-
-def identity_findings(parts: list[Part], claim: Claim) -> tuple[list[str], list[str]]:
-    problems, warnings = [], []
-    for part in parts:
-        found = identify(part, claim)
-        if found == "none":
-            problems.append(f"{part.source}: does not name this claim's patient or member ID; "
-                            "make sure it belongs to this claim")
-        elif found == "last":
-            problems.append(f"{part.source}: names only the patient's last name, not the first name or "
-                            "member ID; make sure it belongs to this claim")
-        elif found == "scan":
-            warnings.append(f"{part.source}: no text to confirm the patient (scanned image); review it")
-    return problems, warnings
-
-
-def check_build(plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Part], pages: int) -> CheckResult:
-    """Everything that decides whether the packet may be submitted, known before stamping."""
-    problems, warnings = list(plan.problems), list(plan.warnings)
-    found_problems, found_warnings = identity_findings(parts, claim)
-    problems += found_problems
-    warnings += found_warnings
-    limit = profile.limits.max_pages
-    if limit and pages > limit:
-        problems.append(f"packet has {pages} pages; {profile.id} accepts at most {limit}")
-    missing = plan.missing if plan.submitted else []
-    if plan.missing and not plan.submitted:
-        warnings.append(f"{NOT_ENCLOSED}{', '.join(plan.missing)}")
-    return CheckResult(passed=not missing and not problems, missing=missing, problems=problems, warnings=warnings)
-
-
-def size_problem(profile: PayerProfile, size: int) -> str | None:
-    limit = profile.limits.max_file_mb
-    if limit and size > limit * 1_000_000:
-        return f"packet is {size / 1_000_000:.3g} MB; {profile.id} accepts files up to {limit:g} MB"
-    return None
+def check_build(
+    plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Part], pages: int, size: int | None,
+    cache: IdentityCache,
+) -> CheckResult:
+    """Everything that decides whether the packet may be submitted. `size` is None before the
+    packet has been laid out."""
+    findings = list(plan.findings)
+    findings += identity_findings(parts, claim, cache)
+    findings += limit_findings(profile, pages, size)
+    findings += manifest_findings(plan.required, plan.submitted)
+    return CheckResult.of(findings)
 
 
 def read_report(folder: Path) -> PacketReport:
     path = folder / "packet.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            raise InputError(path, "schema_version", f"not {SCHEMA_VERSION}: written by another appealgen version; "
+                             "rebuild the packet")
         return PacketReport.model_validate(data)
     except FileNotFoundError:
         raise InputError(path, None, "file not found") from None
@@ -139,7 +111,7 @@ def _flat(text: str | None) -> str:
 
 def _open_pdf(path: Path) -> PdfReader:
     try:
-        reader = PdfReader(path, strict=False)
+        reader = open_pdf(path.read_bytes())
         _ = len(reader.pages)
         return reader
     except FileNotFoundError:
@@ -148,31 +120,32 @@ def _open_pdf(path: Path) -> PdfReader:
         raise InputError(path, None, "PDF is damaged and cannot be read") from None
 
 
-def _structure_problems(report: PacketReport, reader: PdfReader) -> list[str]:
+def _structure_problems(report: PacketReport, reader: PdfReader) -> list[Finding]:
     problems = []
     pages = len(reader.pages)
     if pages != report.pages:
-        problems.append(f"packet.pdf has {pages} pages; packet.json says {report.pages}")
+        problems.append(problem("packet.pages", f"packet.pdf has {pages} pages; packet.json says {report.pages}"))
     if _outline(reader) != [(s.title, s.first_page - 1) for s in report.sections]:
-        problems.append("bookmarks do not match the sections in packet.json")
+        problems.append(problem("packet.bookmarks", "bookmarks do not match the sections in packet.json"))
     covered = [p for s in report.sections for p in range(s.first_page, s.last_page + 1)]
     if covered != list(range(1, report.pages + 1)):
-        problems.append("section page ranges do not cover every page exactly once")
+        problems.append(problem("packet.ranges", "section page ranges do not cover every page exactly once"))
     return problems
 
 
-def _stamp_problems(report: PacketReport, reader: PdfReader) -> list[str]:
+def _stamp_problems(report: PacketReport, reader: PdfReader) -> list[Finding]:
+    """Every page carries its own stamp; the first page that does not is reported."""
     total = len(reader.pages)
     incomplete = not report.check.passed
     for number, page in enumerate(reader.pages, start=1):
         text = _flat(page.extract_text())
         want = _flat(stamp_text(report.claim_id, number, total, incomplete))
         if want not in text or (not incomplete and INCOMPLETE in text):
-            return [f"page {number}: stamp {want!r} not found"]
+            return [problem("packet.stamp", f"page {number}: stamp {want!r} not found")]
     return []
 
 
-def _index_problems(report: PacketReport, reader: PdfReader) -> list[str]:
+def _index_problems(report: PacketReport, reader: PdfReader) -> list[Finding]:
     """Each section's title must be followed by its page range (white space ignored: long
     titles wrap, and words may break anywhere)."""
     index_pages = [n for s in report.sections if s.kind == "index" for n in range(s.first_page, s.last_page + 1)]
@@ -182,40 +155,30 @@ def _index_problems(report: PacketReport, reader: PdfReader) -> list[str]:
     for section in report.sections:
         span = section_span(section.first_page, section.last_page)
         if re.sub(r"\s+", "", section.title) + span not in text:
-            problems.append(f"index does not list {section.title!r} on pages {span}")
+            problems.append(problem("packet.index", f"index does not list {section.title!r} on pages {span}"))
     return problems
 
 
-def _manifest_missing(report: PacketReport, profile: PayerProfile) -> list[str]:
-    """The plan's requirements as recorded, plus any the payer's manifest has added since."""
-    kinds = {s.kind for s in report.sections}
-    missing = [r.description for r in report.required if not any(k.value in kinds for k in r.kinds)]
-    for entry in profile.requirements(report.category):
-        unmet = applies(entry, report.level, report.first_dos) and not any(k.value in kinds for k in entry.one_of)
-        if unmet and entry.describe() not in missing:
-            missing.append(entry.describe())
-    return missing
+def _requirements(report: PacketReport, profile: PayerProfile) -> list[Requirement]:
+    """What the plan required, as recorded, plus what the payer's current manifest requires
+    now, each checked against the sections the packet holds."""
+    kinds = {AttachmentKind(s.kind) for s in report.sections if s.kind in AttachmentKind.__members__}
+    recorded = [r.model_copy(update={"present": any(k in kinds for k in r.kinds)}) for r in report.required]
+    current = required_documents(profile, report.category, report.level, report.first_dos, report.action, kinds, [])
+    return recorded + [r for r in current if r.description not in {x.description for x in recorded}]
 
 
-def verify_packet(folder: Path, workspace: Workspace, today: date) -> Verification:
+def verify_packet(folder: Path, profile_of: Callable[[str, Path], PayerProfile], today: date) -> Verification:
     """Re-read packet.pdf and confirm it agrees with packet.json, the payer's current manifest
-    and, on `today`, the filing deadline."""
+    and, on `today`, the filing deadline. `profile_of(payer_id, blame)` loads a profile."""
     report = read_report(folder)
-    profile = load_payer(workspace, report.payer, folder / "packet.json")
+    profile = profile_of(report.payer, folder / "packet.json")
     reader = _open_pdf(folder / "packet.pdf")
-    problems = _structure_problems(report, reader) + _stamp_problems(report, reader)
-    problems += _index_problems(report, reader)
-    recomputed = (DEADLINE_PREFIX, NOT_ENCLOSED)
-    warnings = [w for w in report.check.warnings if not w.startswith(recomputed)]
-    problems += [p for p in report.check.problems if not p.startswith(DEADLINE_PREFIX)]
-    missing = _manifest_missing(report, profile)
+    findings = _structure_problems(report, reader) + _stamp_problems(report, reader)
+    findings += _index_problems(report, reader)
+    findings += [f for f in report.check.findings if not f.code.startswith(RECOMPUTED)]
     submitted = report.action in SUBMITTED
+    findings += manifest_findings(_requirements(report, profile), submitted)
     if submitted:
-        late, soon = deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days)
-        problems, warnings = problems + late, warnings + soon
-    elif missing:
-        warnings.append(f"{NOT_ENCLOSED}{', '.join(missing)}")
-        missing = []
-    result = CheckResult(passed=not problems and not missing, missing=missing, problems=problems,
-                         warnings=warnings)
-    return Verification(report, result)
+        findings += deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days)
+    return Verification(report, CheckResult.of(findings))

@@ -1,18 +1,41 @@
-"""One error hierarchy. Messages name the file and field, never patient data."""
+"""One error hierarchy and one exit-code table. Messages name the file and field, never
+patient data. Every error survives pickling, so a worker process can hand it to its parent."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
-EXIT_CHECK_FAILED = 3
+EXIT_CHECK_FAILED = 3  # built but failing its check; also: deadlines already overdue
 EXIT_MISSING_TOOL = 4
+EXIT_UNEXPECTED = 5  # a bug: one line, the traceback with APPEALGEN_DEBUG=1
+
+# A run of many items exits with the highest-ranked outcome: a missing tool stops every
+# item alike, a bug outranks bad input, bad input outranks a failing check. Extend this
+# table, never renumber it (scheduled jobs test these numbers).
+EXIT_RANK = (EXIT_MISSING_TOOL, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_CHECK_FAILED, EXIT_OK)
+
+
+def exit_code(codes: Iterable[int]) -> int:
+    """The highest-ranked of `codes` (0 when there are none)."""
+    seen = set(codes)
+    for code in EXIT_RANK:
+        if code in seen:
+            return code
+    return EXIT_OK
 
 
 class AppealgenError(Exception):
     """Base class: carries the exit code the CLI should return."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def lines(self) -> list[str]:
+        """What the user sees, one problem per line."""
+        return [str(self)]
 
 
 class InputError(AppealgenError):
@@ -24,9 +47,15 @@ class InputError(AppealgenError):
         self.message = message
         super().__init__(self.line())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.field, self.message))
+
     def line(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source
         return f"{where}: {self.message}"
+
+    def lines(self) -> list[str]:
+        return [self.line()]
 
 
 class InputErrors(AppealgenError):
@@ -36,13 +65,19 @@ class InputErrors(AppealgenError):
         self.errors = errors
         super().__init__("\n".join(e.line() for e in errors))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.errors,))
+
+    def lines(self) -> list[str]:
+        return [e.line() for e in self.errors]
+
 
 class TemplateError(InputError):
     """A template that fails to load or render (never shows the render context)."""
 
 
 class MissingToolError(AppealgenError):
-    """A required external program (LibreOffice, fonts) is not installed."""
+    """A required external program (LibreOffice, Pango, fonts) is not installed."""
 
     exit_code = EXIT_MISSING_TOOL
 
@@ -50,3 +85,39 @@ class MissingToolError(AppealgenError):
         self.tool = tool
         self.install = install
         super().__init__(f"{tool} is not installed; install it with: {install}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.tool, self.install))
+
+
+class UnexpectedError(AppealgenError):
+    """A bug met while handling one item. Only the exception's type is kept: its message may
+    quote claim data."""
+
+    exit_code = EXIT_UNEXPECTED
+
+    def __init__(self, origin: str, claim_id: str | None, kind: str) -> None:
+        self.origin = origin
+        self.claim_id = claim_id
+        self.kind = kind
+        claim = f": claim {claim_id}" if claim_id else ""
+        super().__init__(f"{origin}{claim}: unexpected {kind}; nothing written for this claim "
+                         "(set APPEALGEN_DEBUG=1 for the traceback)")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.origin, self.claim_id, self.kind))
+
+
+class TimeLimitError(AppealgenError):
+    """One item took longer than the per-item limit and was stopped."""
+
+    def __init__(self, origin: str, claim_id: str | None, seconds: float) -> None:
+        self.origin = origin
+        self.claim_id = claim_id
+        self.seconds = seconds
+        claim = f": claim {claim_id}" if claim_id else ""
+        super().__init__(f"{origin}{claim}: stopped after {seconds:g} s (time limit); nothing written for "
+                         "this claim")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.origin, self.claim_id, self.seconds))

@@ -88,11 +88,14 @@ Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
 Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
 Group = Annotated[str, Field(pattern=r"^(CO|PR|OA|PI|CR)$")]
 # A claim id names the output folder and appears on every stamp: keep it file-name safe.
-ClaimId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+MAX_CLAIM_ID = 64
+ClaimId = Annotated[str, Field(pattern=rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$")]
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
 class Strict(BaseModel):
+    """Every contract model: unknown keys are errors (a misspelled key must not pass silently)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -174,12 +177,17 @@ class Attachment(Strict):
 
 
 class RemittanceAdjustment(Strict):
+    """One CAS triplet, with its own group code."""
+
     group: str
     carc: str
     amount: Decimal
+    quantity: Decimal | None = None
 
 
 class RemittanceLine(Strict):
+    """A service line as the payer reported it (loop 2110)."""
+
     code: str
     modifiers: list[str] = Field(default_factory=list)
     dos: date | None = None

@@ -6,29 +6,22 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from appealgen import __version__
 from appealgen.attachments import Part
-from appealgen.render.context import IndexEntry
+from appealgen.pdf import open_pdf
+from appealgen.render.context import LINK_PREFIX, IndexEntry
 from appealgen.render.front import Front
 from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 
-LINK_PREFIX = "appealgen:section/"
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
 
 
 def stamp_text(claim_id: str, page: int, total: int, incomplete: bool) -> str:
     text = f"{claim_id}  Page {page} of {total}"
     return f"{INCOMPLETE}  {text}" if incomplete else text
-
-
-def _reader(data: bytes) -> PdfReader:
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")  # owner-password-only files; user passwords were refused in preflight
-    return reader
 
 
 def _get(dictionary: DictionaryObject, key: str) -> Any:
@@ -133,7 +126,6 @@ def _stamp_all(writer: PdfWriter, claim_id: str, incomplete: bool) -> None:
     font = stamp_font(writer)
     total = len(writer.pages)
     for number, page in enumerate(writer.pages, start=1):
-        assert isinstance(page, PageObject)
         flattened = flatten_widgets(writer, page)
         stamp_page(writer, page, stamp_text(claim_id, number, total, incomplete), font, flattened)
     if "/AcroForm" in writer._root_object:
@@ -143,13 +135,13 @@ def _stamp_all(writer: PdfWriter, claim_id: str, incomplete: bool) -> None:
 def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -> bytes:
     writer = PdfWriter()
     readers = []  # kept alive: pypdf keys its copy cache by reader identity
-    front_reader = _reader(front.pdf)
+    front_reader = open_pdf(front.pdf)
     readers.append(front_reader)
     writer.append(front_reader, import_outline=False)
     writer.add_outline_item(title=front.entries[0].title, page_number=0)
     writer.add_outline_item(title=front.entries[1].title, page_number=front.cover_pages)
     for part, entry in zip(parts, front.entries[2:], strict=True):
-        reader = _reader(part.pdf)
+        reader = open_pdf(part.pdf)
         _explicit_link_destinations(reader)
         readers.append(reader)  # a fresh reader per section: the same file twice gets its own pages
         writer.append(reader, outline_item=entry.title)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import Action, AttachmentKind, Category, Strict
-from appealgen.sources.claim_file import read_document, validation_errors
+from appealgen.models import Action, AttachmentKind, Category, PayerId, Strict
 from appealgen.workspace import Workspace
 
 
@@ -79,7 +78,7 @@ class Match(Strict):
 
 
 class PayerProfile(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    id: PayerId
     name: str
     kind: Literal["medicare", "medicaid", "commercial"] = "commercial"
     address: list[str] = Field(min_length=1)
@@ -126,8 +125,8 @@ class PayerProfile(Strict):
 
 
 
-@cache
-def _load_profile(path: Path) -> PayerProfile:
+def read_profile(path: Path) -> PayerProfile:
+    """Read and validate one profile file (uncached: the toolkit caches per file version)."""
     data = read_document(path)
     if not isinstance(data, dict):
         raise InputError(path, None, "a payer profile must be a mapping")
@@ -140,12 +139,19 @@ def _load_profile(path: Path) -> PayerProfile:
     return profile
 
 
-def load_payer(workspace: Workspace, payer_id: str, source: object = "payer") -> PayerProfile:
-    """The profile `payer_id`; an unknown id is reported against `source` (the claim file)."""
+def profile_path(workspace: Workspace, payer_id: str, source: object = "payer") -> Path:
+    """The file of profile `payer_id`; an unknown id is reported against `source` (the claim)."""
     try:
-        path = workspace.find("payers", f"{payer_id}.yaml")
+        return workspace.find("payers", f"{payer_id}.yaml").resolve()
     except InputError:
-        known = ", ".join(sorted(p.removesuffix(".yaml") for p in workspace.list("payers", "*.yaml")))
-        message = f"unknown payer profile {payer_id!r} (known: {known})"
-        raise InputError(source, "payer", message) from None
-    return _load_profile(path.resolve())
+        raise InputError(source, "payer", f"unknown payer profile {payer_id!r} (known: "
+                         f"{', '.join(profile_ids(workspace))})") from None
+
+
+def profile_ids(workspace: Workspace) -> list[str]:
+    return sorted(p.removesuffix(".yaml") for p in workspace.list("payers", "*.yaml"))
+
+
+def load_payer(workspace: Workspace, payer_id: str, source: object = "payer") -> PayerProfile:
+    """The profile `payer_id`, read now (commands use the toolkit's cached copy)."""
+    return read_profile(profile_path(workspace, payer_id, source))

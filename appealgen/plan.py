@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from appealgen.errors import InputError
 from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
-from appealgen.report import Requirement
+from appealgen.report import Finding, Requirement, problem, warning
 from appealgen.rules.classify import classify
+from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, amount_in_controversy, filing_deadline
 from appealgen.rules.decide import choose_action, choose_level
 
@@ -66,12 +68,19 @@ class Plan(BaseModel):
     cover_reason: str
     required: list[Requirement]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
-    problems: list[str]  # known before building: they fail the packet's check
-    warnings: list[str]
+    findings: list[Finding]  # known before building: problems fail the packet's check
 
     @property
     def submitted(self) -> bool:
         return self.action in SUBMITTED
+
+    @property
+    def problems(self) -> list[str]:
+        return [f.message for f in self.findings if f.severity == "problem"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f.message for f in self.findings if f.severity == "warning"]
 
     @property
     def missing(self) -> list[str]:
@@ -113,24 +122,53 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
-DEADLINE_PREFIX = "filing deadline"
-
-
-def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> tuple[list[str], list[str]]:
-    """(problems, warnings) about the filing window; `check` re-runs it on its own day."""
+def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> list[Finding]:
+    """The filing window as of a day; `check` re-runs it on its own day. The deadline day
+    itself is still in time."""
     if days_left < 0:
-        message = f"{DEADLINE_PREFIX} {deadline.isoformat()} has passed"
+        message = f"filing deadline {deadline.isoformat()} has passed"
         if good_cause:
-            return [], [f"{message}; good cause is stated in the letter"]
-        return [f"{message}; state good cause (appeal.good_cause) to file late"], []
+            return [warning("deadline.passed_good_cause", f"{message}; good cause is stated in the letter")]
+        return [problem("deadline.passed", f"{message}; state good cause (appeal.good_cause) to file late")]
     if days_left <= DEADLINE_WARNING_DAYS:
-        return [], [f"{DEADLINE_PREFIX} {deadline.isoformat()} is {days_left} days away"]
-    return [], []
+        return [warning("deadline.soon", f"filing deadline {deadline.isoformat()} is {days_left} days away")]
+    return []
 
 
-def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) -> Plan:
-    today = today or date.today()
-    found = classify(claim)
+def required_documents(
+    profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
+    kinds: set[AttachmentKind], remark_documents: list[AttachmentKind],
+) -> list[Requirement]:
+    """The documents a request needs: the payer's manifest for the category and level, and
+    what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
+    required = [
+        Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
+        for r in profile.requirements(category)
+        if applies(r, level, first_dos)
+    ]
+    required += [
+        Requirement(description=f"{kind.value} (asked for by a remark code)", kinds=[kind], present=kind in kinds)
+        for kind in remark_documents if not any(r.kinds == [kind] for r in required)
+    ]
+    if action is Action.request_authorization:  # the authorization is what is being asked for
+        required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
+    return required
+
+
+def check_levels(claim: Claim, profile: PayerProfile, origin: str) -> None:
+    """Appeal levels named in the claim must exist in its payer's profile."""
+    named = [("appeal.level", claim.appeal.level)]
+    named += [(f"appeal.history[{i}].level", step.level) for i, step in enumerate(claim.appeal.history)]
+    known = [level.id for level in profile.levels]
+    for where, level in named:
+        if level is not None and level not in known:
+            raise InputError(origin, where, f"{profile.id} has no level {level!r} (levels: {', '.join(known)})")
+
+
+def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim") -> Plan:
+    """The decision for one claim. `origin` names the claim in errors (its file)."""
+    check_levels(claim, profile, origin)
+    found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
     level = choose_level(claim.appeal, profile)
     action = choose_action(kinds, found, level)
@@ -139,33 +177,27 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
     first_dos = min(line.dos for line in claim.service_lines)
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
-    required = [
-        Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
-        for r in profile.requirements(found.category)
-        if applies(r, level.level.id, first_dos)
-    ]
-    required += [
-        Requirement(description=f"{kind.value} (asked for by a remark code)", kinds=[kind],
-                         present=kind in kinds)
-        for kind in found.documents if not any(r.kinds == [kind] for r in required)
-    ]
-    if action.action is Action.request_authorization:  # the authorization is what is being asked for
-        required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
+    required = required_documents(profile, found.category, level.level.id, first_dos, action.action, kinds,
+                                  found.documents)
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
+    cover = level.level.cover or profile.cover
+    findings: list[Finding] = []
     if action.action in SUBMITTED:
-        problems, warnings = deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
+        findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
     else:  # nothing is filed: no window to miss, no manifest to meet
-        problems, warnings = [], [f"the action is {action.action.value}: this packet documents the claim; "
-                                  "there is no request to send"]
+        findings.append(warning("action.nothing_sent", f"the action is {action.action.value}: this packet "
+                                "documents the claim; there is no request to send"))
     if claim.provider.npi is None:
-        problems.append("provider.npi is missing; payers need the NPI on every request")
+        findings.append(problem("provider.npi_missing", "provider.npi is missing; payers need the NPI on every "
+                                "request"))
     review = action.action in (Action.appeal, Action.reconsideration)
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
-        problems.append(f"{profile.id} does not accept a corrected claim inside an appeal; send it separately")
+        findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "
+                                "claim inside an appeal; send it separately"))
     aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
     if minimum is not None and aic < minimum:
-        problems.append(f"amount in controversy ${aic:,.2f} is below the ${minimum:,.2f} minimum "
-                        f"for {level.level.name} in {today.year}")
+        findings.append(problem("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
+                                f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     return Plan(
         claim_id=claim.claim_id, payer=profile.id, payer_name=profile.name,
         category=found.category, other_categories=found.others, category_reasons=found.reasons,
@@ -176,11 +208,9 @@ def make_plan(claim: Claim, profile: PayerProfile, today: date | None = None) ->
         first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
         amount_in_controversy=aic, aic_minimum=minimum,
         appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
-        letter=letter, letter_reason=letter_reason,
-        cover=level.level.cover or profile.cover,
+        letter=letter, letter_reason=letter_reason, cover=cover,
         cover_reason=f"the cover for {level.level.name}" if level.level.cover else "the payer's cover sheet",
-        required=required, attachment_order=attachment_order(claim, profile),
-        problems=problems, warnings=warnings,
+        required=required, attachment_order=attachment_order(claim, profile), findings=findings,
     )
 
 

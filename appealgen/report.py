@@ -1,12 +1,18 @@
-"""packet.json: the build report, which the PDF must agree with."""
+"""packet.json (the build report, which the PDF must agree with) and the findings of a check."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from appealgen.models import Action, AttachmentKind, Category
+
+# Raised whenever packet.json gains or changes a field; `check` refuses other versions.
+SCHEMA_VERSION = 2
+
+Severity = Literal["problem", "missing", "warning"]
 
 
 def section_span(first: int, last: int) -> str:
@@ -14,11 +20,43 @@ def section_span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}\u2013{last}"
 
 
+class Finding(BaseModel):
+    """One result of a check. `code` says what kind of finding it is (`deadline.passed`,
+    `manifest.missing`, `identity.not_named`, ...); `check` recomputes findings by code."""
+
+    code: str
+    severity: Severity
+    message: str
+
+
+def problem(code: str, message: str) -> Finding:
+    return Finding(code=code, severity="problem", message=message)
+
+
+def warning(code: str, message: str) -> Finding:
+    return Finding(code=code, severity="warning", message=message)
+
+
+def missing(code: str, message: str) -> Finding:
+    return Finding(code=code, severity="missing", message=message)
+
+
 class CheckResult(BaseModel):
     passed: bool
     missing: list[str] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> CheckResult:
+        """The verdict and the three lists of messages, from the findings alone."""
+        def messages(severity: Severity) -> list[str]:
+            return [f.message for f in findings if f.severity == severity]
+
+        blocking = [f for f in findings if f.severity != "warning"]
+        return cls(passed=not blocking, missing=messages("missing"), problems=messages("problem"),
+                   warnings=messages("warning"), findings=findings)
 
 
 class Section(BaseModel):
@@ -39,6 +77,7 @@ class Requirement(BaseModel):
 
 
 class PacketReport(BaseModel):
+    schema_version: int
     claim_id: str
     payer: str
     category: Category

@@ -19,8 +19,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from appealgen.build import Builder  # noqa: E402
+from appealgen.build import build_one  # noqa: E402
+from appealgen.settings import Settings  # noqa: E402
 from appealgen.sources.claim_file import load_claims  # noqa: E402
+from appealgen.toolkit import Toolkit  # noqa: E402
 from appealgen.workspace import Workspace  # noqa: E402
 
 
@@ -35,18 +37,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    builder = Builder(Workspace.open(REPO), today=date.today())
     print(f"{'example':28} {'letter':24} {'pages':>5} {'cli median s':>13} {'in-process s':>13}")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, Toolkit(Settings(Workspace.open(REPO), date.today())) as tools:
         out = Path(tmp)
+        settings = tools.settings.with_(out=out)
         for claim_file in sorted((REPO / "examples").glob("*/claim.yaml")):
-            loaded = load_claims(claim_file)[0]
-            builder.build(loaded, out)  # warm-up: fonts, templates
+            item = load_claims(claim_file)[0]
+            build_one(settings, tools, item)  # warm-up: fonts, templates
             warm = []
             for _ in range(args.repeat):
                 start = time.perf_counter()
-                report = builder.build(loaded, out)
+                report = build_one(settings, tools, item).report
                 warm.append(time.perf_counter() - start)
+            assert report is not None
             cli = [cli_seconds(claim_file, out) for _ in range(args.repeat)]
             print(f"{claim_file.parent.name:28} {report.letter:24} {report.pages:5d} "
                   f"{statistics.median(cli):13.2f} {statistics.median(warm):13.2f}")

@@ -19,7 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from appealgen.remittances import read_eras  # noqa: E402
+from appealgen.settings import Settings  # noqa: E402
 from appealgen.sources.era import read_era  # noqa: E402
+from appealgen.toolkit import Toolkit  # noqa: E402
 from appealgen.workspace import Workspace  # noqa: E402
 from tests.x12gen import ClaimSpec, denial_mix, interchange  # noqa: E402
 
@@ -52,9 +54,10 @@ def main() -> None:
         path = Path(tmp) / "big.835"
         path.write_text(synthetic(args.claims))
         size = path.stat().st_size / 1e6
-        workspace = Workspace.open(REPO)
+        tools = Toolkit(Settings(Workspace.open(REPO), date(2026, 11, 22)))
+        profiles, codes = tools.profiles(), tools.codes()
         reader = timed(lambda: read_era(path), args.repeat)
-        full = timed(lambda: read_eras([path], workspace, date(2026, 11, 22)), args.repeat)
+        full = timed(lambda: read_eras([path], profiles, codes, date(2026, 11, 22)), args.repeat)
     print(f"835 with {args.claims} claims ({size:.1f} MB)")
     print(f"  read_era (parse):                 {reader:.2f} s median of {args.repeat}")
     print(f"  read_eras (parse + rules + plan): {full:.2f} s median of {args.repeat}")

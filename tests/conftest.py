@@ -10,12 +10,16 @@ from typing import Any
 import pytest
 import yaml
 
-from appealgen.build import Builder
-from appealgen.workspace import Workspace
+from appealgen.payers import load_payer, profile_ids
+from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
+from appealgen.workspace import RULES_DIR, Workspace
+from tests.builder import Builder
 from tests.pdfs import make_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)  # deadlines in tests are computed as of this date
+CODES: CodeTable = load_code_table(RULES_DIR / CODES_FILE)  # the shipped reason-code table
+PROFILES = {payer: load_payer(Workspace.open(REPO), payer) for payer in profile_ids(Workspace.open(REPO))}
 
 PATIENT = {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02", "member_id": "9ZZ9ZZ9ZZ99"}
 PROVIDER = {"name": "Test Supply Co (synthetic)", "npi": "1538261953", "ptan": "TST01",

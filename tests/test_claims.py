@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from appealgen.errors import InputError, InputErrors
-from appealgen.sources.claim_file import load_claims
+from appealgen.sources.claim_file import load_claim_file, load_claims
 from tests.conftest import claim_dict
 
 
@@ -31,14 +31,15 @@ def test_json_list_of_claims(tmp_path: Path) -> None:
     assert all(item.source == path for item in loaded)
 
 
-def test_errors_in_a_list_name_the_claim_index(tmp_path: Path) -> None:
+def test_a_bad_claim_in_a_list_fails_alone_named_by_its_index(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     bad = claim_dict(claim_id="B-2")
     del bad["denial"]
-    path.write_text(yaml.safe_dump([claim_dict(), bad]))
-    with pytest.raises(InputErrors) as caught:
-        load_claims(path)
-    assert [e.line() for e in caught.value.errors] == [f"{path}: [1].denial: Field required"]
+    path.write_text(yaml.safe_dump([claim_dict(), bad, "not a claim"]))
+    loaded = load_claim_file(path)
+    assert [item.claim_id for item in loaded.items] == ["TEST-1"]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{path}[1]: denial: Field required", f"{path}[2]: a claim must be a mapping"]
 
 
 def test_invalid_json_names_the_line(tmp_path: Path) -> None:

@@ -271,22 +271,25 @@ def test_every_command_is_documented_in_the_readme() -> None:
 def test_an_unexpected_failure_skips_only_that_claim(
     write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from appealgen.build import Builder
+    import appealgen.commands
+    from appealgen.build import build_one
+    from appealgen.outcome import Outcome
+    from appealgen.settings import Settings
+    from appealgen.sources.items import Item
+    from appealgen.toolkit import Toolkit
 
-    real_build = Builder.build
-
-    def flaky(self: Builder, loaded, out):  # type: ignore[no-untyped-def]
-        if loaded.claim.claim_id == "BROKEN":  # stands in for a bug hit by one claim
+    def flaky(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+        if item.claim_id == "BROKEN":  # stands in for a bug hit by one claim
             raise RuntimeError("Rosa Testcase")  # the message may hold patient data: never printed
-        return real_build(self, loaded, out)
+        return build_one(settings, tools, item)
 
-    monkeypatch.setattr(Builder, "build", flaky)
+    monkeypatch.setattr(appealgen.commands, "build_one", flaky)
     monkeypatch.delenv("APPEALGEN_DEBUG", raising=False)
     broken = tmp_path / "broken.yaml"
     good = write_claim(appeal=HTML_LETTER)
     broken.write_text(good.read_text().replace("claim_id: TEST-1", "claim_id: BROKEN"))
     code, _, stderr = run("build", str(broken), str(good), "--out", str(tmp_path / "out"), *AS_OF)
-    assert code == 1
+    assert code == 5
     assert stderr.splitlines()[0] == (f"{broken}: claim BROKEN: unexpected RuntimeError; nothing written for "
                                       "this claim (set APPEALGEN_DEBUG=1 for the traceback)")
     assert "Rosa" not in stderr

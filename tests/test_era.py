@@ -25,8 +25,7 @@ from appealgen.models import AttachmentKind
 from appealgen.remittances import read_eras
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.era_claims import claim_document
-from appealgen.workspace import Workspace
-from tests.conftest import REPO, TODAY
+from tests.conftest import CODES, PROFILES, REPO, TODAY
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
 
@@ -125,7 +124,7 @@ def test_several_remarks_on_one_line_are_all_kept(mix_json: EraRun) -> None:
 
 def test_claim_level_adjustment_and_remark_are_kept(mix_json: EraRun) -> None:
     row = mix_json.row("ACCT-9004")
-    assert row["adjustments"] == [{"group": "CO", "carc": "16", "amount": "310.00"}]
+    assert row["adjustments"] == [{"group": "CO", "carc": "16", "amount": "310.00", "quantity": None}]
     assert row["remarks"] == ["MA130"]
     assert [line["adjustments"] for line in row["lines"]] == [[]]
 
@@ -134,7 +133,7 @@ def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> Non
     reversal = ClaimSpec("ACCT-9010", status="22", billed="-245.00", lines=[LineSpec(billed="-245.00")])
     assert reversal.lines[0].cas == (("CO", "50", "245.00"),)
     path = write_835(tmp_path, [reversal, ClaimSpec("ACCT-9011", lines=[LineSpec(cas=(), remarks=())])])
-    result = read_eras([path], Workspace.open(REPO), TODAY)
+    result = read_eras([path], PROFILES, CODES, TODAY)
     assert [(r["claim_id"], r["status_code"], r["denied"]) for r in result.claims] == [
         ("ACCT-9011", "4", True),  # status 4 alone is a denial
         ("ACCT-9010", "22", False),
@@ -192,9 +191,12 @@ def test_json_record_of_a_partly_paid_claim(mix_json: EraRun) -> None:
         "billed": "395.00", "paid": "150.00", "patient_responsibility": "0", "adjustments": [], "remarks": [],
         "lines": [
             {"code": "E0601", "modifiers": ["RR", "KX"], "dos": "2026-09-02", "billed": "245.00", "paid": "150.00",
-             "units": "1", "adjustments": [{"group": "CO", "carc": "45", "amount": "95.00"}], "remarks": []},
+             "units": "1", "allowed": "245.00", "control_number": "ACCT-9009-1",
+             "adjustments": [{"group": "CO", "carc": "45", "amount": "95.00", "quantity": None}], "remarks": []},
             {"code": "A7034", "modifiers": [], "dos": "2026-09-02", "billed": "150.00", "paid": "0", "units": "1",
-             "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00"}], "remarks": ["N115", "N130"]},
+             "allowed": "150.00", "control_number": "ACCT-9009-1",
+             "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00", "quantity": None}],
+             "remarks": ["N115", "N130"]},
         ],
         "category": "medical_necessity", "action": "appeal",
     }
@@ -352,9 +354,9 @@ def test_corrected_patient_name_keeps_the_fields_it_does_not_correct(tmp_path: P
         "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PL91~\nNM1*74*1***C~\n").replace("SE*22*", "SE*23*")
     path = tmp_path / "corrected.835"
     path.write_text(text)
-    [found] = read_eras([path], Workspace.open(REPO), TODAY).found
+    [found] = read_eras([path], PROFILES, CODES, TODAY).found
     assert found.era.corrected_patient is not None and found.era.corrected_patient.middle == "C"
-    patient = claim_document(found, None, date(2026, 11, 22))["patient"]
+    patient = claim_document(found, None, date(2026, 11, 22), CODES)["patient"]
     assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PL91"}
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
-from appealgen.build import Builder
 from appealgen.check import verify_packet
 from appealgen.report import PacketReport
+from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
+from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
+from tests.builder import Builder
 from tests.conftest import REPO, TODAY
 
 
@@ -39,7 +43,8 @@ def test_cpap_packet_layout(built: dict[str, tuple[PacketReport, Path]]) -> None
         ("delivery_ticket", 11, 12),
     ]
     reader = PdfReader(folder / "packet.pdf")
-    outline = [(o.title, reader.get_destination_page_number(o) + 1) for o in reader.outline if not isinstance(o, list)]
+    outline = [(o.title, (reader.get_destination_page_number(o) or 0) + 1)
+               for o in reader.outline if not isinstance(o, list)]
     assert outline == [(s.title, s.first_page) for s in report.sections]
     assert reader.metadata is not None and reader.metadata.title == "Appeal packet ACCT-1001"
     assert (folder / "letter.docx").is_file()
@@ -86,9 +91,9 @@ def test_results_and_verification(built: dict[str, tuple[PacketReport, Path]]) -
     assert built["ACCT-4004"][0].check.missing == ["progress notes or medical records"]
     assert built["ACCT-1001"][0].check.warnings == [
         "docs/delivery-ticket.tif: no text to confirm the patient (scanned image); review it"]
-    workspace = Workspace.open(REPO)
+    tools = Toolkit(Settings(Workspace.open(REPO), TODAY))
     for report, folder in built.values():
-        verification = verify_packet(folder, workspace, TODAY)
+        verification = verify_packet(folder, tools.profile, TODAY)
         assert verification.result.passed == report.check.passed
         assert verification.result.problems == report.check.problems
 
@@ -112,6 +117,6 @@ def test_fax_tiff_is_passed_through_without_re_encoding(built: dict[str, tuple[P
     ticket = next(s for s in report.sections if s.kind == "delivery_ticket")
     reader = PdfReader(folder / "packet.pdf")
     for number in range(ticket.first_page, ticket.last_page + 1):
-        images = reader.pages[number - 1]["/Resources"]["/XObject"]
-        filters = [images[name].get_object()["/Filter"] for name in images]
-        assert filters == ["/CCITTFaxDecode"] or filters == [["/CCITTFaxDecode"]]
+        images = cast(DictionaryObject, cast(DictionaryObject, reader.pages[number - 1]["/Resources"])["/XObject"])
+        filters = [str(cast(DictionaryObject, images[name].get_object())["/Filter"]) for name in images]
+        assert filters in (["/CCITTFaxDecode"], ["['/CCITTFaxDecode']"])

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.build import Builder
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
 from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
+from appealgen.sources.items import Item
+from tests.builder import Builder
 from tests.conftest import REPO, TODAY, WriteClaim
 
 LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))
@@ -41,7 +42,7 @@ def context_for(claim_file: Path, builder: Builder) -> dict[str, object]:
     loaded = load_claims(claim_file)[0]
     profile, plan = builder.plan(loaded)
     titles = [a.title or a.kind.value for a in loaded.claim.attachments]
-    return letter_context(loaded.claim, profile, plan, titles, TODAY)
+    return letter_context(loaded.claim, profile, plan, titles, TODAY).mapping()
 
 
 def test_every_situation_has_a_word_letter() -> None:
@@ -75,6 +76,7 @@ def test_word_letters_convert_and_read_as_letters(builder: Builder, tmp_path: Pa
         render_docx(template, context, builder.env, documents[-1])
     pdfs = convert_to_pdf(documents, tmp_path / "pdf")  # one LibreOffice run for all
     for template, pdf in zip(LETTERS, pdfs, strict=True):
+        assert pdf is not None, template.name
         text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages)
         assert SUBJECTS[template.stem] in text, template.name
         assert "Rosalind Testwell" in text and "Example Home Medical Supply LLC" in text
@@ -85,8 +87,8 @@ def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> N
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
         update={"good_cause": "The practice was closed by a flood from 01/02 to 03/04."})})
-    profile, plan = builder.plan(type(loaded)(claim, loaded.source))
-    context = letter_context(claim, profile, plan, [], date(2027, 6, 1))
+    profile, plan = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    context = letter_context(claim, profile, plan, [], date(2027, 6, 1)).mapping()
     render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
     xml = zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
     assert "Good cause for late filing." in xml and "closed by a flood" in xml

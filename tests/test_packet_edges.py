@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -41,10 +41,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from appealgen.build import Builder
 from appealgen.errors import InputError
 from appealgen.report import PacketReport, Section
 from appealgen.sources.claim_file import load_claims
+from tests.builder import Builder
 from tests.conftest import WriteClaim, claim_dict
 from tests.pdfs import A4, LETTER, make_pdf, text_page, with_link_and_comment
 
@@ -228,7 +228,7 @@ def form_pdf(values: Sequence[str], hidden: str | None = None, appearances: bool
             NameObject("/P"): page.indirect_reference,
         }))
         if appearances:
-            widget.get_object()[NameObject("/AP")] = DictionaryObject(
+            cast(DictionaryObject, widget.get_object())[NameObject("/AP")] = DictionaryObject(
                 {NameObject("/N"): writer._add_object(appearance)})
         page[NameObject("/Annots")] = ArrayObject([*page.get("/Annots", []), widget])
         fields.append(widget)

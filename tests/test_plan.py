@@ -12,7 +12,7 @@ from appealgen.payers import load_payer
 from appealgen.plan import make_plan
 from appealgen.sources.claim_file import load_claims
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, TODAY
+from tests.conftest import CODES, REPO, TODAY
 
 EXAMPLES = REPO / "examples"
 
@@ -20,7 +20,7 @@ EXAMPLES = REPO / "examples"
 def plan_for(claim_file: Path, today: date = TODAY):  # type: ignore[no-untyped-def]
     claim = load_claims(claim_file)[0].claim
     profile = load_payer(Workspace.open(REPO), claim.payer)
-    return make_plan(claim, profile, today)
+    return make_plan(claim, profile, CODES, today)
 
 
 @pytest.mark.parametrize(

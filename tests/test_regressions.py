@@ -33,9 +33,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from appealgen.build import Builder
 from appealgen.cli import main
 from appealgen.sources.claim_file import load_claims
+from tests.builder import Builder
 from tests.conftest import REPO, WriteClaim, claim_dict
 from tests.pdfs import make_pdf, reachable, with_link_and_comment
 from tests.x12gen import ClaimSpec, interchange
@@ -162,6 +162,8 @@ def test_check_fails_an_incomplete_packet_whose_json_was_edited_to_passed(
     assert check(folder) == (3, [
         "TEST-1: FAILED, 5 pages",
         "  problem: page 1: stamp 'TEST-1 Page 1 of 5' not found",
+        "  problem: docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this "
+        "claim",  # carried over from the build's findings, which the edit left in place
     ])
 
 
@@ -259,21 +261,28 @@ def test_835_claim_that_cannot_become_a_claim_is_reported_and_the_others_are_bui
     assert (out / "ACCT-9001" / "packet.pdf").is_file()
 
 
-def test_second_claim_with_the_same_claim_id_is_refused(tmp_path: Path) -> None:
+def test_second_claim_with_the_same_claim_id_is_refused_before_any_work(tmp_path: Path) -> None:
     first = write_claim_in(tmp_path / "first", appeal=HTML_LETTER, payer_claim_number="PCN0001")
     second = write_claim_in(tmp_path / "second", appeal=HTML_LETTER, payer_claim_number="PCN0002")
     out = tmp_path / "out"
     code, _, stderr = run("build", str(first), str(second), "--out", str(out), *AS_OF)
     assert code == 1
     assert stderr.splitlines() == [
+        f"{second}: claim_id: TEST-1 also comes from {first}, with other data; packet not written (claim ids "
+        "must be unique)",
         f"TEST-1: passed, 5 pages, medical_necessity -> reconsideration (reconsideration, due 2027-10-14) "
         f"-> {out / 'TEST-1' / 'packet.pdf'}",
-        f"{second}: claim_id: TEST-1 was already built in this run from another claim; packet not written "
-        "(claim ids must be unique)",
     ]
     text = pdf_text(out / "TEST-1" / "packet.pdf")
     assert "PCN0001" in text
     assert "PCN0002" not in text
+
+
+def test_the_same_claim_given_twice_is_built_once(tmp_path: Path) -> None:
+    first = write_claim_in(tmp_path / "first", appeal=HTML_LETTER)
+    code, _, stderr = run("build", str(first), str(first), "--out", str(tmp_path / "out"), *AS_OF)
+    assert code == 0
+    assert len(stderr.splitlines()) == 1
 
 
 def test_rebuilding_the_same_claim_in_one_builder_is_allowed(

@@ -20,10 +20,10 @@ from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile, load_payer
 from appealgen.plan import CATEGORY_LETTERS, Plan, choose_letter, deadline_findings, make_plan
 from appealgen.rules.classify import Classification, classify_codes
-from appealgen.rules.codes import code_table, load_descriptions
+from appealgen.rules.codes import load_descriptions
 from appealgen.rules.deadlines import add_months, filing_deadline
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, TODAY, claim_dict
+from tests.conftest import CODES, REPO, TODAY, claim_dict
 
 C = Category
 A = Action
@@ -95,12 +95,12 @@ def build_claim(
 
 
 def plan_for(claim: Claim, today: date = TODAY) -> Plan:
-    return make_plan(claim, profile(claim.payer), today)
+    return make_plan(claim, profile(claim.payer), CODES, today)
 
 
 def classify(*codes: str, rarcs: Sequence[str] = ()) -> Classification:
     pairs: list[tuple[str | None, str]] = [(c.split("-")[0], c.split("-")[1]) for c in codes]
-    return classify_codes(pairs, list(rarcs))
+    return classify_codes(pairs, list(rarcs), CODES)
 
 
 # --------------------------------------------------------------------------- 1. every CARC
@@ -177,7 +177,7 @@ REFINABLE_CARCS = {"16", "96", "226", "251", "252"}
 
 
 def test_code_table_holds_exactly_the_documented_carcs() -> None:
-    assert set(code_table().carc) == set(CARCS)
+    assert set(CODES.carc) == set(CARCS)
 
 
 @pytest.mark.parametrize(
@@ -205,11 +205,11 @@ RARCS = {"MA130", "N211", "N115", "M127", "N130", "N54", "N522", "M51", "MA01", 
 
 
 def test_code_table_holds_exactly_the_documented_rarcs() -> None:
-    assert set(code_table().rarc) == RARCS
+    assert set(CODES.rarc) == RARCS
 
 
 def test_refinable_carcs_are_16_96_226_251_252() -> None:
-    assert {code for code, rule in code_table().carc.items() if rule.refinable} == REFINABLE_CARCS
+    assert {code for code, rule in CODES.carc.items() if rule.refinable} == REFINABLE_CARCS
 
 
 @pytest.mark.parametrize(
@@ -291,7 +291,7 @@ PRECEDENCE = [
 
 
 def test_precedence_is_the_documented_order() -> None:
-    assert code_table().precedence == PRECEDENCE
+    assert CODES.precedence == PRECEDENCE
 
 
 @pytest.mark.parametrize(
@@ -496,19 +496,19 @@ def test_stated_level_is_used() -> None:
 
 
 @pytest.mark.parametrize(
-    ("history", "level"),
-    [([("second_look", "2026-11-02", "upheld")], None), ([], "second_look")],
+    ("history", "level", "field"),
+    [([("second_look", "2026-11-02", "upheld")], None, "appeal.history[0].level"),
+     ([], "second_look", "appeal.level")],
     ids=["unknown-level-in-history", "unknown-stated-level"],
 )
-def test_unknown_level_names_the_payer_profile(
-    history: list[tuple[str, str, str]], level: str | None
+def test_unknown_level_names_the_claim_field_and_the_levels_of_its_payer(
+    history: list[tuple[str, str, str]], level: str | None, field: str
 ) -> None:
     claim = build_claim(["CO-50"], payer="medicare-dme", history=history, level=level)
     with pytest.raises(InputError) as caught:
         plan_for(claim)
-    assert caught.value.source == "payers/medicare-dme.yaml"
     assert str(caught.value) == (
-        "payers/medicare-dme.yaml: levels: no level 'second_look' (has: redetermination, reconsideration, "
+        f"claim: {field}: medicare-dme has no level 'second_look' (levels: redetermination, reconsideration, "
         "alj_hearing, appeals_council, judicial_review)"
     )
 
@@ -610,11 +610,16 @@ def test_good_cause_turns_a_passed_deadline_into_a_warning() -> None:
 
 
 def test_deadline_findings_direct() -> None:
-    assert deadline_findings(False, date(2026, 1, 2), -3) == (
-        ["filing deadline 2026-01-02 has passed; state good cause (appeal.good_cause) to file late"], [])
-    assert deadline_findings(True, date(2026, 1, 2), -3) == (
-        [], ["filing deadline 2026-01-02 has passed; good cause is stated in the letter"])
-    assert deadline_findings(False, date(2026, 1, 2), 30) == ([], [])
+    def found(good_cause: bool, days_left: int) -> list[tuple[str, str, str]]:
+        return [(f.code, f.severity, f.message) for f in deadline_findings(good_cause, date(2026, 1, 2), days_left)]
+
+    assert found(False, -3) == [("deadline.passed", "problem",
+                                 "filing deadline 2026-01-02 has passed; state good cause (appeal.good_cause) to "
+                                 "file late")]
+    assert found(True, -3) == [("deadline.passed_good_cause", "warning",
+                                "filing deadline 2026-01-02 has passed; good cause is stated in the letter")]
+    assert found(False, 0) == [("deadline.soon", "warning", "filing deadline 2026-01-02 is 0 days away")]
+    assert found(False, 30) == []
 
 
 # --------------------------------------------------------------------------- 7. amount in controversy

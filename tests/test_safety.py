@@ -28,11 +28,12 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from appealgen.build import Builder
 from appealgen.errors import InputError, TemplateError
 from appealgen.render.html import _fetcher_class
-from appealgen.sources.claim_file import LoadedClaim, load_claims
+from appealgen.sources.claim_file import load_claims
+from appealgen.sources.items import Item
 from appealgen.workspace import Workspace
+from tests.builder import Builder
 from tests.conftest import PATIENT, REPO, TODAY, WriteClaim
 from tests.pdfs import make_pdf, reachable
 
@@ -54,7 +55,7 @@ HOSTILE_PATIENT = {**PATIENT, "first_name": HOSTILE_FIRST, "last_name": HOSTILE_
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def load(claim_file: Path) -> LoadedClaim:
+def load(claim_file: Path) -> Item:
     [loaded] = load_claims(claim_file)
     return loaded
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.build import Builder
 from appealgen.errors import AppealgenError, InputError
 from appealgen.payers import load_payer
 from appealgen.sources.claim_file import load_claims
 from appealgen.workspace import Workspace
+from tests.builder import Builder
 from tests.conftest import REPO, TODAY, WriteClaim
 
 

@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 
 from appealgen.cli import main
 from appealgen.errors import AppealgenError, InputError
+from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.remittances import read_eras
-from appealgen.sources.era import Adjustment, EraClaim, ProviderAdjustment, read_era
+from appealgen.sources.era import EraClaim, ProviderAdjustment, read_era
 from appealgen.sources.x12 import Delimiters, X12Error, read_x12
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, TODAY
+from tests.conftest import CODES, PROFILES, REPO, TODAY
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange, transaction
 
 DATA = Path(__file__).resolve().parent / "data" / "x12"
@@ -472,7 +473,7 @@ def read_only_own_errors(path: Path) -> None:
     """Reading may fail, but only with an AppealgenError on one line naming the file."""
     try:
         read_era(path)
-        read_eras([path], WORKSPACE, TODAY)
+        read_eras([path], PROFILES, CODES, TODAY)
     except AppealgenError as error:
         text = str(error)
         assert text.startswith(f"{path}: ")

@@ -1,15 +1,25 @@
-"""The data templates see. Built once per claim from the claim, the profile and the plan."""
+"""The data templates see, as typed classes that describe themselves. Built once per packet
+from the claim, the payer profile and the plan; the letter, the remittance page and the cover
+sheet all use the same object."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Union, get_args, get_origin
 
-from appealgen.models import Claim
-from appealgen.payers import PayerProfile
+from pydantic import BaseModel
+
+from appealgen.models import AppealStep, Claim, Denial, Patient, Provider, ServiceLine
+from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan
 from appealgen.report import section_span
+
+LINK_PREFIX = "appealgen:section/"  # a placeholder URI the assembler turns into a page link
 
 CATEGORY_LABELS = {
     "medical_necessity": "medical necessity",
@@ -24,8 +34,14 @@ CATEGORY_LABELS = {
     "coordination_of_benefits": "coordination of benefits",
     "benefit_maximum": "benefit maximum",
     "contractual": "contractual adjustment",
+    "patient_responsibility": "patient responsibility",
     "other": "other",
 }
+
+
+def about(description: str, example: str = "") -> Any:
+    """A context field with the description and example the template tools show."""
+    return field(metadata={"description": description, "example": example})
 
 
 @dataclass(frozen=True)
@@ -42,8 +58,7 @@ class IndexEntry:
 
     @property
     def link(self) -> str:
-        # A placeholder URI; the assembler turns it into a link to the section's first page.
-        return f"appealgen:section/{self.number}"
+        return f"{LINK_PREFIX}{self.number}"
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -51,28 +66,118 @@ def paragraphs(text: str | None) -> list[str]:
     return [" ".join(p.split()) for p in (text or "").split("\n\n") if p.strip()]
 
 
+@dataclass(frozen=True)
+class LetterContext:
+    """Every name a letter template may use."""
+
+    claim: Claim = about("the whole claim file", "claim.claim_id -> ACCT-1001")
+    patient: Patient = about("the patient (name, date of birth, member ID)", "patient.last_name -> Perez")
+    provider: Provider = about("the provider or supplier that billed the claim", "provider.npi -> 1538261954")
+    lines: list[ServiceLine] = about("the claim's service lines", "lines[0].code -> E0601")
+    denial: Denial = about("the denial: date, group, reason and remark codes", "denial.date|us_date -> 10/14/2026")
+    payer: PayerProfile = about("the payer profile (name, address, fax, levels)", "payer.name -> Example DME MAC")
+    to: Recipient = about("who receives a request at this level (the payer, or e.g. a QIC)",
+                          "to.name -> Example QIC (DME)")
+    plan: Plan = about("the decision: category, action, level, deadline, required documents",
+                       "plan.deadline|long_date -> February 16, 2027")
+    category_label: str = about("the denial category in words", "medical necessity")
+    argument_paragraphs: list[str] = about("the claim's appeal.argument, split into paragraphs")
+    good_cause: str | None = about("the reason for filing late (appeal.good_cause), if any")
+    previous: AppealStep | None = about("the last decision in appeal.history, if any", "previous.date")
+    enclosures: list[str] = about("the titles of the enclosed documents, in packet order", "Progress notes")
+    today: date = about("the date of the letter", "today|long_date -> November 22, 2026")
+
+    def mapping(self) -> dict[str, Any]:
+        """The names as Jinja sees them (no copies of the claim data)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True)
+class FrontContext(LetterContext):
+    """What the cover sheet and the index page see: the letter's names and the layout."""
+
+    index: list[IndexEntry] = about("the index: number, title, kind, first_page, last_page, pages, link")
+    total_pages: int = about("the packet's page count", "27")
+    incomplete: bool = about("the packet fails its check (the cover then carries a banner)", "false")
+    cover_template: str = about("the cover sheet template the front page includes", "fax_cover.html")
+
+
 def letter_context(
     claim: Claim, profile: PayerProfile, plan: Plan, enclosures: list[str], today: date
-) -> dict[str, Any]:
-    return {
-        "claim": claim,
-        "patient": claim.patient,
-        "provider": claim.provider,
-        "lines": claim.service_lines,
-        "denial": claim.denial,
-        "payer": profile,
-        "to": profile.recipient(profile.level(plan.level)),  # this level's addressee
-        "plan": plan,
-        "category_label": CATEGORY_LABELS[plan.category.value],
-        "argument_paragraphs": paragraphs(claim.appeal.argument),
-        "good_cause": claim.appeal.good_cause,
-        "previous": claim.appeal.history[-1] if claim.appeal.history else None,
-        "enclosures": enclosures,
-        "today": today,
-    }
+) -> LetterContext:
+    return LetterContext(
+        claim=claim, patient=claim.patient, provider=claim.provider, lines=claim.service_lines,
+        denial=claim.denial, payer=profile, to=profile.recipient(profile.level(plan.level)), plan=plan,
+        category_label=CATEGORY_LABELS[plan.category.value], argument_paragraphs=paragraphs(claim.appeal.argument),
+        good_cause=claim.appeal.good_cause, previous=claim.appeal.history[-1] if claim.appeal.history else None,
+        enclosures=enclosures, today=today,
+    )
 
 
-def front_context(
-    base: dict[str, Any], entries: list[IndexEntry], total_pages: int, incomplete: bool
-) -> dict[str, Any]:
-    return {**base, "index": entries, "total_pages": total_pages, "incomplete": incomplete}
+def front_context(base: LetterContext, entries: list[IndexEntry], total_pages: int, incomplete: bool,
+                  cover_template: str) -> FrontContext:
+    values = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+    return FrontContext(**values, index=entries, total_pages=total_pages, incomplete=incomplete,
+                        cover_template=cover_template)
+
+
+# --- self-description, for the template tools ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    name: str  # dotted, as a template writes it: "patient.last_name", "lines[].code"
+    type: str
+    description: str
+    example: str = ""
+
+
+def _type_name(annotation: Any) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names) + (" (optional)" if type(None) in args else "")
+    if origin is list:
+        return f"list of {_type_name(args[0])}" if args else "list"
+    if origin is dict:
+        return "mapping"
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    return {str: "text", int: "number", float: "number", Decimal: "money", bool: "yes/no",
+            date: "date"}.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _nested(annotation: Any) -> tuple[type | None, str]:
+    """The model or dataclass inside an annotation, and the suffix its fields get ("[]" in lists)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _nested(inner[0]) if len(inner) == 1 else (None, "")
+    if origin is list and args:
+        nested, suffix = _nested(args[0])
+        return nested, "[]" + suffix
+    if isinstance(annotation, type) and (issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)):
+        return annotation, ""
+    return None, ""
+
+
+def _members(kind: type) -> list[tuple[str, Any, str, str]]:
+    """(name, annotation, description, example) of a pydantic model's or a dataclass's fields."""
+    hints = typing.get_type_hints(kind)
+    if issubclass(kind, BaseModel):
+        return [(name, hints.get(name, info.annotation), info.description or "",
+                 str(info.examples[0]) if info.examples else "") for name, info in kind.model_fields.items()]
+    return [(f.name, hints[f.name], f.metadata.get("description", ""), f.metadata.get("example", ""))
+            for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
+
+
+def describe(kind: type = FrontContext, prefix: str = "", depth: int = 4) -> list[FieldDoc]:
+    """Every name a template can reach from `kind`, with its type, description and example."""
+    docs: list[FieldDoc] = []
+    for name, annotation, description, example in _members(kind):
+        dotted = f"{prefix}{name}"
+        docs.append(FieldDoc(dotted, _type_name(annotation), description, example))
+        nested, suffix = _nested(annotation)
+        if nested is not None and depth > 0:
+            docs += describe(nested, f"{dotted}{suffix}.", depth - 1)
+    return docs

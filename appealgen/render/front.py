@@ -9,7 +9,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from appealgen.errors import TemplateError
-from appealgen.render.context import IndexEntry, front_context
+from appealgen.render.context import IndexEntry, LetterContext, front_context
 from appealgen.render.env import render_string
 from appealgen.render.html import HtmlRenderer
 
@@ -49,9 +49,10 @@ def _split(document: Any) -> tuple[int, int]:
 def render_front(
     renderer: HtmlRenderer,
     env: SandboxedEnvironment,
-    base: dict[str, Any],
+    base: LetterContext,
     body: list[tuple[str, str, int]],
     incomplete: bool,
+    cover: str,
     base_dir: Path,
 ) -> Front:
     """Render with a guessed length, measure, and repeat until the lengths stop changing.
@@ -62,8 +63,8 @@ def render_front(
     guess = (1, 1)
     for _ in range(MAX_PASSES):
         entries, total = number_sections(*guess, body)
-        context = front_context(base, entries, total, incomplete)
-        html = render_string(env, FRONT_TEMPLATE, context)
+        context = front_context(base, entries, total, incomplete, cover)
+        html = render_string(env, FRONT_TEMPLATE, context.mapping())
         document = renderer.document(html, base_dir, FRONT_TEMPLATE)
         measured = _split(document)
         if measured[0] < 1:

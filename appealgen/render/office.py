@@ -1,4 +1,5 @@
-"""DOCX -> PDF with LibreOffice headless: many documents per call, a private profile each time."""
+"""DOCX -> PDF through a `Converter`. Today's implementation runs LibreOffice headless once per
+call, for many documents, with a private profile each time; a warm listener is another."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from appealgen.errors import InputError, MissingToolError
 
@@ -19,6 +21,24 @@ def soffice_path() -> str:
         if found:
             return found
     raise MissingToolError("LibreOffice", INSTALL_HINT)
+
+
+class Converter(Protocol):
+    """Turns Word documents into PDFs in `outdir` (as `<stem>.pdf`); None where one failed."""
+
+    def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]: ...
+
+    def close(self) -> None: ...
+
+
+class CommandLineConverter:
+    """One `soffice --convert-to pdf` run per call (all of a packet's documents at once)."""
+
+    def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]:
+        return convert_to_pdf(documents, outdir)
+
+    def close(self) -> None:
+        pass
 
 
 def convert_to_pdf(documents: list[Path], outdir: Path) -> list[Path | None]:

@@ -3,14 +3,17 @@ others kept, and what the remark codes add (forced action, appeal rights, docume
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from appealgen.models import Action, AttachmentKind, Category, Claim
-from appealgen.rules.codes import code_table
+from appealgen.rules.codes import CodeTable
+
+CodePair = tuple[str | None, str]  # (group, CARC)
 
 
 @dataclass(frozen=True)
-class Finding:
+class CodeFinding:
     code: str  # "CO-50" or "N115"
     category: Category | None
     label: str
@@ -24,7 +27,7 @@ class Finding:
 class Classification:
     category: Category
     others: list[Category]
-    findings: list[Finding]
+    findings: list[CodeFinding]
     reasons: list[str]
     denied: bool
     patient_liable: bool  # a PR group code: the patient owes the adjusted amount
@@ -36,34 +39,36 @@ class Classification:
     notes: list[str] = field(default_factory=list)
 
 
-def claim_codes(claim: Claim) -> tuple[list[tuple[str | None, str]], list[str]]:
-    """(group, CARC) pairs and RARCs from the denial and every line, first seen first."""
-    carcs: list[tuple[str | None, str]] = [(claim.denial.group, c) for c in claim.denial.carc]
-    rarcs = list(claim.denial.rarc)
-    for line in claim.service_lines:
-        carcs += [(line.group, c) for c in line.carc]
-        rarcs += line.rarc
+def unique_codes(carcs: Iterable[CodePair], rarcs: Iterable[str]) -> tuple[list[CodePair], list[str]]:
+    """Each (group, CARC) pair and each remark once, first seen first."""
     return list(dict.fromkeys(carcs)), list(dict.fromkeys(rarcs))
 
 
+def claim_codes(claim: Claim) -> tuple[list[CodePair], list[str]]:
+    """(group, CARC) pairs and RARCs from the denial and every line."""
+    carcs = [(claim.denial.group, c) for c in claim.denial.carc]
+    carcs += [(line.group, c) for line in claim.service_lines for c in line.carc]
+    rarcs = [*claim.denial.rarc, *(r for line in claim.service_lines for r in line.rarc)]
+    return unique_codes(carcs, rarcs)
+
+
 def classify_codes(
-    carcs: list[tuple[str | None, str]], rarcs: list[str], unknown_is_denial: bool = True
+    carcs: list[CodePair], rarcs: list[str], table: CodeTable, unknown_is_denial: bool = True
 ) -> Classification:
     """`unknown_is_denial`: a CARC missing from the table counts as a denial (right for a claim
     someone chose to dispute; a remittance reader decides from the amounts instead)."""
-    table = code_table()
-    findings: list[Finding] = []
+    findings: list[CodeFinding] = []
     result = Classification(Category.other, [], findings, [], denied=False, patient_liable=False)
     for group, code in carcs:
         rule = table.carc.get(code)
         name = f"{group}-{code}" if group else f"CARC {code}"
         if rule is None:
-            findings.append(Finding(name, Category.other, "not in the code table", unknown_is_denial, group=group))
+            findings.append(CodeFinding(name, Category.other, "not in the code table", unknown_is_denial, group=group))
             continue
         override = rule.groups.get(group or "")
         category = override.category if override and override.category else rule.category
         denial = override.denial if override and override.denial is not None else rule.denial
-        findings.append(Finding(name, category, rule.label, denial, group=group, refinable=rule.refinable))
+        findings.append(CodeFinding(name, category, rule.label, denial, group=group, refinable=rule.refinable))
         if override and override.action:
             result.group_action = override.action
             result.notes.append(f"{name}: {override.note or override.action.value}")
@@ -71,35 +76,35 @@ def classify_codes(
     for code in rarcs:
         remark = table.rarc.get(code)
         if remark is None:
-            findings.append(Finding(code, None, "not in the code table", False, remark=True))
+            findings.append(CodeFinding(code, None, "not in the code table", False, remark=True))
             continue
-        findings.append(Finding(code, None, remark.label, False, remark=True))
+        findings.append(CodeFinding(code, None, remark.label, False, remark=True))
         if remark.category is not None:
             refinements.append((code, remark.category, remark.label))
         result.forced_action = remark.action or result.forced_action
         result.appeal_rights &= remark.appeal_rights
         result.documents += [d for d in remark.documents if d not in result.documents]
         result.cite_lcd |= remark.cite_lcd
-    _refine(findings, refinements)
-    _choose(result, findings)
+    _refine(findings, refinements, table)
+    _choose(result, findings, table)
     return result
 
 
-def _refine(findings: list[Finding], refinements: list[tuple[str, Category, str]]) -> None:
+def _refine(findings: list[CodeFinding], refinements: list[tuple[str, Category, str]], table: CodeTable) -> None:
     """A remark's category replaces the category of a generic CARC (16, 96, 251, ...): the
     highest-ranked remark wins when several refine."""
     if not refinements:
         return
-    code, category, label = min(refinements, key=lambda item: code_table().rank(item[1]))
+    code, category, label = min(refinements, key=lambda item: table.rank(item[1]))
     for i, finding in enumerate(findings):
         if finding.refinable:
             findings[i] = replace(finding, category=category, label=f"{finding.label}; {code}: {label}")
 
 
-def _choose(result: Classification, findings: list[Finding]) -> None:
+def _choose(result: Classification, findings: list[CodeFinding], table: CodeTable) -> None:
     """Primary category: the highest in the table's precedence among the denial codes (and
     the remarks that refine them); when nothing is a denial, among all codes."""
-    rank = code_table().rank
+    rank = table.rank
     result.denied = any(f.denial for f in findings)
     # The patient owes the amount only where a PR group code carries the denial itself.
     result.patient_liable = any(f.group == "PR" and (f.denial or not result.denied) for f in findings)
@@ -120,8 +125,8 @@ def _choose(result: Classification, findings: list[Finding]) -> None:
             result.reasons.append(f"also {finding.code} ({finding.label}) -> {other.value}, lower precedence")
 
 
-def classify(claim: Claim) -> Classification:
-    result = classify_codes(*claim_codes(claim))
+def classify(claim: Claim, table: CodeTable) -> Classification:
+    result = classify_codes(*claim_codes(claim), table)
     if claim.denial.category is not None and claim.denial.category != result.category:
         result.reasons.insert(0, f"category {claim.denial.category.value} stated in the claim file")
         if result.category not in result.others and result.reasons[1:]:

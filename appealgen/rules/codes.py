@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import csv
-from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, ValidationError
 
-from appealgen.errors import InputError
-from appealgen.models import Action, AttachmentKind, Category
+from appealgen.documents import read_document, validation_errors
+from appealgen.errors import InputError, InputErrors
+from appealgen.models import Action, AttachmentKind, Category, Strict
 
-TABLE = Path(__file__).with_name("codes.yaml")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+CODES_FILE = "codes.yaml"
 
 
-class GroupRule(_Strict):
+class GroupRule(Strict):
     category: Category | None = None
     action: Action | None = None
     denial: bool | None = None
     note: str | None = None
 
 
-class CarcRule(_Strict):
+class CarcRule(Strict):
     category: Category
     label: str
     denial: bool = True
@@ -34,7 +29,7 @@ class CarcRule(_Strict):
     groups: dict[str, GroupRule] = Field(default_factory=dict)
 
 
-class RarcRule(_Strict):
+class RarcRule(Strict):
     label: str
     category: Category | None = None
     action: Action | None = None
@@ -43,7 +38,7 @@ class RarcRule(_Strict):
     cite_lcd: bool = False
 
 
-class CodeTable(_Strict):
+class CodeTable(Strict):
     precedence: list[Category]
     carc: dict[str, CarcRule]
     rarc: dict[str, RarcRule]
@@ -51,10 +46,18 @@ class CodeTable(_Strict):
     def rank(self, category: Category) -> int:
         return self.precedence.index(category)
 
+    def is_known(self, carc: str) -> bool:
+        return carc in self.carc
 
-@cache
-def code_table() -> CodeTable:
-    return CodeTable.model_validate(yaml.safe_load(TABLE.read_text(encoding="utf-8")))
+
+def load_code_table(path: Path) -> CodeTable:
+    """Read a code table; a workspace may ship its own `rules/codes.yaml`. Callers hold the
+    result (the toolkit caches it per file version), never a module-level cache."""
+    data = read_document(path)
+    try:
+        return CodeTable.model_validate(data)
+    except ValidationError as exc:
+        raise InputErrors(validation_errors(path, exc)) from None
 
 
 def load_descriptions(path: Path) -> dict[str, str]:

@@ -1,1 +1,104 @@
-"""Readers that turn input files into Claims."""
+"""Every input kind -> items: `load(paths, ...)` reads claim files (YAML/JSON, one claim or a
+list), folders of them, and X12 835 remittances (their denied claims, each with its own
+remittance record). Each item carries its origin for messages and its base folder for
+attachments; a claim that cannot be used becomes a load error of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from appealgen.errors import InputError
+from appealgen.payers import PayerProfile
+from appealgen.rules.codes import CodeTable
+from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.era import EraFile, read_era
+from appealgen.sources.era_claims import FoundClaim, find_claims, to_claim, unique_claim_ids
+from appealgen.sources.items import Item, Loaded
+
+X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
+CLAIM_SUFFIXES = {".yaml", ".yml", ".json"}
+
+__all__ = ["Item", "Loaded", "is_x12", "load", "read_remittances"]
+
+
+def is_x12(path: Path) -> bool:
+    if path.suffix.lower() in X12_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return False
+    return head.startswith((b"ISA", b"ST*835"))
+
+
+@dataclass
+class Remittances:
+    """What 835 files hold, every claim with the rules' verdict; ids unique across the files."""
+
+    files: list[EraFile] = field(default_factory=list)
+    found: list[FoundClaim] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)  # files that could not be read
+
+
+def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable) -> Remittances:
+    """Every file read on its own: a broken file is reported and the others are read."""
+    result = Remittances()
+    for path in paths:
+        try:
+            era = read_era(path)
+        except InputError as error:
+            result.errors.append(error)
+            continue
+        found, warnings = find_claims(era, profiles, codes)
+        result.files.append(era)
+        result.found += found
+        result.warnings += era.warnings + warnings
+    unique_claim_ids(result.found)
+    return result
+
+
+def _expand(path: Path) -> list[Path]:
+    """A folder stands for the claim files and 835s inside it (recursively, in name order)."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and (p.suffix.lower() in CLAIM_SUFFIXES | X12_SUFFIXES))
+
+
+def load(
+    paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
+    attachments_root: Path | None = None,
+) -> Loaded:
+    """Items from every path, in order; an 835 gives its denied claims."""
+    loaded = Loaded()
+    files = [f for p in paths for f in _expand(p)]
+    remits = [f for f in files if is_x12(f)]
+    remittances = read_remittances(remits, profiles, codes)
+    loaded.warnings += remittances.warnings
+    loaded.errors += remittances.errors
+    by_file: dict[str, list[FoundClaim]] = {}
+    for found in remittances.found:
+        by_file.setdefault(str(found.source), []).append(found)
+    for path in files:
+        if is_x12(path):
+            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, codes))
+        else:
+            loaded.extend(load_claim_file(path))
+    return loaded
+
+
+def _denied_items(found: list[FoundClaim], root: Path | None, today: date, codes: CodeTable) -> Loaded:
+    loaded = Loaded()
+    for claim in found:
+        if not claim.denied:
+            continue
+        try:
+            loaded.items.append(Item.of(to_claim(claim, root, today, codes), str(claim.source), claim.source))
+        except InputError as error:
+            loaded.errors.append(InputError(error.source, error.field,
+                                            f"{error.message}; no packet built for claim {claim.claim_id}"))
+    return loaded

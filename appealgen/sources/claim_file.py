@@ -1,114 +1,51 @@
-"""Claim files (YAML or JSON, one claim or a list) -> validated Claims."""
+"""Claim files (YAML or JSON, one claim or a list) -> items. Each claim of a list stands
+alone: one that fails validation fails only itself."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Claim
+from appealgen.sources.items import Item, Loaded
 
 
-@dataclass(frozen=True)
-class LoadedClaim:
-    claim: Claim
-    source: Path  # the claim file; relative attachment paths resolve against its folder
-
-
-class _DecimalLoader(yaml.SafeLoader):
-    """Safe YAML loader that reads numbers with a fraction as Decimal, never float."""
-
-
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+def load_claim_file(path: Path) -> Loaded:
+    """Every claim in a file. A list's claims are named `FILE[i]` in messages."""
+    loaded = Loaded()
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:  # .inf, .nan
-        raise yaml.constructor.ConstructorError(None, None, "not a number", node.start_mark) from exc
-    if not value.is_finite():
-        raise yaml.constructor.ConstructorError(None, None, "not a finite number", node.start_mark)
-    return value
-
-
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    """A date YAML cannot build (2026-02-30) stays text, so validation names its field."""
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """('service_lines', 0, 'code') -> 'service_lines[0].code'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def validation_errors(source: Path, exc: ValidationError, prefix: str = "") -> list[InputError]:
-    """Turn a pydantic error into `FILE: field.path: message` lines (no input values)."""
-    errors = []
-    for err in exc.errors(include_input=False, include_url=False):
-        loc = field_path(tuple(err["loc"]))
-        field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        message = err["msg"].removeprefix("Value error, ")
-        errors.append(InputError(source, field or None, message))
-    return errors
-
-
-def read_document(path: Path) -> Any:
-    """Parse a YAML or JSON file; a syntax error names the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"cannot read file ({type(exc).__name__})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
-    try:
-        return yaml.load(text, Loader=_DecimalLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise InputError(path, f"line {line}" if line else None, f"invalid YAML: {exc.problem}") from None
-    except yaml.YAMLError:
-        raise InputError(path, None, "invalid YAML") from None
-
-
-def load_claims(path: Path) -> list[LoadedClaim]:
-    """Load every claim in a file; all validation errors are collected before raising."""
-    data = read_document(path)
-    items = data if isinstance(data, list) else [data]
-    if not items:
-        raise InputError(path, None, "no claims in file")
-    claims: list[LoadedClaim] = []
-    errors: list[InputError] = []
-    for index, item in enumerate(items):
-        prefix = f"[{index}]" if isinstance(data, list) else ""
-        if not isinstance(item, dict):
-            errors.append(InputError(path, prefix or None, "a claim must be a mapping"))
+        data = read_document(path)
+    except InputError as error:
+        loaded.errors.append(error)
+        return loaded
+    many = isinstance(data, list)
+    entries = data if many else [data]
+    if not entries:
+        loaded.errors.append(InputError(path, None, "no claims in file"))
+    for index, entry in enumerate(entries):
+        origin = f"{path}[{index}]" if many else str(path)
+        if not isinstance(entry, dict):
+            loaded.errors.append(InputError(origin, None, "a claim must be a mapping"))
             continue
         try:
-            claims.append(LoadedClaim(Claim.model_validate(item), path))
+            claim = Claim.model_validate(entry)
         except ValidationError as exc:
-            errors.extend(validation_errors(path, exc, prefix))
-    if errors:
-        raise InputErrors(errors)
-    return claims
+            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc)))
+            continue
+        loaded.items.append(Item.of(claim, origin, path))
+    return loaded
+
+
+def load_claims(path: Path) -> list[Item]:
+    """Every claim of one file, or all its errors at once (for callers that need the whole file)."""
+    loaded = load_claim_file(path)
+    if len(loaded.errors) == 1:
+        raise loaded.errors[0]
+    if loaded.errors:
+        raise InputErrors([e for error in loaded.errors
+                           for e in (error.errors if isinstance(error, InputErrors) else [error])
+                           if isinstance(e, InputError)])
+    return loaded.items

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from appealgen.models import RemittanceAdjustment as Adjustment
+from appealgen.models import RemittanceLine
 from appealgen.sources.x12 import Interchange, Segment, Transaction, X12Error, read_x12, shown
 
 STATUS = {"1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary",
@@ -25,13 +27,6 @@ HEADER = {"BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM
 CLAIM = {"CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY"}
 LINE = {"DTM", "CAS", "REF", "AMT", "QTY", "LQ"}
 HEADER_ONLY = {"BPR", "TRN", "CUR", "N1", "N2", "N3", "N4", "RDM"}  # loops 1000A/1000B, before the first LX/CLP
-
-
-class Adjustment(BaseModel):
-    group: str
-    carc: str
-    amount: Decimal
-    quantity: Decimal | None = None
 
 
 class Person(BaseModel):
@@ -59,22 +54,18 @@ class Payment(BaseModel):
     originator: str = ""  # TRN03
 
 
-class Line(BaseModel):
+class Line(RemittanceLine):
+    """A service line with what only the 835 has. `dos` is DTM*472, else the start of the
+    DTM*150/151 period."""
+
     qualifier: str = ""
     code: str = ""
-    modifiers: list[str] = Field(default_factory=list)
     billed: Decimal = Decimal(0)
     paid: Decimal = Decimal(0)
     revenue_code: str = ""
-    units: Decimal = Decimal(1)
     original_code: str = ""
-    dos: dt.date | None = None
     dos_from: dt.date | None = None
     dos_to: dt.date | None = None
-    adjustments: list[Adjustment] = Field(default_factory=list)
-    remarks: list[str] = Field(default_factory=list)
-    control_number: str = ""
-    allowed: Decimal | None = None
 
 
 class EraClaim(BaseModel):
@@ -110,7 +101,7 @@ class EraClaim(BaseModel):
 
     @property
     def first_dos(self) -> dt.date | None:
-        dates = [d for line in self.lines for d in (line.dos, line.dos_from) if d]
+        dates = [line.dos for line in self.lines if line.dos]
         return min(dates) if dates else self.statement_from
 
 
@@ -268,6 +259,7 @@ class _Reader:
                 self.line.dos = value
             elif qualifier == "150":
                 self.line.dos_from = value
+                self.line.dos = self.line.dos or value
             elif qualifier == "151":
                 self.line.dos_to = value
         elif self.claim is not None:

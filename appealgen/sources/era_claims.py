@@ -11,19 +11,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from appealgen.documents import validation_errors
 from appealgen.errors import InputError
-from appealgen.models import (
-    AttachmentKind,
-    Claim,
-    RemittanceAdjustment,
-    RemittanceLine,
-    RemittanceRecord,
-    luhn_npi,
-)
+from appealgen.models import MAX_CLAIM_ID, AttachmentKind, Claim, RemittanceLine, RemittanceRecord, luhn_npi
+from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.payers import PayerProfile
-from appealgen.rules.classify import Classification, classify_codes
-from appealgen.sources.claim_file import validation_errors
-from appealgen.sources.era import Adjustment, EraClaim, EraFile, Remittance
+from appealgen.rules.classify import Classification, CodePair, classify_codes, unique_codes
+from appealgen.rules.codes import CodeTable
+from appealgen.sources.era import EraClaim, EraFile, Remittance
 
 FALLBACK_PROFILE = "commercial"
 
@@ -44,14 +39,14 @@ class FoundClaim:
         self.claim_id = self.claim_id or safe_claim_id(self.era.claim_id)
 
 
-def codes_of(claim: EraClaim) -> tuple[list[tuple[str | None, str]], list[str]]:
-    carcs = [(a.group, a.carc) for a in claim.adjustments]
+def codes_of(claim: EraClaim | RemittanceRecord) -> tuple[list[CodePair], list[str]]:
+    """The (group, CARC) pairs and remarks of a remitted claim, claim level and lines."""
+    carcs: list[CodePair] = [(a.group, a.carc) for a in claim.adjustments]
     carcs += [(a.group, a.carc) for line in claim.lines for a in line.adjustments]
-    remarks = list(claim.remarks) + [r for line in claim.lines for r in line.remarks]
-    return list(dict.fromkeys(carcs)), list(dict.fromkeys(remarks))
+    return unique_codes(carcs, [*claim.remarks, *(r for line in claim.lines for r in line.remarks)])
 
 
-def is_denied(claim: EraClaim, found: Classification) -> bool:
+def is_denied(claim: EraClaim, found: Classification, codes: CodeTable) -> bool:
     """Denied: status 4, or any adjustment the rules call a denial, or a line (or the whole
     claim) paid nothing while adjusted with a code the table does not know. A reversal
     (status 22) is never a new denial."""
@@ -59,12 +54,9 @@ def is_denied(claim: EraClaim, found: Classification) -> bool:
         return False
     if claim.status_code == "4" or found.denied:
         return True
-    from appealgen.rules.codes import code_table
-
-    known = code_table().carc
 
     def unknown_zero(paid: Decimal, billed: Decimal, adjustments: list[Adjustment]) -> bool:
-        return paid == 0 and billed > 0 and any(a.carc not in known and a.group != "PR" for a in adjustments)
+        return paid == 0 and billed > 0 and any(not codes.is_known(a.carc) and a.group != "PR" for a in adjustments)
 
     return unknown_zero(claim.paid, claim.billed, claim.adjustments) or any(
         unknown_zero(line.paid, line.billed, line.adjustments) for line in claim.lines)
@@ -84,7 +76,9 @@ def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> 
     return max(hits)[2] if hits else None
 
 
-def find_claims(era: EraFile, profiles: dict[str, PayerProfile]) -> tuple[list[FoundClaim], list[str]]:
+def find_claims(
+    era: EraFile, profiles: dict[str, PayerProfile], codes: CodeTable
+) -> tuple[list[FoundClaim], list[str]]:
     found, warnings = [], []
     for remittance in era.remittances:
         profile = match_profile(remittance, profiles)
@@ -92,9 +86,9 @@ def find_claims(era: EraFile, profiles: dict[str, PayerProfile]) -> tuple[list[F
             warnings.append(f"{era.source}: payer {remittance.payer.name or '(unnamed)'} matches no "
                             f"payer profile; using {FALLBACK_PROFILE}")
         for claim in remittance.claims:
-            classification = classify_codes(*codes_of(claim), unknown_is_denial=False)
+            classification = classify_codes(*codes_of(claim), codes, unknown_is_denial=False)
             found.append(FoundClaim(Path(era.source), remittance, claim, classification,
-                                    is_denied(claim, classification), profile or FALLBACK_PROFILE))
+                                    is_denied(claim, classification, codes), profile or FALLBACK_PROFILE))
     return found, warnings
 
 
@@ -106,25 +100,23 @@ def unique_claim_ids(found: list[FoundClaim]) -> None:
         candidate, counter = item.claim_id, 1
         while candidate in seen:
             suffix = re.sub(r"[^A-Za-z0-9]", "", item.era.payer_claim_number) if counter == 1 else str(counter)
-            candidate = f"{item.claim_id[: MAX_ID - len(suffix) - 1]}-{suffix or counter}"
+            candidate = f"{item.claim_id[: MAX_CLAIM_ID - len(suffix) - 1]}-{suffix or counter}"
             counter += 1
         item.claim_id = candidate
         seen.add(candidate)
 
 
-MAX_ID = 64  # the claim-file contract's limit
-
-
 def safe_claim_id(value: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:MAX_ID]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:MAX_CLAIM_ID]
     return cleaned or "CLAIM"
 
 
-def _adjustments(items: list[Adjustment]) -> list[RemittanceAdjustment]:
-    return [RemittanceAdjustment(group=a.group, carc=a.carc, amount=a.amount) for a in items]
+_CLAIM_FIELDS = set(RemittanceRecord.model_fields) & set(EraClaim.model_fields) - {"lines"}
+_LINE_FIELDS = set(RemittanceLine.model_fields)
 
 
 def remittance_record(found: FoundClaim) -> RemittanceRecord:
+    """This claim's part of the 835 (never another claim's), as the claim file carries it."""
     r, c = found.remittance, found.era
     return RemittanceRecord(
         source=found.source.name, payer_name=r.payer.name,
@@ -132,13 +124,8 @@ def remittance_record(found: FoundClaim) -> RemittanceRecord:
         payee_npi=r.payee.id if r.payee.id_qualifier == "XX" else "",
         payment_method=r.payment.method, payment_amount=r.payment.amount,
         check_number=r.payment.trace_number, payment_date=r.payment.date or r.production_date,
-        status_code=c.status_code, status=c.status, billed=c.billed, paid=c.paid,
-        patient_responsibility=c.patient_responsibility, payer_claim_number=c.payer_claim_number,
-        adjustments=_adjustments(c.adjustments), remarks=c.remarks,
-        lines=[RemittanceLine(code=line.code, modifiers=line.modifiers, dos=line.dos or line.dos_from,
-                              billed=line.billed, paid=line.paid, units=line.units, allowed=line.allowed,
-                              control_number=line.control_number, adjustments=_adjustments(line.adjustments),
-                              remarks=line.remarks) for line in c.lines],
+        status=c.status, **c.model_dump(include=_CLAIM_FIELDS),
+        lines=[RemittanceLine.model_validate(line.model_dump(include=_LINE_FIELDS)) for line in c.lines],
     )
 
 
@@ -153,9 +140,9 @@ def attachments_by_convention(root: Path | None, claim_id: str) -> list[dict[str
     return found
 
 
-def _denial_codes(adjustments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _denial_codes(adjustments: list[CodePair], codes: CodeTable) -> list[CodePair]:
     """The (group, CARC) pairs the rules call denials (all of them when none is)."""
-    findings = classify_codes(list(adjustments), []).findings
+    findings = classify_codes(list(adjustments), [], codes).findings
     denials = [pair for pair, f in zip(adjustments, findings, strict=True) if f.denial]
     return denials or list(adjustments)
 
@@ -168,12 +155,12 @@ def _valid_npi(value: str) -> bool:
     return True
 
 
-def _line_group(adjustments: list[Adjustment]) -> str | None:
-    denials = _denial_codes([(a.group, a.carc) for a in adjustments])
+def _line_group(adjustments: list[Adjustment], codes: CodeTable) -> str | None:
+    denials = _denial_codes([(a.group, a.carc) for a in adjustments], codes)
     return denials[0][0] if denials else None
 
 
-def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
+def claim_document(found: FoundClaim, root: Path | None, today: date, codes: CodeTable) -> dict[str, object]:
     """The claim-file contract for one denied 835 claim, as plain data ready for YAML."""
     c, r = found.era, found.remittance
     fix = c.corrected_patient  # NM1*74 corrects only the fields it carries
@@ -182,13 +169,13 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
     member = c.patient.member_id or (c.insured.member_id if c.insured else "")
     denied_date = r.payment.date or r.production_date or today
     carcs, remarks = codes_of(c)
-    denial_codes = _denial_codes([(g or "", code) for g, code in carcs])
+    denial_codes = _denial_codes(carcs, codes)
     fallback_dos = c.statement_from or c.received or denied_date
     lines = [{
-        "dos": line.dos or line.dos_from or fallback_dos, "code": line.code, "modifiers": line.modifiers,
+        "dos": line.dos or fallback_dos, "code": line.code, "modifiers": line.modifiers,
         "units": line.units, "billed": line.billed, "paid": line.paid,
         "carc": list(dict.fromkeys(a.carc for a in line.adjustments)),
-        "group": _line_group(line.adjustments), "rarc": list(line.remarks),
+        "group": _line_group(line.adjustments, codes), "rarc": list(line.remarks),
     } for line in c.lines]
     candidates = [c.rendering_npi, r.payee.id if r.payee.id_qualifier == "XX" else ""]
     npi = next((n for n in candidates if _valid_npi(n)), None)  # else the plan reports it missing
@@ -208,8 +195,8 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
     return claim
 
 
-def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
-    return validate_document(found, claim_document(found, root, today))
+def to_claim(found: FoundClaim, root: Path | None, today: date, codes: CodeTable) -> Claim:
+    return validate_document(found, claim_document(found, root, today, codes))
 
 
 def validate_document(found: FoundClaim, data: dict[str, object]) -> Claim:

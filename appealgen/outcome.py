@@ -1,0 +1,55 @@
+"""The outcome of one item of a run: a packet report or a plan, or the error that stopped it.
+Picklable, so a worker process can return it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, AppealgenError
+from appealgen.plan import Plan
+from appealgen.report import PacketReport
+
+Status = Literal["built", "planned", "failed"]
+
+
+@dataclass
+class Outcome:
+    origin: str  # where the item came from, for messages
+    claim_id: str | None
+    report: PacketReport | None = None
+    plan: Plan | None = None
+    error: AppealgenError | None = None
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> Status:
+        if self.error is not None:
+            return "failed"
+        return "built" if self.report is not None else "planned"
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        if self.report is not None and not self.report.check.passed:
+            return EXIT_CHECK_FAILED
+        return EXIT_OK
+
+    def lines(self, out: Path) -> list[str]:
+        """What a person reads about this item: the error's lines, or the packet's summary."""
+        if self.error is not None:
+            return self.error.lines()
+        if self.report is None:
+            return []
+        return [summary_line(self.report, out)]
+
+
+def summary_line(report: PacketReport, out: Path) -> str:
+    status = "passed" if report.check.passed else "FAILED"
+    detail = "; ".join([f"missing {m}" for m in report.check.missing] + report.check.problems)
+    where = out / report.claim_id / "packet.pdf"
+    line = (f"{report.claim_id}: {status}, {report.pages} pages, {report.category} -> {report.action} "
+            f"({report.level}, due {report.deadline.isoformat()}) -> {where}")
+    return f"{line}: {detail}" if detail else line

@@ -1,0 +1,45 @@
+"""Many items: load errors first, duplicate claim ids refused before any work, then each item
+through an executor, one failure alone. Every command that handles claims runs through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from appealgen.errors import InputError, exit_code
+from appealgen.executors.base import Executor
+from appealgen.outcome import Outcome
+from appealgen.sources.items import Item, Loaded
+
+__all__ = ["exit_code", "outcomes_exit_code", "run", "unique_items"]
+
+
+def unique_items(items: list[Item]) -> tuple[list[Item], list[Outcome]]:
+    """One item per claim id: an exact repeat is dropped; a different claim with an id already
+    seen is refused (both would write one packet folder)."""
+    first: dict[str, Item] = {}
+    kept, refused = [], []
+    for item in items:
+        seen = first.get(item.claim_id)
+        if seen is None:
+            first[item.claim_id] = item
+            kept.append(item)
+        elif seen.digest != item.digest:
+            error = InputError(item.origin, "claim_id", f"{item.claim_id} also comes from {seen.origin}, with other "
+                               "data; packet not written (claim ids must be unique)")
+            refused.append(Outcome(item.origin, item.claim_id, error=error))
+    return kept, refused
+
+
+def run(loaded: Loaded, executor: Executor) -> Iterator[Outcome]:
+    """Outcomes of every item: load errors, refusals, then built items as they finish."""
+    for error in loaded.errors:
+        yield Outcome(getattr(error, "source", ""), None, error=error)
+    items, refused = unique_items(loaded.items)
+    yield from refused
+    for item in items:
+        executor.submit(item)
+    yield from executor.results()
+
+
+def outcomes_exit_code(outcomes: list[Outcome]) -> int:
+    return exit_code(o.exit_code for o in outcomes)

@@ -1,0 +1,133 @@
+"""Per-process tools: the template environment, the HTML renderer (fonts, stylesheet), the Word
+converter, and caches keyed by what they depend on. Open one per process (or batch worker)
+as a context manager; it never crosses a process boundary, `Settings` does."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from appealgen.errors import MissingToolError
+from appealgen.identity import Identity
+from appealgen.payers import PayerProfile, profile_ids, profile_path, read_profile
+from appealgen.pdf import quiet_pdf_logs
+from appealgen.render.office import CommandLineConverter, Converter
+from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
+from appealgen.settings import Settings
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from appealgen.render.html import HtmlRenderer
+
+K = TypeVar("K")
+V = TypeVar("V")
+PANGO_HINT = "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+
+
+class BoundedCache(OrderedDict[K, V], Generic[K, V]):
+    """A dict that forgets its least recently used entries beyond `size` (a long-lived worker
+    must not grow without end)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key: K) -> V:
+        value = super().__getitem__(key)
+        self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    """A file's identity for caching: its path, modification time and size."""
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+class Toolkit:
+    def __init__(self, settings: Settings, converter: Callable[[], Converter] = CommandLineConverter) -> None:
+        self.settings = settings
+        self.workspace = settings.workspace
+        self._make_converter = converter
+        self._converter: Converter | None = None
+        self._env: SandboxedEnvironment | None = None
+        self._renderer: HtmlRenderer | None = None
+        self._profiles: BoundedCache[tuple[str, int, int], PayerProfile] = BoundedCache(256)
+        self._codes: BoundedCache[tuple[str, int, int], CodeTable] = BoundedCache(4)
+        # Identity results by (file hash, patient): the same scan in many packets is read once.
+        self.identity: BoundedCache[tuple[str, str], Identity] = BoundedCache(20_000)
+
+    def __enter__(self) -> Toolkit:
+        quiet_pdf_logs()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._converter is not None:
+            self._converter.close()
+            self._converter = None
+
+    @property
+    def env(self) -> SandboxedEnvironment:
+        if self._env is None:
+            from appealgen.render.env import make_env
+
+            self._env = make_env(self.workspace.template_dirs(), self.workspace.builtin / "templates")
+        return self._env
+
+    @property
+    def renderer(self) -> HtmlRenderer:
+        if self._renderer is None:
+            try:
+                from appealgen.render.html import HtmlRenderer
+            except OSError:  # WeasyPrint loads Pango with ctypes: a missing library is an OSError
+                raise MissingToolError("Pango (WeasyPrint's text layout)", PANGO_HINT) from None
+            self._renderer = HtmlRenderer(self.workspace.template_dirs())
+        return self._renderer
+
+    @property
+    def converter(self) -> Converter:
+        if self._converter is None:
+            self._converter = self._make_converter()
+        return self._converter
+
+    def profile(self, payer_id: str, source: object = "payer") -> PayerProfile:
+        """The payer profile, read again whenever its file changes."""
+        path = profile_path(self.workspace, payer_id, source)
+        key = _version(path)
+        if key not in self._profiles:
+            self._profiles[key] = read_profile(path)
+        return self._profiles[key]
+
+    def profiles(self) -> dict[str, PayerProfile]:
+        return {payer_id: self.profile(payer_id) for payer_id in profile_ids(self.workspace)}
+
+    def codes(self) -> CodeTable:
+        """The reason-code table: the workspace's `rules/codes.yaml`, else the shipped one."""
+        path = self.workspace.rules_file(CODES_FILE)
+        key = _version(path)
+        if key not in self._codes:
+            self._codes[key] = load_code_table(path)
+        return self._codes[key]
+
+    def codes_file(self) -> Path:
+        return self.workspace.rules_file(CODES_FILE)
+
+
+def debug() -> bool:
+    """APPEALGEN_DEBUG=1: let unexpected errors through with their traceback."""
+    return bool(os.environ.get("APPEALGEN_DEBUG"))
