@@ -15,7 +15,7 @@ from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome
 from appealgen.remittances import EraResult, read_eras, write_claim_files
 from appealgen.run import run
-from appealgen.settings import Settings
+from appealgen.settings import Settings, read_workspace_file
 from appealgen.sources import load
 from appealgen.sources.items import Item, Loaded
 from appealgen.toolkit import Toolkit
@@ -25,7 +25,10 @@ ExecutorFactory = Callable[[Settings, Work], Executor]
 
 
 def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
-    return Settings(Workspace.open(workspace), today or date.today(), **options)  # type: ignore[arg-type]
+    """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
+    its settings file read."""
+    opened = Workspace.open(workspace)
+    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]
 
 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:

@@ -1,5 +1,7 @@
 """Run settings: what the user asked for, frozen and picklable, so the same object reaches
-every worker process. Per-process resources live in `toolkit.Toolkit`, not here."""
+every worker process. Per-process resources live in `toolkit.Toolkit`, not here.
+
+The workspace's settings file (`appealgen.yaml`) is read once, here, into `WorkspaceFile`."""
 
 from __future__ import annotations
 
@@ -7,7 +9,33 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from appealgen.documents import read_document, validation_errors
+from appealgen.errors import InputError, InputErrors
+from appealgen.models import Strict
 from appealgen.workspace import Workspace
+
+
+class WorkspaceFile(Strict):
+    """`appealgen.yaml`: the team's own settings. Every key is optional."""
+
+    database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
+
+
+def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
+    path = workspace.settings_file()
+    if path is None:
+        return WorkspaceFile()
+    data = read_document(path)
+    if data is None:
+        return WorkspaceFile()
+    if not isinstance(data, dict):
+        raise InputError(path, None, "the settings file must be a mapping")
+    try:
+        return WorkspaceFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputErrors(validation_errors(path, exc)) from None
 
 
 @dataclass(frozen=True)
@@ -17,6 +45,7 @@ class Settings:
     out: Path = Path("packets")
     attachments_root: Path | None = None  # else each claim's attachments resolve beside its file
     time_limit: float | None = 120.0  # seconds per item; None: no limit
+    file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
