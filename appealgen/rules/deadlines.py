@@ -36,9 +36,9 @@ def filing_deadline(claim: Claim, profile: PayerProfile, level: Level) -> Deadli
     if level.window_months is not None:
         parts.append(f"{level.window_months} months")
         return Deadline(add_months(opened, level.window_months), " + ".join(parts))
-    assert level.window_days is not None  # the model requires one window
-    parts.append(f"{level.window_days} days")
-    return Deadline(opened + timedelta(days=level.window_days), " + ".join(parts))
+    days = level.window_days or 0  # the profile model requires exactly one of the two windows
+    parts.append(f"{days} days")
+    return Deadline(opened + timedelta(days=days), " + ".join(parts))
 
 
 def amount_in_controversy(claim: Claim) -> Decimal:
