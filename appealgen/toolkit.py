@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -93,10 +94,10 @@ class Toolkit:
     def renderer(self) -> HtmlRenderer:
         if self._renderer is None:
             try:
-                from appealgen.render.html import HtmlRenderer
+                html = import_module("appealgen.render.html")
             except OSError:  # WeasyPrint loads Pango with ctypes: a missing library is an OSError
                 raise MissingToolError("Pango (WeasyPrint's text layout)", PANGO_HINT) from None
-            self._renderer = HtmlRenderer(self.workspace.template_dirs())
+            self._renderer = html.HtmlRenderer(self.workspace.template_dirs())
         return self._renderer
 
     @property
