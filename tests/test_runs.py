@@ -15,6 +15,7 @@ from appealgen.errors import (
     AppealgenError,
     InputError,
     InputErrors,
+    ItemError,
     MissingToolError,
     TemplateError,
     TimeLimitError,
@@ -142,6 +143,7 @@ ERROR_EXAMPLES: dict[str, AppealgenError] = {
     "MissingToolError": MissingToolError("LibreOffice", "apt-get install -y libreoffice-writer-nogui"),
     "UnexpectedError": UnexpectedError("claim.yaml", "ACCT-1", "KeyError"),
     "TimeLimitError": TimeLimitError("claim.yaml", "ACCT-1", 120.0),
+    "ItemError": ItemError("claim.yaml", "ACCT-1", "stopped"),
 }
 
 
