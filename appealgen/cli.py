@@ -63,14 +63,14 @@ def _today(as_of: datetime | None) -> date:
     return as_of.date() if as_of is not None else date.today()
 
 
-def _finish(started: Any, out: Path) -> list[Any]:
+def _finish(started: Any) -> list[Any]:
     """Print warnings, then each outcome as it finishes; return the outcomes."""
     for line in started.warnings:
         say(line)
     outcomes = []
     for outcome in started.outcomes:
         outcomes.append(outcome)
-        for line in outcome.lines(out):
+        for line in outcome.lines():
             say(line)
     return outcomes
 
@@ -115,9 +115,117 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root)
-    outcomes = _finish(commands.build(settings, list(claim_files)), out)
+    outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:
         click.echo(json.dumps([o.report.model_dump(mode="json") for o in outcomes if o.report], indent=2))
+    sys.exit(exit_code(o.exit_code for o in outcomes))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packets"),
+              show_default=True, help="Output folder; each packet goes to OUT/<claim_id>/ (OUT/<practice>/<claim_id>/ "
+              "when the claims come from several practices).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Resolve attachment paths here instead of beside each claim file.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column mapping for CSV inputs (YAML: rows, columns; default: the claim-file field names).")
+@click.option("--force", is_flag=True, help="Rebuild packets that are up to date.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan every claim; build nothing.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds one packet may take before it is stopped and recorded as failed.")
+@click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@workspace_options
+@handled
+def batch(inputs: tuple[Path, ...], out: Path, jobs: int | None, attachments_root: Path | None,
+          mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
+          workspace: Path | None, as_of: datetime | None) -> None:
+    """Build packets for many claims in parallel, resumably, with a summary.
+
+    INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
+    files (their denied claims). A rerun skips packets whose inputs have not changed
+    (--force rebuilds); OUT/batch-summary.csv and .json list every claim.
+
+    \b
+    Exit codes: 0 all built and passed; 1 some could not be built; 3 some fail
+    their check; 4 a required program is missing; 5 an unexpected error.
+
+    \b
+    Example:
+      appealgen batch claims/ remits/2026-10-14.835 --out packets --jobs 2
+    """
+    from appealgen import commands
+    from appealgen.batch import closing_line, summary_row, write_summary
+    from appealgen.progress import Progress
+
+    settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
+                                      time_limit=time_limit, csv_mapping=mapping)
+    if dry_run:
+        outcomes = _finish(commands.dry_run(settings, list(inputs)))
+        for outcome in outcomes:
+            if outcome.plan is not None:
+                plan = outcome.plan
+                click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
+                           f"due {plan.deadline.isoformat()})")
+        say(f"{len(outcomes)} claims: {sum(o.error is None for o in outcomes)} valid, "
+            f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
+        sys.exit(exit_code(o.exit_code for o in outcomes))
+    started = commands.batch(settings, list(inputs), jobs, force)
+    for line in started.warnings:
+        say(line)
+    progress = Progress(started.total, quiet=quiet or as_json)
+    outcomes = []
+    try:
+        for outcome in started.outcomes:
+            outcomes.append(outcome)
+            for line in outcome.error.lines() if outcome.error else []:
+                progress.say(line)
+            progress.advance()
+    finally:
+        progress.close()
+    write_summary(out, outcomes)
+    if as_json:
+        click.echo(json.dumps([summary_row(o) for o in outcomes], indent=2))
+    say(closing_line(outcomes, out))
+    sys.exit(exit_code(o.exit_code for o in outcomes))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("letters"),
+              show_default=True, help="Output folder: OUT/<claim_id>.docx and/or .pdf.")
+@click.option("--format", "form", type=click.Choice(["docx", "pdf", "both"]), default="pdf", show_default=True,
+              help="docx applies to Word templates; an HTML letter is always PDF.")
+@click.option("--merged", is_flag=True, help="Also write every PDF letter into OUT/letters-merged.pdf for printing.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column mapping for CSV inputs (YAML: rows, columns).")
+@workspace_options
+@handled
+def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: int | None, mapping: Path | None,
+            workspace: Path | None, as_of: datetime | None) -> None:
+    """Write each claim's letter alone, for mailing or review (no packet, no attachments).
+
+    INPUTS are claim files, folders, CSV exports or X12 835 files, as for `batch`.
+
+    \b
+    Example:
+      appealgen letters claims/ --out letters --format both --merged
+    """
+    from appealgen import commands
+    from appealgen.letters import merge_letters, word_only
+
+    settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping)
+    outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
+    written = [f for o in outcomes for f in o.files]
+    if form in ("docx", "both") and word_only(outcomes):
+        say(f"{word_only(outcomes)} letters come from HTML templates and were written as PDF only")
+    if merged and (target := merge_letters(out, outcomes)) is not None:
+        say(f"merged PDF: {target}")
+    say(f"{len(written)} letter files written to {out}")
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 
@@ -170,7 +278,7 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 
     texts = load_descriptions(descriptions) if descriptions else None
     settings = commands.open_settings(workspace, _today(as_of))
-    outcomes = _finish(commands.plan(settings, list(claim_files)), settings.out)
+    outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))

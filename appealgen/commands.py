@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from appealgen.batch import Batch, start_batch
 from appealgen.build import build_one, plan_item
 from appealgen.check import Verification, verify_packet
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
+from appealgen.executors.pool import PoolExecutor
+from appealgen.letters import Format, LetterWork
 from appealgen.outcome import Outcome
 from appealgen.remittances import EraResult, read_eras, write_claim_files
 from appealgen.run import run
@@ -33,7 +36,8 @@ def open_settings(workspace: Path | None, today: date | None = None, **options: 
 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:
     with Toolkit(settings) as tools:
-        return load(paths, tools.profiles(), tools.codes(), settings.today, settings.attachments_root)
+        return load(paths, tools.profiles(), tools.codes(), settings.today, settings.attachments_root,
+                    settings.csv_mapping)
 
 
 @dataclass
@@ -64,6 +68,22 @@ def build(settings: Settings, paths: list[Path], executor: ExecutorFactory = InP
 
 
 def plan(settings: Settings, paths: list[Path]) -> Started:
+    return start(settings, paths, plan_work)
+
+
+def batch(settings: Settings, paths: list[Path], jobs: int | None, force: bool) -> Batch:
+    """Every claim of `paths` through a pool of `jobs` workers; up-to-date packets are kept."""
+    loaded = load_items(settings, paths)
+    return start_batch(settings, loaded, lambda s, w: PoolExecutor(s, w, jobs), force)
+
+
+def letters(settings: Settings, paths: list[Path], form: Format, jobs: int | None) -> Started:
+    """Each claim's letter alone (no packet), through a pool of `jobs` workers."""
+    return start(settings, paths, LetterWork(form), lambda s, w: PoolExecutor(s, w, jobs))
+
+
+def dry_run(settings: Settings, paths: list[Path]) -> Started:
+    """Validate and plan every claim of `paths`, building nothing."""
     return start(settings, paths, plan_work)
 
 

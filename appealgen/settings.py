@@ -45,6 +45,7 @@ class Settings:
     out: Path = Path("packets")
     attachments_root: Path | None = None  # else each claim's attachments resolve beside its file
     time_limit: float | None = 120.0  # seconds per item; None: no limit
+    csv_mapping: Path | None = None  # which CSV column holds which claim field
     file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
 
     def with_(self, **changes: object) -> Settings:

@@ -4,6 +4,7 @@ as a context manager; it never crosses a process boundary, `Settings` does."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Callable
@@ -68,6 +69,8 @@ class Toolkit:
         self._codes: BoundedCache[tuple[str, int, int], CodeTable] = BoundedCache(4)
         # Identity results by (file hash, patient): the same scan in many packets is read once.
         self.identity: BoundedCache[tuple[str, str], Identity] = BoundedCache(20_000)
+        self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
+        self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
 
     def __enter__(self) -> Toolkit:
         quiet_pdf_logs()
@@ -127,6 +130,25 @@ class Toolkit:
 
     def codes_file(self) -> Path:
         return self.workspace.rules_file(CODES_FILE)
+
+    def file_digest(self, path: Path) -> str:
+        """sha256 of a file, read again only when it changes."""
+        key = _version(path)
+        if key not in self._digests:
+            self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self._digests[key]
+
+    def templates_digest(self) -> str:
+        """One hash over every template file the workspace and the built-ins hold: any edit
+        (a letter, a cover, a stylesheet, an included part) changes it."""
+        files = sorted(p for d in self.workspace.template_dirs() for p in d.rglob("*") if p.is_file())
+        versions = tuple(_version(p) for p in files)
+        if self._templates is None or self._templates[0] != versions:
+            digest = hashlib.sha256()
+            for path in files:
+                digest.update(f"{path}\0{self.file_digest(path)}\0".encode())
+            self._templates = (versions, digest.hexdigest())
+        return self._templates[1]
 
 
 def debug() -> bool:

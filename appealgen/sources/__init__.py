@@ -13,12 +13,13 @@ from appealgen.errors import InputError
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
 from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.era import EraFile, read_era
 from appealgen.sources.era_claims import FoundClaim, find_claims, to_claim, unique_claim_ids
 from appealgen.sources.items import Item, Loaded
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
-CLAIM_SUFFIXES = {".yaml", ".yml", ".json"}
+CLAIM_SUFFIXES = {".yaml", ".yml", ".json", ".jsonl", ".csv"}
 
 __all__ = ["Item", "Loaded", "is_x12", "load", "read_remittances"]
 
@@ -71,9 +72,10 @@ def _expand(path: Path) -> list[Path]:
 
 def load(
     paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
-    attachments_root: Path | None = None,
+    attachments_root: Path | None = None, csv_mapping: Path | None = None,
 ) -> Loaded:
-    """Items from every path, in order; an 835 gives its denied claims."""
+    """Items from every path, in order; an 835 gives its denied claims, a CSV its rows grouped
+    by claim (`csv_mapping` says which column holds what)."""
     loaded = Loaded()
     files = [f for p in paths for f in _expand(p)]
     remits = [f for f in files if is_x12(f)]
@@ -86,6 +88,8 @@ def load(
     for path in files:
         if is_x12(path):
             loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, codes))
+        elif path.suffix.lower() == ".csv":
+            loaded.extend(load_csv(path, csv_mapping))
         else:
             loaded.extend(load_claim_file(path))
     return loaded
