@@ -42,6 +42,8 @@ pytest: venv
 test: system-deps venv lint typecheck pytest
 
 bench: system-deps venv
+	$(BIN)/python bench/bench_batch.py --claims $${CLAIMS:-100}
+	$(BIN)/python bench/bench_era.py
 	$(BIN)/python bench/bench_build.py
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
