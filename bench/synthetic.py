@@ -16,7 +16,12 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 
 ATTACHMENTS = [("remittance_advice", 3), ("progress_notes", 8), ("medical_records", 6), ("prescription", 2),
                ("cmn", 4)]  # 23 pages
-WORDS = ["patient", "reports", "daytime", "sleepiness", "snoring", "witnessed", "apneas", "hypertension", "follow", "up", "titration", "mask", "fit", "adherence", "download", "hours", "nightly", "usage", "pressure", "humidifier", "interface", "compliance", "review", "clinical", "notes", "assessment", "plan", "continue", "therapy"]
+WORDS = (
+    "patient", "reports", "daytime", "sleepiness", "snoring", "witnessed", "apneas", "hypertension", "follow",
+    "up", "titration", "mask", "fit", "adherence", "download", "hours", "nightly", "usage", "pressure",
+    "humidifier", "interface", "compliance", "review", "clinical", "notes", "assessment", "plan", "continue",
+    "therapy",
+)
 ARGUMENT = " ".join(["The enclosed sleep study, progress notes and adherence downloads show that the patient meets "
                      "every criterion of the coverage policy for this item."] * 14)
 
