@@ -115,6 +115,7 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root)
+    say(settings.workspace.describe())
     outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:
         click.echo(json.dumps([o.report.model_dump(mode="json") for o in outcomes if o.report], indent=2))
@@ -163,6 +164,7 @@ def batch(inputs: tuple[Path, ...], out: Path, jobs: int | None, attachments_roo
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
                                       time_limit=time_limit, csv_mapping=mapping)
+    say(settings.workspace.describe())
     if dry_run:
         outcomes = _finish(commands.dry_run(settings, list(inputs)))
         for outcome in outcomes:
@@ -219,6 +221,7 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
     from appealgen.letters import merge_letters, word_only
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping)
+    say(settings.workspace.describe())
     outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
     written = [f for o in outcomes for f in o.files]
     if form in ("docx", "both") and word_only(outcomes):
@@ -243,7 +246,9 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
     """
     from appealgen import commands
 
-    verification = commands.check(commands.open_settings(workspace, _today(as_of)), packet_dir)
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    verification = commands.check(settings, packet_dir)
     result = verification.result
     if as_json:
         click.echo(result.model_dump_json(indent=2))
@@ -278,6 +283,7 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 
     texts = load_descriptions(descriptions) if descriptions else None
     settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
     outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]
     if as_json:
@@ -310,6 +316,7 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_ro
     from appealgen.remittances import table_lines
 
     settings = commands.open_settings(workspace, _today(as_of), attachments_root=attachments_root)
+    say(settings.workspace.describe())
     done = commands.era(settings, list(files), out)
     result = done.result
     for line in [e.line() for e in result.errors] + result.warnings + done.skipped:
@@ -321,6 +328,175 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_ro
     if out:
         say(f"{len(done.written)} claim files written to {out}")
     sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.skipped)))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@handled
+def init(folder: Path) -> None:
+    """Create a team workspace in FOLDER: templates/letters/, templates/cover_sheets/, payers/,
+    the settings file appealgen.yaml, sample claims and a README for billing leads.
+
+    \b
+    Example:
+      appealgen init appeals-team && cd appeals-team && appealgen templates list
+    """
+    from appealgen import commands
+
+    created = commands.init(folder)
+    say(f"workspace created in {folder} ({len(created)} folders and files); next: appealgen templates list")
+
+
+@main.group()
+def templates() -> None:
+    """List, describe, check and preview letter and cover templates.
+
+    \b
+    Example:
+      appealgen templates check
+    """
+
+
+@templates.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON on stdout.")
+@workspace_options
+@handled
+def templates_list(as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+    """Every template: Word or HTML, from the workspace or built in (and which built-in it
+    overrides), and which payers, categories, actions and levels use it.
+
+    \b
+    Example:
+      appealgen templates list
+    """
+    from appealgen import commands
+    from appealgen.templating.catalog import summarize
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    found = commands.templates_list(settings)
+    if as_json:
+        click.echo(json.dumps([{"name": t.name, "format": t.format, "origin": t.origin, "overrides": t.overrides,
+                                "path": str(t.path), "used_by": summarize(t.uses)} for t in found], indent=2))
+        return
+    for info in found:
+        click.echo(f"{info.name}  [{info.format}, {info.describe_origin()}]")
+        for line in summarize(info.uses) or ["not chosen by any plan (name it in appeal.letter or a profile)"]:
+            click.echo(f"    {line}")
+
+
+@templates.command("fields")
+@click.option("--claim", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Show each field's value for this claim (its first line for lists).")
+@click.option("--json", "as_json", is_flag=True, help="Print fields and filters as JSON on stdout.")
+@workspace_options
+@handled
+def templates_fields(claim: Path | None, as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+    """Every name a template may use (claim, patient, provider, payer, recipient, lines,
+    denial, plan, enclosures, index, ...) and every filter, with type, description and example.
+
+    \b
+    Example:
+      appealgen templates fields --claim claims/cpap-medicare/claim.yaml
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    found, filters, values = commands.templates_fields(settings, claim)
+    if as_json:
+        click.echo(json.dumps({
+            "fields": [{"name": f.name, "type": f.type, "description": f.description, "example": f.example,
+                        **({"value": values.get(f.name, "")} if values is not None else {})} for f in found],
+            "filters": [{"name": f.name, "description": f.description, "example": f.example} for f in filters],
+        }, indent=2))
+        return
+    for doc in found:
+        value = f"  = {values.get(doc.name, '')}" if values is not None else ""
+        example = f"  e.g. {doc.example}" if doc.example and values is None else ""
+        click.echo(f"{doc.name}  ({doc.type}){'  ' + doc.description if doc.description else ''}{example}{value}")
+    click.echo("\nFilters ({{ value | filter }}):")
+    for item in filters:
+        click.echo(f"{item.name}  {item.description}{'  e.g. ' + item.example if item.example else ''}")
+
+
+@templates.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@workspace_options
+@handled
+def templates_check(paths: tuple[Path, ...], workspace: Path | None, as_of: datetime | None) -> None:
+    """Check templates (all of the workspace and the built-ins, or PATHS): syntax, names that do
+    not exist, what the sandbox forbids, and Word tags broken by formatting. Exit 1 when
+    anything is wrong.
+
+    \b
+    Example:
+      appealgen templates check templates/letters/medical_necessity.docx
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    problems = commands.templates_check(settings, list(paths))
+    for problem in problems:
+        say(problem.line())
+    say(f"{len(problems)} problems" if problems else "templates: no problems")
+    sys.exit(EXIT_BAD_INPUT if problems else EXIT_OK)
+
+
+@templates.command("preview")
+@click.argument("name")
+@click.option("--claim", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The claim to fill the template with.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The PDF to write (default: preview-<template>.pdf here).")
+@click.option("--png", is_flag=True, help="Also write PNG pages beside the PDF.")
+@click.option("--watch", is_flag=True, help="Render again each time the template or the claim is saved.")
+@workspace_options
+@handled
+def templates_preview(name: str, claim: Path, out: Path | None, png: bool, watch: bool, workspace: Path | None,
+                      as_of: datetime | None) -> None:
+    """Render one template (a letter, or a cover sheet with its index) for one claim.
+
+    NAME is a template such as letters/medical_necessity.docx or cover_sheets/fax_cover.html.
+
+    \b
+    Example:
+      appealgen templates preview letters/medical_necessity.docx --claim claims/cpap-medicare/claim.yaml --png
+    """
+    from appealgen import commands
+    from appealgen.templating.preview import changes
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    target = out or Path(f"preview-{Path(name).stem}.pdf")
+    if not watch:
+        for path in commands.preview(settings, claim, name, target, png):
+            say(f"wrote {path}")
+        return
+    watched = [claim, settings.workspace.template(*_folder_and_name(settings, name), _payer(settings, claim))]
+    try:
+        for _ in changes(watched):
+            try:
+                written = commands.preview(settings, claim, name, target, png)
+                say(f"{datetime.now():%H:%M:%S} wrote {', '.join(str(p) for p in written)}")
+            except AppealgenError as error:
+                for line in error.lines():
+                    say(line)
+    except KeyboardInterrupt:
+        say("stopped")
+
+
+def _folder_and_name(settings: Any, name: str) -> tuple[str, str]:
+    from appealgen.templating.preview import split_name
+
+    return split_name(settings, name)
+
+
+def _payer(settings: Any, claim: Path) -> str:
+    from appealgen import commands
+
+    return commands.one_item(settings, claim).claim.payer
 
 
 @main.command()

@@ -30,9 +30,14 @@ AS_OF = ["--as-of", "2026-11-22", *WORKSPACE]  # the day every packet here is bu
 RA_ONLY = [{"kind": "remittance_advice", "path": "docs/ra.pdf"}]
 NOTES_ONLY = [{"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
 
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def run(*args: str, env: dict[str, str] | None = None, workspace_line: bool = False) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of one command; the first stderr line, which names the
+    workspace in use, is left out unless asked for (tests/test_workspace.py checks it)."""
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    stderr = result.stderr
+    if not workspace_line and stderr.startswith("workspace: "):
+        stderr = stderr.split("\n", 1)[1] if "\n" in stderr else ""
+    return result.exit_code, result.stdout, stderr
 
 
 def build(claim: Path, out: Path, *extra: str) -> tuple[int, str, str]:

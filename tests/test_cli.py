@@ -7,20 +7,15 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
 from appealgen.cli import main
 from tests.conftest import REPO, WriteClaim
+from tests.helpers import run
 from tests.pdfs import encrypted, make_pdf
 
 HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def build(claim: Path, out: Path, *extra: str) -> tuple[int, str, str]:

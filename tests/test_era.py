@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
-from appealgen.cli import main
 from appealgen.models import AttachmentKind
 from appealgen.remittances import read_eras
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.era_claims import claim_document
 from tests.conftest import CODES, PROFILES, REPO, TODAY
+from tests.helpers import run
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
 
@@ -36,11 +35,6 @@ NOT_DENIED = ["ACCT-9007", "ACCT-9008"]  # paid with CO-45; reversal (status 22)
 # the documents any of these denials can ask for, one PDF each per claim (named <kind>.pdf)
 KINDS = [AttachmentKind.prescription, AttachmentKind.progress_notes, AttachmentKind.authorization,
          AttachmentKind.medical_records, AttachmentKind.proof_of_timely_filing]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def spec(claim_id: str) -> ClaimSpec:

@@ -31,7 +31,8 @@ def test_two_denied_claims_with_one_64_character_clp01_get_two_claim_files(tmp_p
     # A subprocess, so a regression that loops forever fails at the timeout instead of hanging.
     done = subprocess.run([sys.executable, "-m", "appealgen", "era", str(remit), "--out", str(out), *AS_OF],
                           cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
-    assert (done.returncode, done.stderr) == (0, f"2 claim files written to {out}\n")
+    assert (done.returncode, done.stderr) == (0, "workspace: none (built-in templates and payer profiles)\n"
+                                                 f"2 claim files written to {out}\n")
     files = sorted(out.glob("*.yaml"))
     claims = [claim for path in files for claim in load_claims(path)]
     ids = [loaded.claim.claim_id for loaded in claims]

@@ -14,11 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appealgen.cli import main
 from appealgen.errors import AppealgenError, InputError
 from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.remittances import read_eras
@@ -26,15 +24,11 @@ from appealgen.sources.era import EraClaim, ProviderAdjustment, read_era
 from appealgen.sources.x12 import Delimiters, X12Error, read_x12
 from appealgen.workspace import Workspace
 from tests.conftest import CODES, PROFILES, REPO, TODAY
+from tests.helpers import run
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange, transaction
 
 DATA = Path(__file__).resolve().parent / "data" / "x12"
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def write(folder: Path, text: str | bytes, name: str = "remit.835") -> Path:
