@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from appealgen.documents import read_document, validation_errors
+from appealgen.documents import did_you_mean, read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Action, AttachmentKind, Category, PayerId, Strict
 from appealgen.workspace import Workspace
@@ -133,7 +133,7 @@ def read_profile(path: Path) -> PayerProfile:
     try:
         profile = PayerProfile.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=PayerProfile)) from None
     if profile.id != path.stem:
         raise InputError(path, "id", f"must equal the file name ({path.stem})")
     return profile
@@ -155,3 +155,22 @@ def profile_ids(workspace: Workspace) -> list[str]:
 def load_payer(workspace: Workspace, payer_id: str, source: object = "payer") -> PayerProfile:
     """The profile `payer_id`, read now (commands use the toolkit's cached copy)."""
     return read_profile(profile_path(workspace, payer_id, source))
+
+
+def missing_templates(workspace: Workspace, profile: PayerProfile, path: Path) -> list[InputError]:
+    """The letters and covers a profile names that exist nowhere: reported when the profile
+    loads, not when the first claim that needs one is built."""
+    named = [(f"letters.{key}", "letters", name) for key, name in profile.letters.items()]
+    named.append(("cover", "cover_sheets", profile.cover))
+    for index, level in enumerate(profile.levels):
+        named += [(f"levels[{index}].cover", "cover_sheets", level.cover)] if level.cover else []
+        named += [(f"levels[{index}].letter", "letters", level.letter)] if level.letter else []
+    errors = []
+    for field, folder, name in named:
+        try:
+            workspace.template(folder, name, profile.id)
+        except InputError:
+            known = [n for n in workspace.list(f"templates/{folder}", "*") if "." in n]
+            errors.append(InputError(path, field, f"template {name!r} is not in templates/{folder}"
+                                     f"{did_you_mean(name.removeprefix('builtin:'), known)}"))
+    return errors

@@ -35,7 +35,7 @@ def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
     try:
         return WorkspaceFile.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=WorkspaceFile)) from None
 
 
 @dataclass(frozen=True)

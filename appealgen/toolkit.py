@@ -13,9 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from appealgen.errors import MissingToolError
+from appealgen.errors import InputErrors, MissingToolError
 from appealgen.identity import Identity
-from appealgen.payers import PayerProfile, profile_ids, profile_path, read_profile
+from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
 from appealgen.render.office import CommandLineConverter, Converter
 from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
@@ -114,7 +114,11 @@ class Toolkit:
         path = profile_path(self.workspace, payer_id, source)
         key = _version(path)
         if key not in self._profiles:
-            self._profiles[key] = read_profile(path)
+            profile = read_profile(path)
+            missing = missing_templates(self.workspace, profile, path)
+            if missing:
+                raise InputErrors(missing)
+            self._profiles[key] = profile
         return self._profiles[key]
 
     def profiles(self) -> dict[str, PayerProfile]:

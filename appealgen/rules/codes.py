@@ -57,7 +57,7 @@ def load_code_table(path: Path) -> CodeTable:
     try:
         return CodeTable.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=CodeTable)) from None
 
 
 def load_descriptions(path: Path) -> dict[str, str]:

@@ -59,7 +59,7 @@ def load_claim_file(path: Path) -> Loaded:
         try:
             claim = Claim.model_validate(entry)
         except ValidationError as exc:
-            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc)))
+            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc, model=Claim)))
             continue
         loaded.items.append(Item.of(claim, origin, path))
     return loaded

@@ -155,7 +155,8 @@ def check_source(env: jinja2.Environment, name: str, source: str) -> list[tuple[
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        return [(exc.lineno or 0, exc.message or "syntax error")]
+        # Jinja counts " at N" from the start of the file, which helps nobody: the line is given.
+        return [(exc.lineno or 0, re.sub(r" at \d+$", "", exc.message or "syntax error"))]
     found: list[tuple[int, str]] = []
     _NameChecker(known_names(), set(env.filters), found).visit(tree, {})
     return found
