@@ -385,6 +385,25 @@ def templates_list(as_json: bool, workspace: Path | None, as_of: datetime | None
             click.echo(f"    {line}")
 
 
+@templates.command("copy")
+@click.argument("name")
+@click.option("--payer", default=None, help="Copy into the folder of one payer profile (its own version).")
+@workspace_options
+@handled
+def templates_copy(name: str, payer: str | None, workspace: Path | None, as_of: datetime | None) -> None:
+    """Copy a built-in template into the workspace, to edit it (in Word for .docx files).
+
+    \b
+    Example:
+      appealgen templates copy letters/medical_necessity.docx --payer medicare-dme
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    say(f"copied to {commands.templates_copy(settings, name, payer)}")
+
+
 @templates.command("fields")
 @click.option("--claim", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Show each field's value for this claim (its first line for lists).")

@@ -17,6 +17,7 @@ from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.executors.pool import PoolExecutor
 from appealgen.letters import Format, LetterWork
 from appealgen.outcome import Outcome
+from appealgen.output import write_atomic
 from appealgen.remittances import EraResult, read_eras, write_claim_files
 from appealgen.render.context import FieldDoc
 from appealgen.run import run
@@ -199,6 +200,19 @@ def preview(settings: Settings, claim: Path, name: str, out: Path, png: bool) ->
 
 def init(folder: Path) -> list[Path]:
     return init_workspace(folder)
+
+
+def templates_copy(settings: Settings, name: str, payer: str | None) -> Path:
+    """Copy a built-in template into the workspace (for one payer's folder with `payer`), to edit."""
+    if settings.workspace.user is None:
+        raise InputError(name, None, "no workspace in use: run `appealgen init DIR` first, or give --workspace")
+    folder, relative = split_name(settings, name)
+    source = settings.workspace.find(f"templates/{folder}", f"{BUILTIN_PREFIX}{relative}")
+    target = settings.workspace.user / "templates" / folder / (payer or "") / relative
+    if target.exists():
+        raise InputError(target, None, "already exists in the workspace; nothing copied")
+    write_atomic(target, source.read_bytes())
+    return target
 
 
 def check(settings: Settings, folder: Path) -> Verification:
