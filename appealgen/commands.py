@@ -13,7 +13,7 @@ from appealgen.check import Verification, verify_packet
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome
-from appealgen.remittances import EraResult, read_eras, write_claim_files
+from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
 from appealgen.run import run
 from appealgen.settings import Settings, read_workspace_file
 from appealgen.sources import load
@@ -75,16 +75,15 @@ def check(settings: Settings, folder: Path) -> Verification:
 @dataclass
 class EraRun:
     result: EraResult
-    written: list[Path]
-    skipped: list[str]
+    files: Written
 
 
-def era(settings: Settings, paths: list[Path], out: Path | None) -> EraRun:
+def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = False,
+        descriptions: dict[str, str] | None = None) -> EraRun:
     with Toolkit(settings) as tools:
         codes = tools.codes()
-        result = read_eras(paths, tools.profiles(), codes, settings.today)
-        written: list[Path] = []
-        skipped: list[str] = []
+        result = read_eras(paths, tools.profiles(), codes, settings.today, descriptions)
+        files = Written()
         if out is not None:
-            written, skipped = write_claim_files(result, out, settings.attachments_root, settings.today, codes)
-    return EraRun(result, written, skipped)
+            files = write_claim_files(result, out, settings.attachments_root, settings.today, force)
+    return EraRun(result, files)

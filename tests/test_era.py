@@ -208,21 +208,44 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
     code, stdout, _ = run("era", str(mix_json.path), *AS_OF)
     assert code == 0
     header, rule, *rows = stdout.splitlines()
-    assert header.split() == ["claim", "status", "denied", "billed", "paid", "codes", "category", "action"]
+    assert header.split() == ["claim", "status", "denied", "billed", "paid", "denied", "$", "payer", "codes",
+                              "category", "action", "deadline", "days"]
     assert set(rule) == {"-"}
-    table = [(r.split()[:5], r.split()[-2:]) for r in rows]
-    assert table == [
-        (["ACCT-9001", "4", "yes", "245.00", "0"], ["medical_necessity", "appeal"]),
-        (["ACCT-9002", "4", "yes", "1180.00", "0"], ["authorization", "request_authorization"]),
-        (["ACCT-9003", "1", "yes", "165.00", "0"], ["authorization", "bill_patient"]),
-        (["ACCT-9004", "4", "yes", "310.00", "0"], ["missing_information", "corrected_claim"]),
-        (["ACCT-9005", "4", "yes", "95.00", "0"], ["timely_filing", "adjust"]),
-        (["ACCT-9006", "4", "yes", "245.00", "0"], ["duplicate", "check_status"]),
-        (["ACCT-9009", "1", "yes", "395.00", "150.00"], ["medical_necessity", "appeal"]),
-        (["ACCT-9007", "1", "no", "245.00", "180.00"], ["contractual", "none"]),
-        (["ACCT-9008", "22", "no", "-245.00", "-180.00"], ["contractual", "none"]),
+    assert rows == [  # the deadline and the days left only where something is sent
+        "ACCT-9001          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-50 N115           "
+        "        medical_necessity        appeal                2027-02-16    86",
+        "ACCT-9002          4      yes       1180.00          0    1180.00 EXAMPLE DME MAC      CO-197               "
+        "        authorization            request_authorization 2027-02-16    86",
+        "ACCT-9003          1      yes        165.00          0     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
+        "        authorization            bill_patient          -              -",
+        # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
+        "ACCT-9004          4      yes        310.00          0     310.00 EXAMPLE DME MAC      CO-16 MA130          "
+        "        missing_information      corrected_claim       2027-09-02   284",
+        "ACCT-9005          4      yes         95.00          0      95.00 EXAMPLE DME MAC      CO-29 N211           "
+        "        timely_filing            adjust                -              -",
+        "ACCT-9006          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-18 N522           "
+        "        duplicate                check_status          -              -",
+        "ACCT-9009          1      yes        395.00     150.00     150.00 EXAMPLE DME MAC      CO-45 CO-50 N115 N130"
+        "        medical_necessity        appeal                2027-02-16    86",
+        "ACCT-9007          1      no         245.00     180.00       0.00 EXAMPLE DME MAC      CO-45                "
+        "        contractual              none                  -              -",
+        "ACCT-9008          22     no        -245.00    -180.00       0.00 EXAMPLE DME MAC      CO-45                "
+        "        contractual              none                  -              -",
     ]
-    assert "CO-45 CO-50 N115 N130" in rows[6]
+
+
+def test_descriptions_are_listed_under_each_claim(mix_json: EraRun, tmp_path: Path) -> None:
+    texts = tmp_path / "codes.csv"
+    texts.write_text("code,description\n50,Not necessary (licensed text)\nN115,Decided under an LCD (licensed)\n")
+    code, stdout, _ = run("era", str(mix_json.path), "--descriptions", str(texts), *AS_OF)
+    assert code == 0
+    lines = stdout.splitlines()
+    first = lines.index(next(line for line in lines if line.startswith("ACCT-9001")))
+    assert lines[first + 1: first + 3] == ["    CO-50: Not necessary (licensed text)",
+                                           "    N115: Decided under an LCD (licensed)"]
+    code, stdout, _ = run("era", str(mix_json.path), "--descriptions", str(texts), "--json", *AS_OF)
+    row = next(r for r in json.loads(stdout)["claims"] if r["claim_id"] == "ACCT-9002")
+    assert row["descriptions"] == {"CO-197": "(no description loaded)"}
 
 
 # --- 3. Claim files, and packets built from them or from the 835 directly -------------------
@@ -356,7 +379,7 @@ def test_corrected_patient_name_keeps_the_fields_it_does_not_correct(tmp_path: P
     path.write_text(text)
     [found] = read_eras([path], PROFILES, CODES, TODAY).found
     assert found.era.corrected_patient is not None and found.era.corrected_patient.middle == "C"
-    patient = claim_document(found, None, date(2026, 11, 22), CODES)["patient"]
+    patient = claim_document(found, None, date(2026, 11, 22))["patient"]
     assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PL91"}
 
 

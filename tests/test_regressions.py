@@ -243,18 +243,20 @@ def test_nothing_sent_packet_passes_with_missing_documents_and_a_passed_deadline
 
 
 def test_835_claim_that_cannot_become_a_claim_is_reported_and_the_others_are_built(tmp_path: Path) -> None:
+    # (A claim with no service lines used to be the example here; since issue 8 it is built from
+    # one claim-level line. A member ID the claim file refuses is one that still cannot.)
     good = ClaimSpec("ACCT-9001")
-    no_lines = ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
-                         payer_claim_number="26287000999902", claim_cas=(("CO", "50", "245.00"),), lines=[])
-    remit = write_835(tmp_path / "remit.835", [good, no_lines])
-    for spec in (good, no_lines):
+    short_id = ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="Z9",
+                         payer_claim_number="26287000999902")
+    remit = write_835(tmp_path / "remit.835", [good, short_id])
+    for spec in (good, short_id):
         records_for(tmp_path / "records", spec)
     out = tmp_path / "out"
     code, _, stderr = build(remit, out, "--attachments-root", str(tmp_path / "records"))
     assert code == 1
     [refused] = [line for line in stderr.splitlines() if "ACCT-9002" in line]
     assert refused.startswith(f"{remit}: ")
-    assert "service_lines: List should have at least 1 item" in refused
+    assert "patient.member_id: String should match pattern" in refused
     assert refused.endswith("; no packet built for claim ACCT-9002")
     assert stderr.splitlines()[-1].startswith("ACCT-9001: passed, ")
     assert sorted(p.name for p in out.iterdir()) == ["ACCT-9001"]
@@ -423,7 +425,8 @@ def test_mistyped_appeal_level_is_named(write_claim: WriteClaim, tmp_path: Path)
     claim = write_claim(payer="medicare-dme", appeal={**HTML_LETTER, "level": "redeterminaton"})
     code, _, stderr = build(claim, tmp_path / "out")
     message = ("appeal.level: medicare-dme has no level 'redeterminaton' (levels: redetermination, "
-               "reconsideration, alj_hearing, appeals_council, judicial_review)")
+               "reconsideration, alj_hearing, appeals_council, judicial_review, dismissal_review, "
+               "qic_dismissal_review, reopening)")
     assert (code, stderr) == (1, f"{claim}: {message}\n")
     assert not (tmp_path / "out").exists()
 

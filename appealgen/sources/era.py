@@ -129,6 +129,11 @@ class EraFile(BaseModel):
     source: str
     remittances: list[Remittance]
     warnings: list[str]
+    # Structural faults, each costing only its claim, its segment or its transaction set (the
+    # message says which); everything else in the file was read.
+    faults: list[X12Error] = Field(default_factory=list)
+
+    model_config = {"arbitrary_types_allowed": True}
 
 
 class _Reader:
@@ -145,7 +150,9 @@ class _Reader:
         self.line: Line | None = None
         self.after_claims = False
         self.in_detail = False  # an LX or CLP was read: the header loops are over
+        self.skipping = False  # a fault dropped the claim: its other segments are passed over
         self.warnings: list[str] = []
+        self.faults: list[X12Error] = []
 
     def error(self, segment: Segment, message: str) -> X12Error:
         return X12Error(self.source, segment.where(), message)
@@ -203,13 +210,38 @@ class _Reader:
             "PLB": self.plb,
         }
         for segment in segments:
-            handler = handlers.get(segment.id)
-            if handler is None and segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
-                raise self.error(segment, f"{shown(segment.id)} is not an 835 segment")
-            self.check_order(segment, segment is segments[0])
-            if handler is not None:
-                handler(segment)
+            if self.skipping and segment.id not in ("CLP", "LX", "PLB"):
+                continue
+            self.skipping = False
+            try:
+                self.handle(segment, handlers, segment is segments[0])
+            except X12Error as fault:
+                self.recover(segment, fault)
         return self.out
+
+    def handle(self, segment: Segment, handlers: dict[str, Callable[[Segment], None]], first: bool) -> None:
+        handler = handlers.get(segment.id)
+        if handler is None and segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
+            raise self.error(segment, f"{shown(segment.id)} is not an 835 segment")
+        self.check_order(segment, first)
+        if handler is not None:
+            handler(segment)
+
+    def recover(self, segment: Segment, fault: X12Error) -> None:
+        """A fault in the header costs the transaction set (raised on); in a claim, that claim
+        (its other segments are passed over); between claims, that segment."""
+        if not self.in_detail:
+            raise fault
+        if segment.id == "CLP":
+            self.claim, self.line, self.skipping = None, None, True
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; its claim skipped"))
+        elif self.claim is not None:
+            self.out.claims.remove(self.claim)
+            cost = f"the claim at segment {self.claim.segment} (CLP) skipped"
+            self.claim, self.line, self.skipping = None, None, True
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; {cost}"))
+        else:
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; segment skipped"))
 
     def check_order(self, segment: Segment, first: bool) -> None:
         """PLB ends the claims; BPR, TRN and the payer/payee loops come before them."""
@@ -276,6 +308,7 @@ class _Reader:
         self.party, self.claim, self.line, self.in_detail = None, None, None, True
 
     def clp(self, s: Segment) -> None:
+        self.claim, self.line = None, None  # the previous claim is complete
         if not s.get(1) or not s.get(2):
             raise self.error(s, "CLP01 (claim id) and CLP02 (status) are required")
         self.party, self.line, self.in_detail = None, None, True
@@ -375,12 +408,24 @@ class _Reader:
 
 def parse_interchange(interchange: Interchange) -> EraFile:
     remittances, warnings = [], list(interchange.warnings)
+    faults = list(interchange.faults)
     for transaction in interchange.transactions:
         reader = _Reader(interchange.source, transaction, interchange.delimiters.component,
                          interchange.delimiters.repetition)
-        remittances.append(reader.read(transaction.segments))
+        try:
+            remittances.append(reader.read(transaction.segments))
+        except X12Error as fault:  # a header fault: this transaction set is lost, the others are read
+            faults.append(X12Error(fault.source, fault.field,
+                                   f"{fault.message}; transaction set {shown(transaction.control)} skipped"))
         warnings += reader.warnings
-    return EraFile(source=str(interchange.source), remittances=remittances, warnings=warnings)
+        faults += reader.faults
+    faults.sort(key=lambda fault: _segment_number(fault.field))
+    return EraFile(source=str(interchange.source), remittances=remittances, warnings=warnings, faults=faults)
+
+
+def _segment_number(field: str | None) -> int:
+    match = re.match(r"segment (\d+)", field or "")
+    return int(match.group(1)) if match else 0
 
 
 def read_era(path: Path) -> EraFile:
