@@ -192,8 +192,8 @@ class PayerProfile(Strict):
         if self.cover and (delivery == "fax" or self.cover.removeprefix(BUILTIN_PREFIX) != FAX_COVER):
             return self.cover, "the payer's cover sheet"
         if delivery == "fax":
-            return FAX_COVER, "the fax cover (requests go by fax)"
-        return MAIL_COVER, f"the transmittal cover (requests go by {delivery})"
+            return FAX_COVER, "the fax cover: requests go by fax"
+        return MAIL_COVER, f"the transmittal cover: requests go by {delivery}"
 
     def problems(self) -> list[tuple[str, str]]:
         """(field, message) for what the model alone cannot check: step ids, dismissal paths, the

@@ -228,7 +228,7 @@ def test_a_payer_without_a_fax_gets_requests_by_mail_with_the_transmittal_cover(
     assert code == 0
     [plan] = json.loads(stdout)
     assert (plan["cover"], plan["cover_reason"], plan["delivery"]) == (
-        "mail_cover.html", "the transmittal cover (requests go by mail)", "mail")
+        "mail_cover.html", "the transmittal cover: requests go by mail", "mail")
     assert (plan["deadline"], plan["send_by"]) == ("2027-10-14", "2027-10-07")  # 7 days for the mail
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
                           "--workspace", str(workspace))
@@ -262,7 +262,7 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
         "    because denial date 2026-10-14 + 12 months",
         "  send by: 2027-10-13 (fax: allow 1 day to arrive by the deadline 2027-10-14)",
         "  letter: medical_necessity.docx (the shipped letter for medical_necessity)",
-        "  cover: fax_cover.html (the fax cover (requests go by fax))",
+        "  cover: fax_cover.html (the fax cover: requests go by fax)",
         "  required documents:",
         "    present  remittance_advice",
         "    present  progress notes or medical records",

@@ -560,8 +560,8 @@ def test_level_letter_beats_category_letter_but_not_action_letter() -> None:
         "corrected_claim.docx", "action corrected_claim")
 
 
-FAX = "the fax cover (requests go by fax)"
-MAIL = "the transmittal cover (requests go by mail)"
+FAX = "the fax cover: requests go by fax"
+MAIL = "the transmittal cover: requests go by mail"
 ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld"))
 
 
