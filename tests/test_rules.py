@@ -361,6 +361,12 @@ def test_other_payers_second_level(payer: str, history: list[tuple[str, str]], l
     assert (plan.level, plan.action) == (level, A.appeal)
 
 
+def test_a_dismissal_review_argues_the_dismissal() -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    assert plan.action_reason == ("the request was dismissed, not decided on its merits: appeal at QIC review of "
+                                  "the redetermination dismissal")
+
+
 def test_medicaid_medical_necessity_starts_at_the_appeal_and_says_why() -> None:
     plan = plan_for(build_claim(["CO-50"], payer="medicaid-caresource"))
     assert (plan.level, plan.level_reason) == (

@@ -129,6 +129,8 @@ def _review(situation: Situation, found: Classification, why: str) -> ActionChoi
         return ActionChoice(Action.ask_client, f"amount in controversy ${situation.aic:,.2f} is below the "
                             f"${situation.minimum:,.2f} minimum for {choice.level.name}; {_liability(found)}",
                             [AGGREGATION, EXHAUSTED_NOTE])
+    if choice.status == "dismissed":  # the review is of the dismissal, not of the merits
+        why = "the request was dismissed, not decided on its merits"
     return ActionChoice(choice.level.action, f"{why}: {choice.level.action.value} at {choice.level.name}")
 
 
