@@ -30,10 +30,8 @@ from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
-from appealgen.workspace import BUILTIN_PREFIX
 
 REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
-FAX_COVER = "fax_cover.html"
 OUTPUTS = ("packet.pdf", "packet.json", "letter.docx")
 
 
@@ -43,11 +41,10 @@ class Planned(NamedTuple):
 
 
 def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
+    """The plan (a fax cover never reaches a recipient without a fax: the profile's
+    `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
     profile = tools.profile(item.claim.payer, item.origin)
-    plan = make_plan(item.claim, profile, tools.codes(), settings.today, item.origin)
-    if plan.cover.removeprefix(BUILTIN_PREFIX) == FAX_COVER and not profile.recipient(profile.level(plan.level)).fax:
-        raise InputError(f"payers/{profile.id}.yaml", "fax", "is empty; a fax cover sheet needs the payer's fax number")
-    return Planned(profile, plan)
+    return Planned(profile, make_plan(item.claim, profile, tools.codes(), settings.today, item.origin))
 
 
 def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:

@@ -299,14 +299,22 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 @click.option("--json", "as_json", is_flag=True, help='Print {"files": [...], "claims": [...]} on stdout.')
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write one claim file per denied claim here, ready for `appealgen build`.")
+@click.option("--force", is_flag=True,
+              help="With --out: rewrite claim files that differ from the remittance (edited by hand).")
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Attach <root>/<claim_id>/<kind>*.pdf files found here to the claim files.")
+@click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
 @workspace_options
 @handled
-def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_root: Path | None,
-        workspace: Path | None, as_of: datetime | None) -> None:
+def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, attachments_root: Path | None,
+        descriptions: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Read X12 835 remittance files: list the claims (denied first) with their
-    codes, category and action.
+    codes, payer, denied amount, category, action and deadline.
+
+    A fault in one claim or one transaction set skips only that part, with a
+    line naming the segment; the rest is read. An existing claim file that
+    differs from what --out would write is left alone (--force rewrites it).
 
     \b
     Example:
@@ -314,20 +322,23 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_ro
     """
     from appealgen import commands
     from appealgen.remittances import table_lines
+    from appealgen.rules.codes import load_descriptions
 
+    texts = load_descriptions(descriptions) if descriptions else None
     settings = commands.open_settings(workspace, _today(as_of), attachments_root=attachments_root)
     say(settings.workspace.describe())
-    done = commands.era(settings, list(files), out)
+    done = commands.era(settings, list(files), out, force, texts)
     result = done.result
-    for line in [e.line() for e in result.errors] + result.warnings + done.skipped:
+    for line in [e.line() for e in result.errors] + result.warnings + done.files.skipped + done.files.kept:
         say(line)
     if as_json:
         click.echo(json.dumps({"files": result.files, "claims": result.claims}, indent=2, default=str))
     elif result.claims or not result.errors:
         click.echo("\n".join(table_lines(result.claims)))
     if out:
-        say(f"{len(done.written)} claim files written to {out}")
-    sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.skipped)))
+        kept = f"; {len(done.files.kept)} edited files kept" if done.files.kept else ""
+        say(f"{len(done.files.written)} claim files written to {out}{kept}")
+    sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.files.skipped)))
 
 
 @main.command()

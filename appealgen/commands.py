@@ -18,7 +18,7 @@ from appealgen.executors.pool import PoolExecutor
 from appealgen.letters import Format, LetterWork
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
-from appealgen.remittances import EraResult, read_eras, write_claim_files
+from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
 from appealgen.render.context import FieldDoc
 from appealgen.run import run
 from appealgen.settings import Settings, read_workspace_file
@@ -223,16 +223,15 @@ def check(settings: Settings, folder: Path) -> Verification:
 @dataclass
 class EraRun:
     result: EraResult
-    written: list[Path]
-    skipped: list[str]
+    files: Written
 
 
-def era(settings: Settings, paths: list[Path], out: Path | None) -> EraRun:
+def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = False,
+        descriptions: dict[str, str] | None = None) -> EraRun:
     with Toolkit(settings) as tools:
         codes = tools.codes()
-        result = read_eras(paths, tools.profiles(), codes, settings.today)
-        written: list[Path] = []
-        skipped: list[str] = []
+        result = read_eras(paths, tools.profiles(), codes, settings.today, descriptions)
+        files = Written()
         if out is not None:
-            written, skipped = write_claim_files(result, out, settings.attachments_root, settings.today, codes)
-    return EraRun(result, written, skipped)
+            files = write_claim_files(result, out, settings.attachments_root, settings.today, force)
+    return EraRun(result, files)

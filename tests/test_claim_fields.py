@@ -44,6 +44,7 @@ def test_mistyped_appeal_level_is_named(write_claim: WriteClaim, tmp_path: Path)
     claim = write_claim(payer="medicare-dme", appeal={**HTML_LETTER, "level": "redeterminaton"})
     code, _, stderr = build(claim, tmp_path / "out")
     message = ("appeal.level: medicare-dme has no level 'redeterminaton' (levels: redetermination, "
-               "reconsideration, alj_hearing, appeals_council, judicial_review)")
+               "reconsideration, alj_hearing, appeals_council, judicial_review, dismissal_review, "
+               "qic_dismissal_review, reopening)")
     assert (code, stderr) == (1, f"{claim}: {message}\n")
     assert not (tmp_path / "out").exists()

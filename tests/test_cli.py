@@ -203,15 +203,45 @@ def test_missing_libreoffice_exits_4_with_the_install_command(write_claim: Write
     assert not (tmp_path / "out").exists()
 
 
-def test_empty_payer_fax_cannot_make_a_fax_cover(write_claim: WriteClaim, tmp_path: Path) -> None:
+def payer_workspace(tmp_path: Path, edit: tuple[str, str]) -> Path:
+    """A workspace whose commercial profile has one edit (old text, new text)."""
     workspace = tmp_path / "ws"
     (workspace / "payers").mkdir(parents=True)
-    profile = (REPO / "payers" / "commercial.yaml").read_text().replace("fax: 555-0144", "fax: ''")
-    (workspace / "payers" / "commercial.yaml").write_text(profile)
+    text = (REPO / "payers" / "commercial.yaml").read_text()
+    assert edit[0] in text
+    (workspace / "payers" / "commercial.yaml").write_text(text.replace(*edit))
+    return workspace
+
+
+def test_a_payer_without_a_fax_gets_requests_by_mail_with_the_transmittal_cover(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    """No step requires a fax cover its recipient cannot have: the plan picks the mail cover
+    (changed in issue 8: this used to fail with `fax: is empty`)."""
+    workspace = payer_workspace(tmp_path, ("fax: 555-0144", "fax: ''"))
     claim = write_claim(appeal=HTML_LETTER)
-    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(workspace))
-    message = "payers/commercial.yaml: fax: is empty; a fax cover sheet needs the payer's fax number"
-    assert (code, stderr) == (1, message + "\n")
+    code, stdout, _ = run("plan", str(claim), "--json", "--as-of", "2026-11-22", "--workspace", str(workspace))
+    assert code == 0
+    [plan] = json.loads(stdout)
+    assert (plan["cover"], plan["cover_reason"], plan["delivery"]) == (
+        "mail_cover.html", "the transmittal cover: requests go by mail", "mail")
+    assert (plan["deadline"], plan["send_by"]) == ("2027-10-14", "2027-10-07")  # 7 days for the mail
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert code == 0, stderr
+    cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
+    assert "Cover sheet Reconsideration request · sent by mail" in cover
+
+
+def test_a_profile_asking_for_fax_delivery_without_a_fax_number_is_refused_when_read(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = payer_workspace(tmp_path, ("fax: 555-0144", "fax: ''\ndelivery: fax"))
+    code, _, stderr = run("plan", str(write_claim()), "--as-of", "2026-11-22", "--workspace", str(workspace))
+    profile = (workspace / "payers" / "commercial.yaml").resolve()
+    assert (code, stderr) == (1, f"{profile}: levels[0].delivery: fax, but reconsideration's recipient has no fax "
+                                 f"number\n{profile}: levels[1].delivery: fax, but appeal's recipient has no fax "
+                                 "number\n")
 
 
 def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
@@ -226,8 +256,9 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
         "  level: Reconsideration (no appeal history: first level, Reconsideration)",
         "  deadline: 2027-10-14, 326 days left",
         "    because denial date 2026-10-14 + 12 months",
+        "  send by: 2027-10-13 (fax: allow 1 day to arrive by the deadline 2027-10-14)",
         "  letter: medical_necessity.docx (the shipped letter for medical_necessity)",
-        "  cover: fax_cover.html (the payer's cover sheet)",
+        "  cover: fax_cover.html (the fax cover: requests go by fax)",
         "  required documents:",
         "    present  remittance_advice",
         "    present  progress notes or medical records",

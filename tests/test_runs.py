@@ -49,18 +49,20 @@ from tests.x12gen import ClaimSpec
 
 
 def test_835_claim_that_cannot_become_a_claim_is_reported_and_the_others_are_built(tmp_path: Path) -> None:
+    # A claim with no service lines is built from one claim-level line; a member ID the claim
+    # file refuses is one that still cannot become a claim.
     good = ClaimSpec("ACCT-9001")
-    no_lines = ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
-                         payer_claim_number="26287000999902", claim_cas=(("CO", "50", "245.00"),), lines=[])
-    remit = write_835(tmp_path / "remit.835", [good, no_lines])
-    for spec in (good, no_lines):
+    short_id = ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="Z9",
+                         payer_claim_number="26287000999902")
+    remit = write_835(tmp_path / "remit.835", [good, short_id])
+    for spec in (good, short_id):
         records_for(tmp_path / "records", spec)
     out = tmp_path / "out"
     code, _, stderr = build(remit, out, "--attachments-root", str(tmp_path / "records"))
     assert code == 1
     [refused] = [line for line in stderr.splitlines() if "ACCT-9002" in line]
     assert refused.startswith(f"{remit}: ")
-    assert "service_lines: List should have at least 1 item" in refused
+    assert "patient.member_id: String should match pattern" in refused
     assert refused.endswith("; no packet built for claim ACCT-9002")
     assert stderr.splitlines()[-1].startswith("ACCT-9001: passed, ")
     assert sorted(p.name for p in out.iterdir()) == ["ACCT-9001"]

@@ -42,7 +42,7 @@ class Remittances:
     files: list[EraFile] = field(default_factory=list)
     found: list[FoundClaim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)  # files that could not be read
+    errors: list[InputError] = field(default_factory=list)  # files, sets or claims that could not be read
 
 
 def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable) -> Remittances:
@@ -58,6 +58,7 @@ def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes
         result.files.append(era)
         result.found += found
         result.warnings += era.warnings + warnings
+        result.errors += era.faults  # each cost only its claim, segment or transaction set
     unique_claim_ids(result.found)
     return result
 
@@ -87,7 +88,7 @@ def load(
         by_file.setdefault(str(found.source), []).append(found)
     for path in files:
         if is_x12(path):
-            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, codes))
+            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today))
         elif path.suffix.lower() == ".csv":
             loaded.extend(load_csv(path, csv_mapping))
         else:
@@ -95,13 +96,13 @@ def load(
     return loaded
 
 
-def _denied_items(found: list[FoundClaim], root: Path | None, today: date, codes: CodeTable) -> Loaded:
+def _denied_items(found: list[FoundClaim], root: Path | None, today: date) -> Loaded:
     loaded = Loaded()
     for claim in found:
         if not claim.denied:
             continue
         try:
-            loaded.items.append(Item.of(to_claim(claim, root, today, codes), str(claim.source), claim.source))
+            loaded.items.append(Item.of(to_claim(claim, root, today), str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
                                             f"{error.message}; no packet built for claim {claim.claim_id}"))

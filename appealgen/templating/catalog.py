@@ -69,7 +69,7 @@ def record_uses(catalog: dict[Path, TemplateInfo], workspace: Workspace, profile
     claim = Claim.model_construct(appeal=Appeal())  # the choice reads only appeal.letter, unset here
     for payer, profile in profiles.items():
         for level in profile.levels:
-            _use(catalog, workspace, "cover_sheets", level.cover or profile.cover, payer, ("cover", payer, level.id))
+            _use(catalog, workspace, "cover_sheets", profile.cover_for(level)[0], payer, ("cover", payer, level.id))
             for category in Category:
                 for action in sorted(SUBMITTED, key=lambda a: a.value):
                     letter, _ = choose_letter(claim, profile, category, action, level.letter)
