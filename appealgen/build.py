@@ -44,7 +44,11 @@ def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
     """The plan (a fax cover never reaches a recipient without a fax: the profile's
     `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
     profile = tools.profile(item.claim.payer, item.origin)
-    return Planned(profile, make_plan(item.claim, profile, tools.codes(), settings.today, item.origin))
+    plan = make_plan(item.claim, profile, tools.codes(), settings.today, item.origin)
+    workspace, payer = settings.workspace, item.claim.payer
+    files = {"letter_file": workspace.describe_file(workspace.template("letters", plan.letter, payer)),
+             "cover_file": workspace.describe_file(workspace.template("cover_sheets", plan.cover, payer))}
+    return Planned(profile, plan.model_copy(update=files))
 
 
 def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
@@ -111,7 +115,8 @@ def packet_report(
         schema_version=SCHEMA_VERSION,
         claim_id=claim.claim_id, payer=planned.profile.id, category=plan.category, action=plan.action,
         level=plan.level, deadline=plan.deadline, days_left=plan.days_left, letter=plan.letter,
-        cover=plan.cover, pages=front.total_pages, sections=sections, required=plan.required,
+        cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=front.total_pages,
+        sections=sections, required=plan.required,
         good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
         stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
         inputs_sha256=digest, appealgen_version=__version__,

@@ -78,8 +78,10 @@ class Plan(BaseModel):
     cite_lcd: bool
     letter: str
     letter_reason: str
+    letter_file: str = ""  # the file used, and where it comes from (workspace or built-in)
     cover: str
     cover_reason: str
+    cover_file: str = ""
     required: list[Requirement]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
     findings: list[Finding]  # known before building: problems fail the packet's check
@@ -132,7 +134,7 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     if category.value in profile.letters:
         return profile.letters[category.value], f"the payer's letter for {category.value}"
     if category in CATEGORY_LETTERS:
-        return CATEGORY_LETTERS[category], f"the shipped letter for {category.value}"
+        return CATEGORY_LETTERS[category], f"the letter for {category.value}"
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
@@ -252,6 +254,10 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     )
 
 
+def _file(where: str) -> str:
+    return f" -> {where}" if where else ""
+
+
 def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str]:
     """The decision and the reasons behind it, as lines for people. `descriptions` (official
     code texts the user is licensed to use) adds a line per code."""
@@ -269,8 +275,8 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
               f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
               f"    because {plan.deadline_reason}",
               f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
-              f"  letter: {plan.letter} ({plan.letter_reason})",
-              f"  cover: {plan.cover} ({plan.cover_reason})",
+              f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
+              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}",
               "  required documents:"]
     lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
     if not plan.required:

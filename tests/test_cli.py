@@ -257,8 +257,9 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
         "  deadline: 2027-10-14, 326 days left",
         "    because denial date 2026-10-14 + 12 months",
         "  send by: 2027-10-13 (fax: allow 1 day to arrive by the deadline 2027-10-14)",
-        "  letter: medical_necessity.docx (the shipped letter for medical_necessity)",
-        "  cover: fax_cover.html (the fax cover: requests go by fax)",
+        "  letter: medical_necessity.docx (the letter for medical_necessity) -> built-in "
+        "templates/letters/medical_necessity.docx",
+        "  cover: fax_cover.html (the fax cover: requests go by fax) -> built-in templates/cover_sheets/fax_cover.html",
         "  required documents:",
         "    present  remittance_advice",
         "    present  progress notes or medical records",

@@ -515,7 +515,7 @@ def test_shipped_letter_exists(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("category", "letter", "reason"),
-    [pytest.param(c, name, f"the shipped letter for {c.value}", id=c.value)
+    [pytest.param(c, name, f"the letter for {c.value}", id=c.value)
      for c, name in SHIPPED_LETTERS.items()]
     + [pytest.param(c, "reconsideration.html", "the default letter", id=c.value)
        for c in (C.duplicate, C.contractual, C.patient_responsibility, C.other)],
@@ -537,9 +537,9 @@ def test_letter_for_each_category(category: Category, letter: str, reason: str) 
         pytest.param("commercial", ["CO-197"], [], ["authorization"], None, "authorization.html",
                      "the payer's letter for authorization", id="commercial-authorization-override"),
         pytest.param("medicare-part-b", ["CO-197"], [], ["authorization"], None, "authorization.docx",
-                     "the shipped letter for authorization", id="medicare-authorization-shipped"),
+                     "the letter for authorization", id="medicare-authorization-shipped"),
         pytest.param("medicare-dme", ["CO-50"], [], [], None, "medical_necessity.docx",
-                     "the shipped letter for medical_necessity", id="medical-necessity-shipped"),
+                     "the letter for medical_necessity", id="medical-necessity-shipped"),
         pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], "peer_to_peer.docx",
                      "peer_to_peer.docx", "stated in the claim file", id="stated-letter-beats-action-letter"),
         pytest.param("commercial", ["CO-197"], [], [], "builtin:authorization.docx",

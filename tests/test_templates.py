@@ -201,3 +201,18 @@ def test_every_command_names_its_workspace_first(tmp_path: Path, write_claim: Wr
         assert stderr.splitlines()[0] == f"workspace: {folder.resolve()} (--workspace)", command
     stderr = run("plan", str(claim), *AS_OF, workspace_line=True)[2]
     assert stderr.splitlines()[0] == "workspace: none (built-in templates and payer profiles)"
+
+
+def test_plan_and_packet_json_name_the_template_file_used(tmp_path: Path, write_claim: WriteClaim) -> None:
+    folder = workspace(tmp_path)
+    assert run("templates", "copy", "letters/reconsideration.html", "--payer", "commercial",
+               "--workspace", str(folder))[0] == 0
+    claim = write_claim(appeal=HTML_LETTER)
+    code, stdout, _ = run("plan", str(claim), "--workspace", str(folder), *TODAY)
+    assert code == 0
+    assert ("  letter: reconsideration.html (stated in the claim file) -> workspace "
+            "templates/letters/commercial/reconsideration.html") in stdout.splitlines()
+    assert run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)[0] == 0
+    report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
+    assert (report["letter_file"], report["cover_file"]) == (
+        "workspace templates/letters/commercial/reconsideration.html", "built-in templates/cover_sheets/fax_cover.html")
