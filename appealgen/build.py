@@ -139,6 +139,7 @@ def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext,
     title = f"{context.plan.level_name} request letter"
     part = Part("letter", title, name, sha256(path.read_bytes()))
     if path.suffix.lower() == ".docx":
+        tools.checked_template(name, path)  # a broken tag fails here, never drops a paragraph
         out = tmp / "letter.docx"
         render_docx(path, context.mapping(), tools.env, out)
         part.docx = out

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from appealgen.errors import InputErrors, MissingToolError
+from appealgen.errors import InputErrors, MissingToolError, TemplateError
 from appealgen.identity import Identity
 from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
@@ -71,6 +71,7 @@ class Toolkit:
         self.identity: BoundedCache[tuple[str, str], Identity] = BoundedCache(20_000)
         self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
         self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
+        self._checked: set[str] = set()  # digests of templates that passed the check
 
     def __enter__(self) -> Toolkit:
         quiet_pdf_logs()
@@ -134,6 +135,17 @@ class Toolkit:
 
     def codes_file(self) -> Path:
         return self.workspace.rules_file(CODES_FILE)
+
+    def checked_template(self, name: str, path: Path) -> None:
+        """Raise the problems of a template (checked once per version of the file)."""
+        digest = self.file_digest(path)
+        if digest not in self._checked:
+            from appealgen.templating.check import check_template
+
+            problems = check_template(self.env, name, path)
+            if problems:
+                raise InputErrors([TemplateError(p.template, p.where or None, p.message) for p in problems])
+            self._checked.add(digest)
 
     def file_digest(self, path: Path) -> str:
         """sha256 of a file, read again only when it changes."""

@@ -216,3 +216,23 @@ def test_plan_and_packet_json_name_the_template_file_used(tmp_path: Path, write_
     report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
     assert (report["letter_file"], report["cover_file"]) == (
         "workspace templates/letters/commercial/reconsideration.html", "built-in templates/cover_sheets/fax_cover.html")
+
+
+def test_the_word_renderer_refuses_a_broken_tag_instead_of_dropping_a_paragraph(tmp_path: Path) -> None:
+    from appealgen.errors import InputErrors
+    from appealgen.sources.claim_file import load_claims
+    from appealgen.sources.items import Item
+    from appealgen.workspace import Workspace
+    from tests.builder import Builder
+
+    folder = workspace(tmp_path)
+    word_letter(folder / "templates" / "letters" / "broken.docx", "Dear reviewer,", "{%p if plan.denied %}",
+                "This paragraph must not vanish.", "Sincerely,")
+    item = load_claims(folder / "claims" / "auth-commercial" / "claim.yaml")[0]
+    item = Item.of(item.claim.model_copy(update={"appeal": item.claim.appeal.model_copy(
+        update={"letter": "broken.docx"})}), item.origin, item.source)
+    builder = Builder(Workspace.open(folder))
+    with pytest.raises(InputErrors) as caught:
+        builder.build(item, tmp_path / "out")
+    assert str(caught.value) == ("broken.docx: paragraph 2 ('{%p if plan.denied %}'): 'if' is opened here and "
+                                 "never closed ('endif' is missing)")
