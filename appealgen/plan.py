@@ -236,7 +236,9 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
-    return Plan(
+    # Built from values this function computed (typed, checked by mypy): validating them again
+    # would cost more than the rest of the plan, for every claim of a large remittance.
+    return Plan.model_construct(
         claim_id=claim.claim_id, payer=profile.id, payer_name=profile.name,
         category=found.category, other_categories=found.others, category_reasons=found.reasons,
         codes=[f.code for f in found.findings], denial_codes=found.denial_codes,

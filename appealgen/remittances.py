@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from appealgen.errors import InputError
 from appealgen.models import Appeal
@@ -24,7 +25,6 @@ from appealgen.sources.era_claims import (
     FoundClaim,
     claim_document,
     codes_of,
-    remittance_record,
     to_claim,
     validate_document,
 )
@@ -92,7 +92,7 @@ def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeT
     category, action and deadline the rules give it."""
     era = found.era
     decision = decide_row(found, profiles[found.profile_id], codes, today)
-    record = remittance_record(found).model_dump(
+    record = found.record.model_dump(
         mode="python", include={"payer_claim_number", "status_code", "status", "billed", "paid",
                                 "patient_responsibility", "adjustments", "remarks", "lines"})
     uses, remarks = codes_of(era)
@@ -149,6 +149,8 @@ _ClaimDumper.add_representer(Decimal, _decimal)
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return _plain(value.model_dump(mode="python"))
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items() if v not in (None, [], "")}
     if isinstance(value, list):

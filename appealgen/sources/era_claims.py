@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -40,6 +41,11 @@ class FoundClaim:
 
     def __post_init__(self) -> None:
         self.claim_id = self.claim_id or safe_claim_id(self.era.claim_id)
+
+    @cached_property
+    def record(self) -> RemittanceRecord:
+        """This claim's remittance record, made once (the table row and the claim use it)."""
+        return remittance_record(self)
 
 
 def codes_of(claim: EraClaim | RemittanceRecord) -> tuple[list[CodeUse], list[str]]:
@@ -207,7 +213,7 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
         "service_lines": _lines(found, c.statement_from or c.received or denied_date),
         "denial": _denial(found, denied_date),
         "attachments": attachments_by_convention(root, found.claim_id),
-        "remittance": remittance_record(found).model_dump(mode="python"),
+        "remittance": found.record,  # a validated model: the claim takes it without checking it again
     }
 
 
