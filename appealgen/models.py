@@ -106,9 +106,22 @@ Npi = Annotated[str, AfterValidator(luhn_npi)]
 Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
 Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
 Group = Annotated[str, Field(pattern=r"^(CO|PR|OA|PI|CR)$")]
-# A claim id names the output folder and appears on every stamp: keep it file-name safe.
+# A claim id names the output folder and appears on every stamp: keep it a file name that is
+# safe on any file system (no trailing dot, no Windows device name such as CON or LPT1).
 MAX_CLAIM_ID = 64
-ClaimId = Annotated[str, Field(pattern=rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$")]
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+
+
+def _portable_name(value: str) -> str:
+    if value.endswith("."):
+        raise ValueError("must not end with a dot (not a valid folder name on Windows)")
+    if value.split(".")[0].upper() in WINDOWS_DEVICES:
+        raise ValueError(f"{value.split('.')[0].upper()} is a reserved device name on Windows; choose another id")
+    return value
+
+
+ClaimId = Annotated[str, Field(pattern=rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$"),
+                    AfterValidator(_portable_name)]
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -240,3 +241,25 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
                                         f"4 letter files written to {out}"]
+
+
+def test_a_hung_conversion_kills_libreoffice_and_the_next_document_gets_a_fresh_one(tmp_path: Path) -> None:
+    from appealgen.render.office import ListenerConverter
+
+    document = tmp_path / "letter.docx"
+    shutil.copy(REPO / "examples" / "surgery-medicaid" / "docs" / "medical-necessity-letter.docx", document)
+    converter = ListenerConverter(timeout=0.001)  # no conversion finishes this fast: it counts as hung
+    try:
+        assert converter.convert([document], tmp_path) == [None]
+        assert converter.process is None  # killed, with its LibreOffice
+        converter.timeout = 60
+        [pdf] = converter.convert([document], tmp_path)
+        assert pdf is not None and len(PdfReader(pdf).pages) >= 1
+        listener = converter.process
+        assert listener is not None
+        office = descendants(listener.pid)
+        assert office
+    finally:
+        converter.close()
+    time.sleep(1)
+    assert [pid for pid in office | {listener.pid} if alive(pid)] == []

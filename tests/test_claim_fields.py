@@ -48,3 +48,15 @@ def test_mistyped_appeal_level_is_named(write_claim: WriteClaim, tmp_path: Path)
                "qic_dismissal_review, reopening)")
     assert (code, stderr) == (1, f"{claim}: {message}\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("claim_id", "message"), [
+    ("CON", "CON is a reserved device name on Windows; choose another id"),
+    ("lpt1.2026", "LPT1 is a reserved device name on Windows; choose another id"),
+    ("ACCT-1.", "must not end with a dot (not a valid folder name on Windows)")])
+def test_claim_ids_are_folder_names_safe_on_any_file_system(
+    write_claim: WriteClaim, tmp_path: Path, claim_id: str, message: str
+) -> None:
+    claim = write_claim(claim_id=claim_id)
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: claim_id: {message}\n")

@@ -71,3 +71,10 @@ def test_a_specific_payer_name_beats_the_generic_fallback(tmp_path: Path) -> Non
     code, stdout, _ = run("era", str(path), "--json", *AS_OF)
     assert code == 0
     assert [row["profile"] for row in json.loads(stdout)["claims"]] == ["medicaid-caresource"]
+
+
+def test_an_835_claim_id_that_is_a_windows_device_name_gets_a_safe_folder() -> None:
+    from appealgen.sources.era_claims import safe_claim_id
+
+    assert [safe_claim_id(v) for v in ("CON", "nul.x", "A..", "AB 12/3")] == [
+        "CON-claim", "nul.x-claim", "A", "AB-12-3"]

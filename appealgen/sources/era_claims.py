@@ -13,7 +13,15 @@ from pydantic import ValidationError
 
 from appealgen.documents import validation_errors
 from appealgen.errors import InputError
-from appealgen.models import MAX_CLAIM_ID, AttachmentKind, Claim, RemittanceLine, RemittanceRecord, luhn_npi
+from appealgen.models import (
+    MAX_CLAIM_ID,
+    WINDOWS_DEVICES,
+    AttachmentKind,
+    Claim,
+    RemittanceLine,
+    RemittanceRecord,
+    luhn_npi,
+)
 from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.payers import PayerProfile
 from appealgen.rules.classify import Classification, CodeUse, classify_codes, merge_uses
@@ -117,7 +125,9 @@ def unique_claim_ids(found: list[FoundClaim]) -> None:
 
 
 def safe_claim_id(value: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:MAX_CLAIM_ID]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "-", value).strip("-._")[:MAX_CLAIM_ID].rstrip(".")
+    if cleaned.split(".")[0].upper() in WINDOWS_DEVICES:  # CON, NUL, LPT1...: not a folder name everywhere
+        cleaned = f"{cleaned[:MAX_CLAIM_ID - 6]}-claim"
     return cleaned or "CLAIM"
 
 
