@@ -18,6 +18,7 @@ from appealgen import storage
 from appealgen.build import attachment_digests, build_one, inputs_digest, plan_item
 from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
+from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
 from appealgen.report import SCHEMA_VERSION, PacketReport
@@ -105,7 +106,8 @@ def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, f
 
     def outcomes() -> Iterator[Outcome]:
         yield from skipped
-        with executor(settings, work) as running:
+        # Nothing to build: start no workers (a cluster takes seconds to start and stop).
+        with (executor if kept else InProcessExecutor)(settings, work) as running:
             yield from run(todo, running)
 
     return Batch(total, loaded.warnings, outcomes())

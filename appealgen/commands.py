@@ -95,10 +95,9 @@ def batch(settings: Settings, paths: list[Path], jobs: int | None, force: bool, 
     `cluster` (`local:N` starts one here); up-to-date packets are kept."""
     loaded = load_items(settings, paths)
     if cluster:
-        from appealgen.executors.dask import DaskExecutor
+        from appealgen.executors.dask import DaskExecutor  # without the extra: a MissingToolError now
 
-        on_cluster = DaskExecutor(settings, build_one, cluster)  # connects now: a bad cluster fails before any work
-        started = start_batch(settings, loaded, lambda s, w: on_cluster, force)
+        started = start_batch(settings, loaded, lambda s, w: DaskExecutor(s, w, cluster), force)
     else:
         work = storage.Stored(build_one) if settings.mounts else build_one
         started = start_batch(settings, loaded, lambda s, w: PoolExecutor(s, w, jobs), force, work)

@@ -57,29 +57,31 @@ def lost_worker(item: Item) -> Outcome:
 class DaskExecutor(Executor):
     """`address` is `local:N` or a scheduler's address; or pass a connected `client` (kept open).
     Connecting and registering the plugin happen here, so a cluster that cannot run this batch
-    is reported before any packet is sent."""
+    is reported before any packet is sent (the batch creates its executor only when there is
+    something to build)."""
 
     def __init__(self, settings: Settings, work: Work, address: str | None = None, *, client: Client | None = None,
-                 chunk: int = 1, memory_mb: int | None = MEMORY_LIMIT_MB) -> None:
+                 chunk: int = 1, memory_mb: int | None = MEMORY_LIMIT_MB, connect_timeout: float = CONNECT_TIMEOUT_S,
+                 ) -> None:
         super().__init__(settings, work)
         self.chunk = max(1, chunk)
         self.cluster: LocalCluster | None = None
         self.owned = client is None
-        self.client = client if client is not None else self._connect(address or "local")
+        self.client = client if client is not None else self._connect(address or "local", connect_timeout)
         self.plugin = AppealgenPlugin(settings, work, fingerprint(settings), memory_mb)
         self.pending: list[Item] = []
         self._register()
 
-    def _connect(self, address: str) -> Client:
+    def _connect(self, address: str, timeout: float) -> Client:
         if not debug():
             logging.getLogger("distributed").setLevel(logging.ERROR)
         workers = local_workers(address)
         if workers is not None:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Client(self.cluster)
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+            client = Client(address, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as error:
             raise ClusterError(address, f"cannot reach a Dask scheduler there ({type(error).__name__}); "
                                f"{START_HINT}") from None

@@ -25,6 +25,8 @@ from appealgen.outcome import Outcome
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 
+READY = "ready"
+START_TIMEOUT_S = 120.0  # Python and the heavy imports, on a busy machine
 DIED_TWICE = "its worker process died twice (out of memory or a crash); nothing written for this claim"
 # Starts a process on a thread that lives as long as the host: a child's PR_SET_PDEATHSIG fires
 # when the *thread* that started it ends, and a Dask task thread may end before the host does.
@@ -41,6 +43,7 @@ class Host:
         self.spawner = spawner
         self.process: subprocess.Popen[bytes] | None = None
         self.connection: Connection | None = None
+        self.warm = False
 
     def start(self) -> None:
         """Start the child now (a host starts it on first use otherwise)."""
@@ -53,10 +56,24 @@ class Host:
             self.connection = Connection(ours.detach())
             self.connection.send((self.settings, self.work, self.memory_mb))
 
+    def _warm(self) -> bool:
+        """Wait until the child has imported what it needs (the time limit is for the item,
+        not for starting Python); False when it died instead."""
+        self.start()
+        assert self.connection is not None
+        if not self.warm:
+            try:
+                self.warm = self.connection.poll(START_TIMEOUT_S) and self.connection.recv() == READY
+            except (EOFError, OSError):
+                self.warm = False
+        return self.warm
+
     def run(self, item: Item) -> Outcome:
         started = time.monotonic()
         for _attempt in range(2):
-            self.start()
+            if not self._warm():
+                self.kill()
+                continue
             assert self.connection is not None
             limit = self.settings.time_limit
             try:
@@ -85,6 +102,7 @@ class Host:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+        self.warm = False
 
     def close(self) -> None:
         """Ask the child to stop (it closes its toolkit and LibreOffice), then make sure."""
@@ -105,6 +123,7 @@ def main() -> None:
     except EOFError:
         return
     preload()
+    connection.send(READY)
     _worker(connection, settings, work, memory_mb)
 
 
