@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from distributed import Client, LocalCluster
 
 from appealgen.payers import load_payer, profile_ids
 from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
@@ -77,3 +79,11 @@ def write_claim(tmp_path: Path) -> WriteClaim:
 @pytest.fixture
 def builder() -> Builder:
     return Builder(Workspace.open(REPO), today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Client]:
+    """A Dask LocalCluster of two worker processes, as CI runs the cluster tests on."""
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as connected:
+        yield connected

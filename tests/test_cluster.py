@@ -5,19 +5,17 @@ refuses workers whose appealgen, workspace or code table differ from the client'
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from distributed import Client, LocalCluster
+from distributed import Client
 from pypdf import PdfReader
 
 from appealgen.batch import ExecutorFactory, start_batch
@@ -39,13 +37,6 @@ from tests.helpers import AS_OF, HTML_LETTER, run
 from tests.test_batch import WORD_LETTER, alive, claims_folder, comparable, descendants, summary
 
 EXAMPLES = sorted(str(p) for p in (REPO / "examples").glob("*/claim.yaml"))
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as connected:
-        yield connected
 
 
 def on(client: Client, **options: Any) -> ExecutorFactory:
