@@ -45,6 +45,7 @@ bench: system-deps venv
 	$(BIN)/python bench/bench_batch.py --claims $${CLAIMS:-100}
 	$(BIN)/python bench/bench_era.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_cluster.py --claims $${CLAIMS:-100}
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
 examples: venv
