@@ -167,8 +167,9 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     batch; 5 an unexpected error.
 
     \b
-    Examples:
+    Example:
       appealgen batch claims/ remits/2026-10-14.835 --out packets --jobs 2
+    On a Dask cluster:
       appealgen batch /shared/claims --out /shared/packets --cluster tcp://scheduler:8786
     """
     from appealgen import commands

@@ -29,10 +29,10 @@ INSTALL = "pip install 'appealgen[cluster]'"
 try:
     from distributed import Client, Future, LocalCluster, as_completed
     from distributed.scheduler import KilledWorker
-
-    from appealgen.executors.dask_plugin import AppealgenPlugin, Job, build_chunk, fingerprint
 except ImportError:
     raise MissingToolError("Dask (the cluster extra)", INSTALL) from None
+
+from appealgen.executors.dask_plugin import AppealgenPlugin, Job, build_chunk, fingerprint  # noqa: E402
 
 LOCAL = re.compile(r"local(?::(\d+))?")
 CONNECT_TIMEOUT_S = 20
