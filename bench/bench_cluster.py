@@ -70,13 +70,17 @@ class Snapshot:
     cpu: float
     client_cpu: float
     count: int
+    roles: dict[str, float]
 
 
 def snapshot(count: int) -> Snapshot:
     """Now: wall time, CPU of everything, CPU of this process alone (its every thread, the
-    LocalCluster's scheduler included), exactly."""
-    total, _ = cpu_now()
-    return Snapshot(time.perf_counter(), total, time.process_time(), count)
+    LocalCluster's scheduler and nannies included), exactly, and CPU by kind of process."""
+    total, per = cpu_now()
+    roles = {"client, scheduler, nannies": time.process_time()}
+    for pid, seconds in per.items():
+        roles[role(pid)] = roles.get(role(pid), 0.0) + seconds
+    return Snapshot(time.perf_counter(), total, time.process_time(), count, roles)
 
 
 def measure(settings: Settings, claims: Path, factory: ExecutorFactory, work: Work, warm: int) -> dict[str, Any]:
@@ -101,6 +105,8 @@ def measure(settings: Settings, claims: Path, factory: ExecutorFactory, work: Wo
         "packets_per_minute": round(count / (last.wall - first.wall) * 60, 1),
         "cpu_ms_per_packet": round((last.cpu - first.cpu) / count * 1000, 1),
         "client_cpu_ms_per_packet": round((last.client_cpu - first.client_cpu) / count * 1000, 2),
+        "cpu_ms_per_packet_by_process": {name: round((seconds - first.roles.get(name, 0.0)) / count * 1000, 1)
+                                         for name, seconds in last.roles.items()},
         "peak_mb": memory,
     }
 

@@ -27,6 +27,7 @@ from appealgen.toolkit import debug
 
 INSTALL = "pip install 'appealgen[cluster]'"
 try:
+    import dask
     from distributed import Client, Future, LocalCluster, as_completed
     from distributed.scheduler import KilledWorker
 except ImportError:
@@ -35,6 +36,12 @@ except ImportError:
 from appealgen.executors.dask_plugin import AppealgenPlugin, Job, build_chunk, fingerprint  # noqa: E402
 
 LOCAL = re.compile(r"local(?::(\d+))?")
+# Dask's own monitoring (a stack sampler every 10 ms, event-loop ticks every 20 ms, memory every
+# 100 ms) cost about 100 ms of CPU a packet in scheduler, nannies and workers, five times the
+# per-task overhead (bench/bench_cluster.py); a LocalCluster started here samples less often.
+# The README gives the same settings as environment variables for `dask worker`.
+QUIET = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "500ms",
+         "distributed.worker.memory.monitor-interval": "1s", "distributed.admin.system-monitor.interval": "2s"}
 CONNECT_TIMEOUT_S = 20
 WORKERS_TIMEOUT_S = 60
 START_HINT = "start a scheduler with `dask scheduler` and workers with `dask worker ADDRESS` (appealgen installed)"
@@ -77,8 +84,9 @@ class DaskExecutor(Executor):
             logging.getLogger("distributed").setLevel(logging.ERROR)
         workers = local_workers(address)
         if workers is not None:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            with dask.config.set(QUIET):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Client(self.cluster)
         try:
             client = Client(address, timeout=timeout)
