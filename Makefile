@@ -13,7 +13,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: apt-get install -y python3-venv" >&2; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -45,6 +45,7 @@ bench: system-deps venv
 	$(BIN)/python bench/bench_batch.py --claims $${CLAIMS:-100}
 	$(BIN)/python bench/bench_era.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_cluster.py --claims $${CLAIMS:-100}
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
 examples: venv

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from appealgen import storage
 from appealgen.build import attachment_digests, build_one, inputs_digest, plan_item
 from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
+from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
 from appealgen.report import SCHEMA_VERSION, PacketReport
@@ -31,31 +31,45 @@ SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "p
 ExecutorFactory = Callable[[Settings, Work], Executor]
 
 
-def previous_report(folder: Path) -> PacketReport | None:
-    """The packet.json a folder holds, if it is one this version can trust."""
-    try:
-        data = json.loads((folder / "packet.json").read_text(encoding="utf-8"))
-        if data.get("schema_version") != SCHEMA_VERSION or not (folder / "packet.pdf").is_file():
-            return None
-        return PacketReport.model_validate(data)
-    except (OSError, ValueError, ValidationError):
+def previous_report(settings: Settings, folder: Path) -> PacketReport | None:
+    """The packet.json a folder holds (on its storage URL when it stands for one), if it is one
+    this version can trust."""
+    data = storage.read(settings, folder / "packet.json")
+    if data is None or storage.stamp(settings, folder / "packet.pdf") is None:
         return None
+    try:
+        report = PacketReport.model_validate_json(data)
+    except ValueError:
+        return None
+    return report if report.schema_version == SCHEMA_VERSION else None
 
 
 def up_to_date(settings: Settings, tools: Toolkit, item: Item) -> Outcome | None:
     """A `skipped` outcome when the item's packet exists and its inputs have not changed."""
     folder = settings.out / item.practice / item.claim_id
-    report = previous_report(folder)
+    report = previous_report(settings, folder)
     if report is None:
         return None
     try:
         planned = plan_item(settings, tools, item)
     except AppealgenError:
         return None  # the build will report it
+    storage.fetch_attachments(settings, item)
     digests = attachment_digests(settings, item)
     if digests is None or inputs_digest(settings, tools, item, planned.profile, digests) != report.inputs_sha256:
         return None
     return Outcome(item.origin, item.claim_id, report=report, folder=folder, skipped=True)
+
+
+def written_meanwhile(settings: Settings, tools: Toolkit, item: Item,
+                      seen: tuple[object, ...] | None) -> Outcome | None:
+    """A `built` outcome when this item's packet was written, with these very inputs, after the
+    batch looked at its folder (`seen`: the packet.json's stamp then): an earlier attempt on a
+    worker that died after writing it. Building it again would write it twice."""
+    if storage.stamp(settings, settings.out / item.practice / item.claim_id / "packet.json") in (None, seen):
+        return None
+    done = up_to_date(settings, tools, item)
+    return None if done is None else replace(done, skipped=False)
 
 
 def split_up_to_date(settings: Settings, loaded: Loaded, force: bool) -> tuple[Loaded, list[Outcome]]:
@@ -92,7 +106,8 @@ def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, f
 
     def outcomes() -> Iterator[Outcome]:
         yield from skipped
-        with executor(settings, work) as running:
+        # Nothing to build: start no workers (a cluster takes seconds to start and stop).
+        with (executor if kept else InProcessExecutor)(settings, work) as running:
             yield from run(todo, running)
 
     return Batch(total, loaded.warnings, outcomes())
@@ -113,7 +128,9 @@ def summary_row(outcome: Outcome) -> dict[str, object]:
     }
 
 
-def write_summary(out: Path, outcomes: list[Outcome]) -> tuple[Path, Path]:
+def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str]:
+    """batch-summary.csv and .json in the output folder (on its URL when it is one)."""
+    out = settings.out
     rows = [summary_row(o) for o in outcomes]
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
@@ -123,7 +140,8 @@ def write_summary(out: Path, outcomes: list[Outcome]) -> tuple[Path, Path]:
     write_atomic(csv_path, text.getvalue().encode())
     counts = count_statuses(outcomes)
     write_atomic(json_path, (json.dumps({"counts": counts, "claims": rows}, indent=2) + "\n").encode())
-    return csv_path, json_path
+    storage.publish(settings, [csv_path, json_path])
+    return storage.label(settings, csv_path), storage.label(settings, json_path)
 
 
 def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
@@ -135,8 +153,7 @@ def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
     return counts
 
 
-def closing_line(outcomes: list[Outcome], out: Path) -> str:
+def closing_line(outcomes: list[Outcome], summary: str) -> str:
     counts = count_statuses(outcomes)
     return (f"{len(outcomes)} claims: {counts['built']} built, {counts['skipped']} up to date, "
-            f"{counts['failed']} failed; failing their check: {counts['check_failed']}; summary in "
-            f"{out / 'batch-summary.csv'}")
+            f"{counts['failed']} failed; failing their check: {counts['check_failed']}; summary in {summary}")

@@ -29,6 +29,7 @@ from appealgen.render.front import Front, render_front
 from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
+from appealgen.storage import label
 from appealgen.toolkit import Toolkit
 
 REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
@@ -202,7 +203,7 @@ def inputs_digest(settings: Settings, tools: Toolkit, item: Item, profile: Payer
     profile_file = profile_path(settings.workspace, profile.id)
     for value in (item.digest, *attachments, tools.templates_digest(), tools.file_digest(profile_file),
                   tools.file_digest(tools.codes_file()), tools.file_digest(settings_file) if settings_file else "",
-                  str(settings.attachments_root or ""), settings.today.isoformat(), __version__):
+                  label(settings, settings.attachments_root or ""), settings.today.isoformat(), __version__):
         digest.update(value.encode() + b"\0")
     return digest.hexdigest()
 

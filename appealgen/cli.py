@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -122,15 +123,25 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 
+def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    text = value.strip() if value else None
+    if text is not None and text.startswith("local") and not re.fullmatch(r"local(:[1-9]\d*)?", text):
+        raise click.BadParameter("local:N takes a number of worker processes, such as local:2")
+    return text or None
+
+
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packets"),
-              show_default=True, help="Output folder; each packet goes to OUT/<claim_id>/ (OUT/<practice>/<claim_id>/ "
-              "when the claims come from several practices).")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", default="packets", show_default=True,
+              help="Output folder or storage URL (s3://..., file://...); each packet goes to OUT/<claim_id>/ "
+              "(OUT/<practice>/<claim_id>/ when the claims come from several practices).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
-@click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Resolve attachment paths here instead of beside each claim file.")
+@click.option("--cluster", envvar="APPEALGEN_CLUSTER", default=None, callback=_cluster_address,
+              help="Run on a Dask cluster: a scheduler's address (tcp://host:8786), or local:N to start N worker "
+                   "processes here (default: $APPEALGEN_CLUSTER; needs pip install 'appealgen[cluster]').")
+@click.option("--attachments-root", default=None,
+              help="Resolve attachment paths here (a folder or storage URL) instead of beside each claim file.")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column mapping for CSV inputs (YAML: rows, columns; default: the claim-file field names).")
 @click.option("--force", is_flag=True, help="Rebuild packets that are up to date.")
@@ -141,41 +152,54 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @workspace_options
 @handled
-def batch(inputs: tuple[Path, ...], out: Path, jobs: int | None, attachments_root: Path | None,
+def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | None, attachments_root: str | None,
           mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
           workspace: Path | None, as_of: datetime | None) -> None:
     """Build packets for many claims in parallel, resumably, with a summary.
 
     INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
-    files (their denied claims). A rerun skips packets whose inputs have not changed
-    (--force rebuilds); OUT/batch-summary.csv and .json list every claim.
+    files (their denied claims), as paths or storage URLs. A rerun skips packets whose inputs
+    have not changed (--force rebuilds); OUT/batch-summary.csv and .json list every claim.
+    With --cluster the same batch runs on a Dask cluster.
 
     \b
     Exit codes: 0 all built and passed; 1 some could not be built; 3 some fail
-    their check; 4 a required program is missing; 5 an unexpected error.
+    their check; 4 a required program is missing or the cluster cannot run the
+    batch; 5 an unexpected error.
 
     \b
     Example:
       appealgen batch claims/ remits/2026-10-14.835 --out packets --jobs 2
+    On a Dask cluster:
+      appealgen batch /shared/claims --out /shared/packets --cluster tcp://scheduler:8786
     """
     from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping)
+    say(settings.workspace.describe())
+    with commands.placed(settings, list(inputs), out, attachments_root) as (settings, paths):
+        if dry_run:
+            _print_plans(_finish(commands.dry_run(settings, paths)))
+        if cluster and jobs:
+            say("--jobs is ignored with --cluster (local:N sets the number of workers)")
+        _run_batch(commands.batch(settings, paths, jobs, force, cluster), settings, quiet, as_json)
+
+
+def _print_plans(outcomes: list[Any]) -> None:
+    for outcome in outcomes:
+        if outcome.plan is not None:
+            plan = outcome.plan
+            click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
+                       f"due {plan.deadline.isoformat()})")
+    say(f"{len(outcomes)} claims: {sum(o.error is None for o in outcomes)} valid, "
+        f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
+    sys.exit(exit_code(o.exit_code for o in outcomes))
+
+
+def _run_batch(started: Any, settings: Any, quiet: bool, as_json: bool) -> None:
     from appealgen.batch import closing_line, summary_row, write_summary
     from appealgen.progress import Progress
 
-    settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
-                                      time_limit=time_limit, csv_mapping=mapping)
-    say(settings.workspace.describe())
-    if dry_run:
-        outcomes = _finish(commands.dry_run(settings, list(inputs)))
-        for outcome in outcomes:
-            if outcome.plan is not None:
-                plan = outcome.plan
-                click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
-                           f"due {plan.deadline.isoformat()})")
-        say(f"{len(outcomes)} claims: {sum(o.error is None for o in outcomes)} valid, "
-            f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
-        sys.exit(exit_code(o.exit_code for o in outcomes))
-    started = commands.batch(settings, list(inputs), jobs, force)
     for line in started.warnings:
         say(line)
     progress = Progress(started.total, quiet=quiet or as_json)
@@ -188,10 +212,10 @@ def batch(inputs: tuple[Path, ...], out: Path, jobs: int | None, attachments_roo
             progress.advance()
     finally:
         progress.close()
-    write_summary(out, outcomes)
+    summary, _ = write_summary(settings, outcomes)
     if as_json:
         click.echo(json.dumps([summary_row(o) for o in outcomes], indent=2))
-    say(closing_line(outcomes, out))
+    say(closing_line(outcomes, summary))
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 

@@ -4,10 +4,12 @@ prints what comes back and sets the exit code."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from appealgen import storage
 from appealgen.batch import Batch, start_batch
 from appealgen.build import build_one, plan_item
 from appealgen.check import Verification, verify_packet
@@ -126,11 +128,38 @@ def plan(settings: Settings, paths: list[Path]) -> Started:
     return start(settings, paths, plan_work, check_first=False)
 
 
-def batch(settings: Settings, paths: list[Path], jobs: int | None, force: bool) -> Batch:
-    """Every claim of `paths` through a pool of `jobs` workers; up-to-date packets are kept."""
+@contextmanager
+def placed(settings: Settings, inputs: list[str], out: str, attachments_root: str | None = None,
+           ) -> Iterator[tuple[Settings, list[Path]]]:
+    """Settings and local input paths for a batch whose inputs, output folder or attachments
+    root may be storage URLs (each becomes a mount: see appealgen.storage), removed after."""
+    mounts: list[storage.Mount] = []
+    try:
+        paths, mounts = storage.stage_inputs(inputs)
+        out_path, out_mount = storage.mount_folder(out)
+        root, root_mount = storage.mount_folder(attachments_root)
+        mounts += [m for m in (out_mount, root_mount) if m is not None]
+        assert out_path is not None
+        yield settings.with_(out=out_path, attachments_root=root, mounts=tuple(mounts)), paths
+    finally:
+        storage.unmount(settings.with_(mounts=tuple(mounts)))
+
+
+def batch(settings: Settings, paths: list[Path], jobs: int | None, force: bool, cluster: str | None = None) -> Batch:
+    """Every claim of `paths` through a pool of `jobs` workers, or on the Dask cluster at
+    `cluster` (`local:N` starts one here); up-to-date packets are kept."""
     loaded = load_items(settings, paths)
     check_templates_first(settings, loaded)
-    return start_batch(settings, loaded, lambda s, w: PoolExecutor(s, w, jobs), force)
+    if cluster:
+        from appealgen.executors.dask import DaskExecutor  # without the extra: a MissingToolError now
+
+        started = start_batch(settings, loaded, lambda s, w: DaskExecutor(s, w, cluster), force)
+    else:
+        work = storage.Stored(build_one) if settings.mounts else build_one
+        started = start_batch(settings, loaded, lambda s, w: PoolExecutor(s, w, jobs), force, work)
+    if settings.mounts:
+        started.outcomes = (storage.relabel_outcome(settings, o) for o in started.outcomes)
+    return started
 
 
 def letters(settings: Settings, paths: list[Path], form: Format, jobs: int | None) -> Started:

@@ -129,3 +129,19 @@ class TimeLimitError(ItemError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.origin, self.claim_id, self.seconds))
+
+
+class ClusterError(AppealgenError):
+    """The cluster cannot run this batch as asked (unreachable, no workers, a worker whose
+    appealgen install or workspace differs): every item would fail alike, so it ranks with a
+    missing program, and the message says what to change."""
+
+    exit_code = EXIT_MISSING_TOOL
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.where, self.message))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Strict
+from appealgen.storage import Mount
 from appealgen.workspace import Workspace
 
 
@@ -47,6 +48,7 @@ class Settings:
     time_limit: float | None = 120.0  # seconds per item; None: no limit
     csv_mapping: Path | None = None  # which CSV column holds which claim field
     file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
+    mounts: tuple[Mount, ...] = ()  # local folders standing for storage URLs (see appealgen.storage)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

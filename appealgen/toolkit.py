@@ -156,15 +156,22 @@ class Toolkit:
 
     def templates_digest(self) -> str:
         """One hash over every template file the workspace and the built-ins hold: any edit
-        (a letter, a cover, a stylesheet, an included part) changes it."""
-        files = sorted(p for d in self.workspace.template_dirs() for p in d.rglob("*") if p.is_file())
-        versions = tuple(_version(p) for p in files)
+        (a letter, a cover, a stylesheet, an included part) changes it. Files are named by where
+        they sit inside their folder, never by absolute path, so a cluster worker that installed
+        appealgen elsewhere computes the same hash (and resume works across machines)."""
+        named = sorted((f"{label}/{p.relative_to(d).as_posix()}", p) for label, d in self._template_roots()
+                       for p in d.rglob("*") if p.is_file())
+        versions = tuple(_version(p) for _, p in named)
         if self._templates is None or self._templates[0] != versions:
             digest = hashlib.sha256()
-            for path in files:
-                digest.update(f"{path}\0{self.file_digest(path)}\0".encode())
+            for name, path in named:
+                digest.update(f"{name}\0{self.file_digest(path)}\0".encode())
             self._templates = (versions, digest.hexdigest())
         return self._templates[1]
+
+    def _template_roots(self) -> list[tuple[str, Path]]:
+        user = self.workspace.user / "templates" if self.workspace.user else None
+        return [("user" if d == user else "builtin", d) for d in self.workspace.template_dirs()]
 
 
 def debug() -> bool:

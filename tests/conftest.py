@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -15,6 +16,9 @@ from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
 from appealgen.workspace import RULES_DIR, Workspace
 from tests.builder import Builder
 from tests.pdfs import make_pdf
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)  # deadlines in tests are computed as of this date
@@ -77,3 +81,14 @@ def write_claim(tmp_path: Path) -> WriteClaim:
 @pytest.fixture
 def builder() -> Builder:
     return Builder(Workspace.open(REPO), today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Client]:
+    """A Dask LocalCluster of two worker processes, as CI runs the cluster tests on (imported
+    here, so the other tests run without the cluster extra)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as connected:
+        yield connected

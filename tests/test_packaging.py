@@ -9,6 +9,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from appealgen.settings import Settings
+from appealgen.toolkit import Toolkit
+from appealgen.workspace import Workspace
 from tests.conftest import REPO
 
 
@@ -43,3 +46,6 @@ def test_wheel_builds_every_example_without_the_source_tree(tmp_path: Path) -> N
     assert sorted(reports) == ["ACCT-1001", "ACCT-2002", "ACCT-3003", "ACCT-4004"]
     assert [r["check"]["passed"] for r in reports.values()].count(False) == 1
     assert not reports["ACCT-4004"]["check"]["passed"]
+    # Installed elsewhere (a cluster worker), the same templates hash the same: resume holds.
+    installed = Settings(Workspace(None, site / "appealgen" / "_builtin"))
+    assert Toolkit(installed).templates_digest() == Toolkit(Settings(Workspace(None, REPO))).templates_digest()

@@ -13,6 +13,7 @@ import pytest
 
 from appealgen.errors import (
     AppealgenError,
+    ClusterError,
     InputError,
     InputErrors,
     ItemError,
@@ -146,6 +147,7 @@ ERROR_EXAMPLES: dict[str, AppealgenError] = {
     "UnexpectedError": UnexpectedError("claim.yaml", "ACCT-1", "KeyError"),
     "TimeLimitError": TimeLimitError("claim.yaml", "ACCT-1", 120.0),
     "ItemError": ItemError("claim.yaml", "ACCT-1", "stopped"),
+    "ClusterError": ClusterError("worker tcp://127.0.0.1:4000", "its appealgen version differs"),
 }
 
 

@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 
 from appealgen.errors import ItemError, TimeLimitError
 from appealgen.executors.base import Executor, Work, attempt
+from appealgen.executors.host import DIED_TWICE
 from appealgen.outcome import Outcome
 from appealgen.render.office import ListenerConverter
 from appealgen.settings import Settings
@@ -157,9 +158,8 @@ class PoolExecutor(Executor):
             self.retried.add(item.claim_id)
             self.pending.appendleft(item)
             return
-        yield Outcome(item.origin, item.claim_id, error=ItemError(
-            item.origin, item.claim_id, "its worker process died twice (out of memory or a crash); nothing written "
-            "for this claim"), seconds=time.monotonic() - slot.started)
+        yield Outcome(item.origin, item.claim_id, error=ItemError(item.origin, item.claim_id, DIED_TWICE),
+                      seconds=time.monotonic() - slot.started)
 
     def _stop_overdue(self) -> Iterator[Outcome]:
         limit = self.settings.time_limit
