@@ -46,6 +46,9 @@ class Level(Strict):
     letter: str | None = None  # letter template for every category at this level
     recipient: Recipient | None = None
     amount_in_controversy: dict[int, Decimal] = Field(default_factory=dict)  # year -> minimum
+    # Days the reviewer has to decide once the request is received: the tracking log sets the
+    # follow-up date from it. None: not published (the log then follows up after 30 days).
+    decision_days: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
@@ -21,6 +21,7 @@ class WorkspaceFile(Strict):
     """`appealgen.yaml`: the team's own settings. Every key is optional."""
 
     database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
+    practice: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")  # names log entries
 
 
 def read_workspace_file(workspace: Workspace) -> WorkspaceFile:

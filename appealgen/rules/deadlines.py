@@ -4,11 +4,12 @@ the month's end (Jan 31 + 1 month = Feb 28, or Feb 29 in a leap year)."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from appealgen.models import Claim
+from appealgen.models import AppealStep, Claim
 from appealgen.payers import Level, PayerProfile
 
 
@@ -25,9 +26,15 @@ class Deadline:
 
 
 def filing_deadline(claim: Claim, profile: PayerProfile, level: Level) -> Deadline:
-    start, label = claim.denial.date, "denial date"
-    if level.counts_from == "previous_decision" and claim.appeal.history:
-        start, label = claim.appeal.history[-1].date, "previous decision"
+    return window_deadline(claim.denial.date, claim.appeal.history, profile, level)
+
+
+def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: PayerProfile, level: Level) -> Deadline:
+    """The deadline of `level` for a denial dated `denial_date` with these earlier decisions
+    (the tracking log calls this without a claim file)."""
+    start, label = denial_date, "denial date"
+    if level.counts_from == "previous_decision" and history:
+        start, label = history[-1].date, "previous decision"
     receipt = profile.presumed_receipt_days
     opened = start + timedelta(days=receipt)
     parts = [f"{label} {start.isoformat()}"]
