@@ -227,3 +227,7 @@ def schema() -> None:
     from appealgen.models import Claim
 
     click.echo(json.dumps(Claim.model_json_schema(), indent=2))
+
+
+# The tracking log's commands live in their own module; importing it registers them on `main`.
+from appealgen import cli_log  # noqa: E402, F401

@@ -12,6 +12,7 @@ from appealgen.build import build_one, plan_item
 from appealgen.check import Verification, verify_packet
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
+from appealgen.log.recorder import recording
 from appealgen.outcome import Outcome
 from appealgen.remittances import EraResult, read_eras, write_claim_files
 from appealgen.run import run
@@ -49,8 +50,11 @@ def start(settings: Settings, paths: list[Path], work: Work,
     loaded = load_items(settings, paths)
 
     def outcomes() -> Iterator[Outcome]:
-        with executor(settings, work) as running:
-            yield from run(loaded, running)
+        # The coordinator records what was built in the tracking log (when one is in use).
+        with executor(settings, work) as running, recording(settings, loaded.items) as record:
+            for outcome in run(loaded, running):
+                record(outcome)
+                yield outcome
 
     return Started(loaded.warnings, outcomes())
 

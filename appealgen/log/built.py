@@ -1,0 +1,46 @@
+"""A built packet as an event of its denial (`built`): where it is, its pages, its check result
+and the hash of its inputs. A claim the log does not know yet is opened from its claim file."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from appealgen.log.model import Event, Kind
+from appealgen.log.opening import claim_file_key, denial_from_claim
+from appealgen.log.record import current, resolve_practice
+from appealgen.log.state import derive, problem
+from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states
+from appealgen.log.tables import events
+from appealgen.report import PacketReport
+from appealgen.settings import Settings
+from appealgen.sources.items import Item
+from appealgen.toolkit import Toolkit
+
+
+def record_built(conn: Connection, tools: Toolkit, settings: Settings, item: Item, report: PacketReport,
+                 who: str) -> bool:
+    """Record one build; False when this very packet (same inputs, same day) is recorded already."""
+    claim = item.claim
+    practice = resolve_practice(conn, settings.file.practice, claim.claim_id)
+    states = load_states(conn, Filters(practice=practice, claim_ids=(claim.claim_id,)))
+    if states:
+        state = current(states)
+    else:
+        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim), tools,
+                                   settings.today, item.origin)
+        insert_denials(conn, [denial])
+        state = derive(denial, [])
+    denial = state.denial
+    key = f"built:{denial.id}:{report.inputs_sha256}:{settings.today}"
+    if existing_keys(conn, events.c.dedupe_key, [key]):
+        return False
+    packet = (settings.out / report.claim_id / "packet.pdf").absolute()
+    details = {"packet": str(packet), "pages": report.pages, "passed": report.check.passed,
+               "missing": report.check.missing, "problems": len(report.check.problems),
+               "inputs_sha256": report.inputs_sha256, "action": report.action.value,
+               "deadline": report.deadline.isoformat(), "origin": item.origin}
+    event = Event(Kind.built, settings.today, who, level=report.level, details=details, dedupe_key=key)
+    if problem(state, event) is not None:  # built "before" the denial (an --as-of in the past)
+        return False
+    insert_events(conn, [(denial, event)])
+    return True

@@ -1,0 +1,121 @@
+"""What the log holds, as plain data: a denial (opened from a remittance or a claim file, with
+the first step the plan gave it), the events recorded about it, and the step a denial is at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from appealgen.models import Action
+from appealgen.plan import SUBMITTED
+
+
+class Kind(StrEnum):
+    """Event kinds. `built` is recorded by the tool; people record the others."""
+
+    built = "built"  # a packet was built: path, pages, check result, input hash
+    sent = "sent"  # the request went to the payer (method: fax, portal, mail, electronic)
+    follow_up = "follow_up"  # someone checked on it; when to check next
+    decision = "decision"  # the payer decided: overturned, partial, upheld, dismissed
+    adjusted = "adjusted"  # written off
+    billed_patient = "billed_patient"  # the balance was billed to the patient
+    assigned = "assigned"  # who owns it now
+    reopened = "reopened"  # a closed denial is worked again
+    correction = "correction"  # voids an earlier event (with a reason); nothing is erased
+
+
+RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
+# The claim file's outcome words (appeal.history); "partial" is a partially overturned decision.
+OUTCOMES = ("overturned", "partial", "upheld", "dismissed")
+METHODS = ("fax", "portal", "mail", "electronic")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where a denial stands: the action due at an appeal level, and its filing deadline."""
+
+    level: str
+    level_name: str
+    action: str
+    deadline: date | None  # None when the action sends nothing to the payer
+    deadline_reason: str
+    opened_on: date  # the denial date, or the decision that opened this level
+
+    @property
+    def sends(self) -> bool:
+        return Action(self.action) in SUBMITTED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "level_name": self.level_name, "action": self.action,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "deadline_reason": self.deadline_reason, "opened_on": self.opened_on.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        return cls(data["level"], data["level_name"], data["action"],
+                   date.fromisoformat(data["deadline"]) if data["deadline"] else None,
+                   data["deadline_reason"], date.fromisoformat(data["opened_on"]))
+
+
+@dataclass(slots=True)
+class Denial:
+    """The opening of a denial: immutable facts, and the first step the plan gave it."""
+
+    practice: str
+    claim_id: str
+    source: str  # "835" or "claim file"
+    payer: str
+    payer_name: str
+    category: str
+    reason: str
+    codes: tuple[str, ...]  # tuples: an empty one is shared (the queue reads 100,000s of denials)
+    carcs: tuple[tuple[str | None, str], ...]
+    rarcs: tuple[str, ...]
+    patient_liable: bool
+    denied_on: date
+    first_dos: date
+    billed: Decimal
+    paid: Decimal
+    at_stake: Decimal
+    first: Step
+    dedupe_key: str
+    remit_id: int | None = None
+    id: int | None = None  # set once stored
+
+
+@dataclass(slots=True)
+class Event:
+    kind: Kind
+    on: date
+    who: str
+    ref: str | None = None
+    amount: Decimal | None = None
+    note: str | None = None
+    level: str | None = None
+    outcome: str | None = None
+    method: str | None = None
+    owner: str | None = None
+    next_date: date | None = None
+    voids: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+    id: int | None = None  # set once stored
+    recorded_at: datetime | None = None
+
+    @property
+    def from_remittance(self) -> bool:
+        """A decision read from a later remittance (not typed by a person)."""
+        return "remit_id" in self.details
+
+    @property
+    def next_step(self) -> Step | None:
+        """The step a decision opened (the next level, or the final action)."""
+        data = self.details.get("next")
+        return Step.from_json(data) if data else None
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"

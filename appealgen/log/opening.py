@@ -1,0 +1,84 @@
+"""Opening a denial: the facts of a denied claim and the plan's first step for it, from a
+remittance claim (log import) or a claim file (a build of a claim the log did not know)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from appealgen.errors import InputError
+from appealgen.log.model import Denial, Step
+from appealgen.log.steps import first_step
+from appealgen.models import Appeal, Claim
+from appealgen.plan import SUBMITTED, make_plan
+from appealgen.rules.classify import claim_codes, classify
+from appealgen.rules.deadlines import window_deadline
+from appealgen.rules.decide import choose_action, choose_level
+from appealgen.sources.era_claims import FoundClaim, to_claim
+from appealgen.toolkit import Toolkit
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def claim_file_key(practice: str, claim: Claim) -> str:
+    """A denial opened from a claim file: one per practice, claim, denial date and codes."""
+    codes = ",".join([*claim.denial.carc, *claim.denial.rarc])
+    return _key("claim file", practice, claim.claim_id, claim.denial.date.isoformat(), codes)
+
+
+def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str, tools: Toolkit,
+                      today: date, origin: str) -> Denial:
+    """A denial as `appealgen plan` sees this claim (its category, action, level and deadline)."""
+    profile = tools.profile(claim.payer, origin)
+    codes = tools.codes()
+    plan = make_plan(claim, profile, codes, today, origin)
+    carcs, rarcs = claim_codes(claim)
+    group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
+    return Denial(
+        practice=practice, claim_id=claim.claim_id, source=source, payer=profile.id, payer_name=profile.name,
+        category=plan.category.value, reason=f"{group}-{first_code}" if group else first_code,
+        codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
+        patient_liable=classify(claim, codes).patient_liable, denied_on=claim.denial.date, first_dos=plan.first_dos,
+        billed=claim.billed_total, paid=claim.paid_total, at_stake=plan.amount_in_controversy,
+        first=first_step(plan, claim.denial.date), dedupe_key=dedupe_key,
+    )
+
+
+def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
+                           tools: Toolkit, today: date, warnings: list[str]) -> Denial:
+    """The denial a remittance claim opens (one per remittance row: its key follows the row's)."""
+    key = _key("835", remit_key)
+    try:
+        claim = to_claim(found, None, today, tools.codes()).model_copy(update={"claim_id": claim_id})
+    except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
+        warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
+        return denial_from_codes(found, claim_id, denied_on, practice, tools, key)
+    denial = denial_from_claim(claim, practice, "835", key, tools, today, str(found.source))
+    denial.payer_name = found.remittance.payer.name or denial.payer_name
+    return denial
+
+
+def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, tools: Toolkit,
+                      key: str) -> Denial:
+    profile = tools.profile(found.profile_id)
+    classification = found.classification
+    choice = choose_level(Appeal(), profile)
+    action = choose_action(set(), classification, choice)
+    deadline = window_deadline(denied_on, [], profile, choice.level)
+    sends = action.action in SUBMITTED
+    era = found.era
+    denial_codes = [f for f in classification.findings if f.denial and not f.remark]
+    return Denial(
+        practice=practice, claim_id=claim_id, source="835", payer=profile.id,
+        payer_name=found.remittance.payer.name or profile.name, category=classification.category.value,
+        reason=denial_codes[0].code if denial_codes else "", codes=tuple(f.code for f in classification.findings),
+        carcs=tuple((a.group, a.carc) for a in era.adjustments), rarcs=tuple(era.remarks),
+        patient_liable=classification.patient_liable, denied_on=denied_on, first_dos=era.first_dos or denied_on,
+        billed=era.billed, paid=era.paid, at_stake=max(era.billed - era.paid, Decimal(0)),
+        first=Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
+                   deadline.reason if sends else action.reason, denied_on),
+        dedupe_key=key,
+    )

@@ -1,0 +1,67 @@
+"""What comes next for a denial, decided by the plan's own rules (appeal level, action,
+deadline) so the log and `appealgen plan` never disagree: the first step of a new denial, the
+step a decision opens, and when to follow up on a request."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from appealgen.errors import InputError
+from appealgen.log.model import Denial, Step
+from appealgen.log.state import State
+from appealgen.models import Appeal, AppealStep, Category
+from appealgen.payers import PayerProfile
+from appealgen.plan import SUBMITTED, Plan
+from appealgen.rules.classify import Classification, classify_codes
+from appealgen.rules.codes import CodeTable
+from appealgen.rules.deadlines import window_deadline
+from appealgen.rules.decide import choose_action, choose_level
+
+# When a level has no published decision timeframe (`decision_days` in the payer profile), a
+# request is followed up after this many days: a house default, not a payer rule.
+DEFAULT_DECISION_DAYS = 30
+
+
+def first_step(plan: Plan, denied_on: date) -> Step:
+    return Step(plan.level, plan.level_name, plan.action.value, plan.deadline if plan.submitted else None,
+                plan.deadline_reason if plan.submitted else plan.action_reason, denied_on)
+
+
+def follow_up_after(profile: PayerProfile, level_id: str, sent_on: date) -> tuple[date, str]:
+    """The next follow-up of a request sent on `sent_on`: when the reviewer's decision is due."""
+    try:
+        level = profile.level(level_id)
+    except InputError:  # the profile no longer has this level
+        days, name = None, level_id
+    else:
+        days, name = level.decision_days, level.name
+    if days is None:
+        return sent_on + timedelta(days=DEFAULT_DECISION_DAYS), (
+            f"{name} has no published decision timeframe: follow up after {DEFAULT_DECISION_DAYS} days")
+    return sent_on + timedelta(days=days), f"{name} is decided within {days} days"
+
+
+def step_after(state: State, outcome: str, on: date, profile: PayerProfile, codes: CodeTable) -> Step:
+    """The step an upheld, dismissed or partial decision at the current level opens: the next
+    level with its deadline counted from the decision, or (every level used) the final action."""
+    denial = state.denial
+    history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=e.outcome or "upheld")
+               for e in state.decisions]
+    history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
+    appeal = Appeal(history=history)
+    choice = choose_level(appeal, profile)
+    action = choose_action(set(), classification(denial, codes), choice).action
+    if action not in SUBMITTED:
+        return Step(choice.level.id, choice.level.name, action.value, None, choice.reason, on)
+    deadline = window_deadline(denial.denied_on, history, profile, choice.level)
+    return Step(choice.level.id, choice.level.name, action.value, deadline.date, deadline.reason, on)
+
+
+def classification(denial: Denial, codes: CodeTable) -> Classification:
+    """The rules' reading of the denial's codes; the category recorded when it was opened wins
+    (a claim file may state it, as `classify` lets it)."""
+    found = classify_codes(list(denial.carcs), list(denial.rarcs), codes)
+    if found.category.value != denial.category:
+        found.category = Category(denial.category)
+        found.denied = True
+    return found
