@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from appealgen.errors import InputError
+from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
 from appealgen.log.importer import ImportResult, import_remittances
@@ -65,7 +65,7 @@ def import_files(settings: Settings, remittances: list[Path], submitted: list[Pa
         for path in submitted:
             try:
                 result.files.append(import_submitted(log, path, payers, chosen, who))
-            except InputError as error:
+            except (InputError, InputErrors) as error:
                 result.errors.append(error)
         return result
 

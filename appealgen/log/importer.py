@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from appealgen.errors import InputError
+from appealgen.errors import AppealgenError
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denial_from_remittance
@@ -44,7 +44,7 @@ class FileResult:
 class ImportResult:
     files: list[FileResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)  # files that could not be read: nothing from them
+    errors: list[AppealgenError] = field(default_factory=list)  # files that could not be read: nothing from them
 
 
 @dataclass
