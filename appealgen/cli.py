@@ -32,6 +32,8 @@ def handled(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
+        except click.ClickException:  # a usage error found in the command's body: click reports it (exit 2)
+            raise
         except AppealgenError as error:
             for line in error.lines():
                 say(line)
