@@ -21,6 +21,7 @@ from appealgen.errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK
 
 KINDS = ("sent", "follow_up", "decision", "adjusted", "billed_patient", "assigned", "reopened", "correction")
 DATE = click.DateTime(["%Y-%m-%d"])
+TABLE_ROWS = 50  # the queue's table shows the top of the queue; --json and --csv give every row
 
 
 def _json(data: Any) -> None:
@@ -194,8 +195,9 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     settings = commands.open_settings(workspace, _today(as_of))
-    ranked = api.work_queue(settings, api.QueueFilters(practice, owner, payer, category, due_within))
-    say(f"queue as of {ranked.as_of}: {len(ranked.rows)} open denials ranked, {len(ranked.missed)} past their "
+    shown = limit if limit is not None or as_json or as_csv else TABLE_ROWS
+    ranked = api.work_queue(settings, api.QueueFilters(practice, owner, payer, category, due_within), shown)
+    say(f"queue as of {ranked.as_of}: {ranked.total} open denials ranked, {ranked.total_missed} past their "
         "filing deadline")
     if as_json:
         _json(queue_json(ranked, limit))
@@ -204,7 +206,7 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
         queue_csv(ranked, limit, csv.writer(buffer))
         click.echo(buffer.getvalue(), nl=False)
     else:
-        click.echo("\n".join(queue_lines(ranked, limit or 50)))
+        click.echo("\n".join(queue_lines(ranked, shown or TABLE_ROWS)))
 
 
 @main.command()

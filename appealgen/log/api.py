@@ -100,11 +100,11 @@ class QueueFilters:
     due_within: int | None = None
 
 
-def work_queue(settings: Settings, chosen: QueueFilters) -> Queue:
+def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = None) -> Queue:
     with open_log(settings, create=False) as log, log.reading() as conn:
         states = load_states(conn, Filters(chosen.practice, chosen.payer, chosen.category), full=False)
         outcomes = outcome_table(live_outcomes(conn))
-    return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within)
+    return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

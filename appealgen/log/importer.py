@@ -135,7 +135,7 @@ def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found
     import_id = record_import(conn, practice, "835", path, len(new), who)
     store_remits(conn, import_id, new)
     for denial, remit in opened:
-        denial.remit_id = remit.id
+        denial.recorded.remit_id = remit.id
     insert_denials(conn, [d for d, _ in opened])
     for _, event, remit in decided:
         event.details["remit_id"] = remit.id
@@ -149,7 +149,7 @@ def outcome(state: State, remit: Remit, who: str, tools: Toolkit) -> Event | Non
     found, denial = remit.found, state.denial
     if found.era.reversal or remit.on <= denial.denied_on:
         return None
-    gained = max(found.era.paid - denial.paid - state.recovered, Decimal(0))
+    gained = max(found.era.paid - denial.recorded.paid - state.recovered, Decimal(0))
     verdict = "overturned" if not found.denied else "partial" if gained > 0 else "upheld"
     event = Event(Kind.decision, remit.on, who, ref=found.era.payer_claim_number[:80] or None,
                   amount=gained if verdict != "upheld" else None, level=state.step.level, outcome=verdict,

@@ -9,7 +9,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from appealgen.models import Action
 from appealgen.plan import SUBMITTED
 
 
@@ -28,6 +27,8 @@ class Kind(StrEnum):
 
 
 RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
+KINDS = {k.value: k for k in Kind}  # a dict lookup: Kind(text) costs more, 100,000s of times
+SENDS = frozenset(a.value for a in SUBMITTED)  # actions that send something to the payer
 # The claim file's outcome words (appeal.history); "partial" is a partially overturned decision.
 OUTCOMES = ("overturned", "partial", "upheld", "dismissed")
 METHODS = ("fax", "portal", "mail", "electronic")
@@ -46,7 +47,7 @@ class Step:
 
     @property
     def sends(self) -> bool:
-        return Action(self.action) in SUBMITTED
+        return self.action in SENDS
 
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "level_name": self.level_name, "action": self.action,
@@ -61,29 +62,44 @@ class Step:
 
 
 @dataclass(slots=True)
-class Denial:
-    """The opening of a denial: immutable facts, and the first step the plan gave it."""
+class Facts:
+    """What the opening of a denial recorded beyond what its state needs: read by `log show`,
+    by re-planning (the codes) and when storing; the queue reads denials without them."""
 
-    practice: str
-    claim_id: str
     source: str  # "835" or "claim file"
-    payer: str
     payer_name: str
-    category: str
-    reason: str
-    codes: tuple[str, ...]  # tuples: an empty one is shared (the queue reads 100,000s of denials)
+    reason: str  # the code that chose the category: "CO-50"
+    codes: tuple[str, ...]  # tuples: an empty one is shared
     carcs: tuple[tuple[str | None, str], ...]
     rarcs: tuple[str, ...]
     patient_liable: bool
-    denied_on: date
     first_dos: date
     billed: Decimal
     paid: Decimal
-    at_stake: Decimal
-    first: Step
     dedupe_key: str
     remit_id: int | None = None
+
+
+@dataclass(slots=True)
+class Denial:
+    """The opening of a denial: what its state is derived from (the first step the plan gave
+    it, the amount at stake) and, when read, the rest of what was recorded (`facts`)."""
+
+    practice: str
+    claim_id: str
+    payer: str
+    category: str
+    denied_on: date
+    at_stake: Decimal
+    first: Step
+    facts: Facts | None = None
     id: int | None = None  # set once stored
+
+    @property
+    def recorded(self) -> Facts:
+        if self.facts is None:
+            raise LookupError(f"denial {self.id} was read without its facts")
+        return self.facts
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from appealgen.errors import InputError
-from appealgen.log.model import Denial, Step
+from appealgen.log.model import Denial, Facts, Step
 from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
 from appealgen.plan import SUBMITTED, make_plan
@@ -37,14 +37,12 @@ def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str,
     plan = make_plan(claim, profile, codes, today, origin)
     carcs, rarcs = claim_codes(claim)
     group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
-    return Denial(
-        practice=practice, claim_id=claim.claim_id, source=source, payer=profile.id, payer_name=profile.name,
-        category=plan.category.value, reason=f"{group}-{first_code}" if group else first_code,
-        codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
-        patient_liable=classify(claim, codes).patient_liable, denied_on=claim.denial.date, first_dos=plan.first_dos,
-        billed=claim.billed_total, paid=claim.paid_total, at_stake=plan.amount_in_controversy,
-        first=first_step(plan, claim.denial.date), dedupe_key=dedupe_key,
-    )
+    facts = Facts(source=source, payer_name=profile.name, reason=f"{group}-{first_code}" if group else first_code,
+                  codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
+                  patient_liable=classify(claim, codes).patient_liable, first_dos=plan.first_dos,
+                  billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
+    return Denial(practice, claim.claim_id, profile.id, plan.category.value, claim.denial.date,
+                  plan.amount_in_controversy, first_step(plan, claim.denial.date), facts)
 
 
 def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
@@ -57,7 +55,7 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
         return denial_from_codes(found, claim_id, denied_on, practice, tools, key)
     denial = denial_from_claim(claim, practice, "835", key, tools, today, str(found.source))
-    denial.payer_name = found.remittance.payer.name or denial.payer_name
+    denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
     return denial
 
 
@@ -71,14 +69,13 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     sends = action.action in SUBMITTED
     era = found.era
     denial_codes = [f for f in classification.findings if f.denial and not f.remark]
-    return Denial(
-        practice=practice, claim_id=claim_id, source="835", payer=profile.id,
-        payer_name=found.remittance.payer.name or profile.name, category=classification.category.value,
-        reason=denial_codes[0].code if denial_codes else "", codes=tuple(f.code for f in classification.findings),
-        carcs=tuple((a.group, a.carc) for a in era.adjustments), rarcs=tuple(era.remarks),
-        patient_liable=classification.patient_liable, denied_on=denied_on, first_dos=era.first_dos or denied_on,
-        billed=era.billed, paid=era.paid, at_stake=max(era.billed - era.paid, Decimal(0)),
-        first=Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
-                   deadline.reason if sends else action.reason, denied_on),
-        dedupe_key=key,
-    )
+    facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
+                  reason=denial_codes[0].code if denial_codes else "",
+                  codes=tuple(f.code for f in classification.findings),
+                  carcs=tuple((a.group, a.carc) for a in era.adjustments), rarcs=tuple(era.remarks),
+                  patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
+                  billed=era.billed, paid=era.paid, dedupe_key=key)
+    first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
+                 deadline.reason if sends else action.reason, denied_on)
+    return Denial(practice, claim_id, profile.id, classification.category.value, denied_on,
+                  max(era.billed - era.paid, Decimal(0)), first, facts)

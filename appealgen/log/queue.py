@@ -21,6 +21,7 @@ whose filing deadline has passed is listed apart, as missed, with the good-cause
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +87,7 @@ def urgency(days_left: int | None) -> float:
     return 1.0 + (MOST_URGENT - 1.0) * (RELAXED_DAYS - days_left) / (RELAXED_DAYS - URGENT_DAYS)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     practice: str
     claim_id: str
@@ -112,16 +113,31 @@ class Row:
 @dataclass(frozen=True)
 class Queue:
     as_of: date
-    rows: list[Row]  # ranked, highest priority first
+    rows: list[Row]  # ranked, highest priority first (the first `limit` of them)
     missed: list[Row]  # filing deadline passed, largest amount first
+    total: int  # rows ranked, shown or not
+    total_missed: int
 
 
 Chances = dict[tuple[str, str, str], Likelihood]
 
 
-def row(state: State, today: date, outcomes: Outcomes, chances: Chances | None = None) -> Row:
-    """One open denial's place in the queue and why. `chances` remembers each payer and
-    category's likelihood across rows (a queue has 100,000s of rows, a few dozen pairs)."""
+@dataclass(slots=True)
+class Scored:
+    """A state's place in the queue, before it becomes a row (only shown rows do)."""
+
+    state: State
+    action: str
+    days_left: int | None
+    chance: Likelihood
+    urgency: float
+    priority: float
+    missed: bool
+
+
+def score(state: State, today: date, outcomes: Outcomes, chances: Chances) -> Scored:
+    """Why an open denial ranks where it does. `chances` remembers each payer and category's
+    likelihood across rows (a queue has 100,000s of rows, a few dozen pairs)."""
     denial, step = state.denial, state.step
     if state.status == "sent":
         action, due = "follow_up", state.follow_up
@@ -129,30 +145,45 @@ def row(state: State, today: date, outcomes: Outcomes, chances: Chances | None =
         action, due = step.action, step.deadline if step.sends else None
     days_left = (due - today).days if due is not None else None
     key = (denial.payer, denial.category, step.action if step.action in NOTHING_TO_RECOVER else "")
-    chance = chances.get(key) if chances is not None else None
+    chance = chances.get(key)
     if chance is None:
-        chance = likelihood(denial.payer, denial.category, step.action, outcomes)
-        if chances is not None:
-            chances[key] = chance
-    amount = state.remaining
+        chance = chances[key] = likelihood(denial.payer, denial.category, step.action, outcomes)
     hurry = urgency(days_left)
     missed = state.status == "open" and step.sends and days_left is not None and days_left < 0
+    return Scored(state, action, days_left, chance, hurry, round(float(state.remaining) * chance.rate * hurry, 2),
+                  missed)
+
+
+def row(scored: Scored) -> Row:
+    state, denial, step = scored.state, scored.state.denial, scored.state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
-        level=step.level_name, status=state.status, next_action=action, deadline=step.deadline,
-        days_left=days_left, follow_up=state.follow_up, owner=state.owner, amount=amount,
-        likelihood=chance.rate, urgency=hurry, priority=round(float(amount) * chance.rate * hurry, 2),
-        why=chance.reason, missed=missed, note=GOOD_CAUSE if missed else "", denial_id=denial.id or 0,
+        level=step.level_name, status=state.status, next_action=scored.action, deadline=step.deadline,
+        days_left=scored.days_left, follow_up=state.follow_up, owner=state.owner, amount=state.remaining,
+        likelihood=scored.chance.rate, urgency=scored.urgency, priority=scored.priority, why=scored.chance.reason,
+        missed=scored.missed, note=GOOD_CAUSE if scored.missed else "", denial_id=denial.id or 0,
     )
 
 
+def _rank(s: Scored) -> tuple[float, int, str]:
+    return -s.priority, s.days_left if s.days_left is not None else 10**6, s.state.denial.claim_id
+
+
+def _largest(s: Scored) -> tuple[Decimal, str]:
+    return -s.state.remaining, s.state.denial.claim_id
+
+
 def build_queue(states: Iterable[State], today: date, outcomes: Outcomes, owner: str | None = None,
-                due_within: int | None = None) -> Queue:
+                due_within: int | None = None, limit: int | None = None) -> Queue:
+    """Open denials ranked, and those past their filing deadline (the largest first); only the
+    first `limit` of each become rows (a table shows 50 of 100,000)."""
     chances: Chances = {}
-    rows = [row(s, today, outcomes, chances) for s in states if s.is_open and (owner is None or s.owner == owner)]
+    scored = [score(s, today, outcomes, chances) for s in states
+              if s.is_open and (owner is None or s.owner == owner)]
     if due_within is not None:
-        rows = [r for r in rows if r.days_left is not None and r.days_left <= due_within]
-    ranked = sorted((r for r in rows if not r.missed),
-                    key=lambda r: (-r.priority, r.days_left if r.days_left is not None else 10**6, r.claim_id))
-    missed = sorted((r for r in rows if r.missed), key=lambda r: (-r.amount, r.claim_id))
-    return Queue(today, ranked, missed)
+        scored = [s for s in scored if s.days_left is not None and s.days_left <= due_within]
+    live = [s for s in scored if not s.missed]
+    late = [s for s in scored if s.missed]
+    ranked = sorted(live, key=_rank) if limit is None else heapq.nsmallest(limit, live, key=_rank)
+    missed = sorted(late, key=_largest) if limit is None else heapq.nsmallest(limit, late, key=_largest)
+    return Queue(today, [row(s) for s in ranked], [row(s) for s in missed], len(live), len(late))

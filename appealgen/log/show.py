@@ -92,7 +92,8 @@ def lines(found: History, today: date) -> list[str]:
         d = state.denial
         first = d.first
         due = f" by {first.deadline}" if first.deadline else ""
-        out.append(f"  denial {d.denied_on} ({d.source}): {d.category} ({d.reason}), {money(d.at_stake)} at stake; "
+        out.append(f"  denial {d.denied_on} ({d.recorded.source}): {d.category} ({d.recorded.reason}), "
+                   f"{money(d.at_stake)} at stake; "
                    f"{first.action} at {first.level_name}{due}")
         for event in state.events:
             voided = state.voided.get(event.id or 0)
@@ -116,8 +117,8 @@ def as_json(found: History, today: date) -> dict[str, Any]:
         "claim_id": found.claim_id, "practice": found.practice, "submitted": found.submitted,
         "remitted": found.remitted,
         "denials": [{
-            "denied_on": s.denial.denied_on, "source": s.denial.source, "payer": s.denial.payer,
-            "category": s.denial.category, "reason": s.denial.reason, "codes": list(s.denial.codes),
+            "denied_on": s.denial.denied_on, "source": s.denial.recorded.source, "payer": s.denial.payer,
+            "category": s.denial.category, "reason": s.denial.recorded.reason, "codes": list(s.denial.recorded.codes),
             "at_stake": s.denial.at_stake, "first_step": s.denial.first.to_json(),
             "events": [event_json(e, s) for e in s.events],
             "now": {"status": s.status, "step": s.step.to_json(), "follow_up": s.follow_up, "owner": s.owner,

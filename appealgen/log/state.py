@@ -49,6 +49,8 @@ class State:
     @property
     def remaining(self) -> Decimal:
         """What is still at stake: the denied amount less what was recovered, written off or billed."""
+        if not (self.recovered or self.written_off or self.patient_billed):  # most denials: nothing yet
+            return self.denial.at_stake
         left = self.denial.at_stake - self.recovered - self.written_off - self.patient_billed
         return max(left, ZERO)
 

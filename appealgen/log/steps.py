@@ -60,7 +60,7 @@ def step_after(state: State, outcome: str, on: date, profile: PayerProfile, code
 def classification(denial: Denial, codes: CodeTable) -> Classification:
     """The rules' reading of the denial's codes; the category recorded when it was opened wins
     (a claim file may state it, as `classify` lets it)."""
-    found = classify_codes(list(denial.carcs), list(denial.rarcs), codes)
+    found = classify_codes(list(denial.recorded.carcs), list(denial.recorded.rarcs), codes)
     if found.category.value != denial.category:
         found.category = Category(denial.category)
         found.denied = True

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ColumnElement, Date, String, Table, and_, insert, select, true, type_coerce
 from sqlalchemy.engine import Connection
 
-from appealgen.log.model import Denial, Event, Kind, Step
+from appealgen.log.model import KINDS, Denial, Event, Facts, Step
 from appealgen.log.state import State, derive
 from appealgen.log.tables import Money, denials, events
 
@@ -45,14 +45,14 @@ class Filters:
 
 
 def denial_values(denial: Denial, now: datetime) -> dict[str, Any]:
-    step = denial.first
+    step, facts = denial.first, denial.recorded
     return {
-        "practice": denial.practice, "claim_id": denial.claim_id, "dedupe_key": denial.dedupe_key,
-        "source": denial.source, "remit_id": denial.remit_id, "payer": denial.payer,
-        "payer_name": denial.payer_name[:120], "category": denial.category, "reason": denial.reason,
-        "codes": list(denial.codes), "carcs": [list(pair) for pair in denial.carcs], "rarcs": list(denial.rarcs),
-        "patient_liable": denial.patient_liable, "denied_on": denial.denied_on, "first_dos": denial.first_dos,
-        "billed": denial.billed, "paid": denial.paid, "at_stake": denial.at_stake, "level": step.level,
+        "practice": denial.practice, "claim_id": denial.claim_id, "dedupe_key": facts.dedupe_key,
+        "source": facts.source, "remit_id": facts.remit_id, "payer": denial.payer,
+        "payer_name": facts.payer_name[:120], "category": denial.category, "reason": facts.reason,
+        "codes": list(facts.codes), "carcs": [list(pair) for pair in facts.carcs], "rarcs": list(facts.rarcs),
+        "patient_liable": facts.patient_liable, "denied_on": denial.denied_on, "first_dos": facts.first_dos,
+        "billed": facts.billed, "paid": facts.paid, "at_stake": denial.at_stake, "level": step.level,
         "level_name": step.level_name, "action": step.action, "deadline": step.deadline,
         "deadline_reason": step.deadline_reason[:200], "recorded_at": now,
     }
@@ -70,10 +70,10 @@ def as_json(value: Any) -> Any:
 # Columns read as stored (cents, ISO text or dates, JSON text or objects) and decoded here, by
 # position: for 100,000 denials SQLAlchemy's per-value processing costs more than the query.
 RAW_TYPES = {Money: BigInteger, Date: String, JSON: String}
-DENIAL_COLUMNS = ("id", "practice", "claim_id", "source", "remit_id", "payer", "payer_name", "category", "reason",
-                  "patient_liable", "denied_on", "first_dos", "billed", "paid", "at_stake", "level", "level_name",
-                  "action", "deadline", "deadline_reason", "dedupe_key")
-CODE_COLUMNS = ("codes", "carcs", "rarcs")  # left out by the queue (JSON: slow to read in bulk)
+DENIAL_COLUMNS = ("id", "practice", "claim_id", "payer", "category", "denied_on", "at_stake", "level", "level_name",
+                  "action", "deadline", "deadline_reason")  # what a denial's state needs
+FACT_COLUMNS = ("source", "payer_name", "reason", "codes", "carcs", "rarcs", "patient_liable", "first_dos", "billed",
+                "paid", "dedupe_key", "remit_id")  # the rest (the queue leaves them out: half the columns)
 EVENT_COLUMNS = ("id", "denial_id", "kind", "on_date", "who", "ref", "amount", "note", "level", "outcome",
                  "method", "owner", "next_date", "voids", "details", "dedupe_key", "recorded_at")
 
@@ -86,20 +86,22 @@ def raw(table: Table, names: Sequence[str]) -> list[Any]:
 
 
 def denial_from_row(row: Sequence[Any]) -> Denial:
-    """A denial from a row of DENIAL_COLUMNS (+ CODE_COLUMNS: without them the code lists are
-    empty, which is all the queue needs). Positional and inline: it runs once per denial."""
-    (id_, practice, claim_id, source, remit_id, payer, payer_name, category, reason, patient_liable, denied_on,
-     first_dos, billed, paid, at_stake, level, level_name, action, deadline, deadline_reason, dedupe_key,
-     *code_lists) = row
-    codes, carcs, rarcs = (as_json(v) for v in code_lists) if code_lists else ((), (), ())
+    """A denial from a row of DENIAL_COLUMNS, with its facts when FACT_COLUMNS follow. Positional
+    and inline: it runs once per denial."""
+    (id_, practice, claim_id, payer, category, denied_on, at_stake, level, level_name, action, deadline,
+     deadline_reason, *more) = row
     opened = as_date(denied_on)
     first = Step(level, level_name, action, None if deadline is None else as_date(deadline), deadline_reason,
                  opened)
-    return Denial(practice, claim_id, source, payer, payer_name, category, reason,
-                  tuple(codes), tuple((g, c) for g, c in carcs) if carcs else (), tuple(rarcs),
-                  bool(patient_liable), opened, as_date(first_dos),
-                  Decimal(billed).scaleb(-2), Decimal(paid).scaleb(-2), Decimal(at_stake).scaleb(-2),
-                  first, dedupe_key, remit_id, id_)
+    return Denial(practice, claim_id, payer, category, opened, Decimal(at_stake).scaleb(-2), first,
+                  facts_from(more) if more else None, id_)
+
+
+def facts_from(values: Sequence[Any]) -> Facts:
+    source, payer_name, reason, codes, carcs, rarcs, patient_liable, first_dos, billed, paid, key, remit_id = values
+    return Facts(source, payer_name, reason, tuple(as_json(codes)), tuple((g, c) for g, c in as_json(carcs)),
+                 tuple(as_json(rarcs)), bool(patient_liable), as_date(first_dos), Decimal(billed).scaleb(-2),
+                 Decimal(paid).scaleb(-2), key, remit_id)
 
 
 def event_values(denial: Denial, event: Event, now: datetime) -> dict[str, Any]:
@@ -112,14 +114,15 @@ def event_values(denial: Denial, event: Event, now: datetime) -> dict[str, Any]:
     }
 
 
-def event_from_row(row: Sequence[Any]) -> tuple[int, Event]:
-    """(denial id, event) from a row of EVENT_COLUMNS."""
+def event_from_row(row: Sequence[Any], full: bool = True) -> tuple[int, Event]:
+    """(denial id, event) from a row of EVENT_COLUMNS. Without `full`, only a decision's details
+    are read (its next step is part of the state; the rest is for `log show`)."""
     (id_, denial_id, kind, on_date, who, ref, amount, note, level, outcome, method, owner, next_date, voids,
      details, dedupe_key, recorded_at) = row
     return denial_id, Event(
-        Kind(kind), as_date(on_date), who, ref, None if amount is None else Decimal(amount).scaleb(-2), note,
+        KINDS[kind], as_date(on_date), who, ref, None if amount is None else Decimal(amount).scaleb(-2), note,
         level, outcome, method, owner, None if next_date is None else as_date(next_date), voids,
-        as_json(details) or {}, dedupe_key, id_, recorded_at,
+        (as_json(details) or {}) if full or kind == "decision" else {}, dedupe_key, id_, recorded_at,
     )
 
 
@@ -147,8 +150,9 @@ def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None
 
 def load_states(conn: Connection, filters: Filters = Filters(), full: bool = True) -> list[State]:
     """Every denial matching `filters` with its state, oldest first. `full=False` leaves out
-    the code lists (enough for the queue and the deadlines, and much faster)."""
-    names = DENIAL_COLUMNS + CODE_COLUMNS if full else DENIAL_COLUMNS
+    the denials' facts and most events' details (enough for the queue and the deadlines, and
+    much faster)."""
+    names = DENIAL_COLUMNS + FACT_COLUMNS if full else DENIAL_COLUMNS
     query = select(*raw(denials, names)).where(filters.condition()).order_by(denials.c.id)
     event_query = select(*raw(events, EVENT_COLUMNS)).order_by(events.c.id)
     if filters != Filters():
@@ -156,7 +160,8 @@ def load_states(conn: Connection, filters: Filters = Filters(), full: bool = Tru
     with gc_paused():
         found = list(map(denial_from_row, conn.execute(query).all()))
         by_denial: dict[int, list[Event]] = {}
-        for denial_id, event in map(event_from_row, conn.execute(event_query).all()):
+        for row in conn.execute(event_query).all():
+            denial_id, event = event_from_row(row, full)
             by_denial.setdefault(denial_id, []).append(event)
         none: list[Event] = []
         return [derive(d, by_denial.get(d.id or 0, none)) for d in found]

@@ -36,8 +36,8 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
             f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_days(r.days_left):>5} "
             f"{r.follow_up or '-'!s:10} {(r.owner or '-')[:10]:10} {money(r.amount):>10} {r.likelihood:>6.0%} "
             f"{r.urgency:>5.1f} {r.priority:>10,.2f}")
-    if len(queue.rows) > limit:
-        lines.append(f"... {len(queue.rows) - limit} more (--limit N, or --csv for all)")
+    if queue.total > limit:
+        lines.append(f"... {queue.total - limit} more (--limit N, or --csv for all)")
     if not queue.rows:
         lines.append("no open denials to work")
     if queue.missed:

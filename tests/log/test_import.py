@@ -51,10 +51,10 @@ def test_every_claim_is_recorded_paid_or_denied_and_each_denial_opened(log_url: 
     ]
     [opened] = states(log_url, "ACCT-0001")
     denial = opened.denial
-    assert (denial.payer, denial.category, denial.reason, denial.codes) == \
+    assert (denial.payer, denial.category, denial.recorded.reason, denial.recorded.codes) == \
         ("medicare-dme", "medical_necessity", "CO-50", ("CO-50", "N115"))
-    assert (denial.at_stake, denial.denied_on, denial.first_dos) == (Decimal("245.00"), date(2026, 10, 14),
-                                                                     date(2026, 9, 2))
+    assert (denial.at_stake, denial.denied_on, denial.recorded.first_dos) == (Decimal("245.00"), date(2026, 10, 14),
+                                                                              date(2026, 9, 2))
     # The plan's first step: a redetermination within 120 days of receipt (5 days after the notice).
     first = opened.step
     assert (first.level, first.action, first.deadline) == ("redetermination", "appeal", date(2027, 2, 16))

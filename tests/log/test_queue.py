@@ -24,8 +24,7 @@ def denial(claim_id: str, payer: str, category: str, at_stake: str, action: str,
            denial_id: int) -> Denial:
     deadline = TODAY + timedelta(days=days_left) if days_left is not None else None
     step = Step("reconsideration", "Reconsideration", action, deadline, "", date(2026, 10, 1))
-    return Denial("default", claim_id, "835", payer, payer, category, "CO-50", (), (), (), False, date(2026, 10, 1),
-                  date(2026, 9, 1), Decimal(at_stake), Decimal(0), Decimal(at_stake), step, claim_id, id=denial_id)
+    return Denial("default", claim_id, payer, category, date(2026, 10, 1), Decimal(at_stake), step, id=denial_id)
 
 
 def example() -> list[State]:
