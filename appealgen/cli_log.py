@@ -63,12 +63,12 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
     Example:
       appealgen log import remits/2026-10-14.835 --submitted claims-october.csv
     """
-    from appealgen import commands
     from appealgen.log import api
+    from appealgen.settings import open_settings
 
     if not files and not submitted:
         raise click.UsageError("give FILE.835 arguments, --submitted CLAIMS.csv, or both")
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of))
     result = api.import_files(settings, list(files), list(submitted), practice, who or api.default_who())
     for line in result.warnings:
         say(line)
@@ -118,13 +118,13 @@ def log_record(claim_id: str, event: str, on: datetime | None, ref: str | None, 
     Example:
       appealgen log record ACCT-9001 sent --method fax --ref FAX-20261020 --date 2026-10-20
     """
-    from appealgen import commands
     from appealgen.log import api
     from appealgen.log.model import Kind
     from appealgen.log.record import Entry
     from appealgen.log.show import state_text
+    from appealgen.settings import open_settings
 
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of))
     entry = Entry(Kind(event.replace("-", "_")), on.date() if on else settings.today, who or api.default_who(),
                   ref, amount, note, method, outcome, owner, next_date.date() if next_date else None, voids)
     done = api.record_entry(settings, claim_id, entry, practice)
@@ -151,12 +151,12 @@ def log_show(claim_id: str, practice: str | None, as_json: bool, workspace: Path
     Example:
       appealgen log show ACCT-9001
     """
-    from appealgen import commands
     from appealgen.log import api
     from appealgen.log.show import as_json as history_json
     from appealgen.log.show import lines
+    from appealgen.settings import open_settings
 
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of))
     found = api.show(settings, claim_id, practice)
     if as_json:
         _json(history_json(found, settings.today))
@@ -188,13 +188,13 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
     Example:
       appealgen queue --due-within 30 --owner pat
     """
-    from appealgen import commands
     from appealgen.log import api
     from appealgen.log.views import queue_csv, queue_json, queue_lines
+    from appealgen.settings import open_settings
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of))
     shown = limit if limit is not None or as_json or as_csv else TABLE_ROWS
     ranked = api.work_queue(settings, api.QueueFilters(practice, owner, payer, category, due_within), shown)
     say(f"queue as of {ranked.as_of}: {ranked.total} open denials ranked, {ranked.total_missed} past their "
@@ -227,14 +227,14 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
     Example:
       appealgen deadlines --within 14 --ics ~/appeals.ics
     """
-    from appealgen import commands
     from appealgen.log import api
     from appealgen.log.deadlines import calendar
     from appealgen.log.deadlines import within as due_within
     from appealgen.log.views import due_line
     from appealgen.output import write_atomic
+    from appealgen.settings import open_settings
 
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of))
     items = api.deadlines(settings, practice)
     shown = due_within(items, within)
     overdue = [d for d in items if d.overdue]

@@ -16,11 +16,11 @@ from appealgen.log.recorder import recording
 from appealgen.outcome import Outcome
 from appealgen.remittances import EraResult, read_eras, write_claim_files
 from appealgen.run import run
-from appealgen.settings import Settings, read_workspace_file
+from appealgen.settings import Settings
+from appealgen.settings import open_settings as settings_for_command
 from appealgen.sources import load
 from appealgen.sources.items import Item, Loaded
 from appealgen.toolkit import Toolkit
-from appealgen.workspace import Workspace
 
 ExecutorFactory = Callable[[Settings, Work], Executor]
 
@@ -28,8 +28,7 @@ ExecutorFactory = Callable[[Settings, Work], Executor]
 def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
     """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
     its settings file read."""
-    opened = Workspace.open(workspace)
-    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]
+    return settings_for_command(workspace, today, **options)
 
 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:

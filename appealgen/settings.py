@@ -50,3 +50,10 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
+    """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
+    its settings file read. Light on imports: commands that only read the log start fast."""
+    opened = Workspace.open(workspace)
+    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -16,17 +17,18 @@ from sqlalchemy.engine import Connection
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
-from appealgen.log.importer import ImportResult, import_remittances
 from appealgen.log.queue import Queue, build_queue, outcome_table
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
 from appealgen.log.store import Filters, load_states
-from appealgen.log.submitted import import_submitted
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids
 from appealgen.settings import Settings
-from appealgen.toolkit import Toolkit
+
+if TYPE_CHECKING:
+    from appealgen.log.importer import ImportResult
+    from appealgen.toolkit import Toolkit
 
 USER_ENV = "APPEALGEN_USER"
 
@@ -45,6 +47,8 @@ def open_log(settings: Settings, create: bool = True) -> Log:
 
 @contextmanager
 def opened(settings: Settings, create: bool = False) -> Iterator[tuple[Log, Toolkit]]:
+    from appealgen.toolkit import Toolkit  # templates, PDFs: only the commands that plan need it
+
     with open_log(settings, create) as log, Toolkit(settings) as tools:
         yield log, tools
 
@@ -56,6 +60,9 @@ def practice_of(settings: Settings, given: str | None) -> str | None:
 
 def import_files(settings: Settings, remittances: list[Path], submitted: list[Path], practice: str | None,
                  who: str) -> ImportResult:
+    from appealgen.log.importer import ImportResult, import_remittances
+    from appealgen.log.submitted import import_submitted
+
     chosen = practice_of(settings, practice) or DEFAULT_PRACTICE
     with opened(settings, create=True) as (log, tools):
         result = ImportResult()

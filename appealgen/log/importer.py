@@ -30,6 +30,8 @@ from appealgen.sources import read_remittances
 from appealgen.sources.era_claims import FoundClaim, codes_of, safe_claim_id
 from appealgen.toolkit import Toolkit
 
+CHUNK = 500
+
 
 @dataclass
 class FileResult:
@@ -113,9 +115,7 @@ def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found
     new = [r for r in rows if r.values["dedupe_key"] not in known]
     if not new:
         return
-    claims = tuple(sorted({r.claim_id for r in new}))
-    open_states = {s.denial.claim_id: s for s in load_states(conn, Filters(practice=practice, claim_ids=claims))
-                   if s.is_open}
+    open_states = open_denials(conn, practice, sorted({r.claim_id for r in new}))
     opened: list[tuple[Denial, Remit]] = []
     decided: list[tuple[Denial, Event, Remit]] = []
     for remit in sorted(new, key=lambda r: (r.on, r.values["segment"])):  # in the payer's order
@@ -141,6 +141,17 @@ def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found
         event.details["remit_id"] = remit.id
     insert_events(conn, [(d, e) for d, e, _ in decided])
     done.new, done.denials, done.outcomes = len(new), len(opened), len(decided)
+
+
+def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[str, State]:
+    """The open denial of each claim that has one (asked 500 claims at a time: SQLite and
+    PostgreSQL both cap the parameters of one statement)."""
+    found: dict[str, State] = {}
+    for start in range(0, len(claim_ids), CHUNK):
+        chunk = tuple(claim_ids[start:start + CHUNK])
+        found.update((s.denial.claim_id, s) for s in load_states(conn, Filters(practice=practice, claim_ids=chunk))
+                     if s.is_open)
+    return found
 
 
 def outcome(state: State, remit: Remit, who: str, tools: Toolkit) -> Event | None:

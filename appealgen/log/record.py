@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from appealgen.toolkit import Toolkit
 
 from appealgen.errors import InputError
 from appealgen.log.model import METHODS, OUTCOMES, Event, Kind
 from appealgen.log.state import State, correction_problem, derive, problem
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
-from appealgen.toolkit import Toolkit
 
 DEFAULT_PRACTICE = "default"
 # The options an event takes beyond the common ones (date, ref, by, note), and those it needs.
