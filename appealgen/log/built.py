@@ -26,8 +26,8 @@ def record_built(conn: Connection, tools: Toolkit, settings: Settings, item: Ite
     if states:
         state = current(states)
     else:
-        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim), tools,
-                                   settings.today, item.origin)
+        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim),
+                                   tools.profile(claim.payer, item.origin), tools.codes(), settings.today, item.origin)
         insert_denials(conn, [denial])
         state = derive(denial, [])
     denial = state.denial

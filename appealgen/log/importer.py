@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from appealgen.errors import AppealgenError
+from appealgen.errors import AppealgenError, InputError
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denial_from_remittance
@@ -26,11 +26,27 @@ from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
+from appealgen.payers import PayerProfile
+from appealgen.rules.codes import CodeTable
 from appealgen.sources import read_remittances
 from appealgen.sources.era_claims import FoundClaim, codes_of, safe_claim_id
 from appealgen.toolkit import Toolkit
 
 CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The payer profiles and the code table, read once per import (not once per claim)."""
+
+    profiles: dict[str, PayerProfile]
+    codes: CodeTable
+
+    def profile(self, payer_id: str) -> PayerProfile:
+        if payer_id not in self.profiles:
+            raise InputError("payer", None, f"unknown payer profile {payer_id!r} (known: "
+                             f"{', '.join(sorted(self.profiles))})")
+        return self.profiles[payer_id]
 
 
 @dataclass
@@ -93,7 +109,8 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
 
 def import_remittances(log: Log, tools: Toolkit, today: date, paths: list[Path], practice: str,
                        who: str) -> ImportResult:
-    read = read_remittances(paths, tools.profiles(), tools.codes())
+    rules = Rules(tools.profiles(), tools.codes())  # read once for every claim of every file
+    read = read_remittances(paths, rules.profiles, rules.codes)
     result = ImportResult(warnings=list(read.warnings), errors=list(read.errors))
     by_file: dict[str, list[FoundClaim]] = {}
     for found in read.found:
@@ -102,12 +119,12 @@ def import_remittances(log: Log, tools: Toolkit, today: date, paths: list[Path],
         path = Path(era.source)
         done = FileResult(path.name, claims=len(by_file.get(era.source, [])))
         with log.writing() as conn:
-            import_file(conn, tools, today, path, by_file.get(era.source, []), practice, who, done, result.warnings)
+            import_file(conn, rules, today, path, by_file.get(era.source, []), practice, who, done, result.warnings)
         result.files.append(done)
     return result
 
 
-def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found: list[FoundClaim],
+def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: list[FoundClaim],
                 practice: str, who: str, done: FileResult, warnings: list[str]) -> None:
     seen: dict[str, int] = {}
     rows = [remit_of(f, practice, today, seen) for f in found]
@@ -121,7 +138,7 @@ def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found
     for remit in sorted(new, key=lambda r: (r.on, r.values["segment"])):  # in the payer's order
         state = open_states.get(remit.claim_id)
         if state is not None:
-            event = outcome(state, remit, who, tools)
+            event = outcome(state, remit, who, rules)
             if event is not None:
                 apply(state, event)
                 decided.append((state.denial, event, remit))
@@ -129,7 +146,7 @@ def import_file(conn: Connection, tools: Toolkit, today: date, path: Path, found
                     del open_states[remit.claim_id]
         elif remit.found.denied:
             denial = denial_from_remittance(remit.found, remit.claim_id, remit.on, practice, remit.values["dedupe_key"],
-                                            tools, today, warnings)
+                                            rules.profiles[remit.found.profile_id], rules.codes, today, warnings)
             open_states[remit.claim_id] = derive(denial, [])
             opened.append((denial, remit))
     import_id = record_import(conn, practice, "835", path, len(new), who)
@@ -154,7 +171,7 @@ def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[
     return found
 
 
-def outcome(state: State, remit: Remit, who: str, tools: Toolkit) -> Event | None:
+def outcome(state: State, remit: Remit, who: str, rules: Rules) -> Event | None:
     """The decision a later remittance of an open denial's claim means, or None when it means
     none: a reversal, the denial's own remittance (same day or older), or out of order."""
     found, denial = remit.found, state.denial
@@ -169,7 +186,7 @@ def outcome(state: State, remit: Remit, who: str, tools: Toolkit) -> Event | Non
     if problem(state, event) is not None:
         return None
     if verdict != "overturned":
-        following = step_after(state, verdict, remit.on, tools.profile(denial.payer), tools.codes())
+        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes)
         event.details["next"] = following.to_json()
     return event
 

@@ -11,12 +11,13 @@ from appealgen.errors import InputError
 from appealgen.log.model import Denial, Facts, Step
 from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
+from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, make_plan
 from appealgen.rules.classify import claim_codes, classify
+from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import window_deadline
 from appealgen.rules.decide import choose_action, choose_level
 from appealgen.sources.era_claims import FoundClaim, to_claim
-from appealgen.toolkit import Toolkit
 
 
 def _key(*parts: str) -> str:
@@ -29,39 +30,38 @@ def claim_file_key(practice: str, claim: Claim) -> str:
     return _key("claim file", practice, claim.claim_id, claim.denial.date.isoformat(), codes)
 
 
-def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str, tools: Toolkit,
-                      today: date, origin: str) -> Denial:
+def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str, profile: PayerProfile,
+                      codes: CodeTable, today: date, origin: str, patient_liable: bool | None = None) -> Denial:
     """A denial as `appealgen plan` sees this claim (its category, action, level and deadline)."""
-    profile = tools.profile(claim.payer, origin)
-    codes = tools.codes()
     plan = make_plan(claim, profile, codes, today, origin)
     carcs, rarcs = claim_codes(claim)
     group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
     facts = Facts(source=source, payer_name=profile.name, reason=f"{group}-{first_code}" if group else first_code,
                   codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
-                  patient_liable=classify(claim, codes).patient_liable, first_dos=plan.first_dos,
+                  patient_liable=classify(claim, codes).patient_liable if patient_liable is None else patient_liable,
+                  first_dos=plan.first_dos,
                   billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
     return Denial(practice, claim.claim_id, profile.id, plan.category.value, claim.denial.date,
                   plan.amount_in_controversy, first_step(plan, claim.denial.date), facts)
 
 
 def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
-                           tools: Toolkit, today: date, warnings: list[str]) -> Denial:
+                           profile: PayerProfile, codes: CodeTable, today: date, warnings: list[str]) -> Denial:
     """The denial a remittance claim opens (one per remittance row: its key follows the row's)."""
     key = _key("835", remit_key)
     try:
-        claim = to_claim(found, None, today, tools.codes()).model_copy(update={"claim_id": claim_id})
+        claim = to_claim(found, None, today, codes).model_copy(update={"claim_id": claim_id})
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
-        return denial_from_codes(found, claim_id, denied_on, practice, tools, key)
-    denial = denial_from_claim(claim, practice, "835", key, tools, today, str(found.source))
+        return denial_from_codes(found, claim_id, denied_on, practice, profile, key)
+    denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source),
+                               found.classification.patient_liable)
     denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
     return denial
 
 
-def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, tools: Toolkit,
+def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, profile: PayerProfile,
                       key: str) -> Denial:
-    profile = tools.profile(found.profile_id)
     classification = found.classification
     choice = choose_level(Appeal(), profile)
     action = choose_action(set(), classification, choice)
