@@ -2,8 +2,9 @@
 log once (a claim payment already recorded, from this file or another copy of it, is skipped).
 A denied claim with no open denial opens one, with the plan's first step. A later remittance of
 a claim whose denial is open is that denial's outcome: paid on reprocessing is overturned (the
-amount recovered), still denied but paid more is partial, denied again is upheld, and the plan
-opens the next level from the remittance's date. Each file is one transaction."""
+amount recovered); while a request is pending, still denied but paid more is partial and denied
+again is upheld, and the plan opens the next level from the remittance's date. Each file is one
+transaction."""
 
 from __future__ import annotations
 
@@ -173,9 +174,11 @@ def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[
 
 def outcome(state: State, remit: Remit, who: str, rules: Rules) -> Event | None:
     """The decision a later remittance of an open denial's claim means, or None when it means
-    none: a reversal, the denial's own remittance (same day or older), or out of order."""
+    none: a reversal, the denial's own remittance (same day or older), a claim denied again while
+    no request is pending (a resubmission, not an appeal: the level stays), or out of order.
+    Paid settles the denial whatever was sent (a reopening by phone, a corrected claim)."""
     found, denial = remit.found, state.denial
-    if found.era.reversal or remit.on <= denial.denied_on:
+    if found.era.reversal or remit.on <= denial.denied_on or (found.denied and state.status != "sent"):
         return None
     gained = max(found.era.paid - denial.recorded.paid - state.recovered, Decimal(0))
     verdict = "overturned" if not found.denied else "partial" if gained > 0 else "upheld"

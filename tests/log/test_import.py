@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from appealgen.errors import InputErrors
-from appealgen.log.api import import_files, open_log
+from appealgen.log.api import import_files, open_log, record_entry
 from appealgen.log.importer import FileResult
+from appealgen.log.model import Kind
+from appealgen.log.record import Entry
 from appealgen.log.state import State
 from appealgen.log.store import Filters, load_states
 from appealgen.log.tables import denials, events, imports, remits, submissions
@@ -85,8 +87,13 @@ def test_a_later_payment_overturns_the_open_denial_with_the_amount_recovered(log
     assert (state.status, state.closed_by, state.recovered) == ("closed", "overturned", Decimal("180.00"))
 
 
+def sent(url: str, claim_id: str, on: date = date(2026, 10, 20)) -> None:
+    record_entry(settings_for(url), claim_id, Entry(Kind.sent, on, "pat", method="fax"), None)
+
+
 def test_denied_again_is_upheld_and_the_next_level_counts_from_that_remittance(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
     import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2"))
     [state] = states(log_url, "ACCT-0001")
     assert [(d.outcome, d.on) for d in state.decisions] == [("upheld", date(2026, 12, 1))]
@@ -96,8 +103,17 @@ def test_denied_again_is_upheld_and_the_next_level_counts_from_that_remittance(l
     assert step.deadline_reason == "previous decision 2026-12-01 + 5 days presumed receipt + 180 days"
 
 
+def test_denied_again_with_nothing_sent_is_a_resubmission_not_a_decision(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    again = remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2")
+    assert import_835(log_url, again) == [FileResult("dec.835", claims=1, new=1, denials=0, outcomes=0)]
+    [state] = states(log_url, "ACCT-0001")
+    assert (state.status, state.step.level, state.decisions) == ("open", "redetermination", ())
+
+
 def test_paid_in_part_and_denied_for_the_rest_is_partial(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
     import_835(log_url, remittance(tmp_path / "nov.835", [partly("ACCT-0001", amount="100.00")],
                                    paid_on="20261120", trace="E2"))
     [state] = states(log_url, "ACCT-0001")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from appealgen.errors import InputError
-from appealgen.log.api import import_files, open_log
+from appealgen.log.api import import_files, open_log, record_entry
 from appealgen.log.db import Log, make_engine, open_location
 from appealgen.log.migrate import HEAD, MIGRATIONS, REVISIONS, current_revision, migrate
+from appealgen.log.model import Kind
+from appealgen.log.record import Entry
 from appealgen.log.tables import APPEND_ONLY, metadata
 from appealgen.log.where import Location, locate, mount_type, refuse_network_share
 from tests.conftest import TODAY
@@ -50,6 +53,7 @@ def filled(log_url: str, tmp_path: Path) -> Log:
     import_files(settings, [remittance(tmp_path / "a.835", [denied("ACCT-0001")])],
                  [submitted_csv(tmp_path / "claims.csv", [("ACCT-0001", "medicare-dme", "2026-09-05", "245.00")])],
                  None, "pat")
+    record_entry(settings, "ACCT-0001", Entry(Kind.sent, date(2026, 10, 20), "pat", method="fax"), None)
     later = remittance(tmp_path / "b.835", [denied("ACCT-0001")], paid_on="20261120", trace="EFT2")
     import_files(settings, [later], [], None, "pat")  # denied again: an upheld decision event
     return open_log(settings)
