@@ -83,7 +83,7 @@ def record_entry(settings: Settings, claim_id: str, entry: Entry, practice: str 
 
 
 def show(settings: Settings, claim_id: str, practice: str | None) -> History:
-    with opened(settings) as (log, _), log.reading() as conn:
+    with open_log(settings, create=False) as log, log.reading() as conn:
         return history(conn, resolve_practice(conn, practice_of(settings, practice), claim_id), claim_id)
 
 

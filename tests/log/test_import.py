@@ -123,10 +123,11 @@ def test_paid_in_part_and_denied_for_the_rest_is_partial(log_url: str, tmp_path:
 
 def test_a_remittance_of_the_denial_day_is_the_denial_itself_not_its_outcome(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001", date(2026, 10, 14))  # sent the day it was denied: a request is pending
     again = remittance(tmp_path / "oct-resent.835", [denied("ACCT-0001")], trace="EFT-RESENT")
     assert import_835(log_url, again) == [FileResult("oct-resent.835", claims=1, new=1, denials=0, outcomes=0)]
     [state] = states(log_url, "ACCT-0001")
-    assert (state.status, state.decisions) == ("open", ())
+    assert (state.status, state.decisions) == ("sent", ())
 
 
 def test_a_claim_denied_after_its_denial_was_closed_opens_a_new_denial(log_url: str, tmp_path: Path) -> None:

@@ -124,3 +124,11 @@ def test_the_queue_filters_by_practice_payer_and_category(tmp_path: Path) -> Non
     assert [r.category for r in work_queue(settings, QueueFilters(category="authorization")).rows] == \
         ["authorization", "authorization"]
     assert work_queue(settings, QueueFilters(payer="commercial")).rows == []
+
+
+def test_the_deadline_day_itself_is_still_in_time() -> None:
+    today = derive(denial("ACCT-T", "medicare-dme", "coding", "100.00", "appeal", 0, 1), [])
+    yesterday = derive(denial("ACCT-Y", "medicare-dme", "coding", "100.00", "appeal", -1, 2), [])
+    queue = build_queue([today, yesterday], TODAY, {})
+    assert ([r.claim_id for r in queue.rows], [r.claim_id for r in queue.missed]) == (["ACCT-T"], ["ACCT-Y"])
+    assert queue.rows[0].urgency == 10.0
