@@ -23,7 +23,7 @@ AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 PATIENT = ("Nora", "Synthetic")
 
 
-def run(log: Path, *args: str) -> tuple[int, str, str]:
+def run(log: Path | str, *args: str) -> tuple[int, str, str]:
     env = {"APPEALGEN_DATABASE_URL": str(log), "APPEALGEN_USER": "pat"}
     result = CliRunner().invoke(main, [*args, *AS_OF], env=env, catch_exceptions=False)
     for name in PATIENT:
@@ -32,9 +32,10 @@ def run(log: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Path:
-    """A log with October's remittance imported: ACCT-0001 (CO-50), ACCT-0002 (CO-197), one paid claim."""
-    path = tmp_path / "log.sqlite"
+def log(log_url: str, tmp_path: Path) -> str:
+    """A log (SQLite, then PostgreSQL) with October's remittance imported: ACCT-0001 (CO-50),
+    ACCT-0002 (CO-197), one paid claim."""
+    path = log_url
     october = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), denied("ACCT-0002", carc="197", remarks=()),
                                                 paid("ACCT-0003")])
     assert run(path, "log", "import", str(october))[0] == 0
@@ -71,7 +72,7 @@ def test_import_of_submitted_claims_and_a_bad_file(tmp_path: Path) -> None:
                      f"{missing}: file not found\n"
 
 
-def test_record_says_what_the_tool_added(log: Path) -> None:
+def test_record_says_what_the_tool_added(log: str) -> None:
     assert run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--ref", "FAX-1", "--date",
                "2026-10-20") == (0, "", (
                    "ACCT-0001: sent recorded as #1 (2026-10-20, by pat)\n"
@@ -87,7 +88,7 @@ def test_record_says_what_the_tool_added(log: Path) -> None:
         ("decision", "upheld", "redetermination", "2027-05-14")
 
 
-def test_record_refusals_exit_1_with_one_line(log: Path) -> None:
+def test_record_refusals_exit_1_with_one_line(log: str) -> None:
     assert run(log, "log", "record", "ACCT-0001", "decision", "--outcome", "upheld") == \
         (1, "", "ACCT-0001: decision: no request is pending for Redetermination; record sent first\n")
     assert run(log, "log", "record", "ACCT-0404", "follow-up", "--next", "2026-12-01") == \
@@ -97,7 +98,7 @@ def test_record_refusals_exit_1_with_one_line(log: Path) -> None:
     assert code == 2 and "'lost' is not one of" in stderr
 
 
-def test_show_prints_the_whole_history(log: Path) -> None:
+def test_show_prints_the_whole_history(log: str) -> None:
     run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
     run(log, "log", "record", "ACCT-0001", "correction", "--voids", "1", "--note", "wrong claim")
     run(log, "log", "record", "ACCT-0001", "assigned", "--owner", "sam")
@@ -117,7 +118,7 @@ def test_show_prints_the_whole_history(log: Path) -> None:
     assert [(e["id"], e["voided_by"]) for e in data["denials"][0]["events"]] == [(1, 2), (2, None), (3, None)]
 
 
-def test_queue_table_json_and_csv(log: Path) -> None:
+def test_queue_table_json_and_csv(log: str) -> None:
     code, stdout, stderr = run(log, "queue")
     assert (code, stderr) == (0, "queue as of 2026-11-22: 2 open denials ranked, 0 past their filing deadline\n")
     header, _, first, second = stdout.splitlines()
@@ -141,7 +142,7 @@ def test_queue_without_a_log_says_how_to_start_one(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: Path, tmp_path: Path) -> None:
+def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_path: Path) -> None:
     run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
     calendar = tmp_path / "appeals.ics"
     code, stdout, stderr = run(log, "deadlines", "--within", "30", "--ics", str(calendar))
@@ -163,7 +164,7 @@ def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: Path, tmp_
     ]
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     # As of the day after the follow-up date it is overdue: exit 3 for the scheduled job.
-    env = {"APPEALGEN_DATABASE_URL": str(log)}
+    env = {"APPEALGEN_DATABASE_URL": log}
     result = CliRunner().invoke(main, ["deadlines", "--as-of", "2026-12-20", "--workspace", str(REPO)], env=env)
     assert result.exit_code == 3
     assert result.stdout.startswith("2026-12-19  follow-up  OVERDUE by 1 days")

@@ -80,9 +80,12 @@ def test_postgresql_also_refuses_truncate(postgres_schema: str, tmp_path: Path) 
 
 
 def test_a_sqlite_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
-    with open_log(settings_for(str(tmp_path / "team" / "log.sqlite"))):
-        pass
-    assert stat.S_IMODE(os.stat(tmp_path / "team" / "log.sqlite").st_mode) == 0o600
+    with open_log(settings_for(str(tmp_path / "team" / "log.sqlite"))) as log, log.writing() as conn:
+        conn.execute(text("INSERT INTO imports (practice, kind, file_name, sha256, rows, who, recorded_at) "
+                          "VALUES ('default', '835', 'a.835', 'x', 1, 'pat', '2026-10-01')"))
+        # SQLite's write-ahead log and its index hold entries too: they take the file's mode.
+        assert {p.name: stat.S_IMODE(os.stat(p).st_mode) for p in (tmp_path / "team").iterdir()} == \
+            {"log.sqlite": 0o600, "log.sqlite-wal": 0o600, "log.sqlite-shm": 0o600}
 
 
 def test_an_older_sqlite_log_is_copied_before_it_is_migrated(tmp_path: Path) -> None:
