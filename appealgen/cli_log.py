@@ -19,6 +19,8 @@ import click
 from appealgen.cli import F, _today, handled, main, say, workspace_options
 from appealgen.errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK
 
+# The events people record (appealgen.log.model.RECORDED_BY_PEOPLE; spelled out here so that
+# --help need not import the log; a test keeps the two equal).
 KINDS = ("sent", "follow_up", "decision", "adjusted", "billed_patient", "assigned", "reopened", "correction")
 DATE = click.DateTime(["%Y-%m-%d"])
 TABLE_ROWS = 50  # the queue's table shows the top of the queue; --json and --csv give every row

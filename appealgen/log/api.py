@@ -20,7 +20,7 @@ from appealgen.log.deadlines import Due, due_items
 from appealgen.log.queue import Queue, build_queue, outcome_table
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
-from appealgen.log.store import Filters, load_states
+from appealgen.log.store import Filters, gc_paused, load_states
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids
@@ -109,9 +109,10 @@ class QueueFilters:
 
 def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = None) -> Queue:
     with open_log(settings, create=False) as log, log.reading() as conn:
-        states = load_states(conn, Filters(chosen.practice, chosen.payer, chosen.category), full=False)
         outcomes = outcome_table(live_outcomes(conn))
-    return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
+        with gc_paused():  # a state and a score per denial: 100,000s of objects, no cycles
+            states = load_states(conn, Filters(chosen.practice, chosen.payer, chosen.category), full=False)
+            return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

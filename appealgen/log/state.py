@@ -54,10 +54,6 @@ class State:
         left = self.denial.at_stake - self.recovered - self.written_off - self.patient_billed
         return max(left, ZERO)
 
-    @property
-    def live(self) -> list[Event]:
-        return [e for e in self.events if e.kind is not Kind.correction and e.id not in self.voided]
-
 
 def problem(state: State, event: Event) -> str | None:
     """Why `event` cannot follow the history so far, or None when it can."""

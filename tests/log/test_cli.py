@@ -203,3 +203,10 @@ def test_every_log_command_has_help_with_an_example_and_is_in_the_readme(command
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert f"appealgen {' '.join(command)}" in (REPO / "README.md").read_text()
+
+
+def test_the_command_line_offers_every_event_people_record() -> None:
+    from appealgen.cli_log import KINDS
+    from appealgen.log.model import RECORDED_BY_PEOPLE
+
+    assert KINDS == tuple(kind.value for kind in RECORDED_BY_PEOPLE)
