@@ -209,4 +209,4 @@ def test_the_command_line_offers_every_event_people_record() -> None:
     from appealgen.cli_log import KINDS
     from appealgen.log.model import RECORDED_BY_PEOPLE
 
-    assert KINDS == tuple(kind.value for kind in RECORDED_BY_PEOPLE)
+    assert tuple(kind.value for kind in RECORDED_BY_PEOPLE) == KINDS
