@@ -52,6 +52,8 @@ pytest: venv
 test: system-deps venv lint typecheck pytest
 
 bench: system-deps venv
+	$(BIN)/python bench/bench_batch.py --claims $${CLAIMS:-100}
+	$(BIN)/python bench/bench_era.py
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_log.py
 

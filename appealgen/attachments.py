@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zipfile
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appealgen.errors import InputError
+from appealgen.fax import g4_to_pdf, read_g4
 from appealgen.models import Attachment
 from appealgen.pdf import PasswordProtected, open_pdf
 
@@ -76,11 +78,16 @@ def check_pdf(data: bytes, source: Path, field: str) -> int:
 
 
 def image_to_pdf(data: bytes, source: Path, field: str) -> bytes:
-    """JPEG and single-strip fax TIFF pass through img2pdf untouched; others are re-encoded."""
+    """Fax TIFFs (CCITT G4) and JPEGs pass through untouched; others are re-encoded."""
     import img2pdf
 
     if not data:
         raise InputError(source, field, "file is empty (0 bytes)")
+    if data[:4] in (b"II*\x00", b"MM\x00*"):  # a fax TIFF goes in strip by strip, never decoded
+        with contextlib.suppress(Exception):  # anything unusual takes the general path below
+            pages = read_g4(data)
+            if pages:
+                return g4_to_pdf(pages)
     layout = img2pdf.get_layout_fun(LETTER_PT, fit=img2pdf.FitMode.shrink, auto_orient=True)
     try:
         return bytes(img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))

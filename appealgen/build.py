@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from appealgen import __version__
-from appealgen.attachments import Part, prepare, set_converted, sha256
+from appealgen.attachments import Part, confine, prepare, set_converted, sha256
 from appealgen.check import check_build
 from appealgen.errors import InputError
 from appealgen.models import Claim, RemittanceRecord
@@ -30,10 +30,8 @@ from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
-from appealgen.workspace import BUILTIN_PREFIX
 
 REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
-FAX_COVER = "fax_cover.html"
 OUTPUTS = ("packet.pdf", "packet.json", "letter.docx")
 
 
@@ -43,11 +41,14 @@ class Planned(NamedTuple):
 
 
 def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
+    """The plan (a fax cover never reaches a recipient without a fax: the profile's
+    `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
     profile = tools.profile(item.claim.payer, item.origin)
     plan = make_plan(item.claim, profile, tools.codes(), settings.today, item.origin)
-    if plan.cover.removeprefix(BUILTIN_PREFIX) == FAX_COVER and not profile.recipient(profile.level(plan.level)).fax:
-        raise InputError(f"payers/{profile.id}.yaml", "fax", "is empty; a fax cover sheet needs the payer's fax number")
-    return Planned(profile, plan)
+    workspace, payer = settings.workspace, item.claim.payer
+    files = {"letter_file": workspace.describe_file(workspace.template("letters", plan.letter, payer)),
+             "cover_file": workspace.describe_file(workspace.template("cover_sheets", plan.cover, payer))}
+    return Planned(profile, plan.model_copy(update=files))
 
 
 def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
@@ -55,9 +56,11 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     claim = item.claim
     planned = plan_item(settings, tools, item)
     profile, plan = planned.profile, planned.plan
-    folder = settings.out / claim.claim_id
+    folder = settings.out / item.practice / claim.claim_id
     root = settings.attachments_root or item.base
     parts = [prepare(claim.attachments[i], i, root, Path(item.origin)) for i in plan.attachment_order]
+    by_claim_order = sorted(zip(plan.attachment_order, [p.sha256 for p in parts], strict=True))
+    digest = inputs_digest(settings, tools, item, profile, [h for _, h in by_claim_order])
     refuse_overwriting_inputs(folder, [item.source, *(root / a.path for a in claim.attachments)])
     context = letter_context(claim, profile, plan, [], settings.today)
     if claim.remittance is not None and not any(p.kind == "remittance_advice" for p in parts):
@@ -71,9 +74,9 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     parts = [letter, *parts]
     cover = settings.workspace.template("cover_sheets", plan.cover, claim.payer)
     front, pdf, result = assemble_checked(tools, claim, profile, plan, parts, cover, context)
-    report = packet_report(settings, tools, item, planned, parts, front, result, [letter_path, cover])
+    report = packet_report(item, planned, parts, front, result, cover, digest)
     write_packet(folder, pdf, report, docx_bytes)
-    return Outcome(item.origin, claim.claim_id, report=report)
+    return Outcome(item.origin, claim.claim_id, report=report, folder=folder)
 
 
 def assemble_checked(
@@ -99,25 +102,24 @@ def assemble_checked(
 
 
 def packet_report(
-    settings: Settings, tools: Toolkit, item: Item, planned: Planned, parts: list[Part], front: Front,
-    result: CheckResult, templates: list[Path],
+    item: Item, planned: Planned, parts: list[Part], front: Front, result: CheckResult, cover: Path, digest: str,
 ) -> PacketReport:
     claim, plan = item.claim, planned.plan
-    sources = [(plan.cover, sha256(templates[1].read_bytes())), ("index", sha256(front.pdf)),
+    sources = [(plan.cover, sha256(cover.read_bytes())), ("index", sha256(front.pdf)),
                *[(p.source, p.sha256) for p in parts]]
     sections = [
         Section(kind=e.kind, title=e.title, first_page=e.first_page, last_page=e.last_page, source=s, sha256=h)
         for e, (s, h) in zip(front.entries, sources, strict=True)
     ]
-    decided_by = [*templates, profile_path(settings.workspace, planned.profile.id), tools.codes_file()]
     return PacketReport(
         schema_version=SCHEMA_VERSION,
         claim_id=claim.claim_id, payer=planned.profile.id, category=plan.category, action=plan.action,
         level=plan.level, deadline=plan.deadline, days_left=plan.days_left, letter=plan.letter,
-        cover=plan.cover, pages=front.total_pages, sections=sections, required=plan.required,
+        cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=front.total_pages,
+        sections=sections, required=plan.required,
         good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
         stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
-        inputs_sha256=inputs_digest(item.digest, parts, decided_by), appealgen_version=__version__,
+        inputs_sha256=digest, appealgen_version=__version__,
     )
 
 
@@ -137,6 +139,7 @@ def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext,
     title = f"{context.plan.level_name} request letter"
     part = Part("letter", title, name, sha256(path.read_bytes()))
     if path.suffix.lower() == ".docx":
+        tools.checked_template(name, path)  # a broken tag fails here, never drops a paragraph
         out = tmp / "letter.docx"
         render_docx(path, context.mapping(), tools.env, out)
         part.docx = out
@@ -188,10 +191,31 @@ def refuse_overwriting_inputs(folder: Path, inputs: list[Path]) -> None:
             raise InputError(path, None, "is also an output of this build; choose another --out")
 
 
-def inputs_digest(item_digest: str, parts: list[Part], decided_by: list[Path]) -> str:
-    """One hash over everything that shaped the packet: the claim's data, every part, the
-    templates, the payer profile and the reason-code table."""
-    digest = hashlib.sha256(item_digest.encode())
-    for value in [p.sha256 for p in parts] + [sha256(t.read_bytes()) for t in decided_by]:
-        digest.update(value.encode())
+def inputs_digest(settings: Settings, tools: Toolkit, item: Item, profile: PayerProfile,
+                  attachments: list[str]) -> str:
+    """One hash over everything that shapes a packet, computable before building it (a rerun
+    skips a packet whose hash is unchanged): the claim's own data, each attachment file, every
+    template, the payer profile, the workspace settings, the code table, the letter's date (the
+    letter states it and the days left) and the appealgen version."""
+    digest = hashlib.sha256()
+    settings_file = settings.workspace.settings_file()
+    profile_file = profile_path(settings.workspace, profile.id)
+    for value in (item.digest, *attachments, tools.templates_digest(), tools.file_digest(profile_file),
+                  tools.file_digest(tools.codes_file()), tools.file_digest(settings_file) if settings_file else "",
+                  str(settings.attachments_root or ""), settings.today.isoformat(), __version__):
+        digest.update(value.encode() + b"\0")
     return digest.hexdigest()
+
+
+def attachment_digests(settings: Settings, item: Item) -> list[str] | None:
+    """The sha256 of each attachment file in claim order, or None when one cannot be read
+    (the build then says why)."""
+    root = settings.attachments_root or item.base
+    digests = []
+    for index, attachment in enumerate(item.claim.attachments):
+        try:
+            path = confine(attachment.path, root, Path(item.origin), f"attachments[{index}].path")
+            digests.append(sha256(path.read_bytes()))
+        except (InputError, OSError):
+            return None
+    return digests

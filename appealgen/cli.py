@@ -65,14 +65,14 @@ def _today(as_of: datetime | None) -> date:
     return as_of.date() if as_of is not None else date.today()
 
 
-def _finish(started: Any, out: Path) -> list[Any]:
+def _finish(started: Any) -> list[Any]:
     """Print warnings, then each outcome as it finishes; return the outcomes."""
     for line in started.warnings:
         say(line)
     outcomes = []
     for outcome in started.outcomes:
         outcomes.append(outcome)
-        for line in outcome.lines(out):
+        for line in outcome.lines():
             say(line)
     return outcomes
 
@@ -117,9 +117,120 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root)
-    outcomes = _finish(commands.build(settings, list(claim_files)), out)
+    say(settings.workspace.describe())
+    outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:
         click.echo(json.dumps([o.report.model_dump(mode="json") for o in outcomes if o.report], indent=2))
+    sys.exit(exit_code(o.exit_code for o in outcomes))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packets"),
+              show_default=True, help="Output folder; each packet goes to OUT/<claim_id>/ (OUT/<practice>/<claim_id>/ "
+              "when the claims come from several practices).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Resolve attachment paths here instead of beside each claim file.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column mapping for CSV inputs (YAML: rows, columns; default: the claim-file field names).")
+@click.option("--force", is_flag=True, help="Rebuild packets that are up to date.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan every claim; build nothing.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds one packet may take before it is stopped and recorded as failed.")
+@click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@workspace_options
+@handled
+def batch(inputs: tuple[Path, ...], out: Path, jobs: int | None, attachments_root: Path | None,
+          mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
+          workspace: Path | None, as_of: datetime | None) -> None:
+    """Build packets for many claims in parallel, resumably, with a summary.
+
+    INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
+    files (their denied claims). A rerun skips packets whose inputs have not changed
+    (--force rebuilds); OUT/batch-summary.csv and .json list every claim.
+
+    \b
+    Exit codes: 0 all built and passed; 1 some could not be built; 3 some fail
+    their check; 4 a required program is missing; 5 an unexpected error.
+
+    \b
+    Example:
+      appealgen batch claims/ remits/2026-10-14.835 --out packets --jobs 2
+    """
+    from appealgen import commands
+    from appealgen.batch import closing_line, summary_row, write_summary
+    from appealgen.progress import Progress
+
+    settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
+                                      time_limit=time_limit, csv_mapping=mapping)
+    say(settings.workspace.describe())
+    if dry_run:
+        outcomes = _finish(commands.dry_run(settings, list(inputs)))
+        for outcome in outcomes:
+            if outcome.plan is not None:
+                plan = outcome.plan
+                click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
+                           f"due {plan.deadline.isoformat()})")
+        say(f"{len(outcomes)} claims: {sum(o.error is None for o in outcomes)} valid, "
+            f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
+        sys.exit(exit_code(o.exit_code for o in outcomes))
+    started = commands.batch(settings, list(inputs), jobs, force)
+    for line in started.warnings:
+        say(line)
+    progress = Progress(started.total, quiet=quiet or as_json)
+    outcomes = []
+    try:
+        for outcome in started.outcomes:
+            outcomes.append(outcome)
+            for line in outcome.error.lines() if outcome.error else []:
+                progress.say(line)
+            progress.advance()
+    finally:
+        progress.close()
+    write_summary(out, outcomes)
+    if as_json:
+        click.echo(json.dumps([summary_row(o) for o in outcomes], indent=2))
+    say(closing_line(outcomes, out))
+    sys.exit(exit_code(o.exit_code for o in outcomes))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("letters"),
+              show_default=True, help="Output folder: OUT/<claim_id>.docx and/or .pdf.")
+@click.option("--format", "form", type=click.Choice(["docx", "pdf", "both"]), default="pdf", show_default=True,
+              help="docx applies to Word templates; an HTML letter is always PDF.")
+@click.option("--merged", is_flag=True, help="Also write every PDF letter into OUT/letters-merged.pdf for printing.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Column mapping for CSV inputs (YAML: rows, columns).")
+@workspace_options
+@handled
+def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: int | None, mapping: Path | None,
+            workspace: Path | None, as_of: datetime | None) -> None:
+    """Write each claim's letter alone, for mailing or review (no packet, no attachments).
+
+    INPUTS are claim files, folders, CSV exports or X12 835 files, as for `batch`.
+
+    \b
+    Example:
+      appealgen letters claims/ --out letters --format both --merged
+    """
+    from appealgen import commands
+    from appealgen.letters import merge_letters, word_only
+
+    settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping)
+    say(settings.workspace.describe())
+    outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
+    written = [f for o in outcomes for f in o.files]
+    if form in ("docx", "both") and word_only(outcomes):
+        say(f"{word_only(outcomes)} letters come from HTML templates and were written as PDF only")
+    if merged and (target := merge_letters(out, outcomes)) is not None:
+        say(f"merged PDF: {target}")
+    say(f"{len(written)} letter files written to {out}")
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 
@@ -137,7 +248,9 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
     """
     from appealgen import commands
 
-    verification = commands.check(commands.open_settings(workspace, _today(as_of)), packet_dir)
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    verification = commands.check(settings, packet_dir)
     result = verification.result
     if as_json:
         click.echo(result.model_dump_json(indent=2))
@@ -172,7 +285,8 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 
     texts = load_descriptions(descriptions) if descriptions else None
     settings = commands.open_settings(workspace, _today(as_of))
-    outcomes = _finish(commands.plan(settings, list(claim_files)), settings.out)
+    say(settings.workspace.describe())
+    outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]
     if as_json:
         click.echo(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))
@@ -187,14 +301,22 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 @click.option("--json", "as_json", is_flag=True, help='Print {"files": [...], "claims": [...]} on stdout.')
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write one claim file per denied claim here, ready for `appealgen build`.")
+@click.option("--force", is_flag=True,
+              help="With --out: rewrite claim files that differ from the remittance (edited by hand).")
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Attach <root>/<claim_id>/<kind>*.pdf files found here to the claim files.")
+@click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
 @workspace_options
 @handled
-def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_root: Path | None,
-        workspace: Path | None, as_of: datetime | None) -> None:
+def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, attachments_root: Path | None,
+        descriptions: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Read X12 835 remittance files: list the claims (denied first) with their
-    codes, category and action.
+    codes, payer, denied amount, category, action and deadline.
+
+    A fault in one claim or one transaction set skips only that part, with a
+    line naming the segment; the rest is read. An existing claim file that
+    differs from what --out would write is left alone (--force rewrites it).
 
     \b
     Example:
@@ -202,19 +324,211 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, attachments_ro
     """
     from appealgen import commands
     from appealgen.remittances import table_lines
+    from appealgen.rules.codes import load_descriptions
 
+    texts = load_descriptions(descriptions) if descriptions else None
     settings = commands.open_settings(workspace, _today(as_of), attachments_root=attachments_root)
-    done = commands.era(settings, list(files), out)
+    say(settings.workspace.describe())
+    done = commands.era(settings, list(files), out, force, texts)
     result = done.result
-    for line in [e.line() for e in result.errors] + result.warnings + done.skipped:
+    for line in [e.line() for e in result.errors] + result.warnings + done.files.skipped + done.files.kept:
         say(line)
     if as_json:
         click.echo(json.dumps({"files": result.files, "claims": result.claims}, indent=2, default=str))
     elif result.claims or not result.errors:
         click.echo("\n".join(table_lines(result.claims)))
     if out:
-        say(f"{len(done.written)} claim files written to {out}")
-    sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.skipped)))
+        kept = f"; {len(done.files.kept)} edited files kept" if done.files.kept else ""
+        say(f"{len(done.files.written)} claim files written to {out}{kept}")
+    sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.files.skipped)))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@handled
+def init(folder: Path) -> None:
+    """Create a team workspace in FOLDER: templates/letters/, templates/cover_sheets/, payers/,
+    the settings file appealgen.yaml, sample claims and a README for billing leads.
+
+    \b
+    Example:
+      appealgen init appeals-team && cd appeals-team && appealgen templates list
+    """
+    from appealgen import commands
+
+    created = commands.init(folder)
+    say(f"workspace created in {folder} ({len(created)} folders and files); next: appealgen templates list")
+
+
+@main.group()
+def templates() -> None:
+    """List, describe, check and preview letter and cover templates.
+
+    \b
+    Example:
+      appealgen templates check
+    """
+
+
+@templates.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON on stdout.")
+@workspace_options
+@handled
+def templates_list(as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+    """Every template: Word or HTML, from the workspace or built in (and which built-in it
+    overrides), and which payers, categories, actions and levels use it.
+
+    \b
+    Example:
+      appealgen templates list
+    """
+    from appealgen import commands
+    from appealgen.templating.catalog import summarize
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    found = commands.templates_list(settings)
+    if as_json:
+        click.echo(json.dumps([{"name": t.name, "format": t.format, "origin": t.origin, "overrides": t.overrides,
+                                "path": str(t.path), "used_by": summarize(t.uses)} for t in found], indent=2))
+        return
+    for info in found:
+        click.echo(f"{info.name}  [{info.format}, {info.describe_origin()}]")
+        for line in summarize(info.uses) or ["not chosen by any plan (name it in appeal.letter or a profile)"]:
+            click.echo(f"    {line}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.option("--payer", default=None, help="Copy into the folder of one payer profile (its own version).")
+@workspace_options
+@handled
+def templates_copy(name: str, payer: str | None, workspace: Path | None, as_of: datetime | None) -> None:
+    """Copy a built-in template into the workspace, to edit it (in Word for .docx files).
+
+    \b
+    Example:
+      appealgen templates copy letters/medical_necessity.docx --payer medicare-dme
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    say(f"copied to {commands.templates_copy(settings, name, payer)}")
+
+
+@templates.command("fields")
+@click.option("--claim", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Show each field's value for this claim (its first line for lists).")
+@click.option("--json", "as_json", is_flag=True, help="Print fields and filters as JSON on stdout.")
+@workspace_options
+@handled
+def templates_fields(claim: Path | None, as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+    """Every name a template may use (claim, patient, provider, payer, recipient, lines,
+    denial, plan, enclosures, index, ...) and every filter, with type, description and example.
+
+    \b
+    Example:
+      appealgen templates fields --claim claims/cpap-medicare/claim.yaml
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    found, filters, values = commands.templates_fields(settings, claim)
+    if as_json:
+        click.echo(json.dumps({
+            "fields": [{"name": f.name, "type": f.type, "description": f.description, "example": f.example,
+                        **({"value": values.get(f.name, "")} if values is not None else {})} for f in found],
+            "filters": [{"name": f.name, "description": f.description, "example": f.example} for f in filters],
+        }, indent=2))
+        return
+    for doc in found:
+        value = f"  = {values.get(doc.name, '')}" if values is not None else ""
+        example = f"  e.g. {doc.example}" if doc.example and values is None else ""
+        click.echo(f"{doc.name}  ({doc.type}){'  ' + doc.description if doc.description else ''}{example}{value}")
+    click.echo("\nFilters ({{ value | filter }}):")
+    for item in filters:
+        click.echo(f"{item.name}  {item.description}{'  e.g. ' + item.example if item.example else ''}")
+
+
+@templates.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@workspace_options
+@handled
+def templates_check(paths: tuple[Path, ...], workspace: Path | None, as_of: datetime | None) -> None:
+    """Check templates (all of the workspace and the built-ins, or PATHS): syntax, names that do
+    not exist, what the sandbox forbids, and Word tags broken by formatting. Exit 1 when
+    anything is wrong.
+
+    \b
+    Example:
+      appealgen templates check templates/letters/medical_necessity.docx
+    """
+    from appealgen import commands
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    problems = commands.templates_check(settings, list(paths))
+    for problem in problems:
+        say(problem.line())
+    say(f"{len(problems)} problems" if problems else "templates: no problems")
+    sys.exit(EXIT_BAD_INPUT if problems else EXIT_OK)
+
+
+@templates.command("preview")
+@click.argument("name")
+@click.option("--claim", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The claim to fill the template with.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The PDF to write (default: preview-<template>.pdf here).")
+@click.option("--png", is_flag=True, help="Also write PNG pages beside the PDF.")
+@click.option("--watch", is_flag=True, help="Render again each time the template or the claim is saved.")
+@workspace_options
+@handled
+def templates_preview(name: str, claim: Path, out: Path | None, png: bool, watch: bool, workspace: Path | None,
+                      as_of: datetime | None) -> None:
+    """Render one template (a letter, or a cover sheet with its index) for one claim.
+
+    NAME is a template such as letters/medical_necessity.docx or cover_sheets/fax_cover.html.
+
+    \b
+    Example:
+      appealgen templates preview letters/medical_necessity.docx --claim claims/cpap-medicare/claim.yaml --png
+    """
+    from appealgen import commands
+    from appealgen.templating.preview import changes
+
+    settings = commands.open_settings(workspace, _today(as_of))
+    say(settings.workspace.describe())
+    target = out or Path(f"preview-{Path(name).stem}.pdf")
+    if not watch:
+        for path in commands.preview(settings, claim, name, target, png):
+            say(f"wrote {path}")
+        return
+    watched = [claim, settings.workspace.template(*_folder_and_name(settings, name), _payer(settings, claim))]
+    try:
+        for _ in changes(watched):
+            try:
+                written = commands.preview(settings, claim, name, target, png)
+                say(f"{datetime.now():%H:%M:%S} wrote {', '.join(str(p) for p in written)}")
+            except AppealgenError as error:
+                for line in error.lines():
+                    say(line)
+    except KeyboardInterrupt:
+        say("stopped")
+
+
+def _folder_and_name(settings: Any, name: str) -> tuple[str, str]:
+    from appealgen.templating.preview import split_name
+
+    return split_name(settings, name)
+
+
+def _payer(settings: Any, claim: Path) -> str:
+    from appealgen import commands
+
+    return commands.one_item(settings, claim).claim.payer
 
 
 @main.command()

@@ -99,8 +99,8 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
 @click.option("--note", default=None, help="Free text; required for a correction (the reason).")
 @click.option("--method", type=click.Choice(["fax", "portal", "mail", "electronic"]), default=None,
               help="sent: how it was sent.")
-@click.option("--outcome", type=click.Choice(["overturned", "partial", "upheld", "dismissed"]), default=None,
-              help="decision: the payer's decision (partial = partially overturned).")
+@click.option("--outcome", type=click.Choice(["overturned", "partially_overturned", "upheld", "dismissed", "partial"]),
+              default=None, help="decision: the payer's decision (partial: partially_overturned).")
 @click.option("--owner", default=None, help="assigned: who owns the denial now.")
 @click.option("--next", "next_date", type=DATE, default=None, help="follow_up: when to follow up next.")
 @click.option("--voids", type=int, default=None, help="correction: the event number (#N in `log show`) it voids.")
@@ -124,11 +124,13 @@ def log_record(claim_id: str, event: str, on: datetime | None, ref: str | None, 
     from appealgen.log.model import Kind
     from appealgen.log.record import Entry
     from appealgen.log.show import state_text
+    from appealgen.models import DECISION_ALIASES
     from appealgen.settings import open_settings
 
     settings = open_settings(workspace, _today(as_of))
     entry = Entry(Kind(event.replace("-", "_")), on.date() if on else settings.today, who or api.default_who(),
-                  ref, amount, note, method, outcome, owner, next_date.date() if next_date else None, voids)
+                  ref, amount, note, method, DECISION_ALIASES.get(outcome or "", outcome), owner,
+                  next_date.date() if next_date else None, voids)
     done = api.record_entry(settings, claim_id, entry, practice)
     say(f"{claim_id}: {entry.kind.value} recorded as #{done.event.id} ({done.event.on}, by {done.event.who})")
     for note_line in done.notes:

@@ -3,13 +3,14 @@ tables) and turning pydantic errors into `FILE: field.path: message` lines."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from appealgen.errors import InputError
 
@@ -52,15 +53,48 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def validation_errors(source: Path, exc: ValidationError, prefix: str = "") -> list[InputError]:
-    """Turn a pydantic error into `FILE: field.path: message` lines (no input values)."""
+def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
+                      model: type[BaseModel] | None = None) -> list[InputError]:
+    """Turn a pydantic error into `FILE: field.path: message` lines (no input values). With
+    the `model`, a misspelled key gets the closest real one: "(did you mean window_months?)"."""
     errors = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = field_path(tuple(err["loc"]))
         field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
         message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden" and model is not None and err["loc"]:
+            message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
         errors.append(InputError(source, field or None, message))
     return errors
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside an annotation (`Level`, `list[Level]`, `Level | None`, `dict[str, X]`)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the model found at `loc` inside `model` (list indexes skipped)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        current = _model_in(info.annotation) if info is not None else None
+    return list(current.model_fields) if current is not None else []
 
 
 def read_document(path: Path) -> Any:

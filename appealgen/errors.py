@@ -90,34 +90,42 @@ class MissingToolError(AppealgenError):
         return (type(self), (self.tool, self.install))
 
 
-class UnexpectedError(AppealgenError):
+class ItemError(AppealgenError):
+    """One item of a run stopped: `ORIGIN: claim ID: what happened; nothing written`."""
+
+    def __init__(self, origin: str, claim_id: str | None, what: str) -> None:
+        self.origin = origin
+        self.claim_id = claim_id
+        self.what = what
+        claim = f": claim {claim_id}" if claim_id else ""
+        super().__init__(f"{origin}{claim}: {what}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.origin, self.claim_id, self.what))
+
+
+class UnexpectedError(ItemError):
     """A bug met while handling one item. Only the exception's type is kept: its message may
     quote claim data."""
 
     exit_code = EXIT_UNEXPECTED
 
     def __init__(self, origin: str, claim_id: str | None, kind: str) -> None:
-        self.origin = origin
-        self.claim_id = claim_id
         self.kind = kind
-        claim = f": claim {claim_id}" if claim_id else ""
-        super().__init__(f"{origin}{claim}: unexpected {kind}; nothing written for this claim "
+        super().__init__(origin, claim_id, f"unexpected {kind}; nothing written for this claim "
                          "(set APPEALGEN_DEBUG=1 for the traceback)")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.origin, self.claim_id, self.kind))
 
 
-class TimeLimitError(AppealgenError):
+class TimeLimitError(ItemError):
     """One item took longer than the per-item limit and was stopped."""
 
     def __init__(self, origin: str, claim_id: str | None, seconds: float) -> None:
-        self.origin = origin
-        self.claim_id = claim_id
         self.seconds = seconds
-        claim = f": claim {claim_id}" if claim_id else ""
-        super().__init__(f"{origin}{claim}: stopped after {seconds:g} s (time limit); nothing written for "
-                         "this claim")
+        super().__init__(origin, claim_id, f"stopped after {seconds:g} s (time limit); nothing written for this "
+                         "claim")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.origin, self.claim_id, self.seconds))

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class AttachmentKind(StrEnum):
@@ -46,6 +46,8 @@ class Category(StrEnum):
 
 
 class Action(StrEnum):
+    """What to do about a denial. Part of the contract (plan JSON, packet.json): extend, never rename."""
+
     appeal = "appeal"
     reconsideration = "reconsideration"
     corrected_claim = "corrected_claim"
@@ -55,6 +57,23 @@ class Action(StrEnum):
     adjust = "adjust"
     bill_patient = "bill_patient"
     none = "none"
+    reopening = "reopening"  # a clerical error corrected by the payer reopening its own determination
+    review = "review"  # nothing is sent: a person must look (e.g. a reason code the table does not know)
+    ask_client = "ask_client"  # nothing is sent: the practice decides (adjust, or bill a liable patient)
+
+
+class Decision(StrEnum):
+    """The outcome of an appeal step. One word per outcome everywhere (claim file, plan, log)."""
+
+    upheld = "upheld"
+    overturned = "overturned"
+    partially_overturned = "partially_overturned"
+    pending = "pending"
+    dismissed = "dismissed"  # not a decision on the merits: a dismissal path may follow
+
+
+# Older claim files wrote a partial overturn as `partial`; it is still read.
+DECISION_ALIASES = {"partial": Decision.partially_overturned}
 
 
 def luhn_npi(value: str) -> str:
@@ -117,9 +136,29 @@ class Provider(Strict):
     contact: str | None = None
 
 
+class Adjustment(Strict):
+    """One reason code with its own group code (and its amount when the remittance gives it):
+    a line's adjustments are never merged under one group."""
+
+    group: Group
+    carc: Carc
+    amount: Decimal | None = None  # may be negative on a remittance (a correction)
+
+    @property
+    def code(self) -> str:
+        return f"{self.group}-{self.carc}"
+
+
+def _codes(group: str | None, carcs: list[str], adjustments: list[Adjustment]) -> list[str]:
+    """"CO-50"-style codes, each once: the adjustments, then the CARCs listed under one group."""
+    codes = [a.code for a in adjustments] + [f"{group}-{c}" if group else c for c in carcs]
+    return list(dict.fromkeys(codes))
+
+
 class ServiceLine(Strict):
     dos: date
-    code: str = Field(pattern=r"^[A-Z0-9]{4,5}$")  # CPT/HCPCS, or a 4-digit revenue code
+    # CPT/HCPCS, or a 4-digit revenue code; none on a claim-level line (a claim denied whole)
+    code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{4,5}$")
     modifiers: list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]] = Field(
         default_factory=list, max_length=4
     )
@@ -129,23 +168,58 @@ class ServiceLine(Strict):
     diagnosis: list[Annotated[str, Field(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]] = (
         Field(default_factory=list)
     )
-    carc: list[Carc] = Field(default_factory=list)
+    carc: list[Carc] = Field(default_factory=list)  # all under `group`; see `adjustments` for mixed groups
     group: Group | None = None
     rarc: list[Rarc] = Field(default_factory=list)
+    adjustments: list[Adjustment] = Field(default_factory=list)  # each with its own group (from an 835)
+    # A claim denied at claim level with no service lines on the remittance: one line holding the
+    # claim's amounts and statement dates, with no procedure code.
+    claim_level: bool = False
+    dos_to: date | None = None  # the last date of service (a statement period), when known
+
+    @model_validator(mode="after")
+    def _code_unless_claim_level(self) -> ServiceLine:
+        if self.claim_level and self.code is not None:
+            raise ValueError("a claim-level line has no procedure code (remove code or claim_level)")
+        if not self.claim_level and self.code is None:
+            raise ValueError("code is required (or claim_level: true for a claim denied whole)")
+        return self
+
+    @property
+    def codes(self) -> list[str]:
+        """The line's reason codes as GROUP-CARC, each with its own group."""
+        return _codes(self.group, self.carc, self.adjustments)
+
+    @property
+    def label(self) -> str:
+        """The procedure code with its modifiers ("E0601-RR"), or the words for a claim-level line."""
+        if self.code is None:
+            return "whole claim (denied at claim level)"
+        return "-".join([self.code, *self.modifiers])
 
 
 class Denial(Strict):
     date: date
-    carc: list[Carc] = Field(default_factory=list)
+    carc: list[Carc] = Field(default_factory=list)  # all under `group`; see `adjustments` for mixed groups
     rarc: list[Rarc] = Field(default_factory=list)
     group: Group | None = None
     category: Category | None = None
+    adjustments: list[Adjustment] = Field(default_factory=list)  # claim-level codes, each with its group
+
+    @property
+    def codes(self) -> list[str]:
+        return _codes(self.group, self.carc, self.adjustments)
 
 
 class AppealStep(Strict):
     level: str
     date: date
-    outcome: str = Field(pattern=r"^(upheld|overturned|partial|pending|dismissed)$")
+    outcome: Decision
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _alias(cls, value: object) -> object:
+        return DECISION_ALIASES.get(value, value) if isinstance(value, str) else value
 
 
 class Appeal(Strict):

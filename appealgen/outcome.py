@@ -3,7 +3,7 @@ Picklable, so a worker process can return it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -11,7 +11,7 @@ from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, AppealgenError
 from appealgen.plan import Plan
 from appealgen.report import PacketReport
 
-Status = Literal["built", "planned", "failed"]
+Status = Literal["built", "skipped", "planned", "failed"]
 
 
 @dataclass
@@ -22,12 +22,18 @@ class Outcome:
     plan: Plan | None = None
     error: AppealgenError | None = None
     seconds: float = 0.0
+    memory_mb: float | None = None  # the worker's peak resident memory after this item
+    folder: Path | None = None  # where the packet was written
+    skipped: bool = False  # up to date: the packet from an earlier run was kept
+    files: list[Path] = field(default_factory=list)  # what was written besides a packet (letters)
 
     @property
     def status(self) -> Status:
         if self.error is not None:
             return "failed"
-        return "built" if self.report is not None else "planned"
+        if self.skipped:
+            return "skipped"
+        return "built" if self.report is not None or self.files else "planned"
 
     @property
     def exit_code(self) -> int:
@@ -37,19 +43,19 @@ class Outcome:
             return EXIT_CHECK_FAILED
         return EXIT_OK
 
-    def lines(self, out: Path) -> list[str]:
+    def lines(self) -> list[str]:
         """What a person reads about this item: the error's lines, or the packet's summary."""
         if self.error is not None:
             return self.error.lines()
-        if self.report is None:
+        if self.report is None or self.folder is None:
             return []
-        return [summary_line(self.report, out)]
+        return [summary_line(self.report, self.folder)]
 
 
-def summary_line(report: PacketReport, out: Path) -> str:
+def summary_line(report: PacketReport, folder: Path) -> str:
     status = "passed" if report.check.passed else "FAILED"
     detail = "; ".join([f"missing {m}" for m in report.check.missing] + report.check.problems)
-    where = out / report.claim_id / "packet.pdf"
+    where = folder / "packet.pdf"
     line = (f"{report.claim_id}: {status}, {report.pages} pages, {report.category} -> {report.action} "
             f"({report.level}, due {report.deadline.isoformat()}) -> {where}")
     return f"{line}: {detail}" if detail else line

@@ -9,10 +9,10 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from appealgen.documents import read_document, validation_errors
+from appealgen.documents import did_you_mean, read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Action, AttachmentKind, Category, PayerId, Strict
-from appealgen.workspace import Workspace
+from appealgen.workspace import BUILTIN_PREFIX, Workspace
 
 
 class Limits(Strict):
@@ -30,28 +30,79 @@ class Recipient(Strict):
     phone: str | None = None
 
 
+Delivery = Literal["mail", "fax", "portal"]
+Corrections = Literal["new_claim", "reopening", "replacement_claim"]
+FAX_COVER = "fax_cover.html"
+MAIL_COVER = "mail_cover.html"
+# Days a request needs to arrive, by delivery method: a house default, not a regulation (mail:
+# about 5 days in transit plus 2 for the payer's mailroom; fax and portal: the next business
+# day). A profile sets its own in `transit_days`.
+DEFAULT_TRANSIT_DAYS: dict[Delivery, int] = {"mail": 7, "fax": 1, "portal": 1}
+
+
+class Dismissal(Strict):
+    """What a party may do when a level dismisses its request (a dismissal is not a decision on
+    the merits): have another step review the dismissal, or nothing (`final`: binding)."""
+
+    review: str | None = None  # the id of the step that reviews it: a level or a dismissal step
+    final: bool = False
+    # The body that dismissed may also be asked to vacate its dismissal within this many months
+    # of the notice (counted from the notice date: the earlier, safe date).
+    vacate_months: int | None = Field(default=None, gt=0)
+    vacate_source: str | None = None  # the rule, for the plan's note (e.g. 42 CFR 405.952(d))
+
+    @model_validator(mode="after")
+    def _one_path(self) -> Dismissal:
+        if (self.review is None) == (not self.final):
+            raise ValueError("give either review (the step that reviews the dismissal) or final: true")
+        return self
+
+
 class Level(Strict):
-    """One appeal level. The window runs from the notice that opened it (the denial, or the
-    previous level's decision) plus the profile's presumed-receipt days."""
+    """One appeal level (or another step: a dismissal review, a reopening). The window runs from
+    the notice that opened it (the denial, or the previous step's decision) plus the profile's
+    presumed-receipt days."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
     window_days: int | None = Field(default=None, gt=0)
     window_months: int | None = Field(default=None, gt=0)
     counts_from: Literal["denial_date", "previous_decision"] = "denial_date"
+    presumed_receipt: bool = True  # false: count from the notice's own date (the earlier, safe date)
     action: Action = Action.appeal
     decided_by: str | None = None
     form: str | None = None
     cover: str | None = None  # cover sheet template for this level
     letter: str | None = None  # letter template for every category at this level
     recipient: Recipient | None = None
+    delivery: Delivery | None = None  # how requests at this level are sent (default: the profile's)
     amount_in_controversy: dict[int, Decimal] = Field(default_factory=dict)  # year -> minimum
+    skip_for: list[Category] = Field(default_factory=list)  # these denials start at the next level
+    dismissal: Dismissal | None = None  # what may follow when this level dismisses a request
+    final: bool = False  # its decision is binding: no further step follows it
+    # false: only the manifest's "all" documents (a dismissal review argues the dismissal, a
+    # reopening corrects a clerical error: neither needs the clinical record)
+    category_documents: bool = True
     # Days the reviewer has to decide once the request is received: the tracking log sets the
     # follow-up date from it. None: not published (the log then follows up after 30 days).
     decision_days: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:
+        if (self.window_days is None) == (self.window_months is None):
+            raise ValueError("give exactly one of window_days and window_months")
+        return self
+
+
+class FilingLimit(Strict):
+    """How long after the date of service a claim may be filed (a new claim must meet it)."""
+
+    window_days: int | None = Field(default=None, gt=0)
+    window_months: int | None = Field(default=None, gt=0)
+    source: str | None = None  # the rule or contract, for the plan's reason
+
+    @model_validator(mode="after")
+    def _one_window(self) -> FilingLimit:
         if (self.window_days is None) == (self.window_months is None):
             raise ValueError("give exactly one of window_days and window_months")
         return self
@@ -90,9 +141,18 @@ class PayerProfile(Strict):
     portal: str | None = None
     limits: Limits = Field(default_factory=Limits)
     presumed_receipt_days: int = Field(default=0, ge=0)  # Medicare: notices count as received 5 days on
-    levels: list[Level] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)  # the appeal levels on the merits, in order
+    dismissal_steps: list[Level] = Field(default_factory=list)  # steps that review a dismissal
+    # How the payer takes a correction of our own billing error: a new claim, a reopening of its
+    # determination (`reopening` then describes it), or a replacement claim (frequency code 7
+    # with the payer's original claim number).
+    corrections: Corrections = "replacement_claim"
+    reopening: Level | None = None
+    filing_limit: FilingLimit | None = None  # from the date of service; a new claim must meet it
     letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
-    cover: str = "fax_cover.html"
+    cover: str | None = None  # default: the fax cover when requests go by fax, else the mail cover
+    delivery: Delivery | None = None  # default: fax when the recipient has a fax number, else mail
+    transit_days: dict[Delivery, int] = Field(default_factory=lambda: dict(DEFAULT_TRANSIT_DAYS))
     # category (or "default") -> required documents; "all" applies on top of every category
     manifests: dict[str, list[Requirement]] = Field(default_factory=dict)
     corrected_claims_in_appeals: bool = True  # some payers refuse a corrected claim inside an appeal
@@ -108,16 +168,65 @@ class PayerProfile(Strict):
                     raise ValueError(f"unknown category {key!r}")
         return self
 
+    def steps(self) -> list[Level]:
+        """Every step a request can be made at: the levels, the dismissal steps, the reopening."""
+        return [*self.levels, *self.dismissal_steps, *([self.reopening] if self.reopening else [])]
+
     def level(self, level_id: str | None) -> Level:
         if level_id is None:
             return self.levels[0]
-        for level in self.levels:
+        for level in self.steps():
             if level.id == level_id:
                 return level
-        known = ", ".join(lv.id for lv in self.levels)
+        known = ", ".join(lv.id for lv in self.steps())
         raise InputError(f"payers/{self.id}.yaml", "levels", f"no level {level_id!r} (has: {known})")
 
-    def requirements(self, category: Category) -> list[Requirement]:
+    def delivery_for(self, level: Level) -> Delivery:
+        """How a request at `level` is sent: the level's method, the profile's, else fax when the
+        recipient has a fax number, else mail (a request never depends on a fax it cannot have)."""
+        return level.delivery or self.delivery or ("fax" if self.recipient(level).fax else "mail")
+
+    def cover_for(self, level: Level) -> tuple[str, str]:
+        """The cover sheet for `level` and why."""
+        if level.cover:
+            return level.cover, f"the cover for {level.name}"
+        delivery = self.delivery_for(level)
+        # The profile's cover is a default: a fax cover never goes to a recipient without a fax.
+        if self.cover and (delivery == "fax" or self.cover.removeprefix(BUILTIN_PREFIX) != FAX_COVER):
+            return self.cover, "the payer's cover sheet"
+        if delivery == "fax":
+            return FAX_COVER, "the fax cover: requests go by fax"
+        return MAIL_COVER, f"the transmittal cover: requests go by {delivery}"
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, message) for what the model alone cannot check: step ids, dismissal paths, the
+        reopening, and that no step needs a fax number its recipient lacks."""
+        found: list[tuple[str, str]] = []
+        ids = [step.id for step in self.steps()]
+        found += [("levels", f"step id {i!r} is used twice") for i in sorted({i for i in ids if ids.count(i) > 1})]
+        if self.corrections == "reopening" and self.reopening is None:
+            found.append(("reopening", "corrections: reopening needs a reopening step (window, letter)"))
+        for where, step in self._named_steps():
+            path = step.dismissal
+            if path is not None and path.review is not None and path.review not in ids:
+                found.append((f"{where}.dismissal.review", f"no step {path.review!r} (has: {', '.join(ids)})"))
+            if not self.recipient(step).fax:
+                if self.delivery_for(step) == "fax":
+                    found.append((f"{where}.delivery", f"fax, but {step.id}'s recipient has no fax number"))
+                elif self.cover_for(step)[0].removeprefix(BUILTIN_PREFIX) == FAX_COVER:
+                    found.append((f"{where}.cover", f"{FAX_COVER} needs a fax number; {step.id}'s recipient has "
+                                  "none (leave cover out: the transmittal cover is used)"))
+        return found
+
+    def _named_steps(self) -> list[tuple[str, Level]]:
+        named = [(f"levels[{i}]", step) for i, step in enumerate(self.levels)]
+        named += [(f"dismissal_steps[{i}]", step) for i, step in enumerate(self.dismissal_steps)]
+        return named + ([("reopening", self.reopening)] if self.reopening else [])
+
+    def requirements(self, category: Category, level_id: str | None = None) -> list[Requirement]:
+        step = next((s for s in self.steps() if s.id == level_id), None)
+        if step is not None and not step.category_documents:
+            return list(self.manifests.get("all", []))
         specific = self.manifests.get(category.value, self.manifests.get("default", []))
         return [*self.manifests.get("all", []), *specific]
 
@@ -136,9 +245,12 @@ def read_profile(path: Path) -> PayerProfile:
     try:
         profile = PayerProfile.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=PayerProfile)) from None
     if profile.id != path.stem:
         raise InputError(path, "id", f"must equal the file name ({path.stem})")
+    problems = profile.problems()
+    if problems:
+        raise InputErrors([InputError(path, where, message) for where, message in problems])
     return profile
 
 
@@ -158,3 +270,22 @@ def profile_ids(workspace: Workspace) -> list[str]:
 def load_payer(workspace: Workspace, payer_id: str, source: object = "payer") -> PayerProfile:
     """The profile `payer_id`, read now (commands use the toolkit's cached copy)."""
     return read_profile(profile_path(workspace, payer_id, source))
+
+
+def missing_templates(workspace: Workspace, profile: PayerProfile, path: Path) -> list[InputError]:
+    """The letters and covers a profile names that exist nowhere: reported when the profile
+    loads, not when the first claim that needs one is built."""
+    named = [(f"letters.{key}", "letters", name) for key, name in profile.letters.items()]
+    named += [("cover", "cover_sheets", profile.cover)] if profile.cover else []
+    for index, level in enumerate(profile.levels):
+        named += [(f"levels[{index}].cover", "cover_sheets", level.cover)] if level.cover else []
+        named += [(f"levels[{index}].letter", "letters", level.letter)] if level.letter else []
+    errors = []
+    for field, folder, name in named:
+        try:
+            workspace.template(folder, name, profile.id)
+        except InputError:
+            known = [n for n in workspace.list(f"templates/{folder}", "*") if "." in n]
+            errors.append(InputError(path, field, f"template {name!r} is not in templates/{folder}"
+                                     f"{did_you_mean(name.removeprefix('builtin:'), known)}"))
+    return errors

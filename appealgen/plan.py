@@ -9,13 +9,20 @@ from pydantic import BaseModel
 
 from appealgen.errors import InputError
 from appealgen.models import Action, AttachmentKind, Category, Claim
-from appealgen.payers import PayerProfile
+from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.report import Finding, Requirement, problem, warning
-from appealgen.rules.classify import classify
+from appealgen.rules.classify import Classification, classify
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import aic_minimum, amount_in_controversy, filing_deadline
-from appealgen.rules.decide import choose_action, choose_level
+from appealgen.rules.deadlines import (
+    Deadline,
+    aic_minimum,
+    amount_in_controversy,
+    claim_filing_deadline,
+    filing_deadline,
+    send_by,
+)
+from appealgen.rules.decide import ActionChoice, Situation, choose_action, choose_level
 
 DEADLINE_WARNING_DAYS = 14
 # Remittance advice always follows the letter; then the payer's order, then the rest.
@@ -33,10 +40,11 @@ CATEGORY_LETTERS = {
     Category.coordination_of_benefits: "coordination_of_benefits.docx",
     Category.benefit_maximum: "benefit_maximum.docx",
 }
-ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx"}
+ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx", Action.reopening: "reopening.docx"}
 FALLBACK_LETTER = "reconsideration.html"
 # Actions that send something to the payer; for the others a packet is only a record.
-SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization}
+SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization,
+             Action.reopening}
 
 
 class Plan(BaseModel):
@@ -47,25 +55,33 @@ class Plan(BaseModel):
     other_categories: list[Category]
     category_reasons: list[str]
     codes: list[str]  # every reason and remark code seen, e.g. "CO-50", "N115"
+    denial_codes: list[str]  # the reason codes that deny, e.g. "CO-50" (each with its own group)
+    remarks: list[str]  # the remark codes, e.g. "N115"
     denied: bool
     action: Action
     action_reason: str
+    new_claim: bool  # a corrected claim sent as a new claim (not a replacement): the filing limit applies
     notes: list[str]
     level: str
     level_name: str
     level_reason: str
     first_dos: date  # the earliest date of service on the claim
-    deadline: date
+    deadline: date  # the day the request must arrive
     deadline_reason: str
     days_left: int
+    send_by: date  # the day to send it, allowing for the delivery method's transit time
+    send_by_reason: str
+    delivery: str  # mail, fax or portal
     amount_in_controversy: Decimal
     aic_minimum: Decimal | None
     appeal_rights: bool
     cite_lcd: bool
     letter: str
     letter_reason: str
+    letter_file: str = ""  # the file used, and where it comes from (workspace or built-in)
     cover: str
     cover_reason: str
+    cover_file: str = ""
     required: list[Requirement]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
     findings: list[Finding]  # known before building: problems fail the packet's check
@@ -118,7 +134,7 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     if category.value in profile.letters:
         return profile.letters[category.value], f"the payer's letter for {category.value}"
     if category in CATEGORY_LETTERS:
-        return CATEGORY_LETTERS[category], f"the shipped letter for {category.value}"
+        return CATEGORY_LETTERS[category], f"the letter for {category.value}"
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
@@ -143,7 +159,7 @@ def required_documents(
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
     required = [
         Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
-        for r in profile.requirements(category)
+        for r in profile.requirements(category, level)
         if applies(r, level, first_dos)
     ]
     required += [
@@ -159,10 +175,29 @@ def check_levels(claim: Claim, profile: PayerProfile, origin: str) -> None:
     """Appeal levels named in the claim must exist in its payer's profile."""
     named = [("appeal.level", claim.appeal.level)]
     named += [(f"appeal.history[{i}].level", step.level) for i, step in enumerate(claim.appeal.history)]
-    known = [level.id for level in profile.levels]
+    known = [level.id for level in profile.steps()]
     for where, level in named:
         if level is not None and level not in known:
             raise InputError(origin, where, f"{profile.id} has no level {level!r} (levels: {', '.join(known)})")
+
+
+def _deadline(claim: Claim, profile: PayerProfile, step: Level, action: ActionChoice,
+              first_dos: date) -> tuple[Deadline, list[Finding]]:
+    """The step's window; a new claim's own filing limit instead (it was never filed)."""
+    if not action.new_claim:
+        return filing_deadline(claim, profile, step), []
+    if profile.filing_limit is not None:
+        return claim_filing_deadline(first_dos, profile.filing_limit), []
+    return filing_deadline(claim, profile, step), [warning(
+        "payer.filing_limit_missing", f"{profile.id} gives no claim filing limit (filing_limit); the deadline "
+        f"shown is {step.name}'s window: check the payer's limit for a new claim")]
+
+
+def _code_findings(found: Classification) -> list[Finding]:
+    if not found.unknown:
+        return []
+    return [warning("codes.unknown", f"{', '.join(found.unknown)} not in the code table (rules/codes.yaml): a "
+                    "person must review the denial")]
 
 
 def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim") -> Plan:
@@ -170,18 +205,21 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     check_levels(claim, profile, origin)
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
-    level = choose_level(claim.appeal, profile)
-    action = choose_action(kinds, found, level)
-    deadline = filing_deadline(claim, profile, level.level)
-    days_left = (deadline.date - today).days
+    level = choose_level(claim.appeal, profile, found.category)
+    aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
+    action = choose_action(Situation(kinds, level, profile, aic, minimum), found)
+    step = action.step or level.level
     first_dos = min(line.dos for line in claim.service_lines)
+    deadline, findings = _deadline(claim, profile, step, action, first_dos)
+    days_left = (deadline.date - today).days
+    sending = send_by(deadline.date, profile.delivery_for(step), profile)
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
-    required = required_documents(profile, found.category, level.level.id, first_dos, action.action, kinds,
+    required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
                                   found.documents)
-    letter, letter_reason = choose_letter(claim, profile, found.category, action.action, level.level.letter)
-    cover = level.level.cover or profile.cover
-    findings: list[Finding] = []
+    letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
+    cover, cover_reason = profile.cover_for(step)
+    findings += _code_findings(found)
     if action.action in SUBMITTED:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
     else:  # nothing is filed: no window to miss, no manifest to meet
@@ -194,24 +232,30 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "
                                 "claim inside an appeal; send it separately"))
-    aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
     if minimum is not None and aic < minimum:
-        findings.append(problem("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
+        findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
+    notes = action.notes if action.action is found.group_action else found.notes + action.notes
     return Plan(
         claim_id=claim.claim_id, payer=profile.id, payer_name=profile.name,
         category=found.category, other_categories=found.others, category_reasons=found.reasons,
-        codes=[f.code for f in found.findings],
-        denied=found.denied, action=action.action, action_reason=action.reason,
-        notes=action.notes if action.action is found.group_action else found.notes + action.notes,
-        level=level.level.id, level_name=level.level.name, level_reason=level.reason,
+        codes=[f.code for f in found.findings], denial_codes=found.denial_codes,
+        remarks=[f.code for f in found.findings if f.remark],
+        denied=found.denied, action=action.action, action_reason=action.reason, new_claim=action.new_claim,
+        notes=level.notes + notes,
+        level=step.id, level_name=step.name,
+        level_reason=level.reason if action.step is None else f"{step.name}: how {profile.id} takes corrections",
         first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
+        send_by=sending.date, send_by_reason=sending.reason, delivery=sending.delivery,
         amount_in_controversy=aic, aic_minimum=minimum,
         appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
-        letter=letter, letter_reason=letter_reason, cover=cover,
-        cover_reason=f"the cover for {level.level.name}" if level.level.cover else "the payer's cover sheet",
+        letter=letter, letter_reason=letter_reason, cover=cover, cover_reason=cover_reason,
         required=required, attachment_order=attachment_order(claim, profile), findings=findings,
     )
+
+
+def _file(where: str) -> str:
+    return f" -> {where}" if where else ""
 
 
 def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str]:
@@ -230,8 +274,9 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
     lines += [f"  level: {plan.level_name} ({plan.level_reason})",
               f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
               f"    because {plan.deadline_reason}",
-              f"  letter: {plan.letter} ({plan.letter_reason})",
-              f"  cover: {plan.cover} ({plan.cover_reason})",
+              f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
+              f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
+              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}",
               "  required documents:"]
     lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
     if not plan.required:

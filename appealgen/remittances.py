@@ -17,9 +17,10 @@ from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile
 from appealgen.plan import make_plan
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.decide import choose_action, choose_level
+from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources import read_remittances
 from appealgen.sources.era_claims import (
+    NOT_ADJUDICATED,
     FoundClaim,
     claim_document,
     codes_of,
@@ -35,38 +36,89 @@ class EraResult:
     claims: list[dict[str, Any]] = field(default_factory=list)
     found: list[FoundClaim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)  # files that could not be read
+    errors: list[InputError] = field(default_factory=list)  # files, sets or claims that could not be read
 
 
-def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date) -> dict[str, Any]:
-    """The JSON record of one 835 claim (its remittance record, the patient, and the category
-    and action the rules give it). A denied claim is planned once, here."""
+@dataclass(frozen=True)
+class RowDecision:
+    """What the rules make of one remitted claim: for a denied claim, its plan's decision."""
+
+    category: str
+    action: str
+    reason: str
+    deadline: date | None = None
+    days_left: int | None = None
+    send_by: date | None = None
+
+
+def _without_plan(found: FoundClaim, profile: PayerProfile) -> RowDecision:
+    """The decision from the codes alone: for claims that are not denied, and for a denied claim
+    that cannot be made into a claim file."""
+    found_codes = found.classification
+    choice = choose_level(Appeal(), profile, found_codes.category)
+    action = choose_action(Situation(set(), choice, profile), found_codes)
+    return RowDecision(found_codes.category.value, action.action.value, action.reason)
+
+
+def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today: date) -> RowDecision:
+    """A denied claim is planned once, here; the others get the decision for their codes."""
+    status = found.era.status_code
+    if status in NOT_ADJUDICATED:
+        return RowDecision(found.classification.category.value, "none", f"status {status}: {NOT_ADJUDICATED[status]}")
+    if not found.denied:
+        return _without_plan(found, profile)
+    try:
+        claim = to_claim(found, None, today)
+    except InputError:
+        return _without_plan(found, profile)
+    plan = make_plan(claim, profile, codes, today, str(found.source))
+    if not plan.submitted:  # nothing is sent: no deadline to show
+        return RowDecision(plan.category.value, plan.action.value, plan.action_reason)
+    return RowDecision(plan.category.value, plan.action.value, plan.action_reason, plan.deadline, plan.days_left,
+                       plan.send_by)
+
+
+def denied_amount(found: FoundClaim) -> Decimal:
+    """What the denial codes took off the claim; billed less paid when a denied claim gives no
+    denial amounts (status 4 with no adjustments)."""
+    if not found.denied:
+        return Decimal(0)
+    return found.classification.denied_amount or max(found.era.billed - found.era.paid, Decimal(0))
+
+
+def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
+              descriptions: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON record of one 835 claim: its remittance record, the patient, the payer, and the
+    category, action and deadline the rules give it."""
     era = found.era
-    category, action = found.classification.category.value, "none"
-    if found.denied:
-        profile = profiles[found.profile_id]
-        try:
-            claim = to_claim(found, None, today, codes)
-        except InputError:  # no service lines: decide from the codes alone
-            action = choose_action(set(), found.classification, choose_level(Appeal(), profile)).action.value
-        else:
-            plan = make_plan(claim, profile, codes, today, str(found.source))
-            category, action = plan.category.value, plan.action.value
+    decision = decide_row(found, profiles[found.profile_id], codes, today)
     record = remittance_record(found).model_dump(
         mode="python", include={"payer_claim_number", "status_code", "status", "billed", "paid",
                                 "patient_responsibility", "adjustments", "remarks", "lines"})
-    carcs, remarks = codes_of(era)
-    return {
-        "claim_id": era.claim_id, **record, "codes": [f"{g}-{c}" for g, c in carcs] + remarks,
-        "denied": found.denied, "reversal": era.reversal,
+    uses, remarks = codes_of(era)
+    row = {
+        "claim_id": era.claim_id, **record, "codes": [f"{u.group}-{u.carc}" for u in uses] + remarks,
+        "denied": found.denied, "reversal": era.reversal, "denied_amount": denied_amount(found),
         "payer": found.remittance.payer.name, "profile": found.profile_id,
         "patient": {"first_name": era.patient.first_name, "last_name": era.patient.last_name,
                     "member_id": era.patient.member_id},
-        "category": category, "action": action, "source": str(found.source), "segment": era.segment,
+        "category": decision.category, "action": decision.action, "action_reason": decision.reason,
+        "deadline": decision.deadline, "days_left": decision.days_left, "send_by": decision.send_by,
+        "source": str(found.source), "segment": era.segment,
     }
+    if descriptions is not None:
+        row["descriptions"] = {code: descriptions.get(bare_code(code), "(no description loaded)")
+                               for code in row["codes"]}
+    return row
 
 
-def read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date) -> EraResult:
+def bare_code(code: str) -> str:
+    """"CO-50" -> "50"; remarks stay as they are."""
+    return code.split("-")[-1].removeprefix("CARC ")
+
+
+def read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
+              descriptions: dict[str, str] | None = None) -> EraResult:
     remits = read_remittances(paths, profiles, codes)
     result = EraResult(found=remits.found, warnings=remits.warnings, errors=remits.errors)
     for era in remits.files:
@@ -76,7 +128,7 @@ def read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeT
                      "provider_adjustments": [a.model_dump() for a in r.provider_adjustments]}
                     for r in era.remittances]
         result.files.append({"file": era.source, "transactions": payments})
-    result.claims = [claim_row(f, profiles, codes, today) for f in remits.found]
+    result.claims = [claim_row(f, profiles, codes, today, descriptions) for f in remits.found]
     result.claims.sort(key=lambda row: (not row["denied"], row["source"], row["segment"]))
     return result
 
@@ -108,35 +160,53 @@ def dump_claim(document: dict[str, Any]) -> str:
     return yaml.dump(_plain(document), Dumper=_ClaimDumper, sort_keys=False, allow_unicode=True)
 
 
-def write_claim_files(
-    result: EraResult, out: Path, root: Path | None, today: date, codes: CodeTable
-) -> tuple[list[Path], list[str]]:
-    """One claim file per denied claim (not reversals), in the claim-file contract."""
-    written, skipped = [], []
+@dataclass
+class Written:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # claims no claim file could be made for
+    kept: list[str] = field(default_factory=list)  # existing files that differ: left as a person edited them
+
+
+def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False) -> Written:
+    """One claim file per denied claim (not reversals), in the claim-file contract. A file that
+    already exists and differs from what would be written is left alone (a person may have
+    edited it) unless `force`."""
+    done = Written()
     for found in result.found:
         if not found.denied:
             continue
-        document = claim_document(found, root, today, codes)
+        document = claim_document(found, root, today)
         try:
             validate_document(found, document)
         except InputError as error:
-            skipped.append(f"{error.line()}; claim file not written")
+            done.skipped.append(f"{error.line()}; claim file not written")
             continue
         path = out / f"{document['claim_id']}.yaml"
         header = (f"# From {found.source.name}, CLP segment {found.era.segment}. "
                   f"Build with: appealgen build {path.name}"
                   + (f" --attachments-root {root}" if root else "") + "\n")
-        write_atomic(path, (header + dump_claim(document)).encode())
-        written.append(path)
-    return written, skipped
+        content = (header + dump_claim(document)).encode()
+        if not force and path.exists() and path.read_bytes() != content:
+            done.kept.append(f"{path}: differs from what {found.source.name} (CLP segment {found.era.segment}) "
+                             "gives; left as it is (--force rewrites it)")
+            continue
+        write_atomic(path, content)
+        done.written.append(path)
+    return done
 
 
 def table_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """A fixed-width table for people; codes as GROUP-CARC and remarks."""
-    head = f"{'claim':18} {'status':6} {'denied':6} {'billed':>10} {'paid':>10} {'codes':28} {'category':24} action"
+    """A fixed-width table for people; codes as GROUP-CARC and remarks; with descriptions (when
+    loaded) under each claim."""
+    head = (f"{'claim':18} {'status':6} {'denied':6} {'billed':>10} {'paid':>10} {'denied $':>10} "
+            f"{'payer':20} {'codes':28} {'category':24} {'action':21} {'deadline':10} {'days':>5}")
     lines = [head, "-" * len(head)]
     for row in rows:
         text = " ".join(row["codes"]) or "-"
+        deadline = row["deadline"].isoformat() if row["deadline"] else "-"
+        days = str(row["days_left"]) if row["days_left"] is not None else "-"
         lines.append(f"{row['claim_id'][:18]:18} {row['status_code']:6} {'yes' if row['denied'] else 'no':6} "
-                     f"{row['billed']:>10} {row['paid']:>10} {text[:28]:28} {row['category']:24} {row['action']}")
+                     f"{row['billed']:>10} {row['paid']:>10} {row['denied_amount']:>10.2f} {row['payer'][:20]:20} "
+                     f"{text[:28]:28} {row['category']:24} {row['action']:21} {deadline:10} {days:>5}")
+        lines += [f"    {code}: {text}" for code, text in row.get("descriptions", {}).items()]
     return lines

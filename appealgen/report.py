@@ -87,6 +87,8 @@ class PacketReport(BaseModel):
     days_left: int
     letter: str
     cover: str
+    letter_file: str = ""  # the template file used: "workspace templates/letters/x.docx" or "built-in ..."
+    cover_file: str = ""
     pages: int
     sections: list[Section]
     required: list[Requirement]  # the plan's manifest entries and remark-code documents

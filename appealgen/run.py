@@ -3,7 +3,9 @@ through an executor, one failure alone. Every command that handles claims runs t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from appealgen.errors import InputError, exit_code
 from appealgen.executors.base import Executor
@@ -13,15 +15,35 @@ from appealgen.sources.items import Item, Loaded
 __all__ = ["exit_code", "outcomes_exit_code", "run", "unique_items"]
 
 
+def practice_of(item: Item) -> str:
+    """Which practice a claim belongs to: its provider's NPI, else its provider's name."""
+    provider = item.claim.provider
+    return f"npi-{provider.npi}" if provider.npi else safe_folder(provider.name)
+
+
+def safe_folder(name: str) -> str:
+    """A folder name that is safe on any file system (Windows and macOS included)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64]
+    return cleaned or "practice"
+
+
+def with_practices(items: list[Item]) -> list[Item]:
+    """A run that spans several practices writes each one's packets under its own folder."""
+    practices = {practice_of(item) for item in items}
+    if len(practices) < 2:
+        return items
+    return [replace(item, practice=practice_of(item)) for item in items]
+
+
 def unique_items(items: list[Item]) -> tuple[list[Item], list[Outcome]]:
-    """One item per claim id: an exact repeat is dropped; a different claim with an id already
-    seen is refused (both would write one packet folder)."""
-    first: dict[str, Item] = {}
+    """One item per claim id within a practice: an exact repeat is dropped; a different claim
+    with an id already seen is refused (both would write one packet folder)."""
+    first: dict[tuple[str, str], Item] = {}
     kept, refused = [], []
     for item in items:
-        seen = first.get(item.claim_id)
+        seen = first.get((item.practice, item.claim_id))
         if seen is None:
-            first[item.claim_id] = item
+            first[(item.practice, item.claim_id)] = item
             kept.append(item)
         elif seen.digest != item.digest:
             error = InputError(item.origin, "claim_id", f"{item.claim_id} also comes from {seen.origin}, with other "
@@ -34,7 +56,7 @@ def run(loaded: Loaded, executor: Executor) -> Iterator[Outcome]:
     """Outcomes of every item: load errors, refusals, then built items as they finish."""
     for error in loaded.errors:
         yield Outcome(getattr(error, "source", ""), None, error=error)
-    items, refused = unique_items(loaded.items)
+    items, refused = unique_items(with_practices(loaded.items))
     yield from refused
     for item in items:
         executor.submit(item)

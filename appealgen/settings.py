@@ -36,7 +36,7 @@ def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
     try:
         return WorkspaceFile.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=WorkspaceFile)) from None
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Settings:
     out: Path = Path("packets")
     attachments_root: Path | None = None  # else each claim's attachments resolve beside its file
     time_limit: float | None = 120.0  # seconds per item; None: no limit
+    csv_mapping: Path | None = None  # which CSV column holds which claim field
     file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
 
     def with_(self, **changes: object) -> Settings:

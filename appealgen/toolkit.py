@@ -4,16 +4,18 @@ as a context manager; it never crosses a process boundary, `Settings` does."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from appealgen.errors import MissingToolError
+from appealgen.errors import InputErrors, MissingToolError, TemplateError
 from appealgen.identity import Identity
-from appealgen.payers import PayerProfile, profile_ids, profile_path, read_profile
+from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
 from appealgen.render.office import CommandLineConverter, Converter
 from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
@@ -67,6 +69,9 @@ class Toolkit:
         self._codes: BoundedCache[tuple[str, int, int], CodeTable] = BoundedCache(4)
         # Identity results by (file hash, patient): the same scan in many packets is read once.
         self.identity: BoundedCache[tuple[str, str], Identity] = BoundedCache(20_000)
+        self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
+        self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
+        self._checked: set[str] = set()  # digests of templates that passed the check
 
     def __enter__(self) -> Toolkit:
         quiet_pdf_logs()
@@ -93,10 +98,10 @@ class Toolkit:
     def renderer(self) -> HtmlRenderer:
         if self._renderer is None:
             try:
-                from appealgen.render.html import HtmlRenderer
+                html = import_module("appealgen.render.html")
             except OSError:  # WeasyPrint loads Pango with ctypes: a missing library is an OSError
                 raise MissingToolError("Pango (WeasyPrint's text layout)", PANGO_HINT) from None
-            self._renderer = HtmlRenderer(self.workspace.template_dirs())
+            self._renderer = html.HtmlRenderer(self.workspace.template_dirs())
         return self._renderer
 
     @property
@@ -110,7 +115,11 @@ class Toolkit:
         path = profile_path(self.workspace, payer_id, source)
         key = _version(path)
         if key not in self._profiles:
-            self._profiles[key] = read_profile(path)
+            profile = read_profile(path)
+            missing = missing_templates(self.workspace, profile, path)
+            if missing:
+                raise InputErrors(missing)
+            self._profiles[key] = profile
         return self._profiles[key]
 
     def profiles(self) -> dict[str, PayerProfile]:
@@ -126,6 +135,36 @@ class Toolkit:
 
     def codes_file(self) -> Path:
         return self.workspace.rules_file(CODES_FILE)
+
+    def checked_template(self, name: str, path: Path) -> None:
+        """Raise the problems of a template (checked once per version of the file)."""
+        digest = self.file_digest(path)
+        if digest not in self._checked:
+            from appealgen.templating.check import check_template
+
+            problems = check_template(self.env, name, path)
+            if problems:
+                raise InputErrors([TemplateError(p.template, p.where or None, p.message) for p in problems])
+            self._checked.add(digest)
+
+    def file_digest(self, path: Path) -> str:
+        """sha256 of a file, read again only when it changes."""
+        key = _version(path)
+        if key not in self._digests:
+            self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self._digests[key]
+
+    def templates_digest(self) -> str:
+        """One hash over every template file the workspace and the built-ins hold: any edit
+        (a letter, a cover, a stylesheet, an included part) changes it."""
+        files = sorted(p for d in self.workspace.template_dirs() for p in d.rglob("*") if p.is_file())
+        versions = tuple(_version(p) for p in files)
+        if self._templates is None or self._templates[0] != versions:
+            digest = hashlib.sha256()
+            for path in files:
+                digest.update(f"{path}\0{self.file_digest(path)}\0".encode())
+            self._templates = (versions, digest.hexdigest())
+        return self._templates[1]
 
 
 def debug() -> bool:

@@ -118,6 +118,14 @@ class Workspace:
         shadowed = user is not None and (user / name).is_file()
         return f"{BUILTIN_PREFIX}{name}" if shadowed else name
 
+    def describe_file(self, path: Path) -> str:
+        """Where a file comes from, as people read it: "workspace templates/letters/x.docx"."""
+        if self.user is not None and path.is_relative_to(self.user):
+            return f"workspace {path.relative_to(self.user).as_posix()}"
+        if path.is_relative_to(self.builtin):
+            return f"built-in {path.relative_to(self.builtin).as_posix()}"
+        return str(path)
+
     def list(self, folder: str, pattern: str) -> dict[str, Path]:
         """Every file matching `pattern` in `folder`, the user's shadowing built-ins by name."""
         found: dict[str, Path] = {}

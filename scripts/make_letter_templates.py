@@ -22,10 +22,11 @@ HEAD = [
     "{%p endfor %}",
 ]
 
+# The denial codes each keep their own group (CO-50, PR-2): the plan lists them.
 CODES = (
-    "{% if denial.carc %} with reason code{{ 's' if denial.carc | length > 1 }} "
-    "{% if denial.group %}{{ denial.group }}-{% endif %}{{ denial.carc | join(', ') }}{% endif %}"
-    "{% if denial.rarc %} and remark{{ 's' if denial.rarc | length > 1 }} {{ denial.rarc | join(', ') }}{% endif %}"
+    "{% if plan.denial_codes %} with reason code{{ 's' if plan.denial_codes | length > 1 }} "
+    "{{ plan.denial_codes | join(', ') }}{% endif %}"
+    "{% if plan.remarks %} and remark{{ 's' if plan.remarks | length > 1 }} {{ plan.remarks | join(', ') }}{% endif %}"
 )
 OPENING = (
     "{{ provider.name }} requests {{ plan.level_name | lower }} of the claim above, denied on "
@@ -136,11 +137,38 @@ LETTERS: dict[str, dict[str, object]] = {
         "subject": "RE: Corrected claim for payer claim number {{ claim.payer_claim_number or claim.claim_id }}",
         "body": [
             "To the claims department:",
+            "{%p if plan.new_claim %}",
+            "Enclosed is a new claim (claim frequency code 1) with the information corrected. The claim "
+            "above, returned on {{ denial.date | long_date }}" + CODES + ", could not be processed; this new "
+            "claim is not an appeal. Please process it as a new claim.",
+            "{%p else %}",
             "Enclosed is a corrected claim (claim frequency code 7) replacing the claim above, which was "
             "processed on {{ denial.date | long_date }}" + CODES + ". This is a corrected claim, not an "
             "appeal: please process it in place of the original.",
+            "{%p endif %}",
             *ARGUMENT,
             "The lines of the corrected claim are listed above. Please reprocess the claim for payment.",
+        ],
+    },
+    "reopening": {
+        "subject": "RE: Request for reopening to correct a clerical error, payer claim number "
+                   "{{ claim.payer_claim_number or claim.claim_id }}",
+        "body": [
+            "To the reopenings unit:",
+            "{{ provider.name }} requests a reopening of the claim above, processed on "
+            "{{ denial.date | long_date }}" + CODES + ", to correct a minor clerical error on our claim. "
+            "This is a request for reopening, not a request for redetermination: the error is one of form "
+            "(such as a wrong or missing modifier, a wrong date of service or a transposed code), and we ask "
+            "that it be corrected under the reopening rules for clerical errors.",
+            "The lines of the claim as we billed them are listed above. The correction is:",
+            *ARGUMENT,
+            "{%p if not argument_paragraphs %}",
+            "The corrected information is shown on the enclosed corrected claim form.",
+            "{%p endif %}",
+            "Please reopen the claim, make the correction and reprocess it for payment. This request is "
+            "made within one year of the initial determination. Please contact "
+            "{{ provider.contact or provider.name }}{% if provider.phone %} at {{ provider.phone }}{% endif %} "
+            "with any question.",
         ],
     },
     "peer_to_peer": {
@@ -168,12 +196,12 @@ def add_lines_table(document: Document) -> None:
     table.rows[1].cells[0].text = "{%tr for line in lines %}"
     values = [
         "{{ line.dos | us_date }}",
-        "{{ line.code }}{% for m in line.modifiers %}-{{ m }}{% endfor %}",
+        "{{ line.label }}",
         "{{ line.diagnosis | join(', ') }}",
         "{{ line.units }}",
         "{{ line.billed | money }}",
         "{{ line.paid | money }}",
-        "{% if line.group %}{{ line.group }}-{% endif %}{{ line.carc | join(', ') }} {{ line.rarc | join(', ') }}",
+        "{{ line.codes | join(', ') }} {{ line.rarc | join(', ') }}",
     ]
     for cell, text in zip(table.rows[2].cells, values, strict=True):
         cell.text = text

@@ -109,3 +109,16 @@ def reachable(reader: PdfReader) -> list[DictionaryObject]:
         elif isinstance(obj, ArrayObject):
             stack.extend(obj)
     return found
+
+
+def unreadable_text_pdf() -> bytes:
+    """A page that displays, but whose text layer cannot be read to the end (an inline image
+    cut short): neither a scan nor readable text."""
+    writer = PdfWriter()
+    page = text_page(writer, ["Short text"])
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 12 Tf 72 700 Td (Short text) Tj ET\nBI /W 10 /H 10 /BPC 8 /CS /G ID \x00\x01\x02")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
 from appealgen.cli import main
 from tests.conftest import REPO, WriteClaim
+from tests.helpers import run
 from tests.pdfs import encrypted, make_pdf
 
 HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def build(claim: Path, out: Path, *extra: str) -> tuple[int, str, str]:
@@ -207,15 +203,45 @@ def test_missing_libreoffice_exits_4_with_the_install_command(write_claim: Write
     assert not (tmp_path / "out").exists()
 
 
-def test_empty_payer_fax_cannot_make_a_fax_cover(write_claim: WriteClaim, tmp_path: Path) -> None:
+def payer_workspace(tmp_path: Path, edit: tuple[str, str]) -> Path:
+    """A workspace whose commercial profile has one edit (old text, new text)."""
     workspace = tmp_path / "ws"
     (workspace / "payers").mkdir(parents=True)
-    profile = (REPO / "payers" / "commercial.yaml").read_text().replace("fax: 555-0144", "fax: ''")
-    (workspace / "payers" / "commercial.yaml").write_text(profile)
+    text = (REPO / "payers" / "commercial.yaml").read_text()
+    assert edit[0] in text
+    (workspace / "payers" / "commercial.yaml").write_text(text.replace(*edit))
+    return workspace
+
+
+def test_a_payer_without_a_fax_gets_requests_by_mail_with_the_transmittal_cover(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    """No step requires a fax cover its recipient cannot have: the plan picks the mail cover
+    (changed in issue 8: this used to fail with `fax: is empty`)."""
+    workspace = payer_workspace(tmp_path, ("fax: 555-0144", "fax: ''"))
     claim = write_claim(appeal=HTML_LETTER)
-    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(workspace))
-    message = "payers/commercial.yaml: fax: is empty; a fax cover sheet needs the payer's fax number"
-    assert (code, stderr) == (1, message + "\n")
+    code, stdout, _ = run("plan", str(claim), "--json", "--as-of", "2026-11-22", "--workspace", str(workspace))
+    assert code == 0
+    [plan] = json.loads(stdout)
+    assert (plan["cover"], plan["cover_reason"], plan["delivery"]) == (
+        "mail_cover.html", "the transmittal cover: requests go by mail", "mail")
+    assert (plan["deadline"], plan["send_by"]) == ("2027-10-14", "2027-10-07")  # 7 days for the mail
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert code == 0, stderr
+    cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
+    assert "Cover sheet Reconsideration request · sent by mail" in cover
+
+
+def test_a_profile_asking_for_fax_delivery_without_a_fax_number_is_refused_when_read(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = payer_workspace(tmp_path, ("fax: 555-0144", "fax: ''\ndelivery: fax"))
+    code, _, stderr = run("plan", str(write_claim()), "--as-of", "2026-11-22", "--workspace", str(workspace))
+    profile = (workspace / "payers" / "commercial.yaml").resolve()
+    assert (code, stderr) == (1, f"{profile}: levels[0].delivery: fax, but reconsideration's recipient has no fax "
+                                 f"number\n{profile}: levels[1].delivery: fax, but appeal's recipient has no fax "
+                                 "number\n")
 
 
 def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
@@ -230,19 +256,36 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
         "  level: Reconsideration (no appeal history: first level, Reconsideration)",
         "  deadline: 2027-10-14, 326 days left",
         "    because denial date 2026-10-14 + 12 months",
-        "  letter: medical_necessity.docx (the shipped letter for medical_necessity)",
-        "  cover: fax_cover.html (the payer's cover sheet)",
+        "  send by: 2027-10-13 (fax: allow 1 day to arrive by the deadline 2027-10-14)",
+        "  letter: medical_necessity.docx (the letter for medical_necessity) -> built-in "
+        "templates/letters/medical_necessity.docx",
+        "  cover: fax_cover.html (the fax cover: requests go by fax) -> built-in templates/cover_sheets/fax_cover.html",
         "  required documents:",
         "    present  remittance_advice",
         "    present  progress notes or medical records",
     ]
 
 
-@pytest.mark.parametrize("command", ["build", "check", "plan", "era", "schema"])
-def test_every_command_has_help_with_an_example(command: str) -> None:
-    code, stdout, _ = run(command, "--help")
+def command_paths(group: click.Group = main, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every registered command, subcommands of groups included, as argument tuples."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += command_paths(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", command_paths(), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    code, stdout, _ = run(*command, "--help")
     assert code == 0
     assert "Example:" in stdout
+
+
+@pytest.mark.parametrize("command", command_paths(), ids=" ".join)
+def test_every_command_is_documented_in_the_readme(command: tuple[str, ...]) -> None:
+    assert f"appealgen {' '.join(command)}" in (REPO / "README.md").read_text()
 
 
 def test_schema_describes_the_claim_file() -> None:
@@ -260,12 +303,6 @@ def test_another_patients_document_fails_the_check(write_claim: WriteClaim, tmp_
     assert code == 3
     assert stderr.endswith(
         ": docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this claim\n")
-
-
-def test_every_command_is_documented_in_the_readme() -> None:
-    readme = (REPO / "README.md").read_text()
-    for name in main.commands:  # type: ignore[attr-defined]
-        assert f"appealgen {name}" in readme, name
 
 
 def test_an_unexpected_failure_skips_only_that_claim(

@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
-from appealgen.cli import main
 from appealgen.models import AttachmentKind
 from appealgen.remittances import read_eras
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.era_claims import claim_document
 from tests.conftest import CODES, PROFILES, REPO, TODAY
+from tests.helpers import run
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
 
@@ -36,11 +35,6 @@ NOT_DENIED = ["ACCT-9007", "ACCT-9008"]  # paid with CO-45; reversal (status 22)
 # the documents any of these denials can ask for, one PDF each per claim (named <kind>.pdf)
 KINDS = [AttachmentKind.prescription, AttachmentKind.progress_notes, AttachmentKind.authorization,
          AttachmentKind.medical_records, AttachmentKind.proof_of_timely_filing]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def spec(claim_id: str) -> ClaimSpec:
@@ -208,21 +202,44 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
     code, stdout, _ = run("era", str(mix_json.path), *AS_OF)
     assert code == 0
     header, rule, *rows = stdout.splitlines()
-    assert header.split() == ["claim", "status", "denied", "billed", "paid", "codes", "category", "action"]
+    assert header.split() == ["claim", "status", "denied", "billed", "paid", "denied", "$", "payer", "codes",
+                              "category", "action", "deadline", "days"]
     assert set(rule) == {"-"}
-    table = [(r.split()[:5], r.split()[-2:]) for r in rows]
-    assert table == [
-        (["ACCT-9001", "4", "yes", "245.00", "0"], ["medical_necessity", "appeal"]),
-        (["ACCT-9002", "4", "yes", "1180.00", "0"], ["authorization", "request_authorization"]),
-        (["ACCT-9003", "1", "yes", "165.00", "0"], ["authorization", "bill_patient"]),
-        (["ACCT-9004", "4", "yes", "310.00", "0"], ["missing_information", "corrected_claim"]),
-        (["ACCT-9005", "4", "yes", "95.00", "0"], ["timely_filing", "adjust"]),
-        (["ACCT-9006", "4", "yes", "245.00", "0"], ["duplicate", "check_status"]),
-        (["ACCT-9009", "1", "yes", "395.00", "150.00"], ["medical_necessity", "appeal"]),
-        (["ACCT-9007", "1", "no", "245.00", "180.00"], ["contractual", "none"]),
-        (["ACCT-9008", "22", "no", "-245.00", "-180.00"], ["contractual", "none"]),
+    assert rows == [  # the deadline and the days left only where something is sent
+        "ACCT-9001          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-50 N115           "
+        "        medical_necessity        appeal                2027-02-16    86",
+        "ACCT-9002          4      yes       1180.00          0    1180.00 EXAMPLE DME MAC      CO-197               "
+        "        authorization            request_authorization 2027-02-16    86",
+        "ACCT-9003          1      yes        165.00          0     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
+        "        authorization            bill_patient          -              -",
+        # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
+        "ACCT-9004          4      yes        310.00          0     310.00 EXAMPLE DME MAC      CO-16 MA130          "
+        "        missing_information      corrected_claim       2027-09-02   284",
+        "ACCT-9005          4      yes         95.00          0      95.00 EXAMPLE DME MAC      CO-29 N211           "
+        "        timely_filing            adjust                -              -",
+        "ACCT-9006          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-18 N522           "
+        "        duplicate                check_status          -              -",
+        "ACCT-9009          1      yes        395.00     150.00     150.00 EXAMPLE DME MAC      CO-45 CO-50 N115 N130"
+        "        medical_necessity        appeal                2027-02-16    86",
+        "ACCT-9007          1      no         245.00     180.00       0.00 EXAMPLE DME MAC      CO-45                "
+        "        contractual              none                  -              -",
+        "ACCT-9008          22     no        -245.00    -180.00       0.00 EXAMPLE DME MAC      CO-45                "
+        "        contractual              none                  -              -",
     ]
-    assert "CO-45 CO-50 N115 N130" in rows[6]
+
+
+def test_descriptions_are_listed_under_each_claim(mix_json: EraRun, tmp_path: Path) -> None:
+    texts = tmp_path / "codes.csv"
+    texts.write_text("code,description\n50,Not necessary (licensed text)\nN115,Decided under an LCD (licensed)\n")
+    code, stdout, _ = run("era", str(mix_json.path), "--descriptions", str(texts), *AS_OF)
+    assert code == 0
+    lines = stdout.splitlines()
+    first = lines.index(next(line for line in lines if line.startswith("ACCT-9001")))
+    assert lines[first + 1: first + 3] == ["    CO-50: Not necessary (licensed text)",
+                                           "    N115: Decided under an LCD (licensed)"]
+    code, stdout, _ = run("era", str(mix_json.path), "--descriptions", str(texts), "--json", *AS_OF)
+    row = next(r for r in json.loads(stdout)["claims"] if r["claim_id"] == "ACCT-9002")
+    assert row["descriptions"] == {"CO-197": "(no description loaded)"}
 
 
 # --- 3. Claim files, and packets built from them or from the 835 directly -------------------
@@ -356,7 +373,7 @@ def test_corrected_patient_name_keeps_the_fields_it_does_not_correct(tmp_path: P
     path.write_text(text)
     [found] = read_eras([path], PROFILES, CODES, TODAY).found
     assert found.era.corrected_patient is not None and found.era.corrected_patient.middle == "C"
-    patient = claim_document(found, None, date(2026, 11, 22), CODES)["patient"]
+    patient = claim_document(found, None, date(2026, 11, 22))["patient"]
     assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PL91"}
 
 
@@ -368,3 +385,121 @@ def test_two_denied_claims_with_one_patient_control_number_are_not_overwritten(t
     written = sorted((tmp_path / "claims").glob("*.yaml"))
     patients = sorted(load_claims(p)[0].claim.patient.last_name for p in written)
     assert patients == ["Fixture", "Synthetic"] or (code == 1 and "ACCT-9001" in stderr)
+
+
+# --- Claim-level denials, groups line by line, statuses, balances (issue 8) ----------------
+
+WHOLE_CLAIM = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="1ZX2CV3BN45",
+                        payer_claim_number="26287000999912", claim_cas=(("CO", "50", "245.00"),),
+                        claim_remarks=("N115",), lines=[], statement=("20260902", "20260930"))
+
+
+def test_a_claim_denied_at_claim_level_without_lines_is_a_denied_claim(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [WHOLE_CLAIM])
+    code, stdout, stderr = run("era", str(path), "--json", "--out", str(tmp_path / "claims"), *AS_OF)
+    assert (code, stderr) == (0, f"1 claim files written to {tmp_path / 'claims'}\n")
+    [row] = json.loads(stdout)["claims"]
+    assert (row["denied"], row["category"], row["action"], row["denied_amount"]) == (
+        True, "medical_necessity", "appeal", "245.00")
+    [loaded] = load_claims(tmp_path / "claims" / "ACCT-9012.yaml")
+    [line] = loaded.claim.service_lines
+    # one line from the CLP amounts and the statement dates, marked as claim-level, no code invented
+    assert (line.claim_level, line.code, line.dos, line.dos_to, line.billed, line.paid) == (
+        True, None, date(2026, 9, 2), date(2026, 9, 30), Decimal("245.00"), Decimal(0))
+    assert line.label == "whole claim (denied at claim level)"
+    denial = loaded.claim.denial
+    assert (denial.carc, denial.group, denial.rarc, denial.codes) == (["50"], "CO", ["N115"], ["CO-50"])
+    assert [(a.group, a.carc, a.amount) for a in denial.adjustments] == [("CO", "50", Decimal("245.00"))]
+
+
+def test_build_an_835_builds_a_claim_level_denial(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [WHOLE_CLAIM])
+    root, out = records_root(tmp_path / "records", [WHOLE_CLAIM]), tmp_path / "packets"
+    code, _, stderr = run("build", str(path), "--out", str(out), "--attachments-root", str(root), *AS_OF)
+    assert code == 0, stderr
+    assert stderr.startswith("ACCT-9012: passed, ")
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(out / "ACCT-9012/packet.pdf").pages)
+    assert "3. Item or service appealed whole claim (denied at claim level)" in text
+    assert "CO-50" in text
+
+
+def test_each_adjustment_keeps_its_own_group_in_the_claim_file(tmp_path: Path) -> None:
+    mixed = ClaimSpec("ACCT-9013", status="1", paid="0", billed="245.00", first="Max", last="Groupwise",
+                      member_id="2QW3ER4TY56", payer_claim_number="26287000999913",
+                      lines=[LineSpec(cas=(("CO", "50", "200.00"), ("PR", "2", "45.00")), remarks=())])
+    path = write_835(tmp_path, [mixed])
+    code, _, _ = run("era", str(path), "--out", str(tmp_path / "claims"), *AS_OF)
+    assert code == 0
+    [loaded] = load_claims(tmp_path / "claims" / "ACCT-9013.yaml")
+    [line] = loaded.claim.service_lines
+    assert (line.carc, line.group) == ([], None)  # never merged under one group
+    assert [(a.group, a.carc, a.amount) for a in line.adjustments] == [
+        ("CO", "50", Decimal("200.00")), ("PR", "2", Decimal("45.00"))]
+    assert line.codes == ["CO-50", "PR-2"]
+    assert (loaded.claim.denial.carc, loaded.claim.denial.group) == (["50"], "CO")  # the denial's own group
+
+
+@pytest.mark.parametrize(
+    ("spec", "denied", "action", "reason"),
+    [
+        # status 25: a predetermination prices the claim and decides nothing
+        pytest.param(ClaimSpec("ACCT-9014", status="25", lines=[LineSpec(cas=(("CO", "50", "245.00"),))]),
+                     False, "none", "status 25: a predetermination: pricing only", id="status-25-predetermination"),
+        pytest.param(ClaimSpec("ACCT-9015", status="22", billed="-245.00", lines=[LineSpec(billed="-245.00")]),
+                     False, "none", "status 22: a reversal of an earlier payment", id="status-22-reversal"),
+        # PR deductible, coinsurance and copay on a paid claim: the patient's balance
+        pytest.param(ClaimSpec("ACCT-9016", status="1", paid="180.00", lines=[LineSpec(
+            paid="180.00", cas=(("CO", "45", "20.00"), ("PR", "1", "30.00"), ("PR", "2", "15.00")), remarks=())]),
+            False, "bill_patient", "patient responsibility (deductible, coinsurance or copay)", id="PR-balances"),
+        # a zero-dollar adjustment adjusts nothing
+        pytest.param(ClaimSpec("ACCT-9017", status="1", paid="245.00", lines=[LineSpec(
+            paid="245.00", cas=(("CO", "50", "0.00"), ("PR", "1", "0.00")), remarks=())]),
+            False, "none", "medical_necessity: not a denial, nothing to dispute", id="zero-dollar-adjustments"),
+        # CARC 23 on a secondary claim, in any group
+        pytest.param(ClaimSpec("ACCT-9018", status="2", paid="40.00", lines=[LineSpec(
+            paid="40.00", cas=(("CO", "23", "205.00"),), remarks=())]),
+            False, "none", "coordination_of_benefits: not a denial, nothing to dispute", id="CO-23-secondary"),
+        # a multiple-procedure reduction on a paid line
+        pytest.param(ClaimSpec("ACCT-9019", status="1", paid="122.50", lines=[LineSpec(
+            paid="122.50", cas=(("CO", "59", "122.50"),), remarks=())]),
+            False, "none", "bundling: not a denial, nothing to dispute", id="CO-59-reduction"),
+    ],
+)
+def test_what_is_not_a_denial(tmp_path: Path, spec: ClaimSpec, denied: bool, action: str, reason: str) -> None:
+    [row] = read_eras([write_835(tmp_path, [spec])], PROFILES, CODES, TODAY).claims
+    assert (row["denied"], row["action"], row["action_reason"]) == (denied, action, reason)
+
+
+def test_an_unknown_code_is_named_for_review(tmp_path: Path) -> None:
+    spec = ClaimSpec("ACCT-9020", lines=[LineSpec(cas=(("CO", "999", "245.00"),), remarks=())])
+    path = write_835(tmp_path, [spec])
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr == (f"{path}: segment 13 (CLP): CO-999 not in the code table (rules/codes.yaml): a person must "
+                      "review this claim\n")
+    [row] = json.loads(stdout)["claims"]
+    assert (row["denied"], row["category"], row["action"], row["deadline"]) == (True, "other", "review", None)
+
+
+# --- Nothing is overwritten that a person edited (issue 8) ---------------------------------
+
+
+def test_era_out_leaves_an_edited_claim_file_and_force_rewrites_it(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9001"), spec("ACCT-9002")])
+    claims = tmp_path / "claims"
+    assert run("era", str(path), "--out", str(claims), *AS_OF)[0] == 0
+    edited = claims / "ACCT-9001.yaml"
+    text = edited.read_text() + "appeal: {argument: The notes show the need.}\n"  # a person adds an argument
+    edited.write_text(text)
+    untouched = (claims / "ACCT-9002.yaml").read_bytes()
+
+    code, _, stderr = run("era", str(path), "--out", str(claims), *AS_OF)
+    assert code == 0
+    assert stderr == (f"{edited}: differs from what remit.835 (CLP segment 13) gives; left as it is (--force "
+                      f"rewrites it)\n1 claim files written to {claims}; 1 edited files kept\n")
+    assert edited.read_text() == text
+    assert (claims / "ACCT-9002.yaml").read_bytes() == untouched  # the same content, written again
+
+    code, _, stderr = run("era", str(path), "--out", str(claims), "--force", *AS_OF)
+    assert (code, stderr) == (0, f"2 claim files written to {claims}\n")
+    assert "The notes show the need" not in edited.read_text()

@@ -34,6 +34,7 @@ SUBJECTS = {
     "coordination_of_benefits": "process the claim as secondary",
     "benefit_maximum": "the benefit limit does not bar payment",
     "corrected_claim": "Corrected claim for payer claim number",
+    "reopening": "Request for reopening to correct a clerical error",
     "peer_to_peer": "Request for a peer-to-peer review",
 }
 

@@ -1,5 +1,8 @@
-"""The rules, as tables: reason codes -> category, precedence, category -> action, appeal levels,
-deadlines, amount in controversy, required documents, letters and covers, code descriptions.
+"""The rules, as tables: precedence, category -> action, appeal levels and dismissal paths,
+corrections (reopening, replacement or new claim), exhaustion, required documents, letters
+and covers, code descriptions. Each case names the rule or code-list entry it comes from.
+The reason-code table itself is pinned entry by entry in test_codes.py; deadlines, the amount
+in controversy and send-by dates are in test_deadlines.py.
 
 Every expected value is written out here (never read back from codes.yaml or a payer profile),
 so a change to a rule makes a test fail.
@@ -7,249 +10,31 @@ so a change to a rule makes a test fail.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from appealgen.errors import InputError
-from appealgen.models import Action, AttachmentKind, Category, Claim
-from appealgen.payers import PayerProfile, load_payer
-from appealgen.plan import CATEGORY_LETTERS, Plan, choose_letter, deadline_findings, make_plan
-from appealgen.rules.classify import Classification, classify_codes
+from appealgen.models import Action, AttachmentKind, Category
+from appealgen.plan import CATEGORY_LETTERS, Plan, choose_letter
 from appealgen.rules.codes import load_descriptions
-from appealgen.rules.deadlines import add_months, filing_deadline
-from appealgen.workspace import Workspace
-from tests.conftest import CODES, REPO, TODAY, claim_dict
+from tests.conftest import CODES, REPO
+from tests.rulecases import build_claim, chain, classify, plan_for, profile
 
 C = Category
 A = Action
 K = AttachmentKind
-WORKSPACE = Workspace.open(REPO)
-ASK_CLIENT = "ask the client whether to bill the patient or adjust the balance"
 VERIFY_FIRST = "verify eligibility and authorization before asking for review"
 BENEFIT_NOTE = "verify the payment history; ask the client before billing the patient"
 NO_APPEAL_RIGHTS = "the remark gives no appeal rights"
+NEW_CLAIM = "send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit"
+REPLACEMENT = "frequency code 7 with the payer's original claim number"
+REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refused, appeal in time"
+EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"]
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def profile(payer_id: str) -> PayerProfile:
-    return load_payer(WORKSPACE, payer_id)
-
-
-def chain(*steps: tuple[str, str]) -> list[tuple[str, str, str]]:
-    """Appeal history (level, outcome), one decision every 30 days, the last on 2026-11-10."""
-    last = date(2026, 11, 10)
-    return [
-        (level, (last - timedelta(days=30 * (len(steps) - 1 - i))).isoformat(), outcome)
-        for i, (level, outcome) in enumerate(steps)
-    ]
-
-
-def build_claim(
-    codes: Sequence[str] = ("CO-50",),
-    rarcs: Sequence[str] = (),
-    *,
-    payer: str = "commercial",
-    attachments: Sequence[str] = ("remittance_advice",),
-    history: Sequence[tuple[str, str, str]] = (),
-    level: str | None = None,
-    letter: str | None = None,
-    good_cause: str | None = None,
-    denial_date: str = "2026-10-14",
-    dos: str = "2026-09-02",
-    billed: str = "245.00",
-    paid: str = "0.00",
-) -> Claim:
-    """A claim from claim_dict: one service line per group code ("CO-50", "PR-2" -> two lines),
-    remark codes on the denial, one attachment per kind."""
-    by_group: dict[str, list[str]] = {}
-    for code in codes:
-        group, carc = code.split("-")
-        by_group.setdefault(group, []).append(carc)
-    lines = [
-        {"dos": dos, "code": "E0601", "billed": billed, "paid": paid, "diagnosis": ["G47.33"],
-         "carc": carcs, "group": group}
-        for group, carcs in by_group.items()
-    ] or [{"dos": dos, "code": "E0601", "billed": billed, "paid": paid}]
-    appeal: dict[str, Any] = {
-        "argument": "The records support the claim.",
-        "history": [{"level": lv, "date": day, "outcome": outcome} for lv, day, outcome in history],
-        "level": level,
-        "letter": letter,
-        "good_cause": good_cause,
-    }
-    data = claim_dict(
-        payer=payer,
-        service_lines=lines,
-        denial={"date": denial_date, "carc": [], "rarc": list(rarcs)},
-        appeal={key: value for key, value in appeal.items() if value is not None},
-        attachments=[{"kind": kind, "path": f"docs/{kind}.pdf"} for kind in attachments],
-    )
-    return Claim.model_validate(data)
-
-
-def plan_for(claim: Claim, today: date = TODAY) -> Plan:
-    return make_plan(claim, profile(claim.payer), CODES, today)
-
-
-def classify(*codes: str, rarcs: Sequence[str] = ()) -> Classification:
-    pairs: list[tuple[str | None, str]] = [(c.split("-")[0], c.split("-")[1]) for c in codes]
-    return classify_codes(pairs, list(rarcs), CODES)
-
-
-# --------------------------------------------------------------------------- 1. every CARC
-
-# CARC -> (category, is a denial). Written out on purpose: see the module docstring.
-CARCS: dict[str, tuple[Category, bool]] = {
-    "1": (C.patient_responsibility, False),  # deductible
-    "2": (C.patient_responsibility, False),  # coinsurance
-    "3": (C.patient_responsibility, False),  # copayment
-    "4": (C.coding, True),
-    "5": (C.coding, True),
-    "6": (C.coding, True),
-    "7": (C.coding, True),
-    "8": (C.coding, True),
-    "9": (C.coding, True),
-    "10": (C.coding, True),
-    "11": (C.coding, True),
-    "13": (C.eligibility, True),
-    "15": (C.authorization, True),
-    "16": (C.missing_information, True),
-    "18": (C.duplicate, True),
-    "19": (C.coordination_of_benefits, True),
-    "20": (C.coordination_of_benefits, True),
-    "21": (C.coordination_of_benefits, True),
-    "22": (C.coordination_of_benefits, True),
-    "23": (C.coordination_of_benefits, True),
-    "24": (C.eligibility, True),
-    "26": (C.eligibility, True),
-    "27": (C.eligibility, True),
-    "29": (C.timely_filing, True),
-    "31": (C.eligibility, True),
-    "39": (C.authorization, True),
-    "40": (C.coverage, True),
-    "45": (C.contractual, False),
-    "49": (C.coverage, True),
-    "50": (C.medical_necessity, True),
-    "51": (C.coverage, True),
-    "54": (C.coverage, True),
-    "55": (C.coverage, True),
-    "56": (C.coverage, True),
-    "58": (C.coding, True),
-    "59": (C.bundling, True),
-    "96": (C.coverage, True),
-    "97": (C.bundling, True),
-    "107": (C.missing_information, True),
-    "109": (C.eligibility, True),
-    "110": (C.coding, True),
-    "114": (C.coverage, True),
-    "119": (C.benefit_maximum, True),
-    "146": (C.coding, True),
-    "151": (C.medical_necessity, True),
-    "167": (C.medical_necessity, True),
-    "170": (C.coverage, True),
-    "181": (C.coding, True),
-    "182": (C.coding, True),
-    "183": (C.authorization, True),
-    "185": (C.coverage, True),
-    "189": (C.coding, True),
-    "197": (C.authorization, True),
-    "198": (C.authorization, True),
-    "199": (C.coding, True),
-    "200": (C.eligibility, True),
-    "204": (C.coverage, True),
-    "226": (C.missing_information, True),
-    "227": (C.missing_information, True),
-    "234": (C.bundling, True),
-    "236": (C.bundling, True),
-    "242": (C.coverage, True),
-    "251": (C.missing_information, True),
-    "252": (C.missing_information, True),
-    "256": (C.coverage, True),
-}
-REFINABLE_CARCS = {"16", "96", "226", "251", "252"}
-
-
-def test_code_table_holds_exactly_the_documented_carcs() -> None:
-    assert set(CODES.carc) == set(CARCS)
-
-
-@pytest.mark.parametrize(
-    ("code", "category", "denial"),
-    [pytest.param(code, category, denial, id=f"CO-{code}-{category.value}")
-     for code, (category, denial) in CARCS.items()],
-)
-def test_carc_category_and_denial(code: str, category: Category, denial: bool) -> None:
-    found = classify(f"CO-{code}")
-    assert (found.category, found.denied) == (category, denial)
-    assert found.others == []
-    assert found.reasons[0].startswith(f"CO-{code} (")
-
-
-def test_unknown_carc_is_a_denial_in_category_other() -> None:
-    found = classify("CO-999")
-    assert (found.category, found.denied) == (C.other, True)
-    assert found.findings[0].label == "not in the code table"
-
-
-# --------------------------------------------------------------------------- 2. every RARC
-
-RARCS = {"MA130", "N211", "N115", "M127", "N130", "N54", "N522", "M51", "MA01", "N206", "N706"}
-
-
-
-def test_code_table_holds_exactly_the_documented_rarcs() -> None:
-    assert set(CODES.rarc) == RARCS
-
-
-def test_refinable_carcs_are_16_96_226_251_252() -> None:
-    assert {code for code, rule in CODES.carc.items() if rule.refinable} == REFINABLE_CARCS
-
-
-@pytest.mark.parametrize(
-    ("carc", "rarc", "category", "forced", "appeal_rights", "documents", "cite_lcd"),
-    [
-        pytest.param("CO-16", "MA130", C.missing_information, A.corrected_claim, False, [], False,
-                     id="MA130-unprocessable-corrected-claim-no-appeal-rights"),
-        pytest.param("CO-29", "N211", C.timely_filing, None, False, [], False,
-                     id="N211-no-appeal-rights"),
-        pytest.param("CO-50", "N115", C.medical_necessity, None, True, [], True, id="N115-cite-lcd"),
-        pytest.param("CO-16", "M127", C.missing_information, None, True, [K.medical_records], False,
-                     id="M127-asks-for-medical-records"),
-        pytest.param("CO-96", "N130", C.coverage, None, True, [], False, id="N130-with-CO-96-coverage"),
-        pytest.param("CO-16", "N130", C.coverage, None, True, [], False, id="N130-refines-CO-16-to-coverage"),
-        pytest.param("CO-16", "N54", C.authorization, None, True, [], False, id="N54-authorization"),
-        pytest.param("CO-96", "N522", C.duplicate, None, True, [], False, id="N522-duplicate"),
-        pytest.param("CO-16", "M51", C.coding, A.corrected_claim, True, [], False,
-                     id="M51-refines-CO-16-to-coding"),
-        pytest.param("CO-96", "M51", C.coding, A.corrected_claim, True, [], False,
-                     id="M51-refines-CO-96-to-coding"),
-        pytest.param("CO-50", "MA01", C.medical_necessity, None, True, [], False, id="MA01-no-effect"),
-        pytest.param("CO-96", "N206", C.missing_information, None, True, [], False,
-                     id="N206-missing-information"),
-        pytest.param("CO-252", "N706", C.missing_information, None, True, [], False,
-                     id="N706-missing-documentation"),
-    ],
-)
-def test_remark_code_effects(
-    carc: str, rarc: str, category: Category, forced: Action | None, appeal_rights: bool,
-    documents: list[AttachmentKind], cite_lcd: bool,
-) -> None:
-    found = classify(carc, rarcs=[rarc])
-    assert found.category == category
-    assert (found.forced_action, found.appeal_rights, found.documents, found.cite_lcd) == (
-        forced, appeal_rights, documents, cite_lcd)
-
-
-@pytest.mark.parametrize("carc", ["16", "96", "226", "251", "252"])
-def test_remark_refines_a_refinable_carc(carc: str) -> None:
-    assert classify(f"CO-{carc}", rarcs=["N54"]).category == C.authorization
+# --------------------------------------------------------------------------- 1. remark codes on the plan
 
 
 @pytest.mark.parametrize(
@@ -263,9 +48,14 @@ def test_remark_does_not_refine_other_carcs(carc: str, category: Category) -> No
     assert (found.category, found.others) == (category, [])
 
 
-def test_m51_with_co16_forces_a_corrected_claim_letter() -> None:
+def test_m51_at_medicare_is_a_clerical_error_corrected_by_reopening() -> None:
+    """M51 (procedure code wrong) with appeal rights: our billing error; Medicare processes
+    clerical errors as reopenings (42 CFR 405.980(a)(3)). Changed in issue 8: this used to
+    send a corrected claim, which a MAC rejects as a duplicate."""
     plan = plan_for(build_claim(["CO-16"], ["M51"], payer="medicare-part-b"))
-    assert (plan.action, plan.letter) == (A.corrected_claim, "corrected_claim.docx")
+    assert (plan.action, plan.letter, plan.level, plan.level_name) == (
+        A.reopening, "reopening.docx", "reopening", "Reopening (clerical error)")
+    assert plan.level_reason == "Reopening (clerical error): how medicare-part-b takes corrections"
     assert plan.appeal_rights
 
 
@@ -281,7 +71,7 @@ def test_n115_sets_cite_lcd_on_the_plan() -> None:
     assert not plan_for(build_claim(["CO-50"], payer="medicare-dme")).cite_lcd
 
 
-# --------------------------------------------------------------------------- 3. precedence and groups
+# --------------------------------------------------------------------------- 2. precedence
 
 PRECEDENCE = [
     C.eligibility, C.timely_filing, C.duplicate, C.coordination_of_benefits, C.authorization,
@@ -324,54 +114,30 @@ def test_precedence_picks_the_primary_category(
     assert (found.category, found.others, found.denied) == (category, others, denied)
 
 
-@pytest.mark.parametrize(
-    ("code", "denied"),
-    [("OA-23", False), ("CO-23", True), ("PI-23", True)],
-    ids=["OA-23-not-a-denial", "CO-23-denial", "PI-23-denial"],
-)
-def test_group_rule_oa23(code: str, denied: bool) -> None:
-    found = classify(code)
-    assert (found.category, found.denied) == (C.coordination_of_benefits, denied)
-
-
 def test_oa23_plan_does_nothing() -> None:
     plan = plan_for(build_claim(["OA-23"]))
     assert (plan.denied, plan.action) == (False, A.none)
 
 
-def test_group_rule_pr96_bills_the_patient() -> None:
-    plan = plan_for(build_claim(["PR-96"], payer="medicare-part-b"))
-    assert (plan.category, plan.action) == (C.coverage, A.bill_patient)
-    assert "PR-96: the patient is liable (for example an ABN is on file)" in plan.action_reason
+# --------------------------------------------------------------------------- 3. category -> action
 
-
-def test_co96_is_reviewed_not_billed_to_the_patient() -> None:
-    plan = plan_for(build_claim(["CO-96"], payer="medicare-part-b"))
-    assert plan.action == A.appeal
-
-
-@pytest.mark.parametrize(
-    ("codes", "liable"),
-    [(["PR-1"], True), (["CO-1"], False), (["PR-50"], True), (["CO-50"], False)],
-    ids=["PR-1", "CO-1", "PR-50", "CO-50"],
-)
-def test_pr_group_makes_the_patient_liable(codes: list[str], liable: bool) -> None:
-    assert classify(*codes).patient_liable is liable
-
-
-# --------------------------------------------------------------------------- 4. category -> action
-
+PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary notice on file, so the patient is not "
+               "liable; verify eligibility and authorization, then ask for review")
 
 
 @pytest.mark.parametrize(
     ("payer", "codes", "rarcs", "attachments", "history", "action", "notes"),
     [
+        # DOMAIN.md, "Denial categories and what to do", row by row.
         pytest.param("commercial", ["CO-50"], [], [], [], A.reconsideration, [],
                      id="medical-necessity-commercial-reconsideration"),
         pytest.param("medicare-dme", ["CO-50"], ["N115"], [], [], A.appeal, [],
                      id="medical-necessity-medicare-dme-redetermination"),
-        pytest.param("medicaid-caresource", ["CO-151"], [], [], [], A.reconsideration, [],
-                     id="medical-necessity-medicaid-claim-dispute"),
+        # CareSource IN: the claim dispute excludes medical-necessity denials (clinical appeal)
+        pytest.param("medicaid-caresource", ["CO-151"], [], [], [], A.appeal, [],
+                     id="medical-necessity-medicaid-skips-the-claim-dispute"),
+        pytest.param("medicaid-caresource", ["CO-97"], [], [], [], A.reconsideration, [],
+                     id="bundling-medicaid-claim-dispute-first"),
         pytest.param("commercial", ["CO-204"], [], [], [], A.reconsideration, [VERIFY_FIRST],
                      id="coverage-review-with-note"),
         pytest.param("medicare-part-b", ["CO-96"], [], [], [], A.appeal, [VERIFY_FIRST],
@@ -380,12 +146,22 @@ def test_pr_group_makes_the_patient_liable(codes: list[str], liable: bool) -> No
                      id="authorization-on-file-review"),
         pytest.param("medicare-part-b", ["CO-197"], [], [], [], A.request_authorization, [],
                      id="authorization-missing-request-retro"),
-        pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], A.corrected_claim, [NO_APPEAL_RIGHTS],
-                     id="missing-information-MA130-corrected-claim"),
+        # MA130: unprocessable, no appeal rights: a new claim within the filing limit (424.44)
+        pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
+                     [NO_APPEAL_RIGHTS, NEW_CLAIM], id="missing-information-MA130-new-claim"),
+        pytest.param("commercial", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
+                     [NO_APPEAL_RIGHTS, NEW_CLAIM], id="MA130-new-claim-at-any-payer"),
         pytest.param("commercial", ["CO-252"], [], ["medical_records"], [], A.reconsideration, [],
                      id="missing-information-without-MA130-review"),
-        pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [],
-                     id="coding-our-error-corrected-claim"),
+        # Our own coding error: corrected the way the payer takes corrections (profile field).
+        pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
+                     id="coding-our-error-commercial-replacement-claim"),
+        pytest.param("medicaid-caresource", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
+                     id="coding-our-error-medicaid-replacement-claim"),
+        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening, [REOPENING_NOTE],
+                     id="coding-our-error-medicare-reopening-405.980"),
+        pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE],
+                     id="N822-modifier-missing-medicare-reopening"),
         pytest.param("commercial", ["CO-4"], [], [], [], A.reconsideration, [],
                      id="coding-code-was-right-review"),
         pytest.param("commercial", ["CO-97"], [], [], [], A.reconsideration, [], id="bundling-review"),
@@ -413,21 +189,21 @@ def test_pr_group_makes_the_patient_liable(codes: list[str], liable: bool) -> No
         pytest.param("commercial", ["PR-1"], [], [], [], A.bill_patient, [],
                      id="PR-1-deductible-bill-patient"),
         pytest.param("commercial", ["CO-1"], [], [], [], A.none, [], id="CO-1-not-patient-liable-none"),
+        pytest.param("commercial", ["CO-999"], [], [], [], A.review, [], id="unknown-carc-review"),
         pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "2026-11-02", "pending")],
                      A.check_status, [], id="history-pending-check-status"),
         pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "2026-11-02", "overturned")],
                      A.none, [], id="history-overturned-none"),
+        # Every level used: the practice decides (DOMAIN.md: ask the client; bill only a liable patient).
         pytest.param("commercial", ["CO-50"], [], [],
                      chain(("reconsideration", "upheld"), ("appeal", "upheld")),
-                     A.adjust, [ASK_CLIENT], id="history-exhausted-CO-adjust-ask-client"),
+                     A.ask_client, [EXHAUSTED], id="history-exhausted-ask-client"),
         pytest.param("commercial", ["PR-50"], [], [],
                      chain(("reconsideration", "upheld"), ("appeal", "upheld")),
-                     A.bill_patient, [ASK_CLIENT], id="history-exhausted-PR-bill-patient-ask-client"),
+                     A.ask_client, [PR50_NO_ABN, EXHAUSTED], id="history-exhausted-PR-50-without-GA-ask-client"),
         pytest.param("medicare-dme", ["CO-50", "PR-2"], [], [],
-                     chain(("redetermination", "upheld"), ("reconsideration", "upheld"),
-                           ("alj_hearing", "upheld"), ("appeals_council", "upheld"),
-                           ("judicial_review", "upheld")),
-                     A.adjust, [ASK_CLIENT], id="history-exhausted-CO-denial-with-PR-coinsurance-adjust"),
+                     chain(*[(lv, "upheld") for lv in DME_LEVELS]),
+                     A.ask_client, [EXHAUSTED], id="history-exhausted-CO-denial-with-PR-coinsurance"),
         pytest.param("commercial", ["CO-119", "PR-2"], [], [], [], A.adjust, [BENEFIT_NOTE],
                      id="benefit-maximum-CO-with-PR-coinsurance-adjust"),
     ],
@@ -437,14 +213,31 @@ def test_category_decides_the_action(
     history: list[tuple[str, str, str]], action: Action, notes: list[str],
 ) -> None:
     claim = build_claim(codes, rarcs, payer=payer, attachments=["remittance_advice", *attachments],
-                        history=history)
+                        history=history, billed="5000.00")
     plan = plan_for(claim)
     assert (plan.action, plan.notes) == (action, notes), plan.action_reason
 
 
-# --------------------------------------------------------------------------- 5. levels
+@pytest.mark.parametrize(
+    ("codes", "modifiers", "reason"),
+    [
+        pytest.param(["PR-50"], ["GA"], "the patient is liable (PR)", id="liable-with-GA"),
+        pytest.param(["PR-50"], [], "the patient is not liable", id="not-liable-without-GA"),
+        pytest.param(["CO-50"], [], "the patient is not liable", id="CO-not-liable"),
+    ],
+)
+def test_exhausted_says_whether_the_patient_is_liable(codes: list[str], modifiers: list[str], reason: str) -> None:
+    history = chain(("reconsideration", "upheld"), ("appeal", "upheld"))
+    plan = plan_for(build_claim(codes, history=history, modifiers=modifiers))
+    if modifiers:  # the group rule decides (an ABN is on file): bill the patient
+        assert plan.action == A.bill_patient
+        return
+    assert plan.action == A.ask_client
+    assert plan.action_reason == f"Appeal was upheld on 2026-11-10: every level is used; {reason}"
+    assert not plan.submitted
 
-DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"]
+
+# --------------------------------------------------------------------------- 4. levels and dismissals
 
 
 @pytest.mark.parametrize(
@@ -467,15 +260,93 @@ def test_medicare_dme_level_progression(decided: int, level: str, level_name: st
 def test_medicare_dme_every_level_upheld_is_exhausted() -> None:
     history = chain(*[(lv, "upheld") for lv in DME_LEVELS])
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="5000.00"))
-    assert (plan.level, plan.action, plan.notes) == ("judicial_review", A.adjust, [ASK_CLIENT])
+    assert (plan.level, plan.action, plan.notes) == ("judicial_review", A.ask_client, [EXHAUSTED])
     assert "every level is used" in plan.action_reason
 
 
-@pytest.mark.parametrize("outcome", ["upheld", "partial", "dismissed"])
-def test_any_unfavourable_outcome_moves_to_the_next_level(outcome: str) -> None:
+@pytest.mark.parametrize("outcome", ["upheld", "partially_overturned", "partial"])
+def test_an_unfavourable_decision_moves_to_the_next_level(outcome: str) -> None:
+    """A partial overturn leaves the rest denied: the next level, as for upheld. `partial` is
+    the old word for it, still read."""
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", outcome))))
     assert plan.level == "reconsideration"
-    assert plan.level_reason.startswith(f"Redetermination was {outcome} on 2026-11-10")
+    word = "partially_overturned" if outcome == "partial" else outcome
+    assert plan.level_reason == f"Redetermination was {word} on 2026-11-10: next level, Reconsideration"
+
+
+VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months of the "
+          "notice (42 CFR 405.952(d)): by 2027-05-10")
+
+
+@pytest.mark.parametrize(
+    ("payer", "history", "level", "action", "reason", "notes"),
+    [
+        # 42 CFR 405.974(b): the QIC reviews a redetermination dismissal; 405.952(d): or the MAC vacates it.
+        pytest.param("medicare-dme", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
+                     "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
+                     "dismissal", [VACATE], id="dme-redetermination-dismissed-qic-review-405.974"),
+        pytest.param("medicare-part-b", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
+                     "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
+                     "dismissal", [VACATE.replace("DME MAC", "Part B MAC")], id="part-b-redetermination-dismissed"),
+        # 405.1004: an ALJ reviews a QIC dismissal.
+        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "dismissed")],
+                     "qic_dismissal_review", A.appeal, "Reconsideration dismissed the request on 2026-11-10: next, ALJ "
+                     "review of the QIC dismissal", [], id="reconsideration-dismissed-alj-review-405.1004"),
+        # 405.1102(a): the Council reviews an ALJ dismissal.
+        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "upheld"),
+                                      ("alj_hearing", "dismissed")],
+                     "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2026-11-10: next, Medicare "
+                     "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
+        # 405.1116: a Council dismissal is binding.
+        pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:3]] + [("appeals_council", "dismissed")],
+                     "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
+                     "2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
+                     id="council-dismissed-binding-405.1116"),
+        pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:4]] + [("judicial_review", "dismissed")],
+                     "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: nothing "
+                     "follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
+        # 405.974(b): the QIC's review of a dismissal is binding; if it vacates, the MAC decides on the merits.
+        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "upheld")],
+                     "dismissal_review", A.ask_client, "QIC review of the redetermination dismissal was upheld on "
+                     "2026-11-10: that decision is binding; the patient is not liable", [EXHAUSTED],
+                     id="dismissal-upheld-binding"),
+        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "overturned")],
+                     "dismissal_review", A.check_status, "QIC review of the redetermination dismissal vacated the "
+                     "dismissal on 2026-11-10: the request goes back for a decision on its merits", [],
+                     id="dismissal-vacated-wait-for-the-merits"),
+        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "pending")],
+                     "dismissal_review", A.check_status, "QIC review of the redetermination dismissal filed 2026-11-10 "
+                     "is pending", [], id="dismissal-review-pending"),
+        # 405.1048(b): the ALJ's decision on a QIC dismissal is binding.
+        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "dismissed"),
+                                      ("qic_dismissal_review", "upheld")],
+                     "qic_dismissal_review", A.ask_client, "ALJ review of the QIC dismissal was upheld on 2026-11-10: "
+                     "that decision is binding; the patient is not liable", [EXHAUSTED],
+                     id="alj-review-of-qic-dismissal-binding-405.1048"),
+        # No published dismissal path: a person reads the notice; at the last level, exhausted.
+        pytest.param("medicaid-caresource", [("claim_dispute", "dismissed")], "claim_dispute", A.review,
+                     "Claim dispute dismissed the request on 2026-11-10; medicaid-caresource gives no path after a "
+                     "dismissal at this level: read the dismissal notice", [], id="medicaid-dispute-dismissed-review"),
+        pytest.param("commercial", [("reconsideration", "dismissed")], "reconsideration", A.review,
+                     "Reconsideration dismissed the request on 2026-11-10; commercial gives no path after a dismissal "
+                     "at this level: read the dismissal notice", [], id="commercial-dismissed-review"),
+        pytest.param("commercial", [("reconsideration", "upheld"), ("appeal", "dismissed")], "appeal", A.ask_client,
+                     "Appeal dismissed the request on 2026-11-10: nothing follows it; the patient is not liable",
+                     [EXHAUSTED], id="commercial-last-level-dismissed"),
+        # 405.980(a)(5): a refused reopening cannot be appealed, but the appeal path stays open.
+        pytest.param("medicare-part-b", [("reopening", "upheld")], "redetermination", A.appeal,
+                     "the code billed was correct: appeal at Redetermination", [],
+                     id="reopening-refused-redetermination"),
+    ],
+)
+def test_dismissal_paths(
+    payer: str, history: list[tuple[str, str]], level: str, action: Action, reason: str, notes: list[str]
+) -> None:
+    codes = ["CO-4"] if payer == "medicare-part-b" and level == "redetermination" else ["CO-50"]
+    plan = plan_for(build_claim(codes, payer=payer, history=chain(*history), billed="5000.00"))
+    assert (plan.level, plan.action) == (level, action)
+    assert reason in (plan.level_reason, plan.action_reason)
+    assert plan.notes == notes
 
 
 @pytest.mark.parametrize(
@@ -488,6 +359,18 @@ def test_any_unfavourable_outcome_moves_to_the_next_level(outcome: str) -> None:
 def test_other_payers_second_level(payer: str, history: list[tuple[str, str]], level: str) -> None:
     plan = plan_for(build_claim(["CO-50"], payer=payer, history=chain(*history)))
     assert (plan.level, plan.action) == (level, A.appeal)
+
+
+def test_a_dismissal_review_argues_the_dismissal() -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    assert plan.action_reason == ("the request was dismissed, not decided on its merits: appeal at QIC review of "
+                                  "the redetermination dismissal")
+
+
+def test_medicaid_medical_necessity_starts_at_the_appeal_and_says_why() -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="medicaid-caresource"))
+    assert (plan.level, plan.level_reason) == (
+        "appeal", "no appeal history: first level, Appeal (Claim dispute is not used for medical_necessity denials)")
 
 
 def test_stated_level_is_used() -> None:
@@ -509,173 +392,11 @@ def test_unknown_level_names_the_claim_field_and_the_levels_of_its_payer(
         plan_for(claim)
     assert str(caught.value) == (
         f"claim: {field}: medicare-dme has no level 'second_look' (levels: redetermination, reconsideration, "
-        "alj_hearing, appeals_council, judicial_review)"
+        "alj_hearing, appeals_council, judicial_review, dismissal_review, qic_dismissal_review, reopening)"
     )
 
 
-# --------------------------------------------------------------------------- 6. deadlines
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [
-        pytest.param(date(2026, 1, 31), 12, date(2027, 1, 31), id="jan31+12"),
-        pytest.param(date(2027, 1, 31), 1, date(2027, 2, 28), id="jan31+1-clamps-to-feb28"),
-        pytest.param(date(2027, 12, 31), 2, date(2028, 2, 29), id="dec31+2-leap-day"),
-        pytest.param(date(2028, 2, 29), 12, date(2029, 2, 28), id="leap-day+12-clamps"),
-        pytest.param(date(2026, 3, 31), 1, date(2026, 4, 30), id="mar31+1-apr30"),
-        pytest.param(date(2026, 11, 15), 2, date(2027, 1, 15), id="crosses-year"),
-        pytest.param(date(2026, 5, 20), 0, date(2026, 5, 20), id="zero-months"),
-        pytest.param(date(2026, 5, 20), 24, date(2028, 5, 20), id="24-months"),
-    ],
-)
-def test_add_months(start: date, months: int, expected: date) -> None:
-    assert add_months(start, months) == expected
-
-
-@pytest.mark.parametrize(
-    ("payer", "denial_date", "history", "deadline", "reason"),
-    [
-        pytest.param("medicare-dme", "2026-10-14", [], date(2027, 2, 16),
-                     "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
-                     id="medicare-redetermination-5+120"),
-        pytest.param("medicare-part-b", "2026-10-14", [], date(2027, 2, 16),
-                     "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
-                     id="medicare-part-b-redetermination-5+120"),
-        pytest.param("medicare-dme", "2026-08-01", [("redetermination", "2026-11-02", "upheld")],
-                     date(2027, 5, 6),
-                     "previous decision 2026-11-02 + 5 days presumed receipt + 180 days",
-                     id="medicare-reconsideration-previous-decision-5+180"),
-        pytest.param("medicare-dme", "2026-03-01",
-                     [("redetermination", "2026-06-01", "upheld"),
-                      ("reconsideration", "2026-11-10", "upheld")],
-                     date(2027, 1, 14),
-                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
-                     id="medicare-alj-previous-decision-5+60"),
-        pytest.param("commercial", "2026-01-31", [], date(2027, 1, 31), "denial date 2026-01-31 + 12 months",
-                     id="commercial-12-months-month-end"),
-        pytest.param("commercial", "2026-02-28", [("reconsideration", "2026-06-30", "upheld")],
-                     date(2027, 2, 28), "denial date 2026-02-28 + 12 months",
-                     id="commercial-appeal-counts-from-denial"),
-        pytest.param("medicaid-caresource", "2026-10-14", [], date(2026, 12, 13),
-                     "denial date 2026-10-14 + 60 days", id="medicaid-claim-dispute-60-days"),
-        pytest.param("medicaid-caresource", "2026-09-01", [("claim_dispute", "2026-11-10", "upheld")],
-                     date(2027, 1, 9), "previous decision 2026-11-10 + 60 days",
-                     id="medicaid-appeal-60-days-from-dispute-decision"),
-    ],
-)
-def test_filing_deadline(
-    payer: str, denial_date: str, history: list[tuple[str, str, str]], deadline: date, reason: str
-) -> None:
-    claim = build_claim(["CO-50"], payer=payer, denial_date=denial_date, history=history)
-    plan = plan_for(claim)
-    assert (plan.deadline, plan.deadline_reason) == (deadline, reason)
-    assert plan.days_left == (deadline - TODAY).days
-
-
-def test_filing_deadline_direct_call_matches_the_plan() -> None:
-    claim = build_claim(["CO-50"], payer="medicare-dme")
-    medicare = profile("medicare-dme")
-    assert filing_deadline(claim, medicare, medicare.levels[0]).date == date(2027, 2, 16)
-
-
-@pytest.mark.parametrize(
-    ("today", "days_left", "problems", "warnings"),
-    [
-        pytest.param(date(2027, 1, 31), 0, [], ["filing deadline 2027-01-31 is 0 days away"],
-                     id="deadline-day-is-not-passed"),
-        pytest.param(date(2027, 2, 1), -1,
-                     ["filing deadline 2027-01-31 has passed; "
-                      "state good cause (appeal.good_cause) to file late"],
-                     [], id="one-day-late-is-a-problem"),
-        pytest.param(date(2027, 1, 21), 10, [], ["filing deadline 2027-01-31 is 10 days away"],
-                     id="10-days-left-warns"),
-        pytest.param(date(2027, 1, 17), 14, [], ["filing deadline 2027-01-31 is 14 days away"],
-                     id="14-days-left-warns"),
-        pytest.param(date(2027, 1, 16), 15, [], [], id="15-days-left-is-quiet"),
-    ],
-)
-def test_deadline_problems_and_warnings(
-    today: date, days_left: int, problems: list[str], warnings: list[str]
-) -> None:
-    plan = plan_for(build_claim(["CO-50"], denial_date="2026-01-31"), today=today)
-    assert (plan.days_left, plan.problems, plan.warnings) == (days_left, problems, warnings)
-
-
-def test_good_cause_turns_a_passed_deadline_into_a_warning() -> None:
-    claim = build_claim(["CO-50"], denial_date="2025-10-01", good_cause="The office was closed by a flood.")
-    plan = plan_for(claim)
-    assert plan.problems == []
-    assert plan.warnings == ["filing deadline 2026-10-01 has passed; good cause is stated in the letter"]
-
-
-def test_deadline_findings_direct() -> None:
-    def found(good_cause: bool, days_left: int) -> list[tuple[str, str, str]]:
-        return [(f.code, f.severity, f.message) for f in deadline_findings(good_cause, date(2026, 1, 2), days_left)]
-
-    assert found(False, -3) == [("deadline.passed", "problem",
-                                 "filing deadline 2026-01-02 has passed; state good cause (appeal.good_cause) to "
-                                 "file late")]
-    assert found(True, -3) == [("deadline.passed_good_cause", "warning",
-                                "filing deadline 2026-01-02 has passed; good cause is stated in the letter")]
-    assert found(False, 0) == [("deadline.soon", "warning", "filing deadline 2026-01-02 is 0 days away")]
-    assert found(False, 30) == []
-
-
-# --------------------------------------------------------------------------- 7. amount in controversy
-
-ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld"))
-JUDICIAL_HISTORY = chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]])
-
-
-@pytest.mark.parametrize(
-    ("history", "billed", "paid", "today", "minimum", "problem"),
-    [
-        pytest.param(ALJ_HISTORY, "150.00", "0.00", TODAY, Decimal(200),
-                     "amount in controversy $150.00 is below the $200.00 minimum for ALJ hearing in 2026",
-                     id="alj-2026-150-below-200"),
-        pytest.param(ALJ_HISTORY, "400.00", "250.00", TODAY, Decimal(200),
-                     "amount in controversy $150.00 is below the $200.00 minimum for ALJ hearing in 2026",
-                     id="alj-billed-less-paid"),
-        pytest.param(ALJ_HISTORY, "199.99", "0.00", TODAY, Decimal(200),
-                     "amount in controversy $199.99 is below the $200.00 minimum for ALJ hearing in 2026",
-                     id="alj-a-cent-short"),
-        pytest.param(ALJ_HISTORY, "200.00", "0.00", TODAY, Decimal(200), None, id="alj-exactly-200-ok"),
-        pytest.param(ALJ_HISTORY, "250.00", "0.00", TODAY, Decimal(200), None, id="alj-250-ok"),
-        pytest.param(ALJ_HISTORY, "150.00", "0.00", date(2027, 1, 2), Decimal(200),
-                     "amount in controversy $150.00 is below the $200.00 minimum for ALJ hearing in 2027",
-                     id="alj-later-year-uses-latest-known-minimum"),
-        pytest.param(JUDICIAL_HISTORY, "1900.00", "0.00", TODAY, Decimal(1960),
-                     "amount in controversy $1,900.00 is below the $1,960.00 minimum "
-                     "for Judicial review in 2026",
-                     id="judicial-2026-1900-below-1960"),
-        pytest.param(JUDICIAL_HISTORY, "1960.00", "0.00", TODAY, Decimal(1960), None,
-                     id="judicial-exactly-1960-ok"),
-        pytest.param([], "150.00", "0.00", TODAY, None, None, id="redetermination-has-no-minimum"),
-    ],
-)
-def test_amount_in_controversy(
-    history: list[tuple[str, str, str]], billed: str, paid: str, today: date,
-    minimum: Decimal | None, problem: str | None,
-) -> None:
-    claim = build_claim(["CO-50"], payer="medicare-dme", history=history, billed=billed, paid=paid)
-    plan = plan_for(claim, today=today)
-    assert plan.aic_minimum == minimum
-    assert plan.amount_in_controversy == Decimal(billed) - Decimal(paid)
-    aic_problems = [p for p in plan.problems if p.startswith("amount in controversy")]
-    assert aic_problems == ([problem] if problem else [])
-
-
-def test_alj_minimum_2025_is_190() -> None:
-    history = [("redetermination", "2025-06-02", "upheld"), ("reconsideration", "2025-11-03", "upheld")]
-    claim = build_claim(["CO-50"], payer="medicare-dme", history=history, denial_date="2025-03-03",
-                        dos="2025-02-03", billed="150.00")
-    plan = plan_for(claim, today=date(2025, 11, 20))
-    assert plan.problems == [
-        "amount in controversy $150.00 is below the $190.00 minimum for ALJ hearing in 2025"]
-
-
-# --------------------------------------------------------------------------- 8. required documents
+# --------------------------------------------------------------------------- 5. required documents
 
 
 
@@ -750,7 +471,20 @@ def test_corrected_claim_inside_an_appeal(payer: str, codes: list[str], problem:
     assert plan.problems == ([problem] if problem else [])
 
 
-# --------------------------------------------------------------------------- 9. letters and covers
+def test_a_dismissal_review_needs_the_dismissal_notice_not_the_clinical_record() -> None:
+    """A dismissal review argues the dismissal, not the merits (category_documents: false)."""
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    assert [(r.description, r.present) for r in plan.required] == [
+        ("remittance_advice", True), ("dismissal notice", False)]
+
+
+def test_a_reopening_needs_no_clinical_record() -> None:
+    claim = build_claim(["CO-4"], payer="medicare-part-b", attachments=["remittance_advice", "corrected_claim"])
+    plan = plan_for(claim)
+    assert (plan.action, [r.description for r in plan.required]) == (A.reopening, ["remittance_advice"])
+
+
+# --------------------------------------------------------------------------- 6. letters and covers
 
 SHIPPED_LETTERS: dict[Category, str] = {
     C.medical_necessity: "medical_necessity.docx",
@@ -772,7 +506,8 @@ def test_category_letters_table() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    sorted({*SHIPPED_LETTERS.values(), "corrected_claim.docx", "authorization.html", "reconsideration.html"}),
+    sorted({*SHIPPED_LETTERS.values(), "corrected_claim.docx", "reopening.docx", "authorization.html",
+            "reconsideration.html", "dismissal_review.html"}),
 )
 def test_shipped_letter_exists(name: str) -> None:
     assert (REPO / "templates" / "letters" / name).is_file()
@@ -780,7 +515,7 @@ def test_shipped_letter_exists(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("category", "letter", "reason"),
-    [pytest.param(c, name, f"the shipped letter for {c.value}", id=c.value)
+    [pytest.param(c, name, f"the letter for {c.value}", id=c.value)
      for c, name in SHIPPED_LETTERS.items()]
     + [pytest.param(c, "reconsideration.html", "the default letter", id=c.value)
        for c in (C.duplicate, C.contractual, C.patient_responsibility, C.other)],
@@ -797,12 +532,14 @@ def test_letter_for_each_category(category: Category, letter: str, reason: str) 
                      "action corrected_claim", id="coding-corrected-claim-action"),
         pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], None, "corrected_claim.docx",
                      "action corrected_claim", id="MA130-corrected-claim-action"),
+        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], None, "reopening.docx",
+                     "action reopening", id="clerical-error-reopening-letter"),
         pytest.param("commercial", ["CO-197"], [], ["authorization"], None, "authorization.html",
                      "the payer's letter for authorization", id="commercial-authorization-override"),
         pytest.param("medicare-part-b", ["CO-197"], [], ["authorization"], None, "authorization.docx",
-                     "the shipped letter for authorization", id="medicare-authorization-shipped"),
+                     "the letter for authorization", id="medicare-authorization-shipped"),
         pytest.param("medicare-dme", ["CO-50"], [], [], None, "medical_necessity.docx",
-                     "the shipped letter for medical_necessity", id="medical-necessity-shipped"),
+                     "the letter for medical_necessity", id="medical-necessity-shipped"),
         pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], "peer_to_peer.docx",
                      "peer_to_peer.docx", "stated in the claim file", id="stated-letter-beats-action-letter"),
         pytest.param("commercial", ["CO-197"], [], [], "builtin:authorization.docx",
@@ -829,28 +566,45 @@ def test_level_letter_beats_category_letter_but_not_action_letter() -> None:
         "corrected_claim.docx", "action corrected_claim")
 
 
+FAX = "the fax cover: requests go by fax"
+MAIL = "the transmittal cover: requests go by mail"
+ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld"))
+
+
 @pytest.mark.parametrize(
-    ("payer", "history", "cover", "reason"),
+    ("payer", "codes", "history", "cover", "reason", "delivery"),
     [
-        pytest.param("medicare-dme", [], "medicare_redetermination.html", "the cover for Redetermination",
-                     id="dme-redetermination"),
-        pytest.param("medicare-part-b", [], "medicare_redetermination.html", "the cover for Redetermination",
-                     id="part-b-redetermination"),
-        pytest.param("medicare-dme", chain(("redetermination", "upheld")), "medicare_reconsideration.html",
-                     "the cover for Reconsideration", id="dme-reconsideration"),
-        pytest.param("medicare-dme", ALJ_HISTORY, "fax_cover.html", "the payer's cover sheet",
-                     id="dme-alj-fax-cover"),
-        pytest.param("commercial", [], "fax_cover.html", "the payer's cover sheet", id="commercial"),
-        pytest.param("medicaid-caresource", [], "fax_cover.html", "the payer's cover sheet", id="medicaid"),
+        pytest.param("medicare-dme", ["CO-50"], [], "medicare_redetermination.html", "the cover for Redetermination",
+                     "fax", id="dme-redetermination"),
+        pytest.param("medicare-part-b", ["CO-50"], [], "medicare_redetermination.html",
+                     "the cover for Redetermination", "fax", id="part-b-redetermination"),
+        pytest.param("medicare-dme", ["CO-50"], chain(("redetermination", "upheld")), "medicare_reconsideration.html",
+                     "the cover for Reconsideration", "fax", id="dme-reconsideration"),
+        pytest.param("medicare-dme", ["CO-50"], ALJ_HISTORY, "fax_cover.html", FAX, "fax", id="dme-alj-fax-cover"),
+        # A court has no fax: its filing goes by mail with the transmittal cover (it used to crash).
+        pytest.param("medicare-dme", ["CO-50"], chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]]),
+                     "mail_cover.html", MAIL, "mail", id="dme-judicial-review-mail-cover"),
+        pytest.param("medicare-dme", ["CO-50"], chain(("redetermination", "dismissed")), "fax_cover.html", FAX, "fax",
+                     id="dme-dismissal-review"),
+        pytest.param("medicare-part-b", ["CO-4"], [], "fax_cover.html", FAX, "fax", id="part-b-reopening"),
+        pytest.param("commercial", ["CO-50"], [], "fax_cover.html", FAX, "fax", id="commercial"),
+        pytest.param("medicaid-caresource", ["CO-50"], [], "fax_cover.html", FAX, "fax", id="medicaid"),
     ],
 )
-def test_plan_cover(payer: str, history: list[tuple[str, str, str]], cover: str, reason: str) -> None:
-    plan = plan_for(build_claim(["CO-50"], payer=payer, history=history, billed="500.00"))
-    assert (plan.cover, plan.cover_reason) == (cover, reason)
+def test_plan_cover(payer: str, codes: list[str], history: list[tuple[str, str, str]], cover: str, reason: str,
+                    delivery: str) -> None:
+    attachments = ["remittance_advice", "corrected_claim"] if codes[0] == "CO-4" else ["remittance_advice"]
+    plan = plan_for(build_claim(codes, payer=payer, history=history, billed="5000.00", attachments=attachments))
+    assert (plan.cover, plan.cover_reason, plan.delivery) == (cover, reason, delivery)
     assert (REPO / "templates" / "cover_sheets" / cover).is_file()
 
 
-# --------------------------------------------------------------------------- 10. load_descriptions
+def test_dismissal_review_letter() -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    assert (plan.letter, plan.letter_reason) == ("dismissal_review.html", "the payer's letter for this level")
+
+
+# --------------------------------------------------------------------------- 7. load_descriptions
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from appealgen.build import plan_item
 from appealgen.errors import AppealgenError, InputError
 from appealgen.payers import load_payer
+from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
-from appealgen.workspace import Workspace
+from appealgen.toolkit import Toolkit
+from appealgen.workspace import RULES_DIR, Workspace
 from tests.builder import Builder
 from tests.conftest import REPO, TODAY, WriteClaim
 
@@ -60,3 +63,41 @@ def test_missing_workspace_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         Workspace.open(tmp_path / "nope")
     assert str(caught.value) == f"{tmp_path / 'nope'}: workspace folder not found"
+
+
+def test_a_workspace_code_table_overrides_the_shipped_one(write_claim: WriteClaim, tmp_path: Path) -> None:
+    rules = tmp_path / "ws" / "rules"
+    rules.mkdir(parents=True)
+    shipped = (RULES_DIR / "codes.yaml").read_text()
+    line = next(text for text in shipped.splitlines() if text.startswith('  "50": {category: medical_necessity'))
+    (rules / "codes.yaml").write_text(shipped.replace(line, '  "50": {category: coding, label: our own reading}'))
+    claim = load_claims(write_claim())[0]
+    settings = Settings(Workspace.open(tmp_path / "ws"), TODAY)
+    with Toolkit(settings) as tools:
+        assert plan_item(settings, tools, claim).plan.category.value == "coding"
+    with Toolkit(Settings(Workspace.open(REPO), TODAY)) as tools:
+        assert plan_item(tools.settings, tools, claim).plan.category.value == "medical_necessity"
+
+
+def test_a_long_lived_toolkit_sees_an_edited_payer_profile(tmp_path: Path) -> None:
+    (tmp_path / "payers").mkdir()
+    profile = tmp_path / "payers" / "commercial.yaml"
+    text = (REPO / "payers" / "commercial.yaml").read_text()
+    profile.write_text(text)
+    with Toolkit(Settings(Workspace.open(tmp_path), TODAY)) as tools:
+        assert tools.profile("commercial").name == "Example Commercial Health Plan"
+        profile.write_text(text.replace("Example Commercial Health Plan\n", "Edited Example Plan\n", 1))
+        assert tools.profile("commercial").name == "Edited Example Plan"
+
+
+def test_the_workspace_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "team" / "claims" / "2026-11").mkdir(parents=True)
+    (tmp_path / "team" / "appealgen.yaml").write_text("{}\n")
+    monkeypatch.chdir(tmp_path / "team" / "claims" / "2026-11")
+    monkeypatch.delenv("APPEALGEN_WORKSPACE", raising=False)
+    workspace = Workspace.open()
+    assert workspace.user == (tmp_path / "team").resolve()
+    team = (tmp_path / "team").resolve()
+    assert workspace.describe() == f"workspace: {team} (the nearest folder with appealgen.yaml)"
+    monkeypatch.setenv("APPEALGEN_WORKSPACE", str(tmp_path))
+    assert Workspace.open().user == tmp_path.resolve()

@@ -30,6 +30,7 @@ class ClaimSpec:
     claim_cas: tuple[tuple[str, str, str], ...] = ()
     claim_remarks: tuple[str, ...] = ()
     lines: list[LineSpec] = field(default_factory=lambda: [LineSpec()])
+    statement: tuple[str, str] | None = None  # DTM*232 and DTM*233: the claim's statement period
 
 
 def claim_segments(c: ClaimSpec, sep: str = "*", comp: str = ":") -> list[str]:
@@ -42,6 +43,8 @@ def claim_segments(c: ClaimSpec, sep: str = "*", comp: str = ":") -> list[str]:
     if c.claim_remarks:
         out.append(sep.join(["MOA", "", "", *c.claim_remarks]))
     out.append(f"DTM{sep}050{sep}20261001")
+    if c.statement:
+        out += [f"DTM{sep}232{sep}{c.statement[0]}", f"DTM{sep}233{sep}{c.statement[1]}"]
     for line in c.lines:
         code = comp.join(["HC", line.code, *line.modifiers])
         out.append(f"SVC{sep}{code}{sep}{line.billed}{sep}{line.paid}{sep}{sep}1")

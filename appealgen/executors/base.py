@@ -6,8 +6,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from types import TracebackType
+from typing import Self
 
-from appealgen.errors import AppealgenError, UnexpectedError
+from appealgen.errors import AppealgenError, ItemError, UnexpectedError
 from appealgen.outcome import Outcome
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
@@ -26,6 +27,9 @@ def attempt(work: Work, settings: Settings, tools: Toolkit, item: Item) -> Outco
         outcome = work(settings, tools, item)
     except AppealgenError as error:
         outcome = Outcome(item.origin, item.claim_id, error=error)
+    except MemoryError:  # the worker's address-space limit: a hostile or huge file
+        outcome = Outcome(item.origin, item.claim_id, error=ItemError(
+            item.origin, item.claim_id, "needed more memory than a worker may use; nothing written for this claim"))
     except Exception as error:
         if debug():
             raise
@@ -46,7 +50,7 @@ class Executor(ABC):
         self.settings = settings
         self.work = work
 
-    def __enter__(self) -> Executor:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -27,6 +27,7 @@ from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
+from appealgen.models import Decision
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
 from appealgen.sources import read_remittances
@@ -91,7 +92,7 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
     era, payment = found.era, found.remittance.payment
     on = payment.date or found.remittance.production_date or today
     payer_id = found.remittance.payer.reference_ids.get("2U", found.remittance.payer.id)
-    carcs, remarks = codes_of(era)
+    uses, remarks = codes_of(era)
     content = "|".join([practice, payer_id, payment.trace_number, on.isoformat(), era.claim_id, era.status_code,
                         str(era.billed), str(era.paid), era.payer_claim_number])
     seen[content] = seen.get(content, 0) + 1
@@ -103,7 +104,7 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
         "status_code": era.status_code[:4], "frequency": era.frequency[:2], "remit_date": on,
         "check_number": payment.trace_number[:50], "billed": era.billed, "paid": era.paid,
         "patient_responsibility": era.patient_responsibility, "denied": found.denied, "reversal": era.reversal,
-        "category": found.classification.category.value, "codes": [f"{g}-{c}" for g, c in carcs] + remarks,
+        "category": found.classification.category.value, "codes": [f"{u.group}-{u.carc}" for u in uses] + remarks,
         "file_name": found.source.name[:255], "segment": era.segment,
     })
 
@@ -181,14 +182,16 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules) -> Event | None:
     if found.era.reversal or remit.on <= denial.denied_on or (found.denied and state.status != "sent"):
         return None
     gained = max(found.era.paid - denial.recorded.paid - state.recovered, Decimal(0))
-    verdict = "overturned" if not found.denied else "partial" if gained > 0 else "upheld"
+    verdict = (Decision.overturned if not found.denied else Decision.partially_overturned if gained > 0
+               else Decision.upheld)
     event = Event(Kind.decision, remit.on, who, ref=found.era.payer_claim_number[:80] or None,
-                  amount=gained if verdict != "upheld" else None, level=state.step.level, outcome=verdict,
+                  amount=gained if verdict is not Decision.upheld else None, level=state.step.level,
+                  outcome=verdict.value,
                   details={"remit_id": None, "file": found.source.name, "segment": found.era.segment},
                   dedupe_key=f"remit:{remit.values['dedupe_key']}")
     if problem(state, event) is not None:
         return None
-    if verdict != "overturned":
+    if verdict is not Decision.overturned:
         following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes)
         event.details["next"] = following.to_json()
     return event

@@ -9,7 +9,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from appealgen.models import Decision
 from appealgen.plan import SUBMITTED
+from appealgen.rules.classify import CodeUse
 
 
 class Kind(StrEnum):
@@ -29,8 +31,8 @@ class Kind(StrEnum):
 RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
 KINDS = {k.value: k for k in Kind}  # a dict lookup: Kind(text) costs more, 100,000s of times
 SENDS = frozenset(a.value for a in SUBMITTED)  # actions that send something to the payer
-# The claim file's outcome words (appeal.history); "partial" is a partially overturned decision.
-OUTCOMES = ("overturned", "partial", "upheld", "dismissed")
+# The decisions a payer makes on a request: the plan's and the claim file's words (Decision).
+OUTCOMES = tuple(d.value for d in Decision if d is not Decision.pending)
 METHODS = ("fax", "portal", "mail", "electronic")
 
 
@@ -70,7 +72,7 @@ class Facts:
     payer_name: str
     reason: str  # the code that chose the category: "CO-50"
     codes: tuple[str, ...]  # tuples: an empty one is shared
-    carcs: tuple[tuple[str | None, str], ...]
+    carcs: tuple[CodeUse, ...]  # each reason code as the rules read it
     rarcs: tuple[str, ...]
     patient_liable: bool
     first_dos: date
@@ -135,3 +137,13 @@ class Event:
 
 def money(value: Decimal) -> str:
     return f"{value:,.2f}"
+
+
+def code_json(use: CodeUse) -> list[Any]:
+    """A reason code as the log keeps it: [group, carc, amount, unpaid, modifiers]."""
+    return [use.group, use.carc, None if use.amount is None else str(use.amount), use.unpaid, sorted(use.modifiers)]
+
+
+def code_use(data: Any) -> CodeUse:
+    group, carc, amount, unpaid, modifiers = data
+    return CodeUse(group, carc, None if amount is None else Decimal(amount), bool(unpaid), frozenset(modifiers))

@@ -15,9 +15,9 @@ from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, make_plan
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import window_deadline
-from appealgen.rules.decide import choose_action, choose_level
-from appealgen.sources.era_claims import FoundClaim, to_claim
+from appealgen.rules.deadlines import aic_minimum, window_deadline
+from appealgen.rules.decide import Situation, choose_action, choose_level
+from appealgen.sources.era_claims import FoundClaim, codes_of, to_claim
 
 
 def _key(*parts: str) -> str:
@@ -50,7 +50,7 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
     """The denial a remittance claim opens (one per remittance row: its key follows the row's)."""
     key = _key("835", remit_key)
     try:
-        claim = to_claim(found, None, today, codes).model_copy(update={"claim_id": claim_id})
+        claim = to_claim(found, None, today).model_copy(update={"claim_id": claim_id})
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
         return denial_from_codes(found, claim_id, denied_on, practice, profile, key)
@@ -63,8 +63,9 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
 def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, profile: PayerProfile,
                       key: str) -> Denial:
     classification = found.classification
-    choice = choose_level(Appeal(), profile)
-    action = choose_action(set(), classification, choice)
+    choice = choose_level(Appeal(), profile, classification.category)
+    aic = max(found.era.billed - found.era.paid, Decimal(0))
+    action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
     deadline = window_deadline(denied_on, [], profile, choice.level)
     sends = action.action in SUBMITTED
     era = found.era
@@ -72,10 +73,10 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
                   reason=denial_codes[0].code if denial_codes else "",
                   codes=tuple(f.code for f in classification.findings),
-                  carcs=tuple((a.group, a.carc) for a in era.adjustments), rarcs=tuple(era.remarks),
+                  carcs=tuple(codes_of(era)[0]), rarcs=tuple(codes_of(era)[1]),
                   patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
                   billed=era.billed, paid=era.paid, dedupe_key=key)
     first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
                  deadline.reason if sends else action.reason, denied_on)
     return Denial(practice, claim_id, profile.id, classification.category.value, denied_on,
-                  max(era.billed - era.paid, Decimal(0)), first, facts)
+                  aic, first, facts)

@@ -12,7 +12,7 @@ Media, "Denials categorized based on complexity", reliasmedia.com/articles/14800
 coding and information requests about 90% overturned; registration, eligibility, coordination of
 benefits and non-covered services about 75%; clinical (medical necessity) 20-30%, taken as 25%.
 Where that source is silent the prior is ours, and says so. A denial whose next action asks the
-payer for nothing (adjust, bill the patient) has nothing to recover: likelihood 0.
+payer for nothing (adjust, bill the patient, ask the client) has nothing to recover: likelihood 0.
 
 Urgency rises as the deadline nears: 1 with 60 or more days left (or no date), in a straight
 line to 10 at 7 days or fewer; a request awaiting the payer uses its follow-up date. A denial
@@ -46,8 +46,8 @@ PRIORS: dict[str, tuple[float, str]] = {
     "medical_necessity": (TIER_CLINICAL, "clinical denials, 20-30% (published)"),
 }
 UNKNOWN_PRIOR = (UNKNOWN, "no published figure: 50% (ours)")
-WON = {"overturned": 1.0, "partial": 0.5, "upheld": 0.0, "dismissed": 0.0}
-NOTHING_TO_RECOVER = {Action.adjust.value, Action.bill_patient.value, Action.none.value}
+WON = {"overturned": 1.0, "partially_overturned": 0.5, "upheld": 0.0, "dismissed": 0.0}
+NOTHING_TO_RECOVER = {Action.adjust.value, Action.bill_patient.value, Action.ask_client.value, Action.none.value}
 RELAXED_DAYS, URGENT_DAYS, MOST_URGENT = 60, 7, 10.0
 GOOD_CAUSE = "deadline passed: send it late with a statement of good cause, or record adjusted"
 

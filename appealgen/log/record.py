@@ -20,6 +20,7 @@ from appealgen.log.model import METHODS, OUTCOMES, Event, Kind
 from appealgen.log.state import State, correction_problem, derive, problem
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
+from appealgen.models import Decision
 
 DEFAULT_PRACTICE = "default"
 # The options an event takes beyond the common ones (date, ref, by, note), and those it needs.
@@ -86,7 +87,7 @@ def check_entry(claim_id: str, entry: Entry, today: date) -> None:
         raise InputError(claim_id, "outcome", f"must be one of {', '.join(OUTCOMES)}")
     if entry.next_date is not None and entry.next_date <= entry.on:
         raise InputError(claim_id, "next", f"{entry.next_date} must be after the event's date ({entry.on})")
-    if kind is Kind.decision and entry.outcome == "partial" and entry.amount is None:
+    if kind is Kind.decision and entry.outcome == "partially_overturned" and entry.amount is None:
         raise InputError(claim_id, "amount", "is required for a partial decision (the amount paid)")
     for name, value, limit in (("ref", entry.ref, 80), ("owner", entry.owner, 80), ("note", entry.note, 2000),
                                ("by", entry.who, 80)):
@@ -136,8 +137,8 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
         if entry.outcome == "overturned" and amount is None:
             event.amount = state.remaining
         if entry.outcome != "overturned":
-            following = step_after(state, entry.outcome or "upheld", entry.on, tools.profile(state.denial.payer),
-                                   tools.codes())
+            following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
+                                   tools.profile(state.denial.payer), tools.codes())
             event.details = {"next": following.to_json()}
             due = f" by {following.deadline}" if following.deadline else ""
             notes.append(f"next: {following.action} at {following.level_name}{due}")

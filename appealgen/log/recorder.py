@@ -1,6 +1,7 @@
-"""The coordinator's hook that records what a run built: `recording(settings, items)` gives a
-callable that takes each outcome as it finishes (workers never write the log). Nothing is
-opened, nor SQLAlchemy imported, unless a log is in use (configured, or its file exists)."""
+"""The coordinator's hook that records what a run built (packets, letters) as each outcome
+comes back from the workers: `recorded(settings, items, outcomes)` passes the outcomes on, each
+recorded first. Workers never write the log. Nothing is opened, nor SQLAlchemy imported, unless
+a log is in use (configured, or its file exists)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ class Recorder:
 
     def __call__(self, outcome: Outcome) -> None:
         item = self.items.get(outcome.claim_id or "")
-        if outcome.report is None or item is None:
-            return
+        if item is None or outcome.skipped or outcome.error is not None or (outcome.report is None and
+                                                                             not outcome.files):
+            return  # nothing was built now (an up-to-date packet kept, a plan, a failure)
         from appealgen.log.api import default_who, open_log
         from appealgen.log.built import record_built
         from appealgen.toolkit import Toolkit
@@ -40,13 +42,21 @@ class Recorder:
             self.tools = Toolkit(self.settings)
         assert self.tools is not None
         with self.log.writing() as conn:
-            record_built(conn, self.tools, self.settings, item, outcome.report, default_who())
+            record_built(conn, self.tools, self.settings, item, outcome, default_who())
 
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
         if self.tools is not None:
             self.tools.close()
+
+
+def recorded(settings: Settings, items: list[Item], outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
+    """`outcomes`, each recorded in the log (when one is in use) before it is passed on."""
+    with recording(settings, items) as record:
+        for outcome in outcomes:
+            record(outcome)
+            yield outcome
 
 
 @contextmanager

@@ -56,6 +56,8 @@ def event_text(event: Event) -> str:
         parts.append(f"to {event.owner}")
     elif kind is Kind.correction:
         parts.append(f"voids #{event.voids}")
+    elif kind is Kind.built and "letters" in event.details:
+        parts.append(f"letter {', '.join(event.details['letters'])}")
     elif kind is Kind.built:
         d = event.details
         parts.append(f"{d.get('packet')}, {d.get('pages')} pages, check {'passed' if d.get('passed') else 'FAILED'}")

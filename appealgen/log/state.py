@@ -90,11 +90,11 @@ def apply(state: State, event: Event) -> None:
         state.follow_up = event.next_date
     elif kind is Kind.decision:
         state.decisions = (*state.decisions, event)
-        if event.outcome in ("overturned", "partial"):
+        if event.outcome in ("overturned", "partially_overturned"):
             state.recovered += amount
         if event.outcome == "overturned":
             _close(state, "overturned", event.on)
-        else:  # upheld, dismissed or partial: the next level (or the final action) is due
+        else:  # upheld, dismissed or partially overturned: the next level (or the final action) is due
             state.step = event.next_step or state.step
             state.status, state.sent_on, state.method, state.follow_up = "open", None, None, None
     elif kind is Kind.adjusted:

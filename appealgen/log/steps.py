@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from appealgen.errors import InputError
 from appealgen.log.model import Denial, Step
 from appealgen.log.state import State
-from appealgen.models import Appeal, AppealStep, Category
+from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, Plan
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import window_deadline
-from appealgen.rules.decide import choose_action, choose_level
+from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
+from appealgen.rules.decide import Situation, choose_action, choose_level
 
 # When a level has no published decision timeframe (`decision_days` in the payer profile), a
 # request is followed up after this many days: a house default, not a payer rule.
@@ -41,26 +41,33 @@ def follow_up_after(profile: PayerProfile, level_id: str, sent_on: date) -> tupl
     return sent_on + timedelta(days=days), f"{name} is decided within {days} days"
 
 
-def step_after(state: State, outcome: str, on: date, profile: PayerProfile, codes: CodeTable) -> Step:
+def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile, codes: CodeTable) -> Step:
     """The step an upheld, dismissed or partial decision at the current level opens: the next
-    level with its deadline counted from the decision, or (every level used) the final action."""
+    level (or the dismissal's review) with its deadline counted from the decision, or the final
+    action when every level is used. The same calls, in the same order, as `make_plan` for a
+    claim file whose appeal history holds these decisions."""
     denial = state.denial
-    history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=e.outcome or "upheld")
+    history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
                for e in state.decisions]
     history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
-    appeal = Appeal(history=history)
-    choice = choose_level(appeal, profile)
-    action = choose_action(set(), classification(denial, codes), choice).action
-    if action not in SUBMITTED:
-        return Step(choice.level.id, choice.level.name, action.value, None, choice.reason, on)
-    deadline = window_deadline(denial.denied_on, history, profile, choice.level)
-    return Step(choice.level.id, choice.level.name, action.value, deadline.date, deadline.reason, on)
+    found = classification(denial, codes)
+    choice = choose_level(Appeal(history=history), profile, found.category)
+    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on)), found)
+    step = chosen.step or choice.level
+    if chosen.action not in SUBMITTED:
+        return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)
+    if chosen.new_claim and profile.filing_limit is not None:
+        deadline = claim_filing_deadline(denial.recorded.first_dos, profile.filing_limit)
+    else:
+        deadline = window_deadline(denial.denied_on, history, profile, step)
+    return Step(step.id, step.name, chosen.action.value, deadline.date, deadline.reason, on)
 
 
 def classification(denial: Denial, codes: CodeTable) -> Classification:
     """The rules' reading of the denial's codes; the category recorded when it was opened wins
     (a claim file may state it, as `classify` lets it)."""
-    found = classify_codes(list(denial.recorded.carcs), list(denial.recorded.rarcs), codes)
+    facts = denial.recorded
+    found = classify_codes(list(facts.carcs), list(facts.rarcs), codes)
     if found.category.value != denial.category:
         found.category = Category(denial.category)
         found.denied = True

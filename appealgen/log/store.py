@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ColumnElement, Date, String, Table, and_, insert, select, true, type_coerce
 from sqlalchemy.engine import Connection
 
-from appealgen.log.model import KINDS, Denial, Event, Facts, Step
+from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use
 from appealgen.log.state import State, derive
 from appealgen.log.tables import Money, denials, events
 
@@ -50,7 +50,7 @@ def denial_values(denial: Denial, now: datetime) -> dict[str, Any]:
         "practice": denial.practice, "claim_id": denial.claim_id, "dedupe_key": facts.dedupe_key,
         "source": facts.source, "remit_id": facts.remit_id, "payer": denial.payer,
         "payer_name": facts.payer_name[:120], "category": denial.category, "reason": facts.reason,
-        "codes": list(facts.codes), "carcs": [list(pair) for pair in facts.carcs], "rarcs": list(facts.rarcs),
+        "codes": list(facts.codes), "carcs": [code_json(use) for use in facts.carcs], "rarcs": list(facts.rarcs),
         "patient_liable": facts.patient_liable, "denied_on": denial.denied_on, "first_dos": facts.first_dos,
         "billed": facts.billed, "paid": facts.paid, "at_stake": denial.at_stake, "level": step.level,
         "level_name": step.level_name, "action": step.action, "deadline": step.deadline,
@@ -99,7 +99,7 @@ def denial_from_row(row: Sequence[Any]) -> Denial:
 
 def facts_from(values: Sequence[Any]) -> Facts:
     source, payer_name, reason, codes, carcs, rarcs, patient_liable, first_dos, billed, paid, key, remit_id = values
-    return Facts(source, payer_name, reason, tuple(as_json(codes)), tuple((g, c) for g, c in as_json(carcs)),
+    return Facts(source, payer_name, reason, tuple(as_json(codes)), tuple(code_use(c) for c in as_json(carcs)),
                  tuple(as_json(rarcs)), bool(patient_liable), as_date(first_dos), Decimal(billed).scaleb(-2),
                  Decimal(paid).scaleb(-2), key, remit_id)
 

@@ -5,11 +5,13 @@ sheet all use the same object."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -143,6 +145,8 @@ def _type_name(annotation: Any) -> str:
         return "mapping"
     if origin is typing.Literal:
         return " | ".join(repr(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return f"choice of {', '.join(str(m.value) for m in annotation)}"
     return {str: "text", int: "number", float: "number", Decimal: "money", bool: "yes/no",
             date: "date"}.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
@@ -162,13 +166,20 @@ def _nested(annotation: Any) -> tuple[type | None, str]:
 
 
 def _members(kind: type) -> list[tuple[str, Any, str, str]]:
-    """(name, annotation, description, example) of a pydantic model's or a dataclass's fields."""
+    """(name, annotation, description, example) of a pydantic model's or a dataclass's fields,
+    and of its properties (templates read them like fields)."""
     hints = typing.get_type_hints(kind)
     if issubclass(kind, BaseModel):
-        return [(name, hints.get(name, info.annotation), info.description or "",
-                 str(info.examples[0]) if info.examples else "") for name, info in kind.model_fields.items()]
-    return [(f.name, hints[f.name], f.metadata.get("description", ""), f.metadata.get("example", ""))
-            for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
+        found = [(name, hints.get(name, info.annotation), info.description or "",
+                  str(info.examples[0]) if info.examples else "") for name, info in kind.model_fields.items()]
+    else:
+        found = [(f.name, hints[f.name], f.metadata.get("description", ""), f.metadata.get("example", ""))
+                 for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
+    for name, member in inspect.getmembers(kind, lambda m: isinstance(m, property)):
+        if not name.startswith("_") and member.fget is not None:
+            returns = typing.get_type_hints(member.fget).get("return", Any)
+            found.append((name, returns, (member.__doc__ or "").strip().split("\n")[0], ""))
+    return found
 
 
 def describe(kind: type = FrontContext, prefix: str = "", depth: int = 4) -> list[FieldDoc]:

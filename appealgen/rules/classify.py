@@ -5,11 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from appealgen.models import Action, AttachmentKind, Category, Claim
-from appealgen.rules.codes import CodeTable
+from appealgen.rules.codes import CarcRule, CodeTable, GroupRule
 
-CodePair = tuple[str | None, str]  # (group, CARC)
+
+@dataclass(frozen=True)
+class CodeUse:
+    """One reason code as the claim uses it: under which group, for how much, on what."""
+
+    group: str | None
+    carc: str
+    amount: Decimal | None = None  # None: the claim file does not say
+    # The line (or, for a claim-level code, the claim) was billed and paid nothing. A code the
+    # table does not know denies only there; on a paid line it is a reduction.
+    unpaid: bool = True
+    modifiers: frozenset[str] = frozenset()  # the modifiers of the line carrying the code
+
+    @property
+    def zero(self) -> bool:
+        """A zero-dollar adjustment adjusts nothing: never a denial, nothing for the patient."""
+        return self.amount is not None and self.amount == 0
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,10 @@ class CodeFinding:
     remark: bool = False
     group: str | None = None
     refinable: bool = False  # a remark code may replace its category
+    liable: bool = False  # a PR-group amount the patient owes (a balance or a denial the patient carries)
+    known: bool = True
+    pended: bool = False  # held for a later decision by the payer
+    amount: Decimal | None = None  # the adjusted amount, when the remittance gives it
 
 
 @dataclass
@@ -38,45 +59,97 @@ class Classification:
     cite_lcd: bool = False
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def unknown(self) -> list[str]:
+        """Reason codes the table does not know (a person must look at them)."""
+        return [f.code for f in self.findings if not f.known and not f.remark]
 
-def unique_codes(carcs: Iterable[CodePair], rarcs: Iterable[str]) -> tuple[list[CodePair], list[str]]:
-    """Each (group, CARC) pair and each remark once, first seen first."""
-    return list(dict.fromkeys(carcs)), list(dict.fromkeys(rarcs))
+    @property
+    def unknown_denial(self) -> bool:
+        return any(not f.known and f.denial for f in self.findings)
+
+    @property
+    def pended(self) -> bool:
+        return any(f.pended for f in self.findings)
+
+    @property
+    def denial_codes(self) -> list[str]:
+        return [f.code for f in self.findings if f.denial]
+
+    @property
+    def denied_amount(self) -> Decimal:
+        """What the denial codes took off the claim, where the remittance gives the amounts."""
+        return sum((f.amount for f in self.findings if f.denial and f.amount is not None), Decimal(0))
 
 
-def claim_codes(claim: Claim) -> tuple[list[CodePair], list[str]]:
-    """(group, CARC) pairs and RARCs from the denial and every line."""
-    carcs = [(claim.denial.group, c) for c in claim.denial.carc]
-    carcs += [(line.group, c) for line in claim.service_lines for c in line.carc]
-    rarcs = [*claim.denial.rarc, *(r for line in claim.service_lines for r in line.rarc)]
-    return unique_codes(carcs, rarcs)
+def merge_uses(uses: Iterable[CodeUse]) -> list[CodeUse]:
+    """One use per (group, CARC), first seen first: amounts add up, the code is unpaid when any
+    use is, and the modifiers of every line carrying it count."""
+    merged: dict[tuple[str | None, str], CodeUse] = {}
+    for use in uses:
+        key = (use.group, use.carc)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = use
+            continue
+        amounts = [a for a in (seen.amount, use.amount) if a is not None]
+        merged[key] = replace(seen, amount=sum(amounts, Decimal(0)) if amounts else None,
+                              unpaid=seen.unpaid or use.unpaid, modifiers=seen.modifiers | use.modifiers)
+    return list(merged.values())
 
 
-def classify_codes(
-    carcs: list[CodePair], rarcs: list[str], table: CodeTable, unknown_is_denial: bool = True
-) -> Classification:
-    """`unknown_is_denial`: a CARC missing from the table counts as a denial (right for a claim
-    someone chose to dispute; a remittance reader decides from the amounts instead)."""
+def claim_codes(claim: Claim) -> tuple[list[CodeUse], list[str]]:
+    """The reason codes of a claim file, each with its own group: the denial's (stated as
+    denied) and every line's (unpaid when the line was billed and paid nothing)."""
+    denial = claim.denial
+    uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
+    uses += [CodeUse(denial.group, c) for c in denial.carc]
+    for line in claim.service_lines:
+        unpaid, modifiers = line.paid == 0 and line.billed > 0, frozenset(line.modifiers)
+        uses += [CodeUse(a.group, a.carc, a.amount, unpaid, modifiers) for a in line.adjustments]
+        uses += [CodeUse(line.group, c, None, unpaid, modifiers) for c in line.carc]
+    rarcs = [*denial.rarc, *(r for line in claim.service_lines for r in line.rarc)]
+    return merge_uses(uses), list(dict.fromkeys(rarcs))
+
+
+def _group_rule(rule: CarcRule, use: CodeUse) -> tuple[GroupRule | None, str | None]:
+    """The group rule that applies to this use, and the note when it would apply but for a
+    missing modifier (e.g. PR-50 without GA: no advance beneficiary notice on file)."""
+    override = rule.groups.get(use.group or "")
+    if override is None or override.modifier is None or override.modifier in use.modifiers:
+        return override, None
+    return None, override.otherwise
+
+
+def _finding(use: CodeUse, table: CodeTable, result: Classification) -> CodeFinding:
+    name = f"{use.group}-{use.carc}" if use.group else f"CARC {use.carc}"
+    rule = table.carc.get(use.carc)
+    if rule is None:
+        return CodeFinding(name, Category.other, "not in the code table", use.unpaid and not use.zero,
+                           group=use.group, known=False, amount=use.amount)
+    override, otherwise = _group_rule(rule, use)
+    if otherwise:
+        result.notes.append(f"{name}: {otherwise}")
+    category = override.category if override and override.category else rule.category
+    denial = override.denial if override and override.denial is not None else rule.denial
+    denial = denial and not use.zero
+    liable = use.group == "PR" and not use.zero and otherwise is None
+    if override and override.action:
+        result.group_action = override.action
+        result.notes.append(f"{name}: {override.note or override.action.value}")
+    return CodeFinding(name, category, rule.label, denial, group=use.group, refinable=rule.refinable,
+                       liable=liable, pended=rule.pended and not use.zero, amount=use.amount)
+
+
+def classify_codes(uses: Iterable[CodeUse], rarcs: list[str], table: CodeTable) -> Classification:
     findings: list[CodeFinding] = []
     result = Classification(Category.other, [], findings, [], denied=False, patient_liable=False)
-    for group, code in carcs:
-        rule = table.carc.get(code)
-        name = f"{group}-{code}" if group else f"CARC {code}"
-        if rule is None:
-            findings.append(CodeFinding(name, Category.other, "not in the code table", unknown_is_denial, group=group))
-            continue
-        override = rule.groups.get(group or "")
-        category = override.category if override and override.category else rule.category
-        denial = override.denial if override and override.denial is not None else rule.denial
-        findings.append(CodeFinding(name, category, rule.label, denial, group=group, refinable=rule.refinable))
-        if override and override.action:
-            result.group_action = override.action
-            result.notes.append(f"{name}: {override.note or override.action.value}")
+    findings += [_finding(use, table, result) for use in merge_uses(uses)]
     refinements: list[tuple[str, Category, str]] = []
-    for code in rarcs:
+    for code in dict.fromkeys(rarcs):
         remark = table.rarc.get(code)
-        if remark is None:
-            findings.append(CodeFinding(code, None, "not in the code table", False, remark=True))
+        if remark is None:  # any remark the table does not list is information only
+            findings.append(CodeFinding(code, None, "information only", False, remark=True))
             continue
         findings.append(CodeFinding(code, None, remark.label, False, remark=True))
         if remark.category is not None:
@@ -106,8 +179,9 @@ def _choose(result: Classification, findings: list[CodeFinding], table: CodeTabl
     the remarks that refine them); when nothing is a denial, among all codes."""
     rank = table.rank
     result.denied = any(f.denial for f in findings)
-    # The patient owes the amount only where a PR group code carries the denial itself.
-    result.patient_liable = any(f.group == "PR" and (f.denial or not result.denied) for f in findings)
+    # The patient owes the amount only where a PR group code carries the denial itself, or
+    # where nothing is denied and PR marks a balance (deductible, coinsurance, copay).
+    result.patient_liable = any(f.liable and (f.denial or not result.denied) for f in findings)
     candidates = [
         (f, f.category) for f in findings
         if f.category is not None and (f.denial or f.remark or not result.denied)

@@ -19,12 +19,17 @@ class GroupRule(Strict):
     action: Action | None = None
     denial: bool | None = None
     note: str | None = None
+    # The rule applies only when a line carrying the code has this modifier (PR-50 with GA: an
+    # advance beneficiary notice is on file); `otherwise` is the note when it does not.
+    modifier: str | None = None
+    otherwise: str | None = None
 
 
 class CarcRule(Strict):
     category: Category
     label: str
     denial: bool = True
+    pended: bool = False  # the payer holds the line for a later decision: follow it up
     refinable: bool = False
     groups: dict[str, GroupRule] = Field(default_factory=dict)
 
@@ -57,7 +62,7 @@ def load_code_table(path: Path) -> CodeTable:
     try:
         return CodeTable.model_validate(data)
     except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc)) from None
+        raise InputErrors(validation_errors(path, exc, model=CodeTable)) from None
 
 
 def load_descriptions(path: Path) -> dict[str, str]:

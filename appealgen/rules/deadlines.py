@@ -1,5 +1,7 @@
 """Filing deadlines: window from the opening notice plus presumed receipt; months clamp to
-the month's end (Jan 31 + 1 month = Feb 28, or Feb 29 in a leap year)."""
+the month's end (Jan 31 + 1 month = Feb 28, or Feb 29 in a leap year). Every deadline is the
+day the request must *arrive* (Medicare counts a request as filed when it is received,
+42 CFR 405.942(a)(2), 405.962(a)(2), 405.1002(a)(4)); the send-by date allows for transit."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from appealgen.models import AppealStep, Claim
-from appealgen.payers import Level, PayerProfile
+from appealgen.payers import Delivery, FilingLimit, Level, PayerProfile
+from appealgen.rules.classify import CodeUse, claim_codes
+
+# Patient cost sharing the amount in controversy leaves out (42 CFR 405.1006(d)(1): the amount
+# charged, less payments, less deductible and coinsurance): PR deductible (1, blood 66,
+# professional-in-institutional 247) and coinsurance (2, 248).
+COST_SHARING = {"1", "2", "66", "247", "248"}
 
 
 def add_months(start: date, months: int) -> date:
@@ -25,6 +33,15 @@ class Deadline:
     reason: str
 
 
+def _window(start: date, days: int | None, months: int | None, parts: list[str]) -> date:
+    if months is not None:
+        parts.append(f"{months} months")
+        return add_months(start, months)
+    assert days is not None  # the models require one window
+    parts.append(f"{days} days")
+    return start + timedelta(days=days)
+
+
 def filing_deadline(claim: Claim, profile: PayerProfile, level: Level) -> Deadline:
     return window_deadline(claim.denial.date, claim.appeal.history, profile, level)
 
@@ -35,22 +52,61 @@ def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: P
     start, label = denial_date, "denial date"
     if level.counts_from == "previous_decision" and history:
         start, label = history[-1].date, "previous decision"
-    receipt = profile.presumed_receipt_days
-    opened = start + timedelta(days=receipt)
+    receipt = profile.presumed_receipt_days if level.presumed_receipt else 0
     parts = [f"{label} {start.isoformat()}"]
     if receipt:
         parts.append(f"{receipt} days presumed receipt")
-    if level.window_months is not None:
-        parts.append(f"{level.window_months} months")
-        return Deadline(add_months(opened, level.window_months), " + ".join(parts))
-    assert level.window_days is not None  # the model requires one window
-    parts.append(f"{level.window_days} days")
-    return Deadline(opened + timedelta(days=level.window_days), " + ".join(parts))
+    end = _window(start + timedelta(days=receipt), level.window_days, level.window_months, parts)
+    return Deadline(end, " + ".join(parts))
+
+
+def claim_filing_deadline(first_dos: date, limit: FilingLimit) -> Deadline:
+    """A new claim's own filing limit, from the date of service (Medicare: 12 months after it,
+    42 CFR 424.44(a)(1)). Months clamp, so Feb 29 + 12 months is Feb 28."""
+    parts = [f"claim filing limit: date of service {first_dos.isoformat()}"]
+    end = _window(first_dos, limit.window_days, limit.window_months, parts)
+    reason = " + ".join(parts)
+    return Deadline(end, f"{reason} ({limit.source})" if limit.source else reason)
+
+
+def vacate_deadline(notice: date, months: int) -> date:
+    """A request to vacate a dismissal: months from the dismissal notice's own date."""
+    return add_months(notice, months)
+
+
+@dataclass(frozen=True)
+class SendBy:
+    date: date
+    delivery: Delivery
+    reason: str
+
+
+def send_by(deadline: date, delivery: Delivery, profile: PayerProfile) -> SendBy:
+    """The day to send so that the request arrives by the deadline."""
+    days = profile.transit_days.get(delivery, 0)
+    unit = "day" if days == 1 else "days"
+    return SendBy(deadline - timedelta(days=days), delivery,
+                  f"{delivery}: allow {days} {unit} to arrive by the deadline {deadline.isoformat()}")
+
+
+def cost_sharing(claim: Claim) -> Decimal:
+    """Deductible and coinsurance the remittance assigns to the patient (PR group), from the
+    claim's 835 record when it has one, else from the amounts on its own lines."""
+    if claim.remittance is not None:
+        record = claim.remittance
+        adjustments = [*record.adjustments, *(a for line in record.lines for a in line.adjustments)]
+        uses = [CodeUse(a.group, a.carc, a.amount) for a in adjustments]
+    else:
+        uses = claim_codes(claim)[0]
+    return sum((u.amount for u in uses if u.group == "PR" and u.carc in COST_SHARING and u.amount is not None),
+               Decimal(0))
 
 
 def amount_in_controversy(claim: Claim) -> Decimal:
-    """Billed less paid on the claim's lines (a simplification of Medicare's AIC rules)."""
-    return sum((line.billed - line.paid for line in claim.service_lines), Decimal(0))
+    """42 CFR 405.1006(d)(1): billed, less what was paid, less deductible and coinsurance
+    where the remittance gives them; never below zero."""
+    billed_less_paid = sum((line.billed - line.paid for line in claim.service_lines), Decimal(0))
+    return max(billed_less_paid - cost_sharing(claim), Decimal(0))
 
 
 def aic_minimum(level: Level, today: date) -> Decimal | None:

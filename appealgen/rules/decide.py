@@ -1,44 +1,97 @@
-"""The decision tree of DOMAIN.md: which appeal level is next, and what to do about the denial."""
+"""The decision tree of DOMAIN.md: which appeal step is next, and what to do about the denial."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
 
-from appealgen.models import Action, Appeal, AttachmentKind, Category
+from appealgen.models import Action, Appeal, AttachmentKind, Category, Decision
 from appealgen.payers import Level, PayerProfile
 from appealgen.rules.classify import Classification
+from appealgen.rules.deadlines import vacate_deadline
 
-# Categories where the usual answer is a request for review at the current level.
-REVIEW = {Category.medical_necessity, Category.coverage, Category.missing_information,
-          Category.bundling, Category.other}
+Status = Literal["first", "stated", "next", "exhausted", "pending", "won", "remanded", "dismissed", "no_path"]
+AGGREGATION = ("claims may be aggregated to reach the minimum: several claims with common issues, appealed "
+               "together within the 60-day window (42 CFR 405.1006(e))")
+EXHAUSTED_NOTE = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
 
 
 @dataclass
 class LevelChoice:
     level: Level
-    status: str  # "first", "stated", "next", "exhausted", "pending", "won"
+    status: Status
     reason: str
+    notes: list[str] = field(default_factory=list)
 
 
-def choose_level(appeal: Appeal, profile: PayerProfile) -> LevelChoice:
+def _first(profile: PayerProfile, category: Category) -> LevelChoice:
+    """The first level that takes this category (CareSource: medical-necessity denials skip the
+    claim dispute and go to the clinical appeal)."""
+    skipped = [lv for lv in profile.levels if category in lv.skip_for]
+    first = next((lv for lv in profile.levels if category not in lv.skip_for), profile.levels[0])
+    reason = f"no appeal history: first level, {first.name}"
+    if skipped and first is not profile.levels[0]:
+        reason += f" ({', '.join(lv.name for lv in skipped)} is not used for {category.value} denials)"
+    return LevelChoice(first, "first", reason)
+
+
+def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Category.other) -> LevelChoice:
     if appeal.level:
         return LevelChoice(profile.level(appeal.level), "stated", "level stated in the claim file")
     if not appeal.history:
-        first = profile.levels[0]
-        return LevelChoice(first, "first", f"no appeal history: first level, {first.name}")
+        return _first(profile, category)
     last = appeal.history[-1]
     decided = profile.level(last.level)
-    if last.outcome == "pending":
-        return LevelChoice(decided, "pending", f"{decided.name} filed {last.date.isoformat()} is pending")
-    if last.outcome == "overturned":
-        return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {last.date.isoformat()}")
+    when = last.date.isoformat()
+    if last.outcome is Decision.pending:
+        return LevelChoice(decided, "pending", f"{decided.name} filed {when} is pending")
+    if last.outcome is Decision.overturned:
+        if decided in profile.dismissal_steps:  # the dismissal was vacated: back to the merits
+            return LevelChoice(decided, "remanded", f"{decided.name} vacated the dismissal on {when}: the request "
+                               "goes back for a decision on its merits")
+        return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {when}")
+    if last.outcome is Decision.dismissed:
+        return _after_dismissal(profile, decided, last.date)
+    return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value} on {when}")
+
+
+def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelChoice:
+    """Upheld (or partly overturned: the rest is still denied): the next level, if any."""
+    if decided is profile.reopening:  # a reopening does not extend the appeal window (405.980(a)(5))
+        first = profile.levels[0]
+        return LevelChoice(first, "next", f"{what}: the appeal path stays open, {first.name}, counted from the "
+                           "initial determination")
+    if decided.final or decided in profile.dismissal_steps:
+        return LevelChoice(decided, "exhausted", f"{what}: that decision is binding")
     index = profile.levels.index(decided)
     if index + 1 == len(profile.levels):
-        return LevelChoice(decided, "exhausted",
-                           f"{decided.name} was {last.outcome} on {last.date.isoformat()}: every level is used")
+        return LevelChoice(decided, "exhausted", f"{what}: every level is used")
     following = profile.levels[index + 1]
-    return LevelChoice(following, "next",
-                       f"{decided.name} was {last.outcome} on {last.date.isoformat()}: next level, {following.name}")
+    return LevelChoice(following, "next", f"{what}: next level, {following.name}")
+
+
+def _after_dismissal(profile: PayerProfile, decided: Level, notice: date) -> LevelChoice:
+    """A dismissal is not a decision on the merits: the level's dismissal path, if it has one."""
+    what = f"{decided.name} dismissed the request on {notice.isoformat()}"
+    path = decided.dismissal
+    if path is None:
+        last = decided.final or decided is profile.levels[-1] or decided in profile.dismissal_steps
+        if last:
+            return LevelChoice(decided, "exhausted", f"{what}: nothing follows it")
+        return LevelChoice(decided, "no_path", f"{what}; {profile.id} gives no path after a dismissal at this "
+                           "level: read the dismissal notice")
+    notes = []
+    if path.vacate_months:
+        source = f" ({path.vacate_source})" if path.vacate_source else ""
+        notes.append(f"or ask {decided.decided_by or profile.name} to vacate its dismissal, showing good and "
+                     f"sufficient cause, within {path.vacate_months} months of the notice{source}: by "
+                     f"{vacate_deadline(notice, path.vacate_months).isoformat()}")
+    if path.final or path.review is None:
+        return LevelChoice(decided, "exhausted", f"{what}: the dismissal is binding", notes)
+    review = profile.level(path.review)
+    return LevelChoice(review, "dismissed", f"{what}: next, {review.name}", notes)
 
 
 @dataclass
@@ -46,35 +99,102 @@ class ActionChoice:
     action: Action
     reason: str
     notes: list[str] = field(default_factory=list)
+    step: Level | None = None  # where the action is taken when not at the chosen level (a reopening)
+    new_claim: bool = False  # sent as a new claim: its deadline is the claim filing limit
 
 
-def _review(choice: LevelChoice, found: Classification, why: str) -> ActionChoice:
+@dataclass(frozen=True)
+class Situation:
+    """What the decision needs besides the codes: the documents enclosed (`kinds`), the step,
+    the payer, and the amount in controversy with the step's minimum."""
+
+    kinds: set[AttachmentKind]
+    choice: LevelChoice
+    profile: PayerProfile
+    aic: Decimal = Decimal(0)
+    minimum: Decimal | None = None
+
+
+def _liability(found: Classification) -> str:
+    return "the patient is liable (PR)" if found.patient_liable else "the patient is not liable"
+
+
+def _review(situation: Situation, found: Classification, why: str) -> ActionChoice:
+    """A request for review at the chosen step, unless the step is exhausted or the amount in
+    controversy is below the step's minimum: then the practice decides."""
+    choice = situation.choice
     if choice.status == "exhausted":
-        final = Action.bill_patient if found.patient_liable else Action.adjust
-        liable = "the patient is liable (PR)" if found.patient_liable else "the patient is not liable"
-        return ActionChoice(final, f"{choice.reason}; {liable}",
-                            ["ask the client whether to bill the patient or adjust the balance"])
+        return ActionChoice(Action.ask_client, f"{choice.reason}; {_liability(found)}", [EXHAUSTED_NOTE])
+    if situation.minimum is not None and situation.aic < situation.minimum:
+        return ActionChoice(Action.ask_client, f"amount in controversy ${situation.aic:,.2f} is below the "
+                            f"${situation.minimum:,.2f} minimum for {choice.level.name}; {_liability(found)}",
+                            [AGGREGATION, EXHAUSTED_NOTE])
+    if choice.status == "dismissed":  # the review is of the dismissal, not of the merits
+        why = "the request was dismissed, not decided on its merits"
     return ActionChoice(choice.level.action, f"{why}: {choice.level.action.value} at {choice.level.name}")
 
 
-def choose_action(kinds: set[AttachmentKind], found: Classification, choice: LevelChoice) -> ActionChoice:
-    """Walk the decision tree; the first rule that applies decides. `kinds`: the documents
-    the claim encloses."""
-    category = found.category
+def _correction(situation: Situation, found: Classification, why: str) -> ActionChoice:
+    """Our own billing error: corrected the way this payer takes corrections. An unprocessable
+    claim (no appeal rights) was never filed: it goes in again as a new claim."""
+    profile = situation.profile
+    if not found.appeal_rights or profile.corrections == "new_claim":
+        notes = [] if found.appeal_rights else ["the remark gives no appeal rights"]
+        notes.append("send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit")
+        return ActionChoice(Action.corrected_claim, f"{why}: correct it and send it as a new claim", notes,
+                            new_claim=True)
+    if profile.corrections == "reopening" and profile.reopening is not None:
+        return ActionChoice(Action.reopening, f"{why}: a clerical error is corrected through a reopening, not "
+                            "an appeal (42 CFR 405.980(a)(3))",
+                            ["a reopening does not extend the appeal window: if it is refused, appeal in time"],
+                            step=profile.reopening)
+    return ActionChoice(Action.corrected_claim, f"{why}: send a replacement claim",
+                        ["frequency code 7 with the payer's original claim number"])
+
+
+def _status(situation: Situation) -> ActionChoice | None:
+    """What the appeal history alone decides."""
+    choice = situation.choice
     if choice.status == "won":
         return ActionChoice(Action.none, choice.reason)
-    if choice.status == "pending":
+    if choice.status in ("pending", "remanded"):
         return ActionChoice(Action.check_status, choice.reason)
+    if choice.status == "no_path":
+        return ActionChoice(Action.review, choice.reason)
+    return None
+
+
+def _not_denied(found: Classification) -> ActionChoice:
+    if found.pended:
+        return ActionChoice(Action.check_status, "a line is held for a later decision (pended): check its status")
+    if found.patient_liable:
+        return ActionChoice(Action.bill_patient, "patient responsibility (deductible, coinsurance or copay)")
+    return ActionChoice(Action.none, f"{found.category.value}: not a denial, nothing to dispute")
+
+
+def choose_action(situation: Situation, found: Classification) -> ActionChoice:
+    """Walk the decision tree; the first rule that applies decides."""
+    decided = _status(situation)
+    if decided is not None:
+        return decided
     if not found.denied:
-        if found.patient_liable:
-            return ActionChoice(Action.bill_patient, "patient responsibility (deductible, coinsurance or copay)")
-        return ActionChoice(Action.none, f"{category.value}: not a denial, nothing to dispute")
+        return _not_denied(found)
+    if found.unknown_denial:
+        return ActionChoice(Action.review, f"{', '.join(found.unknown)} not in the code table: a person must "
+                            "read the denial before anything is sent")
+    if found.forced_action is Action.corrected_claim:
+        return _correction(situation, found, "a remark code says the claim must be corrected")
     if found.forced_action is not None:
         return ActionChoice(found.forced_action, f"a remark code requires a {found.forced_action.value}",
                             [] if found.appeal_rights else ["the remark gives no appeal rights"])
+    return _by_category(situation, found)
+
+
+def _by_category(situation: Situation, found: Classification) -> ActionChoice:
+    category, kinds = found.category, situation.kinds
     if category is Category.timely_filing:
         if AttachmentKind.proof_of_timely_filing in kinds and found.appeal_rights:
-            return _review(choice, found, "timely filing with proof of timely filing enclosed")
+            return _review(situation, found, "timely filing with proof of timely filing enclosed")
         why = "no appeal rights (N211)" if not found.appeal_rights else "no proof of timely filing"
         notes = [] if found.appeal_rights else ["the remark gives no appeal rights"]
         return ActionChoice(Action.adjust, f"timely filing, {why}: write the balance off", notes)
@@ -94,26 +214,27 @@ def choose_action(kinds: set[AttachmentKind], found: Classification, choice: Lev
         return ActionChoice(action, why)
     if category is Category.coordination_of_benefits:
         if AttachmentKind.primary_eob in kinds:
-            return _review(choice, found, "coordination of benefits with the primary payer's EOB enclosed")
+            return _review(situation, found, "coordination of benefits with the primary payer's EOB enclosed")
         return ActionChoice(Action.corrected_claim, "coordination of benefits: bill the primary payer first, "
                             "then rebill with its EOB", ["no primary EOB enclosed"])
     if category is Category.authorization:
         if AttachmentKind.authorization in kinds:
-            return _review(choice, found, "authorization on file (enclosed)")
+            return _review(situation, found, "authorization on file (enclosed)")
         return ActionChoice(Action.request_authorization,
                             "no authorization enclosed: request a retro authorization")
     if category is Category.coding:
         if AttachmentKind.corrected_claim in kinds:
-            return ActionChoice(Action.corrected_claim, "coding error on our side: send the corrected claim")
-        return _review(choice, found, "the code billed was correct")
+            return _correction(situation, found, "coding error on our side")
+        return _review(situation, found, "the code billed was correct")
     if category is Category.benefit_maximum:
         if AttachmentKind.authorization in kinds:
-            return _review(choice, found, "benefit maximum with an authorization on file")
+            return _review(situation, found, "benefit maximum with an authorization on file")
         final = Action.bill_patient if found.patient_liable else Action.adjust
         return ActionChoice(final, "benefit maximum with no authorization",
                             ["verify the payment history; ask the client before billing the patient"])
     if category is Category.coverage:
-        result = _review(choice, found, "non-covered service")
-        result.notes.append("verify eligibility and authorization before asking for review")
+        result = _review(situation, found, "non-covered service")
+        if result.action is situation.choice.level.action:
+            result.notes.append("verify eligibility and authorization before asking for review")
         return result
-    return _review(choice, found, category.value.replace("_", " "))
+    return _review(situation, found, category.value.replace("_", " "))

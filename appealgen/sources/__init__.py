@@ -13,12 +13,13 @@ from appealgen.errors import InputError
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
 from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.era import EraFile, read_era
 from appealgen.sources.era_claims import FoundClaim, find_claims, to_claim, unique_claim_ids
 from appealgen.sources.items import Item, Loaded
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
-CLAIM_SUFFIXES = {".yaml", ".yml", ".json"}
+CLAIM_SUFFIXES = {".yaml", ".yml", ".json", ".jsonl", ".csv"}
 
 __all__ = ["Item", "Loaded", "is_x12", "load", "read_remittances"]
 
@@ -41,7 +42,7 @@ class Remittances:
     files: list[EraFile] = field(default_factory=list)
     found: list[FoundClaim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)  # files that could not be read
+    errors: list[InputError] = field(default_factory=list)  # files, sets or claims that could not be read
 
 
 def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable) -> Remittances:
@@ -57,6 +58,7 @@ def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes
         result.files.append(era)
         result.found += found
         result.warnings += era.warnings + warnings
+        result.errors += era.faults  # each cost only its claim, segment or transaction set
     unique_claim_ids(result.found)
     return result
 
@@ -71,9 +73,10 @@ def _expand(path: Path) -> list[Path]:
 
 def load(
     paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
-    attachments_root: Path | None = None,
+    attachments_root: Path | None = None, csv_mapping: Path | None = None,
 ) -> Loaded:
-    """Items from every path, in order; an 835 gives its denied claims."""
+    """Items from every path, in order; an 835 gives its denied claims, a CSV its rows grouped
+    by claim (`csv_mapping` says which column holds what)."""
     loaded = Loaded()
     files = [f for p in paths for f in _expand(p)]
     remits = [f for f in files if is_x12(f)]
@@ -85,19 +88,21 @@ def load(
         by_file.setdefault(str(found.source), []).append(found)
     for path in files:
         if is_x12(path):
-            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, codes))
+            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today))
+        elif path.suffix.lower() == ".csv":
+            loaded.extend(load_csv(path, csv_mapping))
         else:
             loaded.extend(load_claim_file(path))
     return loaded
 
 
-def _denied_items(found: list[FoundClaim], root: Path | None, today: date, codes: CodeTable) -> Loaded:
+def _denied_items(found: list[FoundClaim], root: Path | None, today: date) -> Loaded:
     loaded = Loaded()
     for claim in found:
         if not claim.denied:
             continue
         try:
-            loaded.items.append(Item.of(to_claim(claim, root, today, codes), str(claim.source), claim.source))
+            loaded.items.append(Item.of(to_claim(claim, root, today), str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
                                             f"{error.message}; no packet built for claim {claim.claim_id}"))

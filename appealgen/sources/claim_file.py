@@ -3,6 +3,8 @@ alone: one that fails validation fails only itself."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,27 +15,51 @@ from appealgen.models import Claim
 from appealgen.sources.items import Item, Loaded
 
 
-def load_claim_file(path: Path) -> Loaded:
-    """Every claim in a file. A list's claims are named `FILE[i]` in messages."""
-    loaded = Loaded()
+def _json_lines(path: Path, loaded: Loaded) -> list[tuple[str, object]]:
+    """One claim per line; blank lines are skipped; a line that is not JSON fails alone."""
+    entries: list[tuple[str, object]] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        loaded.errors.append(InputError(path, None, f"cannot read file ({type(exc).__name__})"))
+        return entries
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append((f"{path}, line {number}", json.loads(line, parse_float=Decimal)))
+        except json.JSONDecodeError as exc:
+            loaded.errors.append(InputError(f"{path}, line {number}", None, f"invalid JSON: {exc.msg}"))
+    return entries
+
+
+def _entries(path: Path, loaded: Loaded) -> list[tuple[str, object]]:
+    """(origin, data) of every claim in a file. A list's claims are named `FILE[i]`."""
+    if path.suffix.lower() == ".jsonl":
+        return _json_lines(path, loaded)
     try:
         data = read_document(path)
     except InputError as error:
         loaded.errors.append(error)
-        return loaded
-    many = isinstance(data, list)
-    entries = data if many else [data]
-    if not entries:
-        loaded.errors.append(InputError(path, None, "no claims in file"))
-    for index, entry in enumerate(entries):
-        origin = f"{path}[{index}]" if many else str(path)
+        return []
+    if isinstance(data, list):
+        if not data:
+            loaded.errors.append(InputError(path, None, "no claims in file"))
+        return [(f"{path}[{index}]", entry) for index, entry in enumerate(data)]
+    return [(str(path), data)]
+
+
+def load_claim_file(path: Path) -> Loaded:
+    """Every claim in a YAML, JSON or JSON Lines file, each standing alone."""
+    loaded = Loaded()
+    for origin, entry in _entries(path, loaded):
         if not isinstance(entry, dict):
             loaded.errors.append(InputError(origin, None, "a claim must be a mapping"))
             continue
         try:
             claim = Claim.model_validate(entry)
         except ValidationError as exc:
-            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc)))
+            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc, model=Claim)))
             continue
         loaded.items.append(Item.of(claim, origin, path))
     return loaded

@@ -13,122 +13,26 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
 from appealgen.models import RemittanceAdjustment as Adjustment
-from appealgen.models import RemittanceLine
+from appealgen.sources.era_models import (
+    CLAIM,
+    HEADER,
+    HEADER_ONLY,
+    LINE,
+    STATUS,
+    EraClaim,
+    EraFile,
+    Line,
+    Party,
+    Payment,
+    Person,
+    ProviderAdjustment,
+    Remittance,
+)
 from appealgen.sources.x12 import Interchange, Segment, Transaction, X12Error, read_x12, shown
 
-STATUS = {"1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary",
-          "4": "denied", "19": "processed as primary, forwarded", "20": "processed as secondary, forwarded",
-          "21": "processed as tertiary, forwarded", "22": "reversal of previous payment",
-          "23": "not our claim, forwarded", "25": "predetermination pricing only"}
-HEADER = {"BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM"}
-CLAIM = {"CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY"}
-LINE = {"DTM", "CAS", "REF", "AMT", "QTY", "LQ"}
-HEADER_ONLY = {"BPR", "TRN", "CUR", "N1", "N2", "N3", "N4", "RDM"}  # loops 1000A/1000B, before the first LX/CLP
-
-
-class Person(BaseModel):
-    last_name: str = ""
-    first_name: str = ""
-    middle: str = ""
-    id_qualifier: str = ""
-    member_id: str = ""
-
-
-class Party(BaseModel):
-    name: str = ""
-    id_qualifier: str = ""
-    id: str = ""
-    address: list[str] = Field(default_factory=list)
-    reference_ids: dict[str, str] = Field(default_factory=dict)  # REF qualifier -> value
-
-
-class Payment(BaseModel):
-    handling: str = ""
-    amount: Decimal = Decimal(0)
-    method: str = ""  # CHK, ACH, FWT, NON, BOP
-    date: dt.date | None = None
-    trace_number: str = ""  # the check or EFT number (TRN02)
-    originator: str = ""  # TRN03
-
-
-class Line(RemittanceLine):
-    """A service line with what only the 835 has. `dos` is DTM*472, else the start of the
-    DTM*150/151 period."""
-
-    qualifier: str = ""
-    code: str = ""
-    billed: Decimal = Decimal(0)
-    paid: Decimal = Decimal(0)
-    revenue_code: str = ""
-    original_code: str = ""
-    dos_from: dt.date | None = None
-    dos_to: dt.date | None = None
-
-
-class EraClaim(BaseModel):
-    claim_id: str
-    status_code: str
-    billed: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal = Decimal(0)
-    filing_indicator: str = ""
-    payer_claim_number: str = ""
-    facility_type: str = ""
-    frequency: str = ""
-    patient: Person = Field(default_factory=Person)
-    corrected_patient: Person | None = None
-    insured: Person | None = None
-    rendering_name: str = ""
-    rendering_npi: str = ""
-    received: dt.date | None = None
-    statement_from: dt.date | None = None
-    statement_to: dt.date | None = None
-    adjustments: list[Adjustment] = Field(default_factory=list)
-    remarks: list[str] = Field(default_factory=list)
-    lines: list[Line] = Field(default_factory=list)
-    segment: int = 0  # number of the CLP segment in the file
-
-    @property
-    def status(self) -> str:
-        return STATUS.get(self.status_code, f"status {self.status_code}")
-
-    @property
-    def reversal(self) -> bool:
-        return self.status_code == "22"
-
-    @property
-    def first_dos(self) -> dt.date | None:
-        dates = [line.dos for line in self.lines if line.dos]
-        return min(dates) if dates else self.statement_from
-
-
-class ProviderAdjustment(BaseModel):
-    provider: str
-    fiscal_period: dt.date | None
-    reason: str
-    reference: str
-    amount: Decimal
-
-
-class Remittance(BaseModel):
-    """One 835 transaction set: one payment from one payer to one payee."""
-
-    control_number: str
-    payer: Party = Field(default_factory=Party)
-    payee: Party = Field(default_factory=Party)
-    payment: Payment = Field(default_factory=Payment)
-    production_date: dt.date | None = None
-    claims: list[EraClaim] = Field(default_factory=list)
-    provider_adjustments: list[ProviderAdjustment] = Field(default_factory=list)
-
-
-class EraFile(BaseModel):
-    source: str
-    remittances: list[Remittance]
-    warnings: list[str]
+__all__ = ["STATUS", "EraClaim", "EraFile", "Line", "Party", "Payment", "Person", "ProviderAdjustment",
+           "Remittance", "parse_interchange", "read_era"]
 
 
 class _Reader:
@@ -145,7 +49,9 @@ class _Reader:
         self.line: Line | None = None
         self.after_claims = False
         self.in_detail = False  # an LX or CLP was read: the header loops are over
+        self.skipping = False  # a fault dropped the claim: its other segments are passed over
         self.warnings: list[str] = []
+        self.faults: list[X12Error] = []
 
     def error(self, segment: Segment, message: str) -> X12Error:
         return X12Error(self.source, segment.where(), message)
@@ -203,13 +109,38 @@ class _Reader:
             "PLB": self.plb,
         }
         for segment in segments:
-            handler = handlers.get(segment.id)
-            if handler is None and segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
-                raise self.error(segment, f"{shown(segment.id)} is not an 835 segment")
-            self.check_order(segment, segment is segments[0])
-            if handler is not None:
-                handler(segment)
+            if self.skipping and segment.id not in ("CLP", "LX", "PLB"):
+                continue
+            self.skipping = False
+            try:
+                self.handle(segment, handlers, segment is segments[0])
+            except X12Error as fault:
+                self.recover(segment, fault)
         return self.out
+
+    def handle(self, segment: Segment, handlers: dict[str, Callable[[Segment], None]], first: bool) -> None:
+        handler = handlers.get(segment.id)
+        if handler is None and segment.id not in HEADER | CLAIM | LINE | {"TS3", "TS2"}:
+            raise self.error(segment, f"{shown(segment.id)} is not an 835 segment")
+        self.check_order(segment, first)
+        if handler is not None:
+            handler(segment)
+
+    def recover(self, segment: Segment, fault: X12Error) -> None:
+        """A fault in the header costs the transaction set (raised on); in a claim, that claim
+        (its other segments are passed over); between claims, that segment."""
+        if not self.in_detail:
+            raise fault
+        if segment.id == "CLP":
+            self.claim, self.line, self.skipping = None, None, True
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; its claim skipped"))
+        elif self.claim is not None:
+            self.out.claims.remove(self.claim)
+            cost = f"the claim at segment {self.claim.segment} (CLP) skipped"
+            self.claim, self.line, self.skipping = None, None, True
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; {cost}"))
+        else:
+            self.faults.append(X12Error(fault.source, fault.field, f"{fault.message}; segment skipped"))
 
     def check_order(self, segment: Segment, first: bool) -> None:
         """PLB ends the claims; BPR, TRN and the payer/payee loops come before them."""
@@ -276,6 +207,7 @@ class _Reader:
         self.party, self.claim, self.line, self.in_detail = None, None, None, True
 
     def clp(self, s: Segment) -> None:
+        self.claim, self.line = None, None  # the previous claim is complete
         if not s.get(1) or not s.get(2):
             raise self.error(s, "CLP01 (claim id) and CLP02 (status) are required")
         self.party, self.line, self.in_detail = None, None, True
@@ -375,12 +307,24 @@ class _Reader:
 
 def parse_interchange(interchange: Interchange) -> EraFile:
     remittances, warnings = [], list(interchange.warnings)
+    faults = list(interchange.faults)
     for transaction in interchange.transactions:
         reader = _Reader(interchange.source, transaction, interchange.delimiters.component,
                          interchange.delimiters.repetition)
-        remittances.append(reader.read(transaction.segments))
+        try:
+            remittances.append(reader.read(transaction.segments))
+        except X12Error as fault:  # a header fault: this transaction set is lost, the others are read
+            faults.append(X12Error(fault.source, fault.field,
+                                   f"{fault.message}; transaction set {shown(transaction.control)} skipped"))
         warnings += reader.warnings
-    return EraFile(source=str(interchange.source), remittances=remittances, warnings=warnings)
+        faults += reader.faults
+    faults.sort(key=lambda fault: _segment_number(fault.field))
+    return EraFile(source=str(interchange.source), remittances=remittances, warnings=warnings, faults=faults)
+
+
+def _segment_number(field: str | None) -> int:
+    match = re.match(r"segment (\d+)", field or "")
+    return int(match.group(1)) if match else 0
 
 
 def read_era(path: Path) -> EraFile:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,11 +15,15 @@ from appealgen.errors import InputError
 from appealgen.models import MAX_CLAIM_ID, AttachmentKind, Claim, RemittanceLine, RemittanceRecord, luhn_npi
 from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.payers import PayerProfile
-from appealgen.rules.classify import Classification, CodePair, classify_codes, unique_codes
+from appealgen.rules.classify import Classification, CodeUse, classify_codes, merge_uses
 from appealgen.rules.codes import CodeTable
 from appealgen.sources.era import EraClaim, EraFile, Remittance
 
 FALLBACK_PROFILE = "commercial"
+REMARK = re.compile(r"(M|MA|N)\d{1,3}")
+# Claim statuses that neither pay nor deny anything new: a reversal of an earlier payment, and a
+# predetermination (pricing only, nothing was adjudicated).
+NOT_ADJUDICATED = {"22": "a reversal of an earlier payment", "25": "a predetermination: pricing only"}
 
 
 @dataclass
@@ -39,27 +42,25 @@ class FoundClaim:
         self.claim_id = self.claim_id or safe_claim_id(self.era.claim_id)
 
 
-def codes_of(claim: EraClaim | RemittanceRecord) -> tuple[list[CodePair], list[str]]:
-    """The (group, CARC) pairs and remarks of a remitted claim, claim level and lines."""
-    carcs: list[CodePair] = [(a.group, a.carc) for a in claim.adjustments]
-    carcs += [(a.group, a.carc) for line in claim.lines for a in line.adjustments]
-    return unique_codes(carcs, [*claim.remarks, *(r for line in claim.lines for r in line.remarks)])
+def codes_of(claim: EraClaim | RemittanceRecord) -> tuple[list[CodeUse], list[str]]:
+    """The reason codes of a remitted claim, each adjustment with its own group and amount, and
+    its remarks. A code is `unpaid` where its line (or, at claim level, the claim) was billed
+    and paid nothing."""
+    uses = [CodeUse(a.group, a.carc, a.amount, claim.paid == 0 and claim.billed > 0) for a in claim.adjustments]
+    for line in claim.lines:
+        unpaid, modifiers = line.paid == 0 and line.billed > 0, frozenset(line.modifiers)
+        uses += [CodeUse(a.group, a.carc, a.amount, unpaid, modifiers) for a in line.adjustments]
+    remarks = [*claim.remarks, *(r for line in claim.lines for r in line.remarks)]
+    return merge_uses(uses), list(dict.fromkeys(remarks))
 
 
-def is_denied(claim: EraClaim, found: Classification, codes: CodeTable) -> bool:
-    """Denied: status 4, or any adjustment the rules call a denial, or a line (or the whole
-    claim) paid nothing while adjusted with a code the table does not know. A reversal
-    (status 22) is never a new denial."""
-    if claim.reversal:
+def is_denied(claim: EraClaim, found: Classification) -> bool:
+    """Denied: status 4, or any adjustment the rules call a denial (a code the table does not
+    know counts where its line was paid nothing). A reversal or a predetermination is never a
+    new denial."""
+    if claim.status_code in NOT_ADJUDICATED:
         return False
-    if claim.status_code == "4" or found.denied:
-        return True
-
-    def unknown_zero(paid: Decimal, billed: Decimal, adjustments: list[Adjustment]) -> bool:
-        return paid == 0 and billed > 0 and any(not codes.is_known(a.carc) and a.group != "PR" for a in adjustments)
-
-    return unknown_zero(claim.paid, claim.billed, claim.adjustments) or any(
-        unknown_zero(line.paid, line.billed, line.adjustments) for line in claim.lines)
+    return claim.status_code == "4" or found.denied
 
 
 def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> str | None:
@@ -86,9 +87,12 @@ def find_claims(
             warnings.append(f"{era.source}: payer {remittance.payer.name or '(unnamed)'} matches no "
                             f"payer profile; using {FALLBACK_PROFILE}")
         for claim in remittance.claims:
-            classification = classify_codes(*codes_of(claim), codes, unknown_is_denial=False)
+            classification = classify_codes(*codes_of(claim), codes)
             found.append(FoundClaim(Path(era.source), remittance, claim, classification,
-                                    is_denied(claim, classification, codes), profile or FALLBACK_PROFILE))
+                                    is_denied(claim, classification), profile or FALLBACK_PROFILE))
+            if classification.unknown:
+                warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
+                                "not in the code table (rules/codes.yaml): a person must review this claim")
     return found, warnings
 
 
@@ -140,13 +144,6 @@ def attachments_by_convention(root: Path | None, claim_id: str) -> list[dict[str
     return found
 
 
-def _denial_codes(adjustments: list[CodePair], codes: CodeTable) -> list[CodePair]:
-    """The (group, CARC) pairs the rules call denials (all of them when none is)."""
-    findings = classify_codes(list(adjustments), [], codes).findings
-    denials = [pair for pair, f in zip(adjustments, findings, strict=True) if f.denial]
-    return denials or list(adjustments)
-
-
 def _valid_npi(value: str) -> bool:
     try:
         luhn_npi(value)
@@ -155,12 +152,43 @@ def _valid_npi(value: str) -> bool:
     return True
 
 
-def _line_group(adjustments: list[Adjustment], codes: CodeTable) -> str | None:
-    denials = _denial_codes([(a.group, a.carc) for a in adjustments], codes)
-    return denials[0][0] if denials else None
+def _adjustments(adjustments: list[Adjustment]) -> list[dict[str, object]]:
+    """Each CAS triplet with its own group and amount (never merged under one group)."""
+    return [{"group": a.group, "carc": a.carc, "amount": a.amount} for a in adjustments]
 
 
-def claim_document(found: FoundClaim, root: Path | None, today: date, codes: CodeTable) -> dict[str, object]:
+def _lines(found: FoundClaim, fallback_dos: date) -> list[dict[str, object]]:
+    c = found.era
+    lines: list[dict[str, object]] = [{
+        "dos": line.dos or fallback_dos, "code": line.code, "modifiers": line.modifiers,
+        "units": line.units, "billed": line.billed, "paid": line.paid,
+        "adjustments": _adjustments(line.adjustments),
+        "rarc": [r for r in line.remarks if REMARK.fullmatch(r)],
+    } for line in c.lines]
+    if lines:
+        return lines
+    # Denied whole at claim level: one line from the CLP amounts and the statement dates, with no
+    # procedure code (the remittance names none); its codes are the claim-level ones on the denial.
+    return [{"dos": c.statement_from or fallback_dos, "dos_to": c.statement_to, "claim_level": True,
+             "billed": c.billed, "paid": c.paid}]
+
+
+def _denial(found: FoundClaim, denied_date: date) -> dict[str, object]:
+    """The denial: its date, the claim-level codes with their groups, the remarks; `carc` and
+    `group` too when every denial code shares one group (nothing is merged under a group)."""
+    c = found.era
+    denial_codes = [f for f in found.classification.findings if f.denial and f.group]
+    groups = {f.group for f in denial_codes}
+    denial: dict[str, object] = {"date": denied_date}
+    if len(groups) == 1:
+        denial["carc"] = list(dict.fromkeys(f.code.split("-", 1)[1] for f in denial_codes))
+        denial["group"] = groups.pop()
+    denial["rarc"] = [r for r in codes_of(c)[1] if REMARK.fullmatch(r)]
+    denial["adjustments"] = _adjustments(c.adjustments)
+    return denial
+
+
+def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
     """The claim-file contract for one denied 835 claim, as plain data ready for YAML."""
     c, r = found.era, found.remittance
     fix = c.corrected_patient  # NM1*74 corrects only the fields it carries
@@ -168,35 +196,23 @@ def claim_document(found: FoundClaim, root: Path | None, today: date, codes: Cod
     last = (fix and fix.last_name) or c.patient.last_name
     member = c.patient.member_id or (c.insured.member_id if c.insured else "")
     denied_date = r.payment.date or r.production_date or today
-    carcs, remarks = codes_of(c)
-    denial_codes = _denial_codes(carcs, codes)
-    fallback_dos = c.statement_from or c.received or denied_date
-    lines = [{
-        "dos": line.dos or fallback_dos, "code": line.code, "modifiers": line.modifiers,
-        "units": line.units, "billed": line.billed, "paid": line.paid,
-        "carc": list(dict.fromkeys(a.carc for a in line.adjustments)),
-        "group": _line_group(line.adjustments, codes), "rarc": list(line.remarks),
-    } for line in c.lines]
     candidates = [c.rendering_npi, r.payee.id if r.payee.id_qualifier == "XX" else ""]
     npi = next((n for n in candidates if _valid_npi(n)), None)  # else the plan reports it missing
-    claim: dict[str, object] = {
+    return {
         "claim_id": found.claim_id, "payer": found.profile_id,
         "payer_claim_number": re.sub(r"[^A-Za-z0-9-]", "", c.payer_claim_number) or None,
         "patient": {"first_name": first or "(unknown)", "last_name": last or "(unknown)",
                     "member_id": member},
         "provider": {"name": r.payee.name or "(payee not named)", "npi": npi},
-        "service_lines": lines,
-        "denial": {"date": denied_date, "carc": list(dict.fromkeys(code for _, code in denial_codes)),
-                   "rarc": [code for code in remarks if re.fullmatch(r"(M|MA|N)\d{1,3}", code)],
-                   "group": (denial_codes[0][0] or None) if denial_codes else None},
+        "service_lines": _lines(found, c.statement_from or c.received or denied_date),
+        "denial": _denial(found, denied_date),
         "attachments": attachments_by_convention(root, found.claim_id),
         "remittance": remittance_record(found).model_dump(mode="python"),
     }
-    return claim
 
 
-def to_claim(found: FoundClaim, root: Path | None, today: date, codes: CodeTable) -> Claim:
-    return validate_document(found, claim_document(found, root, today, codes))
+def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
+    return validate_document(found, claim_document(found, root, today))
 
 
 def validate_document(found: FoundClaim, data: dict[str, object]) -> Claim:

@@ -18,6 +18,7 @@ class Item:
     source: Path  # the file the claim came from
     base: Path  # relative attachment paths resolve here (unless --attachments-root is given)
     digest: str  # sha256 of this claim's own data (the resume hash covers one item, not its file)
+    practice: str = ""  # the output subfolder when a run spans several practices (billing companies)
 
     @classmethod
     def of(cls, claim: Claim, origin: str, source: Path) -> Item:

@@ -1,8 +1,11 @@
 """X12 reader: delimiters from the ISA segment, envelopes checked, segments numbered.
 
-Structural faults raise one X12Error naming the file and the segment number. A bare ST...SE
-transaction set (no ISA) is read with the default delimiters and a warning; such a fragment
-is often cut from a larger file by hand, so its SE count is checked as a warning only.
+A file that cannot be read at all (empty, not X12, an unusable ISA) raises one X12Error. A
+fault that loses data (a transaction set never closed by SE, a segment outside any set, a cut
+last segment) is kept in `faults` (`FILE: segment N (ID): message; what was skipped`) and
+everything else is read. An envelope fault that loses nothing (a wrong SE, GE or IEA count, a
+missing GE or IEA) is a warning: each claim is still read and checked on its own. A bare
+ST...SE transaction set (no ISA) is read with the default delimiters and a warning.
 """
 
 from __future__ import annotations
@@ -62,6 +65,15 @@ class Interchange:
     delimiters: Delimiters
     transactions: list[Transaction] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    faults: list[X12Error] = field(default_factory=list)  # structural faults; what they cost is in the message
+
+    def fault(self, segment: Segment, message: str) -> None:
+        """Something was not read: the message says what."""
+        self.faults.append(X12Error(self.source, segment.where(), message))
+
+    def warn(self, segment: Segment, message: str) -> None:
+        """An envelope fault that costs nothing: every transaction set was still read."""
+        self.warnings.append(f"{self.source}: {segment.where()}: {message}")
 
 
 def _isa_delimiters(text: str, source: Path) -> Delimiters:
@@ -82,19 +94,19 @@ def _isa_delimiters(text: str, source: Path) -> Delimiters:
     return Delimiters(element, component, repetition if usable else None, terminator)
 
 
-def split_segments(text: str, delimiters: Delimiters) -> list[Segment]:
+def split_segments(text: str, delimiters: Delimiters) -> tuple[list[Segment], Segment | None]:
+    """The complete segments, and the piece after the last terminator when the file ends
+    without one (it looks truncated)."""
     segments: list[Segment] = []
-    pieces = text.split(delimiters.segment)
-    for raw in pieces:
+    for raw in text.split(delimiters.segment):
         body = raw.strip("\r\n")
         if not body.strip():
             continue
         elements = body.split(delimiters.element)
         segments.append(Segment(elements[0].strip(), elements, len(segments) + 1))
-    if pieces and pieces[-1].strip("\r\n \t\x1a"):
-        where = segments[-1].where() if segments else "segment 1"
-        raise X12Error("", where, "file ends without a segment terminator; it looks truncated")
-    return segments
+    if text.split(delimiters.segment)[-1].strip("\r\n \t\x1a") and segments:
+        return segments[:-1], segments[-1]
+    return segments, None
 
 
 def read_x12(path: Path) -> Interchange:
@@ -118,87 +130,113 @@ def parse_x12(text: str, source: Path) -> Interchange:
         delimiters, bare = Delimiters(), True
     else:
         raise X12Error(source, "segment 1", "not an X12 file: it must start with ISA (or a bare ST)")
-    try:
-        segments = split_segments(text, delimiters)
-    except X12Error as exc:
-        raise X12Error(source, exc.field, exc.message) from None
+    segments, cut = split_segments(text, delimiters)
+    if cut is not None and not segments:
+        raise X12Error(source, cut.where(), "file ends without a segment terminator; it looks truncated")
     result = Interchange(source, delimiters)
+    if cut is not None:
+        result.fault(cut, "file ends without a segment terminator; it looks truncated; this segment was not read")
     if bare:
         result.warnings.append(
             f"{source}: no ISA envelope; read as a bare transaction set with default delimiters")
-        _transactions(segments, 0, len(segments), result, strict=False)
-    else:
-        _interchanges(segments, result)
+    _Envelopes(result, bare).walk(segments)
+    if not result.transactions and not result.faults:  # nothing lost, nothing read: cut before its first set
+        raise X12Error(source, segments[-1].where(), "no transaction set (ST...SE) in the file; it looks truncated")
     return result
 
 
-def _fail(source: Path, segment: Segment, message: str) -> X12Error:
-    return X12Error(source, segment.where(), message)
+class _Envelopes:
+    """Walks ISA/GS/ST...SE/GE/IEA. A transaction set is kept when an SE closes it; a wrong
+    count, a missing GE or IEA is a warning and costs nothing."""
 
+    def __init__(self, result: Interchange, bare: bool) -> None:
+        self.result = result
+        self.bare = bare
+        self.isa: Segment | None = None
+        self.gs: Segment | None = None
+        self.st: int | None = None  # index of the open ST
+        self.groups = 0
+        self.sets = 0
+        self.segments: list[Segment] = []
 
-def _interchanges(segments: list[Segment], result: Interchange) -> None:
-    i = 0
-    while i < len(segments):
-        isa = segments[i]
-        if isa.id != "ISA":
-            raise _fail(result.source, isa, "expected ISA (a new interchange) after IEA")
-        end = _find(segments, i + 1, "IEA", {"ISA"})
-        if end is None:
-            raise _fail(result.source, segments[-1], "missing IEA: the interchange is not closed (truncated?)")
-        groups = _groups(segments, i + 1, end, result)
-        iea = segments[end]
-        if iea.get(1) != str(groups):
-            raise _fail(result.source, iea, f"IEA01 says {shown(iea.get(1))} groups; the interchange has {groups}")
-        if iea.get(2) != isa.get(13):
-            result.warnings.append(f"{result.source}: {iea.where()}: IEA02 does not match ISA13")
-        i = end + 1
+    def walk(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        handlers = {"ISA": self.isa_, "IEA": self.iea, "GS": self.gs_, "GE": self.ge, "ST": self.st_,
+                    "SE": self.se}
+        for index, segment in enumerate(segments):
+            handler = handlers.get(segment.id)
+            if handler is not None:
+                handler(index, segment)
+            elif self.st is None:
+                self.result.fault(segment, "segment outside a transaction set (expected ST); segment skipped")
+        end = segments[-1] if segments else None
+        self.close_set()
+        self.close_group()
+        if self.isa is not None and end is not None:
+            self.result.warn(end, "missing IEA: the interchange is not closed (truncated?)")
 
+    def close_set(self) -> None:
+        if self.st is not None:
+            st = self.segments[self.st]
+            self.result.fault(st, f"missing SE: the transaction set is not closed (truncated?); transaction set "
+                              f"{shown(st.get(2))} skipped")
+            self.st, self.sets = None, self.sets + 1  # it still counts in GE01
 
-def _find(segments: list[Segment], start: int, target: str, stop: set[str]) -> int | None:
-    for j in range(start, len(segments)):
-        if segments[j].id == target:
-            return j
-        if segments[j].id in stop:
-            return None
-    return None
+    def close_group(self) -> None:
+        if self.gs is not None:
+            self.result.warn(self.gs, "missing GE: the functional group is not closed")
+            self.gs, self.groups = None, self.groups + 1  # it still counts in IEA01
 
+    def isa_(self, index: int, segment: Segment) -> None:
+        self.close_set()
+        self.close_group()
+        if self.isa is not None:
+            self.result.warn(self.segments[index - 1], "missing IEA: the interchange is not closed (truncated?)")
+        self.isa, self.groups = segment, 0
 
-def _groups(segments: list[Segment], start: int, end: int, result: Interchange) -> int:
-    count, i = 0, start
-    while i < end:
-        gs = segments[i]
-        if gs.id != "GS":
-            raise _fail(result.source, gs, "expected GS (a functional group) inside the interchange")
-        ge = _find(segments, i + 1, "GE", {"GS", "IEA"})
-        if ge is None or ge > end:
-            raise _fail(result.source, gs, "missing GE: the functional group is not closed")
-        sets = _transactions(segments, i + 1, ge, result, strict=True)
-        if segments[ge].get(1) != str(sets):
-            message = f"GE01 says {shown(segments[ge].get(1))} transaction sets; the group has {sets}"
-            raise _fail(result.source, segments[ge], message)
-        count, i = count + 1, ge + 1
-    return count
+    def iea(self, index: int, segment: Segment) -> None:
+        self.close_set()
+        self.close_group()
+        if self.isa is None:
+            self.result.warn(segment, "IEA without an ISA: segments out of order")
+            return
+        if segment.get(1) != str(self.groups):
+            self.result.warn(segment, f"IEA01 says {shown(segment.get(1))} groups; the interchange has {self.groups}")
+        if segment.get(2) != self.isa.get(13):
+            self.result.warn(segment, "IEA02 does not match ISA13")
+        self.isa = None
 
+    def gs_(self, index: int, segment: Segment) -> None:
+        self.close_set()
+        self.close_group()
+        if self.isa is None:
+            self.result.warn(segment, "expected ISA (a new interchange) after IEA")
+        self.gs, self.sets = segment, 0
 
-def _transactions(
-    segments: list[Segment], start: int, end: int, result: Interchange, strict: bool
-) -> int:
-    count, i = 0, start
-    while i < end:
-        st = segments[i]
-        if st.id != "ST":
-            raise _fail(result.source, st, "segment outside a transaction set (expected ST)")
-        se = _find(segments, i + 1, "SE", {"ST", "GE", "IEA"})
-        if se is None or se >= end + (0 if strict else 1):
-            raise _fail(result.source, st, "missing SE: the transaction set is not closed (truncated?)")
-        trailer, size = segments[se], se - i + 1
-        if trailer.get(1) != str(size):
-            message = f"SE01 says {shown(trailer.get(1))} segments; the transaction set has {size}"
-            if strict:
-                raise _fail(result.source, trailer, message)
-            result.warnings.append(f"{result.source}: {trailer.where()}: {message}")
-        if trailer.get(2) != st.get(2):
-            result.warnings.append(f"{result.source}: {trailer.where()}: SE02 does not match ST02")
-        result.transactions.append(Transaction(st.get(2), segments[i + 1 : se], st.number))
-        count, i = count + 1, se + 1
-    return count
+    def ge(self, index: int, segment: Segment) -> None:
+        self.close_set()
+        if self.gs is None:
+            self.result.warn(segment, "GE without a GS: segments out of order")
+            return
+        if segment.get(1) != str(self.sets):
+            self.result.warn(segment, f"GE01 says {shown(segment.get(1))} transaction sets; the group has {self.sets}")
+        self.gs, self.groups = None, self.groups + 1
+
+    def st_(self, index: int, segment: Segment) -> None:
+        self.close_set()
+        if self.gs is None and not self.bare:
+            self.result.warn(segment, "transaction set outside a functional group (expected GS)")
+        self.st = index
+
+    def se(self, index: int, segment: Segment) -> None:
+        if self.st is None:
+            self.result.warn(segment, "SE without an ST: segments out of order")
+            return
+        st, start = self.segments[self.st], self.st
+        self.st, self.sets = None, self.sets + 1
+        size = index - start + 1
+        if segment.get(2) != st.get(2):
+            self.result.warn(segment, "SE02 does not match ST02")
+        if segment.get(1) != str(size):  # its claims are still read, each checked on its own
+            self.result.warn(segment, f"SE01 says {shown(segment.get(1))} segments; the transaction set has {size}")
+        self.result.transactions.append(Transaction(st.get(2), self.segments[start + 1 : index], st.number))

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import icalendar
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from appealgen.cli import main
-from tests.conftest import REPO, WriteClaim
+from tests.conftest import REPO, WriteClaim, claim_dict
 from tests.log.helpers import denied, paid, remittance
+from tests.pdfs import make_pdf
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 PATIENT = ("Nora", "Synthetic")
@@ -194,6 +196,40 @@ def test_build_writes_no_log_when_none_is_in_use(write_claim: WriteClaim, tmp_pa
     result = CliRunner().invoke(main, ["build", str(claim), "--out", str(tmp_path / "out"), *AS_OF], env={})
     assert result.exit_code == 0
     assert not list(tmp_path.rglob("*.sqlite"))
+
+
+def claims_file(folder: Path, count: int) -> Path:
+    """A list of `count` claims TEST-1.. with an HTML letter (fast) and their attachments."""
+    (folder / "docs").mkdir(parents=True)
+    for name in ("ra.pdf", "notes.pdf"):
+        (folder / "docs" / name).write_bytes(make_pdf())
+    claims = [claim_dict(claim_id=f"TEST-{n}", appeal={"letter": "reconsideration.html", "argument": "Records."})
+              for n in range(1, count + 1)]
+    path = folder / "claims.yaml"
+    path.write_text(yaml.safe_dump(claims, sort_keys=False))
+    return path
+
+
+def built_events(log: Path, claim_id: str) -> list[str]:
+    return [line for line in run(log, "log", "show", claim_id)[1].splitlines() if " built " in line]
+
+
+def test_batch_records_what_it_built_not_what_it_kept(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 2), tmp_path / "out"
+    path.touch(mode=0o600)  # an empty file: a log is in use (it is made on first use)
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    assert built_events(path, "TEST-2") == [
+        f"    #2    2026-11-22  built          {out / 'TEST-2' / 'packet.pdf'}, 5 pages, check passed (by pat)"]
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0  # both up to date: kept
+    assert len(built_events(path, "TEST-1")) == len(built_events(path, "TEST-2")) == 1
+
+
+def test_letters_records_the_letters_it_wrote(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 1), tmp_path / "letters"
+    path.touch(mode=0o600)
+    assert run(path, "letters", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    assert built_events(path, "TEST-1") == [
+        f"    #1    2026-11-22  built          letter {out / 'TEST-1.pdf'} (by pat)"]
 
 
 @pytest.mark.parametrize("command", [["log"], ["log", "import"], ["log", "record"], ["log", "show"], ["queue"],

@@ -20,7 +20,7 @@ from appealgen.log.state import State
 from appealgen.log.store import Filters, load_states
 from appealgen.log.tables import denials, events, imports, remits, submissions
 from tests.log.helpers import denied, paid, partly, remittance, reversal, settings_for, submitted_csv
-from tests.x12gen import ClaimSpec
+from tests.x12gen import ClaimSpec, LineSpec
 
 
 def counts(url: str) -> dict[str, int]:
@@ -117,7 +117,7 @@ def test_paid_in_part_and_denied_for_the_rest_is_partial(log_url: str, tmp_path:
     import_835(log_url, remittance(tmp_path / "nov.835", [partly("ACCT-0001", amount="100.00")],
                                    paid_on="20261120", trace="E2"))
     [state] = states(log_url, "ACCT-0001")
-    assert [(d.outcome, d.amount) for d in state.decisions] == [("partial", Decimal("100.00"))]
+    assert [(d.outcome, d.amount) for d in state.decisions] == [("partially_overturned", Decimal("100.00"))]
     assert (state.status, state.step.level, state.remaining) == ("open", "reconsideration", Decimal("145.00"))
 
 
@@ -141,11 +141,11 @@ def test_a_claim_denied_after_its_denial_was_closed_opens_a_new_denial(log_url: 
 
 
 def test_a_claim_the_rules_cannot_plan_is_recorded_from_its_codes(log_url: str, tmp_path: Path) -> None:
-    no_lines = ClaimSpec("ACCT-0009", status="4", billed="310.00", paid="0", payer_claim_number="PCN0009",
-                         claim_cas=(("CO", "50", "310.00"),), lines=[])
-    result = import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", [no_lines])], [], None, "pat")
-    assert result.warnings == [f"{tmp_path / 'oct.835'}: segment 13 (CLP): service_lines: List should have at least "
-                               "1 item after validation, not 0; its denial is recorded from its codes alone"]
+    odd_code = ClaimSpec("ACCT-0009", status="4", billed="310.00", paid="0", payer_claim_number="PCN0009",
+                         lines=[LineSpec(code="12", billed="310.00", cas=(("CO", "50", "310.00"),))])
+    result = import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", [odd_code])], [], None, "pat")
+    assert result.warnings == [f"{tmp_path / 'oct.835'}: segment 13 (CLP): service_lines[0].code: String should "
+                               "match pattern '^[A-Z0-9]{4,5}$'; its denial is recorded from its codes alone"]
     [state] = states(log_url, "ACCT-0009")
     assert (state.denial.category, state.denial.at_stake, state.step.action) == \
         ("medical_necessity", Decimal("310.00"), "appeal")

@@ -43,7 +43,8 @@ def example() -> list[State]:
 
 def test_the_ranking_worked_by_hand() -> None:
     # The log has decided three coding appeals with the commercial payer: overturned, partial, upheld.
-    outcomes = outcome_table([("commercial", "coding", "overturned", 1), ("commercial", "coding", "partial", 1),
+    outcomes = outcome_table([("commercial", "coding", "overturned", 1),
+                              ("commercial", "coding", "partially_overturned", 1),
                               ("commercial", "coding", "upheld", 1)])
     queue = build_queue(example(), TODAY, outcomes)
     ranked = [(r.claim_id, r.amount, round(r.likelihood, 6), round(r.urgency, 6), r.priority) for r in queue.rows]

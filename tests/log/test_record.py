@@ -81,26 +81,30 @@ def test_upheld_opens_the_next_level_with_its_deadline_from_the_decision(url: st
     assert rec(url, "sent", on=date(2026, 11, 20), method="mail").state.follow_up == date(2027, 1, 19)
 
 
-def test_dismissed_also_opens_the_next_level(url: str) -> None:
+def test_dismissed_opens_the_review_of_the_dismissal(url: str) -> None:
     rec(url, "sent", method="fax")
-    assert rec(url, "decision", on=date(2026, 11, 10), outcome="dismissed").state.step.level == "reconsideration"
+    step = rec(url, "decision", on=date(2026, 11, 10), outcome="dismissed").state.step
+    assert (step.level, step.level_name, step.deadline, step.deadline_reason) == (
+        "dismissal_review", "QIC review of the redetermination dismissal", date(2027, 1, 9),
+        "previous decision 2026-11-10 + 60 days")
 
 
 def test_partial_records_the_amount_paid_and_appeals_the_rest(url: str) -> None:
     rec(url, "sent", method="fax")
-    done = rec(url, "decision", on=date(2026, 11, 10), outcome="partial", amount="100.00")
+    done = rec(url, "decision", on=date(2026, 11, 10), outcome="partially_overturned", amount="100.00")
     assert (done.state.recovered, done.state.remaining, done.state.step.level) == \
         (Decimal("100.00"), Decimal("145.00"), "reconsideration")
 
 
-def test_when_every_level_is_used_the_next_step_is_the_final_action(url: str) -> None:
+def test_when_no_level_is_left_the_practice_decides(url: str) -> None:
     day = date(2026, 10, 20)
-    for level in ("redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"):
+    for level in ("redetermination", "reconsideration", "alj_hearing", "appeals_council"):
         assert rec(url, "sent", on=day, method="mail").state.step.level == level
         done = rec(url, "decision", on=day, outcome="upheld")
-    step = done.state.step
-    assert (step.action, step.deadline, step.level) == ("adjust", None, "judicial_review")
-    assert step.deadline_reason == "Judicial review was upheld on 2026-10-20: every level is used"
+    step = done.state.step  # $245 is below judicial review's minimum: nothing more to file
+    assert (step.action, step.deadline, step.level) == ("ask_client", None, "judicial_review")
+    assert step.deadline_reason == ("amount in controversy $245.00 is below the $1,960.00 minimum for Judicial "
+                                    "review; the patient is not liable")
 
 
 def test_adjusted_writes_off_what_is_left_and_closes(url: str) -> None:
@@ -164,7 +168,7 @@ def test_refusals_of_options(url: str) -> None:
     assert refused(url, "correction", voids=1) == "ACCT-0001: note: is required for correction"
     assert refused(url, "adjusted", amount="12.345") == "ACCT-0001: amount: '12.345' is not an amount (like 120.50)"
     assert refused(url, "adjusted", amount="-5") == "ACCT-0001: amount: '-5' is not an amount (like 120.50)"
-    assert refused(url, "decision", outcome="partial") == \
+    assert refused(url, "decision", outcome="partially_overturned") == \
         "ACCT-0001: amount: is required for a partial decision (the amount paid)"
     assert refused(url, "sent", method="pigeon") == "ACCT-0001: method: must be one of fax, portal, mail, electronic"
 

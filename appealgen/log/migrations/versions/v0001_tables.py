@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("amount", MONEY, nullable=True),
         sa.Column("note", sa.Text, nullable=True),
         sa.Column("level", sa.String(32), nullable=True),
-        sa.Column("outcome", sa.String(16), nullable=True),
+        sa.Column("outcome", sa.String(24), nullable=True),
         sa.Column("method", sa.String(16), nullable=True),
         sa.Column("owner", sa.String(80), nullable=True),
         sa.Column("next_date", sa.Date, nullable=True),

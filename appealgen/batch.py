@@ -1,0 +1,142 @@
+"""Batches: many claims through a pool of workers, resumable, with a summary.
+
+The coordinator (this module) loads and plans every item, skips those whose packet is up to
+date (the inputs hash in its packet.json is unchanged), sends the rest to an executor, and
+writes `batch-summary.csv` and `batch-summary.json` in the output folder. Workers only build;
+they never write the summary (or, later, the tracking log)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from appealgen.build import attachment_digests, build_one, inputs_digest, plan_item
+from appealgen.errors import AppealgenError
+from appealgen.executors.base import Executor, Work
+from appealgen.outcome import Outcome
+from appealgen.output import write_atomic
+from appealgen.report import SCHEMA_VERSION, PacketReport
+from appealgen.run import run, unique_items, with_practices
+from appealgen.settings import Settings
+from appealgen.sources.items import Item, Loaded
+from appealgen.toolkit import Toolkit
+
+SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "pages", "seconds", "error"]
+ExecutorFactory = Callable[[Settings, Work], Executor]
+
+
+def previous_report(folder: Path) -> PacketReport | None:
+    """The packet.json a folder holds, if it is one this version can trust."""
+    try:
+        data = json.loads((folder / "packet.json").read_text(encoding="utf-8"))
+        if data.get("schema_version") != SCHEMA_VERSION or not (folder / "packet.pdf").is_file():
+            return None
+        return PacketReport.model_validate(data)
+    except (OSError, ValueError, ValidationError):
+        return None
+
+
+def up_to_date(settings: Settings, tools: Toolkit, item: Item) -> Outcome | None:
+    """A `skipped` outcome when the item's packet exists and its inputs have not changed."""
+    folder = settings.out / item.practice / item.claim_id
+    report = previous_report(folder)
+    if report is None:
+        return None
+    try:
+        planned = plan_item(settings, tools, item)
+    except AppealgenError:
+        return None  # the build will report it
+    digests = attachment_digests(settings, item)
+    if digests is None or inputs_digest(settings, tools, item, planned.profile, digests) != report.inputs_sha256:
+        return None
+    return Outcome(item.origin, item.claim_id, report=report, folder=folder, skipped=True)
+
+
+def split_up_to_date(settings: Settings, loaded: Loaded, force: bool) -> tuple[Loaded, list[Outcome]]:
+    """The items still to build, and a skipped outcome for each one whose packet is current."""
+    if force:
+        return loaded, []
+    todo, skipped = [], []
+    with Toolkit(settings) as tools:
+        for item in with_practices(loaded.items):
+            done = up_to_date(settings, tools, item)
+            if done is None:
+                todo.append(item)
+            else:
+                skipped.append(done)
+    return replace(loaded, items=todo), skipped
+
+
+@dataclass
+class Batch:
+    """A batch whose inputs are loaded: the count to report progress against, the warnings,
+    and the outcomes as they finish (skipped ones first)."""
+
+    total: int
+    warnings: list[str]
+    outcomes: Iterator[Outcome]
+    collected: list[Outcome] = field(default_factory=list)
+
+
+def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, force: bool = False,
+                work: Work = build_one) -> Batch:
+    todo, skipped = split_up_to_date(settings, loaded, force)
+    kept, refused = unique_items(with_practices(todo.items))
+    total = len(skipped) + len(kept) + len(refused) + len(todo.errors)
+
+    def outcomes() -> Iterator[Outcome]:
+        yield from skipped
+        with executor(settings, work) as running:
+            yield from run(todo, running)
+
+    return Batch(total, loaded.warnings, outcomes())
+
+
+def summary_row(outcome: Outcome) -> dict[str, object]:
+    """One summary row: claim IDs, statuses and codes, never patient data."""
+    report = outcome.report
+    return {
+        "claim_id": outcome.claim_id or "",
+        "status": outcome.status,
+        "check_passed": "" if report is None else report.check.passed,
+        "action": "" if report is None else report.action.value,
+        "deadline": "" if report is None else report.deadline.isoformat(),
+        "pages": "" if report is None else report.pages,
+        "seconds": f"{outcome.seconds:.2f}",
+        "error": "" if outcome.error is None else " | ".join(outcome.error.lines()),
+    }
+
+
+def write_summary(out: Path, outcomes: list[Outcome]) -> tuple[Path, Path]:
+    rows = [summary_row(o) for o in outcomes]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    csv_path, json_path = out / "batch-summary.csv", out / "batch-summary.json"
+    write_atomic(csv_path, text.getvalue().encode())
+    counts = count_statuses(outcomes)
+    write_atomic(json_path, (json.dumps({"counts": counts, "claims": rows}, indent=2) + "\n").encode())
+    return csv_path, json_path
+
+
+def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
+    counts = {"built": 0, "skipped": 0, "failed": 0, "check_failed": 0}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.report is not None and not outcome.report.check.passed:
+            counts["check_failed"] += 1
+    return counts
+
+
+def closing_line(outcomes: list[Outcome], out: Path) -> str:
+    counts = count_statuses(outcomes)
+    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['skipped']} up to date, "
+            f"{counts['failed']} failed; failing their check: {counts['check_failed']}; summary in "
+            f"{out / 'batch-summary.csv'}")

@@ -1,0 +1,201 @@
+"""A pool of long-lived worker processes on this machine.
+
+Workers are forked after the heavy imports (WeasyPrint, docxtpl, pypdf), so each starts in
+milliseconds and shares those pages; each then opens its own toolkit (fonts, stylesheet,
+template environment, a warm LibreOffice) once, for all its items. Every worker runs under an
+address-space limit, and an item over the time limit gets its worker (and that worker's
+LibreOffice) killed and replaced. Workers die with the coordinator (PR_SET_PDEATHSIG), so a
+`kill -9` of the batch leaves nothing running."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from appealgen.errors import ItemError, TimeLimitError
+from appealgen.executors.base import Executor, Work, attempt
+from appealgen.outcome import Outcome
+from appealgen.render.office import ListenerConverter
+from appealgen.settings import Settings
+from appealgen.sources.items import Item
+from appealgen.toolkit import Toolkit
+
+MEMORY_LIMIT_MB = 2048  # address space per Python worker (its LibreOffice has its own process)
+PR_SET_PDEATHSIG = 1
+HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "img2pdf", "PIL.Image", "jinja2.sandbox",
+                 "appealgen.build", "appealgen.render.html")
+
+
+def preload() -> None:
+    """Import what every worker needs before forking, so workers start warm."""
+    for name in HEAVY_MODULES:
+        with contextlib.suppress(ImportError, OSError):  # a missing one is reported by the item that needs it
+            __import__(name)
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def worker_peak_mb() -> float:
+    """This process's peak resident memory in MB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: int | None) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    if memory_mb:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, hard))
+    with Toolkit(settings, converter=ListenerConverter) as tools:
+        while True:
+            try:
+                item = connection.recv()
+            except EOFError:
+                return
+            if item is None:
+                return
+            outcome = attempt(work, settings, tools, item)
+            outcome.memory_mb = worker_peak_mb()
+            connection.send(outcome)
+
+
+@dataclass
+class _Slot:
+    process: BaseProcess
+    connection: Connection
+    item: Item | None = None
+    started: float = 0.0
+    tries: dict[str, int] = field(default_factory=dict)
+
+
+class PoolExecutor(Executor):
+    def __init__(self, settings: Settings, work: Work, jobs: int | None = None,
+                 memory_mb: int | None = MEMORY_LIMIT_MB) -> None:
+        super().__init__(settings, work)
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.memory_mb = memory_mb
+        self.pending: deque[Item] = deque()
+        self.slots: list[_Slot] = []
+        self.retried: set[str] = set()
+        self.context = multiprocessing.get_context("fork")
+
+    def submit(self, item: Item) -> None:
+        self.pending.append(item)
+
+    def _spawn(self) -> _Slot:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker, args=(child, self.settings, self.work, self.memory_mb),
+                                       daemon=True)
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    def _start_workers(self) -> None:
+        if not self.slots:
+            preload()
+            wanted = min(self.jobs, len(self.pending)) or 1
+            self.slots = [self._spawn() for _ in range(wanted)]
+
+    def results(self) -> Iterator[Outcome]:
+        self._start_workers()
+        while self.pending or any(slot.item is not None for slot in self.slots):
+            self._assign()
+            busy = {slot.connection: slot for slot in self.slots if slot.item is not None}
+            for connection in wait(list(busy), timeout=self._next_deadline()):
+                yield from self._receive(busy[connection])  # type: ignore[index]
+            yield from self._stop_overdue()
+
+    def _assign(self) -> None:
+        for slot in self.slots:
+            if slot.item is None and self.pending:
+                item = self.pending.popleft()
+                try:
+                    slot.connection.send(item)
+                except (BrokenPipeError, OSError):  # the worker died while idle: replace it, keep the item
+                    self.pending.appendleft(item)
+                    self._replace(slot)
+                    continue
+                slot.item, slot.started = item, time.monotonic()
+
+    def _next_deadline(self) -> float | None:
+        limit = self.settings.time_limit
+        starts = [slot.started for slot in self.slots if slot.item is not None]
+        if not limit or not starts:
+            return None
+        return max(0.0, min(starts) + limit - time.monotonic()) + 0.01
+
+    def _receive(self, slot: _Slot) -> Iterator[Outcome]:
+        item = slot.item
+        assert item is not None
+        try:
+            outcome: Outcome = slot.connection.recv()
+        except (EOFError, OSError):
+            yield from self._died(slot, item)
+            return
+        slot.item = None
+        yield outcome
+
+    def _died(self, slot: _Slot, item: Item) -> Iterator[Outcome]:
+        """A worker that dies (a crash, or the kernel's memory limit) is replaced; its item is
+        tried once more on a fresh worker, then recorded as failed, so one hostile file cannot
+        stop the batch."""
+        self._replace(slot)
+        if item.claim_id not in self.retried:
+            self.retried.add(item.claim_id)
+            self.pending.appendleft(item)
+            return
+        yield Outcome(item.origin, item.claim_id, error=ItemError(
+            item.origin, item.claim_id, "its worker process died twice (out of memory or a crash); nothing written "
+            "for this claim"), seconds=time.monotonic() - slot.started)
+
+    def _stop_overdue(self) -> Iterator[Outcome]:
+        limit = self.settings.time_limit
+        if not limit:
+            return
+        now = time.monotonic()
+        for slot in self.slots:
+            if slot.item is not None and now - slot.started > limit:
+                item = slot.item
+                self._replace(slot)
+                yield Outcome(item.origin, item.claim_id, error=TimeLimitError(item.origin, item.claim_id, limit),
+                              seconds=now - slot.started)
+
+    def _replace(self, slot: _Slot) -> None:
+        self._kill(slot)
+        fresh = self._spawn()
+        slot.process, slot.connection, slot.item = fresh.process, fresh.connection, None
+
+    @staticmethod
+    def _kill(slot: _Slot) -> None:
+        """SIGKILL the worker; its LibreOffice dies with it (PR_SET_PDEATHSIG)."""
+        with contextlib.suppress(ProcessLookupError, ValueError, AttributeError):
+            if slot.process.pid is not None:
+                os.kill(slot.process.pid, signal.SIGKILL)
+        slot.process.join(timeout=10)
+        with contextlib.suppress(OSError):
+            slot.connection.close()
+
+    def close(self) -> None:
+        for slot in self.slots:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                slot.connection.send(None)
+        for slot in self.slots:
+            slot.process.join(timeout=15)
+            if slot.process.is_alive():
+                self._kill(slot)
+            with contextlib.suppress(OSError):
+                slot.connection.close()
+        self.slots = []

@@ -1,0 +1,87 @@
+"""Letters alone, for mailing or review: the letter each claim's plan chooses, rendered with the
+same context a packet's letter gets (its enclosures list names the documents the claim lists),
+written as OUT/<claim_id>.docx and/or .pdf; no attachments merged, no packet."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from pypdf import PdfWriter
+
+from appealgen.attachments import default_title
+from appealgen.build import convert_word, plan_item, render_letter
+from appealgen.outcome import Outcome
+from appealgen.output import write_atomic
+from appealgen.render.context import letter_context
+from appealgen.settings import Settings
+from appealgen.sources.items import Item
+from appealgen.toolkit import Toolkit
+
+Format = Literal["docx", "pdf", "both"]
+MERGED = "letters-merged.pdf"
+
+
+def enclosure_titles(item: Item, order: list[int]) -> list[str]:
+    """The documents the claim lists, in packet order; the 835's remittance page when the claim
+    came from one and lists no remittance advice of its own."""
+    claim = item.claim
+    titles = [default_title(claim.attachments[i]) for i in order]
+    if claim.remittance is not None and not any(a.kind.value == "remittance_advice" for a in claim.attachments):
+        titles.insert(0, "Remittance advice (835)")
+    return titles
+
+
+def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> Outcome:
+    """Render one claim's letter; Word templates give .docx (and .pdf when asked), HTML ones .pdf."""
+    claim = item.claim
+    planned = plan_item(settings, tools, item)
+    titles = enclosure_titles(item, planned.plan.attachment_order)
+    context = letter_context(claim, planned.profile, planned.plan, titles, settings.today)
+    path = settings.workspace.template("letters", planned.plan.letter, claim.payer)
+    base = settings.out / item.practice / claim.claim_id
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
+        letter, docx = render_letter(tools, path, planned.plan.letter, context, Path(tmp))
+        if docx is not None and form in ("docx", "both"):
+            write_atomic(base.with_suffix(".docx"), docx.read_bytes())
+            written.append(base.with_suffix(".docx"))
+        if docx is None or form in ("pdf", "both"):
+            if docx is not None:
+                convert_word(tools, [letter], Path(item.origin), Path(tmp), docx)
+            write_atomic(base.with_suffix(".pdf"), letter.pdf)
+            written.append(base.with_suffix(".pdf"))
+    return Outcome(item.origin, claim.claim_id, plan=planned.plan, files=written)
+
+
+class LetterWork:
+    """`letter_one` with its format bound; a plain class so a worker process can receive it."""
+
+    def __init__(self, form: Format) -> None:
+        self.form = form
+
+    def __call__(self, settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+        return letter_one(settings, tools, item, self.form)
+
+
+def merge_letters(out: Path, outcomes: list[Outcome]) -> Path | None:
+    """One PDF of every letter, in claim order, for printing."""
+    pdfs = sorted((o.claim_id or "", f) for o in outcomes for f in o.files if f.suffix == ".pdf")
+    if not pdfs:
+        return None
+    writer = PdfWriter()
+    for _, pdf in pdfs:
+        writer.append(str(pdf))
+    writer.add_metadata({"/Title": "Letters", "/Producer": "appealgen"})
+    target = out / MERGED
+    with tempfile.TemporaryFile() as buffer:
+        writer.write(buffer)
+        buffer.seek(0)
+        write_atomic(target, buffer.read())
+    return target
+
+
+def word_only(outcomes: list[Outcome]) -> int:
+    """How many letters were asked for as .docx but come from HTML templates (written as PDF)."""
+    return sum(1 for o in outcomes if o.files and all(f.suffix == ".pdf" for f in o.files))

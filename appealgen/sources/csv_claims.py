@@ -1,0 +1,237 @@
+"""CSV exports from billing systems -> items.
+
+A column mapping (a small YAML file; by default the claim-file field names themselves) says
+which column holds which field. Rows are one per service line (grouped by claim id, in file
+order) or one per claim. UTF-8, UTF-8 with a BOM and Windows-1252 are read; money and dates in
+the usual US forms (`$1,234.50`, `09/02/2026`). Every error names the file, the row and the
+column; a bad row fails only its own claim.
+
+Mapping file:
+
+    rows: line            # or: claim (one row per claim, its one service line on the row)
+    columns:              # field -> column header
+      claim_id: Account Number
+      patient.last_name: Patient Last
+      service_lines.dos: Date of Service
+      attachments.progress_notes: Notes File   # paths, several separated by ';'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from appealgen.documents import field_path, read_document
+from appealgen.errors import InputError, InputErrors
+from appealgen.models import AttachmentKind, Claim, Strict
+from appealgen.sources.items import Item, Loaded
+
+LINE_FIELDS = {"dos", "code", "modifiers", "units", "billed", "paid", "diagnosis", "carc", "group", "rarc"}
+LIST_FIELDS = {"modifiers", "diagnosis", "carc", "rarc", "denial.carc", "denial.rarc"}
+MONEY_FIELDS = {"billed", "paid"}
+DATE_FIELDS = {"dos", "patient.dob", "denial.date"}
+CLAIM_FIELDS = [
+    "claim_id", "payer", "payer_claim_number", "patient.first_name", "patient.last_name", "patient.dob",
+    "patient.member_id", "provider.name", "provider.npi", "provider.tax_id", "provider.ptan", "provider.address",
+    "provider.phone", "provider.fax", "provider.contact", "denial.date", "denial.carc", "denial.rarc",
+    "denial.group", "denial.category", "appeal.level", "appeal.letter", "appeal.argument", "appeal.good_cause",
+]
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class Mapping(Strict):
+    rows: Literal["line", "claim"] = "line"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    def column(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+
+def default_fields() -> list[str]:
+    kinds = [f"attachments.{kind.value}" for kind in AttachmentKind]
+    return [*CLAIM_FIELDS, *(f"service_lines.{name}" for name in sorted(LINE_FIELDS)), *kinds]
+
+
+def load_mapping(path: Path | None) -> Mapping:
+    if path is None:
+        return Mapping()
+    try:
+        mapping = Mapping.model_validate(read_document(path) or {})
+    except ValidationError as exc:
+        raise InputError(path, field_path(tuple(exc.errors()[0]["loc"])) or None, exc.errors()[0]["msg"]) from None
+    unknown = sorted(set(mapping.columns) - set(default_fields()))
+    if unknown:
+        raise InputError(path, f"columns.{unknown[0]}", "not a claim field (see `appealgen batch --help`)")
+    return mapping
+
+
+def read_text(path: Path) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252, the encoding older exports use."""
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise InputError(path, None, f"file is larger than {MAX_BYTES // 1024 // 1024} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def money(text: str) -> str:
+    """"$1,234.50" -> "1234.50"; "(12.00)" -> "-12.00" (then refused by validation)."""
+    cleaned = text.strip().replace("$", "").replace(",", "").strip()
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = "-" + cleaned[1:-1]
+    try:
+        Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("not an amount") from None
+    return cleaned
+
+
+def us_date(text: str) -> str:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError("not a date (use MM/DD/YYYY or YYYY-MM-DD)")
+
+
+def value_of(field: str, text: str) -> Any:
+    bare = field.removeprefix("service_lines.")
+    if field in LIST_FIELDS or bare in LIST_FIELDS:
+        return [v for v in re.split(r"[;,\s]+", text.strip()) if v]
+    if bare in MONEY_FIELDS:
+        return money(text)
+    if field in DATE_FIELDS or bare in DATE_FIELDS:
+        return us_date(text)
+    return text.strip()
+
+
+def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+class _Claim:
+    """The rows of one claim, assembled into the claim-file shape."""
+
+    def __init__(self, first_row: int) -> None:
+        self.data: dict[str, Any] = {}
+        self.lines: list[dict[str, Any]] = []
+        self.rows: list[int] = []  # file row of each service line
+        self.first_row = first_row
+        self.columns: dict[str, str] = {}  # field path -> column, for messages
+        self.failed = False  # a row of it could not be read: the claim is not built
+
+
+def _collect(path: Path, mapping: Mapping) -> tuple[dict[str, _Claim], list[InputError]]:
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    headers = set(reader.fieldnames or [])
+    id_column = mapping.column("claim_id")
+    if id_column not in headers:
+        raise InputError(path, "row 1", f"no column {id_column!r} (the claim id); columns: "
+                         f"{', '.join(sorted(headers))}")
+    claims: dict[str, _Claim] = {}
+    errors: list[InputError] = []
+    for row_number, row in enumerate(reader, start=2):
+        claim_id = (row.get(id_column) or "").strip()
+        if not claim_id:
+            errors.append(InputError(path, f"row {row_number}, column {id_column!r}", "the claim id is empty"))
+            continue
+        if mapping.rows == "claim" and claim_id in claims:
+            errors.append(InputError(path, f"row {row_number}, column {id_column!r}",
+                                     f"claim {claim_id} already has a row (rows: claim)"))
+            continue
+        claim = claims.setdefault(claim_id, _Claim(row_number))
+        problem = _add_row(claim, row, row_number, mapping, headers)
+        if problem is not None:
+            claim.failed = True
+            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built"))
+    return claims, errors
+
+
+def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
+             headers: set[str]) -> tuple[str, str] | None:
+    line: dict[str, Any] = {}
+    for field in default_fields():
+        column = mapping.column(field)
+        text = row.get(column) if column in headers else None
+        if text is None or not text.strip():
+            continue
+        where = f"row {number}, column {column!r}"
+        try:
+            value = value_of(field, text)
+        except ValueError as exc:
+            return where, str(exc)
+        if field.startswith("service_lines."):
+            line[field.removeprefix("service_lines.")] = value
+            claim.columns[f"line.{field.removeprefix('service_lines.')}"] = column
+        elif field.startswith("attachments."):
+            kind = field.removeprefix("attachments.")
+            claim.data.setdefault("attachments", [])
+            for part in str(value).split(";"):
+                if part.strip():
+                    claim.data["attachments"].append({"kind": kind, "path": part.strip()})
+        else:
+            previous = _get(claim.data, field)
+            if previous is not None and previous != value:
+                return where, f"differs from row {claim.first_row} of the same claim"
+            _set(claim.data, field, value)
+            claim.columns[field] = column
+    if line:
+        claim.lines.append(line)
+        claim.rows.append(number)
+    return None
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _where(claim: _Claim, loc: tuple[int | str, ...]) -> str:
+    """A validation error's location as a row and column of the file."""
+    if len(loc) >= 2 and loc[0] == "service_lines" and isinstance(loc[1], int) and loc[1] < len(claim.rows):
+        column = claim.columns.get(f"line.{loc[2]}", str(loc[2])) if len(loc) > 2 else ""
+        return f"row {claim.rows[loc[1]]}" + (f", column {column!r}" if column else "")
+    known = claim.columns.get(".".join(str(p) for p in loc))
+    return f"row {claim.first_row}" + (f", column {known!r}" if known else f", field {field_path(loc)}")
+
+
+def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
+    loaded = Loaded()
+    try:
+        mapping = load_mapping(mapping_file)
+        claims, errors = _collect(path, mapping)
+        loaded.errors.extend(errors)
+    except InputError as error:
+        loaded.errors.append(error)
+        return loaded
+    except (OSError, csv.Error) as exc:
+        loaded.errors.append(InputError(path, None, f"cannot read as CSV ({type(exc).__name__})"))
+        return loaded
+    for claim_id, claim in claims.items():
+        if claim.failed:
+            continue  # its row errors are already reported
+        data = {**claim.data, "claim_id": claim_id, "service_lines": claim.lines}
+        try:
+            loaded.items.append(Item.of(Claim.model_validate(data), f"{path} (claim {claim_id})", path))
+        except ValidationError as exc:
+            loaded.errors.append(InputErrors([
+                InputError(path, _where(claim, tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
+                for err in exc.errors(include_input=False, include_url=False)]))
+    return loaded

@@ -1,0 +1,1 @@
+"""Tools for the people who own the templates: check, list, fields, preview."""

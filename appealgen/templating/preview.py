@@ -1,0 +1,116 @@
+"""One template rendered for one claim, fast: a letter (Word or HTML) or a cover sheet with
+its index page, as PDF and, if asked, PNG pages; again each time the files are saved."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from appealgen.attachments import default_title, prepare
+from appealgen.build import convert_word, plan_item, render_letter
+from appealgen.errors import AppealgenError, InputError, MissingToolError
+from appealgen.output import write_atomic
+from appealgen.render.context import FrontContext, front_context, letter_context
+from appealgen.render.front import number_sections, render_front
+from appealgen.settings import Settings
+from appealgen.sources.items import Item
+from appealgen.toolkit import Toolkit
+
+FOLDERS = ("letters", "cover_sheets")
+POLL_S = 0.4
+
+
+def split_name(settings: Settings, name: str) -> tuple[str, str]:
+    """("letters", "medical_necessity.docx") from "letters/medical_necessity.docx" or from the
+    bare file name (looked up in the letters first, then the cover sheets)."""
+    folder, _, rest = name.partition("/")
+    if folder in FOLDERS and rest:
+        return folder, rest
+    for candidate in FOLDERS:
+        try:
+            settings.workspace.find(f"templates/{candidate}", name)
+            return candidate, name
+        except InputError:
+            continue
+    raise InputError(name, None, "no such template in templates/letters or templates/cover_sheets "
+                     "(see `appealgen templates list`)")
+
+
+def body_parts(settings: Settings, item: Item, order: list[int]) -> list[tuple[str, str, int]]:
+    """(kind, title, pages) of the claim's documents for the index; a document that cannot be
+    read counts as one page (a preview must not stop for it)."""
+    root = settings.attachments_root or item.base
+    found = []
+    for index in order:
+        attachment = item.claim.attachments[index]
+        try:
+            pages = prepare(attachment, index, root, Path(item.origin)).pages or 1
+        except AppealgenError:
+            pages = 1
+        found.append((attachment.kind.value, default_title(attachment), pages))
+    return found
+
+
+def front_context_for(settings: Settings, tools: Toolkit, item: Item) -> FrontContext:
+    """The context a cover sheet sees for this claim (a 2-page letter assumed)."""
+    planned = plan_item(settings, tools, item)
+    body = [("letter", f"{planned.plan.level_name} request letter", 2),
+            *body_parts(settings, item, planned.plan.attachment_order)]
+    entries, total = number_sections(1, 1, body)
+    context = letter_context(item.claim, planned.profile, planned.plan, [t for _, t, _ in body[1:]], settings.today)
+    return front_context(context, entries, total, False, planned.plan.cover)
+
+
+def render_preview(settings: Settings, tools: Toolkit, item: Item, name: str) -> bytes:
+    folder, relative = split_name(settings, name)
+    planned = plan_item(settings, tools, item)
+    path = settings.workspace.template(folder, relative, item.claim.payer)
+    order = planned.plan.attachment_order
+    titles = [default_title(item.claim.attachments[i]) for i in order]
+    context = letter_context(item.claim, planned.profile, planned.plan, titles, settings.today)
+    if folder == "letters":
+        with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
+            letter, docx = render_letter(tools, path, relative, context, Path(tmp))
+            if docx is not None:
+                convert_word(tools, [letter], Path(item.origin), Path(tmp), docx)
+            return letter.pdf
+    body = [("letter", f"{planned.plan.level_name} request letter", 2), *body_parts(settings, item, order)]
+    front = render_front(tools.renderer, tools.env, context, body, False,
+                         tools.workspace.template_name(path), path.parent)
+    return front.pdf
+
+
+def png_pages(pdf: Path, resolution: int = 60) -> list[Path]:
+    """PNG pages beside the PDF (`NAME-1.png`, ...), made with poppler's pdftoppm."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        raise MissingToolError("pdftoppm (poppler-utils)", "apt-get install -y poppler-utils")
+    for old in pdf.parent.glob(f"{pdf.stem}-*.png"):
+        old.unlink()
+    subprocess.run([tool, "-png", "-r", str(resolution), str(pdf), str(pdf.with_suffix(""))], check=True,
+                   capture_output=True, timeout=120)
+    return sorted(pdf.parent.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def write_preview(pdf: bytes, out: Path, png: bool) -> list[Path]:
+    write_atomic(out, pdf)
+    return [out, *(png_pages(out) if png else [])]
+
+
+def changes(paths: list[Path], stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Yields once at the start and again each time one of `paths` is saved."""
+    def stamp() -> tuple[int, ...]:
+        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+
+    seen = None
+    while not stop():
+        now = stamp()
+        if now != seen:
+            seen = now
+            yield
+        time.sleep(POLL_S)
+

@@ -1,0 +1,57 @@
+"""`appealgen init DIR`: a team workspace a billing lead can start from: folders for letters,
+cover sheets and payer profiles, the settings file, sample claims and a short README."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from appealgen.errors import InputError
+from appealgen.output import private_dir, write_atomic
+from appealgen.workspace import SETTINGS_FILE, builtin_root
+
+SAMPLES = ("auth-commercial", "cpap-medicare")
+SETTINGS = """\
+# appealgen workspace settings. Every key is optional; see docs/billing-leads.md.
+# The tracking log: SQLite in this folder unless a shared PostgreSQL is named here.
+# database_url: postgresql://appeals@db.example.invalid/appeals
+"""
+README = """\
+# Our appeal letters and payer rules
+
+This folder is an appealgen workspace. Files here replace the built-in ones of the same name.
+
+- `templates/letters/`: letters. Copy a built-in letter here to change it (list them with
+  `appealgen templates list`), edit it in Word, then check and preview it:
+  `appealgen templates check` and
+  `appealgen templates preview letters/medical_necessity.docx --claim claims/cpap-medicare/claim.yaml --png`.
+- `templates/letters/<payer-id>/`: a letter for one payer only.
+- `templates/cover_sheets/`: cover sheets and the index page.
+- `payers/`: payer profiles (addresses, fax numbers, appeal levels, required documents).
+- `claims/`: sample claims with invented patients, to preview against.
+- `appealgen.yaml`: the team's settings.
+
+`appealgen templates fields` lists every name a letter may use. Run any command from this
+folder or below it and it uses this workspace (the first line it prints says so).
+"""
+
+
+def init_workspace(folder: Path) -> list[Path]:
+    """Create the workspace; refuses a folder that already holds one (nothing is overwritten)."""
+    if (folder / SETTINGS_FILE).exists():
+        raise InputError(folder / SETTINGS_FILE, None, "already exists: this folder is a workspace; nothing changed")
+    if folder.exists() and not folder.is_dir():
+        raise InputError(folder, None, "is a file, not a folder")
+    created = []
+    for sub in ("templates/letters", "templates/cover_sheets", "payers", "claims"):
+        created.append(private_dir(folder / sub))
+    examples = builtin_root() / "examples"
+    for sample in SAMPLES:
+        source = examples / sample
+        if source.is_dir():
+            target = folder / "claims" / sample
+            shutil.copytree(source, target, dirs_exist_ok=True)
+            created.append(target)
+    write_atomic(folder / "README.md", README.encode())
+    write_atomic(folder / SETTINGS_FILE, SETTINGS.encode())
+    return [*created, folder / "README.md", folder / SETTINGS_FILE]

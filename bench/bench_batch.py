@@ -1,0 +1,213 @@
+"""Benchmark: `appealgen batch` on synthetic claims (not a test; no assertions; never run in CI).
+
+Each packet has about 31 pages (cover, index, a 2-page letter, five PDF attachments of 23
+dense pages, a 5-page G4 fax TIFF). Measured in one run, so ratios hold while this machine's
+speed drifts:
+- the floor: CPU time `qpdf --empty --pages` takes merely to concatenate the same PDF inputs;
+- batch with 1 and 2 jobs, HTML and Word letters: packets a minute, wall ms a packet, warm CPU
+  ms a packet (workers and their LibreOffice included), the ratio of that CPU to the floor, the
+  2-vs-1 speed-up, peak memory per Python worker and per LibreOffice after the first 100
+  packets and at the end;
+- a rerun where every packet is up to date; one cold `appealgen build` of an HTML-letter and a
+  Word-letter example (process start included).
+Figures go to bench/results/batch-<timestamp>.json.
+
+Run: `.venv/bin/python bench/bench_batch.py [--claims 100] [--jobs 1,2] [--letters html,word]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synthetic import make_claims, qpdf_inputs  # noqa: E402
+
+from appealgen.batch import start_batch  # noqa: E402
+from appealgen.commands import load_items  # noqa: E402
+from appealgen.executors.base import Work  # noqa: E402
+from appealgen.executors.pool import PoolExecutor  # noqa: E402
+from appealgen.settings import Settings  # noqa: E402
+from appealgen.workspace import Workspace  # noqa: E402
+
+LETTERS = {"html": "reconsideration.html", "word": "medical_necessity.docx"}
+TODAY = date(2026, 11, 22)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def peak_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree(root: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := proc_stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = stat[0]
+    found, pending = [], [root]
+    while pending:
+        current = pending.pop()
+        children = [pid for pid, parent in parents.items() if parent == current]
+        found += children
+        pending += children
+    return found
+
+
+def office_pids(worker: int) -> list[int]:
+    return [pid for pid in tree(worker) if "soffice" in Path(f"/proc/{pid}/comm").read_text(errors="replace")]
+
+
+class MeasuredPool(PoolExecutor):
+    """The real pool; it records its workers' CPU and memory before they stop."""
+
+    def __init__(self, settings: Settings, work: Work, jobs: int) -> None:
+        super().__init__(settings, work, jobs)
+        self.cpu = 0.0
+        self.worker_mb: list[float] = []
+        self.office_mb: list[float] = []
+
+    def sample(self) -> tuple[list[float], list[float]]:
+        workers = [slot.process.pid for slot in self.slots if slot.process.pid]
+        return ([peak_mb(pid) for pid in workers],
+                [peak_mb(office) for pid in workers for office in office_pids(pid)])
+
+    def close(self) -> None:
+        workers = [slot.process.pid for slot in self.slots if slot.process.pid]
+        self.cpu = sum((proc_stat(pid) or (0, 0.0))[1] for worker in workers for pid in [worker, *tree(worker)])
+        self.worker_mb, self.office_mb = self.sample()
+        super().close()
+
+
+def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[str, Any]:
+    settings = Settings(Workspace.open(REPO), TODAY, out=out)
+    loaded = load_items(settings, [claims])
+    pools: list[MeasuredPool] = []
+
+    def factory(s: Settings, work: Work) -> MeasuredPool:
+        pools.append(MeasuredPool(s, work, jobs))
+        return pools[-1]
+
+    started = time.perf_counter()
+    batch = start_batch(settings, loaded, factory, force=force)
+    outcomes, at_100 = [], None
+    for outcome in batch.outcomes:
+        outcomes.append(outcome)
+        if len(outcomes) == 100 and pools:
+            at_100 = pools[0].sample()
+    wall = time.perf_counter() - started
+    built = [o for o in outcomes if o.status == "built"]
+    pool = pools[0] if pools else None
+    result: dict[str, Any] = {
+        "jobs": jobs, "packets": len(outcomes), "built": len(built),
+        "failed": sum(o.status == "failed" for o in outcomes), "wall_s": round(wall, 2),
+        "packets_per_minute": round(len(outcomes) / wall * 60, 1),
+        "wall_ms_per_packet": round(wall / max(len(outcomes), 1) * 1000, 1),
+        "pages": statistics.median([o.report.pages for o in built if o.report]) if built else None,
+    }
+    if pool is not None and built:
+        result["cpu_ms_per_packet"] = round(pool.cpu / len(built) * 1000, 1)
+        result["peak_worker_mb_at_100"] = max(at_100[0]) if at_100 and at_100[0] else None
+        result["peak_office_mb_at_100"] = max(at_100[1]) if at_100 and at_100[1] else None
+        result["peak_worker_mb_at_end"] = max(pool.worker_mb) if pool.worker_mb else None
+        result["peak_office_mb_at_end"] = max(pool.office_mb) if pool.office_mb else None
+    return result
+
+
+def qpdf_floor(folder: Path, count: int, fax_pdf: Path) -> float:
+    """CPU ms a packet that qpdf needs to concatenate the same PDF inputs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(count):
+            inputs = [str(p) for p in qpdf_inputs(folder, n)] + [str(fax_pdf)]
+            subprocess.run(["qpdf", "--empty", "--pages", *inputs, "--", f"{tmp}/out.pdf"], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / count * 1000
+
+
+def cold_build(example: str, repeat: int = 3) -> float:
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "appealgen", "build", f"examples/{example}/claim.yaml", "--out", tmp,
+                            "--as-of", TODAY.isoformat()], cwd=REPO, capture_output=True, check=False)
+            runs.append(time.perf_counter() - started)
+    return round(statistics.median(runs), 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--claims", type=int, default=100)
+    parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--letters", default="html,word")
+    args = parser.parse_args()
+    jobs = [int(j) for j in args.jobs.split(",")]
+    figures: dict[str, Any] = {"date": datetime.now().isoformat(timespec="seconds"), "claims": args.claims,
+                               "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+                               "runs": {}}
+    from appealgen.fax import g4_to_pdf, read_g4
+
+    with tempfile.TemporaryDirectory(prefix="appealgen-bench-") as tmp:
+        root = Path(tmp)
+        for kind in args.letters.split(","):
+            folder = root / kind
+            print(f"generating {args.claims} claims with {kind} letters ...", file=sys.stderr)
+            claims = make_claims(folder, args.claims, LETTERS[kind])
+            if "floor_cpu_ms" not in figures:
+                pages = read_g4((folder / "docs" / "fax.tif").read_bytes())
+                assert pages is not None
+                (root / "fax.pdf").write_bytes(g4_to_pdf(pages))
+                figures["floor_cpu_ms"] = round(qpdf_floor(folder, min(args.claims, 100), root / "fax.pdf"), 1)
+            for count in jobs:
+                print(f"batch: {kind} letters, {count} job(s) ...", file=sys.stderr)
+                result = run_batch(claims, root / f"out-{kind}-{count}", count)
+                result["cpu_ratio_to_floor"] = round(result.get("cpu_ms_per_packet", 0) / figures["floor_cpu_ms"], 2)
+                figures["runs"][f"{kind}-{count}"] = result
+            if len(jobs) > 1:
+                one, two = figures["runs"][f"{kind}-{jobs[0]}"], figures["runs"][f"{kind}-{jobs[-1]}"]
+                figures[f"{kind}_speedup"] = round(one["wall_s"] / two["wall_s"], 2)
+            started = time.perf_counter()
+            rerun = run_batch(claims, root / f"out-{kind}-{jobs[-1]}", jobs[-1], force=False)
+            figures[f"{kind}_up_to_date_rerun_s"] = round(time.perf_counter() - started, 2)
+            figures[f"{kind}_up_to_date_skipped"] = rerun["packets"] - rerun["built"]
+    figures["cold_build_html_s"] = cold_build("auth-commercial")
+    figures["cold_build_word_s"] = cold_build("cpap-medicare")
+    results = REPO / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    path = results / f"batch-{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    print(f"saved {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

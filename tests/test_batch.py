@@ -1,0 +1,242 @@
+"""`appealgen batch` and `appealgen letters`: the same packets as `build`, in parallel workers,
+resumable, with a summary; one bad claim fails alone. Real files in tmp_path, real workers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from appealgen.executors.pool import PoolExecutor
+from appealgen.outcome import Outcome
+from appealgen.run import run as run_items
+from appealgen.settings import Settings
+from appealgen.sources.claim_file import load_claims
+from appealgen.sources.items import Item, Loaded
+from appealgen.toolkit import Toolkit
+from appealgen.workspace import Workspace
+from tests.conftest import REPO, TODAY, claim_dict
+from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
+from tests.pdfs import make_pdf
+
+WORD_LETTER = {"letter": "medical_necessity.docx", "argument": "The records support the claim."}
+
+
+def claims_folder(folder: Path, count: int, **overrides: Any) -> Path:
+    """A list file of `count` claims TEST-1.. sharing one set of attachments."""
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    (folder / "docs" / "ra.pdf").write_bytes(make_pdf())
+    (folder / "docs" / "notes.pdf").write_bytes(make_pdf(3))
+    claims = [claim_dict(claim_id=f"TEST-{n}", **overrides) for n in range(1, count + 1)]
+    path = folder / "claims.yaml"
+    path.write_text(yaml.safe_dump(claims, sort_keys=False))
+    return path
+
+
+def summary(out: Path) -> list[dict[str, str]]:
+    with (out / "batch-summary.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def comparable(folder: Path) -> dict[str, Any]:
+    """packet.json without what differs between two builds of the same inputs by design."""
+    report: dict[str, Any] = json.loads((folder / "packet.json").read_text())
+    report["sections"] = [{k: v for k, v in s.items() if k != "sha256" or s["kind"] != "index"}
+                          for s in report["sections"]]
+    return report
+
+
+def test_batch_makes_what_build_makes(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 3, appeal=HTML_LETTER)
+    assert run("build", str(claims), "--out", str(tmp_path / "built"), *AS_OF)[0] == 0
+    code, _, stderr = run("batch", str(claims), "--out", str(tmp_path / "batched"), "--jobs", "2", *AS_OF)
+    assert code == 0, stderr
+    for n in (1, 2, 3):
+        built, batched = tmp_path / "built" / f"TEST-{n}", tmp_path / "batched" / f"TEST-{n}"
+        assert comparable(built) == comparable(batched)
+        assert pdf_text(built / "packet.pdf") == pdf_text(batched / "packet.pdf")
+    assert stderr.splitlines()[-1] == (f"3 claims: 3 built, 0 up to date, 0 failed; failing their check: 0; summary "
+                                       f"in {tmp_path / 'batched' / 'batch-summary.csv'}")
+
+
+def test_a_rerun_skips_what_is_up_to_date_and_rebuilds_what_changed(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2, appeal=HTML_LETTER)
+    out = tmp_path / "out"
+    assert run("batch", str(claims), "--out", str(out), "--jobs", "1", *AS_OF)[0] == 0
+    first = (out / "TEST-1" / "packet.pdf").stat().st_mtime_ns
+    code, _, stderr = run("batch", str(claims), "--out", str(out), *AS_OF)
+    assert code == 0
+    assert "2 claims: 0 built, 2 up to date, 0 failed" in stderr
+    assert [row["status"] for row in summary(out)] == ["skipped", "skipped"]
+    (tmp_path / "in" / "docs" / "notes.pdf").write_bytes(make_pdf(4))  # an attachment changes
+    assert "2 claims: 2 built, 0 up to date" in run("batch", str(claims), "--out", str(out), *AS_OF)[2]
+    assert (out / "TEST-1" / "packet.pdf").stat().st_mtime_ns != first
+    later = ["--as-of", "2026-11-23", "--workspace", str(REPO)]  # the letter's date changes
+    assert "2 claims: 2 built, 0 up to date" in run("batch", str(claims), "--out", str(out), *later)[2]
+    assert "2 claims: 2 built" in run("batch", str(claims), "--out", str(out), "--force", *later)[2]
+
+
+def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2, appeal=HTML_LETTER)
+    data = yaml.safe_load(claims.read_text())
+    data[1]["service_lines"][0]["dos"] = "2026-02-30"
+    data.append({**data[0], "claim_id": "TEST-3", "attachments": [{"kind": "remittance_advice",
+                                                                   "path": "docs/ra.pdf"}]})
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    code, stdout, _ = run("batch", str(claims), "--out", str(out), "--json", *AS_OF)
+    assert code == 1
+    rows = {row["claim_id"] or "(unreadable)": row for row in summary(out)}
+    assert rows["TEST-1"]["status"] == "built" and rows["TEST-1"]["check_passed"] == "True"
+    assert rows["TEST-3"]["check_passed"] == "False"
+    assert rows["(unreadable)"]["status"] == "failed"
+    assert rows["(unreadable)"]["error"] == (f"{claims}[1]: service_lines[0].dos: Input should be a valid date or "
+                                             "datetime, day value is outside expected range")
+    text = (out / "batch-summary.csv").read_text() + (out / "batch-summary.json").read_text() + stdout
+    for secret in ("Rosa", "Testcase", "9ZZ9ZZ9ZZ99", "1950-01-02"):
+        assert secret not in text
+    assert json.loads((out / "batch-summary.json").read_text())["counts"] == {
+        "built": 2, "skipped": 0, "failed": 1, "check_failed": 1}
+
+
+def test_claims_of_several_practices_go_to_their_own_folders(tmp_path: Path) -> None:
+    one = claim_dict(claim_id="SAME-1", appeal=HTML_LETTER)
+    two = claim_dict(claim_id="SAME-1", appeal=HTML_LETTER,
+                     provider={"name": "Other Practice (synthetic)", "npi": "1042177331"})
+    folder = tmp_path / "in"
+    claims_folder(folder, 0)
+    (folder / "claims.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
+    code, _, stderr = run("batch", str(folder / "claims.yaml"), "--out", str(tmp_path / "out"), *AS_OF)
+    assert code == 0, stderr
+    assert (tmp_path / "out" / "npi-1538261953" / "SAME-1" / "packet.pdf").is_file()
+    assert (tmp_path / "out" / "npi-1042177331" / "SAME-1" / "packet.pdf").is_file()
+
+
+def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2)
+    code, stdout, stderr = run("batch", str(claims), "--out", str(tmp_path / "out"), "--dry-run", *AS_OF)
+    assert code == 0
+    assert stdout.splitlines() == [
+        "TEST-1: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)",
+        "TEST-2: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)"]
+    assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors; nothing built"
+    assert not (tmp_path / "out").exists()
+
+
+def sleepy(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+    if item.claim_id == "SLOW":
+        time.sleep(60)
+    return Outcome(item.origin, item.claim_id)
+
+
+def test_a_stuck_packet_is_stopped_its_worker_replaced_and_the_batch_goes_on(tmp_path: Path) -> None:
+    item = load_claims(claims_folder(tmp_path / "in", 1))[0]
+    slow = Item.of(item.claim.model_copy(update={"claim_id": "SLOW"}), "slow.yaml", item.source)
+    others = [Item.of(item.claim.model_copy(update={"claim_id": f"OK-{n}"}), "ok.yaml", item.source)
+              for n in range(3)]
+    settings = Settings(Workspace.open(REPO), TODAY, time_limit=1.0)
+    started = time.monotonic()
+    with PoolExecutor(settings, sleepy, jobs=1) as pool:
+        outcomes = list(run_items(Loaded(items=[slow, *others]), pool))
+        workers = [slot.process for slot in pool.slots]
+    assert time.monotonic() - started < 20
+    assert [(o.claim_id, o.status) for o in outcomes] == [("SLOW", "failed"), ("OK-0", "planned"),
+                                                           ("OK-1", "planned"), ("OK-2", "planned")]
+    assert outcomes[0].error is not None and "stopped after 1 s (time limit)" in outcomes[0].lines()[0]
+    assert not any(worker.is_alive() for worker in workers)
+
+
+def test_a_worker_over_its_memory_limit_fails_only_that_claim(tmp_path: Path) -> None:
+    item = load_claims(claims_folder(tmp_path / "in", 1))[0]
+    greedy = Item.of(item.claim.model_copy(update={"claim_id": "GREEDY"}), "greedy.yaml", item.source)
+    settings = Settings(Workspace.open(REPO), TODAY)
+    with PoolExecutor(settings, hungry, jobs=1, memory_mb=1024) as pool:
+        outcomes = list(run_items(Loaded(items=[greedy, item]), pool))
+    assert [(o.claim_id, o.status) for o in outcomes] == [("GREEDY", "failed"), ("TEST-1", "planned")]
+    assert outcomes[0].lines() == ["greedy.yaml: claim GREEDY: needed more memory than a worker may use; nothing "
+                                   "written for this claim"]
+
+
+def hungry(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+    if item.claim_id == "GREEDY":
+        _ = b"x" * (2 * 1024 ** 3)  # 2 GB: over the limit, like a decompression bomb
+    return Outcome(item.origin, item.claim_id)
+
+
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, pending = set(), [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.slow
+def test_kill_9_then_rerun_finishes_the_rest_and_builds_nothing_twice(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 12, appeal=WORD_LETTER)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "appealgen", "batch", str(claims), "--out", str(out), "--jobs", "2", *AS_OF]
+    batch = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*/packet.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    helpers = descendants(batch.pid)
+    assert helpers, "the batch runs workers and LibreOffice"
+    os.kill(batch.pid, signal.SIGKILL)
+    batch.wait()
+    time.sleep(3)
+    assert [pid for pid in helpers if alive(pid)] == []  # no worker, no LibreOffice left behind
+    done = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/packet.json")}
+    assert 2 <= len(done) < 12
+    for folder in out.glob("*"):  # whatever is under a final name is whole
+        if (folder / "packet.pdf").exists():
+            assert len(PdfReader(folder / "packet.pdf").pages) > 0
+    rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    statuses = {row["claim_id"]: row["status"] for row in summary(out)}
+    assert statuses == {f"TEST-{n}": "skipped" if f"TEST-{n}" in done else "built" for n in range(1, 13)}
+    assert {name: (out / name / "packet.json").stat().st_mtime_ns for name in done} == done
+    assert not list(out.glob("*/.*.part"))
+
+
+def test_letters_alone_for_mailing(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2, appeal=WORD_LETTER)
+    html = claims_folder(tmp_path / "html", 1, appeal=HTML_LETTER)
+    out = tmp_path / "letters"
+    code, _, stderr = run("letters", str(claims), str(html.parent / "claims.yaml"), "--out", str(out),
+                          "--format", "both", "--merged", *AS_OF)
+    assert code == 1  # TEST-1 of the second file repeats an id with other data: refused
+    assert sorted(p.name for p in out.iterdir()) == ["TEST-1.docx", "TEST-1.pdf", "TEST-2.docx", "TEST-2.pdf",
+                                                    "letters-merged.pdf"]
+    letter = pdf_text(out / "TEST-1.pdf")
+    assert "Enclosed: Remittance advice" in letter.replace("\uf0b7 ", "") and "Progress notes" in letter
+    assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
+    assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
+                                        f"4 letter files written to {out}"]

@@ -1,0 +1,247 @@
+"""`check` and the build-time check: stamps, deadlines, manifests, identity and limits, each
+re-verified from the packet itself. Exact messages and exit codes on real files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from appealgen.attachments import Part
+from appealgen.check import limit_findings
+from appealgen.identity import Identity, identify
+from appealgen.models import Patient
+from appealgen.payers import load_payer
+from appealgen.workspace import Workspace
+from tests.conftest import REPO, WriteClaim
+from tests.helpers import (
+    AS_OF,
+    HTML_LETTER,
+    NOTES_ONLY,
+    RA_ONLY,
+    build,
+    check,
+    denied_with,
+    run,
+)
+from tests.pdfs import make_pdf, unreadable_text_pdf
+
+
+def test_check_fails_an_incomplete_packet_whose_json_was_edited_to_passed(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    other_patient = make_pdf(lines=["Patient: Otto Otherperson", "Member ID: 1AA1AA1AA11", "Visit notes."])
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": other_patient})
+    assert build(claim, tmp_path / "out")[0] == 3
+    folder = tmp_path / "out" / "TEST-1"
+    report = json.loads((folder / "packet.json").read_text())
+    assert report["check"]["passed"] is False
+    report["check"].update(passed=True, problems=[], missing=[])
+    (folder / "packet.json").write_text(json.dumps(report))
+    assert check(folder) == (3, [
+        "TEST-1: FAILED, 5 pages",
+        "  problem: page 1: stamp 'TEST-1 Page 1 of 5' not found",
+        "  problem: docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this "
+        "claim",  # carried over from the build's findings, which the edit left in place
+    ])
+
+
+def test_check_fails_after_the_deadline_unless_good_cause_is_stated(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
+    folder = tmp_path / "out" / "TEST-1"  # due 2027-10-14 (12 months after the denial)
+    assert check(folder) == (0, ["TEST-1: passed, 5 pages"])
+    assert check(folder, as_of="2027-10-15") == (3, [
+        "TEST-1: FAILED, 5 pages",
+        "  problem: filing deadline 2027-10-14 has passed; state good cause (appeal.good_cause) to file late",
+    ])
+
+    excused = write_claim(appeal={**HTML_LETTER, "good_cause": "The patient was in hospital for months."})
+    assert build(excused, tmp_path / "excused")[0] == 0
+    assert check(tmp_path / "excused" / "TEST-1", as_of="2027-10-15") == (0, [
+        "TEST-1: passed, 5 pages",
+        "  warning: filing deadline 2027-10-14 has passed; good cause is stated in the letter",
+    ])
+
+
+def test_remark_m127_without_medical_records_fails_build_and_check(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, **denied_with("16", ("M127",)))
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.startswith("TEST-1: FAILED, 5 pages, missing_information -> reconsideration ")
+    assert stderr.endswith(": missing medical_records (asked for by a remark code)\n")
+    folder = tmp_path / "out" / "TEST-1"
+    required = json.loads((folder / "packet.json").read_text())["required"]
+    assert {"description": "medical_records (asked for by a remark code)", "kinds": ["medical_records"],
+            "present": False} in required
+    assert check(folder) == (3, ["TEST-1: FAILED, 5 pages", "  missing: medical_records (asked for by a remark code)"])
+
+
+@pytest.mark.parametrize(
+    ("carc", "category", "action", "not_enclosed"),
+    [
+        ("18", "duplicate", "check_status", "remittance_advice"),
+        ("29", "timely_filing", "adjust", "remittance_advice, proof_of_timely_filing"),
+    ],
+    ids=["CO-18-duplicate", "CO-29-without-proof"],
+)
+def test_nothing_sent_packet_passes_with_missing_documents_and_a_passed_deadline(
+    write_claim: WriteClaim, tmp_path: Path, carc: str, category: str, action: str, not_enclosed: str
+) -> None:
+    # Denied 2024-10-14: the 12-month window closed 2025-10-14; no remittance advice either.
+    claim = write_claim(appeal=HTML_LETTER, attachments=NOTES_ONLY,
+                        **denied_with(carc, denial_date="2024-10-14", dos="2024-09-02"))
+    code, _, stderr = build(claim, tmp_path / "out")
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    assert (code, stderr) == (
+        0, f"TEST-1: passed, 4 pages, {category} -> {action} (reconsideration, due 2025-10-14) -> {packet}\n")
+    nothing_sent = f"the action is {action}: this packet documents the claim; there is no request to send"
+    enclosed = f"not enclosed (not needed while nothing is sent): {not_enclosed}"
+    result = json.loads((packet.parent / "packet.json").read_text())["check"]
+    assert (result["passed"], result["missing"], result["problems"]) == (True, [], [])
+    assert nothing_sent in result["warnings"]
+    assert enclosed in result["warnings"]
+    assert not any(w.startswith("filing deadline") for w in result["warnings"])  # nothing is filed
+
+    code, lines = check(packet.parent)
+    assert code == 0
+    assert lines[0] == "TEST-1: passed, 4 pages"
+    assert sorted(lines[1:]) == sorted([f"  warning: {nothing_sent}", f"  warning: {enclosed}"])
+
+
+@pytest.mark.parametrize(
+    ("lines", "passed"),
+    [
+        (["Patient: Harold Testcase", "Member ID: 1AA1AA1AA11", "Visit notes."], False),
+        (["Patient: Rosa Testcase", "Visit notes; no member number on this page."], True),
+        (["Member ID: 9ZZ9ZZ9ZZ99", "Visit notes; no name on this page."], True),
+    ],
+    ids=["last-name-only", "first-and-last-name", "member-id-only"],
+)
+def test_identity_check_of_an_attachment(
+    write_claim: WriteClaim, tmp_path: Path, lines: list[str], passed: bool
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": make_pdf(lines=lines)})
+    assert build(claim, tmp_path / "out")[0] == (0 if passed else 3)
+    problem = ("  problem: docs/notes.pdf: names only the patient's last name, not the first name or member ID; "
+               "make sure it belongs to this claim")
+    expected = ["TEST-1: passed, 5 pages"] if passed else ["TEST-1: FAILED, 5 pages", problem]
+    assert check(tmp_path / "out" / "TEST-1") == (0 if passed else 3, expected)
+
+
+def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "payers").mkdir(parents=True)
+    profile = (REPO / "payers" / "commercial.yaml").read_text()
+    (workspace / "payers" / "commercial.yaml").write_text(
+        profile.replace("limits: {max_file_mb: 60,", "limits: {max_file_mb: 0.001,"))
+    claim = write_claim(appeal=HTML_LETTER)
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert code == 3
+    assert "MB; commercial accepts files up to 0.001 MB" in stderr
+    reader = PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join((page.extract_text() or "").split())
+        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Page {number} of {len(reader.pages)}" in text
+    assert "INCOMPLETE - NOT FOR SUBMISSION" in " ".join((reader.pages[0].extract_text() or "").split()[:12])
+    code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert code == 3
+    assert not any("stamp" in line for line in stderr.splitlines())
+
+
+def test_a_retro_authorization_request_does_not_require_the_authorization(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, attachments=RA_ONLY, **denied_with("197"))
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 0, stderr
+    report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
+    assert (report["action"], [r["description"] for r in report["required"]]) == (
+        "request_authorization", ["remittance_advice"])
+    assert check(tmp_path / "out" / "TEST-1") == (0, ["TEST-1: passed, 4 pages"])  # check agrees with build
+
+
+def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
+    assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    data = packet.read_bytes()
+    assert data.count(b"(TEST-1  Page 4 of 5)") == 1  # stamps are plain content streams
+    packet.write_bytes(data.replace(b"(TEST-1  Page 4 of 5)", b"(TEST-1  Page 9 of 5)"))
+    assert check(packet.parent) == (3, ["TEST-1: FAILED, 5 pages",
+                                        "  problem: page 4: stamp 'TEST-1 Page 4 of 5' not found"])
+
+
+def test_check_applies_the_payers_current_manifest(write_claim: WriteClaim, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "payers").mkdir(parents=True)
+    profile = (REPO / "payers" / "commercial.yaml").read_text()
+    (workspace / "payers" / "commercial.yaml").write_text(profile)
+    claim = write_claim(appeal=HTML_LETTER)
+    assert run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+               "--workspace", str(workspace))[0] == 0
+    added = "  medical_necessity:\n    - {one_of: [prescription], label: written order}\n"
+    assert "  medical_necessity:\n" in profile
+    (workspace / "payers" / "commercial.yaml").write_text(profile.replace("  medical_necessity:\n", added, 1))
+    code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert (code, stderr.splitlines()) == (3, ["TEST-1: FAILED, 5 pages", "  missing: written order"])
+
+
+def test_the_deadline_day_itself_is_still_in_time(write_claim: WriteClaim, tmp_path: Path) -> None:
+    assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
+    assert check(tmp_path / "out" / "TEST-1", as_of="2027-10-14") == (0, [
+        "TEST-1: passed, 5 pages", "  warning: filing deadline 2027-10-14 is 0 days away"])
+
+
+def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": unreadable_text_pdf()})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.endswith(": docs/notes.pdf: its text cannot be read to confirm the patient; print it to a new "
+                           "PDF or scan it\n")
+
+
+def test_identity_results_are_kept_per_patient(tmp_path: Path) -> None:
+    part = Part("progress_notes", "Notes", "notes.pdf", "same-hash", pdf=make_pdf())
+    cache: dict[tuple[str, str], Identity] = {}
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    otto = Patient(first_name="Otto", last_name="Otherperson", member_id="1AA1AA1AA11")
+    assert identify(part, rosa, cache) == "member"
+    assert identify(part, otto, cache) == "none"  # the same file, another patient: not Rosa's answer
+
+
+@pytest.mark.parametrize(
+    ("pages", "size", "codes"),
+    [(400, 60_000_000, []), (401, 60_000_000, ["limit.pages"]), (400, 60_000_001, ["limit.size"])],
+    ids=["at-both-limits", "one-page-over", "one-byte-over-60-MB"],
+)
+def test_page_and_size_limits_are_inclusive_and_in_megabytes(pages: int, size: int, codes: list[str]) -> None:
+    commercial = load_payer(Workspace.open(REPO), "commercial")  # max_pages 400, max_file_mb 60
+    assert [f.code for f in limit_findings(commercial, pages, size)] == codes
+
+
+def test_a_missing_tool_outranks_bad_input(write_claim: WriteClaim, tmp_path: Path) -> None:
+    word = write_claim(appeal={"letter": "medical_necessity.docx"})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claim_id: B-2\n")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    code, _, stderr = run("build", str(bad), str(word), "--out", str(tmp_path / "out"), *AS_OF,
+                          env={"PATH": str(empty)})
+    assert code == 4
+    assert stderr.splitlines() == [f"{bad}: payer: Field required", f"{bad}: patient: Field required",
+                                   f"{bad}: provider: Field required", f"{bad}: service_lines: Field required",
+                                   f"{bad}: denial: Field required",
+                                   "LibreOffice is not installed; install it with: apt-get install -y "
+                                   "libreoffice-writer-nogui fonts-liberation2"]

@@ -1,0 +1,311 @@
+"""Deadlines (the day a request must arrive), send-by dates, claim filing limits, the
+reopening window, dismissal windows and the amount in controversy. Each case names its rule
+(42 CFR part 405 subpart I unless said otherwise, and the payer pages cited in payers/*.yaml).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from appealgen.models import Action, Claim
+from appealgen.plan import deadline_findings, make_plan
+from appealgen.rules.deadlines import add_months, amount_in_controversy, filing_deadline
+from tests.conftest import CODES, TODAY, claim_dict
+from tests.rulecases import build_claim, chain, plan_for, profile
+
+A = Action
+DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"]
+AGGREGATE = ("claims may be aggregated to reach the minimum: several claims with common issues, appealed together "
+             "within the 60-day window (42 CFR 405.1006(e))")
+EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+
+
+# --------------------------------------------------------------------------- 1. appeal windows
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        pytest.param(date(2026, 1, 31), 12, date(2027, 1, 31), id="jan31+12"),
+        pytest.param(date(2027, 1, 31), 1, date(2027, 2, 28), id="jan31+1-clamps-to-feb28"),
+        pytest.param(date(2027, 12, 31), 2, date(2028, 2, 29), id="dec31+2-leap-day"),
+        pytest.param(date(2028, 2, 29), 12, date(2029, 2, 28), id="leap-day+12-clamps"),
+        pytest.param(date(2026, 3, 31), 1, date(2026, 4, 30), id="mar31+1-apr30"),
+        pytest.param(date(2026, 11, 15), 2, date(2027, 1, 15), id="crosses-year"),
+        pytest.param(date(2026, 5, 20), 0, date(2026, 5, 20), id="zero-months"),
+        pytest.param(date(2026, 5, 20), 24, date(2028, 5, 20), id="24-months"),
+    ],
+)
+def test_add_months(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("payer", "denial_date", "history", "deadline", "reason"),
+    [
+        pytest.param("medicare-dme", "2026-10-14", [], date(2027, 2, 16),
+                     "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
+                     id="medicare-redetermination-5+120"),
+        pytest.param("medicare-part-b", "2026-10-14", [], date(2027, 2, 16),
+                     "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
+                     id="medicare-part-b-redetermination-5+120"),
+        pytest.param("medicare-dme", "2026-08-01", [("redetermination", "2026-11-02", "upheld")],
+                     date(2027, 5, 6),
+                     "previous decision 2026-11-02 + 5 days presumed receipt + 180 days",
+                     id="medicare-reconsideration-previous-decision-5+180"),
+        pytest.param("medicare-dme", "2026-03-01",
+                     [("redetermination", "2026-06-01", "upheld"),
+                      ("reconsideration", "2026-11-10", "upheld")],
+                     date(2027, 1, 14),
+                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
+                     id="medicare-alj-previous-decision-5+60"),
+        pytest.param("commercial", "2026-01-31", [], date(2027, 1, 31), "denial date 2026-01-31 + 12 months",
+                     id="commercial-12-months-month-end"),
+        pytest.param("commercial", "2026-02-28", [("reconsideration", "2026-06-30", "upheld")],
+                     date(2027, 2, 28), "denial date 2026-02-28 + 12 months",
+                     id="commercial-appeal-counts-from-denial"),
+        pytest.param("medicaid-caresource", "2026-10-14", [], date(2026, 12, 13),
+                     "denial date 2026-10-14 + 60 days", id="medicaid-claim-dispute-60-days"),
+        pytest.param("medicaid-caresource", "2026-09-01", [("claim_dispute", "2026-11-10", "upheld")],
+                     date(2027, 1, 9), "previous decision 2026-11-10 + 60 days",
+                     id="medicaid-appeal-60-days-from-dispute-decision"),
+    ],
+)
+def test_filing_deadline(
+    payer: str, denial_date: str, history: list[tuple[str, str, str]], deadline: date, reason: str
+) -> None:
+    claim = build_claim(["CO-50"], payer=payer, denial_date=denial_date, history=history)
+    plan = plan_for(claim)
+    assert (plan.deadline, plan.deadline_reason) == (deadline, reason)
+    assert plan.days_left == (deadline - TODAY).days
+
+
+def test_filing_deadline_direct_call_matches_the_plan() -> None:
+    claim = build_claim(["CO-50"], payer="medicare-dme")
+    medicare = profile("medicare-dme")
+    assert filing_deadline(claim, medicare, medicare.levels[0]).date == date(2027, 2, 16)
+
+
+@pytest.mark.parametrize(
+    ("today", "days_left", "problems", "warnings"),
+    [
+        pytest.param(date(2027, 1, 31), 0, [], ["filing deadline 2027-01-31 is 0 days away"],
+                     id="deadline-day-is-not-passed"),
+        pytest.param(date(2027, 2, 1), -1,
+                     ["filing deadline 2027-01-31 has passed; "
+                      "state good cause (appeal.good_cause) to file late"],
+                     [], id="one-day-late-is-a-problem"),
+        pytest.param(date(2027, 1, 21), 10, [], ["filing deadline 2027-01-31 is 10 days away"],
+                     id="10-days-left-warns"),
+        pytest.param(date(2027, 1, 17), 14, [], ["filing deadline 2027-01-31 is 14 days away"],
+                     id="14-days-left-warns"),
+        pytest.param(date(2027, 1, 16), 15, [], [], id="15-days-left-is-quiet"),
+    ],
+)
+def test_deadline_problems_and_warnings(
+    today: date, days_left: int, problems: list[str], warnings: list[str]
+) -> None:
+    plan = plan_for(build_claim(["CO-50"], denial_date="2026-01-31"), today=today)
+    assert (plan.days_left, plan.problems, plan.warnings) == (days_left, problems, warnings)
+
+
+def test_good_cause_turns_a_passed_deadline_into_a_warning() -> None:
+    claim = build_claim(["CO-50"], denial_date="2025-10-01", good_cause="The office was closed by a flood.")
+    plan = plan_for(claim)
+    assert plan.problems == []
+    assert plan.warnings == ["filing deadline 2026-10-01 has passed; good cause is stated in the letter"]
+
+
+def test_deadline_findings_direct() -> None:
+    def found(good_cause: bool, days_left: int) -> list[tuple[str, str, str]]:
+        return [(f.code, f.severity, f.message) for f in deadline_findings(good_cause, date(2026, 1, 2), days_left)]
+
+    assert found(False, -3) == [("deadline.passed", "problem",
+                                 "filing deadline 2026-01-02 has passed; state good cause (appeal.good_cause) to "
+                                 "file late")]
+    assert found(True, -3) == [("deadline.passed_good_cause", "warning",
+                                "filing deadline 2026-01-02 has passed; good cause is stated in the letter")]
+    assert found(False, 0) == [("deadline.soon", "warning", "filing deadline 2026-01-02 is 0 days away")]
+    assert found(False, 30) == []
+
+
+@pytest.mark.parametrize(
+    ("payer", "codes", "rarcs", "attachments", "history", "level", "deadline", "reason"),
+    [
+        # 405.974(b)(1): 60 days after receipt of the dismissal notice, counted from the notice
+        # date itself (the earlier, safe date): no presumed-receipt days.
+        pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "dismissed")], "dismissal_review",
+                     date(2027, 1, 9), "previous decision 2026-11-10 + 60 days", id="qic-review-of-dismissal-60-days"),
+        # 405.1004(a): 60 days after receipt of the QIC's dismissal (+5 days presumed receipt).
+        pytest.param("medicare-dme", ["CO-50"], [], [],
+                     [("redetermination", "upheld"), ("reconsideration", "dismissed")],
+                     "qic_dismissal_review", date(2027, 1, 14),
+                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
+                     id="alj-review-of-qic-dismissal"),
+        # 405.980(b)(1), (c)(1): a reopening within 1 year of the initial determination.
+        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], "reopening", date(2027, 10, 14),
+                     "denial date 2026-10-14 + 12 months", id="reopening-one-year-405.980"),
+        # 424.44(a)(1): an unprocessable claim (MA130) goes in again as a new claim within 12
+        # months of the date of service, not within an appeal window.
+        pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], "redetermination", date(2027, 9, 2),
+                     "claim filing limit: date of service 2026-09-02 + 12 months (42 CFR 424.44(a)(1))",
+                     id="MA130-claim-filing-limit-424.44"),
+        pytest.param("medicaid-caresource", ["CO-16"], ["MA130"], [], [], "claim_dispute", date(2026, 12, 1),
+                     "claim filing limit: date of service 2026-09-02 + 90 days (CareSource IHCP billing seminar 2017; "
+                     "check the provider agreement)", id="MA130-medicaid-90-days"),
+        # CareSource IN: medical-necessity denials skip the dispute; the appeal counts from the denial.
+        pytest.param("medicaid-caresource", ["CO-50"], [], [], [], "appeal", date(2026, 12, 13),
+                     "denial date 2026-10-14 + 60 days", id="medicaid-clinical-appeal-60-days-from-denial"),
+    ],
+)
+def test_windows_of_the_other_steps(
+    payer: str, codes: list[str], rarcs: list[str], attachments: list[str], history: list[tuple[str, str]],
+    level: str, deadline: date, reason: str,
+) -> None:
+    claim = build_claim(codes, rarcs, payer=payer, attachments=["remittance_advice", *attachments],
+                        history=chain(*history), billed="5000.00")
+    plan = plan_for(claim)
+    assert (plan.level, plan.deadline, plan.deadline_reason) == (level, deadline, reason)
+
+
+def test_the_vacate_request_is_dated_in_the_notes() -> None:
+    """405.952(d): the MAC may vacate its dismissal within 6 months of the notice."""
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    assert plan.notes == ["or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months "
+                          "of the notice (42 CFR 405.952(d)): by 2027-05-10"]
+
+
+def test_a_new_claim_without_a_filing_limit_in_the_profile_warns() -> None:
+    medicare = profile("medicare-part-b").model_copy(update={"filing_limit": None})
+    plan = make_plan(build_claim(["CO-16"], ["MA130"], payer="medicare-part-b"), medicare, CODES, TODAY)
+    assert plan.deadline_reason == "denial date 2026-10-14 + 5 days presumed receipt + 120 days"
+    assert [f.message for f in plan.findings if f.code == "payer.filing_limit_missing"] == [
+        "medicare-part-b gives no claim filing limit (filing_limit); the deadline shown is Redetermination's window: "
+        "check the payer's limit for a new claim"]
+
+
+# --------------------------------------------------------------------------- 2. send by
+
+
+@pytest.mark.parametrize(
+    ("payer", "history", "delivery", "deadline", "send_by", "reason"),
+    [
+        # transit_days in the payer profile (house defaults: mail 7, fax 1, portal 1)
+        pytest.param("medicare-dme", [], "fax", date(2027, 2, 16), date(2027, 2, 15),
+                     "fax: allow 1 day to arrive by the deadline 2027-02-16", id="fax-1-day"),
+        pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:4]], "mail", date(2027, 1, 14),
+                     date(2027, 1, 7), "mail: allow 7 days to arrive by the deadline 2027-01-14",
+                     id="court-by-mail-7-days"),
+    ],
+)
+def test_send_by_allows_for_the_delivery_method(
+    payer: str, history: list[tuple[str, str]], delivery: str, deadline: date, send_by: date, reason: str
+) -> None:
+    plan = plan_for(build_claim(["CO-50"], payer=payer, history=chain(*history), billed="5000.00"))
+    assert (plan.delivery, plan.deadline, plan.send_by, plan.send_by_reason) == (delivery, deadline, send_by, reason)
+
+
+def test_send_by_follows_the_profile_transit_days() -> None:
+    portal = profile("commercial").model_copy(update={"delivery": "portal", "transit_days": {"portal": 2}})
+    plan = make_plan(build_claim(["CO-50"]), portal, CODES, TODAY)
+    assert (plan.delivery, plan.send_by, plan.send_by_reason) == (
+        "portal", date(2027, 10, 12), "portal: allow 2 days to arrive by the deadline 2027-10-14")
+
+
+# --------------------------------------------------------------------------- 3. amount in controversy
+
+ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld"))
+JUDICIAL_HISTORY = chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]])
+
+
+@pytest.mark.parametrize(
+    ("history", "billed", "paid", "today", "minimum", "short"),
+    [
+        # 405.1006(b), (c): ALJ and judicial review minimums by year (90 FR 55869 for 2026).
+        pytest.param(ALJ_HISTORY, "150.00", "0.00", TODAY, Decimal(200), True, id="alj-2026-150-below-200"),
+        pytest.param(ALJ_HISTORY, "400.00", "250.00", TODAY, Decimal(200), True, id="alj-billed-less-paid"),
+        pytest.param(ALJ_HISTORY, "199.99", "0.00", TODAY, Decimal(200), True, id="alj-a-cent-short"),
+        pytest.param(ALJ_HISTORY, "200.00", "0.00", TODAY, Decimal(200), False, id="alj-exactly-200-ok"),
+        pytest.param(ALJ_HISTORY, "250.00", "0.00", TODAY, Decimal(200), False, id="alj-250-ok"),
+        pytest.param(ALJ_HISTORY, "150.00", "0.00", date(2027, 1, 2), Decimal(200), True,
+                     id="alj-later-year-uses-latest-known-minimum"),
+        pytest.param(JUDICIAL_HISTORY, "1900.00", "0.00", TODAY, Decimal(1960), True,
+                     id="judicial-2026-1900-below-1960"),
+        pytest.param(JUDICIAL_HISTORY, "1960.00", "0.00", TODAY, Decimal(1960), False, id="judicial-exactly-1960-ok"),
+        pytest.param([], "150.00", "0.00", TODAY, None, False, id="redetermination-has-no-minimum"),
+    ],
+)
+def test_amount_in_controversy_below_the_minimum_asks_the_client(
+    history: list[tuple[str, str, str]], billed: str, paid: str, today: date, minimum: Decimal | None, short: bool,
+) -> None:
+    """Below the next level's minimum the action is not an appeal: ask the client (nothing is
+    sent), say why, and mention aggregation (405.1006(e))."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=history, billed=billed, paid=paid)
+    plan = plan_for(claim, today=today)
+    aic = Decimal(billed) - Decimal(paid)
+    assert (plan.aic_minimum, plan.amount_in_controversy) == (minimum, aic)
+    if not short:
+        assert plan.action == A.appeal
+        assert not [f for f in plan.findings if f.code == "aic.below_minimum"]
+        return
+    assert minimum is not None
+    assert plan.action == A.ask_client
+    assert plan.action_reason == (f"amount in controversy ${aic:,.2f} is below the ${minimum:,.2f} minimum for "
+                                  f"{plan.level_name}; the patient is not liable")
+    assert plan.notes == [AGGREGATE, EXHAUSTED]
+    assert [f.message for f in plan.findings if f.code == "aic.below_minimum"] == [
+        f"amount in controversy ${aic:,.2f} is below the ${minimum:,.2f} minimum for {plan.level_name} in {today.year}"]
+
+
+def test_alj_minimum_2025_is_190() -> None:
+    history = [("redetermination", "2025-06-02", "upheld"), ("reconsideration", "2025-11-03", "upheld")]
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=history, denial_date="2025-03-03",
+                        dos="2025-02-03", billed="189.99")
+    plan = plan_for(claim, today=date(2025, 11, 20))
+    assert (plan.aic_minimum, plan.action) == (Decimal(190), A.ask_client)
+
+
+def test_the_minimum_applies_to_the_alj_review_of_a_qic_dismissal() -> None:
+    """405.1004(a)(2): the ALJ's review of a QIC dismissal has the ALJ minimum."""
+    history = chain(("redetermination", "upheld"), ("reconsideration", "dismissed"))
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="150.00"))
+    assert (plan.level, plan.action, plan.aic_minimum) == ("qic_dismissal_review", A.ask_client, Decimal(200))
+
+
+@pytest.mark.parametrize(
+    ("codes", "aic"),
+    [
+        # 405.1006(d)(1): billed, less payments, less deductible and coinsurance (PR-1, PR-2, PR-66,
+        # PR-247, PR-248) where the remittance gives them. A copay (PR-3) is neither.
+        pytest.param(["CO-50=200.00"], Decimal("245.00"), id="no-cost-sharing"),
+        pytest.param(["PR-1=30.00"], Decimal("215.00"), id="less-deductible"),
+        pytest.param(["PR-2=49.00"], Decimal("196.00"), id="less-coinsurance"),
+        pytest.param(["PR-66=10.00"], Decimal("235.00"), id="less-blood-deductible"),
+        pytest.param(["PR-3=20.00"], Decimal("245.00"), id="copay-is-not-subtracted"),
+        pytest.param(["CO-1=30.00"], Decimal("245.00"), id="CO-group-is-not-the-patient's"),
+        pytest.param(["PR-1=300.00"], Decimal("0"), id="never-below-zero"),
+    ],
+)
+def test_amount_in_controversy_leaves_out_deductible_and_coinsurance(codes: list[str], aic: Decimal) -> None:
+    assert amount_in_controversy(build_claim(codes, billed="245.00")) == aic
+
+
+def test_amount_in_controversy_from_the_claims_835_record() -> None:
+    """A claim made from an 835 carries its remittance record: cost sharing comes from there."""
+    data = claim_dict(remittance={
+        "source": "remit.835", "payer_name": "EXAMPLE DME MAC", "status_code": "1", "status": "processed as primary",
+        "billed": "245.00", "paid": "0", "adjustments": [{"group": "PR", "carc": "1", "amount": "40.00"}],
+        "lines": [{"code": "E0601", "billed": "245.00", "paid": "0",
+                   "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00"},
+                                   {"group": "PR", "carc": "2", "amount": "55.00"}]}]})
+    assert amount_in_controversy(Claim.model_validate(data)) == Decimal("150.00")
+
+
+def test_the_packet_reaching_the_alj_with_enough_in_controversy_is_an_appeal() -> None:
+    plan = plan_for(build_claim(["CO-50", "PR-2=20.00"], payer="medicare-dme", history=ALJ_HISTORY,
+                                billed="110.00"))
+    # two lines of 110.00 billed, nothing paid, 20.00 coinsurance: 200.00 in controversy
+    assert (plan.amount_in_controversy, plan.action) == (Decimal("200.00"), A.appeal)

@@ -1,0 +1,76 @@
+"""`plan` exits 0 on a claim at every step of every payer profile (each appeal level, each
+dismissal review, the reopening), after every outcome, and with a stated level: the last level
+never crashes, and no step needs a profile field its action does not use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from appealgen.cli import main
+from appealgen.models import Action, Decision
+from appealgen.payers import PayerProfile
+from tests.conftest import PROFILES, REPO, claim_dict
+
+AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
+# What a decision at a step may lead to: never a request to a step that does not exist.
+SENT = {Action.appeal, Action.reconsideration, Action.reopening}
+
+
+def path_to(profile: PayerProfile, step_id: str) -> list[tuple[str, str]]:
+    """The appeal history that brings a claim to `step_id` (level, outcome), oldest first."""
+    ids = [level.id for level in profile.levels]
+    if step_id in ids:
+        return [(lv, "upheld") for lv in ids[: ids.index(step_id)]]
+    if profile.reopening is not None and step_id == profile.reopening.id:
+        return []
+    dismissed = next(lv for lv in profile.levels if lv.dismissal and lv.dismissal.review == step_id)
+    return [*path_to(profile, dismissed.id), (dismissed.id, "dismissed")]
+
+
+def claims_for(profile: PayerProfile) -> list[dict[str, Any]]:
+    """One claim per step and outcome (the step decided that way), one stating the step, each
+    with enough and with too little in controversy."""
+    claims = []
+    for step in profile.steps():
+        cases: list[tuple[str, list[tuple[str, str]], str | None]] = [
+            (outcome.value, [*path_to(profile, step.id), (step.id, outcome.value)], None) for outcome in Decision]
+        cases.append(("stated", [], step.id))
+        for name, steps, stated in cases:
+            for billed in ("5000.00", "100.00"):
+                history = [{"level": lv, "date": f"2026-{1 + i:02d}-10", "outcome": outcome}
+                           for i, (lv, outcome) in enumerate(steps)]
+                appeal: dict[str, Any] = {"history": history} | ({"level": stated} if stated else {})
+                line = {"dos": "2025-12-02", "code": "E0601", "billed": billed, "paid": 0, "carc": ["50"],
+                        "group": "CO"}
+                claims.append(claim_dict(claim_id=f"{step.id}-{name}-{billed[:-3]}", payer=profile.id,
+                                         service_lines=[line], appeal=appeal,
+                                         denial={"date": "2025-12-20", "carc": ["50"], "group": "CO"}))
+    return claims
+
+
+@pytest.mark.parametrize("payer", sorted(PROFILES))
+def test_plan_exits_0_at_every_step_of_every_profile(payer: str, tmp_path: Path) -> None:
+    profile = PROFILES[payer]
+    claims = claims_for(profile)
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump(claims, sort_keys=False))
+    result = CliRunner().invoke(main, ["plan", str(path), "--json", *AS_OF], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    plans = json.loads(result.stdout)
+    assert [p["claim_id"] for p in plans] == [c["claim_id"] for c in claims]
+    steps = {step.id for step in profile.steps()}
+    for plan in plans:
+        assert plan["level"] in steps
+        assert plan["send_by"] <= plan["deadline"]
+        if Action(plan["action"]) in SENT:  # a request goes to a step with a recipient and a cover
+            assert plan["cover"] and plan["delivery"] in ("fax", "mail", "portal")
+
+
+def test_every_shipped_profile_has_been_exercised() -> None:
+    assert sorted(PROFILES) == ["commercial", "medicaid-caresource", "medicare-dme", "medicare-part-b"]

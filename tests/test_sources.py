@@ -1,0 +1,131 @@
+"""CSV exports and JSON Lines: what billing systems send, read as claims; every error names the
+file, the row (or line) and the column, and fails only its own claim."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.csv_claims import load_csv
+from tests.conftest import claim_dict
+
+MAPPING = """rows: line
+columns:
+  claim_id: Account
+  payer: Payer
+  patient.first_name: Pt First
+  patient.last_name: Pt Last
+  patient.dob: DOB
+  patient.member_id: Member
+  provider.name: Provider
+  provider.npi: NPI
+  denial.date: Denied
+  denial.carc: CARC
+  denial.group: Group
+  service_lines.dos: DOS
+  service_lines.code: HCPCS
+  service_lines.modifiers: Mods
+  service_lines.billed: Billed
+  service_lines.carc: Line CARC
+  attachments.progress_notes: Notes
+"""
+HEADER = ("Account,Payer,Pt First,Pt Last,DOB,Member,Provider,NPI,Denied,CARC,Group,DOS,HCPCS,Mods,Billed,Line CARC,"
+          "Notes")
+
+
+def row(account: str = "CSV-1", dos: str = "09/02/2026", code: str = "E0601", billed: str = '"$1,245.50"',
+        first: str = "Rosa", member: str = "9ZZ9ZZ9ZZ99", notes: str = "docs/notes.pdf") -> str:
+    return (f"{account},commercial,{first},Testcase,01/02/1950,{member},Test Supply Co,1538261953,10/14/2026,50,CO,"
+            f"{dos},{code},RR KX,{billed},50,{notes}")
+
+
+def write(tmp_path: Path, lines: list[str], encoding: str = "utf-8", mapping: str = MAPPING) -> tuple[Path, Path]:
+    csv_file, mapping_file = tmp_path / "export.csv", tmp_path / "mapping.yaml"
+    csv_file.write_bytes("\r\n".join([HEADER, *lines]).encode(encoding) + b"\r\n")
+    mapping_file.write_text(mapping)
+    return csv_file, mapping_file
+
+
+def test_rows_per_service_line_are_grouped_by_claim(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row(code="A7034", billed="150", notes=""), row("CSV-2")])
+    loaded = load_csv(csv_file, mapping)
+    assert loaded.errors == []
+    [one, two] = loaded.items
+    assert (one.claim_id, two.claim_id) == ("CSV-1", "CSV-2")
+    assert [(line.code, line.billed, line.modifiers) for line in one.claim.service_lines] == [
+        ("E0601", Decimal("1245.50"), ["RR", "KX"]), ("A7034", Decimal("150"), ["RR", "KX"])]
+    assert str(one.claim.patient.dob) == "1950-01-02" and str(one.claim.denial.date) == "2026-10-14"
+    assert [a.path.as_posix() for a in one.claim.attachments] == ["docs/notes.pdf"]
+    assert one.origin == f"{csv_file} (claim CSV-1)"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_utf8_with_or_without_bom_and_windows_1252(tmp_path: Path, encoding: str) -> None:
+    csv_file, mapping = write(tmp_path, [row(first="José")], encoding=encoding)
+    [item] = load_csv(csv_file, mapping).items
+    assert item.claim.patient.first_name == "José"
+
+
+def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row("CSV-2", dos="13/45/2026"), row("CSV-3", billed="abc"),
+                                         row("CSV-4", member="x")])
+    loaded = load_csv(csv_file, mapping)
+    assert [item.claim_id for item in loaded.items] == ["CSV-1"]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 3, column 'DOS': not a date (use MM/DD/YYYY or YYYY-MM-DD); claim CSV-2 not built",
+        f"{csv_file}: row 4, column 'Billed': not an amount; claim CSV-3 not built",
+        f"{csv_file}: row 5, column 'Member': String should match pattern '^[A-Za-z0-9-]{{3,30}}$'",
+    ]
+
+
+def test_rows_of_one_claim_must_agree(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row(first="Other")])
+    loaded = load_csv(csv_file, mapping)
+    assert loaded.items == []
+    assert loaded.errors[0].lines() == [
+        f"{csv_file}: row 3, column 'Pt First': differs from row 2 of the same claim; claim CSV-1 not built"]
+
+
+def test_one_row_per_claim_refuses_a_second_row(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row()], mapping=MAPPING.replace("rows: line", "rows: claim"))
+    loaded = load_csv(csv_file, mapping)
+    assert [item.claim_id for item in loaded.items] == ["CSV-1"]
+    assert loaded.errors[0].lines() == [
+        f"{csv_file}: row 3, column 'Account': claim CSV-1 already has a row (rows: claim)"]
+
+
+def test_a_missing_claim_id_column_and_an_unknown_mapped_field(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row()], mapping=MAPPING.replace("claim_id: Account", "claim_id: Acct"))
+    assert load_csv(csv_file, mapping).errors[0].lines()[0].startswith(
+        f"{csv_file}: row 1: no column 'Acct' (the claim id); columns: Account, Billed")
+    mapping.write_text(MAPPING + "  patient.nickname: Nick\n")
+    assert load_csv(csv_file, mapping).errors[0].lines() == [
+        f"{mapping}: columns.patient.nickname: not a claim field (see `appealgen batch --help`)"]
+
+
+def test_without_a_mapping_the_columns_are_the_claim_field_names(tmp_path: Path) -> None:
+    header = ("claim_id,payer,patient.first_name,patient.last_name,patient.member_id,provider.name,provider.npi,"
+              "denial.date,denial.carc,service_lines.dos,service_lines.code,service_lines.billed")
+    csv_file = tmp_path / "plain.csv"
+    csv_file.write_text(f"{header}\nP-1,commercial,Rosa,Testcase,9ZZ9ZZ9ZZ99,Test Supply,1538261953,2026-10-14,50,"
+                        "2026-09-02,E0601,245.00\n")
+    [item] = load_csv(csv_file).items
+    assert (item.claim_id, item.claim.service_lines[0].billed) == ("P-1", Decimal("245.00"))
+
+
+def test_json_lines_one_claim_per_line_each_alone(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "claims.jsonl"
+    good = json.dumps(claim_dict(claim_id="J-1"))
+    bad = json.dumps({**claim_dict(claim_id="J-2"), "payer": "NOT A PAYER ID"})
+    path.write_text(f"{good}\n\n{bad}\n{{not json\n")
+    loaded = load_claim_file(path)
+    assert [item.claim_id for item in loaded.items] == ["J-1"]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{path}, line 4: invalid JSON: Expecting property name enclosed in double quotes",
+        f"{path}, line 3: payer: String should match pattern '^[a-z0-9][a-z0-9_-]{{0,63}}$'",
+    ]
