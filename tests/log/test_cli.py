@@ -17,8 +17,12 @@ import yaml
 from click.testing import CliRunner
 
 from appealgen.cli import main
+from appealgen.log.recorder import recorded
+from appealgen.outcome import Outcome
+from appealgen.report import PacketReport
+from appealgen.sources.claim_file import load_claims
 from tests.conftest import REPO, WriteClaim, claim_dict
-from tests.log.helpers import denied, paid, remittance
+from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.pdfs import make_pdf
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
@@ -220,8 +224,19 @@ def test_batch_records_what_it_built_not_what_it_kept(tmp_path: Path) -> None:
     assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
     assert built_events(path, "TEST-2") == [
         f"    #2    2026-11-22  built          {out / 'TEST-2' / 'packet.pdf'}, 5 pages, check passed (by pat)"]
-    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0  # both up to date: kept
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0  # up to date: kept
     assert len(built_events(path, "TEST-1")) == len(built_events(path, "TEST-2")) == 1
+
+
+def test_a_packet_kept_up_to_date_is_not_recorded_again(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 1), tmp_path / "out"
+    path.touch(mode=0o600)
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    report = PacketReport.model_validate_json((out / "TEST-1" / "packet.json").read_text())
+    kept = Outcome(str(claims), "TEST-1", report=report, folder=out / "TEST-1", skipped=True)
+    next_day = settings_for(str(path), today=date(2026, 11, 23)).with_(out=out)  # a new day: a new dedupe key
+    assert list(recorded(next_day, load_claims(claims), iter([kept]))) == [kept]
+    assert len(built_events(path, "TEST-1")) == 1
 
 
 def test_letters_records_the_letters_it_wrote(tmp_path: Path) -> None:
