@@ -28,8 +28,6 @@ def handled(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from appealgen.toolkit import debug
-
         try:
             return func(*args, **kwargs)
         except click.ClickException:  # a usage error found in the command's body: click reports it (exit 2)
@@ -39,6 +37,8 @@ def handled(func: F) -> F:
                 say(line)
             sys.exit(error.exit_code)
         except Exception as error:
+            from appealgen.toolkit import debug  # here: the toolkit loads the PDF stack, slow to import
+
             if debug():
                 raise
             say(f"unexpected {type(error).__name__}; nothing more was done (set APPEALGEN_DEBUG=1 for the traceback)")

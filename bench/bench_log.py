@@ -36,6 +36,7 @@ from appealgen.log.api import QueueFilters, import_files, open_log, work_queue  
 from appealgen.log.model import Denial, Event, Facts, Kind, Step  # noqa: E402
 from appealgen.log.store import insert_denials, insert_events  # noqa: E402
 from appealgen.log.views import queue_lines  # noqa: E402
+from appealgen.rules.classify import CodeUse  # noqa: E402
 from appealgen.settings import Settings, WorkspaceFile  # noqa: E402
 from appealgen.workspace import Workspace  # noqa: E402
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange  # noqa: E402
@@ -89,7 +90,8 @@ def big_log(path: Path, count: int) -> dict[str, int]:
                                                                        "adjust", "check_status"]),
                     deadline, "denial date + 5 + 120 days", denied_on)
         amount = Decimal(rng.randint(2000, 500000)).scaleb(-2)
-        facts = Facts("835", "EXAMPLE PAYER", "CO-50", ("CO-50", "N115"), (("CO", "50"),), ("N115",), False,
+        codes = (CodeUse("CO", "50", amount),)
+        facts = Facts("835", "EXAMPLE PAYER", "CO-50", ("CO-50", "N115"), codes, ("N115",), False,
                       denied_on - timedelta(days=30), amount, Decimal(0), f"bench-{n}")
         denial = Denial("default", f"BIG-{n:06d}", rng.choice(PAYERS), rng.choice(CATEGORIES), denied_on, amount,
                         step, facts)
