@@ -29,6 +29,15 @@ demo: system-deps venv
 	@$(BIN)/appealgen build packets/era-claims/ACCT-9001.yaml --attachments-root examples/era/records \
 	  --out packets
 	@echo "packets written to packets/"
+	@echo "== tracking log (packets/demo-log.sqlite): import, a submission, a decision, the queue"
+	@rm -f packets/demo-log.sqlite packets/demo-log.sqlite.*
+	@export APPEALGEN_DATABASE_URL=packets/demo-log.sqlite APPEALGEN_USER=demo; set -e; \
+	  $(BIN)/appealgen log import examples/era/remittance-2026-10-14.835 --as-of 2026-11-22; \
+	  $(BIN)/appealgen log record ACCT-9001 sent --method fax --ref FAX-DEMO-1 --date 2026-10-20 --as-of 2026-11-22; \
+	  $(BIN)/appealgen log record ACCT-9001 decision --outcome upheld --ref RD-DEMO-1 --date 2026-11-10 \
+	    --as-of 2026-11-22; \
+	  $(BIN)/appealgen log show ACCT-9001 --as-of 2026-11-22; \
+	  $(BIN)/appealgen queue --as-of 2026-11-22
 
 lint: venv
 	$(BIN)/ruff check appealgen tests bench scripts
@@ -36,8 +45,9 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy appealgen tests
 
+# The log's tests also run on PostgreSQL: a throwaway server, stopped afterwards (scripts/with-postgres).
 pytest: venv
-	$(BIN)/pytest
+	bash scripts/with-postgres $(BIN)/pytest
 
 test: system-deps venv lint typecheck pytest
 
@@ -46,6 +56,7 @@ bench: system-deps venv
 	$(BIN)/python bench/bench_era.py
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_cluster.py --claims $${CLAIMS:-100}
+	$(BIN)/python bench/bench_log.py
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
 examples: venv

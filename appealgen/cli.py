@@ -29,15 +29,17 @@ def handled(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from appealgen.toolkit import debug
-
         try:
             return func(*args, **kwargs)
+        except click.ClickException:  # a usage error found in the command's body: click reports it (exit 2)
+            raise
         except AppealgenError as error:
             for line in error.lines():
                 say(line)
             sys.exit(error.exit_code)
         except Exception as error:
+            from appealgen.toolkit import debug  # here: the toolkit loads the PDF stack, slow to import
+
             if debug():
                 raise
             say(f"unexpected {type(error).__name__}; nothing more was done (set APPEALGEN_DEBUG=1 for the traceback)")
@@ -565,3 +567,7 @@ def schema() -> None:
     from appealgen.models import Claim
 
     click.echo(json.dumps(Claim.model_json_schema(), indent=2))
+
+
+# The tracking log's commands live in their own module; importing it registers them on `main`.
+from appealgen import cli_log  # noqa: E402, F401

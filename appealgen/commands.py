@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,12 +18,14 @@ from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.executors.pool import PoolExecutor
 from appealgen.letters import Format, LetterWork
+from appealgen.log.recorder import recorded
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
 from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
 from appealgen.render.context import FieldDoc
 from appealgen.run import run
-from appealgen.settings import Settings, read_workspace_file
+from appealgen.settings import Settings
+from appealgen.settings import open_settings as settings_for_command
 from appealgen.sources import load
 from appealgen.sources.items import Item, Loaded
 from appealgen.templating.catalog import FRONT, REMITTANCE, TemplateInfo, all_templates, catalog, referenced
@@ -32,7 +34,7 @@ from appealgen.templating.fields import FilterDoc, fields, filters, values_for
 from appealgen.templating.preview import front_context_for, render_preview, split_name, write_preview
 from appealgen.templating.workspace_init import init_workspace
 from appealgen.toolkit import Toolkit
-from appealgen.workspace import BUILTIN_PREFIX, Workspace
+from appealgen.workspace import BUILTIN_PREFIX
 
 ExecutorFactory = Callable[[Settings, Work], Executor]
 
@@ -40,8 +42,7 @@ ExecutorFactory = Callable[[Settings, Work], Executor]
 def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
     """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
     its settings file read."""
-    opened = Workspace.open(workspace)
-    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]
+    return settings_for_command(workspace, today, **options)
 
 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:
@@ -111,7 +112,8 @@ def start(settings: Settings, paths: list[Path], work: Work,
 
     def outcomes() -> Iterator[Outcome]:
         with executor(settings, work) as running:
-            yield from run(loaded, running)
+            # The coordinator records what was built in the tracking log (when one is in use).
+            yield from recorded(settings, loaded.items, run(loaded, running))
 
     return Started(loaded.warnings, outcomes())
 
@@ -159,7 +161,7 @@ def batch(settings: Settings, paths: list[Path], jobs: int | None, force: bool, 
         started = start_batch(settings, loaded, lambda s, w: PoolExecutor(s, w, jobs), force, work)
     if settings.mounts:
         started.outcomes = (storage.relabel_outcome(settings, o) for o in started.outcomes)
-    return started
+    return replace(started, outcomes=recorded(settings, loaded.items, started.outcomes))
 
 
 def letters(settings: Settings, paths: list[Path], form: Format, jobs: int | None) -> Started:

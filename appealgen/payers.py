@@ -83,6 +83,9 @@ class Level(Strict):
     # false: only the manifest's "all" documents (a dismissal review argues the dismissal, a
     # reopening corrects a clerical error: neither needs the clinical record)
     category_documents: bool = True
+    # Days the reviewer has to decide once the request is received: the tracking log sets the
+    # follow-up date from it. None: not published (the log then follows up after 30 days).
+    decision_days: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:

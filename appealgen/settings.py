@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
@@ -22,6 +22,7 @@ class WorkspaceFile(Strict):
     """`appealgen.yaml`: the team's own settings. Every key is optional."""
 
     database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
+    practice: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")  # names log entries
 
 
 def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
@@ -52,3 +53,10 @@ class Settings:
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
+    """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
+    its settings file read. Light on imports: commands that only read the log start fast."""
+    opened = Workspace.open(workspace)
+    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]

@@ -6,11 +6,12 @@ day the request must *arrive* (Medicare counts a request as filed when it is rec
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from appealgen.models import Claim
+from appealgen.models import AppealStep, Claim
 from appealgen.payers import Delivery, FilingLimit, Level, PayerProfile
 from appealgen.rules.classify import CodeUse, claim_codes
 
@@ -42,9 +43,15 @@ def _window(start: date, days: int | None, months: int | None, parts: list[str])
 
 
 def filing_deadline(claim: Claim, profile: PayerProfile, level: Level) -> Deadline:
-    start, label = claim.denial.date, "denial date"
-    if level.counts_from == "previous_decision" and claim.appeal.history:
-        start, label = claim.appeal.history[-1].date, "previous decision"
+    return window_deadline(claim.denial.date, claim.appeal.history, profile, level)
+
+
+def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: PayerProfile, level: Level) -> Deadline:
+    """The deadline of `level` for a denial dated `denial_date` with these earlier decisions
+    (the tracking log calls this without a claim file)."""
+    start, label = denial_date, "denial date"
+    if level.counts_from == "previous_decision" and history:
+        start, label = history[-1].date, "previous decision"
     receipt = profile.presumed_receipt_days if level.presumed_receipt else 0
     parts = [f"{label} {start.isoformat()}"]
     if receipt:

@@ -1,0 +1,121 @@
+"""The tracking log's library entry points: what `appealgen log ...`, `queue` and `deadlines`
+call. Each opens the log for one command and closes it."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from appealgen.errors import InputError, InputErrors
+from appealgen.log.db import Log, open_location
+from appealgen.log.deadlines import Due, due_items
+from appealgen.log.queue import Queue, build_queue, outcome_table
+from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
+from appealgen.log.show import History, history
+from appealgen.log.store import Filters, gc_paused, load_states
+from appealgen.log.tables import denials, events
+from appealgen.log.where import locate
+from appealgen.payers import profile_ids
+from appealgen.settings import Settings
+
+if TYPE_CHECKING:
+    from appealgen.log.importer import ImportResult
+    from appealgen.toolkit import Toolkit
+
+USER_ENV = "APPEALGEN_USER"
+
+
+def default_who() -> str:
+    """Who is recording: $APPEALGEN_USER, else the login name."""
+    try:
+        return os.environ.get(USER_ENV) or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "unknown"
+
+
+def open_log(settings: Settings, create: bool = True) -> Log:
+    return open_location(locate(settings), create)
+
+
+@contextmanager
+def opened(settings: Settings, create: bool = False) -> Iterator[tuple[Log, Toolkit]]:
+    from appealgen.toolkit import Toolkit  # templates, PDFs: only the commands that plan need it
+
+    with open_log(settings, create) as log, Toolkit(settings) as tools:
+        yield log, tools
+
+
+def practice_of(settings: Settings, given: str | None) -> str | None:
+    """The practice named on the command line, else the workspace's (appealgen.yaml)."""
+    return given or settings.file.practice
+
+
+def import_files(settings: Settings, remittances: list[Path], submitted: list[Path], practice: str | None,
+                 who: str) -> ImportResult:
+    from appealgen.log.importer import ImportResult, import_remittances
+    from appealgen.log.submitted import import_submitted
+
+    chosen = practice_of(settings, practice) or DEFAULT_PRACTICE
+    with opened(settings, create=True) as (log, tools):
+        result = ImportResult()
+        if remittances:
+            result = import_remittances(log, tools, settings.today, remittances, chosen, who)
+        payers = profile_ids(settings.workspace)
+        for path in submitted:
+            try:
+                result.files.append(import_submitted(log, path, payers, chosen, who))
+            except (InputError, InputErrors) as error:
+                result.errors.append(error)
+        return result
+
+
+def record_entry(settings: Settings, claim_id: str, entry: Entry, practice: str | None) -> Recorded:
+    with opened(settings) as (log, tools), log.writing() as conn:
+        return record(conn, tools, settings.today, practice_of(settings, practice), claim_id, entry)
+
+
+def show(settings: Settings, claim_id: str, practice: str | None) -> History:
+    with open_log(settings, create=False) as log, log.reading() as conn:
+        return history(conn, resolve_practice(conn, practice_of(settings, practice), claim_id), claim_id)
+
+
+def live_outcomes(conn: Connection) -> list[tuple[str, str, str, int]]:
+    """Decisions not voided, counted by payer, category and outcome (the whole log: likelihoods
+    learn from every practice's outcomes with a payer)."""
+    voided = select(events.c.voids).where(events.c.voids.is_not(None))
+    query = (select(denials.c.payer, denials.c.category, events.c.outcome, func.count())
+             .join(denials, denials.c.id == events.c.denial_id)
+             .where(events.c.kind == "decision", events.c.id.not_in(voided))
+             .group_by(denials.c.payer, denials.c.category, events.c.outcome))
+    return [(payer, category, outcome, count) for payer, category, outcome, count in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    practice: str | None = None
+    owner: str | None = None
+    payer: str | None = None
+    category: str | None = None
+    due_within: int | None = None
+
+
+def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = None) -> Queue:
+    with open_log(settings, create=False) as log, log.reading() as conn:
+        outcomes = outcome_table(live_outcomes(conn))
+        with gc_paused():  # a state and a score per denial: 100,000s of objects, no cycles
+            states = load_states(conn, Filters(chosen.practice, chosen.payer, chosen.category), full=False)
+            return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
+
+
+def deadlines(settings: Settings, practice: str | None) -> list[Due]:
+    with open_log(settings, create=False) as log, log.reading() as conn:
+        states = load_states(conn, Filters(practice=practice), full=False)
+    return due_items(states, settings.today)

@@ -1,0 +1,61 @@
+"""What a run built, as an event of its denial (`built`): a packet (where it is, its pages, its
+check result, the hash of its inputs) or a letter alone (its files). A claim the log does not
+know yet is opened from its claim file."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from appealgen.log.model import Event, Kind
+from appealgen.log.opening import claim_file_key, denial_from_claim
+from appealgen.log.record import current, resolve_practice
+from appealgen.log.state import derive, problem
+from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states
+from appealgen.log.tables import events
+from appealgen.outcome import Outcome
+from appealgen.settings import Settings
+from appealgen.sources.items import Item
+from appealgen.toolkit import Toolkit
+
+
+def record_built(conn: Connection, tools: Toolkit, settings: Settings, item: Item, outcome: Outcome,
+                 who: str) -> bool:
+    """Record one build; False when this very packet or letter (same inputs, same day) is
+    recorded already."""
+    claim = item.claim
+    practice = resolve_practice(conn, settings.file.practice, claim.claim_id)
+    states = load_states(conn, Filters(practice=practice, claim_ids=(claim.claim_id,)))
+    if states:
+        state = current(states)
+    else:
+        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim),
+                                   tools.profile(claim.payer, item.origin), tools.codes(), settings.today, item.origin)
+        insert_denials(conn, [denial])
+        state = derive(denial, [])
+    denial = state.denial
+    details, level = built_details(settings, item, outcome)
+    made = outcome.report.inputs_sha256 if outcome.report else ",".join(sorted(f.name for f in outcome.files))
+    key = f"built:{denial.id}:{made}:{settings.today}"
+    if existing_keys(conn, events.c.dedupe_key, [key]):
+        return False
+    event = Event(Kind.built, settings.today, who, level=level, details=details, dedupe_key=key)
+    if problem(state, event) is not None:  # built "before" the denial (an --as-of in the past)
+        return False
+    insert_events(conn, [(denial, event)])
+    return True
+
+
+def built_details(settings: Settings, item: Item, outcome: Outcome) -> tuple[dict[str, object], str | None]:
+    """What the event keeps of a packet's report, or of a letter's files; and the level."""
+    report = outcome.report
+    if report is not None:
+        folder = outcome.folder or settings.out / item.practice / report.claim_id
+        return {"packet": str((folder / "packet.pdf").absolute()), "pages": report.pages,
+                "passed": report.check.passed, "missing": report.check.missing,
+                "problems": len(report.check.problems), "inputs_sha256": report.inputs_sha256,
+                "action": report.action.value, "deadline": report.deadline.isoformat(),
+                "origin": item.origin}, report.level
+    plan = outcome.plan
+    return {"letters": [str(f.absolute()) for f in outcome.files], "origin": item.origin,
+            "action": plan.action.value if plan else None,
+            "deadline": plan.deadline.isoformat() if plan else None}, plan.level if plan else None

@@ -1,0 +1,108 @@
+"""`appealgen deadlines`: the filing deadlines of open denials that must send something, and the
+follow-ups due on requests awaiting a decision; overdue ones make the command exit 3. The
+calendar file (iCalendar, RFC 5545) holds every one of them as an all-day event with alarms 14,
+7 and 1 days before. It names claim IDs, actions, levels and payers: never a patient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from appealgen.log.state import State
+
+ALARM_DAYS = (14, 7, 1)
+LINE_OCTETS = 75  # RFC 5545 3.1: fold longer content lines
+
+
+@dataclass(frozen=True)
+class Due:
+    practice: str
+    claim_id: str
+    denial_id: int
+    what: str  # "deadline" (send the request by then) or "follow-up" (ask the payer for its decision)
+    action: str
+    level: str
+    payer: str
+    on: date
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    def description(self) -> str:
+        verb = (f"Send the {self.action.replace('_', ' ')} request" if self.what == "deadline"
+                else "Ask the payer for its decision on the request")
+        return (f"{verb} for claim {self.claim_id} (practice {self.practice}, {self.payer}, {self.level}) "
+                f"by {self.on}. History: appealgen log show {self.claim_id}")
+
+    def title(self) -> str:
+        if self.what == "deadline":
+            return f"{self.claim_id}: send {self.action.replace('_', ' ')} ({self.level}, {self.payer}) by {self.on}"
+        return f"{self.claim_id}: follow up on the {self.level} request ({self.payer}) on {self.on}"
+
+
+def due_items(states: Iterable[State], today: date) -> list[Due]:
+    """Every dated thing to do on open denials, soonest first."""
+    found = []
+    for state in states:
+        if not state.is_open:
+            continue
+        denial, step = state.denial, state.step
+        if state.status == "sent" and state.follow_up is not None:
+            what, on = "follow-up", state.follow_up
+        elif state.status == "open" and step.sends and step.deadline is not None:
+            what, on = "deadline", step.deadline
+        else:
+            continue
+        found.append(Due(denial.practice, denial.claim_id, denial.id or 0, what, step.action, step.level_name,
+                         denial.payer, on, (on - today).days))
+    return sorted(found, key=lambda d: (d.on, d.claim_id))
+
+
+def within(items: list[Due], days: int) -> list[Due]:
+    return [d for d in items if d.days_left <= days]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (never splitting a
+    UTF-8 character)."""
+    out: list[str] = []
+    current = ""
+    for char in line:
+        limit = LINE_OCTETS if not out else LINE_OCTETS - 1
+        if len((current + char).encode()) > limit:
+            out.append(current)
+            current = ""
+        current += char
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def calendar(items: Iterable[Due], stamp: date) -> str:
+    """An iCalendar file with one all-day VEVENT (and three alarms) per item."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//appealgen//tracking log//EN", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", "X-WR-CALNAME:appealgen deadlines"]
+    for item in items:
+        title = _escape(item.title())
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:appealgen-{item.practice}-{item.denial_id}-{item.what}-{item.on:%Y%m%d}@appealgen".replace(" ", "_"),
+            f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
+            f"DTSTART;VALUE=DATE:{item.on:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{item.on + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{title}",
+            f"DESCRIPTION:{_escape(item.description())}",
+            "CATEGORIES:appealgen," + ("appeal deadline" if item.what == "deadline" else "follow-up"),
+            "TRANSP:TRANSPARENT",
+        ]
+        for days in ALARM_DAYS:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{title}", f"TRIGGER:-P{days}D", "END:VALARM"]
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)

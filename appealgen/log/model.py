@@ -1,0 +1,149 @@
+"""What the log holds, as plain data: a denial (opened from a remittance or a claim file, with
+the first step the plan gave it), the events recorded about it, and the step a denial is at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from appealgen.models import Decision
+from appealgen.plan import SUBMITTED
+from appealgen.rules.classify import CodeUse
+
+
+class Kind(StrEnum):
+    """Event kinds. `built` is recorded by the tool; people record the others."""
+
+    built = "built"  # a packet was built: path, pages, check result, input hash
+    sent = "sent"  # the request went to the payer (method: fax, portal, mail, electronic)
+    follow_up = "follow_up"  # someone checked on it; when to check next
+    decision = "decision"  # the payer decided: overturned, partial, upheld, dismissed
+    adjusted = "adjusted"  # written off
+    billed_patient = "billed_patient"  # the balance was billed to the patient
+    assigned = "assigned"  # who owns it now
+    reopened = "reopened"  # a closed denial is worked again
+    correction = "correction"  # voids an earlier event (with a reason); nothing is erased
+
+
+RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
+KINDS = {k.value: k for k in Kind}  # a dict lookup: Kind(text) costs more, 100,000s of times
+SENDS = frozenset(a.value for a in SUBMITTED)  # actions that send something to the payer
+# The decisions a payer makes on a request: the plan's and the claim file's words (Decision).
+OUTCOMES = tuple(d.value for d in Decision if d is not Decision.pending)
+METHODS = ("fax", "portal", "mail", "electronic")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Where a denial stands: the action due at an appeal level, and its filing deadline."""
+
+    level: str
+    level_name: str
+    action: str
+    deadline: date | None  # None when the action sends nothing to the payer
+    deadline_reason: str
+    opened_on: date  # the denial date, or the decision that opened this level
+
+    @property
+    def sends(self) -> bool:
+        return self.action in SENDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "level_name": self.level_name, "action": self.action,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "deadline_reason": self.deadline_reason, "opened_on": self.opened_on.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Step:
+        return cls(data["level"], data["level_name"], data["action"],
+                   date.fromisoformat(data["deadline"]) if data["deadline"] else None,
+                   data["deadline_reason"], date.fromisoformat(data["opened_on"]))
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the opening of a denial recorded beyond what its state needs: read by `log show`,
+    by re-planning (the codes) and when storing; the queue reads denials without them."""
+
+    source: str  # "835" or "claim file"
+    payer_name: str
+    reason: str  # the code that chose the category: "CO-50"
+    codes: tuple[str, ...]  # tuples: an empty one is shared
+    carcs: tuple[CodeUse, ...]  # each reason code as the rules read it
+    rarcs: tuple[str, ...]
+    patient_liable: bool
+    first_dos: date
+    billed: Decimal
+    paid: Decimal
+    dedupe_key: str
+    remit_id: int | None = None
+
+
+@dataclass(slots=True)
+class Denial:
+    """The opening of a denial: what its state is derived from (the first step the plan gave
+    it, the amount at stake) and, when read, the rest of what was recorded (`facts`)."""
+
+    practice: str
+    claim_id: str
+    payer: str
+    category: str
+    denied_on: date
+    at_stake: Decimal
+    first: Step
+    facts: Facts | None = None
+    id: int | None = None  # set once stored
+
+    @property
+    def recorded(self) -> Facts:
+        if self.facts is None:
+            raise LookupError(f"denial {self.id} was read without its facts")
+        return self.facts
+
+
+@dataclass(slots=True)
+class Event:
+    kind: Kind
+    on: date
+    who: str
+    ref: str | None = None
+    amount: Decimal | None = None
+    note: str | None = None
+    level: str | None = None
+    outcome: str | None = None
+    method: str | None = None
+    owner: str | None = None
+    next_date: date | None = None
+    voids: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+    id: int | None = None  # set once stored
+    recorded_at: datetime | None = None
+
+    @property
+    def from_remittance(self) -> bool:
+        """A decision read from a later remittance (not typed by a person)."""
+        return "remit_id" in self.details
+
+    @property
+    def next_step(self) -> Step | None:
+        """The step a decision opened (the next level, or the final action)."""
+        data = self.details.get("next")
+        return Step.from_json(data) if data else None
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def code_json(use: CodeUse) -> list[Any]:
+    """A reason code as the log keeps it: [group, carc, amount, unpaid, modifiers]."""
+    return [use.group, use.carc, None if use.amount is None else str(use.amount), use.unpaid, sorted(use.modifiers)]
+
+
+def code_use(data: Any) -> CodeUse:
+    group, carc, amount, unpaid, modifiers = data
+    return CodeUse(group, carc, None if amount is None else Decimal(amount), bool(unpaid), frozenset(modifiers))

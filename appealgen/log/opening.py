@@ -1,0 +1,82 @@
+"""Opening a denial: the facts of a denied claim and the plan's first step for it, from a
+remittance claim (log import) or a claim file (a build of a claim the log did not know)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from appealgen.errors import InputError
+from appealgen.log.model import Denial, Facts, Step
+from appealgen.log.steps import first_step
+from appealgen.models import Appeal, Claim
+from appealgen.payers import PayerProfile
+from appealgen.plan import SUBMITTED, make_plan
+from appealgen.rules.classify import claim_codes, classify
+from appealgen.rules.codes import CodeTable
+from appealgen.rules.deadlines import aic_minimum, window_deadline
+from appealgen.rules.decide import Situation, choose_action, choose_level
+from appealgen.sources.era_claims import FoundClaim, codes_of, to_claim
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def claim_file_key(practice: str, claim: Claim) -> str:
+    """A denial opened from a claim file: one per practice, claim, denial date and codes."""
+    codes = ",".join([*claim.denial.carc, *claim.denial.rarc])
+    return _key("claim file", practice, claim.claim_id, claim.denial.date.isoformat(), codes)
+
+
+def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str, profile: PayerProfile,
+                      codes: CodeTable, today: date, origin: str, patient_liable: bool | None = None) -> Denial:
+    """A denial as `appealgen plan` sees this claim (its category, action, level and deadline)."""
+    plan = make_plan(claim, profile, codes, today, origin)
+    carcs, rarcs = claim_codes(claim)
+    group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
+    facts = Facts(source=source, payer_name=profile.name, reason=f"{group}-{first_code}" if group else first_code,
+                  codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
+                  patient_liable=classify(claim, codes).patient_liable if patient_liable is None else patient_liable,
+                  first_dos=plan.first_dos,
+                  billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
+    return Denial(practice, claim.claim_id, profile.id, plan.category.value, claim.denial.date,
+                  plan.amount_in_controversy, first_step(plan, claim.denial.date), facts)
+
+
+def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
+                           profile: PayerProfile, codes: CodeTable, today: date, warnings: list[str]) -> Denial:
+    """The denial a remittance claim opens (one per remittance row: its key follows the row's)."""
+    key = _key("835", remit_key)
+    try:
+        claim = to_claim(found, None, today).model_copy(update={"claim_id": claim_id})
+    except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
+        warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
+        return denial_from_codes(found, claim_id, denied_on, practice, profile, key)
+    denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source),
+                               found.classification.patient_liable)
+    denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
+    return denial
+
+
+def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, profile: PayerProfile,
+                      key: str) -> Denial:
+    classification = found.classification
+    choice = choose_level(Appeal(), profile, classification.category)
+    aic = max(found.era.billed - found.era.paid, Decimal(0))
+    action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
+    deadline = window_deadline(denied_on, [], profile, choice.level)
+    sends = action.action in SUBMITTED
+    era = found.era
+    denial_codes = [f for f in classification.findings if f.denial and not f.remark]
+    facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
+                  reason=denial_codes[0].code if denial_codes else "",
+                  codes=tuple(f.code for f in classification.findings),
+                  carcs=tuple(codes_of(era)[0]), rarcs=tuple(codes_of(era)[1]),
+                  patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
+                  billed=era.billed, paid=era.paid, dedupe_key=key)
+    first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
+                 deadline.reason if sends else action.reason, denied_on)
+    return Denial(practice, claim_id, profile.id, classification.category.value, denied_on,
+                  aic, first, facts)

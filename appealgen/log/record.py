@@ -1,0 +1,162 @@
+"""What people record about a denial (`appealgen log record`): each entry checked for its
+fields, then against the denial's history (the rules of `state.problem`), completed with what
+the tool knows (the follow-up date after a submission, the step a decision opens), and stored.
+A refusal is one line: `CLAIM_ID: event: why`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from appealgen.toolkit import Toolkit
+
+from appealgen.errors import InputError
+from appealgen.log.model import METHODS, OUTCOMES, Event, Kind
+from appealgen.log.state import State, correction_problem, derive, problem
+from appealgen.log.steps import follow_up_after, step_after
+from appealgen.log.store import Filters, insert_events, load_states, practices_of
+from appealgen.models import Decision
+
+DEFAULT_PRACTICE = "default"
+# The options an event takes beyond the common ones (date, ref, by, note), and those it needs.
+TAKES: dict[Kind, set[str]] = {
+    Kind.sent: {"method", "amount"}, Kind.follow_up: {"next_date"}, Kind.decision: {"outcome", "amount"},
+    Kind.adjusted: {"amount"}, Kind.billed_patient: {"amount"}, Kind.assigned: {"owner"},
+    Kind.reopened: set(), Kind.correction: {"voids"},
+}
+NEEDS: dict[Kind, set[str]] = {
+    Kind.sent: {"method"}, Kind.follow_up: {"next_date"}, Kind.decision: {"outcome"},
+    Kind.assigned: {"owner"}, Kind.correction: {"voids", "note"},
+}
+OPTION = {"next_date": "next", "voids": "voids", "method": "method", "outcome": "outcome", "owner": "owner",
+          "amount": "amount", "note": "note"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event as a person gives it; `amount` as typed (checked here)."""
+
+    kind: Kind
+    on: date
+    who: str
+    ref: str | None = None
+    amount: str | None = None
+    note: str | None = None
+    method: str | None = None
+    outcome: str | None = None
+    owner: str | None = None
+    next_date: date | None = None
+    voids: int | None = None
+
+
+@dataclass
+class Recorded:
+    event: Event
+    state: State
+    notes: list[str] = field(default_factory=list)  # what the tool added (the follow-up date, the next step)
+
+
+def parse_amount(source: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "").removeprefix("$"))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise InputError(source, "amount", f"{text!r} is not an amount (like 120.50)")
+    return value
+
+
+def check_entry(claim_id: str, entry: Entry, today: date) -> None:
+    """The entry's own fields: which options this event takes and needs, and their values."""
+    kind = entry.kind
+    given = {name for name in OPTION if getattr(entry, name) not in (None, "")}
+    for name in sorted(given - TAKES[kind] - {"note"}):
+        raise InputError(claim_id, OPTION[name], f"does not apply to {kind.value}")
+    for name in sorted(NEEDS.get(kind, set()) - given):
+        raise InputError(claim_id, OPTION[name], f"is required for {kind.value}")
+    if entry.on > today:
+        raise InputError(claim_id, "date", f"{entry.on} is after today ({today})")
+    if entry.method is not None and entry.method not in METHODS:
+        raise InputError(claim_id, "method", f"must be one of {', '.join(METHODS)}")
+    if entry.outcome is not None and entry.outcome not in OUTCOMES:
+        raise InputError(claim_id, "outcome", f"must be one of {', '.join(OUTCOMES)}")
+    if entry.next_date is not None and entry.next_date <= entry.on:
+        raise InputError(claim_id, "next", f"{entry.next_date} must be after the event's date ({entry.on})")
+    if kind is Kind.decision and entry.outcome == "partially_overturned" and entry.amount is None:
+        raise InputError(claim_id, "amount", "is required for a partial decision (the amount paid)")
+    for name, value, limit in (("ref", entry.ref, 80), ("owner", entry.owner, 80), ("note", entry.note, 2000),
+                               ("by", entry.who, 80)):
+        if value is not None and (len(value) > limit or (name != "note" and not value.strip())):
+            raise InputError(claim_id, name, f"must be 1 to {limit} characters")
+
+
+def resolve_practice(conn: Connection, given: str | None, claim_id: str) -> str:
+    """The practice named, else the only one that has this claim (else the default)."""
+    if given:
+        return given
+    found = practices_of(conn, claim_id)
+    if len(found) > 1:
+        raise InputError(claim_id, "practice", f"the claim is in several practices ({', '.join(found)}); "
+                         "name one with --practice")
+    return found[0] if found else DEFAULT_PRACTICE
+
+
+def claim_states(conn: Connection, practice: str, claim_id: str) -> list[State]:
+    states = load_states(conn, Filters(practice=practice, claim_ids=(claim_id,)))
+    if not states:
+        raise InputError(claim_id, "claim", f"not in the log (practice {practice}); import its remittance first "
+                         "(appealgen log import FILE.835)")
+    return states
+
+
+def current(states: list[State]) -> State:
+    """The denial people work on: the open one, else the latest."""
+    return next((s for s in reversed(states) if s.is_open), states[-1])
+
+
+def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Event:
+    """The stored event: the entry plus what the tool works out for it."""
+    claim_id, step = state.denial.claim_id, state.step
+    amount = parse_amount(claim_id, entry.amount) if entry.amount is not None else None
+    event = Event(entry.kind, entry.on, entry.who, entry.ref, amount, entry.note, None, entry.outcome,
+                  entry.method, entry.owner, entry.next_date, entry.voids)
+    if entry.kind in (Kind.sent, Kind.follow_up, Kind.decision):
+        event.level = step.level
+    if entry.kind is Kind.sent:
+        event.next_date, why = follow_up_after(tools.profile(state.denial.payer), step.level, entry.on)
+        event.details = {"follow_up_reason": why}
+        notes.append(f"follow up on {event.next_date} ({why})")
+    elif entry.kind in (Kind.adjusted, Kind.billed_patient) and amount is None:
+        event.amount = state.remaining
+    elif entry.kind is Kind.decision and problem(state, event) is None:
+        if entry.outcome == "overturned" and amount is None:
+            event.amount = state.remaining
+        if entry.outcome != "overturned":
+            following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
+                                   tools.profile(state.denial.payer), tools.codes())
+            event.details = {"next": following.to_json()}
+            due = f" by {following.deadline}" if following.deadline else ""
+            notes.append(f"next: {following.action} at {following.level_name}{due}")
+    return event
+
+
+def record(conn: Connection, tools: Toolkit, today: date, practice: str | None, claim_id: str,
+           entry: Entry) -> Recorded:
+    """Check and store one entry; the caller holds the log's write lock."""
+    check_entry(claim_id, entry, today)
+    states = claim_states(conn, resolve_practice(conn, practice, claim_id), claim_id)
+    state = current(states)
+    if entry.kind is Kind.correction:
+        state = next((s for s in states if any(e.id == entry.voids for e in s.events)), state)
+    notes: list[str] = []
+    event = to_event(state, entry, tools, notes)
+    why = correction_problem(state, event) if entry.kind is Kind.correction else problem(state, event)
+    if why is not None:
+        raise InputError(claim_id, entry.kind.value, why)
+    insert_events(conn, [(state.denial, event)])
+    return Recorded(event, derive(state.denial, [*state.events, event]), notes)

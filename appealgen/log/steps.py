@@ -1,0 +1,74 @@
+"""What comes next for a denial, decided by the plan's own rules (appeal level, action,
+deadline) so the log and `appealgen plan` never disagree: the first step of a new denial, the
+step a decision opens, and when to follow up on a request."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from appealgen.errors import InputError
+from appealgen.log.model import Denial, Step
+from appealgen.log.state import State
+from appealgen.models import Appeal, AppealStep, Category, Decision
+from appealgen.payers import PayerProfile
+from appealgen.plan import SUBMITTED, Plan
+from appealgen.rules.classify import Classification, classify_codes
+from appealgen.rules.codes import CodeTable
+from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
+from appealgen.rules.decide import Situation, choose_action, choose_level
+
+# When a level has no published decision timeframe (`decision_days` in the payer profile), a
+# request is followed up after this many days: a house default, not a payer rule.
+DEFAULT_DECISION_DAYS = 30
+
+
+def first_step(plan: Plan, denied_on: date) -> Step:
+    return Step(plan.level, plan.level_name, plan.action.value, plan.deadline if plan.submitted else None,
+                plan.deadline_reason if plan.submitted else plan.action_reason, denied_on)
+
+
+def follow_up_after(profile: PayerProfile, level_id: str, sent_on: date) -> tuple[date, str]:
+    """The next follow-up of a request sent on `sent_on`: when the reviewer's decision is due."""
+    try:
+        level = profile.level(level_id)
+    except InputError:  # the profile no longer has this level
+        days, name = None, level_id
+    else:
+        days, name = level.decision_days, level.name
+    if days is None:
+        return sent_on + timedelta(days=DEFAULT_DECISION_DAYS), (
+            f"{name} has no published decision timeframe: follow up after {DEFAULT_DECISION_DAYS} days")
+    return sent_on + timedelta(days=days), f"{name} is decided within {days} days"
+
+
+def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile, codes: CodeTable) -> Step:
+    """The step an upheld, dismissed or partial decision at the current level opens: the next
+    level (or the dismissal's review) with its deadline counted from the decision, or the final
+    action when every level is used. The same calls, in the same order, as `make_plan` for a
+    claim file whose appeal history holds these decisions."""
+    denial = state.denial
+    history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
+               for e in state.decisions]
+    history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
+    found = classification(denial, codes)
+    choice = choose_level(Appeal(history=history), profile, found.category)
+    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on)), found)
+    step = chosen.step or choice.level
+    if chosen.action not in SUBMITTED:
+        return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)
+    if chosen.new_claim and profile.filing_limit is not None:
+        deadline = claim_filing_deadline(denial.recorded.first_dos, profile.filing_limit)
+    else:
+        deadline = window_deadline(denial.denied_on, history, profile, step)
+    return Step(step.id, step.name, chosen.action.value, deadline.date, deadline.reason, on)
+
+
+def classification(denial: Denial, codes: CodeTable) -> Classification:
+    """The rules' reading of the denial's codes; the category recorded when it was opened wins
+    (a claim file may state it, as `classify` lets it)."""
+    facts = denial.recorded
+    found = classify_codes(list(facts.carcs), list(facts.rarcs), codes)
+    if found.category.value != denial.category:
+        found.category = Category(denial.category)
+        found.denied = True
+    return found

@@ -1,0 +1,199 @@
+"""Rows <-> the log's plain data, and the few queries everything else is built on."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ColumnElement, Date, String, Table, and_, insert, select, true, type_coerce
+from sqlalchemy.engine import Connection
+
+from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use
+from appealgen.log.state import State, derive
+from appealgen.log.tables import Money, denials, events
+
+
+def utcnow() -> datetime:
+    """When a row is written, in UTC (stored without a zone on both backends)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Filters:
+    practice: str | None = None
+    payer: str | None = None
+    category: str | None = None
+    claim_ids: tuple[str, ...] | None = None
+
+    def condition(self) -> ColumnElement[bool]:
+        parts: list[ColumnElement[bool]] = []
+        if self.practice is not None:
+            parts.append(denials.c.practice == self.practice)
+        if self.payer is not None:
+            parts.append(denials.c.payer == self.payer)
+        if self.category is not None:
+            parts.append(denials.c.category == self.category)
+        if self.claim_ids is not None:
+            parts.append(denials.c.claim_id.in_(self.claim_ids))
+        return and_(true(), *parts)
+
+
+def denial_values(denial: Denial, now: datetime) -> dict[str, Any]:
+    step, facts = denial.first, denial.recorded
+    return {
+        "practice": denial.practice, "claim_id": denial.claim_id, "dedupe_key": facts.dedupe_key,
+        "source": facts.source, "remit_id": facts.remit_id, "payer": denial.payer,
+        "payer_name": facts.payer_name[:120], "category": denial.category, "reason": facts.reason,
+        "codes": list(facts.codes), "carcs": [code_json(use) for use in facts.carcs], "rarcs": list(facts.rarcs),
+        "patient_liable": facts.patient_liable, "denied_on": denial.denied_on, "first_dos": facts.first_dos,
+        "billed": facts.billed, "paid": facts.paid, "at_stake": denial.at_stake, "level": step.level,
+        "level_name": step.level_name, "action": step.action, "deadline": step.deadline,
+        "deadline_reason": step.deadline_reason[:200], "recorded_at": now,
+    }
+
+
+def as_date(value: Any) -> date:
+    """A date column read without SQLAlchemy's processing: SQLite gives text, PostgreSQL a date."""
+    return date.fromisoformat(value) if type(value) is str else value  # type: ignore[no-any-return]
+
+
+def as_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# Columns read as stored (cents, ISO text or dates, JSON text or objects) and decoded here, by
+# position: for 100,000 denials SQLAlchemy's per-value processing costs more than the query.
+RAW_TYPES = {Money: BigInteger, Date: String, JSON: String}
+DENIAL_COLUMNS = ("id", "practice", "claim_id", "payer", "category", "denied_on", "at_stake", "level", "level_name",
+                  "action", "deadline", "deadline_reason")  # what a denial's state needs
+FACT_COLUMNS = ("source", "payer_name", "reason", "codes", "carcs", "rarcs", "patient_liable", "first_dos", "billed",
+                "paid", "dedupe_key", "remit_id")  # the rest (the queue leaves them out: half the columns)
+EVENT_COLUMNS = ("id", "denial_id", "kind", "on_date", "who", "ref", "amount", "note", "level", "outcome",
+                 "method", "owner", "next_date", "voids", "details", "dedupe_key", "recorded_at")
+
+
+def raw(table: Table, names: Sequence[str]) -> list[Any]:
+    """`names` of `table`, in that order, read without SQLAlchemy's type processing."""
+    columns = [table.c[name] for name in names]
+    return [type_coerce(c, RAW_TYPES[type(c.type)]).label(c.name) if type(c.type) in RAW_TYPES else c
+            for c in columns]
+
+
+def denial_from_row(row: Sequence[Any]) -> Denial:
+    """A denial from a row of DENIAL_COLUMNS, with its facts when FACT_COLUMNS follow. Positional
+    and inline: it runs once per denial."""
+    (id_, practice, claim_id, payer, category, denied_on, at_stake, level, level_name, action, deadline,
+     deadline_reason, *more) = row
+    opened = as_date(denied_on)
+    first = Step(level, level_name, action, None if deadline is None else as_date(deadline), deadline_reason,
+                 opened)
+    return Denial(practice, claim_id, payer, category, opened, Decimal(at_stake).scaleb(-2), first,
+                  facts_from(more) if more else None, id_)
+
+
+def facts_from(values: Sequence[Any]) -> Facts:
+    source, payer_name, reason, codes, carcs, rarcs, patient_liable, first_dos, billed, paid, key, remit_id = values
+    return Facts(source, payer_name, reason, tuple(as_json(codes)), tuple(code_use(c) for c in as_json(carcs)),
+                 tuple(as_json(rarcs)), bool(patient_liable), as_date(first_dos), Decimal(billed).scaleb(-2),
+                 Decimal(paid).scaleb(-2), key, remit_id)
+
+
+def event_values(denial: Denial, event: Event, now: datetime) -> dict[str, Any]:
+    return {
+        "denial_id": denial.id, "practice": denial.practice, "claim_id": denial.claim_id,
+        "kind": event.kind.value, "on_date": event.on, "who": event.who[:80], "ref": event.ref,
+        "amount": event.amount, "note": event.note, "level": event.level, "outcome": event.outcome,
+        "method": event.method, "owner": event.owner, "next_date": event.next_date, "voids": event.voids,
+        "dedupe_key": event.dedupe_key, "details": event.details or None, "recorded_at": now,
+    }
+
+
+def event_from_row(row: Sequence[Any], full: bool = True) -> tuple[int, Event]:
+    """(denial id, event) from a row of EVENT_COLUMNS. Without `full`, only a decision's details
+    are read (its next step is part of the state; the rest is for `log show`)."""
+    (id_, denial_id, kind, on_date, who, ref, amount, note, level, outcome, method, owner, next_date, voids,
+     details, dedupe_key, recorded_at) = row
+    return denial_id, Event(
+        KINDS[kind], as_date(on_date), who, ref, None if amount is None else Decimal(amount).scaleb(-2), note,
+        level, outcome, method, owner, None if next_date is None else as_date(next_date), voids,
+        (as_json(details) or {}) if full or kind == "decision" else {}, dedupe_key, id_, recorded_at,
+    )
+
+
+def insert_denials(conn: Connection, new: Sequence[Denial]) -> None:
+    """Store new denials and set their ids."""
+    if not new:
+        return
+    now = utcnow()
+    rows = conn.execute(insert(denials).returning(denials.c.id, sort_by_parameter_order=True),
+                        [denial_values(d, now) for d in new])
+    for denial, row in zip(new, rows, strict=True):
+        denial.id = row.id
+
+
+def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None:
+    """Store new events (their denials stored already) and set their ids."""
+    if not new:
+        return
+    now = utcnow()
+    rows = conn.execute(insert(events).returning(events.c.id, sort_by_parameter_order=True),
+                        [event_values(d, e, now) for d, e in new])
+    for (_, event), row in zip(new, rows, strict=True):
+        event.id, event.recorded_at = row.id, now
+
+
+def load_states(conn: Connection, filters: Filters = Filters(), full: bool = True) -> list[State]:
+    """Every denial matching `filters` with its state, oldest first. `full=False` leaves out
+    the denials' facts and most events' details (enough for the queue and the deadlines, and
+    much faster)."""
+    names = DENIAL_COLUMNS + FACT_COLUMNS if full else DENIAL_COLUMNS
+    query = select(*raw(denials, names)).where(filters.condition()).order_by(denials.c.id)
+    event_query = select(*raw(events, EVENT_COLUMNS)).order_by(events.c.id)
+    if filters != Filters():
+        event_query = event_query.where(events.c.denial_id.in_(select(denials.c.id).where(filters.condition())))
+    with gc_paused():
+        found = list(map(denial_from_row, conn.execute(query).all()))
+        by_denial: dict[int, list[Event]] = {}
+        for row in conn.execute(event_query).all():
+            denial_id, event = event_from_row(row, full)
+            by_denial.setdefault(denial_id, []).append(event)
+        none: list[Event] = []
+        return [derive(d, by_denial.get(d.id or 0, none)) for d in found]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building 100,000s of small objects runs the cyclic collector over and over (it doubled
+    the queue's time), and re-enabling it would scan them all once more. None of them form
+    cycles: pause it, then move what was made straight to the oldest generation (freeze and
+    unfreeze do that without a scan), where only a full collection looks at it."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was:
+            gc.enable()
+
+
+def practices_of(conn: Connection, claim_id: str) -> list[str]:
+    query = select(denials.c.practice).where(denials.c.claim_id == claim_id).distinct().order_by(denials.c.practice)
+    return list(conn.execute(query).scalars())
+
+
+def existing_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` a dedupe_key column already holds (asked in chunks: SQLite's limit on
+    bound parameters)."""
+    wanted, found = list(keys), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= set(conn.execute(select(column).where(column.in_(chunk))).scalars())
+    return found

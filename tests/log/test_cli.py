@@ -1,0 +1,263 @@
+"""The log's commands on real files: exact messages, exit codes, the calendar parsed back, and no
+patient name anywhere in what they print or write (the remittances name Nora Synthetic)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import icalendar
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from appealgen.cli import main
+from appealgen.log.recorder import recorded
+from appealgen.outcome import Outcome
+from appealgen.report import PacketReport
+from appealgen.sources.claim_file import load_claims
+from tests.conftest import REPO, WriteClaim, claim_dict
+from tests.log.helpers import denied, paid, remittance, settings_for
+from tests.pdfs import make_pdf
+
+AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
+PATIENT = ("Nora", "Synthetic")
+
+
+def run(log: Path | str, *args: str) -> tuple[int, str, str]:
+    env = {"APPEALGEN_DATABASE_URL": str(log), "APPEALGEN_USER": "pat"}
+    result = CliRunner().invoke(main, [*args, *AS_OF], env=env, catch_exceptions=False)
+    for name in PATIENT:
+        assert name not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def log(log_url: str, tmp_path: Path) -> str:
+    """A log (SQLite, then PostgreSQL) with October's remittance imported: ACCT-0001 (CO-50),
+    ACCT-0002 (CO-197), one paid claim."""
+    path = log_url
+    october = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), denied("ACCT-0002", carc="197", remarks=()),
+                                                paid("ACCT-0003")])
+    assert run(path, "log", "import", str(october))[0] == 0
+    return path
+
+
+def test_import_says_what_it_recorded_and_records_nothing_twice(tmp_path: Path) -> None:
+    path, october = tmp_path / "log.sqlite", remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0003")])
+    assert run(path, "log", "import", str(october)) == \
+        (0, "", "oct.835: 2 claims, 2 recorded, 1 denials opened, 0 outcomes of open denials\n")
+    assert run(path, "log", "import", str(october)) == \
+        (0, "", "oct.835: already in the log (2 claims): nothing recorded\n")
+    later = remittance(tmp_path / "dec.835", [paid("ACCT-0001")], paid_on="20261201", trace="E2")
+    code, stdout, stderr = run(path, "log", "import", str(later), "--json")
+    assert (code, stderr) == (0, "dec.835: 1 claims, 1 recorded, 0 denials opened, 1 outcomes of open denials\n")
+    assert json.loads(stdout) == {"files": [{"file": "dec.835", "claims": 1, "new": 1, "denials": 0, "outcomes": 1}],
+                                  "errors": []}
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_import_needs_something_to_import(tmp_path: Path) -> None:
+    code, _, stderr = run(tmp_path / "log.sqlite", "log", "import")
+    assert code == 2
+    assert "give FILE.835 arguments, --submitted CLAIMS.csv, or both" in stderr
+
+
+def test_import_of_submitted_claims_and_a_bad_file(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id,payer,date,charge\nACCT-0001,medicare-dme,2026-09-05,245.00\n")
+    missing = tmp_path / "missing.835"
+    code, _, stderr = run(tmp_path / "log.sqlite", "log", "import", "--submitted", str(claims), str(missing))
+    assert code == 1
+    assert stderr == f"claims.csv: 1 claims, 1 recorded, 0 denials opened, 0 outcomes of open denials\n" \
+                     f"{missing}: file not found\n"
+
+
+def test_record_says_what_the_tool_added(log: str) -> None:
+    assert run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--ref", "FAX-1", "--date",
+               "2026-10-20") == (0, "", (
+                   "ACCT-0001: sent recorded as #1 (2026-10-20, by pat)\n"
+                   "  follow up on 2026-12-19 (Redetermination is decided within 60 days)\n"
+                   "  now open: sent 2026-10-20 for Redetermination, follow up 2026-12-19; owner -; 245.00 at stake\n"))
+    code, stdout, stderr = run(log, "log", "record", "ACCT-0001", "decision", "--outcome", "upheld", "--date",
+                               "2026-11-10", "--by", "sam", "--json")
+    assert code == 0
+    assert stderr.splitlines()[:2] == ["ACCT-0001: decision recorded as #2 (2026-11-10, by sam)",
+                                       "  next: appeal at Reconsideration by 2027-05-14"]
+    event = json.loads(stdout)["event"]
+    assert (event["kind"], event["outcome"], event["level"], event["details"]["next"]["deadline"]) == \
+        ("decision", "upheld", "redetermination", "2027-05-14")
+
+
+def test_record_refusals_exit_1_with_one_line(log: str) -> None:
+    assert run(log, "log", "record", "ACCT-0001", "decision", "--outcome", "upheld") == \
+        (1, "", "ACCT-0001: decision: no request is pending for Redetermination; record sent first\n")
+    assert run(log, "log", "record", "ACCT-0404", "follow-up", "--next", "2026-12-01") == \
+        (1, "", "ACCT-0404: claim: not in the log (practice default); import its remittance first "
+                "(appealgen log import FILE.835)\n")
+    code, _, stderr = run(log, "log", "record", "ACCT-0001", "lost")
+    assert code == 2 and "'lost' is not one of" in stderr
+
+
+def test_show_prints_the_whole_history(log: str) -> None:
+    run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
+    run(log, "log", "record", "ACCT-0001", "correction", "--voids", "1", "--note", "wrong claim")
+    run(log, "log", "record", "ACCT-0001", "assigned", "--owner", "sam")
+    code, stdout, _ = run(log, "log", "show", "ACCT-0001")
+    assert code == 0
+    assert stdout.splitlines() == [
+        "ACCT-0001 (practice default)",
+        "  remitted 2026-10-14 by medicare-dme: denied (status 4), billed 245.00, paid 0.00; CO-50 N115 [oct.835]",
+        "  denial 2026-10-14 (835): medical_necessity (CO-50), 245.00 at stake; appeal at Redetermination by "
+        "2027-02-16",
+        "    #1    2026-10-20  sent           fax; follow up 2026-12-19 (by pat)  [voided by #2: wrong claim]",
+        "    #2    2026-11-22  correction     voids #1 \u2014 wrong claim (by pat)",
+        "    #3    2026-11-22  assigned       to sam (by pat)",
+        "    now open: appeal at Redetermination by 2027-02-16 (86 days left); owner sam; 245.00 at stake",
+    ]
+    data = json.loads(run(log, "log", "show", "ACCT-0001", "--json")[1])
+    assert [(e["id"], e["voided_by"]) for e in data["denials"][0]["events"]] == [(1, 2), (2, None), (3, None)]
+
+
+def test_queue_table_json_and_csv(log: str) -> None:
+    code, stdout, stderr = run(log, "queue")
+    assert (code, stderr) == (0, "queue as of 2026-11-22: 2 open denials ranked, 0 past their filing deadline\n")
+    header, _, first, second = stdout.splitlines()
+    assert header.split() == ["#", "claim", "payer", "category", "level", "next", "action", "deadline", "days",
+                              "follow-up", "owner", "amount", "likely", "urg", "priority"]
+    assert first.split() == ["1", "ACCT-0002", "medicare-dme", "authorization", "Redetermination",
+                             "request_authorization", "2027-02-16", "86", "-", "-", "245.00", "75%", "1.0", "183.75"]
+    assert second.split()[:2] == ["2", "ACCT-0001"]
+    data = json.loads(run(log, "queue", "--json")[1])
+    assert [r["claim_id"] for r in data["rows"]] == ["ACCT-0002", "ACCT-0001"]
+    assert data["ranking"]["priority"] == "amount x likelihood x urgency"
+    rows = list(csv.DictReader(io.StringIO(run(log, "queue", "--csv", "--limit", "1")[1])))
+    assert [(r["rank"], r["claim_id"], r["likelihood"], r["urgency"], r["priority"]) for r in rows] == \
+        [("1", "ACCT-0002", "0.75", "1.0", "183.75")]
+
+
+def test_queue_without_a_log_says_how_to_start_one(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite"
+    assert run(path, "queue") == (1, "", f"{path}: no tracking log here yet; start one with "
+                                         "`appealgen log import FILE.835`\n")
+    assert not path.exists()
+
+
+def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_path: Path) -> None:
+    run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
+    calendar = tmp_path / "appeals.ics"
+    code, stdout, stderr = run(log, "deadlines", "--within", "30", "--ics", str(calendar))
+    assert code == 0
+    assert stdout == ("2026-12-19  follow-up  in 27 days              ACCT-0001: follow up on the Redetermination "
+                      "request (medicare-dme) on 2026-12-19\n")
+    assert stderr == f"2 deadlines and follow-ups written to {calendar}\n1 due within 30 days, 0 overdue\n"
+    assert stat.S_IMODE(os.stat(calendar).st_mode) == 0o600
+    text = calendar.read_bytes().decode()  # as written: CRLF line ends
+    assert not any(name in text for name in PATIENT)
+    parsed = icalendar.Calendar.from_ical(text)
+    events = [(str(e["SUMMARY"]), e.decoded("DTSTART"), [a.decoded("TRIGGER").days for a in e.walk("VALARM")])
+              for e in parsed.walk("VEVENT")]
+    assert events == [
+        ("ACCT-0001: follow up on the Redetermination request (medicare-dme) on 2026-12-19", date(2026, 12, 19),
+         [-14, -7, -1]),
+        ("ACCT-0002: send request authorization (Redetermination, medicare-dme) by 2027-02-16", date(2027, 2, 16),
+         [-14, -7, -1]),
+    ]
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    # As of the day after the follow-up date it is overdue: exit 3 for the scheduled job.
+    env = {"APPEALGEN_DATABASE_URL": log}
+    result = CliRunner().invoke(main, ["deadlines", "--as-of", "2026-12-20", "--workspace", str(REPO)], env=env)
+    assert result.exit_code == 3
+    assert result.stdout.startswith("2026-12-19  follow-up  OVERDUE by 1 days")
+    assert result.stderr == "1 due within 30 days, 1 overdue\n"
+
+
+def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim."})
+    out = tmp_path / "out"
+    for _ in range(2):  # the same packet built twice on one day is recorded once
+        assert run(path, "build", str(claim), "--out", str(out))[0] == 0
+    code, stdout, _ = run(path, "log", "show", "TEST-1")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert lines[1] == ("  denial 2026-10-14 (claim file): medical_necessity (CO-50), 245.00 at stake; "
+                        "reconsideration at Reconsideration by 2027-10-14")
+    assert lines[2] == f"    #1    2026-11-22  built          {out / 'TEST-1' / 'packet.pdf'}, 5 pages, check passed " \
+                       "(by pat)"
+    assert len(lines) == 4
+
+
+def test_build_writes_no_log_when_none_is_in_use(write_claim: WriteClaim, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim."})
+    result = CliRunner().invoke(main, ["build", str(claim), "--out", str(tmp_path / "out"), *AS_OF], env={})
+    assert result.exit_code == 0
+    assert not list(tmp_path.rglob("*.sqlite"))
+
+
+def claims_file(folder: Path, count: int) -> Path:
+    """A list of `count` claims TEST-1.. with an HTML letter (fast) and their attachments."""
+    (folder / "docs").mkdir(parents=True)
+    for name in ("ra.pdf", "notes.pdf"):
+        (folder / "docs" / name).write_bytes(make_pdf())
+    claims = [claim_dict(claim_id=f"TEST-{n}", appeal={"letter": "reconsideration.html", "argument": "Records."})
+              for n in range(1, count + 1)]
+    path = folder / "claims.yaml"
+    path.write_text(yaml.safe_dump(claims, sort_keys=False))
+    return path
+
+
+def built_events(log: Path, claim_id: str) -> list[str]:
+    return [line for line in run(log, "log", "show", claim_id)[1].splitlines() if " built " in line]
+
+
+def test_batch_records_what_it_built_not_what_it_kept(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 2), tmp_path / "out"
+    path.touch(mode=0o600)  # an empty file: a log is in use (it is made on first use)
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    assert built_events(path, "TEST-2") == [
+        f"    #2    2026-11-22  built          {out / 'TEST-2' / 'packet.pdf'}, 5 pages, check passed (by pat)"]
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0  # up to date: kept
+    assert len(built_events(path, "TEST-1")) == len(built_events(path, "TEST-2")) == 1
+
+
+def test_a_packet_kept_up_to_date_is_not_recorded_again(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 1), tmp_path / "out"
+    path.touch(mode=0o600)
+    assert run(path, "batch", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    report = PacketReport.model_validate_json((out / "TEST-1" / "packet.json").read_text())
+    kept = Outcome(str(claims), "TEST-1", report=report, folder=out / "TEST-1", skipped=True)
+    next_day = settings_for(str(path), today=date(2026, 11, 23)).with_(out=out)  # a new day: a new dedupe key
+    assert list(recorded(next_day, load_claims(claims), iter([kept]))) == [kept]
+    assert len(built_events(path, "TEST-1")) == 1
+
+
+def test_letters_records_the_letters_it_wrote(tmp_path: Path) -> None:
+    path, claims, out = tmp_path / "log.sqlite", claims_file(tmp_path / "in", 1), tmp_path / "letters"
+    path.touch(mode=0o600)
+    assert run(path, "letters", str(claims), "--out", str(out), "--jobs", "1")[0] == 0
+    assert built_events(path, "TEST-1") == [
+        f"    #1    2026-11-22  built          letter {out / 'TEST-1.pdf'} (by pat)"]
+
+
+@pytest.mark.parametrize("command", [["log"], ["log", "import"], ["log", "record"], ["log", "show"], ["queue"],
+                                     ["deadlines"]])
+def test_every_log_command_has_help_with_an_example_and_is_in_the_readme(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"appealgen {' '.join(command)}" in (REPO / "README.md").read_text()
+
+
+def test_the_command_line_offers_every_event_people_record() -> None:
+    from appealgen.cli_log import KINDS
+    from appealgen.log.model import RECORDED_BY_PEOPLE
+
+    assert tuple(kind.value for kind in RECORDED_BY_PEOPLE) == KINDS

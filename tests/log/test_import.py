@@ -1,0 +1,225 @@
+"""`log import`: every remitted claim recorded once, denials opened with the plan's first step,
+outcomes read from later remittances; submitted claims from a CSV. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from appealgen.errors import InputErrors
+from appealgen.log.api import import_files, open_log, record_entry
+from appealgen.log.importer import FileResult
+from appealgen.log.model import Kind
+from appealgen.log.record import Entry
+from appealgen.log.state import State
+from appealgen.log.store import Filters, load_states
+from appealgen.log.tables import denials, events, imports, remits, submissions
+from tests.log.helpers import denied, paid, partly, remittance, reversal, settings_for, submitted_csv
+from tests.x12gen import ClaimSpec, LineSpec
+
+
+def counts(url: str) -> dict[str, int]:
+    with open_log(settings_for(url)) as log, log.reading() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (imports, remits, submissions, denials, events)}
+
+
+def states(url: str, claim_id: str, practice: str = "default") -> list[State]:
+    with open_log(settings_for(url)) as log, log.reading() as conn:
+        return load_states(conn, Filters(practice=practice, claim_ids=(claim_id,)))
+
+
+def import_835(url: str, path: Path, practice: str | None = None) -> list[FileResult]:
+    result = import_files(settings_for(url), [path], [], practice, "pat")
+    assert result.errors == []
+    return result.files
+
+
+def test_every_claim_is_recorded_paid_or_denied_and_each_denial_opened(log_url: str, tmp_path: Path) -> None:
+    file = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0002"), reversal("ACCT-0003")])
+    assert import_835(log_url, file) == [FileResult("oct.835", claims=3, new=3, denials=1, outcomes=0)]
+    with open_log(settings_for(log_url)) as log, log.reading() as conn:
+        rows = conn.execute(select(remits.c.claim_id, remits.c.denied, remits.c.reversal, remits.c.billed,
+                                   remits.c.paid, remits.c.remit_date).order_by(remits.c.segment)).all()
+    assert [tuple(r) for r in rows] == [
+        ("ACCT-0001", True, False, Decimal("245.00"), Decimal("0.00"), date(2026, 10, 14)),
+        ("ACCT-0002", False, False, Decimal("245.00"), Decimal("180.00"), date(2026, 10, 14)),
+        ("ACCT-0003", False, True, Decimal("-245.00"), Decimal("0.00"), date(2026, 10, 14)),
+    ]
+    [opened] = states(log_url, "ACCT-0001")
+    denial = opened.denial
+    assert (denial.payer, denial.category, denial.recorded.reason, denial.recorded.codes) == \
+        ("medicare-dme", "medical_necessity", "CO-50", ("CO-50", "N115"))
+    assert (denial.at_stake, denial.denied_on, denial.recorded.first_dos) == (Decimal("245.00"), date(2026, 10, 14),
+                                                                              date(2026, 9, 2))
+    # The plan's first step: a redetermination within 120 days of receipt (5 days after the notice).
+    first = opened.step
+    assert (first.level, first.action, first.deadline) == ("redetermination", "appeal", date(2027, 2, 16))
+    assert first.deadline_reason == "denial date 2026-10-14 + 5 days presumed receipt + 120 days"
+
+
+def test_importing_the_same_remittance_again_records_nothing(log_url: str, tmp_path: Path) -> None:
+    file = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0002")])
+    import_835(log_url, file)
+    before = counts(log_url)
+    assert import_835(log_url, file) == [FileResult("oct.835", claims=2, new=0, denials=0, outcomes=0)]
+    copy = tmp_path / "copy-of-oct.835"  # the same payment downloaded twice under another name
+    copy.write_bytes(file.read_bytes())
+    assert import_835(log_url, copy)[0].new == 0
+    assert counts(log_url) == before
+
+
+def test_a_later_payment_overturns_the_open_denial_with_the_amount_recovered(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    later = remittance(tmp_path / "nov.835", [reversal("ACCT-0001"), paid("ACCT-0001", amount="180.00")],
+                       paid_on="20261120", trace="EFT0002")
+    assert import_835(log_url, later) == [FileResult("nov.835", claims=2, new=2, denials=0, outcomes=1)]
+    [state] = states(log_url, "ACCT-0001")
+    [decision] = state.decisions
+    assert (decision.outcome, decision.amount, decision.on, decision.level) == \
+        ("overturned", Decimal("180.00"), date(2026, 11, 20), "redetermination")
+    assert decision.details["file"] == "nov.835"
+    assert (state.status, state.closed_by, state.recovered) == ("closed", "overturned", Decimal("180.00"))
+
+
+def sent(url: str, claim_id: str, on: date = date(2026, 10, 20)) -> None:
+    record_entry(settings_for(url), claim_id, Entry(Kind.sent, on, "pat", method="fax"), None)
+
+
+def test_denied_again_is_upheld_and_the_next_level_counts_from_that_remittance(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
+    import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2"))
+    [state] = states(log_url, "ACCT-0001")
+    assert [(d.outcome, d.on) for d in state.decisions] == [("upheld", date(2026, 12, 1))]
+    step = state.step
+    assert (state.status, step.level, step.action) == ("open", "reconsideration", "appeal")
+    assert (step.deadline, step.opened_on) == (date(2027, 6, 4), date(2026, 12, 1))  # 2026-12-01 + 5 + 180
+    assert step.deadline_reason == "previous decision 2026-12-01 + 5 days presumed receipt + 180 days"
+
+
+def test_denied_again_with_nothing_sent_is_a_resubmission_not_a_decision(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    again = remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2")
+    assert import_835(log_url, again) == [FileResult("dec.835", claims=1, new=1, denials=0, outcomes=0)]
+    [state] = states(log_url, "ACCT-0001")
+    assert (state.status, state.step.level, state.decisions) == ("open", "redetermination", ())
+
+
+def test_paid_in_part_and_denied_for_the_rest_is_partial(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
+    import_835(log_url, remittance(tmp_path / "nov.835", [partly("ACCT-0001", amount="100.00")],
+                                   paid_on="20261120", trace="E2"))
+    [state] = states(log_url, "ACCT-0001")
+    assert [(d.outcome, d.amount) for d in state.decisions] == [("partially_overturned", Decimal("100.00"))]
+    assert (state.status, state.step.level, state.remaining) == ("open", "reconsideration", Decimal("145.00"))
+
+
+def test_a_remittance_of_the_denial_day_is_the_denial_itself_not_its_outcome(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001", date(2026, 10, 14))  # sent the day it was denied: a request is pending
+    again = remittance(tmp_path / "oct-resent.835", [denied("ACCT-0001")], trace="EFT-RESENT")
+    assert import_835(log_url, again) == [FileResult("oct-resent.835", claims=1, new=1, denials=0, outcomes=0)]
+    [state] = states(log_url, "ACCT-0001")
+    assert (state.status, state.decisions) == ("sent", ())
+
+
+def test_a_claim_denied_after_its_denial_was_closed_opens_a_new_denial(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    import_835(log_url, remittance(tmp_path / "nov.835", [paid("ACCT-0001")], paid_on="20261120", trace="E2"))
+    import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001", carc="18", remarks=("N522",))],
+                                   paid_on="20261215", trace="E3"))
+    first, second = states(log_url, "ACCT-0001")
+    assert (first.status, second.status) == ("closed", "open")
+    assert (second.denial.category, second.step.action) == ("duplicate", "check_status")
+
+
+def test_a_claim_the_rules_cannot_plan_is_recorded_from_its_codes(log_url: str, tmp_path: Path) -> None:
+    odd_code = ClaimSpec("ACCT-0009", status="4", billed="310.00", paid="0", payer_claim_number="PCN0009",
+                         lines=[LineSpec(code="12", billed="310.00", cas=(("CO", "50", "310.00"),))])
+    result = import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", [odd_code])], [], None, "pat")
+    assert result.warnings == [f"{tmp_path / 'oct.835'}: segment 13 (CLP): service_lines[0].code: String should "
+                               "match pattern '^[A-Z0-9]{4,5}$'; its denial is recorded from its codes alone"]
+    [state] = states(log_url, "ACCT-0009")
+    assert (state.denial.category, state.denial.at_stake, state.step.action) == \
+        ("medical_necessity", Decimal("310.00"), "appeal")
+
+
+def test_practices_keep_their_own_denials_of_the_same_claim_id(log_url: str, tmp_path: Path) -> None:
+    file = remittance(tmp_path / "oct.835", [denied("ACCT-0001")])
+    import_835(log_url, file, practice="North Clinic")
+    assert import_835(log_url, file, practice="South Clinic")[0].denials == 1  # another practice's payment
+    assert [s.denial.practice for s in states(log_url, "ACCT-0001", "North Clinic")] == ["North Clinic"]
+    assert [s.denial.practice for s in states(log_url, "ACCT-0001", "South Clinic")] == ["South Clinic"]
+
+
+def test_submitted_claims_are_recorded_once(log_url: str, tmp_path: Path) -> None:
+    rows = [("ACCT-0001", "medicare-dme", "2026-09-05", "245.00"),
+            ("ACCT-0002", "commercial", "2026-09-06", "1,180.00")]
+    csv_file = submitted_csv(tmp_path / "september.csv", rows)
+    settings = settings_for(log_url)
+    assert import_files(settings, [], [csv_file], None, "pat").files == [FileResult("september.csv", claims=2, new=2)]
+    assert import_files(settings, [], [csv_file], None, "pat").files == [FileResult("september.csv", claims=2, new=0)]
+    with open_log(settings) as log, log.reading() as conn:
+        found = conn.execute(select(submissions.c.claim_id, submissions.c.payer, submissions.c.submitted_on,
+                                    submissions.c.charge).order_by(submissions.c.id)).all()
+    assert [tuple(r) for r in found] == [("ACCT-0001", "medicare-dme", date(2026, 9, 5), Decimal("245.00")),
+                                         ("ACCT-0002", "commercial", date(2026, 9, 6), Decimal("1180.00"))]
+
+
+def test_a_submitted_claims_file_with_bad_rows_records_nothing_and_names_each(log_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("claim_id,payer,date,charge,notes\nACCT-0001,medicare-dme,2026-09-05,245.00,ok\n"
+                   "ACCT 2,medicare-dme,2026-09-05,10,x\nACCT-0003,acme,2026-09-05,10,x\n"
+                   "ACCT-0004,commercial,09/05/2026,10,x\nACCT-0005,commercial,2026-09-05,12.345,x\n")
+    result = import_files(settings_for(log_url), [], [bad], None, "pat")
+    [errors] = result.errors
+    assert isinstance(errors, InputErrors)
+    known = "commercial, medicaid-caresource, medicare-dme, medicare-part-b"
+    assert errors.lines() == [
+        f"{bad}: row 3: claim_id: must be 1-64 letters, digits, '.', '_' or '-'",
+        f"{bad}: row 4: payer: unknown payer profile 'acme' (known: {known})",
+        f"{bad}: row 5: date: must be a date YYYY-MM-DD",
+        f"{bad}: row 6: charge: must be an amount like 245.00",
+    ]
+    assert counts(log_url)["submissions"] == 0
+
+
+def test_a_file_without_the_needed_columns_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("claim,payer,date\nACCT-0001,medicare-dme,2026-09-05\n")
+    result = import_files(settings_for(str(tmp_path / "log.sqlite")), [], [bad], None, "pat")
+    assert [e.lines() for e in result.errors] == [
+        [f"{bad}: header: missing column(s) claim_id, charge (needs claim_id,payer,date,charge)"]]
+
+
+def test_an_unreadable_remittance_is_reported_and_the_others_imported(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.835"
+    broken.write_text("this is not an 835")
+    good = remittance(tmp_path / "good.835", [denied("ACCT-0001")])
+    result = import_files(settings_for(str(tmp_path / "log.sqlite")), [broken, good], [], None, "pat")
+    assert [f.file for f in result.files] == ["good.835"]
+    assert len(result.errors) == 1 and result.errors[0].lines()[0].startswith(f"{broken}: ")
+
+
+def test_who_imported_what_is_kept(tmp_path: Path) -> None:
+    url = str(tmp_path / "log.sqlite")
+    import_files(settings_for(url), [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], "North", "sam")
+    with open_log(settings_for(url)) as log, log.reading() as conn:
+        row: Any = conn.execute(select(imports.c.practice, imports.c.kind, imports.c.file_name, imports.c.rows,
+                                       imports.c.who)).one()
+    assert tuple(row) == ("North", "835", "oct.835", 1, "sam")
+
+
+@pytest.mark.parametrize("practice", [None, "North Clinic"])
+def test_the_workspace_practice_is_the_default(tmp_path: Path, practice: str | None) -> None:
+    url = str(tmp_path / "log.sqlite")
+    settings = settings_for(url, practice="West")
+    import_files(settings, [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], practice, "pat")
+    assert [s.denial.practice for s in states(url, "ACCT-0001", practice or "West")] == [practice or "West"]

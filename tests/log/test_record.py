@@ -1,0 +1,203 @@
+"""`log record`: every event kind, what the tool adds (follow-up dates from the payer's decision
+timeframe, the next level's deadline from a decision), corrections, and every refusal with its
+exact message. The claim: ACCT-0001, denied CO-50 by a DME MAC on 2026-10-14 (as of 2026-11-22)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appealgen.errors import InputError
+from appealgen.log.api import import_files, record_entry
+from appealgen.log.model import Kind
+from appealgen.log.record import Entry, Recorded
+from tests.log.helpers import denied, remittance, settings_for
+
+DENIED_ON = date(2026, 10, 14)
+
+
+@pytest.fixture
+def url(log_url: str, tmp_path: Path) -> str:
+    claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="29", remarks=("N211",))]
+    import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
+    return log_url
+
+
+def rec(url: str, kind: str, on: date = date(2026, 10, 20), claim: str = "ACCT-0001", practice: str | None = None,
+        **fields: Any) -> Recorded:
+    return record_entry(settings_for(url), claim, Entry(Kind(kind), on, fields.pop("who", "pat"), **fields), practice)
+
+
+def refused(url: str, kind: str, on: date = date(2026, 10, 20), claim: str = "ACCT-0001", **fields: Any) -> str:
+    with pytest.raises(InputError) as caught:
+        rec(url, kind, on, claim, **fields)
+    return caught.value.line()
+
+
+def test_sent_sets_the_follow_up_from_the_levels_decision_timeframe(url: str) -> None:
+    done = rec(url, "sent", method="fax", ref="FAX-0042")
+    assert (done.event.next_date, done.event.level, done.event.ref) == (date(2026, 12, 19), "redetermination",
+                                                                        "FAX-0042")
+    assert done.notes == ["follow up on 2026-12-19 (Redetermination is decided within 60 days)"]
+    assert (done.state.status, done.state.sent_on, done.state.method) == ("sent", date(2026, 10, 20), "fax")
+
+
+def test_a_level_without_a_published_timeframe_is_followed_up_after_30_days(log_url: str, tmp_path: Path) -> None:
+    commercial = remittance(tmp_path / "plan.835", [denied("ACCT-0003")])
+    commercial.write_text(commercial.read_text().replace("EXAMPLE DME MAC", "EXAMPLE HEALTH PLAN")
+                          .replace("REF*2U*17003", "REF*2U*99999"))
+    import_files(settings_for(log_url), [commercial], [], None, "pat")
+    done = rec(log_url, "sent", claim="ACCT-0003", method="portal")
+    assert done.notes == ["follow up on 2026-11-19 (Reconsideration has no published decision timeframe: follow up "
+                          "after 30 days)"]
+
+
+def test_a_follow_up_moves_the_next_follow_up(url: str) -> None:
+    rec(url, "sent", method="mail")
+    done = rec(url, "follow_up", on=date(2026, 11, 21), next_date=date(2026, 12, 5), note="payer: in review")
+    assert (done.state.follow_up, done.state.status) == (date(2026, 12, 5), "sent")
+
+
+def test_overturned_closes_the_denial_with_all_that_was_at_stake_recovered(url: str) -> None:
+    rec(url, "sent", method="portal")
+    done = rec(url, "decision", on=date(2026, 11, 18), outcome="overturned", ref="RD-1")
+    assert done.event.amount == Decimal("245.00")
+    assert (done.state.status, done.state.closed_by, done.state.recovered) == \
+        ("closed", "overturned", Decimal("245.00"))
+
+
+def test_upheld_opens_the_next_level_with_its_deadline_from_the_decision(url: str) -> None:
+    rec(url, "sent", method="fax")
+    done = rec(url, "decision", on=date(2026, 11, 10), outcome="upheld", ref="RD-2")
+    assert done.notes == ["next: appeal at Reconsideration by 2027-05-14"]  # 2026-11-10 + 5 + 180 days
+    step = done.state.step
+    assert (done.state.status, step.level, step.deadline, step.opened_on) == \
+        ("open", "reconsideration", date(2027, 5, 14), date(2026, 11, 10))
+    # The next submission follows up on the QIC's timeframe.
+    assert rec(url, "sent", on=date(2026, 11, 20), method="mail").state.follow_up == date(2027, 1, 19)
+
+
+def test_dismissed_opens_the_review_of_the_dismissal(url: str) -> None:
+    rec(url, "sent", method="fax")
+    step = rec(url, "decision", on=date(2026, 11, 10), outcome="dismissed").state.step
+    assert (step.level, step.level_name, step.deadline, step.deadline_reason) == (
+        "dismissal_review", "QIC review of the redetermination dismissal", date(2027, 1, 9),
+        "previous decision 2026-11-10 + 60 days")
+
+
+def test_partial_records_the_amount_paid_and_appeals_the_rest(url: str) -> None:
+    rec(url, "sent", method="fax")
+    done = rec(url, "decision", on=date(2026, 11, 10), outcome="partially_overturned", amount="100.00")
+    assert (done.state.recovered, done.state.remaining, done.state.step.level) == \
+        (Decimal("100.00"), Decimal("145.00"), "reconsideration")
+
+
+def test_when_no_level_is_left_the_practice_decides(url: str) -> None:
+    day = date(2026, 10, 20)
+    for level in ("redetermination", "reconsideration", "alj_hearing", "appeals_council"):
+        assert rec(url, "sent", on=day, method="mail").state.step.level == level
+        done = rec(url, "decision", on=day, outcome="upheld")
+    step = done.state.step  # $245 is below judicial review's minimum: nothing more to file
+    assert (step.action, step.deadline, step.level) == ("ask_client", None, "judicial_review")
+    assert step.deadline_reason == ("amount in controversy $245.00 is below the $1,960.00 minimum for Judicial "
+                                    "review; the patient is not liable")
+
+
+def test_adjusted_writes_off_what_is_left_and_closes(url: str) -> None:
+    done = rec(url, "adjusted", claim="ACCT-0002", on=date(2026, 11, 1), note="timely filing, no proof")
+    assert (done.event.amount, done.state.written_off, done.state.closed_by) == \
+        (Decimal("245.00"), Decimal("245.00"), "adjusted")
+
+
+def test_billed_patient_closes_with_the_amount_billed(url: str) -> None:
+    done = rec(url, "billed_patient", amount="45.00")
+    assert (done.state.patient_billed, done.state.status, done.state.remaining) == \
+        (Decimal("45.00"), "closed", Decimal("200.00"))
+
+
+def test_assigned_sets_the_owner(url: str) -> None:
+    assert rec(url, "assigned", owner="sam").state.owner == "sam"
+    assert rec(url, "assigned", owner="lee").state.owner == "lee"
+
+
+def test_reopened_works_a_closed_denial_again(url: str) -> None:
+    rec(url, "adjusted", on=date(2026, 10, 21))
+    done = rec(url, "reopened", on=date(2026, 11, 2), note="payer reopened the claim")
+    assert (done.state.status, done.state.step.level) == ("open", "redetermination")
+
+
+def test_a_correction_voids_an_event_and_keeps_it_visible(url: str) -> None:
+    sent = rec(url, "sent", method="fax").event
+    done = rec(url, "correction", on=date(2026, 10, 21), voids=sent.id, note="sent for another claim")
+    assert done.state.status == "open"  # the derived state drops the voided event
+    assert [e.id for e in done.state.events] == [sent.id, done.event.id]  # the history keeps both
+    assert done.state.voided[sent.id or 0].note == "sent for another claim"
+    assert rec(url, "sent", on=date(2026, 10, 22), method="portal").state.method == "portal"
+
+
+def test_refusals_out_of_order(url: str) -> None:
+    assert refused(url, "decision", outcome="upheld") == \
+        "ACCT-0001: decision: no request is pending for Redetermination; record sent first"
+    assert refused(url, "sent", on=date(2026, 10, 1), method="fax") == \
+        "ACCT-0001: sent: date 2026-10-01 is before the denial (2026-10-14)"
+    rec(url, "sent", method="fax")
+    assert refused(url, "sent", on=date(2026, 10, 21), method="fax") == \
+        "ACCT-0001: sent: already sent on 2026-10-20 for Redetermination; record a decision or a follow-up"
+    assert refused(url, "decision", on=date(2026, 10, 19), outcome="upheld") == \
+        "ACCT-0001: decision: date 2026-10-19 is before the request was sent (2026-10-20)"
+    assert refused(url, "reopened") == \
+        "ACCT-0001: reopened: the denial is open; only a closed denial can be reopened"
+    rec(url, "decision", on=date(2026, 11, 1), outcome="overturned")
+    assert refused(url, "assigned", on=date(2026, 11, 2), owner="sam") == \
+        "ACCT-0001: assigned: the denial is closed (overturned on 2026-11-01); record reopened first"
+    assert refused(url, "sent", on=date(2026, 11, 23), method="fax") == \
+        "ACCT-0001: date: 2026-11-23 is after today (2026-11-22)"
+
+
+def test_refusals_of_options(url: str) -> None:
+    assert refused(url, "sent") == "ACCT-0001: method: is required for sent"
+    assert refused(url, "decision", outcome="upheld", method="fax") == "ACCT-0001: method: does not apply to decision"
+    assert refused(url, "follow_up") == "ACCT-0001: next: is required for follow_up"
+    assert refused(url, "follow_up", next_date=date(2026, 10, 20)) == \
+        "ACCT-0001: next: 2026-10-20 must be after the event's date (2026-10-20)"
+    assert refused(url, "assigned") == "ACCT-0001: owner: is required for assigned"
+    assert refused(url, "correction", voids=1) == "ACCT-0001: note: is required for correction"
+    assert refused(url, "adjusted", amount="12.345") == "ACCT-0001: amount: '12.345' is not an amount (like 120.50)"
+    assert refused(url, "adjusted", amount="-5") == "ACCT-0001: amount: '-5' is not an amount (like 120.50)"
+    assert refused(url, "decision", outcome="partially_overturned") == \
+        "ACCT-0001: amount: is required for a partial decision (the amount paid)"
+    assert refused(url, "sent", method="pigeon") == "ACCT-0001: method: must be one of fax, portal, mail, electronic"
+
+
+def test_refusals_of_corrections(url: str) -> None:
+    sent = rec(url, "sent", method="fax").event
+    decision = rec(url, "decision", on=date(2026, 11, 10), outcome="upheld").event
+    assert refused(url, "correction", voids=sent.id, note="wrong") == (
+        f"ACCT-0001: correction: event #{decision.id} (decision) depends on event #{sent.id}; "
+        f"correct #{decision.id} first")
+    correction = rec(url, "correction", on=date(2026, 11, 11), voids=decision.id, note="typed too soon").event
+    assert refused(url, "correction", voids=decision.id, note="again") == \
+        f"ACCT-0001: correction: event #{decision.id} is already voided by #{correction.id}"
+    assert refused(url, "correction", voids=correction.id, note="undo") == \
+        f"ACCT-0001: correction: event #{correction.id} is a correction; record the event again instead"
+    assert refused(url, "correction", voids=9999, note="x") == \
+        "ACCT-0001: correction: event #9999 is not an event of this denial"
+
+
+def test_an_unknown_claim_is_refused(url: str) -> None:
+    assert refused(url, "sent", claim="ACCT-9999", method="fax") == \
+        "ACCT-9999: claim: not in the log (practice default); import its remittance first " \
+        "(appealgen log import FILE.835)"
+
+
+def test_a_claim_id_in_two_practices_needs_the_practice(log_url: str, tmp_path: Path) -> None:
+    file = remittance(tmp_path / "oct.835", [denied("ACCT-0001")])
+    for practice in ("North", "South"):
+        import_files(settings_for(log_url), [file], [], practice, "pat")
+    assert refused(log_url, "sent", method="fax") == \
+        "ACCT-0001: practice: the claim is in several practices (North, South); name one with --practice"
+    assert rec(log_url, "sent", method="fax", practice="South").state.denial.practice == "South"
