@@ -21,6 +21,7 @@ class WorkspaceFile(Strict):
     """`appealgen.yaml`: the team's own settings. Every key is optional."""
 
     database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
+    ocr: bool = False  # OCR pages without text for the identity check (as `--ocr`)
 
 
 def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
@@ -46,6 +47,13 @@ class Settings:
     attachments_root: Path | None = None  # else each claim's attachments resolve beside its file
     time_limit: float | None = 120.0  # seconds per item; None: no limit
     file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
+    ocr: bool = False  # `--ocr`: OCR pages without text for the identity check (also `ocr: true` in the file)
+    strict: bool = False  # `--strict`: a page the identity check cannot verify fails the packet
+    verbose: bool = False  # `--verbose`: messages may name attachment files (their names can carry patient data)
+
+    @property
+    def use_ocr(self) -> bool:
+        return self.ocr or self.file.ocr
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
