@@ -12,6 +12,7 @@ from appealgen.plan import Plan
 from appealgen.report import PacketReport
 
 Status = Literal["built", "planned", "failed"]
+SAID = ("content.", "identity.")  # warnings printed under a built packet's line
 
 
 @dataclass
@@ -43,7 +44,9 @@ class Outcome:
             return self.error.lines()
         if self.report is None:
             return []
-        return [summary_line(self.report, out)]
+        # What was removed from a document, and pages nobody could verify, are said out loud.
+        shown = [f for f in self.report.check.findings if f.severity == "warning" and f.code.startswith(SAID)]
+        return [summary_line(self.report, out), *[f"  warning: {f.message}" for f in shown]]
 
 
 def summary_line(report: PacketReport, out: Path) -> str:

@@ -26,6 +26,7 @@ class Limits:
 
     file_bytes: int = 200 * MB  # an attachment file
     document_bytes: int = 10 * MB  # a claim file, payer profile or settings file
+    x12_bytes: int = 100 * MB  # an 835 file (a large payer's daily file is a few MB)
     pages: int = 2_000  # pages of one attachment
     pixels: int = 100_000_000  # one image (a 600 dpi letter page is 34 million)
     frames: int = 500  # frames of one TIFF
@@ -100,6 +101,16 @@ def _check_status(status: os.stat_result, limit: int) -> None:
         raise Refused(f"is {kind}, not a regular file")
     if status.st_size > limit:
         raise Refused(f"is {megabytes(status.st_size)}; the limit is {megabytes(limit)}")
+
+
+def check_text(data: bytes) -> None:
+    """Refuse bytes that are not 8-bit text: UTF-16 (a BOM or every other byte zero) or binary."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 2 and head.count(b"\x00") * 3 >= len(head)):
+        raise Refused("file is UTF-16 text; save it as ASCII or UTF-8")
+    # FS, GS, RS and US (0x1c-0x1f) are legal X12 delimiters; other control bytes are not text.
+    if b"\x00" in head or sum(b < 9 or 13 < b < 28 for b in head) * 20 > len(head):
+        raise Refused("file is binary data, not text")
 
 
 def sniff(data: bytes) -> FileType:

@@ -59,7 +59,8 @@ def one_page_pdf(page_extra: bytes = b"", catalog_extra: bytes = b"", more: Sequ
 def many_pages_pdf(pages: int) -> bytes:
     """`pages` pages sharing one content stream (small file, large page count)."""
     kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>"
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+            b"/Resources << /Font << /F1 4 0 R >> >> >>")
     return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
                     stream(PAGE_TEXT), FONT, *[page] * pages])
 
@@ -69,7 +70,8 @@ def circular_kids_pdf() -> bytes:
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
         stream(PAGE_TEXT),
         FONT,
         b"<< /Type /Pages /Parent 2 0 R /Kids [6 0 R 2 0 R] /Count 1 >>",
@@ -208,8 +210,9 @@ CONTENT_TYPES = (
     b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
 )
 ROOT_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
     b'Target="word/document.xml"/></Relationships>'
 )
 W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -275,7 +278,8 @@ def odt(content: bytes, extra: dict[str, bytes] | None = None) -> bytes:
                 b'<office:body><office:text>%s</office:text></office:body></office:document-content>' % content)
     manifest = (b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 b'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                b'<manifest:file-entry manifest:full-path="/" '
+                b'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
                 b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
                 b'</manifest:manifest>')
     out = io.BytesIO()

@@ -15,6 +15,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Concat
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 from jinja2.utils import object_type_repr
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from appealgen.errors import TemplateError
@@ -95,9 +96,10 @@ class BoundedCodeGenerator(CodeGenerator):
 
 def without_controls(value: Any) -> Any:
     """Every `{{ }}` output: control characters removed, size checked."""
-    if isinstance(value, str):
-        return checked_size(CONTROL.sub("", value))
-    return value
+    if isinstance(value, str) and CONTROL.search(value):
+        cleaned = CONTROL.sub("", value)
+        value = type(value)(cleaned) if isinstance(value, Markup) else cleaned  # Markup stays Markup
+    return checked_size(value) if isinstance(value, str) else value
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
