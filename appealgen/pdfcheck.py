@@ -36,8 +36,11 @@ def inflated_size(data: bytes | memoryview, start: int, cap: int, wbits: int = z
         while not inflater.eof and position < len(view):
             pending = bytes(view[position:position + _CHUNK])
             position += len(pending)
-            while pending and total <= cap:
-                total += len(inflater.decompress(pending, _CHUNK))
+            while pending and total <= cap and not inflater.eof:
+                produced = len(inflater.decompress(pending, _CHUNK))
+                if not produced and len(inflater.unconsumed_tail) == len(pending):
+                    break  # no progress: stop rather than spin
+                total += produced
                 pending = inflater.unconsumed_tail
             if total > cap:
                 break

@@ -26,6 +26,10 @@ ACTION_KINDS = {
     "/Rendition": "a multimedia annotation", "/RichMediaExecute": "a multimedia annotation",
 }
 OTHER_ACTION = "an automatic action"
+# Every action type but /GoTo: a dictionary of one of these types is emptied wherever it is found,
+# reachable through a known key or not.
+ACTIONS = {*ACTION_KINDS, "/Named", "/ResetForm", "/Hide", "/SetOCGState", "/Trans", "/GoTo3DView", "/Thread",
+           "/Rendition", "/SetState", "/NOP"}
 # Annotations that may stay (comments and links); widgets stay until flattening draws them.
 KEPT_ANNOTATIONS = {"/Link", "/Text", "/FreeText", "/Highlight", "/Underline", "/StrikeOut", "/Squiggly",
                     "/Square", "/Circle", "/Line", "/Polygon", "/PolyLine", "/Ink", "/Stamp", "/Caret", "/Popup",
@@ -65,7 +69,8 @@ def _action_kinds(action: Any, depth: int = 0) -> set[str]:
         return set().union(*(_action_kinds(a, depth + 1) for a in action)) if action else set()
     if not isinstance(action, DictionaryObject):
         return set()
-    kinds = {ACTION_KINDS.get(str(action.get("/S")), OTHER_ACTION)} if "/S" in action else set()
+    kind = str(action.get("/S"))
+    kinds = {ACTION_KINDS.get(kind, OTHER_ACTION)} if "/S" in action and kind != "/GoTo" else set()
     if "/JS" in action:
         kinds.add("JavaScript")
     if "/Next" in action:
@@ -84,6 +89,10 @@ class Stripper:
         self.removed: set[str] = set()
 
     def dictionary(self, d: DictionaryObject) -> None:
+        if d.get("/S") in ACTIONS:  # an action left over somewhere: make it inert
+            self.removed |= _action_kinds(d)
+            d.clear()
+            return
         for key in ("/AA", "/OpenAction"):
             if key in d:
                 value = _resolve(d[key])

@@ -92,8 +92,8 @@ def deep_nesting_pdf(depth: int = 10_000) -> bytes:
 
 def inflating_stream_pdf(size: int = 1 << 30) -> bytes:
     """A page whose content stream inflates to `size` bytes of spaces (about 1 MB compressed)."""
-    compressor = zlib.compressobj(9)
-    chunk = b" " * (1 << 20)
+    compressor = zlib.compressobj(1)
+    chunk = b" " * (1 << 24)
     data = b"".join(compressor.compress(chunk) for _ in range(size // len(chunk))) + compressor.flush()
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
