@@ -6,6 +6,7 @@ within time and memory, never anything but the project's own errors. Fuzzed with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -142,10 +143,8 @@ def test_fuzzed_835_files_give_only_the_projects_errors(tmp_path: Path, data: st
     noise = data.draw(st.text(alphabet="*~:^|\r\n ISACLPNM1QCDTM0123456789", max_size=40))
     path = tmp_path / "fuzz.835"
     path.write_text(base[:cut] + noise + base[cut:][: data.draw(st.integers(0, 400))])
-    try:
+    with contextlib.suppress(AppealgenError):  # anything else escaping is a bug
         read_era(path)
-    except AppealgenError:
-        pass
 
 
 def test_the_fuzz_files_leave_nothing_behind(tmp_path: Path) -> None:
