@@ -74,8 +74,24 @@ def page_identity(text: str, patient: Patient) -> PageIdentity:
 
 def _same_member(value: str, member: str) -> bool:
     """A labelled value matches when it is the member ID, or starts with it and runs on into the
-    next word of the text (the label's pattern stops at a line's end, not a word's)."""
-    return value == member or (bool(member) and value.startswith(member))
+    next word of the text (the label's pattern stops at a line's end, not a word's), or differs by
+    a character or two, as OCR misreads them (such a page is then judged by the name)."""
+    if value == member or (bool(member) and value.startswith(member)):
+        return True
+    return _distance(value[:len(member) + 2], member, 2 if len(member) >= 8 else 1) <= (2 if len(member) >= 8 else 1)
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    """Edit distance of `a` and `b`, counted no further than `cap` + 1."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return min(previous[-1], cap + 1)
 
 
 def page_texts(pdf: bytes) -> list[str | None]:

@@ -5,6 +5,7 @@ original pages). Asked for with `--ocr` or `ocr: true` in appealgen.yaml."""
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,8 @@ def ocr_texts(pdf: bytes, pages: list[int]) -> dict[int, str]:
     # OCRmyPDF logs file names and page content details: keep its log out of ours.
     for name in ("ocrmypdf", "pdfminer", "PIL"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # Its progress display swaps sys.stderr and does not always put it back: keep ours.
+    streams = sys.stdout, sys.stderr
     with tempfile.TemporaryDirectory(prefix="appealgen-ocr-") as tmp:
         source, target = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
         source.write_bytes(pdf)
@@ -34,5 +37,7 @@ def ocr_texts(pdf: bytes, pages: list[int]) -> dict[int, str]:
                          tesseract_timeout=PAGE_TIMEOUT_S)
         except ocrmypdf.exceptions.MissingDependencyError:
             raise MissingToolError("Tesseract (OCR)", INSTALL_HINT) from None
+        finally:
+            sys.stdout, sys.stderr = streams
         texts = page_texts(target.read_bytes())
     return {n: texts[n - 1] or "" for n in pages if n <= len(texts)}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages appealgen needs (LibreOffice for DOCX->PDF, HarfBuzz's
-# subsetter for fast WeasyPrint, metric-compatible fonts, poppler-utils and qpdf).
+# subsetter for fast WeasyPrint, metric-compatible fonts, poppler-utils and qpdf; Tesseract
+# and Ghostscript for OCRmyPDF, which reads scanned pages for the identity check with --ocr).
 # Runs apt-get when root; otherwise prints the exact command and checks what is there.
 set -euo pipefail
 PKGS=(libreoffice-writer-nogui libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-      fonts-liberation2 fonts-dejavu-core fontconfig poppler-utils qpdf)
+      fonts-liberation2 fonts-dejavu-core fontconfig poppler-utils qpdf
+      tesseract-ocr tesseract-ocr-eng ghostscript)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
