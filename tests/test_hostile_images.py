@@ -13,7 +13,7 @@ from PIL import Image
 
 from appealgen.attachments import preflight_pdf
 from appealgen.images import image_to_pdf
-from appealgen.preflight import LIMITS, Refused
+from appealgen.preflight import LIMITS, Limits, Refused
 from tests.conftest import WriteClaim
 from tests.helpers import HTML_LETTER, build
 
@@ -105,6 +105,13 @@ def test_hostile_images_are_refused_within_the_limits(
 def test_pillows_bomb_guard_is_an_error_not_a_warning() -> None:
     with pytest.raises(Refused, match="larger than"):
         image_to_pdf(bomb_png(12_000, 12_000), LIMITS)  # 144 million: past the limit, short of Pillow's 2x error
+
+
+def test_the_pixel_limit_is_ours_not_only_pillows() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (100, 100)).save(out, format="PNG")
+    with pytest.raises(Refused, match=r"^image is larger than 1,000 pixels$"):
+        image_to_pdf(out.getvalue(), Limits(pixels=1_000))
 
 
 def test_a_cmyk_jpeg_keeps_its_colour() -> None:

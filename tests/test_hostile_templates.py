@@ -41,6 +41,7 @@ def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: An
     ("{{ cycler.__init__.__globals__ }}",
      "refused by the sandbox: access to attribute '__init__' of 'type' object is unsafe."),
     ("{{ 'x' * 10**9 }}", "stopped: a value over 1,000,000 characters (a template limit)"),
+    ("{% set x = 'x' * 10**9 %}{{ x|length }}", "stopped: a value over 1,000,000 characters (a template limit)"),
     ("{% for i in range(10**9) %}x{% endfor %}", "stopped: a number over 1,000,000 given to a function (a template "
                                                   "limit)"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
@@ -50,7 +51,7 @@ def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: An
     ("{{ 'x'|center(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 'x'.ljust(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 9**999999 }}", "stopped: a number too large (a template limit)"),
-], ids=["mro", "cycler-globals", "x-times-1e9", "range-1e9", "nested-loops", "concat-doubling", "center",
+], ids=["mro", "cycler-globals", "x-times-1e9", "set-x-times-1e9", "range-1e9", "nested-loops", "concat-doubling", "center",
         "ljust", "power"])
 def test_template_escapes_and_bombs_stop_with_one_line_and_no_output(
     write_claim: WriteClaim, tmp_path: Path, expression: str, message: str
