@@ -51,8 +51,8 @@ def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: An
     ("{{ 'x'|center(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 'x'.ljust(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 9**999999 }}", "stopped: a number too large (a template limit)"),
-], ids=["mro", "cycler-globals", "x-times-1e9", "set-x-times-1e9", "range-1e9", "nested-loops", "concat-doubling", "center",
-        "ljust", "power"])
+], ids=["mro", "cycler-globals", "x-times-1e9", "set-x-times-1e9", "range-1e9", "nested-loops", "concat-doubling",
+        "center", "ljust", "power"])
 def test_template_escapes_and_bombs_stop_with_one_line_and_no_output(
     write_claim: WriteClaim, tmp_path: Path, expression: str, message: str
 ) -> None:
