@@ -110,15 +110,6 @@ def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set
     return clean, pages, removed
 
 
-def check_pdf(data: bytes, source: Path, field: str) -> int:
-    """The page count of a PDF this program made (a rendered letter, a converted document)."""
-    try:
-        _, pages, _ = preflight_pdf(data)
-    except Refused as refused:
-        raise InputError(source, field, str(refused)) from None
-    return pages
-
-
 def default_title(attachment: Attachment) -> str:
     return attachment.title or attachment.kind.value.replace("_", " ").capitalize()
 

@@ -75,3 +75,5 @@ def test_a_plain_opendocument_attachment_is_converted(write_claim: WriteClaim, t
     code, _, stderr = build(claim, tmp_path / "out")
     assert code == 0, stderr
     assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    # LibreOffice turned the hyperlink into a web link in the PDF: removed and said, like any other.
+    assert stderr.splitlines()[1:] == ["  warning: attachments[1] (progress notes): removed a web link"]
