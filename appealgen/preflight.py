@@ -68,7 +68,9 @@ def megabytes(size: int) -> str:
 def read_regular(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. FIFOs, devices, sockets and folders
     are refused from their status alone, before anything opens them for reading; the file is
-    opened non-blocking and checked again through its descriptor, so a swap in between is seen."""
+    opened non-blocking and checked again through its descriptor, so a swap in between is seen.
+    A symlink is followed once, here, to the file it names (confinement was decided before)."""
+    path = Path(os.path.realpath(path))
     try:
         before = os.stat(path)
     except FileNotFoundError:

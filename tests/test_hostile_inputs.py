@@ -63,6 +63,14 @@ def test_hostile_claim_files_are_refused_with_a_clear_message(
     assert not Path("/tmp/owned").exists()
 
 
+def test_a_claim_file_given_through_a_symlink_is_read(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_text("claim_id: A-1\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real.yaml")
+    assert [str(e).replace("link.yaml", "real.yaml") for e in load_claim_file(tmp_path / "link.yaml").errors] == \
+        [str(e) for e in load_claim_file(tmp_path / "real.yaml").errors]
+    assert "cannot be opened" not in plan(tmp_path / "link.yaml")[1]
+
+
 def test_a_50_mb_claim_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "claim.yaml"
     with path.open("wb") as handle:
