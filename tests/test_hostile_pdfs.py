@@ -14,7 +14,7 @@ import pytest
 
 from appealgen.attachments import preflight_pdf
 from appealgen.packet import packet_objects
-from appealgen.preflight import Refused
+from appealgen.preflight import Limits, Refused
 from appealgen.sanitize import active_names
 from tests import hostile_files as hostile
 from tests.conftest import WriteClaim
@@ -207,3 +207,31 @@ def test_preflight_of_mutated_pdfs_raises_only_refusals_within_a_time_bound() ->
             assert pages >= 1
             assert active_names(packet_objects(clean)) == set(), f"case {case}"
         assert time.monotonic() - started < 2.0, f"case {case} took too long"
+
+
+# --- each limit, on its own ------------------------------------------------------------------
+
+
+def png_pdf(width: int, height: int) -> bytes:
+    import io
+
+    import img2pdf
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 90, 90)).save(out, format="PNG")
+    return bytes(img2pdf.convert(out.getvalue()))
+
+
+@pytest.mark.parametrize(("data", "limits", "message"), [
+    (make_pdf(3), Limits(pdf_objects=5), "has more than 5 objects"),
+    (make_pdf(3), Limits(pages=2), "has more than 2 pages"),
+    (hostile.one_page_pdf(content=hostile.PAGE_TEXT + b" " * 2_000), Limits(page_content_bytes=1_000),
+     "has a page whose content is larger than 0.001 MB"),
+    (png_pdf(100, 100), Limits(pixels=1_000), "has an image larger than 1,000 pixels"),
+    (make_pdf(3), Limits(seconds=0), "too complex to check within 0 s"),
+], ids=["objects", "pages", "page-content", "image-pixels", "time-budget"])
+def test_each_pdf_limit_refuses_on_its_own(data: bytes, limits: Limits, message: str) -> None:
+    with pytest.raises(Refused) as refused:
+        preflight_pdf(data, limits)
+    assert str(refused.value) == message
