@@ -1,22 +1,32 @@
-"""Attachment preflight: confine paths, refuse unusable files, normalise everything to PDF."""
+"""Attachment preflight: confine paths, read regular files only, decide the type from the
+bytes, refuse what is over the limits, remove active content, normalise everything to PDF.
+
+Messages name the attachment by its position and kind (`attachments[2] (progress notes)`),
+never by its path, which often carries the patient's name; `verbose` adds the path.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
-from appealgen.errors import InputError
-from appealgen.fax import g4_to_pdf, read_g4
-from appealgen.models import Attachment
-from appealgen.pdf import PasswordProtected, open_pdf
+from pypdf import PdfWriter
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
-DOCX_SUFFIXES = {".docx"}
-LETTER_PT = (612.0, 792.0)
+from appealgen.errors import InputError
+from appealgen.images import image_to_pdf
+from appealgen.models import Attachment
+from appealgen.office_check import check_office
+from appealgen.pdf import PasswordProtected, open_pdf
+from appealgen.pdfcheck import PdfWalk, check_raw
+from appealgen.preflight import LIMITS, TYPE_NAMES, Budget, Limits, Refused, read_regular, sniff
+from appealgen.report import Finding, warning
+from appealgen.sanitize import describe, strip_active
+
+OFFICE_TYPES = {"docx", "odt"}
+IMAGE_TYPES = {"jpeg", "png", "tiff"}
 
 
 @dataclass
@@ -25,123 +35,130 @@ class Part:
 
     kind: str
     title: str
-    source: str  # shown in packet.json: the path as written in the claim, or a template name
+    source: str  # kept in packet.json: the path relative to the attachments folder, or a template name
     sha256: str  # of the input file (or of the rendered bytes for generated sections)
     pdf: bytes = b""
     pages: int = 0
     docx: Path | None = None  # set until a Word attachment has been converted
     field: str = ""  # where errors about it point, e.g. "attachments[2].path"
+    office: bytes = b""  # the checked bytes of a Word/OpenDocument attachment, converted from these
+    office_type: str = ""  # "docx" or "odt"
+    removed: set[str] = dataclass_field(default_factory=set)  # active content taken out (kinds, for the warning)
+
+    @property
+    def label(self) -> str:
+        """How messages name it: `attachments[2] (progress notes)`, `letter`, `remittance`."""
+        position = self.field.removesuffix(".path") or self.kind
+        kind = self.kind.replace("_", " ")
+        return position if position == self.kind else f"{position} ({kind})"
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def confine(path: Path, root: Path, source: Path, field: str) -> Path:
-    """Resolve `path` against `root`; refuse it (and symlinks) when it leaves `root`."""
+def _shown(path: Path, verbose: bool) -> str:
+    from appealgen.output import printable
+
+    return f" ({printable(str(path))})" if verbose else ""
+
+
+def confine(path: Path, root: Path, source: Path, field: str, verbose: bool = False) -> Path:
+    """Resolve `path` against `root`; refuse it (and symlinks) when it leaves `root`. Nothing is
+    opened here: the status of the resolved path decides."""
     root = root.resolve()
     candidate = path if path.is_absolute() else root / path
+    shown = _shown(path, verbose)
     try:
         resolved = candidate.resolve(strict=True)
     except FileNotFoundError:
-        raise InputError(source, field, f"{path}: file not found") from None
-    except OSError:
-        raise InputError(source, field, f"{path}: cannot be opened") from None
+        raise InputError(source, field, f"file not found{shown}") from None
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        raise InputError(source, field, f"cannot be opened{shown}") from None
     if not resolved.is_relative_to(root):
-        raise InputError(source, field, f"{path}: outside the attachments folder; refused")
-    if not resolved.is_file():
-        raise InputError(source, field, f"{path}: not a regular file")
+        raise InputError(source, field, f"outside the attachments folder; refused{shown}")
     return resolved
 
 
-def check_pdf(data: bytes, source: Path, field: str) -> int:
-    """Validate a PDF and return its page count; encrypted (user password) or damaged: refused."""
-    if not data:
-        raise InputError(source, field, "file is empty (0 bytes)")
-    if b"%PDF-" not in data[:1024]:
-        raise InputError(source, field, "not a PDF file")
+def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set[str]]:
+    """Check a PDF within the limits; return it rewritten without active content, its page
+    count and what was removed. Raises Refused."""
     if b"%%EOF" not in data[-2048:]:
-        raise InputError(source, field, "PDF is truncated (no end-of-file marker)")
+        raise Refused("PDF is truncated (no end-of-file marker)")
+    budget = Budget(limits.seconds)
+    check_raw(data, limits, budget)
     try:
         reader = open_pdf(data)
-        pages = len(reader.pages)
-        for page in reader.pages:
-            page.get_contents()
-            _ = page.mediabox
+        walk = PdfWalk(reader, limits, budget)
+        walk.object_streams()
+        pages = walk.pages()
+        removed = strip_active([reader.trailer])
+        writer = PdfWriter(clone_from=reader)
+        out = io.BytesIO()
+        writer.write(out)
+        clean = out.getvalue()
     except PasswordProtected:
-        raise InputError(source, field, "PDF is protected by a password; send an unlocked copy") from None
+        raise Refused("PDF is encrypted with a password; send an unlocked copy") from None
+    except Refused:
+        raise
+    except RecursionError:
+        raise Refused(f"PDF nests objects more than {limits.depth} deep") from None
     except Exception:  # pypdf signals damage with many exception types
-        raise InputError(source, field, "PDF is damaged and cannot be read") from None
+        raise Refused("PDF is damaged and cannot be read") from None
     if pages == 0:
-        raise InputError(source, field, "PDF has no pages")
-    return pages
-
-
-def image_to_pdf(data: bytes, source: Path, field: str) -> bytes:
-    """Fax TIFFs (CCITT G4) and JPEGs pass through untouched; others are re-encoded."""
-    import img2pdf
-
-    if not data:
-        raise InputError(source, field, "file is empty (0 bytes)")
-    if data[:4] in (b"II*\x00", b"MM\x00*"):  # a fax TIFF goes in strip by strip, never decoded
-        with contextlib.suppress(Exception):  # anything unusual takes the general path below
-            pages = read_g4(data)
-            if pages:
-                return g4_to_pdf(pages)
-    layout = img2pdf.get_layout_fun(LETTER_PT, fit=img2pdf.FitMode.shrink, auto_orient=True)
-    try:
-        return bytes(img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
-    except Exception:  # alpha channels, unusual TIFF compressions: re-encode losslessly
-        pass
-    try:
-        return bytes(img2pdf.convert(_reencoded_frames(data), layout_fun=layout))
-    except Exception:
-        raise InputError(source, field, "image cannot be read") from None
-
-
-def _reencoded_frames(data: bytes) -> list[bytes]:
-    from PIL import Image, ImageSequence
-
-    frames = []
-    with Image.open(io.BytesIO(data)) as image:
-        for frame in ImageSequence.Iterator(image):
-            mode = "1" if frame.mode == "1" else ("L" if frame.mode in ("L", "LA") else "RGB")
-            out = io.BytesIO()
-            frame.convert(mode).save(out, format="PNG")
-            frames.append(out.getvalue())
-    return frames
+        raise Refused("PDF has no pages")
+    return clean, pages, removed
 
 
 def default_title(attachment: Attachment) -> str:
     return attachment.title or attachment.kind.value.replace("_", " ").capitalize()
 
 
-def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path) -> Part:
-    """Read one attachment; PDFs and images become PDF bytes now, DOCX files wait for LibreOffice."""
+def _refusal(kind: str) -> str:
+    return f"unsupported file: its content is {TYPE_NAMES[kind]} (the type is read from the file, not its name)"
+
+
+def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, limits: Limits = LIMITS,
+            verbose: bool = False) -> Part:
+    """Read one attachment; PDFs and images become PDF bytes now, Word and OpenDocument files
+    are checked now and converted later (all of a packet's at once)."""
     field = f"attachments[{index}].path"
-    path = confine(attachment.path, root, claim_file, field)
-    data = path.read_bytes()
-    part = Part(attachment.kind.value, default_title(attachment), attachment.path.as_posix(), sha256(data),
-                field=field)
-    suffix = path.suffix.lower()
-    if suffix == ".pdf" or data[:5] == b"%PDF-":
-        part.pdf = data
-        part.pages = check_pdf(data, claim_file, field)
-    elif suffix in IMAGE_SUFFIXES:
-        part.pdf = image_to_pdf(data, claim_file, field)
-        part.pages = check_pdf(part.pdf, claim_file, field)
-    elif suffix in DOCX_SUFFIXES:
-        if not data:
-            raise InputError(claim_file, field, "file is empty (0 bytes)")
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise InputError(claim_file, field, "not a Word .docx file")
-        part.docx = path
-    else:
-        raise InputError(claim_file, field, f"unsupported file type {suffix or '(none)'!r}")
+    path = confine(attachment.path, root, claim_file, field, verbose)
+    try:
+        data = read_regular(path, limits.file_bytes)
+    except Refused as refused:
+        raise InputError(claim_file, field, f"{refused}{_shown(attachment.path, verbose)}") from None
+    relative = path.relative_to(root.resolve()).as_posix()
+    part = Part(attachment.kind.value, default_title(attachment), relative, sha256(data), field=field)
+    kind = sniff(data)
+    try:
+        if kind == "empty":
+            raise Refused("file is empty (0 bytes)")
+        if kind == "pdf":
+            part.pdf, part.pages, part.removed = preflight_pdf(data, limits)
+        elif kind in IMAGE_TYPES:
+            part.pdf, part.pages, _ = preflight_pdf(image_to_pdf(data, limits), limits)
+        elif kind in OFFICE_TYPES:
+            check_office(data, limits)
+            part.office, part.office_type, part.docx = data, kind, path
+        else:
+            raise Refused(_refusal(kind))
+    except Refused as refused:
+        raise InputError(claim_file, field, str(refused)) from None
     return part
 
 
 def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
-    part.pdf = pdf
-    part.pages = check_pdf(pdf, claim_file, field)
+    """A rendered or converted PDF, checked and cleaned like an attachment."""
+    try:
+        part.pdf, part.pages, removed = preflight_pdf(pdf)
+    except Refused as refused:
+        raise InputError(claim_file, field, str(refused)) from None
+    part.removed |= removed
     part.docx = None
+
+
+def removal_findings(parts: list[Part]) -> list[Finding]:
+    """One warning per document whose active content was removed."""
+    return [warning("content.removed", f"{part.label}: removed {describe(part.removed)}")
+            for part in parts if part.removed]

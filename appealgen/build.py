@@ -6,7 +6,6 @@ workers, on a cluster): settings are plain data, the toolkit is this process's o
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from appealgen.check import check_build
 from appealgen.errors import InputError
 from appealgen.models import Claim, RemittanceRecord
 from appealgen.outcome import Outcome
-from appealgen.output import write_atomic
+from appealgen.output import write_files
 from appealgen.packet import assemble, stamp_text
 from appealgen.payers import PayerProfile, profile_path
 from appealgen.plan import Plan, make_plan
@@ -59,7 +58,8 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     profile, plan = planned.profile, planned.plan
     folder = settings.out / item.practice / claim.claim_id
     root = settings.attachments_root or item.base
-    parts = [prepare(claim.attachments[i], i, root, Path(item.origin)) for i in plan.attachment_order]
+    parts = [prepare(claim.attachments[i], i, root, Path(item.origin), verbose=settings.verbose)
+             for i in plan.attachment_order]
     by_claim_order = sorted(zip(plan.attachment_order, [p.sha256 for p in parts], strict=True))
     digest = inputs_digest(settings, tools, item, profile, [h for _, h in by_claim_order])
     refuse_overwriting_inputs(folder, [item.source, *(root / a.path for a in claim.attachments)])
@@ -89,12 +89,13 @@ def assemble_checked(
     body = [(p.kind, p.title, p.pages) for p in parts]
     attachments = parts[1:]
     cover_name = tools.workspace.template_name(cover)
+    identity = tools.identity_check()
     passed = check_build(plan, claim, profile, attachments, 2 + sum(p.pages for p in parts), None,
-                         tools.identity).passed
+                         identity, parts[0]).passed
     for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds
         front = render_front(tools.renderer, tools.env, context, body, not passed, cover_name, cover.parent)
         pdf = assemble(front, parts, claim.claim_id, not passed)
-        result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), tools.identity)
+        result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), identity, parts[0])
         if result.passed == passed:
             return front, pdf, result
         passed = result.passed
@@ -160,8 +161,10 @@ def convert_word(tools: Toolkit, parts: list[Part], origin: Path, tmp: Path, let
         if n == 0 and letter_docx is not None:
             pending.append((part, letter_docx, Path(part.source), None))
             continue
-        copy = tmp / f"attachment-{n}.docx"  # distinct names: the converter writes <stem>.pdf
-        shutil.copyfile(part.docx, copy)
+        # The bytes preflight checked, not the file again (it may have changed since); distinct
+        # names, as the converter writes <stem>.pdf.
+        copy = tmp / f"attachment-{n}.{part.office_type or 'docx'}"
+        copy.write_bytes(part.office)
         pending.append((part, copy, origin, part.field))
     if not pending:
         return
@@ -175,14 +178,10 @@ def convert_word(tools: Toolkit, parts: list[Part], origin: Path, tmp: Path, let
 
 
 def write_packet(folder: Path, pdf: bytes, report: PacketReport, docx: bytes | None) -> None:
-    """Each file is written atomically; a letter.docx from an earlier build is removed when
-    this build's letter is not a Word template, so the folder never mixes two builds."""
-    if docx is not None:
-        write_atomic(folder / "letter.docx", docx)
-    write_atomic(folder / "packet.pdf", pdf)
-    write_atomic(folder / "packet.json", (report.model_dump_json(indent=2) + "\n").encode())
-    if docx is None:
-        (folder / "letter.docx").unlink(missing_ok=True)
+    """The files are written as one set (all or none); a letter.docx from an earlier build is
+    removed when this build's letter is not a Word template, so the folder never mixes two builds."""
+    write_files(folder, {"letter.docx": docx, "packet.pdf": pdf,
+                         "packet.json": (report.model_dump_json(indent=2) + "\n").encode()})
 
 
 def refuse_overwriting_inputs(folder: Path, inputs: list[Path]) -> None:

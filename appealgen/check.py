@@ -13,10 +13,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from appealgen.attachments import Part
+from appealgen.attachments import Part, removal_findings
 from appealgen.documents import validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.identity import IdentityCache, identity_findings
+from appealgen.identity import IdentityCheck
+from appealgen.letter_dates import letter_date_findings
 from appealgen.models import AttachmentKind, Claim
 from appealgen.packet import INCOMPLETE, stamp_text
 from appealgen.payers import PayerProfile
@@ -64,12 +65,15 @@ def limit_findings(profile: PayerProfile, pages: int, size: int | None) -> list[
 
 def check_build(
     plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Part], pages: int, size: int | None,
-    cache: IdentityCache,
+    identity: IdentityCheck, letter: Part | None = None,
 ) -> CheckResult:
     """Everything that decides whether the packet may be submitted. `size` is None before the
     packet has been laid out."""
     findings = list(plan.findings)
-    findings += identity_findings(parts, claim, cache)
+    findings += identity.findings(parts, claim)
+    findings += removal_findings([p for p in [letter, *parts] if p is not None])
+    if letter is not None:
+        findings += letter_date_findings(letter, claim)
     findings += limit_findings(profile, pages, size)
     findings += manifest_findings(plan.required, plan.submitted)
     return CheckResult.of(findings)

@@ -20,7 +20,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def say(message: str) -> None:
-    click.echo(message, err=True)
+    """A human message on stderr; terminal control characters in it are shown escaped."""
+    from appealgen.output import printable
+
+    click.echo(printable(message), err=True)
 
 
 def handled(func: F) -> F:
@@ -96,10 +99,15 @@ def main() -> None:
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Resolve attachment paths here instead of beside the claim file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the packet reports as JSON on stdout.")
+@click.option("--ocr", is_flag=True, default=None,
+              help="Read scanned pages with OCR for the identity check (also: ocr: true in appealgen.yaml).")
+@click.option("--strict", is_flag=True, help="Fail a packet when a page's patient cannot be verified (a scan).")
+@click.option("--verbose", is_flag=True, help="Name attachment files in messages (their names may carry patient data).")
 @workspace_options
 @handled
 def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | None,
-          as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+          as_json: bool, ocr: bool | None, strict: bool, verbose: bool, workspace: Path | None,
+          as_of: datetime | None) -> None:
     """Build one packet per claim: OUT/<claim_id>/packet.pdf and packet.json.
 
     CLAIM_FILES are claim files (YAML/JSON, one claim or a list), folders of them, or X12 835
@@ -117,7 +125,8 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
     """
     from appealgen import commands
 
-    settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root)
+    settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
+                                      ocr=bool(ocr), strict=strict, verbose=verbose)
     say(settings.workspace.describe())
     outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:

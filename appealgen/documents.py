@@ -13,6 +13,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from appealgen.errors import InputError
+from appealgen.preflight import LIMITS, Refused, read_regular
+
+MAX_NODES = 200_000  # values in one document once aliases are expanded (an alias bomb has billions)
 
 
 class _DecimalLoader(yaml.SafeLoader):
@@ -38,8 +41,66 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> obje
         return loader.construct_scalar(node)
 
 
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    """A mapping; a key given twice is an error (YAML would keep the last one silently)."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:  # the mapping's own keys; a merge (<<) may override them
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(None, None, "a key is given twice", key_node.start_mark)
+            seen.add(key_node.value)
+    loader.flatten_mapping(node)
+    return loader.construct_mapping(node, deep=True)
+
+
+def expanded_size(node: yaml.Node, limit: int) -> int:
+    """How many values the document holds once every alias is expanded, stopping past `limit`.
+    Aliases are shared nodes, so sizes are counted once per node and added per use."""
+    sizes: dict[int, int] = {}
+    order: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while order:
+        current, children_done = order.pop()
+        if id(current) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        if children_done or not children:
+            sizes[id(current)] = min(1 + sum(sizes.get(id(c), 0) for c in children), limit + 1)
+            continue
+        order.append((current, True))
+        order.extend((c, False) for c in children if id(c) not in sizes and c is not current)
+    return sizes[id(node)]
+
+
+class _BoundedLoader(_DecimalLoader):
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()  # type: ignore[no-untyped-call]
+        if node is None:
+            return None
+        if expanded_size(node, MAX_NODES) > MAX_NODES:
+            raise Refused(f"holds more than {MAX_NODES:,} values once its aliases are expanded (an alias bomb?)")
+        return self.construct_document(node)  # type: ignore[no-untyped-call]
+
+
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise Refused("invalid JSON: a key is given twice in one object")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise Refused(f"invalid JSON: {name} is not a number")
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
@@ -97,21 +158,35 @@ def fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(current.model_fields) if current is not None else []
 
 
-def read_document(path: Path) -> Any:
-    """Parse a YAML or JSON file; a syntax error names the line."""
+def read_document(path: Path, limit: int = LIMITS.document_bytes) -> Any:
+    """Parse a YAML or JSON file of at most `limit` bytes; a syntax error names the line. Only
+    plain data comes out: no Python tags, no alias bombs, no key given twice, no deep nesting."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"cannot read file ({type(exc).__name__})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
+        text = read_regular(path, limit).decode("utf-8")
+    except Refused as refused:
+        raise InputError(path, None, str(refused)) from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "cannot read file: not UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_DecimalLoader)
+        if path.suffix.lower() == ".json":
+            return _read_json(path, text)
+        return _read_yaml(path, text)
+    except Refused as refused:
+        raise InputError(path, None, str(refused)) from None
+    except RecursionError:
+        raise InputError(path, None, "nested too deeply") from None
+
+
+def _read_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
+
+
+def _read_yaml(path: Path, text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(path, f"line {line}" if line else None, f"invalid YAML: {exc.problem}") from None

@@ -1,21 +1,46 @@
-"""Identity: does each attachment name this claim's patient? A document of another patient in
-a packet is an impermissible disclosure, so a page must name the member ID, or the first and
-last name, before the packet may be sent."""
+"""Identity: does every page of each attachment belong to this claim's patient? A page of
+another patient in a packet is an impermissible disclosure, so each page must name the member
+ID, or the first and last name, and no other member ID, before the packet may be sent.
+
+Every page is read (a right first page must not hide a wrong page 14), with pdfium. Pages
+without text are scans: OCR gives them text when asked for (only those pages, cached by file
+hash); otherwise they are named as unverified, a warning that `strict` makes a failure.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from appealgen.attachments import Part
 from appealgen.models import Claim, Patient
-from appealgen.pdf import open_pdf
-from appealgen.report import Finding, problem, warning
+from appealgen.report import Finding, problem, section_span, warning
 
-IDENTITY_MIN_TEXT = 40  # characters of text below which a document is treated as a scan
-Identity = Literal["member", "name", "last", "none", "scan", "unreadable"]
+PAGE_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
+PageIdentity = Literal["member", "name", "last", "none", "other", "scan", "unreadable"]
+UNREADABLE: tuple[PageIdentity] = ("unreadable",)
+# A labelled member number: "Member ID: ...", "Subscriber #...", "MBI: ...", "Medicare number: ...".
+# ("Patient ID" is left out: it is often the practice's own record number.)
+MEMBER_LABEL = re.compile(
+    r"\b(?:(?:member|subscriber|insured|beneficiary|medicare|medicaid|policy)\s*(?:id|identifier|#|no\.?|number)"
+    r"|mbi)\s*[:#]?\s*[:#]\s*([A-Z0-9][A-Z0-9 -]{4,22}[A-Z0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What each page of one document says about the patient (cached by file and patient)."""
+
+    pages: tuple[PageIdentity, ...]
+
+    def numbers(self, *verdicts: PageIdentity) -> list[int]:
+        return [n for n, verdict in enumerate(self.pages, start=1) if verdict in verdicts]
+
+
 IdentityCache = MutableMapping[tuple[str, str], Identity]
+OcrCache = MutableMapping[str, dict[int, str]]  # file hash -> OCR text of its pages without text
+Ocr = Callable[[bytes, list[int]], dict[int, str]]
 
 
 def _normal(text: str) -> str:
@@ -31,51 +56,142 @@ def patient_key(patient: Patient) -> str:
     return _normal(patient.member_id) + "|" + _normal(patient.first_name) + "|" + _normal(patient.last_name)
 
 
-def identify(part: Part, patient: Patient, cache: IdentityCache) -> Identity:
-    """"member" or "name" (first and last) when the text names this patient, "last" when only
-    the last name appears (a relative or a clinician may share it), "none" when the text names
-    neither, "scan" when there is no text to read, "unreadable" when the text layer cannot be
-    read. Results are cached by file hash and patient."""
-    key = (part.sha256, patient_key(patient))
+def page_identity(text: str, patient: Patient) -> PageIdentity:
+    """One page's verdict. Another member ID wins over everything: a page that names this
+    patient and also another member belongs to someone else too."""
+    if len(text.strip()) < PAGE_MIN_TEXT:
+        return "scan"
+    member = _normal(patient.member_id)
+    labelled = {_normal(m.group(1)) for m in MEMBER_LABEL.finditer(text) if re.search(r"\d", m.group(1))}
+    if any(not _same_member(value, member) for value in labelled):
+        return "other"
+    if member and member in _normal(text):
+        return "member"
+    if _words(patient.last_name).search(text):
+        return "name" if _words(patient.first_name).search(text) else "last"
+    return "none"
+
+
+def _same_member(value: str, member: str) -> bool:
+    """A labelled value matches when it is the member ID, or starts with it and runs on into the
+    next word of the text (the label's pattern stops at a line's end, not a word's), or differs by
+    a character or two, as OCR misreads them (such a page is then judged by the name)."""
+    if value == member or (bool(member) and value.startswith(member)):
+        return True
+    return _distance(value[:len(member) + 2], member, 2 if len(member) >= 8 else 1) <= (2 if len(member) >= 8 else 1)
+
+
+def _distance(a: str, b: str, cap: int) -> int:
+    """Edit distance of `a` and `b`, counted no further than `cap` + 1."""
+    if abs(len(a) - len(b)) > cap:
+        return cap + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return min(previous[-1], cap + 1)
+
+
+def page_texts(pdf: bytes) -> list[str | None]:
+    """The text of every page (None where a page's text cannot be read)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        texts: list[str | None] = []
+        for index in range(len(document)):
+            try:
+                page = document[index]
+                texts.append(page.get_textpage().get_text_bounded())
+            except Exception:  # pdfium's errors name no page content
+                texts.append(None)
+        return texts
+    finally:
+        document.close()
+
+
+def identify(part: Part, patient: Patient, cache: IdentityCache, ocr: Ocr | None = None,
+             ocr_cache: OcrCache | None = None) -> Identity:
+    """Each page's verdict for `patient`, cached by file hash and patient (and whether OCR ran)."""
+    key = (part.sha256, patient_key(patient) + ("|ocr" if ocr else ""))
     if key not in cache:
-        cache[key] = _identify(part.pdf, patient)
+        cache[key] = _identify(part, patient, ocr, ocr_cache if ocr_cache is not None else {})
     return cache[key]
 
 
-def _identify(pdf: bytes, patient: Patient) -> Identity:
-    member, first_name, last_name = _normal(patient.member_id), _words(patient.first_name), _words(patient.last_name)
-    seen_text, found = 0, "none"
+def _identify(part: Part, patient: Patient, ocr: Ocr | None, ocr_cache: OcrCache) -> Identity:
     try:
-        for page in open_pdf(pdf).pages:
-            text = page.extract_text() or ""
-            seen_text += len(text.strip())
-            if member in _normal(text):
-                return "member"
-            if last_name.search(text):
-                found = "name" if first_name.search(text) else "last"
-                if found == "name":
-                    return "name"
-    except Exception:  # pypdf fails on broken content streams in many ways
-        return "unreadable"
-    if found == "last":
-        return "last"
-    return "none" if seen_text >= IDENTITY_MIN_TEXT else "scan"
+        texts = page_texts(part.pdf)
+    except Exception:  # a file pdfium cannot open: no page can be verified
+        return Identity(UNREADABLE * max(part.pages, 1))
+    if len(texts) != part.pages and part.pages:  # two readers disagree: trust neither
+        return Identity(UNREADABLE * part.pages)
+    pages: list[PageIdentity] = [page_identity(t, patient) if t is not None else "unreadable" for t in texts]
+    scans = [n for n, verdict in enumerate(pages, start=1) if verdict == "scan"]
+    if ocr is not None and scans:
+        if part.sha256 not in ocr_cache:
+            ocr_cache[part.sha256] = ocr(part.pdf, scans)
+        for number, text in ocr_cache[part.sha256].items():
+            if 1 <= number <= len(pages) and pages[number - 1] == "scan":
+                pages[number - 1] = page_identity(text, patient)
+    return Identity(tuple(pages))
 
 
-def identity_findings(parts: list[Part], claim: Claim, cache: IdentityCache) -> list[Finding]:
+def page_list(numbers: Sequence[int]) -> str:
+    """[1, 2, 3, 5] -> 'pages 1–3, 5'; [4] -> 'page 4'."""
+    spans: list[tuple[int, int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], number)
+        else:
+            spans.append((number, number))
+    word = "page" if len(numbers) == 1 else "pages"
+    return f"{word} " + ", ".join(section_span(a, b) for a, b in spans)
+
+
+def document_findings(part: Part, found: Identity, strict: bool, ocr: bool) -> list[Finding]:
+    """Findings for one document, each naming it by position and kind and listing its pages."""
     findings = []
-    for part in parts:
-        found = identify(part, claim.patient, cache)
-        if found == "none":
-            findings.append(problem("identity.not_named", f"{part.source}: does not name this claim's patient or "
-                                    "member ID; make sure it belongs to this claim"))
-        elif found == "last":
-            findings.append(problem("identity.last_name_only", f"{part.source}: names only the patient's last name, "
-                                    "not the first name or member ID; make sure it belongs to this claim"))
-        elif found == "unreadable":
-            findings.append(problem("identity.unreadable", f"{part.source}: its text cannot be read to confirm the "
-                                    "patient; print it to a new PDF or scan it"))
-        elif found == "scan":
-            findings.append(warning("identity.scan", f"{part.source}: no text to confirm the patient (scanned "
-                                    "image); review it"))
+    checks: list[tuple[PageIdentity, str, str]] = [
+        ("other", "identity.other_member", "names another member ID; this page belongs to another patient"),
+        ("none", "identity.not_named", "does not name this claim's patient or member ID; make sure it belongs "
+         "to this claim"),
+        ("last", "identity.last_name_only", "names only the patient's last name, not the first name or member ID; "
+         "make sure it belongs to this claim"),
+        ("unreadable", "identity.unreadable", "has text that cannot be read to confirm the patient; print it to "
+         "a new PDF or scan it"),
+    ]
+    for verdict, code, text in checks:
+        numbers = found.numbers(verdict)
+        if numbers:
+            findings.append(problem(code, f"{part.label}: {page_list(numbers)}: {text}"))
+    scans = found.numbers("scan")
+    if scans:
+        advice = "OCR found no text there either" if ocr else "review them, or build with --ocr"
+        text = f"{part.label}: {page_list(scans)}: no text to confirm the patient (scanned image); {advice}"
+        findings.append(problem("identity.scan", text + " (--strict)") if strict else warning("identity.scan", text))
     return findings
+
+
+def identity_findings(parts: list[Part], claim: Claim, cache: IdentityCache, ocr: Ocr | None = None,
+                      ocr_cache: OcrCache | None = None, strict: bool = False) -> list[Finding]:
+    findings: list[Finding] = []
+    for part in parts:
+        findings += document_findings(part, identify(part, claim.patient, cache, ocr, ocr_cache), strict,
+                                      ocr is not None)
+    return findings
+
+
+@dataclass
+class IdentityCheck:
+    """The identity check as a run configures it: the per-process caches, OCR or not, strict or not."""
+
+    cache: IdentityCache
+    ocr: Ocr | None = None
+    ocr_cache: OcrCache | None = None
+    strict: bool = False
+
+    def findings(self, parts: list[Part], claim: Claim) -> list[Finding]:
+        return identity_findings(parts, claim, self.cache, self.ocr, self.ocr_cache, self.strict)

@@ -12,6 +12,7 @@ from appealgen.plan import Plan
 from appealgen.report import PacketReport
 
 Status = Literal["built", "skipped", "planned", "failed"]
+SAID = ("content.", "identity.")  # warnings printed under a built packet's line
 
 
 @dataclass
@@ -49,7 +50,9 @@ class Outcome:
             return self.error.lines()
         if self.report is None or self.folder is None:
             return []
-        return [summary_line(self.report, self.folder)]
+        # What was removed from a document, and pages nobody could verify, are said out loud.
+        shown = [f for f in self.report.check.findings if f.severity == "warning" and f.code.startswith(SAID)]
+        return [summary_line(self.report, self.folder), *[f"  warning: {f.message}" for f in shown]]
 
 
 def summary_line(report: PacketReport, folder: Path) -> str:

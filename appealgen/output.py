@@ -1,11 +1,41 @@
-"""Atomic, private writes: a temp file in the same folder renamed into place (0600, 0700)."""
+"""Atomic, private writes: temp files in the same folder renamed into place (0600, 0700), and
+text made safe to print on a terminal.
+
+A set of files (one packet) is written all or nothing: every file goes to its temp file first,
+and only when all of them are on disk are they renamed into place. A failure (a full disk, a
+read-only folder) removes the temp files and leaves the folder as it was.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import tempfile
 from pathlib import Path
+
+from appealgen.errors import InputError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+REASONS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+           errno.EPERM: "permission denied", errno.ENOTDIR: "a part of the path is a file, not a folder",
+           errno.EEXIST: "a part of the path is a file, not a folder", errno.EISDIR: "it is a folder"}
+
+
+class OutputError(InputError):
+    """An output that could not be written: `PATH: cannot write: reason; nothing written`."""
+
+
+def printable(text: str) -> str:
+    """`text` with terminal control characters (escape sequences, bidi overrides) shown as
+    escapes, so a printed name or path cannot rewrite the screen."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _reason(error: OSError) -> str:
+    return REASONS.get(error.errno or 0, "cannot write")
 
 
 def private_dir(path: Path) -> Path:
@@ -14,17 +44,53 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+def _temp_file(folder: Path, name: str, data: bytes) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    return tmp
+
+
+def write_files(folder: Path, files: dict[str, bytes | None]) -> None:
+    """Write every file of `files` into `folder` as one set; None removes that name. Raises
+    OutputError naming the file that failed; then nothing under a final name has changed,
+    and a folder made for this set is removed again."""
+    created = not folder.exists()
+    try:
+        private_dir(folder)
+    except OSError as error:
+        raise OutputError(folder, None, f"cannot create the folder: {_reason(error)}; nothing written") from None
+    temps: dict[str, str] = {}
+    done = False
+    try:
+        for name, data in files.items():
+            if data is not None:
+                try:
+                    temps[name] = _temp_file(folder, name, data)
+                except OSError as error:
+                    raise OutputError(folder / name, None, f"cannot write: {_reason(error)}; nothing written") from None
+        for name, tmp in temps.items():
+            os.replace(tmp, folder / name)
+        done = True
+        for name, data in files.items():
+            if data is None:
+                (folder / name).unlink(missing_ok=True)
+    finally:
+        if not done:
+            for tmp in temps.values():
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            if created:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    write_files(path.parent, {path.name: data})

@@ -11,9 +11,11 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from appealgen import __version__
 from appealgen.attachments import Part
+from appealgen.errors import EXIT_UNEXPECTED, AppealgenError
 from appealgen.pdf import open_pdf
 from appealgen.render.context import LINK_PREFIX, IndexEntry
 from appealgen.render.front import Front
+from appealgen.sanitize import active_names, strip_active
 from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
@@ -160,7 +162,34 @@ def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -
         "/Creator": "appealgen",
         "/Producer": f"appealgen {__version__}",
     })
+    strip_active([writer.root_object.indirect_reference])  # the front matter and letter too
     _drop_unreachable(writer)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    data = out.getvalue()
+    prove_clean(data)
+    return data
+
+
+class ActiveContentLeft(AppealgenError):
+    """The finished packet still holds active content: a bug, never sent."""
+
+    exit_code = EXIT_UNEXPECTED
+
+
+def packet_objects(data: bytes) -> list[Any]:
+    """Every object of a PDF file, reachable or not, and its trailer."""
+    reader = open_pdf(data)
+    objects: list[Any] = [reader.trailer]
+    for generation, entries in reader.xref.items():
+        objects += [reader.get_object(IndirectObject(idnum, generation, reader)) for idnum in entries]
+    objects += [reader.get_object(IndirectObject(idnum, 0, reader)) for idnum in reader.xref_objStm]
+    return objects
+
+
+def prove_clean(data: bytes) -> None:
+    """Scan the finished packet with the independent deny-list; refuse to write it if any remains."""
+    found = active_names(packet_objects(data))
+    if found:
+        raise ActiveContentLeft(f"the packet still holds active content ({', '.join(sorted(found))}); "
+                                "nothing written for this claim")

@@ -23,6 +23,7 @@ class WorkspaceFile(Strict):
 
     database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
     practice: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")  # names log entries
+    ocr: bool = False  # OCR pages without text for the identity check (as `--ocr`)
 
 
 def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
@@ -50,6 +51,13 @@ class Settings:
     csv_mapping: Path | None = None  # which CSV column holds which claim field
     file: WorkspaceFile = field(default_factory=WorkspaceFile)  # the workspace's appealgen.yaml
     mounts: tuple[Mount, ...] = ()  # local folders standing for storage URLs (see appealgen.storage)
+    ocr: bool = False  # `--ocr`: OCR pages without text for the identity check (also `ocr: true` in the file)
+    strict: bool = False  # `--strict`: a page the identity check cannot verify fails the packet
+    verbose: bool = False  # `--verbose`: messages may name attachment files (their names can carry patient data)
+
+    @property
+    def use_ocr(self) -> bool:
+        return self.ocr or self.file.ocr
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from appealgen.sanitize import KEPT_ANNOTATIONS
+
 FONT_NAME = "/AGStampFont"
 FONT_SIZE = 8.0
 CHAR_WIDTH = 0.6 * FONT_SIZE  # Courier: every glyph is 600/1000 em wide, so widths are exact
@@ -28,9 +30,6 @@ PADDING = 3.0
 MARGIN_RIGHT = 18.0
 MARGIN_BOTTOM = 10.0
 HIDDEN_FLAGS = 2 | 32  # annotation flags Hidden and NoView
-# Links and reviewers' comments survive assembly; anything that can embed content does not.
-KEPT_ANNOTATIONS = {"/Link", "/Text", "/FreeText", "/Highlight", "/Underline", "/StrikeOut", "/Squiggly",
-                    "/Square", "/Circle", "/Line", "/Polygon", "/PolyLine", "/Ink", "/Stamp", "/Caret", "/Popup"}
 
 
 def visible_box(page: PageObject) -> tuple[float, float, float, float]:
@@ -204,9 +203,9 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
         annot = ref.get_object()
         if not isinstance(annot, DictionaryObject):  # a null or broken entry: nothing to show
             continue
-        if annot.get("/Subtype") != "/Widget" and annot.get("/Subtype") not in KEPT_ANNOTATIONS:
+        if annot.get("/Subtype") not in KEPT_ANNOTATIONS:
             continue  # file attachments, sounds, movies: they can carry other documents
-        if annot.get("/Subtype") in KEPT_ANNOTATIONS:
+        if annot.get("/Subtype") != "/Widget":  # links and reviewers' comments stay
             kept.append(ref)
             continue
         appearance = _appearance(annot) or _text_appearance(writer, annot)

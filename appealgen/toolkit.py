@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from appealgen.errors import InputErrors, MissingToolError, TemplateError
-from appealgen.identity import Identity
+from appealgen.identity import Identity, IdentityCheck
 from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
 from appealgen.render.office import CommandLineConverter, Converter
@@ -72,6 +72,8 @@ class Toolkit:
         self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
         self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
         self._checked: set[str] = set()  # digests of templates that passed the check
+        # OCR text by file hash: a scan is read once whichever patient's packet it is checked for.
+        self.ocr_texts: BoundedCache[str, dict[int, str]] = BoundedCache(2_000)
 
     def __enter__(self) -> Toolkit:
         quiet_pdf_logs()
@@ -109,6 +111,12 @@ class Toolkit:
         if self._converter is None:
             self._converter = self._make_converter()
         return self._converter
+
+    def identity_check(self) -> IdentityCheck:
+        from appealgen.ocr import ocr_texts
+
+        ocr = ocr_texts if self.settings.use_ocr else None
+        return IdentityCheck(self.identity, ocr, self.ocr_texts, self.settings.strict)
 
     def profile(self, payer_id: str, source: object = "payer") -> PayerProfile:
         """The payer profile, read again whenever its file changes."""

@@ -11,11 +11,11 @@ from pypdf import PdfReader
 
 from appealgen.attachments import Part
 from appealgen.check import limit_findings
-from appealgen.identity import Identity, identify
-from appealgen.models import Patient
+from appealgen.identity import Identity, identify, identity_findings
+from appealgen.models import Claim, Patient
 from appealgen.payers import load_payer
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, WriteClaim
+from tests.conftest import REPO, WriteClaim, claim_dict
 from tests.helpers import (
     AS_OF,
     HTML_LETTER,
@@ -43,8 +43,9 @@ def test_check_fails_an_incomplete_packet_whose_json_was_edited_to_passed(
     assert check(folder) == (3, [
         "TEST-1: FAILED, 5 pages",
         "  problem: page 1: stamp 'TEST-1 Page 1 of 5' not found",
-        "  problem: docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this "
-        "claim",  # carried over from the build's findings, which the edit left in place
+        # carried over from the build's findings, which the edit left in place:
+        "  problem: attachments[1] (progress notes): page 1: names another member ID; this page belongs to another "
+        "patient",
     ])
 
 
@@ -117,7 +118,7 @@ def test_nothing_sent_packet_passes_with_missing_documents_and_a_passed_deadline
 @pytest.mark.parametrize(
     ("lines", "passed"),
     [
-        (["Patient: Harold Testcase", "Member ID: 1AA1AA1AA11", "Visit notes."], False),
+        (["Patient: Harold Testcase", "Visit notes; no member number on this page."], False),
         (["Patient: Rosa Testcase", "Visit notes; no member number on this page."], True),
         (["Member ID: 9ZZ9ZZ9ZZ99", "Visit notes; no name on this page."], True),
     ],
@@ -128,8 +129,8 @@ def test_identity_check_of_an_attachment(
 ) -> None:
     claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": make_pdf(lines=lines)})
     assert build(claim, tmp_path / "out")[0] == (0 if passed else 3)
-    problem = ("  problem: docs/notes.pdf: names only the patient's last name, not the first name or member ID; "
-               "make sure it belongs to this claim")
+    problem = ("  problem: attachments[1] (progress notes): page 1: names only the patient's last name, not the "
+               "first name or member ID; make sure it belongs to this claim")
     expected = ["TEST-1: passed, 5 pages"] if passed else ["TEST-1: FAILED, 5 pages", problem]
     assert check(tmp_path / "out" / "TEST-1") == (0 if passed else 3, expected)
 
@@ -202,14 +203,19 @@ def test_the_deadline_day_itself_is_still_in_time(write_claim: WriteClaim, tmp_p
         "TEST-1: passed, 5 pages", "  warning: filing deadline 2027-10-14 is 0 days away"])
 
 
-def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan(
-    write_claim: WriteClaim, tmp_path: Path
-) -> None:
-    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": unreadable_text_pdf()})
-    code, _, stderr = build(claim, tmp_path / "out")
-    assert code == 3
-    assert stderr.endswith(": docs/notes.pdf: its text cannot be read to confirm the patient; print it to a new "
-                           "PDF or scan it\n")
+def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan() -> None:
+    # pdfium reads the text that pypdf gave up on (an inline image cut short) ...
+    readable = Part("progress_notes", "Notes", "notes.pdf", "hash-1", pdf=unreadable_text_pdf(), pages=1,
+                    field="attachments[1].path")
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    assert identify(readable, rosa, {}).pages == ("scan",)
+    # ... and a text layer pdfium cannot read fails the check instead of passing as a scan.
+    broken = Part("progress_notes", "Notes", "notes.pdf", "hash-2", pdf=b"%PDF-1.4 damaged", pages=2,
+                  field="attachments[1].path")
+    claim = Claim.model_validate(claim_dict())
+    assert [(f.code, f.message) for f in identity_findings([broken], claim, {})] == [
+        ("identity.unreadable", "attachments[1] (progress notes): pages 1–2: has text that cannot be read to "
+         "confirm the patient; print it to a new PDF or scan it")]
 
 
 def test_identity_results_are_kept_per_patient(tmp_path: Path) -> None:
@@ -217,8 +223,8 @@ def test_identity_results_are_kept_per_patient(tmp_path: Path) -> None:
     cache: dict[tuple[str, str], Identity] = {}
     rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
     otto = Patient(first_name="Otto", last_name="Otherperson", member_id="1AA1AA1AA11")
-    assert identify(part, rosa, cache) == "member"
-    assert identify(part, otto, cache) == "none"  # the same file, another patient: not Rosa's answer
+    assert identify(part, rosa, cache).pages == ("member",)
+    assert identify(part, otto, cache).pages == ("other",)  # the same file, another patient: not Rosa's answer
 
 
 @pytest.mark.parametrize(

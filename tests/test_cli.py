@@ -130,14 +130,15 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({}, "attachments[1].path: docs/notes.pdf: file not found"),
+        ({}, "attachments[1].path: file not found"),  # the file name may carry patient data
         ({"docs/notes.pdf": b""}, "attachments[1].path: file is empty (0 bytes)"),
         ({"docs/notes.pdf": make_pdf()[:-600]}, "attachments[1].path: PDF is truncated (no end-of-file marker)"),
         ({"docs/notes.pdf": make_pdf()[:400] + b"\n%%EOF\n"},
          "attachments[1].path: PDF is damaged and cannot be read"),
         ({"docs/notes.pdf": encrypted(make_pdf(), "secret", "owner")},
-         "attachments[1].path: PDF is protected by a password; send an unlocked copy"),
-        ({"docs/notes.pdf": b"hello"}, "attachments[1].path: not a PDF file"),
+         "attachments[1].path: PDF is encrypted with a password; send an unlocked copy"),
+        ({"docs/notes.pdf": b"hello"}, "attachments[1].path: unsupported file: its content is a text file (the type "
+         "is read from the file, not its name)"),
     ],
     ids=["missing", "zero-byte", "truncated", "damaged", "user-password", "not-pdf"],
 )
@@ -165,7 +166,7 @@ def test_attachment_outside_the_claim_folder_is_refused(write_claim: WriteClaim,
                    {"kind": "progress_notes", "path": "../elsewhere.pdf"}]
     claim = write_claim(appeal=HTML_LETTER, attachments=attachments)
     code, _, stderr = build(claim, tmp_path / "out")
-    message = "attachments[1].path: ../elsewhere.pdf: outside the attachments folder; refused"
+    message = "attachments[1].path: outside the attachments folder; refused"
     assert (code, stderr) == (1, f"{claim}: {message}\n")
 
 
@@ -301,8 +302,8 @@ def test_another_patients_document_fails_the_check(write_claim: WriteClaim, tmp_
     claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": other})
     code, _, stderr = build(claim, tmp_path / "out")
     assert code == 3
-    assert stderr.endswith(
-        ": docs/notes.pdf: does not name this claim's patient or member ID; make sure it belongs to this claim\n")
+    assert stderr.endswith(": attachments[1] (progress notes): page 1: names another member ID; this page belongs "
+                           "to another patient\n")
 
 
 def test_an_unexpected_failure_skips_only_that_claim(

@@ -90,7 +90,8 @@ def test_results_and_verification(built: dict[str, tuple[PacketReport, Path]]) -
     assert passed == {"ACCT-1001": True, "ACCT-2002": True, "ACCT-3003": True, "ACCT-4004": False}
     assert built["ACCT-4004"][0].check.missing == ["progress notes or medical records"]
     assert built["ACCT-1001"][0].check.warnings == [
-        "docs/delivery-ticket.tif: no text to confirm the patient (scanned image); review it"]
+        "attachments[4] (delivery ticket): pages 1–2: no text to confirm the patient (scanned image); review them, "
+        "or build with --ocr"]
     tools = Toolkit(Settings(Workspace.open(REPO), TODAY))
     for report, folder in built.values():
         verification = verify_packet(folder, tools.profile, TODAY)

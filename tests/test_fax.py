@@ -9,8 +9,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageSequence
 from pypdf import PdfReader
 
-from appealgen.attachments import image_to_pdf
 from appealgen.fax import read_g4
+from appealgen.images import image_to_pdf
+from appealgen.preflight import LIMITS
 
 
 def fax(pages: int = 3, compression: str = "group4") -> bytes:
@@ -41,7 +42,7 @@ def test_a_multi_strip_g4_fax_keeps_its_strips_byte_for_byte(tmp_path: Path) -> 
     data = fax()
     pages = read_g4(data)
     assert pages is not None and all(len(page.strips) > 1 for page in pages)  # Pillow writes several strips
-    pdf = image_to_pdf(data, Path("claim.yaml"), "attachments[0].path")
+    pdf = image_to_pdf(data, LIMITS)
     raw = [page["/Resources"]["/XObject"][name].get_object()  # type: ignore[index]
            for page in PdfReader(io.BytesIO(pdf)).pages for name in page["/Resources"]["/XObject"]]  # type: ignore[index]
     assert {str(image["/Filter"]) for image in raw} == {"/CCITTFaxDecode"}
@@ -56,8 +57,8 @@ def test_the_passed_through_fax_shows_what_a_decoded_one_shows(tmp_path: Path) -
         first, second = (frame.copy() for frame in ImageSequence.Iterator(image))
     first.save(decoded, format="TIFF", compression="tiff_lzw", save_all=True, append_images=[second],
                dpi=(204, 196))
-    passed = black_pixels(image_to_pdf(data, Path("c"), "f"), tmp_path, "passed")
-    general = black_pixels(image_to_pdf(decoded.getvalue(), Path("c"), "f"), tmp_path, "general")
+    passed = black_pixels(image_to_pdf(data, LIMITS), tmp_path, "passed")
+    general = black_pixels(image_to_pdf(decoded.getvalue(), LIMITS), tmp_path, "general")
     assert len(passed) == len(general) == 2
     for ours, theirs in zip(passed, general, strict=True):
         assert abs(ours - theirs) <= theirs * 0.03

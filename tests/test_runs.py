@@ -25,6 +25,8 @@ from appealgen.errors import (
 )
 from appealgen.executors import InProcessExecutor
 from appealgen.outcome import Outcome
+from appealgen.output import OutputError
+from appealgen.packet import ActiveContentLeft
 from appealgen.run import run as run_items
 from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
@@ -116,6 +118,7 @@ def test_word_attachment_libreoffice_cannot_convert_names_the_claim_field(
 ) -> None:
     garbage = io.BytesIO()
     with zipfile.ZipFile(garbage, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")  # shaped like a Word file, so LibreOffice gets it
         archive.writestr("word/document.xml", b"\x00\x01 not XML \xff\xfe")
         archive.writestr("junk.bin", bytes(range(256)) * 4)
     assert zipfile.is_zipfile(io.BytesIO(garbage.getvalue()))
@@ -148,6 +151,8 @@ ERROR_EXAMPLES: dict[str, AppealgenError] = {
     "TimeLimitError": TimeLimitError("claim.yaml", "ACCT-1", 120.0),
     "ItemError": ItemError("claim.yaml", "ACCT-1", "stopped"),
     "ClusterError": ClusterError("worker tcp://127.0.0.1:4000", "its appealgen version differs"),
+    "OutputError": OutputError("out/ACCT-1/packet.pdf", None, "cannot write: no space left on the device"),
+    "ActiveContentLeft": ActiveContentLeft("the packet still holds active content (/JS)"),
 }
 
 

@@ -1,26 +1,47 @@
-"""Word letter templates rendered with docxtpl through the sandboxed environment."""
+"""Word letter templates rendered with docxtpl through the sandboxed environment.
+
+The template is checked like a Word attachment before docxtpl opens it (no macros, nothing
+outside the file, no include fields, no zip bomb), and so is the rendered letter before
+LibreOffice sees it."""
 
 from __future__ import annotations
 
-import zipfile
+import io
 from pathlib import Path
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
 from appealgen.errors import TemplateError
+from appealgen.office_check import check_office
+from appealgen.preflight import LIMITS, Refused, read_regular, sniff
 from appealgen.render.env import template_errors
+
+
+def checked_template(template: Path) -> bytes:
+    try:
+        data = read_regular(template, LIMITS.file_bytes)
+        if sniff(data) != "docx":
+            raise Refused("not a Word .docx file")
+        check_office(data, LIMITS)
+    except Refused as refused:
+        raise TemplateError(template, None, str(refused)) from None
+    return data
 
 
 def render_docx(template: Path, context: dict[str, Any], env: SandboxedEnvironment, out: Path) -> None:
     from docxtpl import DocxTemplate
 
-    if not zipfile.is_zipfile(template):
-        raise TemplateError(template, None, "not a Word .docx file")
-    document = DocxTemplate(str(template))
+    document = DocxTemplate(io.BytesIO(checked_template(template)))
 
     def render() -> None:
         document.render(context, jinja_env=env, autoescape=True)
 
     template_errors(str(template), render)
-    document.save(str(out))
+    rendered = io.BytesIO()
+    document.save(rendered)
+    try:
+        check_office(rendered.getvalue(), LIMITS)
+    except Refused as refused:
+        raise TemplateError(template, None, f"the rendered letter: {refused}") from None
+    out.write_bytes(rendered.getvalue())

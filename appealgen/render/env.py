@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Concat
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 from jinja2.utils import object_type_repr
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from appealgen.errors import TemplateError
 
 T = TypeVar("T")
+MAX_VALUE = 1_000_000  # characters or items of any one value a template builds
+MAX_OUTPUT = 20_000_000  # characters of one rendered template
+MAX_LOOPS = 1_000_000  # iterations over range() in one render
+MAX_POWER_BITS = 4_096  # size of an integer built with **
+# Control characters other than tab and newline: invalid in Word's XML, and in a PDF they hide text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_loops: ContextVar[list[int]] = ContextVar("template_loops")
+_SAFE_SECURITY_MESSAGE = re.compile(r"access to attribute '[^']{1,64}' of '[\w.]{1,64}' object is unsafe\.")
+
+
+class TooBig(jinja2.exceptions.SecurityError):
+    """A template built a value or an output over the limits (a string of a billion x)."""
 
 
 def money(value: Decimal | int | str | None) -> str:
@@ -30,6 +47,71 @@ def long_date(value: date | None) -> str:
 
 def us_date(value: date | None) -> str:
     return "" if value is None else f"{value:%m/%d/%Y}"
+
+
+def _is_security_error(value: jinja2.Undefined) -> bool:
+    return value._undefined_exception is jinja2.exceptions.SecurityError
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _sized(value: Any) -> bool:
+    return isinstance(value, str | list | tuple | bytes)
+
+
+def _check_numbers(values: tuple[Any, ...]) -> None:
+    if any(_is_int(v) and abs(v) > MAX_VALUE for v in values):
+        raise TooBig(f"a number over {MAX_VALUE:,} given to a function (a template limit)")
+
+
+def checked_size(value: T) -> T:
+    """`value`, unless it is a string or list over the limit (or a count that would be)."""
+    size = value if _is_int(value) else len(value) if _sized(value) else 0  # type: ignore[arg-type]
+    if size > MAX_VALUE:  # type: ignore[operator]
+        raise TooBig(f"a value over {MAX_VALUE:,} characters (a template limit)")
+    return value
+
+
+def bounded_range(*args: int) -> Iterator[int]:
+    """range(), with all loops over ranges in one render sharing MAX_LOOPS iterations."""
+    counter = _loops.get(None)
+    for number in safe_range(*args):
+        if counter is not None:
+            counter[0] += 1
+            if counter[0] > MAX_LOOPS:
+                raise TooBig(f"more than {MAX_LOOPS:,} loop iterations (a template limit)")
+        yield number
+
+
+class BoundedCodeGenerator(CodeGenerator):
+    """Template code whose `~` concatenations are size-checked like `+`."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        self.write("environment.checked_size(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+def without_controls(value: Any) -> Any:
+    """Every `{{ }}` output: control characters removed, size checked."""
+    if isinstance(value, str) and CONTROL.search(value):
+        cleaned = CONTROL.sub("", value)
+        value = type(value)(cleaned) if isinstance(value, Markup) else cleaned  # Markup stays Markup
+    return checked_size(value) if isinstance(value, str) else value
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses a template which resolves outside its folders (a symlink
+    out of the template folder, say)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
+            raise TemplateError(template, None, "resolves outside the template folders (a link); refused")
+        return source, filename, uptodate
 
 
 class ClaimSandbox(SandboxedEnvironment):
@@ -47,15 +129,37 @@ class ClaimSandbox(SandboxedEnvironment):
             return False
         return bool(super().is_safe_attribute(obj, attr, value))
 
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = BoundedCodeGenerator
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = bounded_range
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        """Refuse `'x' * 10**9` and friends before Python allocates them."""
+        if operator == "**" and _is_int(left) and _is_int(right) and abs(left) > 1 \
+                and right * max(abs(left), 2).bit_length() > MAX_POWER_BITS:
+            raise TooBig("a number too large (a template limit)")
+        if operator == "*" and ((_sized(left) and _is_int(right)) or (_sized(right) and _is_int(left))):
+            count, item = (right, left) if _is_int(right) else (left, right)
+            checked_size(count * len(item))
+        if operator == "+" and _sized(left) and _sized(right):
+            checked_size(len(left) + len(right))
+        if operator == "%" and isinstance(left, str):
+            _check_numbers(right if isinstance(right, tuple) else (right,))
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Calls with huge numbers (`'x'.ljust(10**9)`, `'{:>1000000000}'.format(1)`) are refused."""
+        _check_numbers((*args, *kwargs.values()))
+        return checked_size(super().call(__context, __obj, *args, **kwargs))
+
     def getitem(self, obj: Any, argument: Any) -> Any:
         result = super().getitem(obj, argument)
         if isinstance(result, jinja2.Undefined) and not _is_security_error(result):
             return self.undefined(obj=obj, hint=f"{object_type_repr(obj)} has no such item")
         return result
-
-
-def _is_security_error(value: jinja2.Undefined) -> bool:
-    return value._undefined_exception is jinja2.exceptions.SecurityError
 
 
 def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnvironment:
@@ -66,9 +170,9 @@ def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnv
     """
     loader = jinja2.ChoiceLoader([
         jinja2.PrefixLoader(
-            {"builtin": jinja2.FileSystemLoader(str(builtin_templates))}, delimiter=":"
+            {"builtin": ConfinedLoader(str(builtin_templates))}, delimiter=":"
         ),
-        jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        ConfinedLoader([str(d) for d in template_dirs]),
     ])
     env = ClaimSandbox(
         loader=loader,
@@ -77,33 +181,86 @@ def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnv
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=without_controls,
     )
     env.filters.update(money=money, long_date=long_date, us_date=us_date)
+    env.globals["checked_size"] = checked_size
+    env.checked_size = checked_size  # type: ignore[attr-defined]  # called by BoundedCodeGenerator's code
+    for name in ("center", "indent", "wordwrap", "truncate", "format", "join", "batch", "slice", "filesizeformat"):
+        env.filters[name] = _bounded_filter(env.filters[name])
     return env
 
 
-def template_errors(name: str, call: Callable[[], T]) -> T:
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in filter that refuses huge numbers and results (`'x'|center(10**9)`)."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_numbers((*args[1:], *kwargs.values()))
+        values = [a for a in args if isinstance(a, list | tuple | range)]
+        separators = [a for a in (*args[1:], *kwargs.values()) if isinstance(a, str)]
+        if values and separators:  # join: the separator repeats once per item
+            checked_size(len(values[0]) * max(len(s) for s in separators))
+        return checked_size(function(*args, **kwargs))
+
+    for attribute in ("jinja_pass_arg",):  # keep @pass_environment / @pass_eval_context markers
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
+def _shown_name(name: str | None, sources: Callable[[], str] | None) -> str:
+    """A missing template's name as written in the template, or `<expression>` when it was
+    computed (it may be built from patient data)."""
+    try:
+        literal = name is not None and sources is not None and name in sources()
+    except Exception:
+        literal = False
+    return repr(name) if literal else "<expression>"
+
+
+def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str] | None = None) -> T:
     """Run a render call; turn Jinja failures into one-line TemplateErrors.
 
     Messages come from Jinja about the template (missing names, unsafe attributes), never
-    the render context, which is patient data.
+    the render context, which is patient data. `sources` gives the template's text, to tell
+    a written template name from a computed one.
     """
+    token = _loops.set([0])
     try:
         return call()
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or name
         raise TemplateError(where, f"line {exc.lineno}", exc.message or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(name, None, f"template {exc.name!r} not found") from None
+        missing = exc.name if isinstance(exc.name, str) else None
+        raise TemplateError(name, None, f"template {_shown_name(missing, sources)} not found") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(name, None, f"undefined variable: {exc.message}") from None
+    except TooBig as exc:
+        raise TemplateError(name, None, f"stopped: {exc}") from None
     except jinja2.exceptions.SecurityError as exc:
-        raise TemplateError(name, None, f"refused by the sandbox: {exc}") from None
+        shown = str(exc) if _SAFE_SECURITY_MESSAGE.fullmatch(str(exc)) else "an operation it does not allow"
+        raise TemplateError(name, None, f"refused by the sandbox: {shown}") from None
     except jinja2.TemplateRuntimeError as exc:
         raise TemplateError(name, None, exc.message or "render failed") from None
-    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+    except (TypeError, ValueError, ArithmeticError, LookupError, MemoryError, RecursionError) as exc:
         raise TemplateError(name, None, f"render failed ({type(exc).__name__})") from None
+    finally:
+        _loops.reset(token)
 
 
 def render_string(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
-    return template_errors(name, lambda: env.get_template(name).render(context))
+    def render() -> str:
+        chunks, size = [], 0
+        for chunk in env.get_template(name).generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TooBig(f"output over {MAX_OUTPUT:,} characters (a template limit)")
+            chunks.append(chunk)
+        return "".join(chunks)
+
+    def sources() -> str:
+        assert env.loader is not None
+        return env.loader.get_source(env, name)[0]
+
+    return template_errors(name, render, sources)

@@ -110,12 +110,13 @@ def split_segments(text: str, delimiters: Delimiters) -> tuple[list[Segment], Se
 
 
 def read_x12(path: Path) -> Interchange:
+    from appealgen.preflight import LIMITS, Refused, check_text, read_regular
+
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except OSError:
-        raise InputError(path, None, "cannot read file") from None
+        raw = read_regular(path, LIMITS.x12_bytes)
+        check_text(raw)
+    except Refused as refused:
+        raise InputError(path, None, str(refused)) from None
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1").lstrip("\r\n\t ")  # UTF-8 BOM
     return parse_x12(text, path)
 

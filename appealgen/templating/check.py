@@ -76,9 +76,6 @@ class _NameChecker:
             return
         parent, _, attr = dotted.rpartition(".")
         kind = self.known.get(parent, "")
-        if attr.startswith("_"):
-            self.report.append((node.lineno, f"{dotted}: refused by the sandbox (names starting with '_')"))
-            return
         if parent not in self.known:
             return  # the parent itself was reported (or is a local the checker cannot follow)
         base = kind.split(" ")[0]
@@ -129,13 +126,26 @@ class _NameChecker:
                 self.report.append((node.lineno, f"{node.name} does not exist{suggestion(node.name, tops)}"))
             return
         if isinstance(node, nodes.Getattr | nodes.Getitem):
+            hidden = _hidden_attribute(node)
+            if hidden is not None:  # reported once, for the outermost name of the chain
+                self.report.append((node.lineno, f"{hidden}: refused by the sandbox (names starting with '_')"))
+                return
             dotted = self.path(node, scope)
             if dotted is not None and not _local_root(dotted, scope):
                 self.check_path(node, dotted)
-            elif isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-                self.report.append((node.lineno, f"{node.attr}: refused by the sandbox (names starting with '_')"))
         for child in node.iter_child_nodes():
             self.visit(child, scope)
+
+
+def _hidden_attribute(node: nodes.Node) -> str | None:
+    """The first name starting with '_' along an attribute chain (`cycler.__init__.__globals__`
+    gives `__init__`), which the sandbox refuses."""
+    chain = []
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        if isinstance(node, nodes.Getattr):
+            chain.append(node.attr)
+        node = node.node
+    return next((attr for attr in reversed(chain) if attr.startswith("_")), None)
 
 
 def _names(target: nodes.Node) -> list[str]:

@@ -1,0 +1,71 @@
+"""Dates of service in the letter must be the claim's: a letter edited from another claim (or a
+template with a date typed in) would otherwise argue for the wrong visit.
+
+A date counts as a date of service when it follows a label on its line ("Date of service:",
+"DOS", "Dates of service") or starts a row of a table whose header line carries the label.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from appealgen.attachments import Part
+from appealgen.models import Claim
+from appealgen.report import Finding, problem
+
+LABEL = re.compile(r"\b(?:dates?\s*\(?s?\)?\s+of\s+service|service\s+dates?|DOS)\b", re.IGNORECASE)
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(MONTHS)
+                  + r")\s+(\d{1,2}),\s+(\d{4})\b", re.IGNORECASE)
+
+
+def _date(match: re.Match[str]) -> date | None:
+    month, day, year = match.group(1, 2, 3)
+    if match.group(4):
+        year, month, day = match.group(4, 5, 6)
+    elif match.group(7):
+        month, day, year = str(MONTHS.index(match.group(7).lower()) + 1), match.group(8), match.group(9)
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def service_dates(text: str) -> list[date | None]:
+    """Dates given as dates of service in `text` (None for one that is not a real date)."""
+    found: list[date | None] = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        label = LABEL.search(line)
+        if label is None:
+            continue
+        after = list(DATE.finditer(line, label.end()))
+        if after:
+            found += [_date(m) for m in after]
+            continue
+        for row in lines[index + 1:]:  # a table header: its rows start with the date
+            first = DATE.match(row.strip())
+            if first is None:
+                break
+            found.append(_date(first))
+    return found
+
+
+def letter_date_findings(letter: Part, claim: Claim) -> list[Finding]:
+    """A problem for each letter page giving a date of service that none of the claim's lines has.
+    The message names the page, never the date (a date of care is patient data)."""
+    from appealgen.identity import page_texts
+
+    allowed = {line.dos for line in claim.service_lines}
+    try:
+        texts = page_texts(letter.pdf)
+    except Exception:  # the letter was rendered here; a failure to read it is not the claim's
+        return []
+    findings = []
+    for number, text in enumerate(texts, start=1):
+        if text and any(d not in allowed for d in service_dates(text)):
+            findings.append(problem("letter.date_of_service", f"letter: page {number} gives a date of service that "
+                                    "is not on the claim's service lines; correct the letter"))
+    return findings

@@ -1,0 +1,157 @@
+"""Wrong-patient pages: every page of every attachment is checked, scans are named (or read
+with OCR), and the letter's dates of service must be the claim's."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfWriter
+
+from appealgen.attachments import Part
+from appealgen.identity import IdentityCheck
+from appealgen.models import Claim
+from tests.conftest import WriteClaim, claim_dict
+from tests.helpers import HTML_LETTER, build
+from tests.pdfs import text_page
+
+ROSA = ["Patient: Rosa Testcase", "Member ID: 9ZZ9ZZ9ZZ99", "Visit notes."]
+OTTO = ["Patient: Otto Otherperson", "Member ID: 1AA1AA1AA11", "Visit notes."]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def pages_pdf(*pages: list[str]) -> bytes:
+    writer = PdfWriter()
+    for lines in pages:
+        text_page(writer, lines)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def scanned(lines: list[str]) -> bytes:
+    """A 'scan': a PNG page of text with no text layer."""
+    image = Image.new("L", (1275, 1650), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 44) if Path(FONT).exists() else ImageFont.load_default()
+    for n, line in enumerate(lines):
+        draw.text((100, 150 + 80 * n), line, fill=0, font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(150, 150))
+    return out.getvalue()
+
+
+def with_notes(write_claim: WriteClaim, files: dict[str, bytes], extra: list[dict[str, str]] | None = None) -> Path:
+    name = next(iter(files))
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": name, "title": "Progress notes"}, *(extra or [])]
+    return write_claim(appeal=HTML_LETTER, attachments=attachments, files=files)
+
+
+def lines_after_summary(stderr: str) -> list[str]:
+    return stderr.splitlines()[1:]
+
+
+def test_two_attachments_of_different_patients_fail_naming_the_document_and_page(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    records = [{"kind": "medical_records", "path": "docs/records.pdf", "title": "Records"}]
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA), "docs/records.pdf": pages_pdf(OTTO)}, records)
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[2] (medical records): page 1: names another member ID; this "
+                                        "page belongs to another patient")
+
+
+def test_a_right_first_page_does_not_hide_a_wrong_page(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA, ROSA, OTTO, ROSA)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[1] (progress notes): page 3: names another member ID; this "
+                                        "page belongs to another patient")
+
+
+def test_pages_naming_nobody_are_listed(write_claim: WriteClaim, tmp_path: Path) -> None:
+    nobody = ["Continuation of the visit notes, nothing identifying here."]
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA, nobody, nobody, ROSA, nobody)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[1] (progress notes): pages 2–3, 5: does not name this "
+                                        "claim's patient or member ID; make sure it belongs to this claim")
+
+
+def test_scans_are_named_with_their_pages_and_strict_fails_them(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = with_notes(write_claim, {"docs/notes.png": scanned(ROSA)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    warning = ("attachments[1] (progress notes): page 1: no text to confirm the patient (scanned image); review "
+               "them, or build with --ocr")
+    assert (code, lines_after_summary(stderr)) == (0, [f"  warning: {warning}"])
+    code, _, stderr = build(claim, tmp_path / "strict", "--strict")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(f": {warning} (--strict)")
+
+
+needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed "
+                               "(scripts/system-deps.sh installs it)")
+
+
+@needs_ocr
+def test_ocr_reads_a_scan_for_the_check(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = with_notes(write_claim, {"docs/notes.png": scanned(ROSA)})
+    code, _, stderr = build(claim, tmp_path / "out", "--ocr")
+    assert (code, lines_after_summary(stderr)) == (0, [])
+
+
+@needs_ocr
+def test_ocr_finds_another_patient_in_a_scan_when_the_workspace_turns_it_on(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "appealgen.yaml").write_text("ocr: true\n")
+    claim = with_notes(write_claim, {"docs/notes.png": scanned(OTTO)})
+    code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(workspace))
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[1] (progress notes): page 1: names another member ID; this "
+                                        "page belongs to another patient")
+
+
+def test_ocr_runs_once_per_file_and_only_on_pages_without_text() -> None:
+    asked: list[list[int]] = []
+
+    def ocr(pdf: bytes, pages: list[int]) -> dict[int, str]:
+        asked.append(pages)
+        return {n: "Patient: Rosa Testcase  Member ID: 9ZZ9ZZ9ZZ99  (read by OCR)" for n in pages}
+
+    check = IdentityCheck({}, ocr, {})
+    part = Part("progress_notes", "Notes", "n.pdf", "same-file", pdf=pages_pdf(ROSA, [""], ROSA, [""]), pages=4,
+                field="attachments[1].path")
+    rosa = Claim.model_validate(claim_dict())
+    otto = Claim.model_validate(claim_dict(patient={"first_name": "Otto", "last_name": "Otherperson",
+                                                    "member_id": "1AA1AA1AA11"}))
+    assert check.findings([part], rosa) == []
+    assert [f.code for f in check.findings([part], otto)] == ["identity.other_member"]
+    assert asked == [[2, 4]]  # one OCR run for both patients, of the two pages without text
+
+
+def test_a_date_of_service_in_the_letter_that_is_not_the_claims_fails(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    letters = tmp_path / "ws" / "templates" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "typed.html").write_text(
+        "<html><body><p>{{ patient.first_name }} {{ patient.last_name }}</p>"
+        "<p>Date of service: {% for line in lines %}{{ line.dos | us_date }}{% endfor %}</p>"
+        "<p>Dates of service: 03/04/2025</p></body></html>")
+    claim = write_claim(appeal={"letter": "typed.html"})
+    code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": letter: page 1 gives a date of service that is not on the claim's "
+                                        "service lines; correct the letter")
+    (letters / "typed.html").write_text(
+        "<html><body><p>Date of service: {% for line in lines %}{{ line.dos | us_date }}{% endfor %}</p>"
+        "<p>Denied on {{ denial.date | us_date }}.</p></body></html>")
+    assert build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))[0] == 0

@@ -1,0 +1,159 @@
+"""Hostile claim files (YAML, JSON) and 835 remittances: refused with one clear line, or read
+within time and memory, never anything but the project's own errors. Fuzzed with hypothesis.
+
+(CSV claim input does not exist yet; its reader gets the same fuzzing when it lands.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from appealgen.errors import AppealgenError
+from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.era import read_era
+from tests.helpers import run
+from tests.x12gen import ClaimSpec, interchange
+
+AS_OF = ["--as-of", "2026-11-22"]
+
+
+def plan(path: Path) -> tuple[int, str]:
+    code, _, stderr = run("plan", str(path), *AS_OF)
+    return code, stderr
+
+
+# --- claim files ----------------------------------------------------------------------------
+
+
+def alias_bomb() -> str:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 12):
+        lines.append(f"{chr(97 + n)}: &{chr(97 + n)} [{','.join(['*' + chr(96 + n)] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("claim.yaml", "claim_id: !!python/object/apply:os.system ['touch /tmp/owned']\n",
+     "line 1: invalid YAML: could not determine a constructor for the tag "
+     "'tag:yaml.org,2002:python/object/apply:os.system'"),
+    ("claim.yaml", alias_bomb(), "holds more than 200,000 values once its aliases are expanded (an alias bomb?)"),
+    ("claim.json", '{"claim_id": "A-1", "claim_id": "A-2"}', "invalid JSON: a key is given twice in one object"),
+    ("claim.yaml", "claim_id: A-1\nclaim_id: A-2\n", "line 2: invalid YAML: a key is given twice"),
+    ("claim.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("claim.json", '{"claim_id": NaN}', "invalid JSON: NaN is not a number"),
+    ("claim.yaml", "\ufeffclaim_id: A\n".encode("utf-16").decode("latin-1"), "cannot read file: not UTF-8 text"),
+], ids=["python-tag", "alias-bomb", "json-duplicate-keys", "yaml-duplicate-keys", "deep-json", "nan",
+        "utf-16"])
+def test_hostile_claim_files_are_refused_with_a_clear_message(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(text.encode("latin-1") if "utf-16" in message or "UTF-8" in message else text.encode())
+    started = time.monotonic()
+    assert plan(path) == (1, f"{path}: {message}\n")
+    assert time.monotonic() - started < 10
+    assert not Path("/tmp/owned").exists()
+
+
+def test_a_claim_file_given_through_a_symlink_is_read(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_text("claim_id: A-1\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real.yaml")
+    assert [str(e).replace("link.yaml", "real.yaml") for e in load_claim_file(tmp_path / "link.yaml").errors] == \
+        [str(e) for e in load_claim_file(tmp_path / "real.yaml").errors]
+    assert "cannot be opened" not in plan(tmp_path / "link.yaml")[1]
+
+
+def test_a_50_mb_claim_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "claim.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(50_000_000)  # sparse: nothing is written, and nothing must be read
+    assert plan(path) == (1, f"{path}: is 50 MB; the limit is 10 MB\n")
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(str.encode)))
+def test_fuzzed_claim_files_give_only_the_projects_errors(tmp_path: Path, data: bytes) -> None:
+    for name in ("fuzz.yaml", "fuzz.json"):
+        path = tmp_path / name
+        path.write_bytes(data)
+        loaded = load_claim_file(path)  # anything else escaping is a bug
+        assert all(isinstance(e, AppealgenError) for e in loaded.errors)
+
+
+YAML_PIECES = st.sampled_from(["claim_id: A-1\n", "patient:\n", "  first_name: Rosa\n", "- ", "&a ", "*a ", "!!str ",
+                               "{", "}", "[", "]", ": ", "\n", "  ", "'", '"', "<<: *a\n", "service_lines: []\n",
+                               "!!python/name:os.system ", "2026-02-30", ".inf", "~"])
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(YAML_PIECES, max_size=60).map("".join))
+def test_fuzzed_yaml_structure_gives_only_the_projects_errors(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text)
+    assert all(isinstance(e, AppealgenError) for e in load_claim_file(path).errors)
+
+
+# --- 835 remittances ------------------------------------------------------------------------
+
+
+def many_adjustments(triplets: int) -> str:
+    text = interchange([ClaimSpec("ACCT-9001")])
+    cas = "CAS*CO*45*0.01*1*253*0.01*1~" * (triplets // 2)  # two triplets per segment
+    assert "NM1*QC" in text
+    text = text.replace("NM1*QC", f"{cas}NM1*QC", 1)
+    return re.sub(r"SE\*(\d+)\*", lambda m: f"SE*{int(m.group(1)) + triplets // 2}*", text, count=1)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"ISA*00*", "segment 1 (ISA): ISA segment is incomplete: truncated, or not X12"),
+    (interchange([ClaimSpec("A-1")]).replace("~", "*").encode(), "segment 1 (ISA): no segment terminator after ISA16"),
+    (interchange([ClaimSpec("A-1")]).encode("utf-16"), "file is UTF-16 text; save it as ASCII or UTF-8"),
+    (bytes(range(256)) * 40, "file is binary data, not text"),
+], ids=["short-isa", "separator-equals-terminator", "utf-16", "binary-garbage"])
+def test_hostile_835_files_are_refused_with_a_clear_message(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "remit.835"
+    path.write_bytes(data)
+    code, _, stderr = run("era", str(path), *AS_OF)
+    assert (code, stderr) == (1, f"{path}: {message}\n")
+
+
+def test_a_200_mb_835_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "remit.835"
+    with path.open("wb") as handle:
+        handle.truncate(200_000_000)
+    code, _, stderr = run("era", str(path), *AS_OF)
+    assert (code, stderr) == (1, f"{path}: is 200 MB; the limit is 100 MB\n")
+
+
+def test_100000_adjustments_on_one_claim_are_read_within_time(tmp_path: Path) -> None:
+    path = tmp_path / "remit.835"
+    path.write_text(many_adjustments(100_000))
+    started = time.monotonic()
+    code, stdout, stderr = run("era", str(path), *AS_OF)
+    assert time.monotonic() - started < 60
+    assert code in (0, 1), stderr
+    assert "ACCT-9001" in stdout or "ACCT-9001" in stderr
+
+
+@settings(max_examples=200, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_fuzzed_835_files_give_only_the_projects_errors(tmp_path: Path, data: st.DataObject) -> None:
+    base = interchange([ClaimSpec("ACCT-1"), ClaimSpec("ACCT-2")])
+    cut = data.draw(st.integers(0, len(base)))
+    noise = data.draw(st.text(alphabet="*~:^|\r\n ISACLPNM1QCDTM0123456789", max_size=40))
+    path = tmp_path / "fuzz.835"
+    path.write_text(base[:cut] + noise + base[cut:][: data.draw(st.integers(0, 400))])
+    with contextlib.suppress(AppealgenError):  # anything else escaping is a bug
+        read_era(path)
+
+
+def test_the_fuzz_files_leave_nothing_behind(tmp_path: Path) -> None:
+    assert not os.listdir(tmp_path)

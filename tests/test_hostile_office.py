@@ -1,0 +1,79 @@
+"""Word and OpenDocument files that would make LibreOffice fetch, read or run something are
+refused before LibreOffice (or docxtpl) sees them: as attachments and as Word letter templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from appealgen.preflight import LIMITS
+from tests import hostile_files as hostile
+from tests.conftest import WriteClaim
+from tests.helpers import HTML_LETTER, build, pdf_text
+
+OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
+MACROS = "document contains macros; save it without macros (.docx or .odt)"
+
+CASES: dict[str, tuple[Callable[[], bytes], str]] = {
+    "docx-http-image": (hostile.docx_remote_image, OUTSIDE),
+    "docx-file-image-outside-root": (lambda: hostile.docx_remote_image(b"file:///etc/passwd"), OUTSIDE),
+    "docx-includetext": (lambda: hostile.docx_field(b'INCLUDETEXT "/etc/passwd"'),
+                         "document has an INCLUDETEXT field, which reads other files; remove the field"),
+    "docx-includepicture": (lambda: hostile.docx_field(b'INCLUDEPICTURE "http://198.51.100.7/p.png"'),
+                            "document has an INCLUDEPICTURE field, which reads other files; remove the field"),
+    "docx-link-field": (lambda: hostile.docx_field(b'LINK Excel.Sheet "C:\\\\data.xlsx" "A1"'),
+                        "document has an LINK field, which reads other files; remove the field"),
+    "docx-macro": (hostile.docx_macro, MACROS),
+    "docx-dtd": (lambda: hostile.docx(b'<!DOCTYPE w [<!ENTITY a "aaaa">]><w:p/>'),
+                 "document contains an XML DTD (entity definitions); refused"),
+    "docx-zip-bomb": (hostile.docx_bomb, "document is larger than 300 MB uncompressed"),
+    "docx-ratio-bomb": (lambda: hostile.docx_bomb(size=50 << 20),
+                        "document has a part compressed more than 200:1 (a zip bomb)"),
+    "docx-too-many-entries": (hostile.docx_many_entries,
+                              f"document holds more than {LIMITS.zip_entries:,} files"),
+    "odt-http-image": (hostile.odt_remote_image, OUTSIDE),
+    "odt-file-image": (lambda: hostile.odt_remote_image(b"file:///etc/passwd"), OUTSIDE),
+    "odt-section-source": (hostile.odt_section_source, OUTSIDE),
+    "odt-macro": (lambda: hostile.odt(b"<text:p>x</text:p>", {"Basic/Standard/Module1.xml": b"<x/>"}), MACROS),
+}
+
+
+@pytest.mark.parametrize(("make", "message"), CASES.values(), ids=CASES.keys())
+def test_dangerous_word_and_opendocument_attachments_are_refused(
+    write_claim: WriteClaim, tmp_path: Path, make: Callable[[], bytes], message: str
+) -> None:
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": "docs/notes.docx", "title": "Progress notes"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/notes.docx": make()})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: attachments[1].path: {message}\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("case", ["docx-http-image", "docx-file-image-outside-root", "docx-includetext",
+                                  "docx-macro", "docx-zip-bomb"])
+def test_dangerous_word_letter_templates_are_refused(write_claim: WriteClaim, tmp_path: Path, case: str) -> None:
+    make, message = CASES[case]
+    letters = tmp_path / "ws" / "templates" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "hostile.docx").write_bytes(make())
+    claim = write_claim(appeal={"letter": "hostile.docx", "argument": "Needed."})
+    code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
+    assert (code, stderr) == (1, f"{letters / 'hostile.docx'}: {message}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_plain_opendocument_attachment_is_converted(write_claim: WriteClaim, tmp_path: Path) -> None:
+    body = b"<text:p>Patient: Rosa Testcase</text:p><text:p>Member ID: 9ZZ9ZZ9ZZ99</text:p>" \
+           b'<text:p><text:a xlink:href="http://198.51.100.7/">a hyperlink fetches nothing</text:a></text:p>'
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": "docs/notes.odt", "title": "Progress notes"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/notes.odt": hostile.odt(body)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 0, stderr
+    assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    # LibreOffice turned the hyperlink into a web link in the PDF: removed and said, like any other.
+    assert stderr.splitlines()[1:] == ["  warning: attachments[1] (progress notes): removed a web link"]

@@ -1,0 +1,237 @@
+"""Hostile PDFs through `appealgen build`: encrypted, broken, disguised, active, and built to
+exhaust a parser. Each is refused with its exact message within the limits, or built with its
+active content removed, reported, and proven absent from the finished packet.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from appealgen.attachments import preflight_pdf
+from appealgen.packet import packet_objects
+from appealgen.preflight import Limits, Refused
+from appealgen.sanitize import active_names
+from tests import hostile_files as hostile
+from tests.conftest import WriteClaim
+from tests.helpers import HTML_LETTER, build, pdf_text
+from tests.pdfs import encrypted, make_pdf
+
+NOTES = "attachments[1].path"  # the progress notes in the default test claim
+SECONDS = 10.0  # any refusal here takes a fraction of this on the CI machine
+
+
+def build_with_notes(write_claim: WriteClaim, tmp_path: Path, data: bytes, name: str = "docs/notes.pdf",
+                     *extra: str) -> tuple[int, str, float]:
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": name, "title": "Progress notes"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments, files={name: data})
+    started = time.monotonic()
+    code, _, stderr = build(claim, tmp_path / "out", *extra)
+    return code, stderr.replace(f"{claim}: ", "CLAIM: "), time.monotonic() - started
+
+
+def assert_clean(packet: Path) -> None:
+    """The independent deny-list scan of every object in the finished file."""
+    assert active_names(packet_objects(packet.read_bytes())) == set()
+
+
+# --- encrypted, empty, truncated, disguised ------------------------------------------------
+
+
+def test_a_user_password_is_refused_as_encrypted(write_claim: WriteClaim, tmp_path: Path) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, encrypted(make_pdf(), "secret", "owner"))
+    assert (code, stderr) == (1, f"CLAIM: {NOTES}: PDF is encrypted with a password; send an unlocked copy\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_owner_password_only_pdf_is_opened_and_not_encrypted_in_the_packet(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, encrypted(make_pdf(), "", "owner"))
+    assert code == 0, stderr
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    assert b"/Encrypt" not in packet.read_bytes()
+    assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(packet)
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("docs/notes.pdf", b"", "file is empty (0 bytes)"),
+    ("docs/notes.pdf", make_pdf()[:-600], "PDF is truncated (no end-of-file marker)"),
+    ("docs/notes.pdf", b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
+     "unsupported file: its content is an HTML or XML page (the type is read from the file, not its name)"),
+    ("docs/notes.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00",
+     "unsupported file: its content is of unknown type (the type is read from the file, not its name)"),
+], ids=["zero-bytes", "truncated", "html-named-pdf", "executable-named-pdf"])
+def test_broken_or_disguised_files_are_refused_by_their_bytes(
+    write_claim: WriteClaim, tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, data, name)
+    assert (code, stderr) == (1, f"CLAIM: {NOTES}: {message}\n")
+
+
+def test_a_pdf_named_png_is_read_as_the_pdf_it_is(write_claim: WriteClaim, tmp_path: Path) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, make_pdf(2), "docs/notes.png")
+    assert code == 0, stderr
+    assert "Source page 2" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+
+
+# --- active content --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "removed"), hostile.ACTIVE_PDFS.values(), ids=hostile.ACTIVE_PDFS.keys())
+def test_active_content_is_removed_reported_and_absent_from_the_packet(
+    write_claim: WriteClaim, tmp_path: Path, make: Callable[[], bytes], removed: str
+) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, make())
+    assert code == 0, stderr
+    assert stderr.splitlines()[1:] == [f"  warning: attachments[1] (progress notes): removed {removed}"]
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    assert_clean(packet)
+    assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(packet)  # the document itself is kept
+
+
+def test_page_level_private_data_does_not_survive(write_claim: WriteClaim, tmp_path: Path) -> None:
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, hostile.piece_info())
+    assert code == 0, stderr
+    packet = (tmp_path / "out" / "TEST-1" / "packet.pdf").read_bytes()
+    assert b"PieceInfo" not in packet and b"EHRApp" not in packet
+    assert_clean(tmp_path / "out" / "TEST-1" / "packet.pdf")
+
+
+def test_a_document_with_several_kinds_names_them_all_in_one_warning() -> None:
+    _, _, removed = preflight_pdf(hostile.one_page_pdf(
+        catalog_extra=b"/OpenAction 6 0 R /Names << /EmbeddedFiles << /Names [(x) 7 0 R] >> >>",
+        more=[hostile.JS, b"<< /Type /Filespec /F (x) /EF << /F 8 0 R >> >>", hostile.stream(b"x")]))
+    from appealgen.sanitize import describe
+
+    assert describe(removed) == "JavaScript and an embedded file"
+
+
+def test_the_packet_is_not_written_when_the_final_scan_finds_active_content(
+    write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan is a second, independent wall: with removal switched off it stops the build."""
+    import appealgen.attachments
+    import appealgen.packet
+
+    monkeypatch.setattr(appealgen.attachments, "strip_active", lambda roots: set())
+    monkeypatch.setattr(appealgen.packet, "strip_active", lambda roots: set())
+    code, stderr, _ = build_with_notes(write_claim, tmp_path, hostile.launch())
+    assert (code, stderr) == (5, "the packet still holds active content (/Launch); nothing written for this claim\n")
+    assert not (tmp_path / "out").exists()
+
+
+# --- parser exhaustion -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inflating() -> bytes:
+    return hostile.inflating_stream_pdf()  # 1 GiB once inflated, about 5 MB on disk
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (hostile.circular_kids_pdf, "its page tree loops back on itself"),
+    (hostile.deep_nesting_pdf, "nests objects more than 64 deep"),
+    (lambda: hostile.many_pages_pdf(20_000), "has more than 2,000 pages"),
+], ids=["circular-kids", "10000-deep-nesting", "20000-pages"])
+def test_structures_built_to_exhaust_a_parser_are_refused_quickly(
+    write_claim: WriteClaim, tmp_path: Path, make: Callable[[], bytes], message: str
+) -> None:
+    code, stderr, seconds = build_with_notes(write_claim, tmp_path, make())
+    assert (code, stderr) == (1, f"CLAIM: {NOTES}: {message}\n")
+    assert seconds < SECONDS
+
+
+def test_a_1_gib_inflating_stream_is_refused_without_inflating_it(
+    write_claim: WriteClaim, tmp_path: Path, inflating: bytes
+) -> None:
+    code, stderr, seconds = build_with_notes(write_claim, tmp_path, inflating)
+    assert (code, stderr) == (1, f"CLAIM: {NOTES}: has a stream that decompresses to more than 268 MB\n")
+    assert seconds < SECONDS
+
+
+def test_an_xref_loop_is_read_once(write_claim: WriteClaim, tmp_path: Path) -> None:
+    code, stderr, seconds = build_with_notes(write_claim, tmp_path, hostile.xref_loop_pdf())
+    assert code == 0, stderr
+    assert seconds < SECONDS
+
+
+def test_a_shared_content_stream_counts_once_per_page() -> None:
+    """Many pages drawing one large stream: the work is the sum over pages, and it is limited."""
+    big = hostile.stream(b"0 0 m 1 1 l S\n" * 600_000, compress=True)  # 8.4 MB of drawing, 40 KB on disk
+    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(40))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"
+    data = hostile.raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count 40 >>" % kids,
+                            big, hostile.FONT, *[page] * 40])
+    started = time.monotonic()
+    with pytest.raises(Refused, match=r"^has more than 268 MB of page content in all$"):
+        preflight_pdf(data)
+    assert time.monotonic() - started < SECONDS
+
+
+# --- fuzzing ---------------------------------------------------------------------------------
+
+SEEDS = [make_pdf(2), *(make() for make, _ in list(hostile.ACTIVE_PDFS.values())[:6]), hostile.circular_kids_pdf()]
+
+
+def mutate(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 12)):
+        at = rng.randrange(len(out))
+        choice = rng.random()
+        if choice < 0.5:
+            out[at] = rng.randrange(256)
+        elif choice < 0.75:
+            del out[at:at + rng.randint(1, 64)]
+        else:
+            out[at:at] = rng.choice([b"[", b"<<", b" 0 R", b"stream\n", b"/Kids [1 0 R]", b"9999999999"]) * \
+                rng.randint(1, 80)
+    return bytes(out)
+
+
+def test_preflight_of_mutated_pdfs_raises_only_refusals_within_a_time_bound() -> None:
+    rng = random.Random(11)
+    for case in range(300):
+        data = mutate(rng.choice(SEEDS), rng)
+        started = time.monotonic()
+        try:
+            clean, pages, _ = preflight_pdf(data)
+        except Refused:
+            pass
+        else:
+            assert pages >= 1
+            assert active_names(packet_objects(clean)) == set(), f"case {case}"
+        assert time.monotonic() - started < 2.0, f"case {case} took too long"
+
+
+# --- each limit, on its own ------------------------------------------------------------------
+
+
+def png_pdf(width: int, height: int) -> bytes:
+    import io
+
+    import img2pdf
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 90, 90)).save(out, format="PNG")
+    return bytes(img2pdf.convert(out.getvalue()))
+
+
+@pytest.mark.parametrize(("data", "limits", "message"), [
+    (make_pdf(3), Limits(pdf_objects=5), "has more than 5 objects"),
+    (make_pdf(3), Limits(pages=2), "has more than 2 pages"),
+    (hostile.one_page_pdf(content=hostile.PAGE_TEXT + b" " * 2_000), Limits(page_content_bytes=1_000),
+     "has a page whose content is larger than 0.001 MB"),
+    (png_pdf(100, 100), Limits(pixels=1_000), "has an image larger than 1,000 pixels"),
+    (make_pdf(3), Limits(seconds=0), "too complex to check within 0 s"),
+], ids=["objects", "pages", "page-content", "image-pixels", "time-budget"])
+def test_each_pdf_limit_refuses_on_its_own(data: bytes, limits: Limits, message: str) -> None:
+    with pytest.raises(Refused) as refused:
+        preflight_pdf(data, limits)
+    assert str(refused.value) == message
