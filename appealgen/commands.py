@@ -20,13 +20,14 @@ from appealgen.letters import Format, LetterWork
 from appealgen.log.recorder import recorded
 from appealgen.outcome import Outcome
 from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
+from appealgen.render.office import CommandLineConverter
 from appealgen.run import run
 from appealgen.settings import Settings
 from appealgen.settings import open_settings as settings_for_command
 from appealgen.sources import load, needs_profiles
 from appealgen.sources.items import Item, Loaded
 from appealgen.templating.tools import check_templates_first
-from appealgen.toolkit import Toolkit
+from appealgen.toolkit import Toolkit, debug
 
 ExecutorFactory = Callable[[Settings, Work], Executor]
 
@@ -70,7 +71,16 @@ def plan_work(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     return Outcome(item.origin, item.claim_id, plan=plan_item(settings, tools, item).plan)
 
 
-def build(settings: Settings, paths: list[Path], executor: ExecutorFactory = InProcessExecutor) -> Started:
+def isolated(settings: Settings, work: Work) -> Executor:
+    """Each packet of `build` in a worker process under the address-space and time limits (a
+    hostile file stuck inside a C library is killed with its worker); in this process with
+    APPEALGEN_DEBUG=1, so tracebacks show."""
+    if debug():
+        return InProcessExecutor(settings, work)
+    return PoolExecutor(settings, work, jobs=1, converter=CommandLineConverter)
+
+
+def build(settings: Settings, paths: list[Path], executor: ExecutorFactory = isolated) -> Started:
     return start(settings, paths, build_one, executor)
 
 
