@@ -99,6 +99,8 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return Recording
 
     monkeypatch.setattr(appealgen.render.html, "_fetcher_class", recording)
+    # `build` runs packets in a worker process; the recording must happen in this one.
+    monkeypatch.setenv("APPEALGEN_DEBUG", "1")
     return asked
 
 
