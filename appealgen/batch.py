@@ -35,9 +35,12 @@ def previous_report(folder: Path) -> PacketReport | None:
     """The packet.json a folder holds, if it is one this version can trust."""
     try:
         data = json.loads((folder / "packet.json").read_text(encoding="utf-8"))
-        if data.get("schema_version") != SCHEMA_VERSION or not (folder / "packet.pdf").is_file():
+        if data.get("schema_version") != SCHEMA_VERSION:
             return None
-        return PacketReport.model_validate(data)
+        report = PacketReport.model_validate(data)
+        if report.status == "built" and not (folder / "packet.pdf").is_file():
+            return None
+        return report
     except (OSError, ValueError, ValidationError):
         return None
 
@@ -101,10 +104,11 @@ def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, f
 def summary_row(outcome: Outcome) -> dict[str, object]:
     """One summary row: claim IDs, statuses and codes, never patient data."""
     report = outcome.report
+    built = report is not None and report.status == "built"
     return {
         "claim_id": outcome.claim_id or "",
         "status": outcome.status,
-        "check_passed": "" if report is None else report.check.passed,
+        "check_passed": report.check.passed if report is not None and built else "",
         "action": "" if report is None else report.action.value,
         "deadline": "" if report is None else report.deadline.isoformat(),
         "pages": "" if report is None else report.pages,
@@ -127,7 +131,7 @@ def write_summary(out: Path, outcomes: list[Outcome]) -> tuple[Path, Path]:
 
 
 def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
-    counts = {"built": 0, "skipped": 0, "failed": 0, "check_failed": 0}
+    counts = {"built": 0, "nothing_to_send": 0, "skipped": 0, "failed": 0, "check_failed": 0}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if outcome.report is not None and not outcome.report.check.passed:
@@ -137,6 +141,6 @@ def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
 
 def closing_line(outcomes: list[Outcome], out: Path) -> str:
     counts = count_statuses(outcomes)
-    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['skipped']} up to date, "
-            f"{counts['failed']} failed; failing their check: {counts['check_failed']}; summary in "
-            f"{out / 'batch-summary.csv'}")
+    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
+            f"{counts['skipped']} up to date, {counts['failed']} failed; failing their check: "
+            f"{counts['check_failed']}; summary in {out / 'batch-summary.csv'}")

@@ -45,7 +45,7 @@ def open_settings(workspace: Path | None, today: date | None = None, **options: 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:
     with Toolkit(settings) as tools:
         return load(paths, tools.profiles(), tools.codes(), settings.today, settings.attachments_root,
-                    settings.csv_mapping)
+                    settings.csv_mapping, settings.file.attachment_names)
 
 
 @dataclass
@@ -233,5 +233,6 @@ def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = F
         result = read_eras(paths, tools.profiles(), codes, settings.today, descriptions)
         files = Written()
         if out is not None:
-            files = write_claim_files(result, out, settings.attachments_root, settings.today, force)
+            files = write_claim_files(result, out, settings.attachments_root, settings.today, force,
+                                      settings.file.attachment_names)
     return EraRun(result, files)

@@ -158,7 +158,8 @@ def check_source(env: jinja2.Environment, name: str, source: str) -> list[tuple[
         # Jinja counts " at N" from the start of the file, which helps nobody: the line is given.
         return [(exc.lineno or 0, re.sub(r" at \d+$", "", exc.message or "syntax error"))]
     found: list[tuple[int, str]] = []
-    _NameChecker(known_names(), set(env.filters), found).visit(tree, {})
+    macros: dict[str, str | None] = {m.name: None for m in tree.find_all(nodes.Macro)}  # callable from each other
+    _NameChecker(known_names(), set(env.filters), found).visit(tree, macros)
     return found
 
 
