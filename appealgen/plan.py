@@ -389,18 +389,18 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
     lines += [f"    note: {note}" for note in plan.notes]
     if not plan.packet:
         lines.append(f"  nothing to send: {plan.instead}")
-    lines += [f"  disputed: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
-              for d in plan.disputed]
-    if plan.packet:
-        lines.append(f"  amount requested: ${plan.amount_requested:,.2f}")
-    lines += [f"  coverage policy: {c.kind} {c.id} ({c.title})" for c in plan.policies]
     lines += [f"  level: {plan.level_name} ({plan.level_reason})",
               f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
               f"    because {plan.deadline_reason}",
               f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
               f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
-              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}",
-              "  required documents:"]
+              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}"]
+    lines += [f"  disputed: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
+              for d in plan.disputed]
+    if plan.packet:
+        lines.append(f"  amount requested: ${plan.amount_requested:,.2f}")
+    lines += [f"  coverage policy: {c.kind} {c.id} ({c.title})" for c in plan.policies]
+    lines.append("  required documents:")
     lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
     if not plan.required:
         lines.append("    none")

@@ -13,7 +13,8 @@ from appealgen.settings import Practice, WorkspaceFile
 # phone, fax, email): a request without them is not one a reviewer can answer.
 SIGNATURE_FIELDS = ("address", "phone", "fax", "email", "requester.name", "requester.title")
 DETAILS = ("tax_id", "ptan", "address", "phone", "fax", "email", "contact")
-UNNAMED_PAYEE = "(payee not named)"  # what a claim from an 835 without a payee name carries
+UNNAMED_PAYEE = "(payee not named)"
+WHERE = "set the details in appealgen.yaml (practices, by NPI) or in the claim file's provider"  # what a claim from an 835 without a payee name carries
 
 
 def practice_for(claim: Claim, file: WorkspaceFile) -> Practice | None:
@@ -51,19 +52,18 @@ def _value(provider: Provider, dotted: str) -> object:
 
 
 def detail_findings(provider: Provider, profile: PayerProfile) -> list[Finding]:
-    """Each detail the payer asks for (its `provider_ids`) or the letter prints that is missing:
-    a problem naming the field, never a letter with "n/a" in it."""
+    """The details the payer asks for (its `provider_ids`) and those the letter prints that are
+    missing: a problem naming each field, never a letter with "n/a" in it."""
     findings = []
     if provider.npi is None:
         findings.append(problem("provider.npi_missing", "provider.npi is missing; payers need the NPI on every "
                                 "request"))
-    for key in profile.provider_ids:
-        if key != "npi" and _value(provider, key) is None:
-            findings.append(problem("provider.missing", f"provider.{key} is missing; {profile.id} asks for it on "
-                                    "every request (set it in appealgen.yaml practices or in the claim file)"))
-    for name in SIGNATURE_FIELDS:
-        if _value(provider, name) is None:
-            findings.append(problem("provider.missing", f"provider.{name} is missing; the letter's letterhead and "
-                                    "signature block need it (set it in appealgen.yaml practices or in the claim "
-                                    "file)"))
+    ids = [f"provider.{key}" for key in profile.provider_ids if key != "npi" and _value(provider, key) is None]
+    if ids:
+        findings.append(problem("provider.missing", f"{', '.join(ids)} missing: {profile.id} asks for "
+                                f"{'it' if len(ids) == 1 else 'them'} on every request; {WHERE}"))
+    block = [f"provider.{key}" for key in SIGNATURE_FIELDS if _value(provider, key) is None]
+    if block:
+        findings.append(problem("provider.missing", f"{', '.join(block)} missing: the letterhead and signature "
+                                f"block print {'it' if len(block) == 1 else 'them'}; {WHERE}"))
     return findings

@@ -13,7 +13,7 @@ from jinja2 import meta
 from pypdf import PdfReader
 
 from appealgen.render.env import make_env
-from tests.conftest import REPO, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 
 TODAY = ["--as-of", "2026-11-22"]
@@ -123,7 +123,7 @@ def test_a_tag_split_across_runs_renders_right(tmp_path: Path, write_claim: Writ
     letter = folder / "templates" / "letters" / "split.docx"
     word_letter(letter, "Dear reviewer,", [("Member: {{ patient.mem", True), ("ber_id }}", False)], "Thank you.")
     assert check(folder, letter) == (0, ["templates: no problems"])
-    claim = write_claim(appeal={"letter": "split.docx"})
+    claim = write_claim(appeal={"letter": "split.docx", "policy": PLAN_POLICY})
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
     assert code == 0, stderr
     assert "Member: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")

@@ -59,7 +59,9 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
 
 def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelChoice:
     """Upheld (or partly overturned: the rest is still denied): the next level, if any."""
-    if decided is profile.reopening:  # a reopening does not extend the appeal window (405.980(a)(5))
+    # A reopening does not extend the appeal window (405.980(a)(5)); a corrected claim or a retro
+    # authorization that is refused leaves the appeal path open the same way.
+    if any(decided is step for step in (profile.reopening, profile.replacement, profile.retro_authorization)):
         first = profile.levels[0]
         return LevelChoice(first, "next", f"{what}: the appeal path stays open, {first.name}, counted from the "
                            "initial determination")

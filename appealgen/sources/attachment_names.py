@@ -106,6 +106,8 @@ def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None 
                                 "add a pattern to attachment_names in appealgen.yaml)")
             continue
         found.attachments.append({"kind": kind.value, "path": relative, "title": _title(kind, path)})
+    order = list(K)
+    found.attachments.sort(key=lambda a: (order.index(K(a["kind"])), a["path"]))  # by kind, as the packet orders
     _number_repeats(found.attachments)
     return found
 
