@@ -13,8 +13,8 @@ from appealgen.settings import Practice, WorkspaceFile
 # phone, fax, email): a request without them is not one a reviewer can answer.
 SIGNATURE_FIELDS = ("address", "phone", "fax", "email", "requester.name", "requester.title")
 DETAILS = ("tax_id", "ptan", "address", "phone", "fax", "email", "contact")
-UNNAMED_PAYEE = "(payee not named)"
-WHERE = "set the details in appealgen.yaml (practices, by NPI) or in the claim file's provider"  # what a claim from an 835 without a payee name carries
+UNNAMED_PAYEE = "(payee not named)"  # what a claim from an 835 without a payee name carries
+WHERE = "set the details in appealgen.yaml (practices, by NPI) or in the claim file's provider"
 
 
 def practice_for(claim: Claim, file: WorkspaceFile) -> Practice | None:

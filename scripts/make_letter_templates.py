@@ -42,7 +42,7 @@ PREVIOUS: Body = [
     "{%p if previous %}",
     "The {{ previous_level }} decision of {{ previous.date | long_date }} by {{ previous_by }} "
     "{{ previous_outcome }} the denial{% if previous.reason %}, giving as its reason: "
-    "\u201c{{ previous.reason }}\u201d{% endif %}.{% if enclosed.decision_notice %} The notice of that decision "
+    "\u201c{{ previous.reason.rstrip('.') }}.\u201d{% else %}.{% endif %}{% if enclosed.decision_notice %} The notice of that decision "
     "is enclosed.{% endif %} That reason does not hold, for the reasons below.",
     "{%p endif %}",
 ]
@@ -50,7 +50,8 @@ ARGUMENT: Body = ["{%p for para in argument_paragraphs %}", "{{ para }}", "{%p e
 # Without argument text, the facts the claim file records: never generic sentences.
 FACTS: Body = [
     "{%p if not argument_paragraphs and facts %}",
-    "The enclosed records show:",
+    "{{ \"The enclosed records show:\" if enclosed.progress_notes or enclosed.medical_records else "
+    "\"The patient's medical record shows:\" }}",
     "{%p for fact in facts %}",
     BULLET + "{% if fact.date %}{{ fact.date | us_date }}: {% endif %}{{ fact.text }}",
     "{%p endfor %}",
@@ -108,7 +109,8 @@ LETTERS: dict[str, dict[str, object]] = {
     "medical_necessity": review(
         "the items were medically necessary",
         " The denial states that the items were not medically necessary. They were: the patient met the "
-        "coverage criteria on the date of service, as the enclosed records show." + DIAGNOSES,
+        "coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
+        "the enclosed records show{% endif %}." + DIAGNOSES,
         *ARGUMENT, *FACTS, *POLICY, REPROCESS,
     ),
     "non_covered": review(
@@ -371,15 +373,17 @@ def add_re_block(document: Document, subject: str) -> None:
 
 
 def add_closing(document: Document) -> None:
-    """The window, the enclosures and the signature block, kept on one page (never a page that
-    holds only a signature)."""
-    add_body(document, WINDOW)
+    """The enclosures, then the filing window kept on one page with the signature block (so no
+    page ever holds only a signature)."""
     add_body(document, [
         KEEP + "Enclosed, in the order of the packet's index ({{ enclosures | length }} "
         "document{{ 's' if enclosures | length != 1 }}):",
         "{%p for e in enclosures %}",
-        KEEP + BULLET + "{{ e }}",
+        BULLET + "{{ e }}",
         "{%p endfor %}",
+    ])
+    add_body(document, [text if text.startswith("{%") else KEEP + text for text in WINDOW])
+    add_body(document, [
         KEEP + "Sincerely,",
         "{%p if signature %}",
         KEEP + "{{ signature }}",
@@ -402,8 +406,8 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Liberation Serif"
-    style.font.size = Pt(11)
-    style.paragraph_format.space_after = Pt(6)
+    style.font.size = Pt(10.5)
+    style.paragraph_format.space_after = Pt(5)
     section = document.sections[0]
     section.top_margin = section.bottom_margin = Pt(54)
     section.left_margin = section.right_margin = Pt(64)

@@ -9,7 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from appealgen.build import Planned, build_one, plan_item
 from appealgen.report import PacketReport
-from appealgen.settings import Settings
+from appealgen.settings import Settings, read_workspace_file
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
@@ -18,7 +18,8 @@ from appealgen.workspace import Workspace
 class Builder:
     def __init__(self, workspace: Workspace, attachments_root: Path | None = None,
                  today: date | None = None) -> None:
-        self.settings = Settings(workspace, today or date.today(), attachments_root=attachments_root)
+        self.settings = Settings(workspace, today or date.today(), attachments_root=attachments_root,
+                                 file=read_workspace_file(workspace))
         self.tools = Toolkit(self.settings).__enter__()
 
     @property

@@ -101,6 +101,7 @@ class LetterContext:
     items: str = about("the disputed items in words: codes with modifiers", "E0601-RR-KX and A7030-KX")
     service_dates: str = about("the dates of service of the disputed lines, with their label",
                                "date of service 09/02/2026")
+    dates_of_service: str = about("the dates of service of the disputed lines, without a label", "09/02/2026")
     claim_number_label: str = about("what the payer calls its claim number", "Claim number (ICN)")
     member_label: str = about("what the payer calls the member ID", "Medicare number")
     disputed: list[DisputedLine] = about("only the lines the request is about: dos, label, units, billed, denied, "
@@ -182,15 +183,21 @@ def items(lines: list[DisputedLine]) -> str:
     return _words(list(dict.fromkeys(labels)))
 
 
-def service_dates(lines: list[DisputedLine]) -> str:
-    """"date of service 09/02/2026", "dates of service 09/02/2026 and 09/16/2026", or a statement
-    period "dates of service 09/01/2026 to 09/30/2026"."""
+def date_spans(lines: list[DisputedLine]) -> list[str]:
+    """Each distinct date of service ("09/02/2026") or statement period ("09/01/2026 to 09/30/2026")."""
     spans: list[str] = []
     for line in lines:
         span = f"{line.dos:%m/%d/%Y}" + (f" to {line.dos_to:%m/%d/%Y}" if line.dos_to and line.dos_to != line.dos
                                          else "")
         if span not in spans:
             spans.append(span)
+    return spans
+
+
+def service_dates(lines: list[DisputedLine]) -> str:
+    """"date of service 09/02/2026", "dates of service 09/02/2026 and 09/16/2026", or a statement
+    period "dates of service 09/01/2026 to 09/30/2026"."""
+    spans = date_spans(lines)
     several = len(spans) > 1 or any(" to " in span for span in spans)
     return f"{'dates' if several else 'date'} of service {_words(spans)}"
 
@@ -219,6 +226,7 @@ def letter_context(
         previous_outcome=claim.appeal.history[-1].outcome.value.replace("_", " ") if claim.appeal.history else "",
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
+        dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
         disputed=plan.disputed, amount_requested=plan.amount_requested, codes=plan.quoted_codes,

@@ -79,11 +79,19 @@ class Found:
     unused: list[str] = field(default_factory=list)  # "<path>: why it was not attached"
 
 
+# How the index and the letter name a document found by its file name.
+LABELS = {K.remittance_advice: "Remittance advice", K.cmn: "Certificate of medical necessity",
+          K.prescription: "Written order", K.progress_notes: "Progress notes", K.authorization: "Authorization approval",
+          K.medical_records: "Medical records", K.delivery_ticket: "Proof of delivery",
+          K.corrected_claim: "Corrected claim form", K.medical_necessity_letter: "Letter of medical necessity",
+          K.proof_of_timely_filing: "Proof of timely filing", K.primary_eob: "Primary payer's explanation of benefits",
+          K.decision_notice: "Decision notice", K.other: "Document"}
+
+
 def _title(kind: K, path: Path) -> str:
-    """The kind in words with the file's date when its name carries one ("Progress notes, 2026-08-12")."""
-    label = kind.value.replace("_", " ").capitalize()
-    date = re.search(r"(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})", path.stem)
-    return f"{label}, {date.group(1)}" if date else label
+    """The kind in words with the file's date when its name carries one ("Progress notes, 08/12/2026")."""
+    found = re.search(r"(\d{4})-(\d{2})-(\d{2})", path.stem)
+    return f"{LABELS[kind]}, {found.group(2)}/{found.group(3)}/{found.group(1)}" if found else LABELS[kind]
 
 
 def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None = None) -> Found:
@@ -97,12 +105,12 @@ def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None 
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         relative = path.relative_to(root).as_posix()
         if path.suffix.lower() not in SUPPORTED:
-            found.unused.append(f"{relative}: not attached (a {path.suffix or 'file without a suffix'} file; "
+            found.unused.append(f"{path}: not attached (a {path.suffix or 'file without a suffix'} file; "
                                 "attachments are PDF, TIFF, JPEG, PNG or DOCX)")
             continue
         kind = kind_of(path.name, table)
         if kind is None:
-            found.unused.append(f"{relative}: not attached (no attachment kind matches its name; rename it or "
+            found.unused.append(f"{path}: not attached (no attachment kind matches its name; rename it or "
                                 "add a pattern to attachment_names in appealgen.yaml)")
             continue
         found.attachments.append({"kind": kind.value, "path": relative, "title": _title(kind, path)})
