@@ -81,8 +81,9 @@ class Found:
 
 # How the index and the letter name a document found by its file name.
 LABELS = {K.remittance_advice: "Remittance advice", K.cmn: "Certificate of medical necessity",
-          K.prescription: "Written order", K.progress_notes: "Progress notes", K.authorization: "Authorization approval",
-          K.medical_records: "Medical records", K.delivery_ticket: "Proof of delivery",
+          K.prescription: "Written order", K.progress_notes: "Progress notes",
+          K.authorization: "Authorization approval", K.medical_records: "Medical records",
+          K.delivery_ticket: "Proof of delivery",
           K.corrected_claim: "Corrected claim form", K.medical_necessity_letter: "Letter of medical necessity",
           K.proof_of_timely_filing: "Proof of timely filing", K.primary_eob: "Primary payer's explanation of benefits",
           K.decision_notice: "Decision notice", K.other: "Document"}
