@@ -36,6 +36,8 @@ def handled(func: F) -> F:
             for line in error.lines():
                 say(line)
             sys.exit(error.exit_code)
+        except click.ClickException:
+            raise  # a usage error found while parsing: click prints it (exit 2)
         except Exception as error:
             if debug():
                 raise

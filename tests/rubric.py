@@ -187,10 +187,11 @@ def line10(letter: Letter, others: list[Claim], claim: Claim) -> list[str]:
     faults += [f"template debris or placeholder: {word!r}" for word in DEBRIS
                if re.search(rf"(?<![\w/]){re.escape(word)}(?![\w/])", text, flags=re.IGNORECASE if word.islower()
                             else 0)]
+    own = {claim.claim_id, claim.patient.member_id, claim.payer_claim_number or ""}
     for other in others:
         if other.claim_id != claim.claim_id:
             for value in (other.claim_id, other.patient.member_id, other.payer_claim_number or ""):
-                if value and value in text:
+                if value and value not in own and re.search(rf"\b{re.escape(value)}\b", text):
                     faults.append(f"names another claim's {value}")
     last = letter.pages[-1]
     if len(letter.pages) > 1 and not last.split("Sincerely,")[0].strip():

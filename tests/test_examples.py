@@ -5,6 +5,7 @@ sent, and the example documents say "synthetic" in their metadata, never on the 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -40,17 +41,19 @@ class Example:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Example]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Example]]:
     out = tmp_path_factory.mktemp("examples")
-    files = Builder(Workspace.open(REPO), today=TODAY)
-    era = Builder(Workspace.open(ERA), attachments_root=ERA / "records", today=TODAY)
+    files = Builder(Workspace.open(REPO), today=TODAY, warm=True)
+    era = Builder(Workspace.open(ERA), attachments_root=ERA / "records", today=TODAY, warm=True)
     items: list[tuple[Builder, Item]] = [(files, load_claims(p)[0]) for p in sorted(REPO.glob("examples/*/claim.yaml"))]
     items += [(era, item) for item in load_items(era.settings, [ERA / "remittance-2026-10-14.835"]).items]
     examples = {}
     for builder, item in items:
         report = builder.build(item, out)
         examples[report.claim_id] = Example(report, out / report.claim_id, builder.plan(item).claim, builder)
-    return examples
+    yield examples
+    files.close()
+    era.close()
 
 
 def texts(folder: Path) -> list[str]:
