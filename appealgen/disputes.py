@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from appealgen.models import Claim, ServiceLine
 
@@ -14,18 +14,20 @@ from appealgen.models import Claim, ServiceLine
 class DisputedLine(BaseModel):
     """A service line the request is about, with its denied amount and its own denial codes."""
 
-    index: int  # in claim.service_lines
-    dos: date
-    dos_to: date | None = None
-    label: str  # "E0601-RR-KX", or the words for a claim denied whole
-    units: Decimal
-    billed: Decimal
-    paid: Decimal
-    denied: Decimal  # what the denial codes took off this line (billed less paid when amounts are not given)
-    codes: list[str]  # the denial codes of this line, e.g. ["CO-50"] (the claim's when the line has none)
-    remarks: list[str]  # the remark codes of this line (the claim's when the line has none)
-    diagnosis: list[str]
-
+    index: int = Field(description="the line's place in claim.service_lines (from 0)", examples=[0])
+    dos: date = Field(description="the date of service", examples=["2026-09-02"])
+    dos_to: date | None = Field(default=None, description="the last date of a statement period, when known")
+    label: str = Field(description="the code with its modifiers, or the words for a claim denied whole",
+                       examples=["E0601-RR-KX"])
+    units: Decimal = Field(description="the units billed", examples=[1])
+    billed: Decimal = Field(description="the line's charge", examples=["245.00"])
+    paid: Decimal = Field(description="what the payer paid on the line", examples=["0.00"])
+    denied: Decimal = Field(description="what the denial codes took off the line (billed less paid when the "
+                            "amounts are not given)", examples=["245.00"])
+    codes: list[str] = Field(description="the line's denial codes, each with its group (the claim's when the "
+                             "line has none)", examples=[["CO-50"]])
+    remarks: list[str] = Field(description="the line's remark codes (and the claim's)", examples=[["N115"]])
+    diagnosis: list[str] = Field(description="the line's diagnosis codes", examples=[["G47.33"]])
 
 def _line_denial_codes(line: ServiceLine, denial_codes: set[str]) -> list[str]:
     return [code for code in line.codes if code in denial_codes]

@@ -241,8 +241,10 @@ class AppealStep(Strict):
 class Fact(Strict):
     """A fact the enclosed records show (a test result, a visit, a finding), with its date."""
 
-    date: dt.date | None = None
-    text: str = Field(min_length=1, max_length=400)
+    date: dt.date | None = Field(default=None, description="the date of the record that shows it",
+                                 examples=["2026-08-20"])
+    text: str = Field(min_length=1, max_length=400, description="the fact, in a few words",
+                      examples=["attended polysomnogram: AHI 28 events per hour"])
 
 
 class Policy(Strict):

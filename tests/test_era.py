@@ -508,3 +508,18 @@ def test_era_out_leaves_an_edited_claim_file_and_force_rewrites_it(tmp_path: Pat
     code, _, stderr = run("era", str(path), "--out", str(claims), "--force", *AS_OF)
     assert (code, stderr) == (0, f"2 claim files written to {claims}\n")
     assert "The notes show the need" not in edited.read_text()
+
+
+def test_the_remittance_page_shows_the_descriptions_the_user_loaded(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9009")])
+    root = records_root(tmp_path / "records", [spec("ACCT-9009")])
+    descriptions = tmp_path / "codes.csv"
+    descriptions.write_text("code,description\n50,Licensed text for fifty\nN115,Licensed text for N115\n")
+    code, _, stderr = run("build", str(path), "--out", str(tmp_path / "out"), "--attachments-root", str(root),
+                          "--descriptions", str(descriptions), *AS_OF)
+    assert code == 0, stderr
+    section, _ = page_texts(tmp_path / "out" / "ACCT-9009")
+    page = " ".join(section.split())
+    assert "CO-50 $150.00: Licensed text for fifty" in page
+    assert "N115 (Licensed text for N115), N130" in page
+    assert "CO-45 $95.00" in page and "CO-45 $95.00:" not in page  # no description loaded for 45

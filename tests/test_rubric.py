@@ -87,7 +87,8 @@ def path_to(profile: PayerProfile, step_id: str) -> list[tuple[str, str]]:
 
 def step_claims() -> list[dict[str, Any]]:
     """One claim per step of every profile, with a category that sends a request there."""
-    claims, rotation = [], [c for c in SENDS if c != "medical_necessity"]
+    claims: list[dict[str, Any]] = []
+    rotation = [c for c in SENDS if c != "medical_necessity"]
     for profile in PROFILES.values():
         for step in profile.steps():
             n = len(claims)

@@ -87,8 +87,10 @@ class LetterContext:
     plan: Plan = about("the decision: category, action, level, deadline, required documents",
                        "plan.deadline|long_date -> February 16, 2027")
     category_label: str = about("the denial category in words", "medical necessity")
-    argument_paragraphs: list[str] = about("the claim's appeal.argument, split into paragraphs")
-    good_cause: str | None = about("the reason for filing late (appeal.good_cause), if any")
+    argument_paragraphs: list[str] = about("the claim's appeal.argument, split into paragraphs",
+                                           "argument_paragraphs[0] -> The patient was evaluated ...")
+    good_cause: str | None = about("the reason for filing late (appeal.good_cause), if any",
+                                   "The practice was closed by a flood")
     previous: AppealStep | None = about("the last decision in appeal.history, if any", "previous.date")
     previous_level: str = about("the name of the level that made the last decision, in lower case",
                                 "redetermination")
@@ -125,7 +127,8 @@ class LetterContext:
                            "window.length -> 120 days")
     signer: Signer = about("the signature block: name, title, organisation, phone, fax, email",
                            "signer.name -> Dana Sample")
-    signature: str = about("the signature image, when the practice has one (empty otherwise)")
+    signature: str = about("the signature image, when the practice has one (empty otherwise)",
+                           "{% if signature %}{{ signature }}{% endif %}")
     code_text: dict[str, str] = about("official code descriptions loaded with --descriptions, by code",
                                       "code_text['50']")
 
@@ -138,7 +141,8 @@ class LetterContext:
 class FrontContext(LetterContext):
     """What the cover sheet and the index page see: the letter's names and the layout."""
 
-    index: list[IndexEntry] = about("the index: number, title, kind, first_page, last_page, pages, link")
+    index: list[IndexEntry] = about("the index: number, title, kind, first_page, last_page, pages, link",
+                                    "index[2].pages -> 3-4")
     total_pages: int = about("the packet's page count", "27")
     incomplete: bool = about("the packet fails its check (the cover then carries a banner)", "false")
     cover_template: str = about("the cover sheet template the front page includes", "fax_cover.html")

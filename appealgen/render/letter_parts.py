@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from appealgen.models import AttachmentKind, Claim, Provider
 from appealgen.payers import PayerProfile
@@ -14,8 +13,9 @@ from appealgen.plan import Plan
 from appealgen.rules.policies import Citation
 
 
-def _flag(description: str) -> Any:
-    return field(default=False, metadata={"description": description, "example": "true"})
+def doc(description: str, example: str = "") -> dict[str, str]:
+    """A field's description and example, for `appealgen templates fields`."""
+    return {"description": description, "example": example}
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,23 @@ class Enclosed:
     """Which kinds of document the packet holds. A letter names a document only under its test
     ({% if enclosed.delivery_ticket %}), so it never mentions one the packet lacks."""
 
-    remittance_advice: bool = _flag("the remittance advice (or the page rendered from the 835)")
-    cmn: bool = _flag("a certificate of medical necessity")
-    prescription: bool = _flag("the written order (prescription, SWO)")
-    progress_notes: bool = _flag("the treating practitioner's progress notes")
-    authorization: bool = _flag("the authorization approval")
-    medical_records: bool = _flag("other medical records (test reports, operative reports)")
-    delivery_ticket: bool = _flag("the delivery ticket (proof of delivery)")
-    corrected_claim: bool = _flag("the corrected claim form")
-    medical_necessity_letter: bool = _flag("a letter of medical necessity from the practitioner")
-    proof_of_timely_filing: bool = _flag("proof of timely filing (an acceptance report)")
-    primary_eob: bool = _flag("the primary payer's explanation of benefits")
-    decision_notice: bool = _flag("the notice of the previous decision")
-    other: bool = _flag("another document")
+    remittance_advice: bool = field(default=False, metadata=doc(
+        "the remittance advice (or the page rendered from the 835)", "true"))
+    cmn: bool = field(default=False, metadata=doc("a certificate of medical necessity", "true"))
+    prescription: bool = field(default=False, metadata=doc("the written order (prescription, SWO)", "true"))
+    progress_notes: bool = field(default=False, metadata=doc("the treating practitioner's progress notes", "true"))
+    authorization: bool = field(default=False, metadata=doc("the authorization approval", "true"))
+    medical_records: bool = field(default=False, metadata=doc("other medical records (test reports, operative reports)",
+                                                              "true"))
+    delivery_ticket: bool = field(default=False, metadata=doc("the delivery ticket (proof of delivery)", "true"))
+    corrected_claim: bool = field(default=False, metadata=doc("the corrected claim form", "true"))
+    medical_necessity_letter: bool = field(default=False, metadata=doc(
+        "a letter of medical necessity from the practitioner", "true"))
+    proof_of_timely_filing: bool = field(default=False, metadata=doc("proof of timely filing (an acceptance report)",
+                                                                     "true"))
+    primary_eob: bool = field(default=False, metadata=doc("the primary payer's explanation of benefits", "true"))
+    decision_notice: bool = field(default=False, metadata=doc("the notice of the previous decision", "true"))
+    other: bool = field(default=False, metadata=doc("another document", "true"))
 
 
 def enclosed(kinds: set[str]) -> Enclosed:
@@ -44,21 +48,25 @@ def enclosed(kinds: set[str]) -> Enclosed:
 
 @dataclass(frozen=True)
 class Addressed:
-    criterion: str
-    documents: list[str]  # the titles of the enclosed documents that show it
+    criterion: str = field(metadata=doc("a criterion of the policy, in plain words",
+                            "an order for the device from the treating practitioner"))
+    documents: list[str] = field(metadata=doc("the titles of the enclosed documents that show it",
+                                              "Standard written order"))
 
 
 @dataclass(frozen=True)
 class PolicyView:
     """A coverage policy as the letter cites it."""
 
-    id: str
-    kind: str
-    title: str
-    article: str
-    addressed: list[Addressed]  # the criteria the enclosed records address, with the records
-    criteria: list[str]  # every criterion that applies to the disputed lines
-    stated: bool  # named in the claim file, not found in the policy table
+    id: str = field(metadata=doc("the policy's number (LCD L#####, NCD section, or the plan's)", "L33718"))
+    kind: str = field(metadata=doc("LCD, NCD, or the plan's word for its policy", "LCD"))
+    title: str = field(metadata=doc("the policy's title as published", "Oxygen and Oxygen Equipment"))
+    article: str = field(metadata=doc("the LCD's policy article (empty when none)", "A52514"))
+    addressed: list[Addressed] = field(metadata=doc(
+        "the criteria the enclosed records address, each with those records"))
+    criteria: list[str] = field(metadata=doc("every criterion that applies to the disputed lines"))
+    stated: bool = field(metadata=doc("named in the claim file (appeal.policy), not found in the policy table",
+                                      "false"))
 
 
 def policy_views(citations: list[Citation], enclosures: list[tuple[str, str]]) -> list[PolicyView]:
@@ -78,13 +86,14 @@ def policy_views(citations: list[Citation], enclosures: list[tuple[str, str]]) -
 class Window:
     """The filing window a letter states (rubric: filed within the window, with the dates)."""
 
-    length: str  # "120 days", "12 months"
-    start: date  # the day it counts from
-    start_label: str  # "the initial determination", "the redetermination decision", "the date of service"
-    receipt_days: int  # days of presumed receipt (Medicare: 5)
-    received: date  # start plus the presumed receipt
-    deadline: date
-    late: bool  # the deadline has passed (the letter then states good cause)
+    length: str = field(metadata=doc("the window's length", "120 days"))
+    start: date = field(metadata=doc("the day it counts from (the notice's date, or the date of service)",
+                         "window.start|long_date -> October 14, 2026"))
+    start_label: str = field(metadata=doc("what it counts from, in words", "the initial determination"))
+    receipt_days: int = field(metadata=doc("days of presumed receipt added to the start (Medicare: 5)", "5"))
+    received: date = field(metadata=doc("the start plus the presumed receipt", "October 19, 2026"))
+    deadline: date = field(metadata=doc("the day the request must arrive", "February 16, 2027"))
+    late: bool = field(metadata=doc("the deadline has passed (the letter then states good cause)", "false"))
 
 
 def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
@@ -106,12 +115,12 @@ def window(plan: Plan, claim: Claim, profile: PayerProfile) -> Window:
 class Signer:
     """The signature block: the requester and how to reach them."""
 
-    name: str
-    title: str
-    organisation: str
-    phone: str
-    fax: str
-    email: str
+    name: str = field(metadata=doc("who signs the request", "Dana Sample"))
+    title: str = field(metadata=doc("their title", "Billing Lead"))
+    organisation: str = field(metadata=doc("the practice or supplier", "Example Home Medical Supply LLC"))
+    phone: str = field(metadata=doc("the practice's phone", "555-0160"))
+    fax: str = field(metadata=doc("the practice's fax", "555-0161"))
+    email: str = field(metadata=doc("the practice's email", "appeals@homemedical.example"))
 
 
 def signer(provider: Provider) -> Signer:
