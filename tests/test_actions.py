@@ -212,3 +212,30 @@ def test_a_letter_never_names_a_document_the_packet_lacks(tmp_path: Path) -> Non
             assert code in (0, 3), stderr
             letter = pdf_text(tmp_path / "out" / claim_id / "packet.pdf")
             assert (sentence in letter) is claim_id.startswith("W"), claim_id
+
+
+def test_a_second_level_request_must_answer_the_previous_decision(write_claim: WriteClaim) -> None:
+    documents = [*RA_NOTES, {"kind": "decision_notice", "path": "docs/notice.pdf", "title": "Decision notice"}]
+    upheld = {"level": "reconsideration", "date": "2026-11-10", "outcome": "upheld"}
+    claim = write_claim(attachments=documents, appeal={**claim_dict()["appeal"], "history": [upheld]})
+    code, stderr = build(claim)
+    assert code == 3
+    assert stderr.endswith(": appeal.history[0].reason is missing; a request to Appeal must answer the reason the "
+                           "last decision gave (quote it from the notice)\n")
+    reason = "The records do not show the item was needed."
+    claim = write_claim(attachments=documents, appeal={**claim_dict()["appeal"],
+                                                       "history": [{**upheld, "reason": reason}]})
+    code, stderr = build(claim)
+    assert code == 0, stderr
+    assert ("The reconsideration decision of November 10, 2026 by Example Commercial Health Plan upheld the denial, "
+            f"giving as its reason: \u201c{reason}\u201d The notice of that decision is enclosed. That reason does "
+            "not hold, for the reasons below.") in pdf_text(out_of(claim) / "TEST-1" / "packet.pdf")
+
+
+def test_a_correction_must_say_what_changed(write_claim: WriteClaim) -> None:
+    documents = [*RA_NOTES, {"kind": "corrected_claim", "path": "docs/cms1500.pdf", "title": "Corrected claim form"}]
+    claim = write_claim(attachments=documents, appeal={"policy": None}, **denied_with("4", ("N822",)))
+    code, stderr = build(claim)
+    assert code == 3
+    assert stderr.endswith(": appeal.correction is missing; the letter must say what the corrected claim changes "
+                           "(for example 'modifier KX added to line 1')\n")
