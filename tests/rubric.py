@@ -40,8 +40,8 @@ KIND_WORDS = {
     "cmn": ["certificate of medical necessity"],
     "medical_necessity_letter": ["letter of medical necessity"],
 }
-DEBRIS = ["n/a", "not stated", "None", "{{", "}}", "{%", "%}", "TODO", "lorem", "synthetic", "[Coverage policy",
-          "placeholder text", "XXX"]
+DEBRIS = ["n/a", "not stated", "None", "{{", "}}", "{%", "%}", "TODO", "lorem", "synthetic", "placeholder",
+          "[Coverage policy", "XXX"]
 
 
 def flat(text: str) -> str:

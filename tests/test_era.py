@@ -332,7 +332,7 @@ def test_remittance_page_shows_only_this_claim(from_claim_files: Built, claim_id
     pr = sum((Decimal(a) for line in claim.lines for g, _, a in line.cas if g == "PR"), Decimal(0))
     for value in (claim_id, f"{claim.first} {claim.last}", claim.member_id, claim.payer_claim_number,
                   f"Charge / paid {money(claim.billed)} / {money(claim.paid)}",
-                  f"Patient responsibility {money(str(pr))} (the PR adjustments below)"):
+                  f"Patient responsibility {money(str(pr))} (the sum of the PR adjustments)"):
         assert value in section
     for line in claim.lines:
         assert line.code in section

@@ -104,6 +104,8 @@ def test_claims_from_the_835_take_the_practice_from_the_workspace(built: dict[st
     assert "Billing department" not in letter and "n/a" not in letter
     docx = zipfile.ZipFile(built["ACCT-9001"].folder / "letter.docx")
     assert any(name.startswith("word/media/") for name in docx.namelist())  # the signature image
+    cover = texts(built["ACCT-9001"].folder)[0]  # the signature sits on the cover's line, the line stays
+    assert "Signature of requester (Dana Sample) · Date: November 22, 2026" in cover
 
 
 def test_attachments_named_as_people_name_them(built: dict[str, Example]) -> None:
@@ -217,7 +219,7 @@ def test_the_remittance_page_is_what_the_payer_sent(built: dict[str, Example]) -
     # the paid line: allowed is the charge less the contractual adjustment; the denied line: 0, not its charge
     assert "09/02/2026 E0601-RR-KX 1 $245.00 $150.00 $150.00 CO-45 $95.00" in page
     assert "09/02/2026 A7034 1 $150.00 $0.00 $0.00 CO-50 $150.00 N115, N130" in page
-    assert "Patient responsibility $0.00 (the PR adjustments below)" in page
+    assert "Patient responsibility $0.00 (the sum of the PR adjustments)" in page
     assert "Payer claim number 26287000999909" in page and "Claim received 10/01/2026" in page
 
 
