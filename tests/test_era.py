@@ -523,3 +523,21 @@ def test_the_remittance_page_shows_the_descriptions_the_user_loaded(tmp_path: Pa
     assert "CO-50 $150.00: Licensed text for fifty" in page
     assert "N115 (Licensed text for N115), N130" in page
     assert "CO-45 $95.00" in page and "CO-45 $95.00:" not in page  # no description loaded for 45
+
+
+def test_patient_responsibility_is_what_the_pr_adjustments_add_up_to(tmp_path: Path) -> None:
+    """A claim whose CLP05 disagrees with its PR adjustments: the page shows their sum, and says
+    what the claim line states."""
+    claim = ClaimSpec("ACCT-9020", first="Pam", last="Coinsure", member_id="1PR2CO3IN45", status="1", paid="156.00",
+                      payer_claim_number="26287000999920", billed="395.00", patient_resp="0",
+                      lines=[LineSpec(billed="245.00", paid="156.00", cas=(("CO", "45", "50.00"), ("PR", "2", "39.00")),
+                                      remarks=()),
+                             LineSpec(code="A7034", modifiers=(), billed="150.00", cas=(("CO", "50", "150.00"),))])
+    path = write_835(tmp_path, [claim])
+    root = records_root(tmp_path / "records", [claim])
+    code, _, stderr = run("build", str(path), "--out", str(tmp_path / "out"), "--attachments-root", str(root), *AS_OF)
+    assert code == 0, stderr
+    section, _ = page_texts(tmp_path / "out" / "ACCT-9020")
+    page = " ".join(section.split())
+    assert "Patient responsibility $39.00 (the sum of the PR adjustments); the claim states $0.00" in page
+    assert "09/02/2026 E0601-RR-KX 1 $245.00 $195.00 $156.00 CO-45 $50.00 PR-2 $39.00" in page
