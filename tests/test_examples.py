@@ -12,7 +12,7 @@ from typing import cast
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ContentStream, DictionaryObject
 
 from appealgen.check import verify_packet
 from appealgen.commands import load_items
@@ -54,6 +54,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Exampl
     yield examples
     files.close()
     era.close()
+
+
+def image_heights(folder: Path, page: int) -> list[float]:
+    """The drawn height of each image on a page (the last `cm` before each `Do`)."""
+    reader = PdfReader(folder / "packet.pdf")
+    heights, matrix = [], [0.0] * 6
+    for operands, operator in ContentStream(reader.pages[page].get_contents(), reader).operations:
+        if operator == b"cm":
+            matrix = [float(x) for x in operands]
+        elif operator == b"Do":
+            heights.append(abs(matrix[3]))
+    return heights
 
 
 def texts(folder: Path) -> list[str]:
@@ -104,8 +116,9 @@ def test_claims_from_the_835_take_the_practice_from_the_workspace(built: dict[st
     assert "Billing department" not in letter and "n/a" not in letter
     docx = zipfile.ZipFile(built["ACCT-9001"].folder / "letter.docx")
     assert any(name.startswith("word/media/") for name in docx.namelist())  # the signature image
-    cover = texts(built["ACCT-9001"].folder)[0]  # the signature sits on the cover's line, the line stays
+    cover = texts(built["ACCT-9001"].folder)[0]
     assert "Signature of requester (Dana Sample) · Date: November 22, 2026" in cover
+    assert image_heights(built["ACCT-9001"].folder, 0) == [pytest.approx(34.67, abs=1)]  # on its line, not over it
 
 
 def test_attachments_named_as_people_name_them(built: dict[str, Example]) -> None:

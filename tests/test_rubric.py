@@ -21,7 +21,7 @@ from appealgen.report import PacketReport
 from appealgen.sources.claim_file import load_claims
 from appealgen.workspace import Workspace
 from tests.builder import Builder
-from tests.conftest import PLAN_POLICY, PROFILES, REPO, TODAY, claim_dict
+from tests.conftest import PLAN_POLICY, PROFILES, PROVIDER, REPO, TODAY, claim_dict
 from tests.helpers import PRACTICE
 from tests.pdfs import make_pdf
 from tests.rubric import faults, score
@@ -71,6 +71,8 @@ def make_claim(n: int, payer: str, category: str, steps: list[tuple[str, str]] |
     if PROFILES[payer].kind != "medicare":
         appeal["policy"] = PLAN_POLICY
     appeal.update(extra.pop("appeal", {}))
+    if "ptan" not in PROFILES[payer].provider_ids:  # a PTAN where the payer does not ask for one: none is given
+        extra.setdefault("provider", {k: v for k, v in PROVIDER.items() if k != "ptan"})
     return claim_dict(
         claim_id=f"M-{n:02d}", payer=payer, payer_claim_number=f"PCN{n:04d}", service_lines=lines,
         denial={"date": "2026-10-14" if not steps else "2026-03-02", "carc": carcs, "rarc": rarcs, "group": "CO"},
