@@ -12,7 +12,7 @@ from appealgen.errors import InputError
 from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
-from appealgen.practice import detail_findings
+from appealgen.readiness import REVIEWS, cite_policies, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
 from appealgen.rules.classify import Classification, classify
 from appealgen.rules.codes import CodeTable
@@ -25,7 +25,7 @@ from appealgen.rules.deadlines import (
     send_by,
 )
 from appealgen.rules.decide import ActionChoice, Situation, choose_action, choose_level, overrule
-from appealgen.rules.policies import Citation, PolicyTable, cite
+from appealgen.rules.policies import Citation, PolicyTable
 
 DEADLINE_WARNING_DAYS = 14
 # Remittance advice always follows the letter; then the payer's order, then the rest.
@@ -49,7 +49,6 @@ FALLBACK_LETTER = "reconsideration.html"
 # Actions that send something to the payer; the others build no packet (nothing to send).
 SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization,
              Action.reopening}
-REVIEWS = {Action.appeal, Action.reconsideration}
 # What to do instead when nothing is sent, as the build line says it.
 INSTEAD = {
     Action.adjust: "adjust the balance (write it off)",
@@ -262,45 +261,6 @@ def _override(claim: Claim, situation: Situation, planned: ActionChoice, wanted:
                             reason=reason)
 
 
-def _request_findings(claim: Claim, profile: PayerProfile, action: Action, found: Classification,
-                      citations: list[Citation], uncovered: list[str], step: Level) -> list[Finding]:
-    """What a request needs before a reviewer will read it: the payer's claim number, the
-    provider's details, the coverage policy a medical-necessity letter cites, and the reason of the
-    decision a later level answers."""
-    findings = detail_findings(claim.provider, profile)
-    if claim.payer_claim_number is None:
-        findings.append(problem("claim.payer_claim_number_missing", "payer_claim_number is missing; the letter "
-                                "must name the payer's claim number (ICN/DCN) from the remittance"))
-    if claim.appeal.history and action in REVIEWS and not claim.appeal.history[-1].reason:
-        where = f"appeal.history[{len(claim.appeal.history) - 1}].reason"
-        findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
-                                "answer the reason the last decision gave (quote it from the notice)"))
-    if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
-        findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
-                                f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "
-                                "to line 1')"))
-    if uncovered and found.category is Category.medical_necessity:
-        findings.append(problem("policy.missing", f"no coverage policy for {', '.join(uncovered)} and "
-                                f"{profile.id} in rules/policies.yaml; add it there or state it in appeal.policy "
-                                "(id and title): a medical-necessity letter must cite the policy"))
-    for citation in citations:
-        if not citation.verified:
-            findings.append(warning("policy.unverified", f"{citation.kind} {citation.id} ({citation.title}) is not "
-                                    f"confirmed ({'; '.join(citation.unverified)}): check it in the Medicare "
-                                    "Coverage Database before sending"))
-    return findings
-
-
-def _citations(claim: Claim, profile: PayerProfile, policies: PolicyTable | None, found: Classification,
-               action: Action, step: Level, disputed: list[DisputedLine]) -> tuple[list[Citation], list[str]]:
-    """The coverage policies a request on the merits of a clinical denial cites."""
-    clinical = found.category in (Category.medical_necessity, Category.coverage)
-    if policies is None or not clinical or action not in REVIEWS or not step.category_documents:
-        return [], []
-    lines = [(claim.service_lines[d.index].code or "", claim.service_lines[d.index].modifiers) for d in disputed]
-    return cite(policies, profile.id, profile.kind, [(c, m) for c, m in lines if c], claim.appeal.policy)
-
-
 def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
               policies: PolicyTable | None = None, wanted: tuple[Action, str, str] | None = None) -> Plan:
     """The decision for one claim. `origin` names the claim in errors (its file); `wanted` is a
@@ -324,11 +284,11 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
     disputed = disputed_lines(claim, found.denial_codes)
-    citations, uncovered = _citations(claim, profile, policies, found, action.action, step, disputed)
+    citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
-        findings += _request_findings(claim, profile, action.action, found, citations, uncovered, step)
+        findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "

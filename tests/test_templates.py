@@ -236,3 +236,15 @@ def test_the_word_renderer_refuses_a_broken_tag_instead_of_dropping_a_paragraph(
         builder.build(item, tmp_path / "out")
     assert str(caught.value) == ("broken.docx: paragraph 2 ('{%p if plan.denied %}'): 'if' is opened here and "
                                  "never closed ('endif' is missing)")
+
+
+def test_a_malformed_html_tag_stops_the_build_with_its_line_and_leaves_no_packet(
+    tmp_path: Path, write_claim: WriteClaim
+) -> None:
+    folder = workspace(tmp_path)
+    (folder / "templates" / "letters" / "mine.html").write_text("<p>RE:</p>\n<p>{{ claim.claim_id }</p>\n")
+    claim = write_claim(appeal={**HTML_LETTER, "letter": "mine.html"})
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
+    assert code == 1
+    assert stderr.startswith("letters/mine.html: line 2: unexpected '}'")
+    assert not (tmp_path / "out").exists()
