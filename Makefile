@@ -19,15 +19,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: system-deps venv
-	@rm -rf packets/ACCT-* packets/era-claims
+	@rm -rf packets/ACCT-* packets/npi-* packets/era-claims
 	@$(BIN)/appealgen build examples/*/claim.yaml --out packets; code=$$?; \
 	  if [ $$code -ne 0 ] && [ $$code -ne 3 ]; then exit $$code; fi; \
 	  echo "(ACCT-4004 fails its check on purpose: it lacks progress notes)"
-	@echo "== X12 835: examples/era/remittance-2026-10-14.835"
-	@$(BIN)/appealgen era examples/era/remittance-2026-10-14.835 --out packets/era-claims \
-	  --attachments-root examples/era/records 2>/dev/null
-	@$(BIN)/appealgen build packets/era-claims/ACCT-9001.yaml --attachments-root examples/era/records \
-	  --out packets
+	@echo "== X12 835: examples/era/remittance-2026-10-14.835 (a packet only where something is sent)"
+	@$(BIN)/appealgen build examples/era/remittance-2026-10-14.835 --workspace examples/era \
+	  --attachments-root examples/era/records --out packets
 	@echo "packets written to packets/"
 	@echo "== tracking log (packets/demo-log.sqlite): import, a submission, a decision, the queue"
 	@rm -f packets/demo-log.sqlite packets/demo-log.sqlite.*

@@ -33,15 +33,19 @@ ExecutorFactory = Callable[[Settings, Work], Executor]
 
 def previous_report(settings: Settings, folder: Path) -> PacketReport | None:
     """The packet.json a folder holds (on its storage URL when it stands for one), if it is one
-    this version can trust."""
+    this version can trust (a built packet's PDF must be there too)."""
     data = storage.read(settings, folder / "packet.json")
-    if data is None or storage.stamp(settings, folder / "packet.pdf") is None:
+    if data is None:
         return None
     try:
         report = PacketReport.model_validate_json(data)
     except ValueError:
         return None
-    return report if report.schema_version == SCHEMA_VERSION else None
+    if report.schema_version != SCHEMA_VERSION:
+        return None
+    if report.status == "built" and storage.stamp(settings, folder / "packet.pdf") is None:
+        return None
+    return report
 
 
 def up_to_date(settings: Settings, tools: Toolkit, item: Item) -> Outcome | None:
@@ -116,10 +120,11 @@ def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, f
 def summary_row(outcome: Outcome) -> dict[str, object]:
     """One summary row: claim IDs, statuses and codes, never patient data."""
     report = outcome.report
+    built = report is not None and report.status == "built"
     return {
         "claim_id": outcome.claim_id or "",
         "status": outcome.status,
-        "check_passed": "" if report is None else report.check.passed,
+        "check_passed": report.check.passed if report is not None and built else "",
         "action": "" if report is None else report.action.value,
         "deadline": "" if report is None else report.deadline.isoformat(),
         "pages": "" if report is None else report.pages,
@@ -145,7 +150,7 @@ def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str
 
 
 def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
-    counts = {"built": 0, "skipped": 0, "failed": 0, "check_failed": 0}
+    counts = {"built": 0, "nothing_to_send": 0, "skipped": 0, "failed": 0, "check_failed": 0}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if outcome.report is not None and not outcome.report.check.passed:
@@ -155,5 +160,6 @@ def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
 
 def closing_line(outcomes: list[Outcome], summary: str) -> str:
     counts = count_statuses(outcomes)
-    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['skipped']} up to date, "
-            f"{counts['failed']} failed; failing their check: {counts['check_failed']}; summary in {summary}")
+    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
+            f"{counts['skipped']} up to date, {counts['failed']} failed; failing their check: "
+            f"{counts['check_failed']}; summary in {summary}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,11 +16,12 @@ from appealgen.check import check_build
 from appealgen.errors import InputError
 from appealgen.models import Claim, RemittanceRecord
 from appealgen.outcome import Outcome
-from appealgen.output import write_files
+from appealgen.output import write_atomic, write_files
 from appealgen.packet import assemble, stamp_text
 from appealgen.payers import PayerProfile, profile_path
 from appealgen.plan import Plan, make_plan
-from appealgen.render.context import LetterContext, letter_context
+from appealgen.practice import practice_for, with_practice
+from appealgen.render.context import Extras, LetterContext, letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
 from appealgen.render.front import Front, render_front
@@ -38,38 +38,56 @@ OUTPUTS = ("packet.pdf", "packet.json", "letter.docx")
 class Planned(NamedTuple):
     profile: PayerProfile
     plan: Plan
+    claim: Claim  # the item's claim with the practice's details filled in
 
 
 def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
-    """The plan (a fax cover never reaches a recipient without a fax: the profile's
+    """The plan for the claim completed with the practice's details, with the specialist's
+    `--action` if given (a fax cover never reaches a recipient without a fax: the profile's
     `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
-    profile = tools.profile(item.claim.payer, item.origin)
-    plan = make_plan(item.claim, profile, tools.codes(), settings.today, item.origin)
-    workspace, payer = settings.workspace, item.claim.payer
+    claim = with_practice(item.claim, settings.file)
+    profile = tools.profile(claim.payer, item.origin)
+    wanted = (settings.action, settings.action_reason or "", "--action") if settings.action else None
+    plan = make_plan(claim, profile, tools.codes(), settings.today, item.origin, tools.policies(), wanted)
+    workspace, payer = settings.workspace, claim.payer
     files = {"letter_file": workspace.describe_file(workspace.template("letters", plan.letter, payer)),
              "cover_file": workspace.describe_file(workspace.template("cover_sheets", plan.cover, payer))}
-    return Planned(profile, plan.model_copy(update=files))
+    return Planned(profile, plan.model_copy(update=files), claim)
+
+
+def extras(settings: Settings, tools: Toolkit, claim: Claim) -> Extras:
+    practice = practice_for(claim, settings.file)
+    image = practice.signature.read_bytes() if practice and practice.signature else None
+    return Extras(signature=image, code_text=tools.descriptions())
 
 
 def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
-    """Everything is prepared and checked in memory; files are written only at the end."""
-    claim = item.claim
-    planned = plan_item(settings, tools, item)
-    profile, plan = planned.profile, planned.plan
-    folder = settings.out / item.practice / claim.claim_id
+    """Everything is prepared and checked in memory; files are written only at the end. The
+    outputs of an earlier build are removed first, so a build that fails (or is stopped) never
+    leaves an older packet behind that `check` would pass."""
+    folder = settings.out / item.practice / item.claim_id
     root = settings.attachments_root or item.base
+    refuse_overwriting_inputs(folder, [item.source, *(root / a.path for a in item.claim.attachments)])
+    remove_outputs(folder)
+    planned = plan_item(settings, tools, item)
+    if not planned.plan.packet:
+        return nothing_to_send(settings, tools, item, planned, folder)
+    claim, profile, plan = planned.claim, planned.profile, planned.plan
     parts = [prepare(claim.attachments[i], i, root, Path(item.origin), verbose=settings.verbose)
              for i in plan.attachment_order]
     by_claim_order = sorted(zip(plan.attachment_order, [p.sha256 for p in parts], strict=True))
     digest = inputs_digest(settings, tools, item, profile, [h for _, h in by_claim_order])
-    refuse_overwriting_inputs(folder, [item.source, *(root / a.path for a in claim.attachments)])
-    context = letter_context(claim, profile, plan, [], settings.today)
-    if claim.remittance is not None and not any(p.kind == "remittance_advice" for p in parts):
-        parts.insert(0, render_remittance(tools, claim.remittance, claim.claim_id, context))
+    remittance = claim.remittance if not any(p.kind == "remittance_advice" for p in parts) else None
+    enclosures = [(p.kind, p.title) for p in parts]
+    if remittance is not None:
+        enclosures.insert(0, ("remittance_advice", remittance_title(remittance)))
+    more = extras(settings, tools, claim)
+    context = letter_context(claim, profile, plan, enclosures, settings.today, more)
+    if remittance is not None:
+        parts.insert(0, render_remittance(tools, remittance, claim.claim_id, context))
     letter_path = settings.workspace.template("letters", plan.letter, claim.payer)
-    context = replace(context, enclosures=[p.title for p in parts])
     with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
-        letter, letter_docx = render_letter(tools, letter_path, plan.letter, context, Path(tmp))
+        letter, letter_docx = render_letter(tools, letter_path, plan.letter, context, Path(tmp), more.signature)
         convert_word(tools, [letter, *parts], Path(item.origin), Path(tmp), letter_docx)
         docx_bytes = letter_docx.read_bytes() if letter_docx else None
     parts = [letter, *parts]
@@ -78,6 +96,31 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     report = packet_report(item, planned, parts, front, result, cover, digest)
     write_packet(folder, pdf, report, docx_bytes)
     return Outcome(item.origin, claim.claim_id, report=report, folder=folder)
+
+
+def nothing_to_send(settings: Settings, tools: Toolkit, item: Item, planned: Planned, folder: Path) -> Outcome:
+    """No packet: packet.json says what to do instead and why (no packet.pdf is left)."""
+    plan = planned.plan
+    digest = inputs_digest(settings, tools, item, planned.profile, attachment_digests(settings, item) or [])
+    report = PacketReport(
+        schema_version=SCHEMA_VERSION, status="nothing_to_send", claim_id=plan.claim_id, payer=plan.payer,
+        category=plan.category, action=plan.action, action_reason=plan.action_reason, instead=plan.instead,
+        override=plan.override, level=plan.level, deadline=plan.deadline, days_left=plan.days_left,
+        letter=plan.letter, cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=0,
+        sections=[], required=[], good_cause=bool(item.claim.appeal.good_cause), first_dos=plan.first_dos,
+        stamp="", check=CheckResult.of([f for f in plan.findings if f.severity == "warning"]),
+        inputs_sha256=digest, appealgen_version=__version__,
+    )
+    write_atomic(folder / "packet.json", (report.model_dump_json(indent=2) + "\n").encode())
+    return Outcome(item.origin, plan.claim_id, report=report, folder=folder)
+
+
+def remove_outputs(folder: Path) -> None:
+    """The files an earlier build wrote here (the folder itself and anything else stay)."""
+    if not folder.is_dir():  # nothing built here yet, or a file in the way: writing names it
+        return
+    for name in OUTPUTS:
+        (folder / name).unlink(missing_ok=True)
 
 
 def assemble_checked(
@@ -106,7 +149,7 @@ def assemble_checked(
 def packet_report(
     item: Item, planned: Planned, parts: list[Part], front: Front, result: CheckResult, cover: Path, digest: str,
 ) -> PacketReport:
-    claim, plan = item.claim, planned.plan
+    claim, plan = planned.claim, planned.plan
     sources = [(plan.cover, sha256(cover.read_bytes())), ("index", sha256(front.pdf)),
                *[(p.source, p.sha256) for p in parts]]
     sections = [
@@ -114,9 +157,10 @@ def packet_report(
         for e, (s, h) in zip(front.entries, sources, strict=True)
     ]
     return PacketReport(
-        schema_version=SCHEMA_VERSION,
+        schema_version=SCHEMA_VERSION, status="built",
         claim_id=claim.claim_id, payer=planned.profile.id, category=plan.category, action=plan.action,
-        level=plan.level, deadline=plan.deadline, days_left=plan.days_left, letter=plan.letter,
+        action_reason=plan.action_reason, override=plan.override, level=plan.level, deadline=plan.deadline,
+        days_left=plan.days_left, letter=plan.letter,
         cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=front.total_pages,
         sections=sections, required=plan.required,
         good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
@@ -125,11 +169,15 @@ def packet_report(
     )
 
 
+def remittance_title(record: RemittanceRecord) -> str:
+    return f"Remittance advice (835), {record.payment_date:%m/%d/%Y}" if record.payment_date else \
+        "Remittance advice (835)"
+
+
 def render_remittance(tools: Toolkit, record: RemittanceRecord, claim_id: str, context: LetterContext) -> Part:
     """The remittance page, from this claim's record of its 835 (no other claim is in it)."""
     html = render_string(tools.env, REMITTANCE_TEMPLATE, context.mapping())
-    title = f"Remittance advice (835), {record.payment_date:%m/%d/%Y}" if record.payment_date else \
-        "Remittance advice (835)"
+    title = remittance_title(record)
     part = Part("remittance_advice", title, f"{record.source} (claim {claim_id})",
                 sha256(record.model_dump_json().encode()), field="remittance")
     pdf = tools.renderer.pdf(html, tools.workspace.builtin / "templates", REMITTANCE_TEMPLATE)
@@ -137,19 +185,31 @@ def render_remittance(tools: Toolkit, record: RemittanceRecord, claim_id: str, c
     return part
 
 
-def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext, tmp: Path) -> tuple[Part, Path | None]:
-    title = f"{context.plan.level_name} request letter"
+def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext, tmp: Path,
+                  signature: bytes | None = None) -> tuple[Part, Path | None]:
+    """The letter as a packet part (`signature`: the image a Word letter places as a picture)."""
+    title = letter_title(context.plan)
     part = Part("letter", title, name, sha256(path.read_bytes()))
     if path.suffix.lower() == ".docx":
         tools.checked_template(name, path)  # a broken tag fails here, never drops a paragraph
         out = tmp / "letter.docx"
-        render_docx(path, context.mapping(), tools.env, out)
+        images = {"signature": signature} if signature else None
+        render_docx(path, context.mapping(), tools.env, out, images)
         part.docx = out
         return part, out
     html = render_string(tools.env, tools.workspace.template_name(path), context.mapping())
     part.pdf = tools.renderer.pdf(html, path.parent, name)
     set_converted(part, part.pdf, path, "letter")
     return part, None
+
+
+def letter_title(plan: Plan) -> str:
+    """The letter's title in the index: what it asks for."""
+    if plan.action.value == "corrected_claim":
+        return "Corrected claim cover letter"
+    if plan.action.value == "request_authorization":
+        return "Request for retroactive authorization"
+    return f"{plan.level_name.split(' (')[0]} request letter"
 
 
 def convert_word(tools: Toolkit, parts: list[Part], origin: Path, tmp: Path, letter_docx: Path | None) -> None:

@@ -172,10 +172,20 @@ def _requirements(report: PacketReport, profile: PayerProfile) -> list[Requireme
     return recorded + [r for r in current if r.description not in {x.description for x in recorded}]
 
 
+def _nothing_to_send(report: PacketReport, folder: Path) -> CheckResult:
+    """No request to check; a packet.pdf beside it is from an earlier build and must not be sent."""
+    if (folder / "packet.pdf").exists():
+        return CheckResult.of([problem("packet.stale", "packet.pdf is left from an earlier build, but this claim "
+                                       f"has nothing to send ({report.action.value}): do not send it")])
+    return CheckResult.of(list(report.check.findings))
+
+
 def verify_packet(folder: Path, profile_of: Callable[[str, Path], PayerProfile], today: date) -> Verification:
     """Re-read packet.pdf and confirm it agrees with packet.json, the payer's current manifest
     and, on `today`, the filing deadline. `profile_of(payer_id, blame)` loads a profile."""
     report = read_report(folder)
+    if report.status == "nothing_to_send":
+        return Verification(report, _nothing_to_send(report, folder))
     profile = profile_of(report.payer, folder / "packet.json")
     reader = _open_pdf(folder / "packet.pdf")
     findings = _structure_problems(report, reader) + _stamp_problems(report, reader)

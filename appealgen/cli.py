@@ -69,6 +69,37 @@ def _today(as_of: datetime | None) -> date:
     return as_of.date() if as_of is not None else date.today()
 
 
+def action_options(func: F) -> F:
+    """--action and --reason: a specialist overrules the plan's action (both or neither)."""
+    func = click.option("--reason", default=None, help="Why the plan is overruled (required with --action; "
+                        "recorded in packet.json).")(func)
+    return click.option("--action", "action", default=None, metavar="ACTION",
+                        help="Overrule the plan's action: appeal, reconsideration, reopening, corrected_claim, "
+                             "request_authorization, or one that sends nothing (adjust, check_status, ...).")(func)
+
+
+def _override(action: str | None, reason: str | None) -> dict[str, Any]:
+    """Settings for --action/--reason, checked here (a usage error, exit 2)."""
+    from appealgen.models import Action
+
+    if action is None:
+        if reason is not None:
+            raise click.UsageError("--reason goes with --action")
+        return {}
+    known = [a.value for a in Action]
+    if action not in known:
+        raise click.UsageError(f"--action {action!r} is not an action (one of: {', '.join(known)})")
+    if not reason or not reason.strip():
+        raise click.UsageError("--action needs --reason: say why the plan is overruled")
+    return {"action": Action(action), "action_reason": reason.strip()}
+
+
+def descriptions_option(func: F) -> F:
+    return click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use; "
+                             "the remittance page shows them.")(func)
+
+
 def _finish(started: Any) -> list[Any]:
     """Print warnings, then each outcome as it finishes; return the outcomes."""
     for line in started.warnings:
@@ -103,30 +134,36 @@ def main() -> None:
               help="Read scanned pages with OCR for the identity check (also: ocr: true in appealgen.yaml).")
 @click.option("--strict", is_flag=True, help="Fail a packet when a page's patient cannot be verified (a scan).")
 @click.option("--verbose", is_flag=True, help="Name attachment files in messages (their names may carry patient data).")
+@action_options
+@descriptions_option
 @workspace_options
 @handled
-def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | None,
-          as_json: bool, ocr: bool | None, strict: bool, verbose: bool, workspace: Path | None,
+def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | None, as_json: bool,
+          ocr: bool | None, strict: bool, verbose: bool, action: str | None, reason: str | None,
+          descriptions: Path | None, workspace: Path | None,
           as_of: datetime | None) -> None:
     """Build one packet per claim: OUT/<claim_id>/packet.pdf and packet.json.
 
     CLAIM_FILES are claim files (YAML/JSON, one claim or a list), folders of them, or X12 835
     remittance files; from an 835 every denied claim is built, its remittance page rendered
-    from the 835.
+    from the 835. A claim whose action sends nothing (adjust, check status, bill patient, ...)
+    gets no packet: one line says what to do instead, and packet.json records it.
 
     \b
-    Exit codes: 0 every packet passed its check; 1 bad input (nothing written
-    for that claim); 3 a packet was written but fails its check; 4 a required
-    program (LibreOffice) is missing; 5 an unexpected error.
+    Exit codes: 0 every packet passed its check (or nothing is to be sent); 1 bad
+    input (nothing written for that claim); 3 a packet was written but fails its
+    check; 4 a required program (LibreOffice) is missing; 5 an unexpected error.
 
     \b
     Example:
       appealgen build examples/cpap-medicare/claim.yaml --out packets
+      appealgen build claim.yaml --action appeal --reason "proof of timely filing found"
     """
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
-                                      ocr=bool(ocr), strict=strict, verbose=verbose)
+                                      ocr=bool(ocr), strict=strict, verbose=verbose, descriptions=descriptions,
+                                      **_override(action, reason))
     say(settings.workspace.describe())
     outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:
@@ -161,11 +198,12 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
               help="Seconds one packet may take before it is stopped and recorded as failed.")
 @click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@descriptions_option
 @workspace_options
 @handled
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | None, attachments_root: str | None,
           mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
-          workspace: Path | None, as_of: datetime | None) -> None:
+          descriptions: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Build packets for many claims in parallel, resumably, with a summary.
 
     INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
@@ -186,7 +224,8 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     """
     from appealgen import commands
 
-    settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping)
+    settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping,
+                                      descriptions=descriptions)
     say(settings.workspace.describe())
     with commands.placed(settings, list(inputs), out, attachments_root) as (settings, paths):
         if dry_run:
@@ -284,11 +323,13 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
     settings = commands.open_settings(workspace, _today(as_of))
     say(settings.workspace.describe())
     verification = commands.check(settings, packet_dir)
-    result = verification.result
+    result, report = verification.result, verification.report
     if as_json:
         click.echo(result.model_dump_json(indent=2))
-    say(f"{verification.report.claim_id}: {'passed' if result.passed else 'FAILED'}, "
-        f"{verification.report.pages} pages")
+    if report.status == "nothing_to_send":
+        say(f"{report.claim_id}: nothing to send ({report.action.value}): {report.instead}; no packet to check")
+    else:
+        say(f"{report.claim_id}: {'passed' if result.passed else 'FAILED'}, {report.pages} pages")
     for label, items in (("missing", result.missing), ("problem", result.problems), ("warning", result.warnings)):
         for item in items:
             say(f"  {label}: {item}")
@@ -300,10 +341,11 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
 @click.option("--json", "as_json", is_flag=True, help="Print the plans as JSON on stdout.")
 @click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
+@action_options
 @workspace_options
 @handled
-def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None, workspace: Path | None,
-         as_of: datetime | None) -> None:
+def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None, action: str | None,
+         reason: str | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Show the decision for each claim: category, action, level, deadline, letter, documents.
 
     CLAIM_FILES are claim files, folders of them, or X12 835 files (their denied claims).
@@ -317,7 +359,7 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
     from appealgen.rules.codes import load_descriptions
 
     texts = load_descriptions(descriptions) if descriptions else None
-    settings = commands.open_settings(workspace, _today(as_of))
+    settings = commands.open_settings(workspace, _today(as_of), **_override(action, reason))
     say(settings.workspace.describe())
     outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]
@@ -364,7 +406,8 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
     say(settings.workspace.describe())
     done = commands.era(settings, list(files), out, force, texts)
     result = done.result
-    for line in [e.line() for e in result.errors] + result.warnings + done.files.skipped + done.files.kept:
+    for line in [e.line() for e in result.errors] + result.warnings + done.files.skipped + done.files.kept \
+            + done.files.unused:
         say(line)
     if as_json:
         click.echo(json.dumps({"files": result.files, "claims": result.claims}, indent=2, default=str))

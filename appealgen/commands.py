@@ -42,7 +42,8 @@ def load_items(settings: Settings, paths: list[Path]) -> Loaded:
     """The items of `paths`; payer profiles are read only when an 835 needs them."""
     with Toolkit(settings) as tools:
         profiles = tools.profiles() if needs_profiles(paths) else {}
-        return load(paths, profiles, tools.codes(), settings.today, settings.attachments_root, settings.csv_mapping)
+        return load(paths, profiles, tools.codes(), settings.today, settings.attachments_root, settings.csv_mapping,
+                    settings.file.attachment_names)
 
 
 @dataclass
@@ -150,5 +151,6 @@ def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = F
         result = read_eras(paths, tools.profiles(), codes, settings.today, descriptions)
         files = Written()
         if out is not None:
-            files = write_claim_files(result, out, settings.attachments_root, settings.today, force)
+            files = write_claim_files(result, out, settings.attachments_root, settings.today, force,
+                                      settings.file.attachment_names)
     return EraRun(result, files)

@@ -19,6 +19,8 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december"]
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b|\b(" + "|".join(MONTHS)
                   + r")\s+(\d{1,2}),\s+(\d{4})\b", re.IGNORECASE)
+LEAD = re.compile(r"[\s:(\-–]*(?:(?:was|is|were|are|of|on)\s+)?")
+JOIN = re.compile(r"\s*(?:,|;|-|–|—|to|through|thru|and|&)?\s*(?:and\s+)?", re.IGNORECASE)
 
 
 def _date(match: re.Match[str]) -> date | None:
@@ -33,6 +35,20 @@ def _date(match: re.Match[str]) -> date | None:
         return None
 
 
+def _listed(line: str, start: int) -> list[date | None]:
+    """The dates right after a label: the first with only punctuation before it, then those joined
+    to it by "to", "through", "and", commas or dashes. A later date on the line (the denial's, in
+    "date of service 09/02/2026, and payment ... denied on October 14, 2026") is not one."""
+    found: list[date | None] = []
+    for match in DATE.finditer(line, start):
+        gap = line[start:match.start()]
+        if not (JOIN if found else LEAD).fullmatch(gap):
+            break
+        found.append(_date(match))
+        start = match.end()
+    return found
+
+
 def service_dates(text: str) -> list[date | None]:
     """Dates given as dates of service in `text` (None for one that is not a real date)."""
     found: list[date | None] = []
@@ -41,9 +57,9 @@ def service_dates(text: str) -> list[date | None]:
         label = LABEL.search(line)
         if label is None:
             continue
-        after = list(DATE.finditer(line, label.end()))
-        if after:
-            found += [_date(m) for m in after]
+        given = _listed(line, label.end())
+        if given:
+            found += given
             continue
         for row in lines[index + 1:]:  # a table header: its rows start with the date
             first = DATE.match(row.strip())
@@ -54,11 +70,12 @@ def service_dates(text: str) -> list[date | None]:
 
 
 def letter_date_findings(letter: Part, claim: Claim) -> list[Finding]:
-    """A problem for each letter page giving a date of service that none of the claim's lines has.
+    """A problem for each letter page giving a date of service that none of the claim's lines has
+(as its date, or as the last date of a statement period).
     The message names the page, never the date (a date of care is patient data)."""
     from appealgen.identity import page_texts
 
-    allowed = {line.dos for line in claim.service_lines}
+    allowed = {line.dos for line in claim.service_lines} | {line.dos_to for line in claim.service_lines if line.dos_to}
     try:
         texts = page_texts(letter.pdf)
     except Exception:  # the letter was rendered here; a failure to read it is not the claim's

@@ -11,7 +11,8 @@ from typing import Literal
 from pypdf import PdfWriter
 
 from appealgen.attachments import default_title
-from appealgen.build import convert_word, plan_item, render_letter
+from appealgen.build import convert_word, extras, plan_item, remittance_title, render_letter
+from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
 from appealgen.render.context import letter_context
@@ -23,27 +24,30 @@ Format = Literal["docx", "pdf", "both"]
 MERGED = "letters-merged.pdf"
 
 
-def enclosure_titles(item: Item, order: list[int]) -> list[str]:
-    """The documents the claim lists, in packet order; the 835's remittance page when the claim
-    came from one and lists no remittance advice of its own."""
-    claim = item.claim
-    titles = [default_title(claim.attachments[i]) for i in order]
+def enclosure_titles(claim: Claim, order: list[int]) -> list[tuple[str, str]]:
+    """(kind, title) of the documents the claim lists, in packet order; the 835's remittance page
+    when the claim came from one and lists no remittance advice of its own."""
+    titles = [(claim.attachments[i].kind.value, default_title(claim.attachments[i])) for i in order]
     if claim.remittance is not None and not any(a.kind.value == "remittance_advice" for a in claim.attachments):
-        titles.insert(0, "Remittance advice (835)")
+        titles.insert(0, ("remittance_advice", remittance_title(claim.remittance)))
     return titles
 
 
 def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> Outcome:
-    """Render one claim's letter; Word templates give .docx (and .pdf when asked), HTML ones .pdf."""
-    claim = item.claim
+    """Render one claim's letter; Word templates give .docx (and .pdf when asked), HTML ones .pdf.
+    A claim whose action sends nothing gets no letter: the outcome says what to do instead."""
     planned = plan_item(settings, tools, item)
-    titles = enclosure_titles(item, planned.plan.attachment_order)
-    context = letter_context(claim, planned.profile, planned.plan, titles, settings.today)
+    claim = planned.claim
+    if not planned.plan.packet:
+        return Outcome(item.origin, claim.claim_id, plan=planned.plan, instead=planned.plan.instead)
+    titles = enclosure_titles(claim, planned.plan.attachment_order)
+    more = extras(settings, tools, claim)
+    context = letter_context(claim, planned.profile, planned.plan, titles, settings.today, more)
     path = settings.workspace.template("letters", planned.plan.letter, claim.payer)
     base = settings.out / item.practice / claim.claim_id
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
-        letter, docx = render_letter(tools, path, planned.plan.letter, context, Path(tmp))
+        letter, docx = render_letter(tools, path, planned.plan.letter, context, Path(tmp), more.signature)
         if docx is not None and form in ("docx", "both"):
             write_atomic(base.with_suffix(".docx"), docx.read_bytes())
             written.append(base.with_suffix(".docx"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
 from decimal import Decimal
@@ -138,7 +139,17 @@ class Patient(Strict):
     member_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,30}$")
 
 
+class Requester(Strict):
+    """The person who signs the requests: the letter's signature block names them."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    title: str | None = Field(default=None, min_length=1, max_length=120)
+
+
 class Provider(Strict):
+    """The provider or supplier that billed the claim. Details the claim file leaves out come
+    from the workspace's practice settings (appealgen.yaml `practices`, by NPI)."""
+
     name: str = Field(min_length=1, max_length=120)
     npi: Npi | None = None  # required to file: a packet without it fails its check
     tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
@@ -146,7 +157,9 @@ class Provider(Strict):
     address: str | None = None
     phone: str | None = None
     fax: str | None = None
-    contact: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact: str | None = None  # who the payer may call (the cover sheet); the requester signs
+    requester: Requester = Field(default_factory=Requester)
 
 
 class Adjustment(Strict):
@@ -228,11 +241,33 @@ class AppealStep(Strict):
     level: str
     date: date
     outcome: Decision
+    # The reason the decision gives (quoted from its notice): a request at the next level answers it.
+    reason: str | None = Field(default=None, max_length=2000)
+    decided_by: str | None = Field(default=None, max_length=120)  # e.g. the MAC that decided, when not the payer
 
     @field_validator("outcome", mode="before")
     @classmethod
     def _alias(cls, value: object) -> object:
         return DECISION_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+class Fact(Strict):
+    """A fact the enclosed records show (a test result, a visit, a finding), with its date."""
+
+    date: dt.date | None = Field(default=None, description="the date of the record that shows it",
+                                 examples=["2026-08-20"])
+    text: str = Field(min_length=1, max_length=400, description="the fact, in a few words",
+                      examples=["attended polysomnogram: AHI 28 events per hour"])
+
+
+class Policy(Strict):
+    """The coverage policy a medical-necessity letter cites, when the policy table has none for
+    the item (a plan's own medical policy, for example)."""
+
+    id: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1, max_length=200)
+    kind: str = Field(default="policy", max_length=40)  # LCD, NCD, or the plan's word for it
+    criteria: list[str] = Field(default_factory=list)
 
 
 class Appeal(Strict):
@@ -241,6 +276,19 @@ class Appeal(Strict):
     argument: str | None = Field(default=None, max_length=6000)
     history: list[AppealStep] = Field(default_factory=list)
     good_cause: str | None = None
+    # A specialist's decision that overrules the plan's action; the reason is required and recorded.
+    action: Action | None = None
+    action_reason: str | None = Field(default=None, max_length=500)
+    facts: list[Fact] = Field(default_factory=list)  # what the records show, for letters without argument
+    policy: Policy | None = None  # the coverage policy to cite when the policy table has no entry
+    # What changed on a corrected claim or a reopening ("modifier KX added to line 1")
+    correction: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _reason_with_action(self) -> Appeal:
+        if self.action is not None and not self.action_reason:
+            raise ValueError("action_reason is required with action (why the plan is overruled)")
+        return self
 
     @field_validator("letter")
     @classmethod
@@ -307,7 +355,16 @@ class RemittanceRecord(Strict):
     payer_claim_number: str = ""
     adjustments: list[RemittanceAdjustment] = Field(default_factory=list)
     remarks: list[str] = Field(default_factory=list)
+    received: date | None = None  # DTM*050: the day the payer received the claim
+    statement_from: date | None = None  # DTM*232/233: the claim's statement period
+    statement_to: date | None = None
     lines: list[RemittanceLine] = Field(default_factory=list)
+
+    @property
+    def pr_total(self) -> Decimal:
+        """Patient responsibility as the PR adjustments (claim and lines) add up."""
+        adjustments = [*self.adjustments, *(a for line in self.lines for a in line.adjustments)]
+        return sum((a.amount for a in adjustments if a.group == "PR"), Decimal(0))
 
 
 class Claim(Strict):

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Literal
 
 from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, AppealgenError
+from appealgen.models import Action
 from appealgen.plan import Plan
-from appealgen.report import PacketReport
+from appealgen.report import Override, PacketReport
 
-Status = Literal["built", "skipped", "planned", "failed"]
+Status = Literal["built", "nothing_to_send", "skipped", "planned", "failed"]
 SAID = ("content.", "identity.")  # warnings printed under a built packet's line
 
 
@@ -27,6 +28,7 @@ class Outcome:
     folder: Path | None = None  # where the packet was written
     skipped: bool = False  # up to date: the packet from an earlier run was kept
     files: list[Path] = field(default_factory=list)  # what was written besides a packet (letters)
+    instead: str = ""  # nothing sent for this claim (no letter): what to do instead
 
     @property
     def status(self) -> Status:
@@ -34,6 +36,8 @@ class Outcome:
             return "failed"
         if self.skipped:
             return "skipped"
+        if self.instead or (self.report is not None and self.report.status == "nothing_to_send"):
+            return "nothing_to_send"
         return "built" if self.report is not None or self.files else "planned"
 
     @property
@@ -48,6 +52,8 @@ class Outcome:
         """What a person reads about this item: the error's lines, or the packet's summary."""
         if self.error is not None:
             return self.error.lines()
+        if self.plan is not None and self.instead:
+            return [nothing_line(self.plan.claim_id, self.plan.action, self.instead, self.plan.action_reason, None)]
         if self.report is None or self.folder is None:
             return []
         # What was removed from a document, and pages nobody could verify, are said out loud.
@@ -55,10 +61,28 @@ class Outcome:
         return [summary_line(self.report, self.folder), *[f"  warning: {f.message}" for f in shown]]
 
 
+def overruled(override: Override | None) -> str:
+    """How the build line shows a specialist's override (the reason is in packet.json)."""
+    if override is None:
+        return ""
+    return f" (overruling the plan's {override.planned.value}, by {override.by}; the reason is in packet.json)"
+
+
+def nothing_line(claim_id: str, action: Action, instead: str, why: str, where: Path | None,
+                 override: Override | None = None) -> str:
+    """One line for a claim that sends nothing: what to do instead, and why."""
+    target = f" -> {where}" if where is not None else ""
+    return f"{claim_id}: nothing to send ({action.value}{overruled(override)}): {instead}; because {why}{target}"
+
+
 def summary_line(report: PacketReport, folder: Path) -> str:
+    if report.status == "nothing_to_send":
+        return nothing_line(report.claim_id, report.action, report.instead, report.action_reason,
+                            folder / "packet.json", report.override)
     status = "passed" if report.check.passed else "FAILED"
+    # (scans nobody could verify are named on the lines under this one: see Outcome.lines)
     detail = "; ".join([f"missing {m}" for m in report.check.missing] + report.check.problems)
     where = folder / "packet.pdf"
-    line = (f"{report.claim_id}: {status}, {report.pages} pages, {report.category} -> {report.action} "
-            f"({report.level}, due {report.deadline.isoformat()}) -> {where}")
+    line = (f"{report.claim_id}: {status}, {report.pages} pages, {report.category} -> {report.action}"
+            f"{overruled(report.override)} ({report.level}, due {report.deadline.isoformat()}) -> {where}")
     return f"{line}: {detail}" if detail else line

@@ -32,6 +32,7 @@ class Recipient(Strict):
 
 Delivery = Literal["mail", "fax", "portal"]
 Corrections = Literal["new_claim", "reopening", "replacement_claim"]
+ProviderId = Literal["npi", "ptan", "tax_id"]
 FAX_COVER = "fax_cover.html"
 MAIL_COVER = "mail_cover.html"
 # Days a request needs to arrive, by delivery method: a house default, not a regulation (mail:
@@ -148,6 +149,14 @@ class PayerProfile(Strict):
     # with the payer's original claim number).
     corrections: Corrections = "replacement_claim"
     reopening: Level | None = None
+    # Where a replacement claim (frequency code 7) goes, with its window and letter; without it,
+    # a corrected claim goes to the first level's address.
+    replacement: Level | None = None
+    # Where a request for retroactive authorization goes (the plan's utilization management);
+    # without it the payer takes none, and a claim denied for a missing authorization is reviewed.
+    retro_authorization: Level | None = None
+    # The provider's identifiers every request to this payer must state (DME MACs: NPI, PTAN, tax ID).
+    provider_ids: list[ProviderId] = Field(default_factory=lambda: list[ProviderId](["npi"]))
     filing_limit: FilingLimit | None = None  # from the date of service; a new claim must meet it
     letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
     cover: str | None = None  # default: the fax cover when requests go by fax, else the mail cover
@@ -170,7 +179,8 @@ class PayerProfile(Strict):
 
     def steps(self) -> list[Level]:
         """Every step a request can be made at: the levels, the dismissal steps, the reopening."""
-        return [*self.levels, *self.dismissal_steps, *([self.reopening] if self.reopening else [])]
+        extra = [step for step in (self.reopening, self.replacement, self.retro_authorization) if step]
+        return [*self.levels, *self.dismissal_steps, *extra]
 
     def level(self, level_id: str | None) -> Level:
         if level_id is None:
@@ -206,7 +216,7 @@ class PayerProfile(Strict):
         found += [("levels", f"step id {i!r} is used twice") for i in sorted({i for i in ids if ids.count(i) > 1})]
         if self.corrections == "reopening" and self.reopening is None:
             found.append(("reopening", "corrections: reopening needs a reopening step (window, letter)"))
-        for where, step in self._named_steps():
+        for where, step in self.named_steps():
             path = step.dismissal
             if path is not None and path.review is not None and path.review not in ids:
                 found.append((f"{where}.dismissal.review", f"no step {path.review!r} (has: {', '.join(ids)})"))
@@ -218,10 +228,12 @@ class PayerProfile(Strict):
                                   "none (leave cover out: the transmittal cover is used)"))
         return found
 
-    def _named_steps(self) -> list[tuple[str, Level]]:
+    def named_steps(self) -> list[tuple[str, Level]]:
         named = [(f"levels[{i}]", step) for i, step in enumerate(self.levels)]
         named += [(f"dismissal_steps[{i}]", step) for i, step in enumerate(self.dismissal_steps)]
-        return named + ([("reopening", self.reopening)] if self.reopening else [])
+        extra = (("reopening", self.reopening), ("replacement", self.replacement),
+                 ("retro_authorization", self.retro_authorization))
+        return named + [(where, step) for where, step in extra if step is not None]
 
     def requirements(self, category: Category, level_id: str | None = None) -> list[Requirement]:
         step = next((s for s in self.steps() if s.id == level_id), None)
@@ -277,9 +289,9 @@ def missing_templates(workspace: Workspace, profile: PayerProfile, path: Path) -
     loads, not when the first claim that needs one is built."""
     named = [(f"letters.{key}", "letters", name) for key, name in profile.letters.items()]
     named += [("cover", "cover_sheets", profile.cover)] if profile.cover else []
-    for index, level in enumerate(profile.levels):
-        named += [(f"levels[{index}].cover", "cover_sheets", level.cover)] if level.cover else []
-        named += [(f"levels[{index}].letter", "letters", level.letter)] if level.letter else []
+    for where, level in profile.named_steps():
+        named += [(f"{where}.cover", "cover_sheets", level.cover)] if level.cover else []
+        named += [(f"{where}.letter", "letters", level.letter)] if level.letter else []
     errors = []
     for field, folder, name in named:
         try:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from appealgen.disputes import DisputedLine, amount_requested, disputed_lines, quoted_codes
 from appealgen.errors import InputError
 from appealgen.models import Action, AttachmentKind, Category, Claim
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
-from appealgen.report import Finding, Requirement, problem, warning
+from appealgen.readiness import REVIEWS, cite_policies, request_findings
+from appealgen.report import Finding, Override, Requirement, problem, warning
 from appealgen.rules.classify import Classification, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
@@ -22,7 +24,8 @@ from appealgen.rules.deadlines import (
     filing_deadline,
     send_by,
 )
-from appealgen.rules.decide import ActionChoice, Situation, choose_action, choose_level
+from appealgen.rules.decide import ActionChoice, Situation, choose_action, choose_level, overrule
+from appealgen.rules.policies import Citation, PolicyTable
 
 DEADLINE_WARNING_DAYS = 14
 # Remittance advice always follows the letter; then the payer's order, then the rest.
@@ -40,11 +43,23 @@ CATEGORY_LETTERS = {
     Category.coordination_of_benefits: "coordination_of_benefits.docx",
     Category.benefit_maximum: "benefit_maximum.docx",
 }
-ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx", Action.reopening: "reopening.docx"}
+ACTION_LETTERS = {Action.corrected_claim: "corrected_claim.docx", Action.reopening: "reopening.docx",
+                  Action.request_authorization: "retro_authorization.docx"}
 FALLBACK_LETTER = "reconsideration.html"
-# Actions that send something to the payer; for the others a packet is only a record.
+# Actions that send something to the payer; the others build no packet (nothing to send).
 SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization,
              Action.reopening}
+# What to do instead when nothing is sent, as the build line says it.
+INSTEAD = {
+    Action.adjust: "adjust the balance (write it off)",
+    Action.check_status: "check the claim's status with the payer",
+    Action.bill_patient: "bill the patient",
+    Action.verify_eligibility: "verify the patient's coverage and member ID, then bill the right payer",
+    Action.ask_client: "ask the client (the practice) whether to bill the patient or adjust the balance",
+    Action.review: "have a person review the denial before anything is sent",
+    Action.none: "nothing: there is no denial to dispute",
+}
+CORRECTED_CLAIM_FORM = "corrected claim form (frequency code 7, with the original claim number)"
 
 
 class Plan(BaseModel):
@@ -60,6 +75,7 @@ class Plan(BaseModel):
     denied: bool
     action: Action
     action_reason: str
+    override: Override | None = None  # a specialist overruled the plan's action
     new_claim: bool  # a corrected claim sent as a new claim (not a replacement): the filing limit applies
     notes: list[str]
     level: str
@@ -68,6 +84,10 @@ class Plan(BaseModel):
     first_dos: date  # the earliest date of service on the claim
     deadline: date  # the day the request must arrive
     deadline_reason: str
+    window: str = ""  # the filing window: "120 days", "12 months"
+    window_start: date | None = None  # the day it counts from (the notice's date, or the date of service)
+    window_counts_from: str = "denial_date"  # denial_date, previous_decision or date_of_service
+    receipt_days: int = 0  # days of presumed receipt added to window_start
     days_left: int
     send_by: date  # the day to send it, allowing for the delivery method's transit time
     send_by_reason: str
@@ -85,10 +105,32 @@ class Plan(BaseModel):
     required: list[Requirement]
     attachment_order: list[int]  # indexes into claim.attachments, in packet order
     findings: list[Finding]  # known before building: problems fail the packet's check
+    disputed: list[DisputedLine] = Field(default_factory=list)  # the lines the request is about
+    amount_requested: Decimal = Decimal(0)  # the denied amount of the disputed lines
+    quoted_codes: list[str] = Field(default_factory=list)  # the denial codes of the disputed lines
+    quoted_remarks: list[str] = Field(default_factory=list)  # and their remark codes
+    policies: list[Citation] = Field(default_factory=list)  # coverage policies the letter cites
+    policy_missing: list[str] = Field(default_factory=list)  # disputed codes of a medical-necessity denial without one
 
     @property
     def submitted(self) -> bool:
         return self.action in SUBMITTED
+
+    @property
+    def packet(self) -> bool:
+        """A packet is built: the action sends a request (a corrected claim sent as a new claim
+        goes through claim submission, not in a packet)."""
+        return self.action in SUBMITTED and not self.new_claim
+
+    @property
+    def instead(self) -> str:
+        """What to do when no packet is built, for the build line and packet.json."""
+        if self.packet:
+            return ""
+        if self.action is Action.corrected_claim:
+            return (f"correct the claim and send it as a new claim (frequency code 1) by {self.send_by.isoformat()}; "
+                    f"it must arrive by {self.deadline.isoformat()}")
+        return INSTEAD[self.action]
 
     @property
     def problems(self) -> list[str]:
@@ -168,6 +210,9 @@ def required_documents(
     ]
     if action is Action.request_authorization:  # the authorization is what is being asked for
         required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
+    if action is Action.corrected_claim:  # the corrected claim form is what is being sent
+        kind = AttachmentKind.corrected_claim
+        required.append(Requirement(description=CORRECTED_CLAIM_FORM, kinds=[kind], present=kind in kinds))
     return required
 
 
@@ -200,14 +245,33 @@ def _code_findings(found: Classification) -> list[Finding]:
                     "person must review the denial")]
 
 
-def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim") -> Plan:
-    """The decision for one claim. `origin` names the claim in errors (its file)."""
+def _override(claim: Claim, situation: Situation, planned: ActionChoice, wanted: tuple[Action, str, str] | None,
+              origin: str) -> tuple[ActionChoice, Override | None]:
+    """The specialist's action (`--action`, else `appeal.action`) in place of the plan's."""
+    if wanted is None and claim.appeal.action is not None:
+        wanted = (claim.appeal.action, claim.appeal.action_reason or "", "appeal.action")
+    if wanted is None:
+        return planned, None
+    action, reason, by = wanted
+    chosen = overrule(situation, action, f"overruled by {by}: {reason} (the plan was {planned.action.value}: "
+                      f"{planned.reason})")
+    if isinstance(chosen, str):
+        raise InputError(origin, by, chosen)
+    return chosen, Override(action=action, planned=planned.action, planned_reason=planned.reason, by=by,
+                            reason=reason)
+
+
+def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
+              policies: PolicyTable | None = None, wanted: tuple[Action, str, str] | None = None) -> Plan:
+    """The decision for one claim. `origin` names the claim in errors (its file); `wanted` is a
+    specialist's (action, reason, where it was given) overruling the plan's action."""
     check_levels(claim, profile, origin)
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
     level = choose_level(claim.appeal, profile, found.category)
     aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
-    action = choose_action(Situation(kinds, level, profile, aic, minimum), found)
+    situation = Situation(kinds, level, profile, aic, minimum)
+    action, override = _override(claim, situation, choose_action(situation, found), wanted, origin)
     step = action.step or level.level
     first_dos = min(line.dos for line in claim.service_lines)
     deadline, findings = _deadline(claim, profile, step, action, first_dos)
@@ -219,16 +283,13 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
                                   found.documents)
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
+    disputed = disputed_lines(claim, found.denial_codes)
+    citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found)
-    if action.action in SUBMITTED:
+    if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
-    else:  # nothing is filed: no window to miss, no manifest to meet
-        findings.append(warning("action.nothing_sent", f"the action is {action.action.value}: this packet "
-                                "documents the claim; there is no request to send"))
-    if claim.provider.npi is None:
-        findings.append(problem("provider.npi_missing", "provider.npi is missing; payers need the NPI on every "
-                                "request"))
-    review = action.action in (Action.appeal, Action.reconsideration)
+        findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
+    review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "
                                 "claim inside an appeal; send it separately"))
@@ -236,6 +297,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
+    quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again
     # would cost more than the rest of the plan, for every claim of a large remittance.
     return Plan.model_construct(
@@ -243,17 +305,29 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         category=found.category, other_categories=found.others, category_reasons=found.reasons,
         codes=[f.code for f in found.findings], denial_codes=found.denial_codes,
         remarks=[f.code for f in found.findings if f.remark],
-        denied=found.denied, action=action.action, action_reason=action.reason, new_claim=action.new_claim,
-        notes=level.notes + notes,
-        level=step.id, level_name=step.name,
-        level_reason=level.reason if action.step is None else f"{step.name}: how {profile.id} takes corrections",
-        first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, days_left=days_left,
-        send_by=sending.date, send_by_reason=sending.reason, delivery=sending.delivery,
+        denied=found.denied, action=action.action, action_reason=action.reason, override=override,
+        new_claim=action.new_claim, notes=level.notes + notes,
+        level=step.id, level_name=step.name, level_reason=_level_reason(profile, level.reason, action, step),
+        first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, window=deadline.window,
+        window_start=deadline.start, window_counts_from=deadline.counts_from, receipt_days=deadline.receipt_days,
+        days_left=days_left, send_by=sending.date, send_by_reason=sending.reason, delivery=sending.delivery,
         amount_in_controversy=aic, aic_minimum=minimum,
         appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
         letter=letter, letter_reason=letter_reason, cover=cover, cover_reason=cover_reason,
         required=required, attachment_order=attachment_order(claim, profile), findings=findings,
+        disputed=disputed, amount_requested=amount_requested(disputed), quoted_codes=quoted, quoted_remarks=remarks,
+        policies=citations, policy_missing=uncovered if found.category is Category.medical_necessity else [],
     )
+
+
+def _level_reason(profile: PayerProfile, reason: str, action: ActionChoice, step: Level) -> str:
+    if action.step is None:
+        return reason
+    if action.action in REVIEWS:
+        return f"{step.name}: the level that takes {action.action.value} ({reason})"
+    if action.action is Action.request_authorization:
+        return f"{step.name}: where {profile.id} takes requests for retroactive authorization"
+    return f"{step.name}: how {profile.id} takes corrections"
 
 
 def _file(where: str) -> str:
@@ -272,14 +346,23 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
     lines.append(f"  category: {plan.category.value}")
     lines += [f"    because {reason}" for reason in plan.category_reasons]
     lines += [f"  action: {plan.action.value}", f"    because {plan.action_reason}"]
+    if plan.override is not None:
+        lines.append(f"    overruled by {plan.override.by}: the plan was {plan.override.planned.value}")
     lines += [f"    note: {note}" for note in plan.notes]
+    if not plan.packet:
+        lines.append(f"  nothing to send: {plan.instead}")
     lines += [f"  level: {plan.level_name} ({plan.level_reason})",
               f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
               f"    because {plan.deadline_reason}",
               f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
               f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
-              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}",
-              "  required documents:"]
+              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}"]
+    lines += [f"  disputed: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
+              for d in plan.disputed]
+    if plan.packet:
+        lines.append(f"  amount requested: ${plan.amount_requested:,.2f}")
+    lines += [f"  coverage policy: {c.kind} {c.id} ({c.title})" for c in plan.policies]
+    lines.append("  required documents:")
     lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
     if not plan.required:
         lines.append("    none")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from appealgen.errors import InputError
-from appealgen.models import Appeal
+from appealgen.models import Appeal, AttachmentKind
 from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile
 from appealgen.plan import make_plan
@@ -23,6 +24,7 @@ from appealgen.sources import read_remittances
 from appealgen.sources.era_claims import (
     NOT_ADJUDICATED,
     FoundClaim,
+    attachments_by_convention,
     claim_document,
     codes_of,
     to_claim,
@@ -167,17 +169,20 @@ class Written:
     written: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # claims no claim file could be made for
     kept: list[str] = field(default_factory=list)  # existing files that differ: left as a person edited them
+    unused: list[str] = field(default_factory=list)  # files under --attachments-root not attached, and why
 
 
-def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False) -> Written:
+def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False,
+                      names: Mapping[str, AttachmentKind] | None = None) -> Written:
     """One claim file per denied claim (not reversals), in the claim-file contract. A file that
     already exists and differs from what would be written is left alone (a person may have
-    edited it) unless `force`."""
+    edited it) unless `force`. Files under `root` that are not attached are listed."""
     done = Written()
     for found in result.found:
         if not found.denied:
             continue
-        document = claim_document(found, root, today)
+        done.unused += attachments_by_convention(root, found.claim_id, names).unused
+        document = claim_document(found, root, today, names)
         try:
             validate_document(found, document)
         except InputError as error:

@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 from appealgen.models import Action, AttachmentKind, Category
 
 # Raised whenever packet.json gains or changes a field; `check` refuses other versions.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# `built`: packet.pdf holds the request; `nothing_to_send`: the action sends nothing, no packet.pdf
+PacketStatus = Literal["built", "nothing_to_send"]
 
 Severity = Literal["problem", "missing", "warning"]
 
@@ -59,6 +62,16 @@ class CheckResult(BaseModel):
                    warnings=messages("warning"), findings=findings)
 
 
+class Override(BaseModel):
+    """A specialist's action in place of the plan's: who chose it and why, as recorded."""
+
+    action: Action
+    planned: Action  # what the plan would have done
+    planned_reason: str
+    by: str  # "--action" or "appeal.action"
+    reason: str
+
+
 class Section(BaseModel):
     kind: str
     title: str
@@ -78,10 +91,14 @@ class Requirement(BaseModel):
 
 class PacketReport(BaseModel):
     schema_version: int
+    status: PacketStatus = "built"
     claim_id: str
     payer: str
     category: Category
     action: Action
+    action_reason: str = ""
+    instead: str = ""  # nothing to send: what to do instead
+    override: Override | None = None  # a specialist overruled the plan's action
     level: str
     deadline: date
     days_left: int

@@ -13,9 +13,27 @@ from pydantic import Field, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import Strict
+from appealgen.models import Action, AttachmentKind, Npi, Requester, Strict
 from appealgen.storage import Mount
 from appealgen.workspace import Workspace
+
+SIGNATURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+class Practice(Strict):
+    """A practice or supplier the team files for (`practices` in appealgen.yaml, by NPI). A
+    claim's provider takes every detail it does not state itself from here."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
+    ptan: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,15}$")
+    address: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact: str | None = None
+    requester: Requester = Field(default_factory=Requester)
+    signature: Path | None = None  # a PNG or JPEG of the requester's signature, inside the workspace
 
 
 class WorkspaceFile(Strict):
@@ -24,6 +42,10 @@ class WorkspaceFile(Strict):
     database_url: str | None = None  # the tracking log; SQLite in the workspace when not set
     practice: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")  # names log entries
     ocr: bool = False  # OCR pages without text for the identity check (as `--ocr`)
+    practices: dict[Npi, Practice] = Field(default_factory=dict)
+    # File-name patterns -> attachment kinds for --attachments-root folders, tried before the
+    # built-in ones ("discharge summar*": medical_records).
+    attachment_names: dict[str, AttachmentKind] = Field(default_factory=dict)
 
 
 def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
@@ -36,9 +58,27 @@ def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
     if not isinstance(data, dict):
         raise InputError(path, None, "the settings file must be a mapping")
     try:
-        return WorkspaceFile.model_validate(data)
+        found = WorkspaceFile.model_validate(data)
     except ValidationError as exc:
         raise InputErrors(validation_errors(path, exc, model=WorkspaceFile)) from None
+    return found.model_copy(update={"practices": {
+        npi: _with_signature(path, npi, practice) for npi, practice in found.practices.items()}})
+
+
+def _with_signature(settings: Path, npi: str, practice: Practice) -> Practice:
+    """The signature image as an absolute path, confined to the workspace folder."""
+    if practice.signature is None:
+        return practice
+    field = f"practices.{npi}.signature"
+    root = settings.parent.resolve()
+    target = (root / practice.signature).resolve()
+    if not target.is_relative_to(root):
+        raise InputError(settings, field, "must be a file inside the workspace folder")
+    if target.suffix.lower() not in SIGNATURE_SUFFIXES:
+        raise InputError(settings, field, "must be a PNG or JPEG image")
+    if not target.is_file():
+        raise InputError(settings, field, f"{practice.signature}: file not found")
+    return practice.model_copy(update={"signature": target})
 
 
 @dataclass(frozen=True)
@@ -58,6 +98,10 @@ class Settings:
     @property
     def use_ocr(self) -> bool:
         return self.ocr or self.file.ocr
+    # A specialist's action for every claim of the run (`--action`), overruling each plan.
+    action: Action | None = None
+    action_reason: str | None = None
+    descriptions: Path | None = None  # CARC/RARC descriptions the user is licensed to use (CSV)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

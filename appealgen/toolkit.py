@@ -18,7 +18,8 @@ from appealgen.identity import Identity, IdentityCheck
 from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
 from appealgen.render.office import CommandLineConverter, Converter
-from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table
+from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table, load_descriptions
+from appealgen.rules.policies import POLICIES_FILE, PolicyTable, load_policies
 from appealgen.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Toolkit:
         self._renderer: HtmlRenderer | None = None
         self._profiles: BoundedCache[tuple[str, int, int], PayerProfile] = BoundedCache(256)
         self._codes: BoundedCache[tuple[str, int, int], CodeTable] = BoundedCache(4)
+        self._policies: BoundedCache[tuple[tuple[str, int, int], ...], PolicyTable] = BoundedCache(4)
+        self._descriptions: BoundedCache[tuple[str, int, int], dict[str, str]] = BoundedCache(2)
         # Identity results by (file hash, patient): the same scan in many packets is read once.
         self.identity: BoundedCache[tuple[str, str], Identity] = BoundedCache(20_000)
         self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
@@ -143,6 +146,28 @@ class Toolkit:
 
     def codes_file(self) -> Path:
         return self.workspace.rules_file(CODES_FILE)
+
+    def policy_files(self) -> list[Path]:
+        """The workspace's `rules/policies.yaml` (read first: its entries win), then the shipped one."""
+        return self.workspace.rules_files(POLICIES_FILE)
+
+    def policies(self) -> PolicyTable:
+        """The coverage-policy table, read again whenever one of its files changes."""
+        paths = self.policy_files()
+        key = tuple(_version(p) for p in paths)
+        if key not in self._policies:
+            self._policies[key] = load_policies(paths)
+        return self._policies[key]
+
+    def descriptions(self) -> dict[str, str]:
+        """Official CARC/RARC descriptions the user loaded (`--descriptions`), else none."""
+        path = self.settings.descriptions
+        if path is None:
+            return {}
+        key = _version(path) if path.is_file() else (str(path), 0, 0)
+        if key not in self._descriptions:
+            self._descriptions[key] = load_descriptions(path)
+        return self._descriptions[key]
 
     def checked_template(self, name: str, path: Path) -> None:
         """Raise the problems of a template (checked once per version of the file)."""

@@ -83,6 +83,11 @@ class Workspace:
             return self.user / "rules" / name
         return RULES_DIR / name
 
+    def rules_files(self, name: str) -> list[Path]:
+        """`rules/NAME` of the workspace (when it has one) and the shipped one, in that order."""
+        own = self.user / "rules" / name if self.user is not None else None
+        return [*([own] if own is not None and own.is_file() else []), RULES_DIR / name]
+
     def find(self, folder: str, name: str) -> Path:
         """Resolve `folder/name`, user first; `builtin:name` skips the user's override."""
         roots = self.roots()

@@ -91,12 +91,15 @@ def claim(n: int, letter: str) -> dict[str, object]:
     return {
         "claim_id": f"BENCH-{n:05d}", "payer": "commercial", "payer_claim_number": f"BPCN{n:08d}",
         "patient": {"first_name": first, "last_name": last, "dob": "1950-01-02", "member_id": member},
-        "provider": {"name": "Bench Supply Co (synthetic)", "npi": "1538261953", "ptan": "BNCH1",
-                     "tax_id": "00-0000123", "phone": "555-0199", "contact": "Pat Bench"},
+        "provider": {"name": "Bench Supply Co", "npi": "1538261953", "ptan": "BNCH1", "tax_id": "00-0000123",
+                     "address": "1 Bench Road, Benchville, EX 00000", "phone": "555-0199", "fax": "555-0198",
+                     "email": "billing@benchsupply.example", "contact": "Pat Bench",
+                     "requester": {"name": "Pat Bench", "title": "Billing Specialist"}},
         "service_lines": [{"dos": "2026-09-02", "code": "E0601", "modifiers": ["RR", "KX"], "units": 1,
                            "billed": "245.00", "paid": 0, "diagnosis": ["G47.33"], "carc": ["50"], "group": "CO"}],
         "denial": {"date": "2026-10-14", "carc": ["50"], "group": "CO"},
-        "appeal": {"letter": letter, "argument": ARGUMENT},
+        "appeal": {"letter": letter, "argument": ARGUMENT,
+                   "policy": {"id": "BP-0101", "title": "Positive Airway Pressure Devices (bench plan policy)"}},
         "attachments": [*[{"kind": kind, "path": f"docs/{n:05d}/{kind}.pdf"} for kind, _ in ATTACHMENTS],
                         {"kind": "delivery_ticket", "path": "docs/fax.tif", "title": "Delivery ticket (fax)"}],
     }

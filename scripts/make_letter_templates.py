@@ -2,6 +2,12 @@
 
 Billing leads edit the .docx files in Word from then on; run this only to recreate a
 template from scratch (it overwrites). Tags are docxtpl/Jinja: {{ }}, {%p %}, {%tr %}.
+
+Every letter has the same frame, the one a payer's reviewer checks line by line: letterhead,
+addressee, a RE: block with the payer's claim number, the patient and the provider, a table of
+only the disputed lines, the request in the first paragraph, the argument, the filing window
+with its dates, the enclosures in packet order, and the full signature block. A document is
+named only under the test that it is enclosed ({% if enclosed.KIND %}).
 """
 
 from __future__ import annotations
@@ -10,202 +16,303 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
-HEAD = [
-    "{{ today | long_date }}",
-    "",
-    "{{ to.name }}",
-    "{%p for line in to.address %}",
-    "{{ line }}",
+Body = list[str]
+BULLET = "• "  # a paragraph starting with this is a bulleted list item (the marker is not printed)
+KEEP = "^"  # a paragraph starting with this is kept on the page of the next one
+
+# "with reason codes CO-50 and remark code N115": exactly the codes of the table above it.
+CODES = (
+    "{% if codes %} with reason code{{ 's' if codes | length > 1 }} {{ codes | join(', ') }}{% endif %}"
+    "{% if remarks %}{{ ' and' if codes else ' with' }} remark code{{ 's' if remarks | length > 1 }} "
+    "{{ remarks | join(', ') }}{% endif %}"
+)
+PATIENT = "{{ patient.first_name }} {{ patient.last_name }}"
+AMOUNT = "{{ amount_requested | money }}"
+OPENING = (
+    "{{ provider.name }} requests {{ request }} of the denial of {{ items }} for " + PATIENT + ", "
+    "{{ service_dates }}, and payment of " + AMOUNT + ". The claim was denied on {{ denial.date | long_date }}"
+    + CODES + "."
+)
+# A later level answers the decision before it: its date, who made it and the reason it gave.
+PREVIOUS: Body = [
+    "{%p if previous %}",
+    "The {{ previous_level }} decision of {{ previous.date | long_date }} by {{ previous_by }} "
+    "{{ previous_outcome }} the denial{% if previous.reason %}, giving as its reason: "
+    "\u201c{{ previous.reason.rstrip('.') }}.\u201d{% else %}.{% endif %}{% if enclosed.decision_notice %} The notice of that decision "
+    "is enclosed.{% endif %} That reason does not hold, for the reasons below.",
+    "{%p endif %}",
+]
+ARGUMENT: Body = ["{%p for para in argument_paragraphs %}", "{{ para }}", "{%p endfor %}"]
+# Without argument text, the facts the claim file records: never generic sentences.
+FACTS: Body = [
+    "{%p if not argument_paragraphs and facts %}",
+    "{{ \"The enclosed records show:\" if enclosed.progress_notes or enclosed.medical_records else "
+    "\"The patient's medical record shows:\" }}",
+    "{%p for fact in facts %}",
+    BULLET + "{% if fact.date %}{{ fact.date | us_date }}: {% endif %}{{ fact.text }}",
     "{%p endfor %}",
+    "{%p endif %}",
+]
+DIAGNOSES = (
+    "{% if diagnoses %} The diagnosis on the claim is {{ diagnoses | join(', ') }}, as the treating "
+    "practitioner recorded it.{% endif %}"
+)
+# The coverage policy, and which of its criteria the enclosed records address (by document).
+POLICY: Body = [
+    "{%p for policy in policies %}",
+    "The {{ policy.kind }} that applies is {{ policy.id }}, {{ policy.title }}{% if policy.article %} (policy "
+    "article {{ policy.article }}){% endif %}. {{ 'The enclosed records address its criteria as follows:' if "
+    "policy.addressed else 'Its criteria are:' }}",
+    "{%p for item in policy.addressed %}",
+    BULLET + "{{ item.criterion[:1] | upper }}{{ item.criterion[1:] }}{% if item.documents %}: "
+    "{{ item.documents | join('; ') }}{% endif %}.",
+    "{%p endfor %}",
+    "{%p if not policy.addressed %}",
+    "{%p for text in policy.criteria %}",
+    BULLET + "{{ text[:1] | upper }}{{ text[1:] }}.",
+    "{%p endfor %}",
+    "{%p endif %}",
+    "{%p endfor %}",
+    "{%p if policy_missing %}",
+    "[Coverage policy not stated for {{ policy_missing | join(', ') }}: name the LCD, NCD or plan policy in "
+    "appeal.policy before this letter is sent.]",
+    "{%p endif %}",
+]
+REPROCESS = "We ask that you reverse the denial and pay " + AMOUNT + " for the lines listed above."
+WINDOW: Body = [
+    "{%p if window.late %}",
+    "This request is filed after the {{ window.length }} allowed from {{ window.start_label }} dated "
+    "{{ window.start | long_date }}, which ended on {{ window.deadline | long_date }}."
+    "{% if good_cause %} Good cause for the late filing: {{ good_cause }}{% endif %}",
+    "{%p else %}",
+    "{{ 'This corrected claim is sent' if plan.action.value == 'corrected_claim' else 'This request is filed' }} "
+    "within the time allowed: {{ window.length }} from {{ window.start_label }} dated {{ window.start | long_date }}"
+    "{% if window.receipt_days %} (presumed received {{ window.received | long_date }}){% endif %}, that is, by "
+    "{{ window.deadline | long_date }}.",
+    "{%p endif %}",
 ]
 
-# The denial codes each keep their own group (CO-50, PR-2): the plan lists them.
-CODES = (
-    "{% if plan.denial_codes %} with reason code{{ 's' if plan.denial_codes | length > 1 }} "
-    "{{ plan.denial_codes | join(', ') }}{% endif %}"
-    "{% if plan.remarks %} and remark{{ 's' if plan.remarks | length > 1 }} {{ plan.remarks | join(', ') }}{% endif %}"
-)
-OPENING = (
-    "{{ provider.name }} requests {{ plan.level_name | lower }} of the claim above, denied on "
-    "{{ denial.date | long_date }}" + CODES
-)
-ARGUMENT = ["{%p for para in argument_paragraphs %}", "{{ para }}", "{%p endfor %}"]
-REPROCESS = (
-    "We ask that you reverse the denial and reprocess the claim for payment of "
-    "{{ claim.billed_total | money }} less any applicable patient responsibility."
-)
 
-
-def review(subject: str, why: str, *closing: str) -> dict[str, object]:
+def review(subject: str, opening_tail: str, *argument: str) -> dict[str, object]:
+    """A request for review on the merits: the request, the previous decision, the argument."""
     return {
-        "subject": "RE: Request for {{ plan.level_name | lower }}: " + subject,
-        "body": ["To the reviewer:", OPENING + why, *ARGUMENT, *closing],
+        "subject": "{{ plan.level_name }} request: " + subject,
+        "body": [OPENING + opening_tail, *PREVIOUS, *argument],
     }
 
 
 LETTERS: dict[str, dict[str, object]] = {
     "medical_necessity": review(
-        "the item or service was medically necessary",
-        " as not medically necessary. We disagree: the enclosed records show that the patient met "
-        "the coverage criteria on the date of service.",
-        "{%p if plan.cite_lcd %}",
-        "The denial cites a local coverage determination (LCD). The enclosed records address each of "
-        "its coverage criteria; we ask the reviewer to apply the LCD to the documentation as a whole.",
-        "{%p endif %}",
-        "The treating practitioner's order, the clinical notes and the test results enclosed with this "
-        "request document the diagnosis, the face-to-face evaluation and the need for the item as billed. "
-        + REPROCESS,
+        "the items were medically necessary",
+        " The denial states that the items were not medically necessary. They were: the patient met the "
+        "coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
+        "the enclosed records show{% endif %}." + DIAGNOSES,
+        *ARGUMENT, *FACTS, *POLICY, REPROCESS,
     ),
     "non_covered": review(
         "the service is covered",
-        " as a non-covered service. The patient's coverage was active on the date of service, the "
-        "service is a benefit of the patient's plan when its criteria are met, and they were met.",
-        "The enclosed medical records and order show that the service was provided under the "
-        "conditions the plan covers. " + REPROCESS,
+        " The denial states that the service is not covered. It is a benefit of the patient's coverage when its "
+        "criteria are met, and they were met on the date of service." + DIAGNOSES,
+        *ARGUMENT, *FACTS, *POLICY,
+        "{%p if enclosed.progress_notes or enclosed.medical_records or enclosed.prescription %}",
+        "The enclosed {% if enclosed.prescription %}order{% if enclosed.progress_notes or "
+        "enclosed.medical_records %} and {% endif %}{% endif %}{% if enclosed.progress_notes or "
+        "enclosed.medical_records %}records{% endif %} show that the service was provided under the conditions "
+        "the coverage requires.",
+        "{%p endif %}",
+        REPROCESS,
     ),
-    "authorization": {
-        "subject": "RE: {% if plan.action.value == 'request_authorization' %}Request for retroactive "
-                   "authorization{% else %}Request for {{ plan.level_name | lower }}: authorization was on "
-                   "file{% endif %}",
+    "authorization": review(
+        "an authorization covered the services",
+        " The denial states that no prior authorization was on file. A valid authorization covered these "
+        "services on the dates they were provided.",
+        *ARGUMENT,
+        "{%p if enclosed.authorization %}",
+        "The enclosed authorization approval shows its number, the approved codes and the approved dates, "
+        "which include every date of service listed above.",
+        "{%p endif %}",
+        "We ask that you match the claim to the authorization, reverse the denial and pay " + AMOUNT
+        + " for the lines listed above.",
+    ),
+    "retro_authorization": {
+        "subject": "Request for retroactive authorization",
+        "greeting": "To utilization management:",
         "body": [
-            "To the reviewer:",
-            "{%p if plan.action.value == 'request_authorization' %}",
-            "{{ provider.name }} requests retroactive authorization for the services on the claim above, "
-            "denied on {{ denial.date | long_date }}" + CODES + " because no authorization was on file.",
-            "{%p else %}",
-            OPENING + " because no prior authorization was found. A valid authorization covered these "
-            "services on the dates they were provided; the enclosed approval shows its number, the "
-            "approved codes and the approved dates.",
+            "{{ provider.name }} requests retroactive authorization of {{ items }} for " + PATIENT + ", "
+            "{{ service_dates }}. The plan denied the claim on {{ denial.date | long_date }}" + CODES
+            + " because no authorization was on file.",
+            *ARGUMENT, *FACTS,
+            "{%p if enclosed.progress_notes or enclosed.medical_records %}",
+            "The enclosed records document the medical need for the services on the dates they were provided."
+            + DIAGNOSES,
             "{%p endif %}",
-            *ARGUMENT,
-            "We ask that you match the claim to the authorization, reverse the denial and reprocess the "
-            "claim for payment of {{ claim.billed_total | money }} less any applicable patient responsibility.",
+            "We ask that you authorize the services for the dates listed above, so that the claim can be "
+            "reprocessed for payment of " + AMOUNT + ".",
         ],
     },
     "missing_information": review(
-        "the missing information is enclosed",
-        " because information or documentation was missing. The documents requested are enclosed "
-        "with this letter and listed below.",
-        "With these documents the claim is complete. " + REPROCESS,
+        "the information asked for is enclosed",
+        " The denial states that information or documentation was missing.",
+        "{%p if enclosed.progress_notes or enclosed.medical_records or enclosed.prescription or "
+        "enclosed.delivery_ticket or enclosed.cmn %}",
+        "The documents asked for are enclosed:{% if enclosed.prescription %} the written order;{% endif %}"
+        "{% if enclosed.progress_notes %} the progress notes;{% endif %}{% if enclosed.medical_records %} the "
+        "medical records;{% endif %}{% if enclosed.delivery_ticket %} the proof of delivery;{% endif %}"
+        "{% if enclosed.cmn %} the certificate of medical necessity;{% endif %} each is listed below.",
+        "{%p endif %}",
+        *ARGUMENT, *FACTS,
+        "With this information the claim is complete. " + REPROCESS,
     ),
     "coding": review(
-        "the procedure code billed was correct",
-        " on the grounds that the procedure code does not match the service or the diagnosis. "
-        "The code billed is correct and is supported by the enclosed documentation.",
-        "The enclosed operative or visit notes describe the procedure performed, and the diagnosis "
-        "codes on the claim are those documented by the treating practitioner. No corrected claim is "
-        "needed. " + REPROCESS,
+        "the code billed was correct",
+        " The denial states that the code billed does not match the service or the diagnosis. The code billed "
+        "is correct." + DIAGNOSES,
+        *ARGUMENT,
+        "{%p if enclosed.medical_records or enclosed.progress_notes %}",
+        "The enclosed {{ 'operative report' if enclosed.medical_records else 'visit notes' }} "
+        "describe{{ 's' if enclosed.medical_records }} the procedure performed, which is the procedure the code "
+        "describes, and the diagnosis codes on the claim are those the treating practitioner documented.",
+        "{%p endif %}",
+        REPROCESS,
     ),
     "bundling": review(
         "the service was separate and distinct",
-        " as included in another service. The service was separate and distinct from the service it "
-        "was bundled with: it was performed at a different session, site or encounter, as the modifier "
-        "on the claim indicates and the enclosed notes document.",
-        "Because the procedures were distinct, the National Correct Coding Initiative edit does not "
-        "apply to this pair. We ask that you pay the service separately. " + REPROCESS,
+        " The denial states that the service is included in another service. It was separate and distinct: it "
+        "was performed at a different session, site or encounter, as the modifier on the claim indicates.",
+        *ARGUMENT,
+        "{%p if enclosed.medical_records or enclosed.progress_notes %}",
+        "The enclosed notes document the separate service.",
+        "{%p endif %}",
+        "Because the services were distinct, the edit that bundled them does not apply. " + REPROCESS,
     ),
     "eligibility": review(
         "the patient was covered on the date of service",
-        " because the patient's coverage could not be confirmed. The patient was enrolled under "
-        "member ID {{ patient.member_id }} on every date of service on this claim.",
-        "The enclosed eligibility verification confirms the coverage. " + REPROCESS,
+        " The denial states that the patient's coverage could not be confirmed. The patient was enrolled under "
+        "member ID {{ patient.member_id }} on every date of service listed above.",
+        *ARGUMENT,
+        REPROCESS,
     ),
     "timely_filing": review(
         "the claim was filed on time",
-        " as filed after the time limit. The claim was filed within the time limit: the enclosed "
-        "proof of timely filing (the clearinghouse or payer acceptance report) shows the date the claim "
-        "was received.",
-        "Because the original submission was timely, the filing limit does not bar payment. " + REPROCESS,
+        " The denial states that the claim was filed after the time limit. It was filed within the limit.",
+        *ARGUMENT,
+        "{%p if enclosed.proof_of_timely_filing %}",
+        "The enclosed proof of timely filing shows the date the claim was first received, within the "
+        "filing limit.",
+        "{%p endif %}",
+        REPROCESS,
     ),
     "coordination_of_benefits": review(
-        "process the claim as secondary",
-        " for coordination of benefits. The primary payer has processed the claim; its explanation of "
-        "benefits is enclosed.",
-        "We ask that you process the claim as the secondary payer, using the primary payer's payment "
-        "shown on the enclosed EOB.",
+        "process the claim as the secondary payer",
+        " The denial concerns coordination of benefits: the primary payer has now processed the claim.",
+        *ARGUMENT,
+        "{%p if enclosed.primary_eob %}",
+        "The primary payer's explanation of benefits is enclosed; it shows what the primary payer paid.",
+        "{%p endif %}",
+        "We ask that you process the claim as the secondary payer and pay " + AMOUNT + " or the balance your "
+        "coordination rules allow.",
     ),
     "benefit_maximum": review(
         "the benefit limit does not bar payment",
-        " as exceeding a benefit maximum. The enclosed payment history and authorization show that "
-        "the services on this claim fall within the approved benefit.",
+        " The denial states that a benefit maximum was reached. The services on this claim fall within the "
+        "approved benefit.",
+        *ARGUMENT,
+        "{%p if enclosed.authorization %}",
+        "The enclosed authorization approves the services listed above.",
+        "{%p endif %}",
         REPROCESS,
     ),
     "corrected_claim": {
-        "subject": "RE: Corrected claim for payer claim number {{ claim.payer_claim_number or claim.claim_id }}",
+        "subject": "Corrected claim (frequency code 7) replacing claim {{ claim.payer_claim_number }}",
+        "greeting": "To the claims department:",
         "body": [
-            "To the claims department:",
-            "{%p if plan.new_claim %}",
-            "Enclosed is a new claim (claim frequency code 1) with the information corrected. The claim "
-            "above, returned on {{ denial.date | long_date }}" + CODES + ", could not be processed; this new "
-            "claim is not an appeal. Please process it as a new claim.",
-            "{%p else %}",
-            "Enclosed is a corrected claim (claim frequency code 7) replacing the claim above, which was "
-            "processed on {{ denial.date | long_date }}" + CODES + ". This is a corrected claim, not an "
-            "appeal: please process it in place of the original.",
+            "{{ provider.name }} sends a corrected claim for " + PATIENT + ", {{ service_dates }}, replacing "
+            "claim number {{ claim.payer_claim_number }}, which was processed on {{ denial.date | long_date }}"
+            + CODES + ". The corrected claim carries claim frequency code 7 and the original claim number. This "
+            "is a corrected claim, not an appeal: please process it in place of the original claim.",
+            "{%p if correction %}",
+            "What changed: {{ correction }}",
             "{%p endif %}",
             *ARGUMENT,
-            "The lines of the corrected claim are listed above. Please reprocess the claim for payment.",
+            "{%p if enclosed.corrected_claim %}",
+            "The corrected claim form is enclosed and lists every line of the original claim.",
+            "{%p endif %}",
+            "Please process the corrected claim for payment of " + AMOUNT + " for the lines listed above.",
         ],
     },
     "reopening": {
-        "subject": "RE: Request for reopening to correct a clerical error, payer claim number "
-                   "{{ claim.payer_claim_number or claim.claim_id }}",
+        "subject": "Request for reopening to correct a clerical error",
+        "greeting": "To the reopenings unit:",
         "body": [
-            "To the reopenings unit:",
-            "{{ provider.name }} requests a reopening of the claim above, processed on "
-            "{{ denial.date | long_date }}" + CODES + ", to correct a minor clerical error on our claim. "
-            "This is a request for reopening, not a request for redetermination: the error is one of form "
-            "(such as a wrong or missing modifier, a wrong date of service or a transposed code), and we ask "
-            "that it be corrected under the reopening rules for clerical errors.",
-            "The lines of the claim as we billed them are listed above. The correction is:",
-            *ARGUMENT,
-            "{%p if not argument_paragraphs %}",
-            "The corrected information is shown on the enclosed corrected claim form.",
+            "{{ provider.name }} requests a reopening of claim number {{ claim.payer_claim_number }} for "
+            + PATIENT + ", {{ service_dates }}, to correct a clerical error on our claim, and payment of "
+            + AMOUNT + ". The claim was processed on {{ denial.date | long_date }}" + CODES + ". This is a "
+            "request for reopening, not for redetermination: the error is one of form, and we ask that it be "
+            "corrected under the reopening rules for clerical errors (42 CFR 405.980).",
+            "{%p if correction %}",
+            "The correction: {{ correction }}",
             "{%p endif %}",
-            "Please reopen the claim, make the correction and reprocess it for payment. This request is "
-            "made within one year of the initial determination. Please contact "
-            "{{ provider.contact or provider.name }}{% if provider.phone %} at {{ provider.phone }}{% endif %} "
-            "with any question.",
+            *ARGUMENT,
+            "Please reopen the claim, make the correction and pay " + AMOUNT + " for the lines listed above.",
         ],
     },
     "peer_to_peer": {
-        "subject": "RE: Request for a peer-to-peer review",
+        "subject": "Request for a peer-to-peer review",
+        "greeting": "To the medical director:",
         "body": [
-            "To the medical director:",
-            "The treating practitioner requests a peer-to-peer review with the medical reviewer who "
-            "denied the claim above on {{ denial.date | long_date }}" + CODES + ".",
-            *ARGUMENT,
-            "Please contact {{ provider.contact or provider.name }}{% if provider.phone %} at "
-            "{{ provider.phone }}{% endif %} to schedule the call. The clinical records are enclosed so "
-            "that the reviewer can prepare.",
+            "The treating practitioner requests a peer-to-peer review with the medical reviewer who denied "
+            "{{ items }} for " + PATIENT + ", {{ service_dates }}, on {{ denial.date | long_date }}" + CODES + ".",
+            *ARGUMENT, *FACTS,
+            "Please call {{ signer.name }} at {{ signer.phone }} to schedule the review. The denied amount is "
+            + AMOUNT + ".",
         ],
     },
 }
 
 
+def keep_with_next(paragraph: object) -> None:
+    paragraph.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+
+
+def small(paragraph: object, size: float = 9.0) -> None:
+    for run in paragraph.runs:  # type: ignore[attr-defined]
+        run.font.size = Pt(size)
+        run.font.color.rgb = RGBColor(0x33, 0x33, 0x33)
+
+
 def add_lines_table(document: Document) -> None:
-    headers = ["Date of service", "Code", "Diagnosis", "Units", "Billed", "Paid", "Denial codes"]
-    table = document.add_table(rows=4, cols=len(headers))
+    """Only the disputed lines; a total row when there are several."""
+    headers = ["Date of service", "Item", "Units", "Billed", "Denied", "Denial codes"]
+    table = document.add_table(rows=6, cols=len(headers))
     table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
-    table.rows[1].cells[0].text = "{%tr for line in lines %}"
+    table.rows[1].cells[0].text = "{%tr for d in disputed %}"
     values = [
-        "{{ line.dos | us_date }}",
-        "{{ line.label }}",
-        "{{ line.diagnosis | join(', ') }}",
-        "{{ line.units }}",
-        "{{ line.billed | money }}",
-        "{{ line.paid | money }}",
-        "{{ line.codes | join(', ') }} {{ line.rarc | join(', ') }}",
+        "{{ d.dos | us_date }}{% if d.dos_to and d.dos_to != d.dos %} to {{ d.dos_to | us_date }}{% endif %}",
+        "{{ d.label }}",
+        "{{ d.units }}",
+        "{{ d.billed | money }}",
+        "{{ d.denied | money }}",
+        "{{ (d.codes + d.remarks) | join(', ') }}",
     ]
     for cell, text in zip(table.rows[2].cells, values, strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    table.rows[4].cells[0].text = "{%tr if disputed | length > 1 %}"
+    total = table.rows[5].cells
+    label = total[0].merge(total[3])
+    label.text = "Amount requested (the denied amount of the lines above)"
+    amount = total[4].merge(total[5])
+    amount.text = AMOUNT
+    end = table.add_row().cells
+    end[0].text = "{%tr endif %}"
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
@@ -213,57 +320,108 @@ def add_lines_table(document: Document) -> None:
                     run.font.size = Pt(9)
 
 
-def make(name: str, spec: dict[str, object], out: Path) -> None:
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Liberation Serif"
-    style.font.size = Pt(11)
-    style.paragraph_format.space_after = Pt(6)
+def add_body(document: Document, body: Body) -> None:
+    for text in body:
+        keep = text.startswith(KEEP)
+        text = text.removeprefix(KEEP)
+        if text.startswith(BULLET):
+            paragraph = document.add_paragraph(text.removeprefix(BULLET), style="List Bullet")
+            paragraph.paragraph_format.space_after = Pt(2)
+        else:
+            paragraph = document.add_paragraph(text)
+        if keep:
+            keep_with_next(paragraph)
+
+
+def add_head(document: Document) -> None:
     head = document.add_paragraph()
     run = head.add_run("{{ provider.name }}")
     run.bold = True
     run.font.size = Pt(14)
-    meta = document.add_paragraph()
-    meta_run = meta.add_run(
-        "{% if provider.address %}{{ provider.address }} · {% endif %}"
-        "{% if provider.phone %}Phone {{ provider.phone }} · {% endif %}"
-        "{% if provider.fax %}Fax {{ provider.fax }} · {% endif %}NPI {{ provider.npi or 'not stated' }}"
-        "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
-        "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}"
+    head.paragraph_format.space_after = Pt(0)
+    meta = document.add_paragraph(
+        "{% if provider.address %}{{ provider.address }}{% endif %}{% if provider.phone %} · Phone "
+        "{{ provider.phone }}{% endif %}{% if provider.fax %} · Fax {{ provider.fax }}{% endif %}"
+        "{% if provider.email %} · {{ provider.email }}{% endif %}"
     )
-    meta_run.font.size = Pt(8.5)
-    meta_run.font.color.rgb = RGBColor(0x33, 0x33, 0x33)
-    for line in HEAD:
+    small(meta, 8.5)
+    meta.paragraph_format.space_after = Pt(12)
+    for line in ("{{ today | long_date }}", "", "{{ to.name }}", "{%p for line in to.address %}", "{{ line }}",
+                 "{%p endfor %}", "{%p if plan.delivery == 'fax' and to.fax %}", "By fax to {{ to.fax }}",
+                 "{%p endif %}"):
         document.add_paragraph(line).paragraph_format.space_after = Pt(0)
-    subject = document.add_paragraph()
-    subject.paragraph_format.space_before = Pt(10)
-    subject.add_run(str(spec["subject"])).bold = True
+
+
+def add_re_block(document: Document, subject: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(10)
+    paragraph.paragraph_format.space_after = Pt(2)
+    paragraph.add_run("RE: " + subject).bold = True
     facts = [
-        "Patient: {{ patient.first_name }} {{ patient.last_name }}{% if patient.dob %} · Date of birth: {{ patient.dob | us_date }}{% endif %}",
-        "Member ID: {{ patient.member_id }} · Account: {{ claim.claim_id }}",
-        "Payer claim number: {{ claim.payer_claim_number or 'not stated' }} · Denial date: {{ denial.date | us_date }}",
+        "Patient: " + PATIENT + "{% if patient.dob %} · Date of birth: {{ patient.dob | us_date }}{% endif %} · "
+        "{{ member_label }}: {{ patient.member_id }}",
+        "{% if claim.payer_claim_number %}{{ claim_number_label }}: {{ claim.payer_claim_number }} · {% endif %}"
+        "Account: {{ claim.claim_id }} · Denial date: {{ denial.date | us_date }}{% if previous %} · "
+        "{{ previous_level | capitalize }} decision: {{ previous.date | us_date }}{% endif %}",
+        "Provider: {{ provider.name }}{% if provider.npi %} · NPI {{ provider.npi }}{% endif %}"
+        "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
+        "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}",
     ]
     for line in facts:
         document.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    document.add_paragraph("").paragraph_format.space_after = Pt(0)
+
+
+def add_closing(document: Document) -> None:
+    """The enclosures, then the filing window kept on one page with the signature block (so no
+    page ever holds only a signature)."""
+    add_body(document, [
+        KEEP + "Enclosed, in the order of the packet's index ({{ enclosures | length }} "
+        "document{{ 's' if enclosures | length != 1 }}):",
+        "{%p for e in enclosures %}",
+        BULLET + "{{ e }}",
+        "{%p endfor %}",
+    ])
+    add_body(document, [text if text.startswith("{%") else KEEP + text for text in WINDOW])
+    add_body(document, [
+        KEEP + "Sincerely,",
+        "{%p if signature %}",
+        KEEP + "{{ signature }}",
+        "{%p else %}",
+        KEEP + "",
+        "{%p endif %}",
+    ])
+    block = ["{{ signer.name }}", "{{ signer.title }}", "{{ signer.organisation }}",
+             "{% if signer.phone %}Phone {{ signer.phone }}{% endif %}{% if signer.fax %} · Fax {{ signer.fax }}"
+             "{% endif %}{% if signer.email %} · {{ signer.email }}{% endif %}",
+             "Date: {{ today | long_date }}"]
+    for n, line in enumerate(block):
+        paragraph = document.add_paragraph(line)
+        paragraph.paragraph_format.space_after = Pt(0)
+        if n < len(block) - 1:
+            keep_with_next(paragraph)
+
+
+def make(name: str, spec: dict[str, object], out: Path) -> None:
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Liberation Serif"
+    style.font.size = Pt(10.5)
+    style.paragraph_format.space_after = Pt(5)
+    section = document.sections[0]
+    section.top_margin = section.bottom_margin = Pt(54)
+    section.left_margin = section.right_margin = Pt(64)
+    add_head(document)
+    add_re_block(document, str(spec["subject"]))
     add_lines_table(document)
-    document.add_paragraph("")
-    for text in spec["body"]:  # type: ignore[attr-defined]
-        document.add_paragraph(text)
-    document.add_paragraph("{%p if good_cause %}")
-    gc = document.add_paragraph()
-    gc.add_run("Good cause for late filing. ").bold = True
-    gc.add_run("{{ good_cause }}")
-    document.add_paragraph("{%p endif %}")
-    document.add_paragraph("Enclosed:")
-    document.add_paragraph("{%p for e in enclosures %}")
-    document.add_paragraph("{{ e }}", style="List Bullet")
-    document.add_paragraph("{%p endfor %}")
-    document.add_paragraph("Sincerely,")
-    document.add_paragraph("")
-    for line in ("{{ provider.contact or 'Billing department' }}", "{{ provider.name }}"):
-        document.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    document.add_paragraph("").paragraph_format.space_after = Pt(0)
+    document.add_paragraph(str(spec.get("greeting", "To the reviewer:")))
+    add_body(document, spec["body"])  # type: ignore[arg-type]
+    add_closing(document)
     for paragraph in document.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    document.core_properties.title = f"appealgen letter template: {name}"
+    document.core_properties.author = "appealgen"
     document.save(str(out / f"{name}.docx"))
 
 

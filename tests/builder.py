@@ -8,8 +8,9 @@ from pathlib import Path
 from jinja2.sandbox import SandboxedEnvironment
 
 from appealgen.build import Planned, build_one, plan_item
+from appealgen.render.office import CommandLineConverter, ListenerConverter
 from appealgen.report import PacketReport
-from appealgen.settings import Settings
+from appealgen.settings import Settings, read_workspace_file
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
@@ -17,9 +18,15 @@ from appealgen.workspace import Workspace
 
 class Builder:
     def __init__(self, workspace: Workspace, attachments_root: Path | None = None,
-                 today: date | None = None) -> None:
-        self.settings = Settings(workspace, today or date.today(), attachments_root=attachments_root)
-        self.tools = Toolkit(self.settings).__enter__()
+                 today: date | None = None, warm: bool = False) -> None:
+        """`warm`: a LibreOffice listener converts the Word letters (many packets; close() it)."""
+        self.settings = Settings(workspace, today or date.today(), attachments_root=attachments_root,
+                                 file=read_workspace_file(workspace))
+        converter = ListenerConverter if warm else CommandLineConverter
+        self.tools = Toolkit(self.settings, converter=converter).__enter__()
+
+    def close(self) -> None:
+        self.tools.close()
 
     @property
     def env(self) -> SandboxedEnvironment:

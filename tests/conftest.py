@@ -26,8 +26,13 @@ CODES: CodeTable = load_code_table(RULES_DIR / CODES_FILE)  # the shipped reason
 PROFILES = {payer: load_payer(Workspace.open(REPO), payer) for payer in profile_ids(Workspace.open(REPO))}
 
 PATIENT = {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02", "member_id": "9ZZ9ZZ9ZZ99"}
-PROVIDER = {"name": "Test Supply Co (synthetic)", "npi": "1538261953", "ptan": "TST01",
-            "tax_id": "00-0000999", "phone": "555-0199", "contact": "Pat Tester"}
+PROVIDER = {"name": "Test Supply Co", "npi": "1538261953", "ptan": "TST01", "tax_id": "00-0000999",
+            "address": "9 Test Lane, Testville, EX 00000", "phone": "555-0199", "fax": "555-0198",
+            "email": "billing@testsupply.example", "contact": "Pat Tester",
+            "requester": {"name": "Pat Tester", "title": "Billing Specialist"}}
+# The plan's medical policy for the default claim (a commercial plan: no LCD applies).
+PLAN_POLICY = {"id": "TP-0101", "title": "Positive Airway Pressure Devices (test plan policy)",
+               "kind": "medical policy"}
 
 
 def claim_dict(**overrides: Any) -> dict[str, Any]:
@@ -41,7 +46,7 @@ def claim_dict(**overrides: Any) -> dict[str, Any]:
                            "units": 1, "billed": "245.00", "paid": 0, "diagnosis": ["G47.33"],
                            "carc": ["50"], "group": "CO", "rarc": ["N115"]}],
         "denial": {"date": "2026-10-14", "carc": ["50"], "rarc": ["N115"], "group": "CO"},
-        "appeal": {"argument": "The records show the item was needed."},
+        "appeal": {"argument": "The records show the item was needed.", "policy": dict(PLAN_POLICY)},
         "attachments": [
             {"kind": "remittance_advice", "path": "docs/ra.pdf"},
             {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},

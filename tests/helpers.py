@@ -20,13 +20,18 @@ from pypdf.generic import (
 )
 
 from appealgen.cli import main
-from tests.conftest import REPO, claim_dict
+from tests.conftest import PLAN_POLICY, REPO, claim_dict
 from tests.pdfs import make_pdf, reachable
 from tests.x12gen import ClaimSpec, interchange
 
-HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
+HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim.",
+               "policy": PLAN_POLICY}
 WORKSPACE = ["--workspace", str(REPO)]
 AS_OF = ["--as-of", "2026-11-22", *WORKSPACE]  # the day every packet here is built
+# A workspace whose appealgen.yaml holds the practice of the synthetic 835s (NPI 1538261953): claims
+# from an 835 carry only the payee's name and NPI, and take every other detail from here.
+PRACTICE = REPO / "tests" / "data" / "workspace"
+PRACTICE_AS_OF = ["--as-of", "2026-11-22", "--workspace", str(PRACTICE)]
 RA_ONLY = [{"kind": "remittance_advice", "path": "docs/ra.pdf"}]
 NOTES_ONLY = [{"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
 

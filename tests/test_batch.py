@@ -26,11 +26,12 @@ from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item, Loaded
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, TODAY, claim_dict
+from tests.conftest import PLAN_POLICY, PROVIDER, REPO, TODAY, claim_dict
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 from tests.pdfs import make_pdf
 
-WORD_LETTER = {"letter": "medical_necessity.docx", "argument": "The records support the claim."}
+WORD_LETTER = {"letter": "medical_necessity.docx", "argument": "The records support the claim.",
+               "policy": PLAN_POLICY}
 
 
 def claims_folder(folder: Path, count: int, **overrides: Any) -> Path:
@@ -66,7 +67,8 @@ def test_batch_makes_what_build_makes(tmp_path: Path) -> None:
         built, batched = tmp_path / "built" / f"TEST-{n}", tmp_path / "batched" / f"TEST-{n}"
         assert comparable(built) == comparable(batched)
         assert pdf_text(built / "packet.pdf") == pdf_text(batched / "packet.pdf")
-    assert stderr.splitlines()[-1] == (f"3 claims: 3 built, 0 up to date, 0 failed; failing their check: 0; summary "
+    assert stderr.splitlines()[-1] == (f"3 claims: 3 built, 0 with nothing to send, 0 up to date, 0 failed; failing "
+                                       f"their check: 0; summary "
                                        f"in {tmp_path / 'batched' / 'batch-summary.csv'}")
 
 
@@ -77,13 +79,14 @@ def test_a_rerun_skips_what_is_up_to_date_and_rebuilds_what_changed(tmp_path: Pa
     first = (out / "TEST-1" / "packet.pdf").stat().st_mtime_ns
     code, _, stderr = run("batch", str(claims), "--out", str(out), *AS_OF)
     assert code == 0
-    assert "2 claims: 0 built, 2 up to date, 0 failed" in stderr
+    assert "2 claims: 0 built, 0 with nothing to send, 2 up to date, 0 failed" in stderr
     assert [row["status"] for row in summary(out)] == ["skipped", "skipped"]
     (tmp_path / "in" / "docs" / "notes.pdf").write_bytes(make_pdf(4))  # an attachment changes
-    assert "2 claims: 2 built, 0 up to date" in run("batch", str(claims), "--out", str(out), *AS_OF)[2]
+    rebuilt = "2 claims: 2 built, 0 with nothing to send, 0 up to date"
+    assert rebuilt in run("batch", str(claims), "--out", str(out), *AS_OF)[2]
     assert (out / "TEST-1" / "packet.pdf").stat().st_mtime_ns != first
     later = ["--as-of", "2026-11-23", "--workspace", str(REPO)]  # the letter's date changes
-    assert "2 claims: 2 built, 0 up to date" in run("batch", str(claims), "--out", str(out), *later)[2]
+    assert rebuilt in run("batch", str(claims), "--out", str(out), *later)[2]
     assert "2 claims: 2 built" in run("batch", str(claims), "--out", str(out), "--force", *later)[2]
 
 
@@ -107,13 +110,13 @@ def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path
     for secret in ("Rosa", "Testcase", "9ZZ9ZZ9ZZ99", "1950-01-02"):
         assert secret not in text
     assert json.loads((out / "batch-summary.json").read_text())["counts"] == {
-        "built": 2, "skipped": 0, "failed": 1, "check_failed": 1}
+        "built": 2, "nothing_to_send": 0, "skipped": 0, "failed": 1, "check_failed": 1}
 
 
 def test_claims_of_several_practices_go_to_their_own_folders(tmp_path: Path) -> None:
     one = claim_dict(claim_id="SAME-1", appeal=HTML_LETTER)
     two = claim_dict(claim_id="SAME-1", appeal=HTML_LETTER,
-                     provider={"name": "Other Practice (synthetic)", "npi": "1042177331"})
+                     provider={**PROVIDER, "name": "Other Practice", "npi": "1042177331"})
     folder = tmp_path / "in"
     claims_folder(folder, 0)
     (folder / "claims.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
@@ -237,7 +240,8 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["TEST-1.docx", "TEST-1.pdf", "TEST-2.docx", "TEST-2.pdf",
                                                     "letters-merged.pdf"]
     letter = pdf_text(out / "TEST-1.pdf")
-    assert "Enclosed: Remittance advice" in letter.replace("\uf0b7 ", "") and "Progress notes" in letter
+    assert "Enclosed, in the order of the packet's index (2 documents): Remittance advice" in letter.replace(
+        "\uf0b7 ", "") and "Progress notes" in letter
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
                                         f"4 letter files written to {out}"]

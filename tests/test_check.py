@@ -15,7 +15,7 @@ from appealgen.identity import Identity, identify, identity_findings
 from appealgen.models import Claim, Patient
 from appealgen.payers import load_payer
 from appealgen.workspace import Workspace
-from tests.conftest import REPO, WriteClaim, claim_dict
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.helpers import (
     AS_OF,
     HTML_LETTER,
@@ -84,35 +84,33 @@ def test_remark_m127_without_medical_records_fails_build_and_check(
 
 
 @pytest.mark.parametrize(
-    ("carc", "category", "action", "not_enclosed"),
+    ("carc", "action", "line"),
     [
-        ("18", "duplicate", "check_status", "remittance_advice"),
-        ("29", "timely_filing", "adjust", "remittance_advice, proof_of_timely_filing"),
+        ("18", "check_status", "check the claim's status with the payer; because duplicate: check the original "
+                               "claim's status; do not appeal"),
+        ("29", "adjust", "adjust the balance (write it off); because timely filing, no proof of timely filing: write "
+                         "the balance off"),
     ],
     ids=["CO-18-duplicate", "CO-29-without-proof"],
 )
-def test_nothing_sent_packet_passes_with_missing_documents_and_a_passed_deadline(
-    write_claim: WriteClaim, tmp_path: Path, carc: str, category: str, action: str, not_enclosed: str
+def test_a_send_nothing_action_builds_no_packet_whatever_is_missing_or_late(
+    write_claim: WriteClaim, tmp_path: Path, carc: str, action: str, line: str
 ) -> None:
     # Denied 2024-10-14: the 12-month window closed 2025-10-14; no remittance advice either.
     claim = write_claim(appeal=HTML_LETTER, attachments=NOTES_ONLY,
                         **denied_with(carc, denial_date="2024-10-14", dos="2024-09-02"))
+    folder = tmp_path / "out" / "TEST-1"
+    (folder).mkdir(parents=True)
+    (folder / "packet.pdf").write_bytes(make_pdf())  # an earlier build's packet must not survive
     code, _, stderr = build(claim, tmp_path / "out")
-    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
-    assert (code, stderr) == (
-        0, f"TEST-1: passed, 4 pages, {category} -> {action} (reconsideration, due 2025-10-14) -> {packet}\n")
-    nothing_sent = f"the action is {action}: this packet documents the claim; there is no request to send"
-    enclosed = f"not enclosed (not needed while nothing is sent): {not_enclosed}"
-    result = json.loads((packet.parent / "packet.json").read_text())["check"]
-    assert (result["passed"], result["missing"], result["problems"]) == (True, [], [])
-    assert nothing_sent in result["warnings"]
-    assert enclosed in result["warnings"]
-    assert not any(w.startswith("filing deadline") for w in result["warnings"])  # nothing is filed
-
-    code, lines = check(packet.parent)
-    assert code == 0
-    assert lines[0] == "TEST-1: passed, 4 pages"
-    assert sorted(lines[1:]) == sorted([f"  warning: {nothing_sent}", f"  warning: {enclosed}"])
+    assert (code, stderr) == (0, f"TEST-1: nothing to send ({action}): {line} -> {folder / 'packet.json'}\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["packet.json"]
+    report = json.loads((folder / "packet.json").read_text())
+    assert (report["status"], report["action"], report["pages"], report["sections"]) == (
+        "nothing_to_send", action, 0, [])
+    assert report["instead"] == line.split("; because ")[0]
+    assert check(folder) == (0, [f"TEST-1: nothing to send ({action}): {line.split('; because ')[0]}; no packet "
+                                 "to check"])
 
 
 @pytest.mark.parametrize(
@@ -162,13 +160,14 @@ def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
 def test_a_retro_authorization_request_does_not_require_the_authorization(
     write_claim: WriteClaim, tmp_path: Path
 ) -> None:
-    claim = write_claim(appeal=HTML_LETTER, attachments=RA_ONLY, **denied_with("197"))
+    attachments = [*RA_ONLY, *NOTES_ONLY]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments, **denied_with("197"))
     code, _, stderr = build(claim, tmp_path / "out")
     assert code == 0, stderr
     report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
-    assert (report["action"], [r["description"] for r in report["required"]]) == (
-        "request_authorization", ["remittance_advice"])
-    assert check(tmp_path / "out" / "TEST-1") == (0, ["TEST-1: passed, 4 pages"])  # check agrees with build
+    assert (report["action"], report["level"], [r["description"] for r in report["required"]]) == (
+        "request_authorization", "retro_authorization", ["remittance_advice", "records showing the medical need"])
+    assert check(tmp_path / "out" / "TEST-1") == (0, ["TEST-1: passed, 5 pages"])  # check agrees with build
 
 
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
@@ -238,7 +237,7 @@ def test_page_and_size_limits_are_inclusive_and_in_megabytes(pages: int, size: i
 
 
 def test_a_missing_tool_outranks_bad_input(write_claim: WriteClaim, tmp_path: Path) -> None:
-    word = write_claim(appeal={"letter": "medical_necessity.docx"})
+    word = write_claim(appeal={"letter": "medical_necessity.docx", "policy": PLAN_POLICY})
     bad = tmp_path / "bad.yaml"
     bad.write_text("claim_id: B-2\n")
     empty = tmp_path / "empty-bin"

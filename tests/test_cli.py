@@ -10,11 +10,12 @@ import pytest
 from pypdf import PdfReader
 
 from appealgen.cli import main
-from tests.conftest import REPO, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import run
 from tests.pdfs import encrypted, make_pdf
 
-HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim."}
+HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim.",
+               "policy": PLAN_POLICY}
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 
 
@@ -195,7 +196,7 @@ def test_one_bad_claim_does_not_stop_the_others(write_claim: WriteClaim, tmp_pat
 
 
 def test_missing_libreoffice_exits_4_with_the_install_command(write_claim: WriteClaim, tmp_path: Path) -> None:
-    claim = write_claim(appeal={"letter": "medical_necessity.docx"})
+    claim = write_claim(appeal={"letter": "medical_necessity.docx", "policy": PLAN_POLICY})
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), *AS_OF, env={"PATH": str(empty)})
@@ -261,6 +262,9 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
         "  letter: medical_necessity.docx (the letter for medical_necessity) -> built-in "
         "templates/letters/medical_necessity.docx",
         "  cover: fax_cover.html (the fax cover: requests go by fax) -> built-in templates/cover_sheets/fax_cover.html",
+        "  disputed: 2026-09-02 E0601-RR-KX, denied $245.00 (CO-50, N115)",
+        "  amount requested: $245.00",
+        "  coverage policy: medical policy TP-0101 (Positive Airway Pressure Devices (test plan policy))",
         "  required documents:",
         "    present  remittance_advice",
         "    present  progress notes or medical records",

@@ -38,3 +38,18 @@ def test_a_missing_pango_is_a_missing_tool(
     code, _, stderr = run("build", str(write_claim(appeal=HTML_LETTER)), "--out", str(tmp_path / "out"), *AS_OF)
     assert (code, stderr) == (4, "Pango (WeasyPrint's text layout) is not installed; install it with: apt-get "
                                  "install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0\n")
+
+
+def test_every_top_level_name_has_an_example_and_every_letter_part_is_described() -> None:
+    docs = describe(FrontContext)
+    assert [d.name for d in docs if "." not in d.name and "[" not in d.name and not d.example] == []
+    parts = ("disputed", "enclosed", "window", "signer", "policies", "facts")
+    assert [d.name for d in docs if d.name.split(".")[0].split("[")[0] in parts and not d.description] == []
+    assert not any(".model_" in d.name for d in docs)  # the sandbox refuses them: not template names
+
+
+def test_the_enclosed_flags_are_the_attachment_kinds() -> None:
+    from appealgen.models import AttachmentKind
+    from appealgen.render.letter_parts import Enclosed
+
+    assert list(Enclosed.__dataclass_fields__) == [kind.value for kind in AttachmentKind]

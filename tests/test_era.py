@@ -23,15 +23,16 @@ from appealgen.models import AttachmentKind
 from appealgen.remittances import read_eras
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.era_claims import claim_document
-from tests.conftest import CODES, PROFILES, REPO, TODAY
-from tests.helpers import run
+from tests.conftest import CODES, PROFILES, TODAY
+from tests.helpers import PRACTICE_AS_OF, run
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
 
-AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
+AS_OF = PRACTICE_AS_OF  # the built-in templates and profiles, and the practice of the 835s
 MIX = denial_mix()
 DENIED = ["ACCT-9001", "ACCT-9002", "ACCT-9003", "ACCT-9004", "ACCT-9005", "ACCT-9006", "ACCT-9009"]
 NOT_DENIED = ["ACCT-9007", "ACCT-9008"]  # paid with CO-45; reversal (status 22)
+BUILT = ["ACCT-9001", "ACCT-9002", "ACCT-9009"]  # the others send nothing: no packet
 # the documents any of these denials can ask for, one PDF each per claim (named <kind>.pdf)
 KINDS = [AttachmentKind.prescription, AttachmentKind.progress_notes, AttachmentKind.authorization,
          AttachmentKind.medical_records, AttachmentKind.proof_of_timely_filing]
@@ -83,7 +84,7 @@ def mix_json(tmp_path_factory: pytest.TempPathFactory) -> EraRun:
     ("claim_id", "denied", "category", "action"),
     [
         ("ACCT-9001", True, "medical_necessity", "appeal"),  # CO-50 / N115
-        ("ACCT-9002", True, "authorization", "request_authorization"),  # CO-197
+        ("ACCT-9002", True, "authorization", "review"),  # CO-197: Medicare takes no retro authorization
         ("ACCT-9003", True, "authorization", "bill_patient"),  # PR-96 with N130, M127, N54
         ("ACCT-9004", True, "missing_information", "corrected_claim"),  # claim-level CO-16 / MA130
         ("ACCT-9005", True, "timely_filing", "adjust"),  # CO-29 / N211: no appeal rights
@@ -185,10 +186,10 @@ def test_json_record_of_a_partly_paid_claim(mix_json: EraRun) -> None:
         "billed": "395.00", "paid": "150.00", "patient_responsibility": "0", "adjustments": [], "remarks": [],
         "lines": [
             {"code": "E0601", "modifiers": ["RR", "KX"], "dos": "2026-09-02", "billed": "245.00", "paid": "150.00",
-             "units": "1", "allowed": "245.00", "control_number": "ACCT-9009-1",
+             "units": "1", "allowed": "150.00", "control_number": "ACCT-9009-1",
              "adjustments": [{"group": "CO", "carc": "45", "amount": "95.00", "quantity": None}], "remarks": []},
             {"code": "A7034", "modifiers": [], "dos": "2026-09-02", "billed": "150.00", "paid": "0", "units": "1",
-             "allowed": "150.00", "control_number": "ACCT-9009-1",
+             "allowed": "0", "control_number": "ACCT-9009-1",
              "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00", "quantity": None}],
              "remarks": ["N115", "N130"]},
         ],
@@ -209,7 +210,7 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
         "ACCT-9001          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-50 N115           "
         "        medical_necessity        appeal                2027-02-16    86",
         "ACCT-9002          4      yes       1180.00          0    1180.00 EXAMPLE DME MAC      CO-197               "
-        "        authorization            request_authorization 2027-02-16    86",
+        "        authorization            review                -              -",
         "ACCT-9003          1      yes        165.00          0     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
         "        authorization            bill_patient          -              -",
         # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
@@ -323,13 +324,15 @@ def money(value: str) -> str:
     return f"${Decimal(value):,.2f}"
 
 
-@pytest.mark.parametrize("claim_id", DENIED)
+@pytest.mark.parametrize("claim_id", BUILT)
 def test_remittance_page_shows_only_this_claim(from_claim_files: Built, claim_id: str) -> None:
     section, packet = page_texts(from_claim_files.out / claim_id)
     claim = spec(claim_id)
-    assert "Rendered from the electronic remittance (X12 835) mix.835, for this claim only." in section
+    assert "This claim's part of the electronic remittance (X12 835) mix.835, dated 10/14/2026." in section
+    pr = sum((Decimal(a) for line in claim.lines for g, _, a in line.cas if g == "PR"), Decimal(0))
     for value in (claim_id, f"{claim.first} {claim.last}", claim.member_id, claim.payer_claim_number,
-                  f"{money(claim.billed)} / {money(claim.paid)} / {money(claim.patient_resp)}"):
+                  f"Charge / paid {money(claim.billed)} / {money(claim.paid)}",
+                  f"Patient responsibility {money(str(pr))} (the sum of the PR adjustments)"):
         assert value in section
     for line in claim.lines:
         assert line.code in section
@@ -353,13 +356,15 @@ def test_build_an_835_directly_builds_every_denied_claim(from_835: Built) -> Non
     assert code == 0, stderr
     assert [line.split(":")[0] for line in stderr.splitlines()] == ["ACCT-9002", "ACCT-9006"]
     assert sorted(p.name for p in from_835.out.iterdir()) == ["ACCT-9002", "ACCT-9006"]
-    for claim_id in ("ACCT-9002", "ACCT-9006"):
-        report = json.loads((from_835.out / claim_id / "packet.json").read_text())
-        [section] = [s for s in report["sections"] if s["kind"] == "remittance_advice"]
-        assert section["source"] == f"small.835 (claim {claim_id})"
-        text, packet = page_texts(from_835.out / claim_id)
-        assert claim_id in text
-        assert others_named(text, claim_id) == others_named(packet, claim_id) == []
+    report = json.loads((from_835.out / "ACCT-9002" / "packet.json").read_text())
+    [section] = [s for s in report["sections"] if s["kind"] == "remittance_advice"]
+    assert section["source"] == "small.835 (claim ACCT-9002)"
+    text, packet = page_texts(from_835.out / "ACCT-9002")
+    assert "ACCT-9002" in text
+    assert others_named(text, "ACCT-9002") == others_named(packet, "ACCT-9002") == []
+    duplicate = json.loads((from_835.out / "ACCT-9006" / "packet.json").read_text())
+    assert (duplicate["status"], duplicate["action"]) == ("nothing_to_send", "check_status")
+    assert not (from_835.out / "ACCT-9006" / "packet.pdf").exists()
 
 
 # --- Patient corrections and repeated patient control numbers ------------------------------
@@ -503,3 +508,36 @@ def test_era_out_leaves_an_edited_claim_file_and_force_rewrites_it(tmp_path: Pat
     code, _, stderr = run("era", str(path), "--out", str(claims), "--force", *AS_OF)
     assert (code, stderr) == (0, f"2 claim files written to {claims}\n")
     assert "The notes show the need" not in edited.read_text()
+
+
+def test_the_remittance_page_shows_the_descriptions_the_user_loaded(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9009")])
+    root = records_root(tmp_path / "records", [spec("ACCT-9009")])
+    descriptions = tmp_path / "codes.csv"
+    descriptions.write_text("code,description\n50,Licensed text for fifty\nN115,Licensed text for N115\n")
+    code, _, stderr = run("build", str(path), "--out", str(tmp_path / "out"), "--attachments-root", str(root),
+                          "--descriptions", str(descriptions), *AS_OF)
+    assert code == 0, stderr
+    section, _ = page_texts(tmp_path / "out" / "ACCT-9009")
+    page = " ".join(section.split())
+    assert "CO-50 $150.00: Licensed text for fifty" in page
+    assert "N115 (Licensed text for N115), N130" in page
+    assert "CO-45 $95.00" in page and "CO-45 $95.00:" not in page  # no description loaded for 45
+
+
+def test_patient_responsibility_is_what_the_pr_adjustments_add_up_to(tmp_path: Path) -> None:
+    """A claim whose CLP05 disagrees with its PR adjustments: the page shows their sum, and says
+    what the claim line states."""
+    claim = ClaimSpec("ACCT-9020", first="Pam", last="Coinsure", member_id="1PR2CO3IN45", status="1", paid="156.00",
+                      payer_claim_number="26287000999920", billed="395.00", patient_resp="0",
+                      lines=[LineSpec(billed="245.00", paid="156.00", cas=(("CO", "45", "50.00"), ("PR", "2", "39.00")),
+                                      remarks=()),
+                             LineSpec(code="A7034", modifiers=(), billed="150.00", cas=(("CO", "50", "150.00"),))])
+    path = write_835(tmp_path, [claim])
+    root = records_root(tmp_path / "records", [claim])
+    code, _, stderr = run("build", str(path), "--out", str(tmp_path / "out"), "--attachments-root", str(root), *AS_OF)
+    assert code == 0, stderr
+    section, _ = page_texts(tmp_path / "out" / "ACCT-9020")
+    page = " ".join(section.split())
+    assert "Patient responsibility $39.00 (the sum of the PR adjustments); the claim states $0.00" in page
+    assert "09/02/2026 E0601-RR-KX 1 $245.00 $195.00 $156.00 CO-45 $50.00 PR-2 $39.00" in page

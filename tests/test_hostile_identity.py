@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 from appealgen.attachments import Part
 from appealgen.identity import IdentityCheck
 from appealgen.models import Claim
-from tests.conftest import WriteClaim, claim_dict
+from tests.conftest import PLAN_POLICY, WriteClaim, claim_dict
 from tests.helpers import HTML_LETTER, build
 from tests.pdfs import text_page
 
@@ -146,7 +146,7 @@ def test_a_date_of_service_in_the_letter_that_is_not_the_claims_fails(
         "<html><body><p>{{ patient.first_name }} {{ patient.last_name }}</p>"
         "<p>Date of service: {% for line in lines %}{{ line.dos | us_date }}{% endfor %}</p>"
         "<p>Dates of service: 03/04/2025</p></body></html>")
-    claim = write_claim(appeal={"letter": "typed.html"})
+    claim = write_claim(appeal={"letter": "typed.html", "policy": dict(PLAN_POLICY)})
     code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
     assert code == 3
     assert stderr.rstrip("\n").endswith(": letter: page 1 gives a date of service that is not on the claim's "

@@ -11,7 +11,7 @@ import pytest
 
 from appealgen.preflight import LIMITS
 from tests import hostile_files as hostile
-from tests.conftest import WriteClaim
+from tests.conftest import PLAN_POLICY, WriteClaim
 from tests.helpers import HTML_LETTER, build, pdf_text
 
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
@@ -60,7 +60,7 @@ def test_dangerous_word_letter_templates_are_refused(write_claim: WriteClaim, tm
     letters = tmp_path / "ws" / "templates" / "letters"
     letters.mkdir(parents=True)
     (letters / "hostile.docx").write_bytes(make())
-    claim = write_claim(appeal={"letter": "hostile.docx", "argument": "Needed."})
+    claim = write_claim(appeal={"letter": "hostile.docx", "argument": "Needed.", "policy": dict(PLAN_POLICY)})
     code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
     assert (code, stderr) == (1, f"{letters / 'hostile.docx'}: {message}\n")
     assert not (tmp_path / "out").exists()

@@ -140,17 +140,14 @@ def test_a_full_disk_mid_write_leaves_no_file_under_a_final_name(
     assert sorted(p.name for p in (small_disk / "out").rglob("*")) == []  # no packet.pdf, no temp files, no folder
 
 
-def test_a_full_disk_keeps_the_earlier_packet_whole(
-    write_claim: WriteClaim, tmp_path: Path, small_disk: Path
-) -> None:
+def test_a_build_that_fails_leaves_no_earlier_packet_behind(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A packet of older inputs that `check` would pass must not stay beside a build that failed."""
     claim = write_claim(appeal=HTML_LETTER)
-    assert build(claim, small_disk / "out")[0] == 0
-    before = {p.name: p.read_bytes() for p in (small_disk / "out" / "TEST-1").iterdir()}
-    fill(small_disk, leave=4096)
-    claim.write_text(claim.read_text().replace("The records show", "The enclosed records show"))
-    assert build(claim, small_disk / "out")[0] == 1
-    after = {p.name: p.read_bytes() for p in (small_disk / "out" / "TEST-1").iterdir()}
-    assert after == before
+    assert build(claim, tmp_path / "out")[0] == 0
+    (claim.parent / "docs" / "notes.pdf").unlink()
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: attachments[1].path: file not found\n")
+    assert list((tmp_path / "out" / "TEST-1").iterdir()) == []
 
 
 def test_a_read_only_output_folder_is_a_clear_error(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import appealgen.render.html
-from tests.conftest import PATIENT, PROVIDER, WriteClaim
+from tests.conftest import PATIENT, PLAN_POLICY, PROVIDER, WriteClaim
 from tests.helpers import build, pdf_text
 from tests.pdfs import reachable
 
@@ -29,7 +29,7 @@ def letter_workspace(tmp_path: Path, body: str, name: str = "hostile.html") -> l
 
 def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: Any) -> tuple[int, str, float]:
     workspace = letter_workspace(tmp_path, body)
-    path = write_claim(appeal={"letter": "hostile.html", "argument": "Needed."}, **claim)
+    path = write_claim(appeal={"letter": "hostile.html", "argument": "Needed.", "policy": dict(PLAN_POLICY)}, **claim)
     started = time.monotonic()
     code, _, stderr = build(path, tmp_path / "out", *workspace)
     return code, stderr, time.monotonic() - started
@@ -77,7 +77,8 @@ def test_a_template_symlinked_out_of_the_template_folder_is_refused(write_claim:
     secret.write_text("<p>outside the template folders</p>")
     workspace = letter_workspace(tmp_path, LETTER_HEAD + "{% include 'letters/part.html' %}</body></html>")
     (tmp_path / "ws" / "templates" / "letters" / "part.html").symlink_to(secret)
-    code, _, stderr = build(write_claim(appeal={"letter": "hostile.html"}), tmp_path / "out", *workspace)
+    claim = write_claim(appeal={"letter": "hostile.html", "policy": dict(PLAN_POLICY)})
+    code, _, stderr = build(claim, tmp_path / "out", *workspace)
     assert (code, stderr) == (1, "letters/part.html: resolves outside the template folders (a link); refused\n")
 
 
@@ -113,7 +114,7 @@ HOSTILE_NAMES = {
 def test_hostile_patient_names_are_printed_literally_and_never_fetched(
     write_claim: WriteClaim, tmp_path: Path, fetched: list[str]
 ) -> None:
-    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "Needed."},
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "Needed.", "policy": dict(PLAN_POLICY)},
                         patient={**PATIENT, **HOSTILE_NAMES})
     code, _, stderr = build(claim, tmp_path / "out")
     assert code == 0, stderr  # the attachments name the member ID
@@ -152,7 +153,7 @@ def test_awkward_text_in_a_word_letter_is_exact_and_valid(write_claim: WriteClai
     from docx import Document
 
     long_address = ("Suite 100, Example Medical Arts Building, Springfield. " * 200)[:10_000]
-    claim = write_claim(appeal={"letter": "medical_necessity.docx", "argument": "Needed."},
+    claim = write_claim(appeal={"letter": "medical_necessity.docx", "argument": "Needed.", "policy": dict(PLAN_POLICY)},
                         patient={**PATIENT, "first_name": AWKWARD},
                         provider={**PROVIDER, "address": long_address})
     code, _, stderr = build(claim, tmp_path / "out")

@@ -23,27 +23,28 @@ LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))
 HTML_LETTERS = sorted(p for p in (REPO / "templates" / "letters").glob("*.html") if not p.name.startswith("_"))
 EXAMPLES = sorted((REPO / "examples").glob("*/claim.yaml"))
 SUBJECTS = {
-    "medical_necessity": "the item or service was medically necessary",
-    "non_covered": "the service is covered",
-    "authorization": "authorization was on file",
-    "missing_information": "the missing information is enclosed",
-    "coding": "the procedure code billed was correct",
-    "bundling": "the service was separate and distinct",
-    "eligibility": "the patient was covered on the date of service",
-    "timely_filing": "the claim was filed on time",
-    "coordination_of_benefits": "process the claim as secondary",
-    "benefit_maximum": "the benefit limit does not bar payment",
-    "corrected_claim": "Corrected claim for payer claim number",
-    "reopening": "Request for reopening to correct a clerical error",
-    "peer_to_peer": "Request for a peer-to-peer review",
+    "medical_necessity": "RE: Redetermination request: the items were medically necessary",
+    "non_covered": "RE: Redetermination request: the service is covered",
+    "authorization": "RE: Redetermination request: an authorization covered the services",
+    "retro_authorization": "RE: Request for retroactive authorization",
+    "missing_information": "RE: Redetermination request: the information asked for is enclosed",
+    "coding": "RE: Redetermination request: the code billed was correct",
+    "bundling": "RE: Redetermination request: the service was separate and distinct",
+    "eligibility": "RE: Redetermination request: the patient was covered on the date of service",
+    "timely_filing": "RE: Redetermination request: the claim was filed on time",
+    "coordination_of_benefits": "RE: Redetermination request: process the claim as the secondary payer",
+    "benefit_maximum": "RE: Redetermination request: the benefit limit does not bar payment",
+    "corrected_claim": "RE: Corrected claim (frequency code 7) replacing claim 26287000123401",
+    "reopening": "RE: Request for reopening to correct a clerical error",
+    "peer_to_peer": "RE: Request for a peer-to-peer review",
 }
 
 
 def context_for(claim_file: Path, builder: Builder) -> dict[str, object]:
     loaded = load_claims(claim_file)[0]
-    profile, plan = builder.plan(loaded)
-    titles = [a.title or a.kind.value for a in loaded.claim.attachments]
-    return letter_context(loaded.claim, profile, plan, titles, TODAY).mapping()
+    profile, plan, claim = builder.plan(loaded)
+    enclosures = [(a.kind.value, a.title or a.kind.value) for a in claim.attachments]
+    return letter_context(claim, profile, plan, enclosures, TODAY).mapping()
 
 
 def test_every_situation_has_a_word_letter() -> None:
@@ -81,18 +82,21 @@ def test_word_letters_convert_and_read_as_letters(builder: Builder, tmp_path: Pa
         text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages)
         assert SUBJECTS[template.stem] in text, template.name
         assert "Rosalind Testwell" in text and "Example Home Medical Supply LLC" in text
-        assert "Sincerely" in text or "schedule the call" in text
+        assert "Sincerely, Dana Sample Billing Lead Example Home Medical Supply LLC" in text
 
 
 def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> None:
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
         update={"good_cause": "The practice was closed by a flood from 01/02 to 03/04."})})
-    profile, plan = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    late = Builder(builder.settings.workspace, today=date(2027, 6, 1))
+    profile, plan, claim = late.plan(Item.of(claim, loaded.origin, loaded.source))
     context = letter_context(claim, profile, plan, [], date(2027, 6, 1)).mapping()
     render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
     xml = zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
-    assert "Good cause for late filing." in xml and "closed by a flood" in xml
+    assert ("This request is filed after the 120 days allowed from the initial determination dated October 14, "
+            "2026, which ended on February 16, 2027. Good cause for the late filing: The practice was closed by a "
+            "flood from 01/02 to 03/04.") in xml
 
 
 def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
@@ -104,7 +108,8 @@ def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
                    {"kind": "progress_notes", "path": "docs/notes.pdf"}]
     claim = write_claim(payer="medicare-dme", attachments=attachments, appeal={
         "letter": "reconsideration.html",
-        "history": [{"level": "redetermination", "date": "2026-11-10", "outcome": "upheld"}]})
+        "history": [{"level": "redetermination", "date": "2026-11-10", "outcome": "upheld",
+                     "reason": "The records do not show a face-to-face evaluation."}]})
     report = builder.build(load_claims(claim)[0], tmp_path / "out")
     assert (report.level, report.cover) == ("reconsideration", "medicare_reconsideration.html")
     assert report.check.passed

@@ -19,7 +19,8 @@ from tests.conftest import PROFILES, REPO, claim_dict
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 # What a decision at a step may lead to: never a request to a step that does not exist.
-SENT = {Action.appeal, Action.reconsideration, Action.reopening}
+SENT = {Action.appeal, Action.reconsideration, Action.reopening, Action.corrected_claim,
+        Action.request_authorization}
 
 
 def path_to(profile: PayerProfile, step_id: str) -> list[tuple[str, str]]:
@@ -27,8 +28,8 @@ def path_to(profile: PayerProfile, step_id: str) -> list[tuple[str, str]]:
     ids = [level.id for level in profile.levels]
     if step_id in ids:
         return [(lv, "upheld") for lv in ids[: ids.index(step_id)]]
-    if profile.reopening is not None and step_id == profile.reopening.id:
-        return []
+    if step_id in {s.id for s in (profile.reopening, profile.replacement, profile.retro_authorization) if s}:
+        return []  # reached by the kind of correction or request, not by a history
     dismissed = next(lv for lv in profile.levels if lv.dismissal and lv.dismissal.review == step_id)
     return [*path_to(profile, dismissed.id), (dismissed.id, "dismissed")]
 

@@ -25,7 +25,7 @@ def test_wheel_builds_every_example_without_the_source_tree(tmp_path: Path) -> N
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("appealgen/_builtin/templates/letters/medical_necessity.docx",
                     "appealgen/_builtin/templates/cover_sheets/packet_front.html",
-                    "appealgen/_builtin/payers/medicare-dme.yaml"):
+                    "appealgen/_builtin/payers/medicare-dme.yaml", "appealgen/rules/policies.yaml"):
         assert shipped in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -43,7 +43,8 @@ def test_wheel_builds_every_example_without_the_source_tree(tmp_path: Path) -> N
     )
     assert result.returncode == 3, result.stderr  # one example lacks progress notes on purpose
     reports = {r["claim_id"]: r for r in json.loads(result.stdout)}
-    assert sorted(reports) == ["ACCT-1001", "ACCT-2002", "ACCT-3003", "ACCT-4004"]
+    assert sorted(reports) == ["ACCT-1001", "ACCT-2002", "ACCT-3003", "ACCT-4004", "ACCT-5005", "ACCT-6006",
+                               "ACCT-7007"]
     assert [r["check"]["passed"] for r in reports.values()].count(False) == 1
     assert not reports["ACCT-4004"]["check"]["passed"]
     # Installed elsewhere (a cluster worker), the same templates hash the same: resume holds.

@@ -45,11 +45,12 @@ from appealgen.errors import InputError
 from appealgen.report import PacketReport, Section
 from appealgen.sources.claim_file import load_claims
 from tests.builder import Builder
-from tests.conftest import WriteClaim, claim_dict
+from tests.conftest import PLAN_POLICY, WriteClaim, claim_dict
 from tests.pdfs import A4, LETTER, make_pdf, text_page, with_link_and_comment
 
 CLAIM_ID = "TEST-1"
-HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records show the item was needed."}
+HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records show the item was needed.",
+               "policy": PLAN_POLICY}
 # The claim's own remittance advice and progress notes: with them the packet passes its check.
 BASE_ATTACHMENTS: list[dict[str, Any]] = claim_dict()["attachments"]
 LANDSCAPE = (792.0, 612.0)

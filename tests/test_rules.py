@@ -144,8 +144,11 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
                      id="coverage-medicare-review-with-note"),
         pytest.param("medicare-part-b", ["CO-197"], [], ["authorization"], [], A.appeal, [],
                      id="authorization-on-file-review"),
-        pytest.param("medicare-part-b", ["CO-197"], [], [], [], A.request_authorization, [],
+        # A retro authorization goes to a plan's utilization management; Medicare takes none.
+        pytest.param("commercial", ["CO-197"], [], [], [], A.request_authorization, [],
                      id="authorization-missing-request-retro"),
+        pytest.param("medicare-part-b", ["CO-197"], [], [], [], A.review, [],
+                     id="authorization-missing-medicare-takes-no-retro-request"),
         # MA130: unprocessable, no appeal rights: a new claim within the filing limit (424.44)
         pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
                      [NO_APPEAL_RIGHTS, NEW_CLAIM], id="missing-information-MA130-new-claim"),

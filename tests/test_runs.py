@@ -35,11 +35,12 @@ from appealgen.sources.x12 import X12Error
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
 from tests.builder import Builder
-from tests.conftest import REPO, TODAY, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, TODAY, WriteClaim
 from tests.helpers import (
     AS_OF,
     HTML_LETTER,
     NOTES_ONLY,
+    PRACTICE,
     RA_ONLY,
     build,
     pdf_text,
@@ -61,7 +62,7 @@ def test_835_claim_that_cannot_become_a_claim_is_reported_and_the_others_are_bui
     for spec in (good, short_id):
         records_for(tmp_path / "records", spec)
     out = tmp_path / "out"
-    code, _, stderr = build(remit, out, "--attachments-root", str(tmp_path / "records"))
+    code, _, stderr = build(remit, out, "--attachments-root", str(tmp_path / "records"), "--workspace", str(PRACTICE))
     assert code == 1
     [refused] = [line for line in stderr.splitlines() if "ACCT-9002" in line]
     assert refused.startswith(f"{remit}: ")
@@ -106,7 +107,8 @@ def test_rebuilding_the_same_claim_in_one_builder_is_allowed(
 
 def test_rebuild_with_an_html_letter_removes_the_earlier_letter_docx(write_claim: WriteClaim, tmp_path: Path) -> None:
     folder = tmp_path / "out" / "TEST-1"
-    word = write_claim(appeal={"letter": "medical_necessity.docx", "argument": "The records support the claim."})
+    word = write_claim(appeal={"letter": "medical_necessity.docx", "argument": "The records support the claim.",
+                               "policy": PLAN_POLICY})
     assert build(word, tmp_path / "out")[0] == 0
     assert sorted(p.name for p in folder.iterdir()) == ["letter.docx", "packet.json", "packet.pdf"]
     assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0

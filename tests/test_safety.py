@@ -516,19 +516,20 @@ def test_failed_build_writes_nothing(
     assert list(scratch.iterdir()) == []
 
 
-def test_failed_template_writes_nothing_even_over_an_earlier_packet(
+def test_failed_template_writes_nothing_and_leaves_no_earlier_packet_to_send(
     tmp_path: Path, write_claim: WriteClaim, scratch: Path
 ) -> None:
     out = tmp_path / "out"
     good = user_builder(tmp_path, "letter.html", letter_html("Thank you."))
     loaded = load(write_claim(appeal={"letter": "letter.html"}))
     good.build(loaded, out)
-    before = {p.name: p.read_bytes() for p in (out / CLAIM_ID).iterdir()}
+    assert sorted(p.name for p in (out / CLAIM_ID).iterdir()) == ["packet.json", "packet.pdf"]
 
     bad = user_builder(tmp_path, "letter.html", letter_html("{{ nickname }}"))
     with pytest.raises(TemplateError):
         bad.build(loaded, out)
-    assert {p.name: p.read_bytes() for p in (out / CLAIM_ID).iterdir()} == before
+    # The earlier packet is gone: `check` cannot pass a packet this build could not make.
+    assert list((out / CLAIM_ID).iterdir()) == []
     assert list(scratch.iterdir()) == []
 
 

@@ -110,7 +110,7 @@ def test_file_urls_on_the_cluster_and_in_the_pool(client: Client, tmp_path: Path
     assert [o.status for o in again] == ["skipped", "skipped"]
     code, _, stderr = run("batch", f"file://{claims}", "--out", f"file://{tmp_path}/out", "--force", *AS_OF)
     assert code == 0 and stderr.splitlines()[-1] == (
-        f"2 claims: 2 built, 0 up to date, 0 failed; failing their check: 0; summary in file://{tmp_path}/out/"
+        f"2 claims: 2 built, 0 with nothing to send, 0 up to date, 0 failed; failing their check: 0; summary in file://{tmp_path}/out/"
         "batch-summary.csv")
 
 

@@ -13,7 +13,7 @@ from jinja2 import meta
 from pypdf import PdfReader
 
 from appealgen.render.env import make_env
-from tests.conftest import REPO, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 
 TODAY = ["--as-of", "2026-11-22"]
@@ -127,7 +127,7 @@ def test_a_tag_split_across_runs_renders_right(tmp_path: Path, write_claim: Writ
     letter = folder / "templates" / "letters" / "split.docx"
     word_letter(letter, "Dear reviewer,", [("Member: {{ patient.mem", True), ("ber_id }}", False)], "Thank you.")
     assert check(folder, letter) == (0, ["templates: no problems"])
-    claim = write_claim(appeal={"letter": "split.docx"})
+    claim = write_claim(appeal={"letter": "split.docx", "policy": PLAN_POLICY})
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
     assert code == 0, stderr
     assert "Member: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
@@ -352,3 +352,15 @@ def test_previews_go_to_the_workspace_and_their_pictures_are_private(tmp_path: P
     assert f"wrote {pdf}" in stderr.splitlines()
     pages = list((folder / "previews").glob("authorization-*.png"))
     assert pages and all(page.stat().st_mode & 0o777 == 0o600 for page in pages)
+
+
+def test_a_malformed_html_tag_stops_the_build_with_its_line_and_leaves_no_packet(
+    tmp_path: Path, write_claim: WriteClaim
+) -> None:
+    folder = workspace(tmp_path)
+    (folder / "templates" / "letters" / "mine.html").write_text("<p>RE:</p>\n<p>{{ claim.claim_id }</p>\n")
+    claim = write_claim(appeal={**HTML_LETTER, "letter": "mine.html"})
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
+    assert code == 1
+    assert stderr.startswith("letters/mine.html: line 2, at '<p>{{ claim.claim_id }</p>': a tag is not closed properly")
+    assert not (tmp_path / "out").exists()

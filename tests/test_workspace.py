@@ -15,7 +15,7 @@ from appealgen.sources.claim_file import load_claims
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import RULES_DIR, Workspace
 from tests.builder import Builder
-from tests.conftest import REPO, TODAY, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, TODAY, WriteClaim
 
 
 def page_text(path: Path, number: int) -> str:
@@ -33,10 +33,13 @@ def test_user_letter_overrides_and_extends_the_builtin(write_claim: WriteClaim, 
         "<p>Payer-specific letter for {{ claim.claim_id }}</p>"
     )
     builder = Builder(Workspace.open(tmp_path / "ws"), today=TODAY)
-    claim = write_claim(appeal={"letter": "reconsideration.html"})
+    claim = write_claim(appeal={"letter": "reconsideration.html", "policy": PLAN_POLICY})
     builder.build(load_claims(claim)[0], tmp_path / "out")
-    assert "requests reconsideration of the claim above" in page_text(tmp_path / "out/TEST-1/packet.pdf", 3)
-    claim = write_claim(claim_id="TEST-2", denial={"date": "2026-10-14", "carc": ["197"], "group": "CO"})
+    assert "requests a reconsideration of the denial of E0601-RR-KX" in page_text(tmp_path / "out/TEST-1/packet.pdf", 3)
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "authorization", "path": "docs/auth.pdf", "title": "Authorization approval"}]
+    claim = write_claim(claim_id="TEST-2", denial={"date": "2026-10-14", "carc": ["197"], "group": "CO"},
+                        attachments=attachments)
     builder.build(load_claims(claim)[0], tmp_path / "out")
     assert "Payer-specific letter for TEST-2" in page_text(tmp_path / "out/TEST-2/packet.pdf", 3)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass
@@ -14,6 +15,16 @@ class LineSpec:
     dos: str = "20260902"
     cas: tuple[tuple[str, str, str], ...] = (("CO", "50", "245.00"),)
     remarks: tuple[str, ...] = ("N115",)
+    allowed: str | None = None  # AMT*B6; by default 0 on a denied line, the charge less CO/OA/PI on a paid one
+
+    def allowed_amount(self) -> str:
+        """What a payer reports as allowed: nothing for a line it denied, never its charge."""
+        if self.allowed is not None:
+            return self.allowed
+        if Decimal(self.paid) == 0:
+            return "0"
+        reductions = sum((Decimal(a) for g, _, a in self.cas if g in ("CO", "OA", "PI")), Decimal(0))
+        return f"{Decimal(self.billed) - reductions:.2f}"
 
 
 @dataclass
@@ -52,7 +63,7 @@ def claim_segments(c: ClaimSpec, sep: str = "*", comp: str = ":") -> list[str]:
         for group, reason, amount in line.cas:
             out.append(f"CAS{sep}{group}{sep}{reason}{sep}{amount}")
         out.append(f"REF{sep}6R{sep}{c.claim_id}-1")
-        out.append(f"AMT{sep}B6{sep}{line.billed}")
+        out.append(f"AMT{sep}B6{sep}{line.allowed_amount()}")
         out.extend(f"LQ{sep}HE{sep}{r}" for r in line.remarks)
     return out
 

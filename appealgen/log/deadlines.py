@@ -1,4 +1,5 @@
-"""`appealgen deadlines`: the filing deadlines of open denials that must send something, and the
+"""`appealgen deadlines`: the filing deadlines of open denials that must send something (or that
+wait for a person's review, which must end while a request can still be filed), and the
 follow-ups due on requests awaiting a decision; overdue ones make the command exit 3. The
 calendar file (iCalendar, RFC 5545) holds every one of them as an all-day event with alarms 14,
 7 and 1 days before. It names claim IDs, actions, levels and payers: never a patient."""
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from appealgen.log.state import State
+from appealgen.models import Action
 
+REVIEW = Action.review.value
 ALARM_DAYS = (14, 7, 1)
 LINE_OCTETS = 75  # RFC 5545 3.1: fold longer content lines
 
@@ -31,13 +34,20 @@ class Due:
     def overdue(self) -> bool:
         return self.days_left < 0
 
+    @property
+    def review(self) -> bool:  # a person decides; a request may still follow within the window
+        return self.what == "deadline" and self.action == REVIEW
+
     def description(self) -> str:
-        verb = (f"Send the {self.action.replace('_', ' ')} request" if self.what == "deadline"
+        verb = ("Review the denial and decide what to send" if self.review
+                else f"Send the {self.action.replace('_', ' ')} request" if self.what == "deadline"
                 else "Ask the payer for its decision on the request")
         return (f"{verb} for claim {self.claim_id} (practice {self.practice}, {self.payer}, {self.level}) "
                 f"by {self.on}. History: appealgen log show {self.claim_id}")
 
     def title(self) -> str:
+        if self.review:
+            return f"{self.claim_id}: review and decide ({self.level}, {self.payer}) by {self.on}"
         if self.what == "deadline":
             return f"{self.claim_id}: send {self.action.replace('_', ' ')} ({self.level}, {self.payer}) by {self.on}"
         return f"{self.claim_id}: follow up on the {self.level} request ({self.payer}) on {self.on}"
@@ -52,7 +62,7 @@ def due_items(states: Iterable[State], today: date) -> list[Due]:
         denial, step = state.denial, state.step
         if state.status == "sent" and state.follow_up is not None:
             what, on = "follow-up", state.follow_up
-        elif state.status == "open" and step.sends and step.deadline is not None:
+        elif state.status == "open" and step.dated and step.deadline is not None:
             what, on = "deadline", step.deadline
         else:
             continue

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from appealgen.models import Decision
+from appealgen.models import Action, Decision
 from appealgen.plan import SUBMITTED
 from appealgen.rules.classify import CodeUse
 
@@ -31,6 +31,9 @@ class Kind(StrEnum):
 RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
 KINDS = {k.value: k for k in Kind}  # a dict lookup: Kind(text) costs more, 100,000s of times
 SENDS = frozenset(a.value for a in SUBMITTED)  # actions that send something to the payer
+# A denial waiting for a person's review sends nothing yet, but the appeal window it may still
+# use keeps running: it is dated so the decision is made while a request can still be filed.
+DATED = SENDS | {Action.review.value}
 # The decisions a payer makes on a request: the plan's and the claim file's words (Decision).
 OUTCOMES = tuple(d.value for d in Decision if d is not Decision.pending)
 METHODS = ("fax", "portal", "mail", "electronic")
@@ -43,13 +46,17 @@ class Step:
     level: str
     level_name: str
     action: str
-    deadline: date | None  # None when the action sends nothing to the payer
-    deadline_reason: str
+    deadline: date | None  # None when the action sends nothing to the payer (a review is dated: DATED)
+    deadline_reason: str  # for a step that sends nothing, why: the action's reason
     opened_on: date  # the denial date, or the decision that opened this level
 
     @property
     def sends(self) -> bool:
         return self.action in SENDS
+
+    @property
+    def dated(self) -> bool:
+        return self.deadline is not None and self.action in DATED
 
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "level_name": self.level_name, "action": self.action,

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from appealgen.errors import InputError
-from appealgen.log.model import Denial, Facts, Step
+from appealgen.log.model import DATED, Denial, Facts, Step
 from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
@@ -67,7 +67,7 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     aic = max(found.era.billed - found.era.paid, Decimal(0))
     action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
     deadline = window_deadline(denied_on, [], profile, choice.level)
-    sends = action.action in SUBMITTED
+    dated = action.action.value in DATED
     era = found.era
     denial_codes = [f for f in classification.findings if f.denial and not f.remark]
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
@@ -76,7 +76,7 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
                   carcs=tuple(codes_of(era)[0]), rarcs=tuple(codes_of(era)[1]),
                   patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
                   billed=era.billed, paid=era.paid, dedupe_key=key)
-    first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if sends else None,
-                 deadline.reason if sends else action.reason, denied_on)
+    first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if dated else None,
+                 action.reason if action.action not in SUBMITTED else deadline.reason, denied_on)
     return Denial(practice, claim_id, profile.id, classification.category.value, denied_on,
                   aic, first, facts)

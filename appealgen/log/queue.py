@@ -142,14 +142,14 @@ def score(state: State, today: date, outcomes: Outcomes, chances: Chances) -> Sc
     if state.status == "sent":
         action, due = "follow_up", state.follow_up
     else:
-        action, due = step.action, step.deadline if step.sends else None
+        action, due = step.action, step.deadline if step.dated else None
     days_left = (due - today).days if due is not None else None
     key = (denial.payer, denial.category, step.action if step.action in NOTHING_TO_RECOVER else "")
     chance = chances.get(key)
     if chance is None:
         chance = chances[key] = likelihood(denial.payer, denial.category, step.action, outcomes)
     hurry = urgency(days_left)
-    missed = state.status == "open" and step.sends and days_left is not None and days_left < 0
+    missed = state.status == "open" and step.dated and days_left is not None and days_left < 0
     return Scored(state, action, days_left, chance, hurry, round(float(state.remaining) * chance.rate * hurry, 2),
                   missed)
 

@@ -78,6 +78,8 @@ def state_text(state: State, today: date) -> str:
         left = (step.deadline - today).days
         when = f"{left} days left" if left >= 0 else f"MISSED by {-left} days: send with good cause, or adjust"
         now = f"{step.action} at {step.level_name} by {step.deadline} ({when})"
+        if not step.sends:  # a review: what the person must weigh
+            now += f": {step.deadline_reason}"
     else:
         now = f"{step.action} ({step.deadline_reason})"
     return f"open: {now}; owner {state.owner or '-'}; {money(state.remaining)} at stake"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from appealgen.errors import InputError
-from appealgen.log.model import Denial, Step
+from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import PayerProfile
@@ -23,7 +23,7 @@ DEFAULT_DECISION_DAYS = 30
 
 
 def first_step(plan: Plan, denied_on: date) -> Step:
-    return Step(plan.level, plan.level_name, plan.action.value, plan.deadline if plan.submitted else None,
+    return Step(plan.level, plan.level_name, plan.action.value, plan.deadline if plan.action.value in DATED else None,
                 plan.deadline_reason if plan.submitted else plan.action_reason, denied_on)
 
 
@@ -54,13 +54,14 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     choice = choose_level(Appeal(history=history), profile, found.category)
     chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on)), found)
     step = chosen.step or choice.level
-    if chosen.action not in SUBMITTED:
+    if chosen.action not in SUBMITTED and chosen.action.value not in DATED:
         return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)
     if chosen.new_claim and profile.filing_limit is not None:
         deadline = claim_filing_deadline(denial.recorded.first_dos, profile.filing_limit)
     else:
         deadline = window_deadline(denial.denied_on, history, profile, step)
-    return Step(step.id, step.name, chosen.action.value, deadline.date, deadline.reason, on)
+    reason = deadline.reason if chosen.action in SUBMITTED else chosen.reason  # a review says why
+    return Step(step.id, step.name, chosen.action.value, deadline.date, reason, on)
 
 
 def classification(denial: Denial, codes: CodeTable) -> Classification:

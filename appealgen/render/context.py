@@ -4,6 +4,7 @@ sheet all use the same object."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import inspect
 import types
@@ -15,11 +16,14 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, Union, get_args, get_origin
 
+from markupsafe import Markup
 from pydantic import BaseModel
 
-from appealgen.models import AppealStep, Claim, Denial, Patient, Provider, ServiceLine
+from appealgen.disputes import DisputedLine
+from appealgen.models import AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
 from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan
+from appealgen.render.letter_parts import Enclosed, PolicyView, Signer, Window, enclosed, policy_views, signer, window
 from appealgen.report import section_span
 
 LINK_PREFIX = "appealgen:section/"  # a placeholder URI the assembler turns into a page link
@@ -84,11 +88,50 @@ class LetterContext:
     plan: Plan = about("the decision: category, action, level, deadline, required documents",
                        "plan.deadline|long_date -> February 16, 2027")
     category_label: str = about("the denial category in words", "medical necessity")
-    argument_paragraphs: list[str] = about("the claim's appeal.argument, split into paragraphs")
-    good_cause: str | None = about("the reason for filing late (appeal.good_cause), if any")
+    argument_paragraphs: list[str] = about("the claim's appeal.argument, split into paragraphs",
+                                           "argument_paragraphs[0] -> The patient was evaluated ...")
+    good_cause: str | None = about("the reason for filing late (appeal.good_cause), if any",
+                                   "The practice was closed by a flood")
     previous: AppealStep | None = about("the last decision in appeal.history, if any", "previous.date")
+    previous_level: str = about("the name of the level that made the last decision, in lower case",
+                                "redetermination")
+    previous_by: str = about("who made the last decision (the contractor a second-level request names)",
+                             "Example DME MAC")
+    previous_outcome: str = about("the last decision's outcome in words", "upheld")
     enclosures: list[str] = about("the titles of the enclosed documents, in packet order", "Progress notes")
     today: date = about("the date of the letter", "today|long_date -> November 22, 2026")
+    request: str = about("what is requested, in words with its article", "a redetermination")
+    items: str = about("the disputed items in words: codes with modifiers", "E0601-RR-KX and A7030-KX")
+    service_dates: str = about("the dates of service of the disputed lines, with their label",
+                               "date of service 09/02/2026")
+    dates_of_service: str = about("the dates of service of the disputed lines, without a label", "09/02/2026")
+    claim_number_label: str = about("what the payer calls its claim number", "Claim number (ICN)")
+    member_label: str = about("what the payer calls the member ID", "Medicare number")
+    disputed: list[DisputedLine] = about("only the lines the request is about: dos, label, units, billed, denied, "
+                                         "codes, remarks", "disputed[0].denied|money -> $245.00")
+    amount_requested: Decimal = about("the denied amount of the disputed lines: what the request asks for",
+                                      "amount_requested|money -> $410.00")
+    codes: list[str] = about("the denial codes of the disputed lines, each with its group", "CO-50")
+    remarks: list[str] = about("the remark codes of the disputed lines", "N115")
+    diagnoses: list[str] = about("the diagnosis codes of the disputed lines", "G47.33")
+    enclosed: Enclosed = about("which kinds of document the packet holds (yes/no each): say a document is "
+                               "enclosed only under its test", "enclosed.delivery_ticket -> true")
+    policies: list[PolicyView] = about("the coverage policies the letter cites, with the criteria the enclosed "
+                                       "records address", "policies[0].id -> L33718")
+    policy_missing: list[str] = about("disputed codes the policy table has no policy for: the letter asks for one",
+                                      "K0999")
+    facts: list[Fact] = about("what the records show, from the claim file (appeal.facts): date and text",
+                              "facts[0].text -> AHI 28 events per hour")
+    correction: str | None = about("what a corrected claim or a reopening changes (appeal.correction)",
+                                   "Modifier KX added to line 1")
+    window: Window = about("the filing window: length, start, start_label, received, deadline, late",
+                           "window.length -> 120 days")
+    signer: Signer = about("the signature block: name, title, organisation, phone, fax, email",
+                           "signer.name -> Dana Sample")
+    signature: str = about("the signature image, when the practice has one (empty otherwise)",
+                           "{% if signature %}{{ signature }}{% endif %}")
+    code_text: dict[str, str] = about("official code descriptions loaded with --descriptions, by code",
+                                      "code_text['50']")
 
     def mapping(self) -> dict[str, Any]:
         """The names as Jinja sees them (no copies of the claim data)."""
@@ -99,22 +142,114 @@ class LetterContext:
 class FrontContext(LetterContext):
     """What the cover sheet and the index page see: the letter's names and the layout."""
 
-    index: list[IndexEntry] = about("the index: number, title, kind, first_page, last_page, pages, link")
+    index: list[IndexEntry] = about("the index: number, title, kind, first_page, last_page, pages, link",
+                                    "index[2].pages -> 3-4")
     total_pages: int = about("the packet's page count", "27")
     incomplete: bool = about("the packet fails its check (the cover then carries a banner)", "false")
     cover_template: str = about("the cover sheet template the front page includes", "fax_cover.html")
 
 
+def request_words(plan: Plan) -> str:
+    """"a redetermination", "an appeal", "a reopening": the level's name as a request."""
+    name = plan.level_name.split(" (")[0]
+    if plan.action.value == "corrected_claim":
+        name = "processing of a corrected claim"
+    elif plan.action.value == "request_authorization":
+        name = "retroactive authorization"
+        return name
+    name = name[:1].lower() + name[1:] if not name[:3].isupper() else name
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _previous_level(claim: Claim, profile: PayerProfile) -> str:
+    if not claim.appeal.history:
+        return ""
+    name = profile.level(claim.appeal.history[-1].level).name.split(" (")[0]
+    return name if name[:3].isupper() else name.lower()
+
+
+def _previous_by(claim: Claim, profile: PayerProfile) -> str:
+    if not claim.appeal.history:
+        return ""
+    last = claim.appeal.history[-1]
+    step = profile.level(last.level)
+    return last.decided_by or (step.recipient.name if step.recipient else profile.name)
+
+
+def _words(values: list[str]) -> str:
+    if len(values) < 2:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def items(lines: list[DisputedLine]) -> str:
+    """"E0601-RR-KX and A7030-KX"; "the whole claim" for a claim denied at claim level."""
+    labels = [line.label if not line.label.startswith("whole claim") else "the whole claim" for line in lines]
+    return _words(list(dict.fromkeys(labels)))
+
+
+def date_spans(lines: list[DisputedLine]) -> list[str]:
+    """Each distinct date of service ("09/02/2026") or statement period ("09/01/2026 to 09/30/2026")."""
+    spans: list[str] = []
+    for line in lines:
+        span = f"{line.dos:%m/%d/%Y}" + (f" to {line.dos_to:%m/%d/%Y}" if line.dos_to and line.dos_to != line.dos
+                                         else "")
+        if span not in spans:
+            spans.append(span)
+    return spans
+
+
+def service_dates(lines: list[DisputedLine]) -> str:
+    """"date of service 09/02/2026", "dates of service 09/02/2026 and 09/16/2026", or a statement
+    period "dates of service 09/01/2026 to 09/30/2026"."""
+    spans = date_spans(lines)
+    several = len(spans) > 1 or any(" to " in span for span in spans)
+    return f"{'dates' if several else 'date'} of service {_words(spans)}"
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a letter needs beyond the claim, the profile and the plan."""
+
+    signature: bytes | None = None  # the practice's signature image (PNG or JPEG)
+    code_text: dict[str, str] = field(default_factory=dict)  # official descriptions, when loaded
+
+
 def letter_context(
-    claim: Claim, profile: PayerProfile, plan: Plan, enclosures: list[str], today: date
+    claim: Claim, profile: PayerProfile, plan: Plan, enclosures: list[tuple[str, str]], today: date,
+    extras: Extras | None = None,
 ) -> LetterContext:
+    """`enclosures` are the (kind, title) of the documents that follow the letter, in packet order."""
+    extras = extras or Extras()
+    kinds = {kind for kind, _ in enclosures}
     return LetterContext(
         claim=claim, patient=claim.patient, provider=claim.provider, lines=claim.service_lines,
         denial=claim.denial, payer=profile, to=profile.recipient(profile.level(plan.level)), plan=plan,
         category_label=CATEGORY_LABELS[plan.category.value], argument_paragraphs=paragraphs(claim.appeal.argument),
         good_cause=claim.appeal.good_cause, previous=claim.appeal.history[-1] if claim.appeal.history else None,
-        enclosures=enclosures, today=today,
+        previous_level=_previous_level(claim, profile), previous_by=_previous_by(claim, profile),
+        previous_outcome=claim.appeal.history[-1].outcome.value.replace("_", " ") if claim.appeal.history else "",
+        enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
+        items=items(plan.disputed), service_dates=service_dates(plan.disputed),
+        dates_of_service=_words(date_spans(plan.disputed)),
+        claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
+        member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
+        disputed=plan.disputed, amount_requested=plan.amount_requested, codes=plan.quoted_codes,
+        remarks=plan.quoted_remarks,
+        diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
+        enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,
+        facts=claim.appeal.facts, correction=claim.appeal.correction, window=window(plan, claim, profile),
+        signer=signer(claim.provider), signature=_image_tag(extras.signature), code_text=extras.code_text,
     )
+
+
+def _image_tag(data: bytes | None) -> str:
+    """The signature as an <img> for HTML letters (Word letters get the picture itself)."""
+    if not data:
+        return ""
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    return Markup('<img class="signature" alt="Signature" src="data:{};base64,{}">').format(
+        mime, base64.b64encode(data).decode("ascii"))
 
 
 def front_context(base: LetterContext, entries: list[IndexEntry], total_pages: int, incomplete: bool,
@@ -192,7 +327,8 @@ def _members(kind: type) -> list[tuple[str, Any, str, str]]:
         found = [(f.name, hints[f.name], f.metadata.get("description", ""), f.metadata.get("example", ""))
                  for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
     for name, member in inspect.getmembers(kind, lambda m: isinstance(m, property)):
-        if not name.startswith("_") and member.fget is not None and not hasattr(BaseModel, name):
+        # model_* members of pydantic models are refused by the sandbox: not template names
+        if not name.startswith(("_", "model_")) and member.fget is not None and not hasattr(BaseModel, name):
             returns = typing.get_type_hints(member.fget).get("return", Any)
             found.append((name, returns, (member.__doc__ or "").strip().split("\n")[0], ""))
     return found

@@ -29,10 +29,15 @@ def checked_template(template: Path) -> bytes:
     return data
 
 
-def render_docx(template: Path, context: dict[str, Any], env: SandboxedEnvironment, out: Path) -> None:
-    from docxtpl import DocxTemplate
+def render_docx(template: Path, context: dict[str, Any], env: SandboxedEnvironment, out: Path,
+                images: dict[str, bytes] | None = None) -> None:
+    """`images`: context names whose value is a picture (the signature), placed as such."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     document = DocxTemplate(io.BytesIO(checked_template(template)))
+    for name, data in (images or {}).items():
+        context = {**context, name: InlineImage(document, io.BytesIO(data), height=Mm(12))}
 
     def render() -> None:
         document.render(context, jinja_env=env, autoescape=True)

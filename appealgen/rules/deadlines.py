@@ -6,6 +6,7 @@ day the request must *arrive* (Medicare counts a request as filed when it is rec
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,6 +32,10 @@ def add_months(start: date, months: int) -> date:
 class Deadline:
     date: date
     reason: str
+    start: dt.date  # the day the window counts from (the notice's date, or the date of service)
+    counts_from: str  # "denial_date", "previous_decision" or "date_of_service"
+    window: str  # "120 days", "12 months"
+    receipt_days: int = 0  # days of presumed receipt added to `start`
 
 
 def _window(start: date, days: int | None, months: int | None, parts: list[str]) -> date:
@@ -57,7 +62,8 @@ def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: P
     if receipt:
         parts.append(f"{receipt} days presumed receipt")
     end = _window(start + timedelta(days=receipt), level.window_days, level.window_months, parts)
-    return Deadline(end, " + ".join(parts))
+    counts = "previous_decision" if label == "previous decision" else "denial_date"
+    return Deadline(end, " + ".join(parts), start, counts, parts[-1], receipt)
 
 
 def claim_filing_deadline(first_dos: date, limit: FilingLimit) -> Deadline:
@@ -66,7 +72,8 @@ def claim_filing_deadline(first_dos: date, limit: FilingLimit) -> Deadline:
     parts = [f"claim filing limit: date of service {first_dos.isoformat()}"]
     end = _window(first_dos, limit.window_days, limit.window_months, parts)
     reason = " + ".join(parts)
-    return Deadline(end, f"{reason} ({limit.source})" if limit.source else reason)
+    return Deadline(end, f"{reason} ({limit.source})" if limit.source else reason, first_dos, "date_of_service",
+                    parts[-1])
 
 
 def vacate_deadline(notice: date, months: int) -> date:

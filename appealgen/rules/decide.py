@@ -59,7 +59,9 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
 
 def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelChoice:
     """Upheld (or partly overturned: the rest is still denied): the next level, if any."""
-    if decided is profile.reopening:  # a reopening does not extend the appeal window (405.980(a)(5))
+    # A reopening does not extend the appeal window (405.980(a)(5)); a corrected claim or a retro
+    # authorization that is refused leaves the appeal path open the same way.
+    if any(decided is step for step in (profile.reopening, profile.replacement, profile.retro_authorization)):
         first = profile.levels[0]
         return LevelChoice(first, "next", f"{what}: the appeal path stays open, {first.name}, counted from the "
                            "initial determination")
@@ -149,7 +151,19 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
                             ["a reopening does not extend the appeal window: if it is refused, appeal in time"],
                             step=profile.reopening)
     return ActionChoice(Action.corrected_claim, f"{why}: send a replacement claim",
-                        ["frequency code 7 with the payer's original claim number"])
+                        ["frequency code 7 with the payer's original claim number"], step=profile.replacement)
+
+
+def _retro_authorization(situation: Situation) -> ActionChoice:
+    """A request for retroactive authorization goes to the plan's utilization management, never
+    to an appeals unit; a payer that takes none leaves the decision to a person."""
+    step = situation.profile.retro_authorization
+    if step is None:
+        return ActionChoice(Action.review, f"no authorization enclosed, and {situation.profile.id} takes no "
+                            "retroactive authorization requests: find the authorization, or decide between an "
+                            "appeal with the records and an adjustment")
+    return ActionChoice(Action.request_authorization, "no authorization enclosed: request a retro authorization "
+                        f"from {step.decided_by or situation.profile.name}", step=step)
 
 
 def _status(situation: Situation) -> ActionChoice | None:
@@ -215,13 +229,13 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     if category is Category.coordination_of_benefits:
         if AttachmentKind.primary_eob in kinds:
             return _review(situation, found, "coordination of benefits with the primary payer's EOB enclosed")
+        # Nothing goes to this payer yet: the primary payer decides first.
         return ActionChoice(Action.corrected_claim, "coordination of benefits: bill the primary payer first, "
-                            "then rebill with its EOB", ["no primary EOB enclosed"])
+                            "then rebill with its EOB", ["no primary EOB enclosed"], new_claim=True)
     if category is Category.authorization:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "authorization on file (enclosed)")
-        return ActionChoice(Action.request_authorization,
-                            "no authorization enclosed: request a retro authorization")
+        return _retro_authorization(situation)
     if category is Category.coding:
         if AttachmentKind.corrected_claim in kinds:
             return _correction(situation, found, "coding error on our side")
@@ -238,3 +252,41 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
             result.notes.append("verify eligibility and authorization before asking for review")
         return result
     return _review(situation, found, category.value.replace("_", " "))
+
+
+# --- a specialist overrules the plan ---------------------------------------------------------
+
+
+def _level_for(situation: Situation, action: Action) -> Level | None:
+    """The chosen level when it takes `action`, else the first later level that does."""
+    levels = situation.profile.levels
+    chosen = situation.choice.level
+    start = levels.index(chosen) if chosen in levels else 0
+    return next((lv for lv in [chosen, *levels[start:]] if lv.action is action), None)
+
+
+def overrule(situation: Situation, wanted: Action, why: str) -> ActionChoice | str:
+    """The action a specialist chose instead of the plan's, taken the way this payer takes it;
+    a message when the payer has no way to take it."""
+    profile = situation.profile
+    if wanted in (Action.appeal, Action.reconsideration):
+        level = _level_for(situation, wanted)
+        if level is None:
+            levels = ", ".join(f"{lv.id} ({lv.action.value})" for lv in profile.levels)
+            return f"{profile.id} has no level that takes {wanted.value} (levels: {levels})"
+        return ActionChoice(wanted, why, step=level)
+    if wanted is Action.reopening:
+        if profile.reopening is None:
+            return f"{profile.id} takes no reopenings (corrections: {profile.corrections})"
+        return ActionChoice(wanted, why, step=profile.reopening)
+    if wanted is Action.request_authorization:
+        if profile.retro_authorization is None:
+            return f"{profile.id} takes no retroactive authorization requests (no retro_authorization step)"
+        return ActionChoice(wanted, why, step=profile.retro_authorization)
+    if wanted is Action.corrected_claim:
+        replacement = profile.corrections == "replacement_claim"
+        notes = [] if replacement else ["send a new claim (frequency code 1), not an appeal; it must meet the "
+                                        "claim filing limit"]
+        return ActionChoice(wanted, why, notes, step=profile.replacement if replacement else None,
+                            new_claim=not replacement)
+    return ActionChoice(wanted, why)

@@ -5,17 +5,19 @@ attachments; a claim that cannot be used becomes a load error of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from appealgen.errors import InputError
+from appealgen.models import AttachmentKind
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
 from appealgen.sources.claim_file import load_claim_file
 from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.era import EraFile, read_era
-from appealgen.sources.era_claims import FoundClaim, find_claims, to_claim, unique_claim_ids
+from appealgen.sources.era_claims import FoundClaim, attachments_by_convention, find_claims, to_claim, unique_claim_ids
 from appealgen.sources.items import Item, Loaded
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
@@ -79,9 +81,11 @@ def needs_profiles(paths: list[Path]) -> bool:
 def load(
     paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
     attachments_root: Path | None = None, csv_mapping: Path | None = None,
+    names: Mapping[str, AttachmentKind] | None = None,
 ) -> Loaded:
     """Items from every path, in order; an 835 gives its denied claims, a CSV its rows grouped
-    by claim (`csv_mapping` says which column holds what)."""
+    by claim (`csv_mapping` says which column holds what). `names`: the workspace's file-name
+    patterns for attachments found under `attachments_root`."""
     loaded = Loaded()
     files = [f for p in paths for f in _expand(p)]
     remits = [f for f in files if is_x12(f)]
@@ -93,7 +97,7 @@ def load(
         by_file.setdefault(str(found.source), []).append(found)
     for path in files:
         if is_x12(path):
-            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today))
+            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, names))
         elif path.suffix.lower() == ".csv":
             loaded.extend(load_csv(path, csv_mapping))
         else:
@@ -101,13 +105,15 @@ def load(
     return loaded
 
 
-def _denied_items(found: list[FoundClaim], root: Path | None, today: date) -> Loaded:
+def _denied_items(found: list[FoundClaim], root: Path | None, today: date,
+                  names: Mapping[str, AttachmentKind] | None) -> Loaded:
     loaded = Loaded()
     for claim in found:
         if not claim.denied:
             continue
+        loaded.warnings += attachments_by_convention(root, claim.claim_id, names).unused
         try:
-            loaded.items.append(Item.of(to_claim(claim, root, today), str(claim.source), claim.source))
+            loaded.items.append(Item.of(to_claim(claim, root, today, names), str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
                                             f"{error.message}; no packet built for claim {claim.claim_id}"))

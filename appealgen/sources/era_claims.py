@@ -4,6 +4,7 @@ applies, and the claim-file contract (with this claim's remittance record) for e
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -26,6 +27,7 @@ from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.payers import PayerProfile
 from appealgen.rules.classify import Classification, CodeUse, classify_codes, merge_uses
 from appealgen.rules.codes import CodeTable
+from appealgen.sources.attachment_names import Found, by_name
 from appealgen.sources.era import EraClaim, EraFile, Remittance
 
 FALLBACK_PROFILE = "commercial"
@@ -149,15 +151,12 @@ def remittance_record(found: FoundClaim) -> RemittanceRecord:
     )
 
 
-def attachments_by_convention(root: Path | None, claim_id: str) -> list[dict[str, str]]:
-    """`<root>/<claim_id>/<kind>*.pdf` files, paths relative to root (build with --attachments-root)."""
-    if root is None or not (root / claim_id).is_dir():
-        return []
-    found = []
-    for kind in AttachmentKind:
-        for path in sorted((root / claim_id).glob(f"{kind.value}*.pdf")):
-            found.append({"kind": kind.value, "path": path.relative_to(root).as_posix()})
-    return found
+def attachments_by_convention(root: Path | None, claim_id: str,
+                              names: Mapping[str, AttachmentKind] | None = None) -> Found:
+    """The files of `<root>/<claim_id>/`, each with the kind its name says (see
+    attachment_names), paths relative to root (build with --attachments-root); the files left
+    out are listed with the reason."""
+    return by_name(root, claim_id, names)
 
 
 def _valid_npi(value: str) -> bool:
@@ -204,7 +203,8 @@ def _denial(found: FoundClaim, denied_date: date) -> dict[str, object]:
     return denial
 
 
-def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[str, object]:
+def claim_document(found: FoundClaim, root: Path | None, today: date,
+                   names: Mapping[str, AttachmentKind] | None = None) -> dict[str, object]:
     """The claim-file contract for one denied 835 claim, as plain data ready for YAML."""
     c, r = found.era, found.remittance
     fix = c.corrected_patient  # NM1*74 corrects only the fields it carries
@@ -222,13 +222,14 @@ def claim_document(found: FoundClaim, root: Path | None, today: date) -> dict[st
         "provider": {"name": r.payee.name or "(payee not named)", "npi": npi},
         "service_lines": _lines(found, c.statement_from or c.received or denied_date),
         "denial": _denial(found, denied_date),
-        "attachments": attachments_by_convention(root, found.claim_id),
+        "attachments": attachments_by_convention(root, found.claim_id, names).attachments,
         "remittance": found.record,  # a validated model: the claim takes it without checking it again
     }
 
 
-def to_claim(found: FoundClaim, root: Path | None, today: date) -> Claim:
-    return validate_document(found, claim_document(found, root, today))
+def to_claim(found: FoundClaim, root: Path | None, today: date,
+             names: Mapping[str, AttachmentKind] | None = None) -> Claim:
+    return validate_document(found, claim_document(found, root, today, names))
 
 
 def validate_document(found: FoundClaim, data: dict[str, object]) -> Claim:

@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import jinja2
+from jinja2 import nodes
 
 from appealgen.templating.names import NameChecker, Report, known_names
 from appealgen.templating.word import (
@@ -85,7 +86,9 @@ def check_source(env: jinja2.Environment, lines: list[str], cover: bool) -> Repo
     """(line, message, quoted text) for every problem of one template's text."""
     found, readable = syntax_problems(env, list(lines))
     if readable:
-        NameChecker(known_names(cover), set(env.filters), cover, found).visit(env.parse("\n".join(readable)), {})
+        tree = env.parse("\n".join(readable))
+        macros: dict[str, str | None] = {m.name: None for m in tree.find_all(nodes.Macro)}  # callable from each other
+        NameChecker(known_names(cover), set(env.filters), cover, found).visit(tree, macros)
     return found
 
 

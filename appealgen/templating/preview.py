@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from appealgen.attachments import default_title, prepare
-from appealgen.build import convert_word, plan_item, render_letter
+from appealgen.build import convert_word, extras, letter_title, plan_item, render_letter
 from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, MissingToolError
+from appealgen.letters import enclosure_titles
 from appealgen.output import write_atomic
 from appealgen.render.context import FrontContext, front_context, letter_context
 from appealgen.render.front import number_sections, render_front
@@ -60,10 +61,12 @@ def body_parts(settings: Settings, item: Item, order: list[int]) -> list[tuple[s
 def front_context_for(settings: Settings, tools: Toolkit, item: Item) -> FrontContext:
     """The context a cover sheet sees for this claim (a 2-page letter assumed)."""
     planned = plan_item(settings, tools, item)
-    body = [("letter", f"{planned.plan.level_name} request letter", 2),
+    body = [("letter", letter_title(planned.plan), 2),
             *body_parts(settings, item, planned.plan.attachment_order)]
     entries, total = number_sections(1, 1, body)
-    context = letter_context(item.claim, planned.profile, planned.plan, [t for _, t, _ in body[1:]], settings.today)
+    enclosures = [(kind, title) for kind, title, _ in body[1:]]
+    context = letter_context(planned.claim, planned.profile, planned.plan, enclosures, settings.today,
+                             extras(settings, tools, planned.claim))
     return front_context(context, entries, total, False, planned.plan.cover)
 
 
@@ -72,15 +75,16 @@ def render_preview(settings: Settings, tools: Toolkit, item: Item, name: str) ->
     planned = plan_item(settings, tools, item)
     path = settings.workspace.template(folder, relative, item.claim.payer)
     order = planned.plan.attachment_order
-    titles = [default_title(item.claim.attachments[i]) for i in order]
-    context = letter_context(item.claim, planned.profile, planned.plan, titles, settings.today)
+    more = extras(settings, tools, planned.claim)
+    context = letter_context(planned.claim, planned.profile, planned.plan, enclosure_titles(planned.claim, order),
+                             settings.today, more)
     if folder == "letters":
         with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
-            letter, docx = render_letter(tools, path, relative, context, Path(tmp))
+            letter, docx = render_letter(tools, path, relative, context, Path(tmp), more.signature)
             if docx is not None:
                 convert_word(tools, [letter], Path(item.origin), Path(tmp), docx)
             return letter.pdf
-    body = [("letter", f"{planned.plan.level_name} request letter", 2), *body_parts(settings, item, order)]
+    body = [("letter", letter_title(planned.plan), 2), *body_parts(settings, item, order)]
     front = render_front(tools.renderer, tools.env, context, body, False,
                          tools.workspace.template_name(path), path.parent)
     return front.pdf

@@ -15,6 +15,23 @@ SETTINGS = """\
 # describes them; `appealgen --help` lists the commands).
 # The tracking log: SQLite in this folder unless a shared PostgreSQL is named here.
 # database_url: postgresql://appeals@db.example.invalid/appeals
+#
+# Your practice's details, by NPI: letters print them, payers ask for them (replace the example).
+# practices:
+#   "1538261953":
+#     name: Example Home Medical Supply LLC
+#     ptan: EXP0101
+#     tax_id: 00-0000101
+#     address: 100 Example Way, Suite 1, Exampleville, EX 00000
+#     phone: 555-0160
+#     fax: 555-0161
+#     email: appeals@homemedical.example
+#     requester: {name: Dana Sample, title: Billing Lead}
+#     signature: signature.png
+#
+# File-name patterns for attachments found with --attachments-root (before the built-in ones).
+# attachment_names:
+#   "discharge summar*": medical_records
 """
 README = """\
 # Our appeal letters and payer rules

@@ -21,7 +21,7 @@ from appealgen.log.recorder import recorded
 from appealgen.outcome import Outcome
 from appealgen.report import PacketReport
 from appealgen.sources.claim_file import load_claims
-from tests.conftest import REPO, WriteClaim, claim_dict
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.pdfs import make_pdf
 
@@ -130,8 +130,10 @@ def test_queue_table_json_and_csv(log: str) -> None:
     header, _, first, second = stdout.splitlines()
     assert header.split() == ["#", "claim", "payer", "category", "level", "next", "action", "deadline", "days",
                               "follow-up", "owner", "amount", "likely", "urg", "priority"]
+    # CO-197 at Medicare: no retroactive authorization, so a person reviews it, by the date an
+    # appeal could still be filed
     assert first.split() == ["1", "ACCT-0002", "medicare-dme", "authorization", "Redetermination",
-                             "request_authorization", "2027-02-16", "86", "-", "-", "245.00", "75%", "1.0", "183.75"]
+                             "review", "2027-02-16", "86", "-", "-", "245.00", "75%", "1.0", "183.75"]
     assert second.split()[:2] == ["2", "ACCT-0001"]
     data = json.loads(run(log, "queue", "--json")[1])
     assert [r["claim_id"] for r in data["rows"]] == ["ACCT-0002", "ACCT-0001"]
@@ -165,7 +167,7 @@ def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_p
     assert events == [
         ("ACCT-0001: follow up on the Redetermination request (medicare-dme) on 2026-12-19", date(2026, 12, 19),
          [-14, -7, -1]),
-        ("ACCT-0002: send request authorization (Redetermination, medicare-dme) by 2027-02-16", date(2027, 2, 16),
+        ("ACCT-0002: review and decide (Redetermination, medicare-dme) by 2027-02-16", date(2027, 2, 16),
          [-14, -7, -1]),
     ]
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
@@ -179,7 +181,8 @@ def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_p
 
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
-    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim."})
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
+                                "policy": dict(PLAN_POLICY)})
     out = tmp_path / "out"
     for _ in range(2):  # the same packet built twice on one day is recorded once
         assert run(path, "build", str(claim), "--out", str(out))[0] == 0
@@ -196,7 +199,8 @@ def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tm
 def test_build_writes_no_log_when_none_is_in_use(write_claim: WriteClaim, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim."})
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
+                                "policy": dict(PLAN_POLICY)})
     result = CliRunner().invoke(main, ["build", str(claim), "--out", str(tmp_path / "out"), *AS_OF], env={})
     assert result.exit_code == 0
     assert not list(tmp_path.rglob("*.sqlite"))
@@ -207,7 +211,8 @@ def claims_file(folder: Path, count: int) -> Path:
     (folder / "docs").mkdir(parents=True)
     for name in ("ra.pdf", "notes.pdf"):
         (folder / "docs" / name).write_bytes(make_pdf())
-    claims = [claim_dict(claim_id=f"TEST-{n}", appeal={"letter": "reconsideration.html", "argument": "Records."})
+    claims = [claim_dict(claim_id=f"TEST-{n}", appeal={"letter": "reconsideration.html", "argument": "Records.",
+                                           "policy": dict(PLAN_POLICY)})
               for n in range(1, count + 1)]
     path = folder / "claims.yaml"
     path.write_text(yaml.safe_dump(claims, sort_keys=False))

@@ -1,0 +1,54 @@
+"""What a request needs before a reviewer will read it: the payer's claim number, the provider's
+details, the coverage policy a medical-necessity letter cites, the reason of the decision a later
+level answers, and what a correction changes. Findings for the plan; nothing here renders."""
+
+from __future__ import annotations
+
+from appealgen.disputes import DisputedLine
+from appealgen.models import Action, Category, Claim
+from appealgen.payers import Level, PayerProfile
+from appealgen.practice import detail_findings
+from appealgen.report import Finding, problem, warning
+from appealgen.rules.classify import Classification
+from appealgen.rules.policies import Citation, PolicyTable, cite
+
+REVIEWS = {Action.appeal, Action.reconsideration}
+
+
+def request_findings(claim: Claim, profile: PayerProfile, action: Action, found: Classification,
+                      citations: list[Citation], uncovered: list[str], step: Level) -> list[Finding]:
+    """What a request needs before a reviewer will read it: the payer's claim number, the
+    provider's details, the coverage policy a medical-necessity letter cites, and the reason of the
+    decision a later level answers."""
+    findings = detail_findings(claim.provider, profile)
+    if claim.payer_claim_number is None:
+        findings.append(problem("claim.payer_claim_number_missing", "payer_claim_number is missing; the letter "
+                                "must name the payer's claim number (ICN/DCN) from the remittance"))
+    if claim.appeal.history and action in REVIEWS and not claim.appeal.history[-1].reason:
+        where = f"appeal.history[{len(claim.appeal.history) - 1}].reason"
+        findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
+                                "answer the reason the last decision gave (quote it from the notice)"))
+    if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
+        findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
+                                f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "
+                                "to line 1')"))
+    if uncovered and found.category is Category.medical_necessity:
+        findings.append(problem("policy.missing", f"no coverage policy for {', '.join(uncovered)} and "
+                                f"{profile.id} in rules/policies.yaml; add it there or state it in appeal.policy "
+                                "(id and title): a medical-necessity letter must cite the policy"))
+    for citation in citations:
+        if not citation.verified:
+            findings.append(warning("policy.unverified", f"{citation.kind} {citation.id} ({citation.title}) is not "
+                                    f"confirmed ({'; '.join(citation.unverified)}): check it in the Medicare "
+                                    "Coverage Database before sending"))
+    return findings
+
+
+def cite_policies(claim: Claim, profile: PayerProfile, policies: PolicyTable | None, found: Classification,
+               action: Action, step: Level, disputed: list[DisputedLine]) -> tuple[list[Citation], list[str]]:
+    """The coverage policies a request on the merits of a clinical denial cites."""
+    clinical = found.category in (Category.medical_necessity, Category.coverage)
+    if policies is None or not clinical or action not in REVIEWS or not step.category_documents:
+        return [], []
+    lines = [(claim.service_lines[d.index].code or "", claim.service_lines[d.index].modifiers) for d in disputed]
+    return cite(policies, profile.id, profile.kind, [(c, m) for c, m in lines if c], claim.appeal.policy)

@@ -1,0 +1,131 @@
+"""The parts of a letter that are worked out, not typed: which documents the packet holds, the
+coverage criteria the enclosed records address, the filing window with its dates, and the
+signature block. Templates print them; they decide nothing themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from appealgen.models import AttachmentKind, Claim, Provider
+from appealgen.payers import PayerProfile
+from appealgen.plan import Plan
+from appealgen.rules.policies import Citation
+
+
+def doc(description: str, example: str = "") -> dict[str, str]:
+    """A field's description and example, for `appealgen templates fields`."""
+    return {"description": description, "example": example}
+
+
+@dataclass(frozen=True)
+class Enclosed:
+    """Which kinds of document the packet holds. A letter names a document only under its test
+    ({% if enclosed.delivery_ticket %}), so it never mentions one the packet lacks."""
+
+    remittance_advice: bool = field(default=False, metadata=doc(
+        "the remittance advice (or the page rendered from the 835)", "true"))
+    cmn: bool = field(default=False, metadata=doc("a certificate of medical necessity", "true"))
+    prescription: bool = field(default=False, metadata=doc("the written order (prescription, SWO)", "true"))
+    progress_notes: bool = field(default=False, metadata=doc("the treating practitioner's progress notes", "true"))
+    authorization: bool = field(default=False, metadata=doc("the authorization approval", "true"))
+    medical_records: bool = field(default=False, metadata=doc("other medical records (test reports, operative reports)",
+                                                              "true"))
+    delivery_ticket: bool = field(default=False, metadata=doc("the delivery ticket (proof of delivery)", "true"))
+    corrected_claim: bool = field(default=False, metadata=doc("the corrected claim form", "true"))
+    medical_necessity_letter: bool = field(default=False, metadata=doc(
+        "a letter of medical necessity from the practitioner", "true"))
+    proof_of_timely_filing: bool = field(default=False, metadata=doc("proof of timely filing (an acceptance report)",
+                                                                     "true"))
+    primary_eob: bool = field(default=False, metadata=doc("the primary payer's explanation of benefits", "true"))
+    decision_notice: bool = field(default=False, metadata=doc("the notice of the previous decision", "true"))
+    other: bool = field(default=False, metadata=doc("another document", "true"))
+
+
+def enclosed(kinds: set[str]) -> Enclosed:
+    return Enclosed(**{kind.value: kind.value in kinds for kind in AttachmentKind})
+
+
+@dataclass(frozen=True)
+class Addressed:
+    criterion: str = field(metadata=doc("a criterion of the policy, in plain words",
+                            "an order for the device from the treating practitioner"))
+    documents: list[str] = field(metadata=doc("the titles of the enclosed documents that show it",
+                                              "Standard written order"))
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    """A coverage policy as the letter cites it."""
+
+    id: str = field(metadata=doc("the policy's number (LCD L#####, NCD section, or the plan's)", "L33718"))
+    kind: str = field(metadata=doc("LCD, NCD, or the plan's word for its policy", "LCD"))
+    title: str = field(metadata=doc("the policy's title as published", "Oxygen and Oxygen Equipment"))
+    article: str = field(metadata=doc("the LCD's policy article (empty when none)", "A52514"))
+    addressed: list[Addressed] = field(metadata=doc(
+        "the criteria the enclosed records address, each with those records"))
+    criteria: list[str] = field(metadata=doc("every criterion that applies to the disputed lines"))
+    stated: bool = field(metadata=doc("named in the claim file (appeal.policy), not found in the policy table",
+                                      "false"))
+
+
+def policy_views(citations: list[Citation], enclosures: list[tuple[str, str]]) -> list[PolicyView]:
+    views = []
+    for citation in citations:
+        addressed = []
+        for criterion in citation.criteria:
+            titles = [title for kind, title in enclosures if kind in {d.value for d in criterion.documents}]
+            if titles or citation.from_claim:
+                addressed.append(Addressed(criterion.text, titles))
+        views.append(PolicyView(citation.id, citation.kind, citation.title, citation.article or "", addressed,
+                                [c.text for c in citation.criteria], citation.from_claim))
+    return views
+
+
+@dataclass(frozen=True)
+class Window:
+    """The filing window a letter states (rubric: filed within the window, with the dates)."""
+
+    length: str = field(metadata=doc("the window's length", "120 days"))
+    start: date = field(metadata=doc("the day it counts from (the notice's date, or the date of service)",
+                         "window.start|long_date -> October 14, 2026"))
+    start_label: str = field(metadata=doc("what it counts from, in words", "the initial determination"))
+    receipt_days: int = field(metadata=doc("days of presumed receipt added to the start (Medicare: 5)", "5"))
+    received: date = field(metadata=doc("the start plus the presumed receipt", "October 19, 2026"))
+    deadline: date = field(metadata=doc("the day the request must arrive", "February 16, 2027"))
+    late: bool = field(metadata=doc("the deadline has passed (the letter then states good cause)", "false"))
+
+
+def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
+    if plan.window_counts_from == "date_of_service":
+        return "the date of service"
+    if plan.window_counts_from == "previous_decision" and claim.appeal.history:
+        name = profile.level(claim.appeal.history[-1].level).name.split(" (")[0]
+        return f"the {name if name[:3].isupper() else name.lower()} decision"
+    return "the initial determination" if profile.kind == "medicare" else "the denial"
+
+
+def window(plan: Plan, claim: Claim, profile: PayerProfile) -> Window:
+    start = plan.window_start or claim.denial.date
+    return Window(plan.window, start, _start_label(plan, claim, profile), plan.receipt_days,
+                  start + timedelta(days=plan.receipt_days), plan.deadline, plan.days_left < 0)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The signature block: the requester and how to reach them."""
+
+    name: str = field(metadata=doc("who signs the request", "Dana Sample"))
+    title: str = field(metadata=doc("their title", "Billing Lead"))
+    organisation: str = field(metadata=doc("the practice or supplier", "Example Home Medical Supply LLC"))
+    phone: str = field(metadata=doc("the practice's phone", "555-0160"))
+    fax: str = field(metadata=doc("the practice's fax", "555-0161"))
+    email: str = field(metadata=doc("the practice's email", "appeals@homemedical.example"))
+
+
+def signer(provider: Provider) -> Signer:
+    """Empty values stay empty: a missing detail fails the packet's check by name, so a letter
+    that is sent always has every one."""
+    requester = provider.requester
+    return Signer(requester.name or "", requester.title or "", provider.name, provider.phone or "",
+                  provider.fax or "", provider.email or "")

@@ -1,0 +1,132 @@
+"""The practice's own details: appealgen.yaml `practices` (by NPI) completes every claim's provider,
+claims from an 835 take them by NPI, a claim file may override them, and a detail the payer or
+the letter needs that nobody gave fails the check by name (never "n/a" in a letter)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from appealgen.models import Provider
+from appealgen.payers import load_payer
+from appealgen.practice import detail_findings
+from appealgen.workspace import Workspace
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim
+from tests.helpers import pdf_text, run
+from tests.pdfs import make_pdf
+from tests.x12gen import ClaimSpec, interchange
+
+PRACTICE = {"name": "Lakeview Example Supply", "ptan": "LKV01", "tax_id": "00-0000777",
+            "address": "7 Lake Road, Lakeview, EX 00000", "phone": "555-0177", "fax": "555-0178",
+            "email": "appeals@lakeview.example", "requester": {"name": "Robin Sample", "title": "Appeals Lead"}}
+BARE = {"name": "Lakeview Example Supply", "npi": "1538261953"}  # what an 835 gives: a name and an NPI
+
+
+def workspace(tmp_path: Path, practice: dict[str, object] | None = None) -> Path:
+    folder = tmp_path / "ws"
+    folder.mkdir(exist_ok=True)
+    (folder / "appealgen.yaml").write_text(yaml.safe_dump({"practices": {"1538261953": practice or PRACTICE}}))
+    return folder
+
+
+def build(claim: Path, folder: Path, out: Path) -> tuple[int, str]:
+    code, _, stderr = run("build", str(claim), "--out", str(out), "--as-of", "2026-11-22", "--workspace", str(folder))
+    return code, stderr
+
+
+def test_a_claim_takes_the_practice_details_it_does_not_state(write_claim: WriteClaim, tmp_path: Path) -> None:
+    documents = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                 {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order"},
+                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
+    # the claim's own phone wins over the practice's
+    claim = write_claim(payer="medicare-dme", provider={**BARE, "phone": "555-0100"}, attachments=documents)
+    code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
+    assert code == 0, stderr
+    text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    for value in ("PTAN LKV01", "Tax ID 00-0000777", "7 Lake Road, Lakeview, EX 00000", "Phone 555-0100",
+                  "Fax 555-0178", "appeals@lakeview.example", "Robin Sample Appeals Lead Lakeview Example Supply"):
+        assert value in text
+    assert "555-0177" not in text
+
+
+def test_missing_details_fail_the_check_by_name(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(payer="medicare-dme", provider=BARE)
+    code = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+               "--workspace", str(REPO))[0]
+    assert code == 3
+    problems = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())["check"]["problems"]
+    where = "set the details in appealgen.yaml (practices, by NPI) or in the claim file's provider"
+    assert problems == [
+        f"provider.ptan, provider.tax_id missing: medicare-dme asks for them on every request; {where}",
+        "provider.address, provider.phone, provider.fax, provider.email, provider.requester.name, "
+        f"provider.requester.title missing: the letterhead and signature block print them; {where}",
+    ]
+    text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    assert "n/a" not in text and "not stated" not in text and "Billing department" not in text
+
+
+def test_each_payer_asks_for_its_own_identifiers() -> None:
+    workspace = Workspace.open(REPO)
+    provider = Provider.model_validate({**BARE, **{k: v for k, v in PRACTICE.items() if k not in ("ptan", "tax_id")}})
+    asked = {payer: [f.message.split(" missing")[0] for f in detail_findings(provider, load_payer(workspace, payer))]
+             for payer in ("medicare-dme", "medicare-part-b", "commercial", "medicaid-caresource")}
+    assert asked == {"medicare-dme": ["provider.ptan, provider.tax_id"], "medicare-part-b": ["provider.ptan"],
+                     "commercial": ["provider.tax_id"], "medicaid-caresource": ["provider.tax_id"]}
+
+
+def test_claims_from_an_835_take_the_practice_by_npi(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    remit = tmp_path / "remit.835"
+    remit.write_text(interchange([ClaimSpec("ACCT-9001", first="Nora", last="Samplewood")]))
+    records = tmp_path / "records" / "ACCT-9001"
+    records.mkdir(parents=True)
+    for name in ("SWO.pdf", "progress notes.pdf", "sleep study.pdf"):
+        (records / name).write_bytes(make_pdf(lines=["Patient: Nora Samplewood", "Member ID: 7XK2QW3PL91"]))
+    code, _, stderr = run("build", str(remit), "--out", str(tmp_path / "out"), "--attachments-root",
+                          str(tmp_path / "records"), "--as-of", "2026-11-22", "--workspace", str(folder))
+    assert code == 0, stderr
+    letter = pdf_text(tmp_path / "out" / "ACCT-9001" / "packet.pdf")
+    # the practice's name replaces the payee name the 835 carries
+    assert "Lakeview Example Supply requests a redetermination" in letter
+    assert "EXAMPLE HOME MEDICAL SUPPLY LLC requests" not in letter
+
+
+def test_the_signature_image_is_placed_in_word_and_html_letters(write_claim: WriteClaim, tmp_path: Path) -> None:
+    folder = workspace(tmp_path, {**PRACTICE, "signature": "sign.png"})
+    (folder / "sign.png").write_bytes((REPO / "examples" / "era" / "signature.png").read_bytes())
+    claim = write_claim(provider=BARE)
+    code, stderr = build(claim, folder, tmp_path / "word")
+    assert code == 0, stderr
+    media = [n for n in zipfile.ZipFile(tmp_path / "word" / "TEST-1" / "letter.docx").namelist() if "media" in n]
+    assert len(media) == 1
+    claim = write_claim(provider=BARE, appeal={"letter": "reconsideration.html", "argument": "The records.",
+                                               "policy": PLAN_POLICY})
+    code, stderr = build(claim, folder, tmp_path / "html")
+    assert code == 0, stderr
+    from pypdf import PdfReader
+
+    [letter_page] = [p for p in PdfReader(tmp_path / "html" / "TEST-1" / "packet.pdf").pages
+                     if "Sincerely" in (p.extract_text() or "")]
+    assert list(letter_page.images)  # the signature
+
+
+def test_the_practices_file_is_checked_like_a_payer_profile(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "appealgen.yaml").write_text(yaml.safe_dump({"practices": {
+        "1234567890": {"name": "X"}, "1538261953": {"fax_number": "1", "signature": "../outside.png"}}}))
+    code, _, stderr = run("plan", str(REPO / "examples" / "cpap-medicare" / "claim.yaml"), "--workspace", str(folder),
+                          workspace_line=True)
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"{folder / 'appealgen.yaml'}: practices.1234567890.[key]: NPI check digit is wrong",
+        f"{folder / 'appealgen.yaml'}: practices.1538261953.fax_number: unknown key",
+    ]
+    (folder / "appealgen.yaml").write_text(yaml.safe_dump({"practices": {"1538261953": {"signature": "../x.png"}}}))
+    code, _, stderr = run("plan", str(REPO / "examples" / "cpap-medicare" / "claim.yaml"), "--workspace", str(folder),
+                          workspace_line=True)
+    assert (code, stderr) == (1, f"{folder / 'appealgen.yaml'}: practices.1538261953.signature: must be a file "
+                                 "inside the workspace folder\n")
