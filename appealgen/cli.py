@@ -578,5 +578,5 @@ def schema() -> None:
     click.echo(json.dumps(Claim.model_json_schema(), indent=2))
 
 
-# The tracking log's commands live in their own module; importing it registers them on `main`.
-from appealgen import cli_log  # noqa: E402, F401
+# The tracking log's and the report's commands live in their own modules; importing them registers them on `main`.
+from appealgen import cli_log, cli_report  # noqa: E402, F401
