@@ -61,7 +61,7 @@ def reasons_of(conn: Connection, practice: str | None) -> dict[int, str]:
     query = select(denials.c.id, denials.c.reason)
     if practice is not None:
         query = query.where(denials.c.practice == practice)
-    return dict(conn.execute(query).tuples().all())
+    return {denial_id: reason for denial_id, reason in conn.execute(query)}
 
 
 def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None) -> Inputs:
