@@ -64,24 +64,35 @@ def bars(table: Table, label: str, value: str, title: str, horizontal: bool = Tr
 
 
 def trend(table: Table) -> dict[str, Any]:
+    """One line per rate over the months. Told apart by colour, by dash, and by a label at the
+    end of each line (Vega-Lite does not merge a colour legend with a dash legend)."""
     month = _column(table, "month")
+    months = [str(r[month]) for r in table.rows]
     rows, shown = [], []
     for name, label in TREND_SERIES:
         index = _column(table, name)
         points = [{"month": str(r[month]), "series": label, "value": _number(r[index])} for r in table.rows]
-        if any(p["value"] is not None for p in points):  # a rate never computable is left out, not drawn as 0
-            rows += [p for p in points if p["value"] is not None]
+        points = [p for p in points if p["value"] is not None]  # a month without the rate is a gap, not 0
+        if points:
+            points[-1]["last"] = True
+            rows += points
             shown.append(label)
     series = {"field": "series", "type": "nominal", "title": None, "sort": shown}
+    x = {"field": "month", "type": "ordinal", "title": "Month", "scale": {"domain": months},
+         "axis": {"labelAngle": -40}}
+    y = {"field": "value", "type": "quantitative", "title": "Percent"}
     return {
         "$schema": SCHEMA, "title": "Monthly trend of each rate (%)",
         "description": "Monthly trend of each rate, one line per rate; the trend table has the figures.",
         "data": {"values": rows}, "width": 520, "height": 220,
-        "mark": {"type": "line", "point": {"size": 45, "filled": True}, "strokeWidth": 2},
-        "encoding": {"x": {"field": "month", "type": "ordinal", "title": "Month", "axis": {"labelAngle": -40}},
-                     "y": {"field": "value", "type": "quantitative", "title": "Percent"},
-                     "color": {**series, "legend": {"orient": "bottom", "columns": 2}},
-                     "strokeDash": series, "shape": series},
+        "layer": [
+            {"mark": {"type": "line", "point": {"size": 45, "filled": True}, "strokeWidth": 2},
+             "encoding": {"x": x, "y": y, "color": {**series, "legend": {"orient": "bottom", "columns": 2}},
+                          "strokeDash": {**series, "legend": None}}},
+            {"transform": [{"filter": "datum.last"}],
+             "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10},
+             "encoding": {"x": x, "y": y, "text": {"field": "series"}, "color": {**series, "legend": None}}},
+        ],
         "config": CONFIG,
     }
 

@@ -19,6 +19,7 @@ from appealgen.settings import Settings
 
 TEMPLATE = "reports/report.html"
 MAX_ROWS = 30  # rows of one table in HTML and PDF; CSV and JSON carry every row
+WIDE = 6  # a table of more columns goes right under its chart rather than to its right
 
 
 def _numeric(table: Table) -> list[bool]:
@@ -41,7 +42,7 @@ def _table_view(table: Table, charts: dict[str, Markup]) -> dict[str, Any]:
         more = f"(Up to {CLAIMS_SHOWN} claims per cause here; --format csv --table {table.id} lists them all.)"
     if len(table.rows) > MAX_ROWS:
         more = f"(The first {MAX_ROWS} of {len(table.rows):,} rows; --format csv --table {table.id} lists them all.)"
-    return {"id": table.id, "title": table.title, "note": table.note, "more": more,
+    return {"id": table.id, "title": table.title, "note": table.note, "more": more, "wide": len(table.columns) > WIDE,
             "labels": [c.label for c in table.columns], "numeric": _numeric(table),
             "rows": [[_cell(table, i, v) for i, v in enumerate(row)] for row in table.rows[:MAX_ROWS]],
             "chart": charts.get(table.chart) if table.chart else None}

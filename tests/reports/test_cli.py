@@ -133,6 +133,7 @@ def test_a_workspace_root_cause_table_is_used_and_named(log: Path, tmp_path: Pat
                           "team: clinical documentation,\n                      avoidable: true}")
     (tmp_path / "rules" / "root_causes.yaml").write_text(table)
     code, out, _ = run(log, *OCTOBER, "--format", "json", workspace=tmp_path)
+    assert code == 0
     data = json.loads(out)
     assert data["sources"]["root_causes"].startswith("North Clinic causes (workspace rules/root_causes.yaml, sha256 ")
     shares = {m["id"]: m["value"] for s in data["sections"] for m in s["metrics"]}
