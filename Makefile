@@ -60,6 +60,7 @@ bench: system-deps venv
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_cluster.py --claims $${CLAIMS:-100}
 	$(BIN)/python bench/bench_log.py
+	$(BIN)/python bench/bench_report.py
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
 examples: venv
