@@ -123,8 +123,10 @@ def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
         loc = field_path(tuple(err["loc"]))
         field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
         message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden" and model is not None and err["loc"]:
-            message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
+        if err["type"] == "extra_forbidden":  # pydantic's words are for programmers
+            message = "unknown key"
+            if model is not None and err["loc"]:
+                message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
         errors.append(InputError(source, field or None, message))
     return errors
 

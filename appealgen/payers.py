@@ -165,7 +165,7 @@ class PayerProfile(Strict):
         for table in (self.manifests, self.letters):
             for key in table:
                 if key not in allowed:
-                    raise ValueError(f"unknown category {key!r}")
+                    raise ValueError(f"unknown category {key!r}{did_you_mean(key, sorted(allowed))}")
         return self
 
     def steps(self) -> list[Level]:

@@ -97,7 +97,7 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
          "attachments[0].kind: Input should be 'remittance_advice', 'cmn', 'prescription', 'progress_notes', "
          "'authorization', 'medical_records', 'delivery_ticket', 'corrected_claim', 'medical_necessity_letter', "
          "'proof_of_timely_filing', 'primary_eob', 'decision_notice' or 'other'"),
-        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+        ({"surprise": 1}, "surprise: unknown key"),
     ],
 )
 def test_bad_claim_fields_are_named_and_nothing_is_written(

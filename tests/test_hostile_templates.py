@@ -37,8 +37,10 @@ def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: An
 
 @pytest.mark.parametrize(("expression", "message"), [
     # Stopped by the template check before any claim, with the line (the sandbox is the wall behind it).
-    ("{{ ''.__class__.__mro__ }}", "line 1: __class__: refused by the sandbox (names starting with '_')"),
-    ("{{ cycler.__init__.__globals__ }}", "line 1: __init__: refused by the sandbox (names starting with '_')"),
+    ("{{ ''.__class__.__mro__ }}", "line 1, at \"...mber_id }}</p><p>{{ ''.__class__.__mro__ }}</p></body></html>\": "
+     "__class__: refused by the sandbox (names starting with '_')"),
+    ("{{ cycler.__init__.__globals__ }}", "line 1, at '..._id }}</p><p>{{ cycler.__init__.__globals__ }}</p></body>"
+     "</html>': __init__: refused by the sandbox (names starting with '_')"),
     ("{{ 'x' * 10**9 }}", "stopped: a value over 1,000,000 characters (a template limit)"),
     ("{% set x = 'x' * 10**9 %}{{ x|length }}", "stopped: a value over 1,000,000 characters (a template limit)"),
     ("{% for i in range(10**9) %}x{% endfor %}", "stopped: a number over 1,000,000 given to a function (a template "
@@ -97,6 +99,8 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return Recording
 
     monkeypatch.setattr(appealgen.render.html, "_fetcher_class", recording)
+    # `build` runs packets in a worker process; the recording must happen in this one.
+    monkeypatch.setenv("APPEALGEN_DEBUG", "1")
     return asked
 
 

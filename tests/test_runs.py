@@ -223,3 +223,26 @@ def test_an_item_over_the_time_limit_is_stopped_and_the_next_one_runs(write_clai
     assert outcomes[0].error is not None
     assert outcomes[0].error.lines() == ["slow.yaml: claim SLOW: stopped after 0.5 s (time limit); nothing "
                                          "written for this claim"]
+
+
+def test_build_runs_each_packet_under_the_memory_limit(
+    write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import appealgen.commands
+    from appealgen.build import build_one
+
+    def greedy(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+        if item.claim_id == "GREEDY":
+            _ = b"x" * (3 * 1024 ** 3)  # like a decompression bomb: more than a worker may use
+        return build_one(settings, tools, item)
+
+    monkeypatch.setattr(appealgen.commands, "build_one", greedy)
+    monkeypatch.delenv("APPEALGEN_DEBUG", raising=False)
+    good = write_claim(appeal=HTML_LETTER)
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(good.read_text().replace("claim_id: TEST-1", "claim_id: GREEDY"))
+    code, _, stderr = run("build", str(bomb), str(good), "--out", str(tmp_path / "out"), *AS_OF)
+    assert code == 1
+    assert stderr.splitlines()[0] == (f"{bomb}: claim GREEDY: needed more memory than a worker may use; nothing "
+                                      "written for this claim")
+    assert (tmp_path / "out" / "TEST-1" / "packet.pdf").is_file()

@@ -17,7 +17,7 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -26,7 +26,7 @@ from appealgen.errors import ItemError, TimeLimitError
 from appealgen.executors.base import Executor, Work, attempt
 from appealgen.executors.host import DIED_TWICE
 from appealgen.outcome import Outcome
-from appealgen.render.office import ListenerConverter
+from appealgen.render.office import Converter, ListenerConverter
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
@@ -54,13 +54,14 @@ def worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: int | None) -> None:
+def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: int | None,
+            converter: Callable[[], Converter] = ListenerConverter) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if memory_mb:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, hard))
-    with Toolkit(settings, converter=ListenerConverter) as tools:
+    with Toolkit(settings, converter=converter) as tools:
         while True:
             try:
                 item = connection.recv()
@@ -83,9 +84,12 @@ class _Slot:
 
 
 class PoolExecutor(Executor):
-    def __init__(self, settings: Settings, work: Work, jobs: int | None = None,
-                 memory_mb: int | None = MEMORY_LIMIT_MB) -> None:
+    def __init__(self, settings: Settings, work: Work, jobs: int | None = None, memory_mb: int | None = MEMORY_LIMIT_MB,
+                 converter: Callable[[], Converter] = ListenerConverter) -> None:
+        """`converter`: a warm LibreOffice per worker for batches; one command-line run per
+        packet suits a single build (it starts faster than a listener)."""
         super().__init__(settings, work)
+        self.converter = converter
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.memory_mb = memory_mb
         self.pending: deque[Item] = deque()
@@ -98,8 +102,8 @@ class PoolExecutor(Executor):
 
     def _spawn(self) -> _Slot:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, self.settings, self.work, self.memory_mb),
-                                       daemon=True)
+        process = self.context.Process(target=_worker, daemon=True,
+                                       args=(child, self.settings, self.work, self.memory_mb, self.converter))
         process.start()
         child.close()
         return _Slot(process, parent)

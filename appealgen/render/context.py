@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from pathlib import PurePath
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -144,11 +145,26 @@ def _type_name(annotation: Any) -> str:
     if origin is dict:
         return "mapping"
     if origin is typing.Literal:
-        return " | ".join(repr(a) for a in args)
+        return f"choice of {', '.join(str(a) for a in args)}"
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return f"choice of {', '.join(str(m.value) for m in annotation)}"
-    return {str: "text", int: "number", float: "number", Decimal: "money", bool: "yes/no",
+    if isinstance(annotation, type) and issubclass(annotation, PurePath):
+        return "file name"
+    return {str: "text", int: "number", float: "number", Decimal: "number", bool: "yes/no",
             date: "date"}.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+MONEY_WORDS = ("billed", "paid", "amount", "allowed", "responsibility", "charge", "minimum", "total", "recovered",
+               "controversy")
+
+
+def _field_type(name: str, annotation: Any) -> str:
+    """The type a template author reads: amounts of money are "money" (use | money), counts and
+    units "number", dates "date" (use | us_date or | long_date)."""
+    kind = _type_name(annotation)
+    if kind.startswith("number") and any(word in name for word in MONEY_WORDS):
+        return kind.replace("number", "money", 1)
+    return kind
 
 
 def _nested(annotation: Any) -> tuple[type | None, str]:
@@ -176,7 +192,7 @@ def _members(kind: type) -> list[tuple[str, Any, str, str]]:
         found = [(f.name, hints[f.name], f.metadata.get("description", ""), f.metadata.get("example", ""))
                  for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
     for name, member in inspect.getmembers(kind, lambda m: isinstance(m, property)):
-        if not name.startswith("_") and member.fget is not None:
+        if not name.startswith("_") and member.fget is not None and not hasattr(BaseModel, name):
             returns = typing.get_type_hints(member.fget).get("return", Any)
             found.append((name, returns, (member.__doc__ or "").strip().split("\n")[0], ""))
     return found
@@ -187,7 +203,7 @@ def describe(kind: type = FrontContext, prefix: str = "", depth: int = 4) -> lis
     docs: list[FieldDoc] = []
     for name, annotation, description, example in _members(kind):
         dotted = f"{prefix}{name}"
-        docs.append(FieldDoc(dotted, _type_name(annotation), description, example))
+        docs.append(FieldDoc(dotted, _field_type(name, annotation), description, example))
         nested, suffix = _nested(annotation)
         if nested is not None and depth > 0:
             docs += describe(nested, f"{dotted}{suffix}.", depth - 1)

@@ -21,7 +21,7 @@ from appealgen.sources.items import Item, Loaded
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
 CLAIM_SUFFIXES = {".yaml", ".yml", ".json", ".jsonl", ".csv"}
 
-__all__ = ["Item", "Loaded", "is_x12", "load", "read_remittances"]
+__all__ = ["Item", "Loaded", "is_x12", "load", "needs_profiles", "read_remittances"]
 
 
 def is_x12(path: Path) -> bool:
@@ -69,6 +69,11 @@ def _expand(path: Path) -> list[Path]:
         return [path]
     return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
                   and (p.suffix.lower() in CLAIM_SUFFIXES | X12_SUFFIXES))
+
+
+def needs_profiles(paths: list[Path]) -> bool:
+    """Whether loading `paths` needs the payer profiles (only 835 files are matched to them)."""
+    return any(is_x12(f) for p in paths for f in _expand(p))
 
 
 def load(

@@ -41,8 +41,8 @@ def all_templates(workspace: Workspace) -> dict[Path, TemplateInfo]:
     found: dict[Path, TemplateInfo] = {}
     for folder in FOLDERS:
         for relative, path in workspace.list(f"templates/{folder}", "**/*").items():
-            if not path.is_file() or path.name.startswith("."):
-                continue
+            if not path.is_file() or path.name.startswith((".", "~$")) or path.suffix.lower() not in FORMATS:
+                continue  # lock files beside a document open in Word, previews, notes: not templates
             origin = "workspace" if workspace.user and path.is_relative_to(workspace.user) else "built-in"
             shadowed = workspace.builtin / "templates" / folder / relative
             overrides = f"{folder}/{relative}" if origin == "workspace" and shadowed.is_file() else None

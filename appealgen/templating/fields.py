@@ -4,7 +4,7 @@ claim when asked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from appealgen.render.context import FieldDoc, FrontContext, describe
+from appealgen.render.context import FieldDoc, FrontContext, LetterContext, describe
 
 # The project's own filters; Jinja's built-in ones are described by their own documentation.
 OWN_FILTERS = {
@@ -20,6 +20,16 @@ OWN_FILTERS = {
     "long_date": ("a date written out", "{{ today | long_date }} -> November 22, 2026"),
     "us_date": ("a date as MM/DD/YYYY", "{{ denial.date | us_date }} -> 10/14/2026"),
 }
+
+
+# Jinja's filters a letter is likely to need; `--all-filters` lists the others.
+COMMON_FILTERS = {"money", "long_date", "us_date", "default", "lower", "upper", "title", "capitalize", "replace",
+                  "join", "length", "first", "last", "round", "trim", "truncate", "sort", "unique", "sum"}
+LIST_NOTE = """Names with [] are the items of a list. Use them inside a loop, naming each item:
+  {%p for line in lines %} ... {{ line.code }} ... {%p endfor %}
+  (in a Word table row: {%tr for line in lines %} ... {%tr endfor %})
+Names marked "cover sheets only" are for cover sheets and the index page, not letters.
+"""
 
 
 @dataclass(frozen=True)
@@ -35,13 +45,21 @@ def filters(env: jinja2.Environment) -> list[FilterDoc]:
         if name in OWN_FILTERS:
             found.append(FilterDoc(name, *OWN_FILTERS[name]))
         else:
-            doc = (function.__doc__ or "").strip().splitlines()
-            found.append(FilterDoc(name, doc[0] if doc else ""))
+            found.append(FilterDoc(name, _first_sentence(function.__doc__ or "")))
     return found
 
 
+def _first_sentence(doc: str) -> str:
+    text = " ".join(doc.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def fields() -> list[FieldDoc]:
-    return describe(FrontContext)
+    """Every name, the ones only cover sheets see marked so."""
+    letter = {doc.name for doc in describe(LetterContext)}
+    return [doc if doc.name in letter else replace(doc, description=f"(cover sheets only) {doc.description}")
+            for doc in describe(FrontContext)]
 
 
 def _lookup(root: Any, dotted: str) -> Any:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from appealgen.attachments import default_title, prepare
 from appealgen.build import convert_word, plan_item, render_letter
+from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, MissingToolError
 from appealgen.output import write_atomic
 from appealgen.render.context import FrontContext, front_context, letter_context
@@ -36,8 +37,9 @@ def split_name(settings: Settings, name: str) -> tuple[str, str]:
             return candidate, name
         except InputError:
             continue
-    raise InputError(name, None, "no such template in templates/letters or templates/cover_sheets "
-                     "(see `appealgen templates list`)")
+    known = [f"{f}/{n}" for f in FOLDERS for n in settings.workspace.list(f"templates/{f}", "**/*")]
+    raise InputError(name, None, f"no such template in templates/letters or templates/cover_sheets"
+                     f"{did_you_mean(name, known)} (see `appealgen templates list`)")
 
 
 def body_parts(settings: Settings, item: Item, order: list[int]) -> list[tuple[str, str, int]]:
@@ -84,7 +86,7 @@ def render_preview(settings: Settings, tools: Toolkit, item: Item, name: str) ->
     return front.pdf
 
 
-def png_pages(pdf: Path, resolution: int = 60) -> list[Path]:
+def png_pages(pdf: Path, resolution: int = 80) -> list[Path]:
     """PNG pages beside the PDF (`NAME-1.png`, ...), made with poppler's pdftoppm."""
     tool = shutil.which("pdftoppm")
     if tool is None:
@@ -93,12 +95,15 @@ def png_pages(pdf: Path, resolution: int = 60) -> list[Path]:
         old.unlink()
     subprocess.run([tool, "-png", "-r", str(resolution), str(pdf), str(pdf.with_suffix(""))], check=True,
                    capture_output=True, timeout=120)
-    return sorted(pdf.parent.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    pages = sorted(pdf.parent.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    for page in pages:
+        page.chmod(0o600)  # a picture of a letter shows the patient's data as much as the PDF does
+    return pages
 
 
-def write_preview(pdf: bytes, out: Path, png: bool) -> list[Path]:
+def write_preview(pdf: bytes, out: Path, png: bool, resolution: int = 80) -> list[Path]:
     write_atomic(out, pdf)
-    return [out, *(png_pages(out) if png else [])]
+    return [out, *(png_pages(out, resolution) if png else [])]
 
 
 def changes(paths: list[Path], stop: Callable[[], bool] = lambda: False) -> Iterator[None]:

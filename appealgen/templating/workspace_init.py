@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 from appealgen.errors import InputError
-from appealgen.output import private_dir, write_atomic
 from appealgen.workspace import SETTINGS_FILE, builtin_root
 
 SAMPLES = ("auth-commercial", "cpap-medicare")
 SETTINGS = """\
-# appealgen workspace settings. Every key is optional; see docs/billing-leads.md.
+# appealgen workspace settings. Every key is optional (appealgen's guide for billing leads
+# describes them; `appealgen --help` lists the commands).
 # The tracking log: SQLite in this folder unless a shared PostgreSQL is named here.
 # database_url: postgresql://appeals@db.example.invalid/appeals
 """
@@ -29,6 +29,7 @@ This folder is an appealgen workspace. Files here replace the built-in ones of t
 - `templates/cover_sheets/`: cover sheets and the index page.
 - `payers/`: payer profiles (addresses, fax numbers, appeal levels, required documents).
 - `claims/`: sample claims with invented patients, to preview against.
+- `previews/`: where `appealgen templates preview` writes (unless `--out` says otherwise).
 - `appealgen.yaml`: the team's settings.
 
 `appealgen templates fields` lists every name a letter may use. Run any command from this
@@ -42,9 +43,12 @@ def init_workspace(folder: Path) -> list[Path]:
         raise InputError(folder / SETTINGS_FILE, None, "already exists: this folder is a workspace; nothing changed")
     if folder.exists() and not folder.is_dir():
         raise InputError(folder, None, "is a file, not a folder")
+    # A team's workspace holds templates, profiles and invented sample claims, no patient data:
+    # it takes the usual permissions (the umask), so colleagues can open it.
     created = []
-    for sub in ("templates/letters", "templates/cover_sheets", "payers", "claims"):
-        created.append(private_dir(folder / sub))
+    for sub in ("templates/letters", "templates/cover_sheets", "payers", "claims", "previews"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        created.append(folder / sub)
     examples = builtin_root() / "examples"
     for sample in SAMPLES:
         source = examples / sample
@@ -52,6 +56,6 @@ def init_workspace(folder: Path) -> list[Path]:
             target = folder / "claims" / sample
             shutil.copytree(source, target, dirs_exist_ok=True)
             created.append(target)
-    write_atomic(folder / "README.md", README.encode())
-    write_atomic(folder / SETTINGS_FILE, SETTINGS.encode())
+    (folder / "README.md").write_text(README, encoding="utf-8")
+    (folder / SETTINGS_FILE).write_text(SETTINGS, encoding="utf-8")
     return [*created, folder / "README.md", folder / SETTINGS_FILE]

@@ -1,0 +1,85 @@
+"""Word templates as their authors see them: paragraphs of text (runs joined), and the ways a
+tag typed in Word goes wrong (left open, braces apart, cut by formatting docxtpl cannot remove,
+a block opened and never closed)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = f"{{{W_NAMESPACE}}}"
+WORD_PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
+DOCXTPL_PREFIX = re.compile(r"({%-?|{{-?)\s*(tr|tc|p|r)\s")
+BLOCK = re.compile(r"{%-?\s*(?:tr|tc|p|r)?\s*(end)?(if|for|macro|call|filter|with|raw|block)\b")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  # from 1, in reading order over the document (table cells count), headers, footers
+    text: str
+    xml: str
+
+
+def word_paragraphs(path: Path) -> list[Paragraph]:
+    """Every paragraph of a Word file with its text as Word shows it (all runs joined)."""
+    paragraphs: list[Paragraph] = []
+    ElementTree.register_namespace("w", W_NAMESPACE)  # docxtpl's clean-up expects the w: prefix
+    with zipfile.ZipFile(path) as archive:
+        for part in sorted(n for n in archive.namelist() if WORD_PARTS.fullmatch(n)):
+            root = ElementTree.fromstring(archive.read(part))
+            for element in root.iter(f"{W}p"):
+                text = "".join(t.text or "" for t in element.iter(f"{W}t"))
+                xml = ElementTree.tostring(element, encoding="unicode")
+                paragraphs.append(Paragraph(len(paragraphs) + 1, text, xml))
+    return paragraphs
+
+
+def shadow_template(paragraphs: list[Paragraph]) -> str:
+    """The Word file as Jinja sees it, one paragraph a line (docxtpl's {%p %} and the like
+    become plain tags), so a Jinja line number is a paragraph number."""
+    return "\n".join(DOCXTPL_PREFIX.sub(r"\1 ", p.text.replace("\n", " ")) for p in paragraphs)
+
+
+def unbalanced(text: str) -> tuple[str, str] | None:
+    """(message, the tag to quote) for a tag left open, or with its braces apart, in one
+    paragraph (a tag never spans paragraphs in a letter)."""
+    for opening, closing in (("{{", "}}"), ("{%", "%}"), ("{#", "#}")):
+        if text.count(opening) > text.count(closing):
+            tag = text[text.rfind(opening):]
+            return f"a tag is not closed: '{opening}' needs '{closing}'", tag
+        if text.count(opening) < text.count(closing):
+            tag = text[:text.find(closing) + 2]
+            return f"a tag is not opened: '{closing}' without '{opening}' before it", tag
+    spaced = re.search(r"(?<![{%#]){\s+[{%]|[}%]\s+}(?![}%#])", text)
+    if spaced:
+        return "a tag has a space between its braces ('{ {' or '} }'): write '{{' and '}}'", spaced.group(0)
+    return None
+
+
+def broken_by_formatting(paragraph: Paragraph) -> str | None:
+    """The tag that reads well in Word but is cut by XML docxtpl does not remove (it would be
+    dropped or mangled in the letter), or None."""
+    from docxtpl import DocxTemplate
+
+    patched = DocxTemplate.patch_xml(None, paragraph.xml)  # it uses no state of the template
+    cut = [tag for tag in re.findall(r"{{.*?}}|{%.*?%}", patched, flags=re.DOTALL) if "<" in tag]
+    return re.sub(r"<[^>]*>", "", cut[0]) if cut else None
+
+
+def unclosed_block(paragraphs: list[Paragraph]) -> tuple[Paragraph, str] | None:
+    """The paragraph whose block tag ({% if %}, {%p for %}, ...) is never closed."""
+    stack: list[tuple[str, Paragraph]] = []
+    for paragraph in paragraphs:
+        for end, kind in BLOCK.findall(paragraph.text):
+            if not end:
+                stack.append((kind, paragraph))
+            elif stack and stack[-1][0] == kind:
+                stack.pop()
+    if not stack:
+        return None
+    kind, opened = stack[-1]
+    return opened, f"'{kind}' is opened here and never closed ('end{kind}' is missing)"
