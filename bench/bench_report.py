@@ -113,7 +113,8 @@ def main() -> None:
           f"({log['megabytes']} MB, made in {log['seconds_to_make']:.0f} s)")
     for name in ("json", "html", "pdf", "json_command"):
         r = results[name]
-        print(f"report {name}: {r['seconds']:.2f} s (CPU {r['cpu_seconds']:.2f} s), x{r['ratio_to_floor']:.1f} the floor")
+        print(f"report {name}: {r['seconds']:.2f} s (CPU {r['cpu_seconds']:.2f} s), "
+              f"x{r['ratio_to_floor']:.1f} the floor")
     print(f"floor (plain sqlite3 reading the same rows): {base:.2f} s; load {results['machine']['load_before']} -> "
           f"{results['machine']['load_after']}; written {target}")
 
