@@ -9,7 +9,8 @@ Practice "default", payers medicare-dme (payer ID 17003) and medicaid-caresource
     2026-10-05 dme         B1 denied CO-197 300.00, B2 paid 400.00, B3 paid 100.00, B4 denied CO-50 500.00,
                            C1 denied CO-4 120.00, A1 denied again (its request pending: upheld),
                            R1 reversed (status 22) and paid again, B5 a replacement claim (CLP09 7) paid
-    2026-10-20 caresource  M1 denied CO-27 250.00, M2 paid 600.00
+    2026-10-20 caresource  M1 denied CO-27 250.00, M2 paid 600.00, R2 reversed and paid again 250.00 (its
+                           first payment came before the log: the payment again is its first remittance)
     2026-10-25 dme         C1 denied again CO-4 120.00 (its first denial was written off: a second denial),
                            B4 paid 200.00 of 500.00 (a partial overturn, read from the remittance)
     (no remittance in July 2026: a period with no remittances)
@@ -19,8 +20,10 @@ September 6 claims 3,600.00 (none in June).
 
 Events: A1 sent 09-20 (upheld by the 10-05 remittance), sent again (reconsideration) 10-14, upheld 10-30.
 A3 sent 09-25, overturned 10-15 (150.00). B1 assigned kim 10-06, sent 10-07, upheld 10-20 by
-mistake and voided by a correction, overturned 10-28 (300.00). B4 sent 10-08. C1 written off
-10-10 (120.00). K2 sent 10-06 (its deadline 10-11). M1 assigned lee 10-21 and written off 11-10 (after October).
+mistake and voided by a correction, overturned 10-28 (300.00). B4 sent 10-08 (partly overturned by the
+10-25 remittance), sent again 10-27 (reconsideration), upheld 10-29. C1 written off
+10-10 (120.00). K2 sent 10-06 (its deadline 10-11). M1 assigned lee 10-21 and written off 11-10 (after
+October). K1 sent 11-05, late (its deadline was 10-09).
 
 Practice "north": N1 denied CO-50 1,000.00 on 2026-10-05 (left out when --practice default).
 """
@@ -86,7 +89,8 @@ def seed(url: str, folder: Path) -> None:
         denied("B1", "300.00", "197", ()), paid("B2", "400.00", "320.00"), paid("B3", "100.00", "90.00"),
         denied("B4", "500.00"), denied("C1", "120.00", "4", ()), denied("A1", "200.00"),
         reversal("R1", "250.00"), paid("R1", "250.00", "150.00"), replacement], "20261005", DME)
-    oct20 = _file(folder, "oct20.835", [denied("M1", "250.00", "27", ()), paid("M2", "600.00", "500.00")],
+    oct20 = _file(folder, "oct20.835", [denied("M1", "250.00", "27", ()), paid("M2", "600.00", "500.00"),
+                                        reversal("R2", "250.00"), paid("R2", "250.00", "200.00")],
                   "20261020", CARESOURCE)
     oct25 = _file(folder, "oct25.835", [denied("C1", "120.00", "4", ()), partly("B4", "500.00", "200.00")],
                   "20261025", DME)
@@ -107,8 +111,11 @@ def seed(url: str, folder: Path) -> None:
     _import(url, "default", oct20)
     _record(url, "M1", Kind.assigned, "2026-10-21", owner="lee")
     _import(url, "default", oct25)
+    _record(url, "B4", Kind.sent, "2026-10-27", method="fax")
     _record(url, "B1", Kind.decision, "2026-10-28", outcome="overturned")
+    _record(url, "B4", Kind.decision, "2026-10-29", outcome="upheld")
     _record(url, "A1", Kind.decision, "2026-10-30", outcome="upheld", ref="QIC-1")
+    _record(url, "K1", Kind.sent, "2026-11-05", method="mail")
     _record(url, "M1", Kind.adjusted, "2026-11-10")
     north = _file(folder, "north.835", [denied("N1", "1000.00")], "20261005", DME)
     _import(url, "north", north)

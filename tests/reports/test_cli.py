@@ -52,7 +52,7 @@ def test_json_carries_every_number_with_its_definition_and_basis_and_the_chart_s
     metrics = {m["id"]: m for s in data["sections"] for m in s["metrics"]}
     assert set(metrics) == set(DEFINITIONS)
     assert all(m["definition"] and m["basis"] for m in metrics.values())
-    assert metrics["remittance_denial_rate"]["value"] == {"rate": "0.5714", "numerator": "4", "denominator": "7",
+    assert metrics["remittance_denial_rate"]["value"] == {"rate": "0.5000", "numerator": "4", "denominator": "8",
                                                           "na": None}
     assert metrics["denied_dollars"]["value"] == "1290.00"
     assert metrics["write_off_share"]["value"]["na"] == "give the period's net patient service revenue with --npsr"
@@ -67,7 +67,7 @@ def test_csv_of_any_table(log: Path) -> None:
     code, out, _ = run(log, *OCTOBER, "--format", "csv")
     lines = out.decode().splitlines()
     assert lines[0] == "section,id,title,value,previous,change,definition,basis"
-    assert lines[1].startswith("rates,remittance_denial_rate,Remittance denial rate (count),0.5714,0.5000,+7.1 pts,")
+    assert lines[1].startswith("rates,remittance_denial_rate,Remittance denial rate (count),0.5000,0.5000,+0.0 pts,")
     code, out, _ = run(log, *OCTOBER, "--format", "csv", "--table", "deadlines_missed")
     assert (code, out.decode().splitlines()) == (0, ["claim_id,payer,level,deadline,at_stake,sent_on",
                                                      "K1,medicaid-caresource,Claim dispute,2026-10-09,80.00,not sent"])
@@ -102,7 +102,7 @@ def test_pdf_is_the_same_report(log: Path, tmp_path: Path) -> None:
         text = " ".join(" ".join(page.get_textpage().get_text_range() for page in document).split())
     finally:
         document.close()
-    for expected in ("Denial report", "Remittance denial rate (count)", "57.1%", "Basis:", "Denied dollars by payer",
+    for expected in ("Denial report", "Remittance denial rate (count)", "50.0%", "Basis:", "Denied dollars by payer",
                      "Root causes to fix", "Aged backlog on 2026-10-31"):
         assert expected in text
     for name in PATIENT:

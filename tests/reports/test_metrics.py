@@ -3,7 +3,7 @@ by hand below from the seed's story, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -44,12 +44,13 @@ def october(seeded: str) -> Report:
 
 def test_remittance_denial_rate_counts_each_claim_once_at_its_first_remittance(october: Report) -> None:
     # October's first remittances: B1 300 denied, B2 400, B3 100, B4 500 denied, C1 120 denied (10-05), M1 250
-    # denied, M2 600 (10-20). Not counted: A1's and C1's second remittances, B4's partial payment, R1's reversal
-    # and its payment again (R1 was first remitted in September), B5 (a replacement claim, CLP09 7).
+    # denied, M2 600, R2 250 (10-20: paid again after a reversal, its first payment older than the log). Not
+    # counted: A1's and C1's second remittances, B4's partial payment, the reversals, R1's payment again (R1 was
+    # first remitted in September), B5 (a replacement claim, CLP09 7).
     rate = metric(october, "remittance_denial_rate")
-    assert fraction(rate.value) == (4, 7)
-    assert rate.value.text() == "57.1%"  # type: ignore[union-attr]
-    assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("1170.00"), D("2270.00"))
+    assert fraction(rate.value) == (4, 8)
+    assert rate.value.text() == "50.0%"  # type: ignore[union-attr]
+    assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("1170.00"), D("2520.00"))
     # September: A1 200 denied, A2 100, A3 150 denied, R1 250.
     assert fraction(rate.previous) == (2, 4)
     assert fraction(metric(october, "remittance_denial_rate_dollars").previous) == (D("350.00"), D("700.00"))
@@ -101,17 +102,17 @@ def test_the_top_reasons_are_listed_and_the_rest_grouped(seeded: str) -> None:
 def test_appeal_results_with_a_partial_overturn_and_a_voided_decision(october: Report) -> None:
     # Decisions in October: A1 upheld 10-05 (the remittance denied it again while its request was pending; 200.00
     # in dispute), A3 overturned 10-15 (150.00 of 150.00), B4 partly overturned 10-25 (200.00 paid of 500.00),
-    # B1 overturned 10-28 (300.00 of 300.00), A1 upheld 10-30 at reconsideration (200.00). B1's upheld of 10-20
-    # was voided by a correction and never counts.
-    assert fraction(metric(october, "overturn_rate").value) == (3, 5)
-    assert fraction(metric(october, "overturn_rate_dollars").value) == (D("650.00"), D("1350.00"))
+    # B1 overturned 10-28 (300.00 of 300.00), B4 upheld 10-29 at reconsideration (the 300.00 still at stake),
+    # A1 upheld 10-30 at reconsideration (200.00). B1's upheld of 10-20 was voided by a correction.
+    assert fraction(metric(october, "overturn_rate").value) == (3, 6)
+    assert fraction(metric(october, "overturn_rate_dollars").value) == (D("650.00"), D("1650.00"))
     assert metric(october, "recovered").value == D("650.00")
     assert fraction(metric(october, "overturn_rate").previous) == "no cases in the denominator"  # none in September
     assert rows(october, "appeals_by_level") == [
-        ["Reconsideration", "1", "0", "0", "1", "0", "0.0000", "0.0000", "0.00"],
+        ["Reconsideration", "2", "0", "0", "2", "0", "0.0000", "0.0000", "0.00"],
         ["Redetermination", "4", "2", "1", "1", "0", "0.7500", "0.5652", "650.00"]]
     assert rows(october, "appeals_by_payer") == [
-        ["medicare-dme", "5", "2", "1", "2", "0", "0.6000", "0.4815", "650.00"]]
+        ["medicare-dme", "6", "2", "1", "3", "0", "0.5000", "0.3939", "650.00"]]
 
 
 def test_days_from_denial_to_appeal_and_to_resolution(october: Report) -> None:
@@ -144,8 +145,19 @@ def test_deadlines_missed_and_appeals_sent_in_the_last_week(october: Report) -> 
         (1, D("80.00"))
     assert rows(october, "deadlines_missed") == [["K1", "medicaid-caresource", "Claim dispute", "2026-10-09",
                                                   "80.00", "not sent"]]
-    # Requests sent in October with a deadline: B1, B4, A1 (reconsideration), K2; only K2 in its last 7 days.
-    assert fraction(metric(october, "last_week_appeals").value) == (1, 4)
+    # Requests sent in October with a deadline: B1, B4 twice, A1 (reconsideration), K2; only K2 in its last 7 days.
+    assert fraction(metric(october, "last_week_appeals").value) == (1, 5)
+
+
+def test_a_request_sent_after_its_deadline_is_a_missed_deadline(seeded: str) -> None:
+    # K1 went on 11-05 with a statement of good cause: to 11-20, its deadline was missed all the same.
+    assert rows(report(seeded, Period(date(2026, 10, 1), date(2026, 11, 20))), "deadlines_missed") == [
+        ["K1", "medicaid-caresource", "Claim dispute", "2026-10-09", "80.00", "2026-11-05"]]
+
+
+def test_write_offs_are_dated_by_the_write_off(seeded: str) -> None:
+    november = report(seeded, Period(date(2026, 11, 1), date(2026, 11, 20)))
+    assert metric(november, "write_offs").value == D("250.00")  # M1 (denied 10-20), written off 11-10
 
 
 def test_write_offs_and_their_share_of_net_patient_service_revenue(seeded: str, october: Report) -> None:
@@ -164,8 +176,8 @@ def test_the_monthly_trend_and_a_month_with_no_remittances(october: Report) -> N
     assert trend["2026-07"] == ["2026-07", "0", "n/a", "n/a", "n/a", "0", "0.00", "n/a", "0", "n/a", "0.00", "0.00"]
     # August: K1 and K2, both denied at their first remittance; no submitted claims for May to July.
     assert trend["2026-08"][:6] == ["2026-08", "2", "1.0000", "1.0000", "n/a", "2"]
-    assert trend["2026-10"] == ["2026-10", "7", "0.5714", "0.5154", "0.8000", "5", "1290.00", "0.8000", "5",
-                                "0.6000", "650.00", "120.00"]
+    assert trend["2026-10"] == ["2026-10", "8", "0.5000", "0.4643", "0.8000", "5", "1290.00", "0.8000", "6",
+                                "0.5000", "650.00", "120.00"]
 
 
 def test_a_period_with_no_remittances_shows_every_rate_as_not_available(seeded: str) -> None:
@@ -193,12 +205,33 @@ def test_the_prevention_view_names_each_cause_its_team_the_change_and_the_claims
 
 def test_figures_by_payer_and_by_practice(seeded: str, october: Report) -> None:
     assert rows(october, "by_payer") == [
-        ["medicare-dme", "5", "0.6000", "4", "1040.00", "0.7500", "5", "0.6000", "650.00", "620.00", "120.00"],
-        ["medicaid-caresource", "2", "0.5000", "1", "250.00", "1.0000", "0", "n/a", "0.00", "420.00", "0.00"]]
+        ["medicare-dme", "5", "0.6000", "4", "1040.00", "0.7500", "6", "0.5000", "650.00", "620.00", "120.00"],
+        ["medicaid-caresource", "3", "0.3333", "1", "250.00", "1.0000", "0", "n/a", "0.00", "420.00", "0.00"]]
     everyone = report(seeded, practice=None, by="practice")
     assert rows(everyone, "by_practice") == [  # the largest denied dollars first
-        ["default", "7", "0.5714", "5", "1290.00", "0.8000", "5", "0.6000", "650.00", "1040.00", "120.00"],
+        ["default", "8", "0.5000", "5", "1290.00", "0.8000", "6", "0.5000", "650.00", "1040.00", "120.00"],
         ["north", "1", "1.0000", "1", "1000.00", "0.0000", "0", "n/a", "0.00", "1000.00", "0.00"]]
     by_owner = rows(report(seeded, by="owner"), "by_owner")
     assert [(r[0], r[1], r[2]) for r in by_owner][:1] == [("(none)", "", "n/a")]
     assert {r[0]: r[4] for r in by_owner} == {"(none)": "740.00", "kim": "300.00", "lee": "250.00"}
+
+
+def test_the_aging_buckets_and_the_last_week_at_their_edges() -> None:
+    from appealgen.reports import metrics
+    from appealgen.reports.history import Open, Sent, Subject
+
+    end = date(2026, 10, 31)
+
+    def aged(days: int) -> Open:
+        subject = Subject(days, "default", f"E{days}", "medicare-dme", "coding", "CO-4", "coding_error", True, "coding",
+                          end - timedelta(days=days), D("1.00"))
+        return Open(subject, D("1.00"))
+
+    counts = [count for _, count, _ in metrics.aged_backlog([aged(n) for n in (0, 30, 31, 60, 61, 90, 91, 120, 121)],
+                                                            end)]
+    assert counts == [2, 2, 2, 2, 1]
+    subject = aged(0).subject
+    sent = [Sent(end - timedelta(days=n), subject, "Redetermination", end, True) for n in (0, 6, 7)]
+    late = Sent(end + timedelta(days=1), subject, "Redetermination", end, True)
+    # 0 and 6 days before the deadline are in the last week; 7 is not; a late request is a missed deadline.
+    assert fraction(metrics.last_week_appeals([*sent, late])) == (2, 3)

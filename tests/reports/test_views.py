@@ -25,14 +25,16 @@ def query(url: str, sql: str) -> list[tuple[object, ...]]:
 
 def test_the_denials_view_agrees_with_the_rule_book(seeded: str) -> None:
     found = {(r[0], str(r[1])): r[2:] for r in query(
-        seeded, "SELECT claim_id, denied_on, status, closed_by, owner, at_stake_cents, recovered, written_off "
+        seeded, "SELECT claim_id, denied_on, status, closed_by, owner, at_stake_cents, recovered, written_off, "
+                "decisions "
                 "FROM denials WHERE practice = 'default'")}
     with open_log(settings(seeded)) as log, log.reading() as conn:
         states = load_states(conn, Filters(practice="default"))
     assert len(found) == len(states) == 9
     for state in states:
-        status, closed_by, owner, cents, recovered, written_off = found[(state.denial.claim_id,
-                                                                          str(state.denial.denied_on))]
+        key = (state.denial.claim_id, str(state.denial.denied_on))
+        status, closed_by, owner, cents, recovered, written_off, decisions = found[key]
+        assert decisions == len(state.decisions)  # live ones: B1's voided upheld is not one
         assert (status, closed_by, owner) == ("open" if state.is_open else "closed", state.closed_by, state.owner)
         assert cents == int(state.denial.at_stake * 100)
         assert Decimal(str(recovered)) == state.recovered and Decimal(str(written_off)) == state.written_off
@@ -54,13 +56,14 @@ def test_the_appeals_view_pairs_each_request_with_its_decision_as_the_report_cou
         ("A1", "2026-09-20", "2026-10-05", "upheld", 0), ("A3", "2026-09-25", "2026-10-15", "overturned", 15000),
         ("K2", "2026-10-06", None, None, 0), ("B1", "2026-10-07", "2026-10-28", "overturned", 30000),
         ("B4", "2026-10-08", "2026-10-25", "partially_overturned", 20000),
-        ("A1", "2026-10-14", "2026-10-30", "upheld", 0)]
-    # The report's October overturn rate, from the view with plain SQL: 3 of 5 decided, 650.00 recovered.
+        ("A1", "2026-10-14", "2026-10-30", "upheld", 0), ("B4", "2026-10-27", "2026-10-29", "upheld", 0),
+        ("K1", "2026-11-05", None, None, 0)]
+    # The report's October overturn rate, from the view with plain SQL: 3 of 6 decided, 650.00 recovered.
     [(decided, won, cents)] = query(seeded, "SELECT count(*), sum(CASE WHEN outcome IN ('overturned', "
                                             "'partially_overturned') THEN 1 ELSE 0 END), sum(recovered_cents) "
                                             "FROM appeals WHERE practice = 'default' AND decided_on BETWEEN "
                                             "'2026-10-01' AND '2026-10-31'")
-    assert (decided, won, cents) == (5, 3, 65000)
+    assert (decided, won, cents) == (6, 3, 65000)
 
 
 @pytest.mark.parametrize("view", VIEWS)
