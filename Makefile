@@ -27,7 +27,7 @@ demo: system-deps venv
 	@$(BIN)/appealgen build examples/era/remittance-2026-10-14.835 --workspace examples/era \
 	  --attachments-root examples/era/records --out packets
 	@echo "packets written to packets/"
-	@echo "== tracking log (packets/demo-log.sqlite): import, a submission, a decision, the queue"
+	@echo "== tracking log (packets/demo-log.sqlite): import, a submission, a decision, the queue, the report"
 	@rm -f packets/demo-log.sqlite packets/demo-log.sqlite.*
 	@export APPEALGEN_DATABASE_URL=packets/demo-log.sqlite APPEALGEN_USER=demo; set -e; \
 	  $(BIN)/appealgen log import examples/era/remittance-2026-10-14.835 --as-of 2026-11-22; \
@@ -35,7 +35,10 @@ demo: system-deps venv
 	  $(BIN)/appealgen log record ACCT-9001 decision --outcome upheld --ref RD-DEMO-1 --date 2026-11-10 \
 	    --as-of 2026-11-22; \
 	  $(BIN)/appealgen log show ACCT-9001 --as-of 2026-11-22; \
-	  $(BIN)/appealgen queue --as-of 2026-11-22
+	  $(BIN)/appealgen queue --as-of 2026-11-22; \
+	  $(BIN)/appealgen report --as-of 2026-11-22 --from 2026-10-01 --to 2026-11-22 --out packets/demo-report.html; \
+	  $(BIN)/appealgen report --as-of 2026-11-22 --from 2026-10-01 --to 2026-11-22 --format pdf \
+	    --out packets/demo-report.pdf
 
 lint: venv
 	$(BIN)/ruff check appealgen tests bench scripts
@@ -55,6 +58,7 @@ bench: system-deps venv
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_cluster.py --claims $${CLAIMS:-100}
 	$(BIN)/python bench/bench_log.py
+	$(BIN)/python bench/bench_report.py
 
 # Regenerate the synthetic example documents and the Word letter templates (overwrites).
 examples: venv

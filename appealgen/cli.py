@@ -433,6 +433,6 @@ def schema() -> None:
     click.echo(json.dumps(Claim.model_json_schema(), indent=2))
 
 
-# The tracking log's and the template tools' commands live in their own modules; importing them
-# registers them on `main`.
-from appealgen import cli_log, cli_templates  # noqa: E402, F401
+# The tracking log's, the template tools' and the report's commands live in their own modules;
+# importing them registers them on `main`.
+from appealgen import cli_log, cli_report, cli_templates  # noqa: E402, F401

@@ -146,8 +146,8 @@ def queue_floor(path: Path) -> float:
     def read() -> None:
         with sqlite3.connect(path) as conn:
             conn.execute("SELECT id, practice, claim_id, payer, category, denied_on, at_stake, level, level_name, "
-                         "action, deadline, deadline_reason FROM denials ORDER BY id").fetchall()
-            conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+                         "action, deadline, deadline_reason FROM log_denials ORDER BY id").fetchall()
+            conn.execute("SELECT * FROM log_events ORDER BY id").fetchall()
     return timed(read, 5)
 
 

@@ -3,11 +3,12 @@
 # its warm per-worker listener, HarfBuzz's subsetter for fast WeasyPrint, metric-compatible
 # fonts, poppler-utils and qpdf, util-linux's unshare to keep LibreOffice off the network;
 # Tesseract and Ghostscript for OCRmyPDF, which reads scanned pages for the identity check with
-# --ocr; PostgreSQL, whose throwaway server the tests of the tracking log run against).
+# --ocr; PostgreSQL, whose throwaway server the tests of the tracking log run against; Chromium,
+# the real browser the HTML report is tested in, headless and offline).
 # Runs apt-get when root; otherwise prints the exact command and checks what is there.
 set -euo pipefail
 PKGS=(libreoffice-writer-nogui python3-uno libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-      fonts-liberation2 fonts-dejavu-core fontconfig poppler-utils qpdf util-linux postgresql
+      fonts-liberation2 fonts-dejavu-core fontconfig poppler-utils qpdf util-linux postgresql chromium
       tesseract-ocr tesseract-ocr-eng ghostscript)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -95,6 +95,9 @@ remits = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 Index("remits_claim", remits.c.practice, remits.c.claim_id)
+# The reports find each claim's first remittance and sum it from this index alone (no table row read).
+Index("remits_report", remits.c.practice, remits.c.claim_id, remits.c.remit_date, remits.c.status_code,
+      remits.c.frequency, remits.c.denied, remits.c.billed, remits.c.payer, remits.c.category)
 
 # Claims as submitted (CSV of claim id, payer, date, charge): the HFMA initial denial rate's denominator.
 submissions = Table(
@@ -113,7 +116,7 @@ Index("submissions_claim", submissions.c.practice, submissions.c.claim_id)
 
 # The opening of a denial with the plan made for it then: what is at stake, the first step.
 denials = Table(
-    "denials", metadata,
+    "log_denials", metadata,
     Column("id", Integer, primary_key=True),
     Column("practice", String(64), nullable=False),
     Column("claim_id", String(64), nullable=False),
@@ -144,9 +147,9 @@ Index("denials_claim", denials.c.practice, denials.c.claim_id)
 
 # What happened to a denial. A correction voids an earlier event (`voids`); nothing is erased.
 events = Table(
-    "events", metadata,
+    "log_events", metadata,
     Column("id", Integer, primary_key=True),
-    Column("denial_id", ForeignKey("denials.id"), nullable=False),
+    Column("denial_id", ForeignKey("log_denials.id"), nullable=False),
     Column("practice", String(64), nullable=False),
     Column("claim_id", String(64), nullable=False),
     Column("kind", String(16), nullable=False),
@@ -160,11 +163,13 @@ events = Table(
     Column("method", String(16), nullable=True),  # sent: fax, portal, mail, electronic
     Column("owner", String(80), nullable=True),  # assigned
     Column("next_date", Date, nullable=True),  # sent, follow_up: when to follow up next
-    Column("voids", ForeignKey("events.id"), nullable=True),  # correction: the event it voids
+    Column("voids", ForeignKey("log_events.id"), nullable=True),  # correction: the event it voids
     Column("dedupe_key", String(120), nullable=True, unique=True),  # events made by the tool are made once
     Column("details", JSON, nullable=True),  # packet facts, the remittance matched, the next step
     Column("recorded_at", DateTime, nullable=False),
 )
 Index("events_denial", events.c.denial_id)
 
-APPEND_ONLY = ("imports", "remits", "submissions", "denials", "events")
+APPEND_ONLY = ("imports", "remits", "submissions", "log_denials", "log_events")
+# Read-only views for BI tools (migration 0003): the log as people query it.
+VIEWS = ("denials", "appeals", "events")

@@ -76,7 +76,7 @@ def test_postgresql_also_refuses_truncate(postgres_schema: str, tmp_path: Path) 
     settings = settings_for(postgres_schema)
     import_files(settings, [remittance(tmp_path / "a.835", [denied("ACCT-0001")])], [], None, "pat")
     with open_log(settings) as log, pytest.raises(DBAPIError, match="append-only"), log.writing() as conn:
-        conn.execute(text("TRUNCATE events, denials, remits, imports CASCADE"))
+        conn.execute(text("TRUNCATE log_events, log_denials, remits, imports CASCADE"))
 
 
 def test_a_sqlite_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:

@@ -1,0 +1,124 @@
+"""Charts as Vega-Lite specifications, drawn to SVG by vl-convert (the Vega engine in-process:
+no browser, real <text> in the SVG, no network: external data is refused).
+
+Colours are the Okabe-Ito palette, told apart by people with the common colour-vision
+deficiencies; lines differ by dash and point shape too, and every chart has its table beside
+it, so no figure is carried by colour alone."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from appealgen.errors import MissingToolError
+from appealgen.reports.model import Report, Table
+from appealgen.reports.values import Rate
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only: nothing is fetched
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"]
+BAR = PALETTE[0]
+FONT = "Liberation Sans, DejaVu Sans, sans-serif"
+CONFIG: dict[str, Any] = {
+    "font": FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": 220},
+    "legend": {"labelFontSize": 11, "titleFontSize": 11}, "title": {"fontSize": 13, "anchor": "start"},
+    "range": {"category": PALETTE},
+}
+TREND_SERIES = [("remittance_denial_rate", "Remittance denial rate"),
+                ("initial_denial_rate", "Initial denial rate (HFMA)"), ("overturn_rate", "Overturn rate"),
+                ("avoidable_share", "Avoidable share")]
+
+
+def _number(value: object) -> float | None:
+    """A value as the chart draws it (the tables keep the exact figure)."""
+    if isinstance(value, Rate):
+        rate = value.value
+        return None if rate is None else float(round(rate * 100, 2))
+    if isinstance(value, Decimal | int):
+        return float(value)
+    return None
+
+
+def _column(table: Table, name: str) -> int:
+    return [c.name for c in table.columns].index(name)
+
+
+def bars(table: Table, label: str, value: str, title: str, horizontal: bool = True,
+         money: bool = True) -> dict[str, Any]:
+    key, amount = _column(table, label), _column(table, value)
+    rows = [{"group": str(r[key]), "value": _number(r[amount])} for r in table.rows]
+    axis_format = "$,.0f" if money else ",d"
+    value_enc = {"field": "value", "type": "quantitative", "title": table.columns[amount].label,
+                 "axis": {"format": axis_format}}
+    group_enc: dict[str, Any] = {"field": "group", "type": "nominal", "title": table.columns[key].label,
+                                 "sort": "-x" if horizontal else None}
+    encoding = {"y": group_enc, "x": value_enc} if horizontal else {"x": group_enc, "y": value_enc}
+    text_enc = {**encoding, "text": {"field": "value", "type": "quantitative", "format": axis_format}}
+    return {
+        "$schema": SCHEMA, "title": title, "description": f"{title}: bar chart; the table beside it has the figures.",
+        "data": {"values": rows}, "width": 360, "height": {"step": 22} if horizontal else 200,
+        "layer": [{"mark": {"type": "bar", "color": BAR}, "encoding": encoding},
+                  {"mark": {"type": "text", "align": "left" if horizontal else "center", "dx": 3 if horizontal else 0,
+                            "dy": 0 if horizontal else -6, "fontSize": 10, "color": "#111"}, "encoding": text_enc}],
+        "config": CONFIG,
+    }
+
+
+def trend(table: Table) -> dict[str, Any]:
+    """One line per rate over the months. Told apart by colour, by dash, and by a label at the
+    end of each line (Vega-Lite does not merge a colour legend with a dash legend)."""
+    month = _column(table, "month")
+    months = [str(r[month]) for r in table.rows]
+    rows, shown = [], []
+    for name, label in TREND_SERIES:
+        index = _column(table, name)
+        points = [{"month": str(r[month]), "series": label, "value": _number(r[index])} for r in table.rows]
+        points = [p for p in points if p["value"] is not None]  # a month without the rate is a gap, not 0
+        if points:
+            points[-1]["last"] = True
+            rows += points
+            shown.append(label)
+    series = {"field": "series", "type": "nominal", "title": None, "sort": shown}
+    x = {"field": "month", "type": "ordinal", "title": "Month", "scale": {"domain": months},
+         "axis": {"labelAngle": -40}}
+    y = {"field": "value", "type": "quantitative", "title": "Percent"}
+    return {
+        "$schema": SCHEMA, "title": "Monthly trend of each rate (%)",
+        "description": "Monthly trend of each rate, one line per rate; the trend table has the figures.",
+        "data": {"values": rows}, "width": 520, "height": 220,
+        "layer": [
+            {"mark": {"type": "line", "point": {"size": 45, "filled": True}, "strokeWidth": 2},
+             "encoding": {"x": x, "y": y, "color": {**series, "legend": {"orient": "bottom", "columns": 2}},
+                          "strokeDash": {**series, "legend": None}}},
+            {"transform": [{"filter": "datum.last"}],
+             "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10},
+             "encoding": {"x": x, "y": y, "text": {"field": "series"}, "color": {**series, "legend": None}}},
+        ],
+        "config": CONFIG,
+    }
+
+
+def specs(report: Report) -> dict[str, dict[str, Any]]:
+    tables = report.tables()
+    found: dict[str, dict[str, Any]] = {}
+    if "denied_by_payer" in tables:
+        found["denied_by_payer"] = bars(tables["denied_by_payer"], "payer", "denied_dollars", "Denied dollars by payer")
+    if "denied_by_category" in tables:
+        found["denied_by_category"] = bars(tables["denied_by_category"], "category", "denied_dollars",
+                                           "Denied dollars by category")
+    if "aging" in tables:
+        found["aging"] = bars(tables["aging"], "days_since_denial", "open_dollars",
+                              "Open denial dollars by days since denial", horizontal=False)
+    if "trend" in tables:
+        found["trend"] = trend(tables["trend"])
+    if "prevention" in tables:
+        found["prevention"] = bars(tables["prevention"], "cause", "denied_dollars", "Denied dollars by root cause")
+    return found
+
+
+def svg(spec: dict[str, Any]) -> str:
+    """The chart as SVG text. `allowed_base_urls=[]`: a spec that names external data is refused."""
+    try:
+        import vl_convert
+    except ImportError:
+        raise MissingToolError("vl-convert-python", "pip install vl-convert-python") from None
+    return str(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]))

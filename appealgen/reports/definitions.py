@@ -1,0 +1,86 @@
+"""What each figure means and what it was computed on, printed beside it in every format.
+
+The definitions follow the HFMA Claim Integrity Task Force's standard denial metrics and the
+MAP Keys where those define the figure; where no standard body defines one ("avoidable"), the
+definition says whose table it used. Rates computed from 835 remittances alone are labelled
+as such and never called the initial denial rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Definition:
+    title: str
+    definition: str
+    basis: str
+
+
+FIRST_REMITTANCE = ("835 remittances alone: each claim once, at its first remittance dated in the period (the payer's "
+                    "date); reversals (CLP02 22), predeterminations (25) and replacement or void claims (CLP09 7, 8) "
+                    "excluded. Not the initial denial rate")
+OPENED = "denials opened in the period (denial date = the payer's remittance date, or the claim file's denial date)"
+DECIDED = "payer decisions dated in the period, at every appeal level (live events: corrections applied)"
+
+DEFINITIONS: dict[str, Definition] = {
+    "remittance_denial_rate": Definition(
+        "Remittance denial rate (count)", "claims denied at their first remittance / claims first remitted",
+        FIRST_REMITTANCE),
+    "remittance_denial_rate_dollars": Definition(
+        "Remittance denial rate (dollars)",
+        "gross charges of claims denied at their first remittance / gross charges of claims first remitted",
+        FIRST_REMITTANCE),
+    "initial_denial_rate": Definition(
+        "Initial denial rate, HFMA (count)",
+        "claims initially denied in a month / average monthly claims submitted in the three months before it; "
+        "for a longer period, the months' numerators over the months' denominators",
+        "submitted claims (log import --submitted) and 835 remittances, whole calendar months of the period"),
+    "initial_denial_rate_dollars": Definition(
+        "Initial denial rate, HFMA (gross charges)",
+        "gross charges of claims initially denied in a month / average monthly charges submitted in the three "
+        "months before it",
+        "submitted claims (log import --submitted) and 835 remittances, whole calendar months of the period"),
+    "denials_opened": Definition("Denials opened", "denials opened (a claim denied twice counts twice)", OPENED),
+    "denied_dollars": Definition("Denied dollars", "amount at stake of the denials opened (billed less paid on the "
+                                 "denied lines)", OPENED),
+    "avoidable_share": Definition(
+        "Avoidable denials (count)", "denials whose root cause the practice controls / denials opened",
+        OPENED + "; root causes from the table named under Sources"),
+    "avoidable_share_dollars": Definition(
+        "Avoidable denials (dollars)", "amount at stake of avoidable denials / amount at stake of denials opened",
+        OPENED + "; root causes from the table named under Sources"),
+    "overturn_rate": Definition(
+        "Overturn rate (count)", "decisions overturning the denial in full or in part / decisions", DECIDED),
+    "overturn_rate_dollars": Definition(
+        "Overturn rate (dollars)", "amount recovered / amount still at stake when the payer decided", DECIDED),
+    "recovered": Definition("Amount recovered", "amounts paid on overturned and partially overturned decisions",
+                            DECIDED),
+    "days_to_appeal": Definition(
+        "Days from denial to appeal", "days from the denial date to the first request sent about it (median, "
+        "90th percentile by nearest rank)", "first requests sent in the period"),
+    "days_to_resolution": Definition(
+        "Days from denial to resolution", "days from the denial date to one fixed endpoint: the date the denial "
+        "closed, paid on an overturn, written off, or billed to the patient (median, 90th percentile by nearest "
+        "rank)", "denials closed in the period"),
+    "open_denials": Definition("Open denials", "denials not closed at the end of the period",
+                               "every denial opened by the end of the period"),
+    "open_denial_dollars": Definition(
+        "Open denial dollars", "amount still at stake on denials open at the end of the period (at stake less "
+        "recovered, written off and billed to the patient)", "every denial opened by the end of the period"),
+    "deadlines_missed": Definition(
+        "Deadlines missed (count)", "filing deadlines in the period that passed with the request unsent",
+        "steps that send something to the payer, deadlines dated in the period"),
+    "deadlines_missed_dollars": Definition(
+        "Deadlines missed (dollars)", "amount at stake when those deadlines passed",
+        "steps that send something to the payer, deadlines dated in the period"),
+    "last_week_appeals": Definition(
+        "Appeals sent in the last week of their window", "requests sent 0 to 6 days before their filing deadline / "
+        "requests sent with a deadline", "requests sent in the period"),
+    "write_offs": Definition("Denial write-offs", "amounts adjusted (written off) after a denial",
+                             "adjusted events dated in the period"),
+    "write_off_share": Definition(
+        "Denial write-offs as a share of net patient service revenue (MAP Key AR-6)",
+        "denial write-offs / net patient service revenue", "write-offs dated in the period; revenue as given with "
+        "--npsr"),
+}

@@ -1,0 +1,176 @@
+"""Each denial's history replayed up to the end of the report (the log's one rule book,
+`appealgen.log.state`, decides which events count, as it does for the queue), turned into dated
+facts the metrics count: the denial's opening, each request sent, each decision, write-offs,
+the deadline of a step that passed unsent, the resolution, and the state at the end.
+
+Live events only: an event voided by a correction never counts, whenever the correction was
+recorded (the mistake is known now). Events dated after the report's end are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from appealgen.log.model import Event, Kind
+from appealgen.log.state import State, apply, problem
+from appealgen.reports.causes import CauseTable
+
+ZERO = Decimal("0.00")
+MOVES = frozenset({Kind.sent, Kind.decision, Kind.adjusted, Kind.billed_patient})  # events that end an unsent step
+CLOSING = {"overturned": "overturned (paid)", "adjusted": "written off", "billed_patient": "billed to the patient"}
+
+
+@dataclass(slots=True)
+class Subject:
+    """What every fact of one denial is grouped by."""
+
+    denial_id: int
+    practice: str
+    claim_id: str
+    payer: str
+    category: str
+    reason: str
+    cause: str
+    avoidable: bool
+    team: str
+    denied_on: date
+    at_stake: Decimal
+    level: str = ""  # the level it stands at, at the end of the period
+    owner: str = ""  # its owner at the end of the period ("" when unassigned)
+
+
+@dataclass(slots=True)
+class Sent:
+    on: date
+    subject: Subject
+    level: str
+    deadline: date | None
+    first: bool  # the denial's first request (days from denial to appeal)
+
+
+@dataclass(slots=True)
+class Decided:
+    on: date
+    subject: Subject
+    level: str
+    outcome: str
+    recovered: Decimal
+    in_dispute: Decimal  # what was still at stake when the payer decided
+
+
+@dataclass(slots=True)
+class WrittenOff:
+    on: date
+    subject: Subject
+    amount: Decimal
+
+
+@dataclass(slots=True)
+class Missed:
+    on: date  # the deadline that passed
+    subject: Subject
+    level: str
+    amount: Decimal  # still at stake then
+    sent_on: date | None  # sent late (with good cause), or None
+
+
+@dataclass(slots=True)
+class Resolved:
+    on: date  # the fixed endpoint: the date it closed (paid on overturn, written off, billed to the patient)
+    subject: Subject
+    by: str
+
+
+@dataclass(slots=True)
+class Open:
+    subject: Subject
+    amount: Decimal  # still at stake at the end of the period
+
+
+@dataclass(slots=True)
+class Facts:
+    opened: list[Subject] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    decided: list[Decided] = field(default_factory=list)
+    written_off: list[WrittenOff] = field(default_factory=list)
+    missed: list[Missed] = field(default_factory=list)
+    resolved: list[Resolved] = field(default_factory=list)
+    open_at_end: list[Open] = field(default_factory=list)
+
+
+def live(events: Iterable[Event], end: date) -> list[Event]:
+    """Events that count at `end`: not corrections, not voided, dated on or before `end`."""
+    events = list(events)
+    voided = {e.voids for e in events if e.kind is Kind.correction}
+    return [e for e in events if e.kind is not Kind.correction and e.id not in voided and e.on <= end]
+
+
+def _missed_check(state: State, on: date, facts: Facts, subject: Subject, seen: set[tuple[str, date]],
+                  sent_on: date | None) -> None:
+    """A step open and unsent whose deadline passed before `on` is a missed deadline."""
+    step = state.step
+    if state.status != "open" or not step.dated or step.deadline is None or step.deadline >= on:
+        return
+    if (step.level, step.deadline) not in seen:
+        seen.add((step.level, step.deadline))
+        facts.missed.append(Missed(step.deadline, subject, step.level_name, state.remaining, sent_on))
+
+
+def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
+    """Add one denial's facts up to `end` (its state as derived by the rule book, step by step)."""
+    facts.opened.append(subject)
+    walk = State(state.denial, state.denial.first)
+    seen: set[tuple[str, date]] = set()
+    first_sent = True
+    for event in live(state.events, end):
+        if problem(walk, event) is not None:
+            continue  # out of order: the rule book ignores it when deriving, so do we
+        if event.kind in MOVES:
+            _missed_check(walk, event.on, facts, subject, seen, event.on if event.kind is Kind.sent else None)
+        _record(walk, event, subject, facts, first_sent)
+        first_sent = first_sent and event.kind is not Kind.sent
+        was_open = walk.is_open
+        apply(walk, event)
+        if was_open and not walk.is_open and walk.closed_by is not None:
+            facts.resolved.append(Resolved(event.on, subject, CLOSING.get(walk.closed_by, walk.closed_by)))
+    _missed_check(walk, end, facts, subject, seen, None)
+    subject.level, subject.owner = walk.step.level_name, walk.owner or ""
+    if walk.is_open:
+        facts.open_at_end.append(Open(subject, walk.remaining))
+
+
+def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_sent: bool) -> None:
+    step = walk.step
+    if event.kind is Kind.sent:
+        facts.sent.append(Sent(event.on, subject, step.level_name, step.deadline if step.dated else None, first_sent))
+    elif event.kind is Kind.decision:
+        won = event.outcome in ("overturned", "partially_overturned")
+        facts.decided.append(Decided(event.on, subject, step.level_name, event.outcome or "",
+                                     (event.amount or ZERO) if won else ZERO, walk.remaining))
+    elif event.kind is Kind.adjusted:
+        facts.written_off.append(WrittenOff(event.on, subject, event.amount or ZERO))
+
+
+def subject_of(state: State, reason: str, causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:
+    denial = state.denial
+    key = (denial.category, reason)
+    cause_id = memo.get(key)
+    if cause_id is None:
+        cause_id = memo[key] = causes.cause_id(denial.category, reason)
+    cause = causes.causes[cause_id]
+    return Subject(denial.id or 0, denial.practice, denial.claim_id, denial.payer, denial.category, reason, cause_id,
+                   cause.avoidable, cause.team, denial.denied_on, denial.at_stake)
+
+
+def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable, end: date) -> Facts:
+    """The facts of every denial opened on or before `end`."""
+    facts, memo = Facts(), dict[tuple[str, str], str]()
+    for state in states:
+        if state.denial.denied_on <= end:
+            replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts)
+    for found in (facts.sent, facts.decided, facts.written_off, facts.missed, facts.resolved):
+        found.sort(key=lambda f: f.on)  # type: ignore[attr-defined]
+    facts.opened.sort(key=lambda s: s.denied_on)
+    return facts

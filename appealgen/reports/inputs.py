@@ -1,0 +1,81 @@
+"""Everything a report counts, read from the log once: first remittances and submitted claims
+(aggregated in the database), and each denial's facts replayed by the rule book."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from appealgen.log.store import Filters, gc_paused, load_states
+from appealgen.log.tables import denials
+from appealgen.reports import metrics
+from appealgen.reports.causes import CauseTable
+from appealgen.reports.history import Decided, Missed, Open, Resolved, Sent, Subject, WrittenOff, collect
+from appealgen.reports.period import Period, add_months, month_of
+from appealgen.reports.remits import RemitDay, SubmittedDay, first_remittances, submitted
+from appealgen.reports.slices import Dated
+from appealgen.reports.values import Rate, unavailable
+
+
+@dataclass(frozen=True)
+class Inputs:
+    end: date
+    remits: Dated[RemitDay]
+    submitted: Dated[SubmittedDay]
+    opened: Dated[Subject]
+    sent: Dated[Sent]
+    decided: Dated[Decided]
+    written_off: Dated[WrittenOff]
+    missed: Dated[Missed]
+    resolved: Dated[Resolved]
+    still_open: Sequence[Open]
+
+    def initial_denial_rate(self, period: Period, dollars: bool, payer: str | None = None) -> Rate:
+        """HFMA's rate over the whole calendar months of `period` (optionally one payer's): each
+        month's denials over that month's denominator, summed."""
+        months = period.months()
+        if not months:
+            return unavailable("HFMA defines it per calendar month; the period holds no whole month", dollars)
+        numerator, denominator = Decimal(0), Decimal(0)
+        for month in months:
+            before = [self._submitted(month_of(add_months(month.start, -n)), payer) for n in (3, 2, 1)]
+            denied = [d for d in self.remits.within(month) if payer is None or d.payer == payer]
+            one = metrics.initial_denial_rate(denied, before, dollars)
+            if one.value is None:
+                return unavailable(f"{month.label()}: {one.reason}", dollars)
+            numerator += Decimal(one.numerator)
+            denominator += Decimal(one.denominator)
+        return Rate(numerator if dollars else int(numerator), denominator, dollars=dollars)
+
+    def _submitted(self, month: Period, payer: str | None) -> list[SubmittedDay]:
+        return [s for s in self.submitted.within(month) if payer is None or s.payer == payer]
+
+
+def reasons_of(conn: Connection, practice: str | None) -> dict[int, str]:
+    """Each denial's reason code ("CO-50"): the queue's states leave it out."""
+    query = select(denials.c.id, denials.c.reason)
+    if practice is not None:
+        query = query.where(denials.c.practice == practice)
+    return {denial_id: reason for denial_id, reason in conn.execute(query)}
+
+
+def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None) -> Inputs:
+    """`window`: the earliest date any figure needs (the trend, the previous period, and the three
+    months of submissions before the first month) to `end`."""
+    remitted = first_remittances(conn, window, practice)
+    claims = submitted(conn, Period(add_months(window.start, -3), end), practice)
+    with gc_paused():  # a state per denial: 100,000s of small objects, no cycles
+        states = load_states(conn, Filters(practice=practice), full=False)
+        facts = collect(states, reasons_of(conn, practice), causes, end)
+    return Inputs(
+        end, Dated(remitted, [r.on for r in remitted]), Dated(claims, [s.on for s in claims]),
+        Dated(facts.opened, [s.denied_on for s in facts.opened]),
+        Dated(facts.sent, [f.on for f in facts.sent]), Dated(facts.decided, [f.on for f in facts.decided]),
+        Dated(facts.written_off, [f.on for f in facts.written_off]), Dated(facts.missed, [f.on for f in facts.missed]),
+        Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end,
+    )

@@ -1,0 +1,116 @@
+"""One function per metric, each over facts already cut to a period (and, for a breakdown, to
+one payer, category, ...). The definitions and bases printed beside each figure live in
+`appealgen.reports.definitions`; a test keeps every metric here described there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from appealgen.reports.history import Decided, Missed, Open, Resolved, Sent, Subject, WrittenOff
+from appealgen.reports.remits import RemitDay, SubmittedDay
+from appealgen.reports.values import ZERO, Days, Rate, total, unavailable
+
+WON = ("overturned", "partially_overturned")
+BUCKETS = ((0, 30, "0-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, 120, "91-120"), (121, None, "over 120"))
+LAST_WEEK = 7  # an appeal sent 0 to 6 days before its deadline was sent in the last week of its window
+
+
+def remittance_denial_rate(days: Sequence[RemitDay], dollars: bool = False) -> Rate:
+    """Claims denied at their first remittance / claims first remitted (or their gross charges)."""
+    if dollars:
+        return Rate(total([d.denied_billed for d in days]), total([d.billed for d in days]), dollars=True)
+    return Rate(sum(d.denied for d in days), sum(d.claims for d in days))
+
+
+def initial_denial_rate(denied: Sequence[RemitDay], before: Sequence[Sequence[SubmittedDay]],
+                        dollars: bool = False) -> Rate:
+    """HFMA: claims initially denied in a month / the average monthly claims submitted in the three
+    months before it. `before` holds those three months' submissions; a month without any means
+    the submitted claims were not imported for it, and there is then no rate."""
+    empty = [n for n, month in enumerate(before) if not month]
+    if empty:
+        return unavailable(f"submitted claims were imported for {len(before) - len(empty)} of the 3 months "
+                           "before the month (log import --submitted)", dollars)
+    if dollars:
+        average = total([total([s.charges for s in m]) for m in before]) / len(before)
+        return Rate(total([d.denied_billed for d in denied]), average, dollars=True)
+    return Rate(sum(d.denied for d in denied), Decimal(sum(s.claims for m in before for s in m)) / len(before))
+
+
+def denied_count(opened: Sequence[Subject]) -> int:
+    return len(opened)
+
+
+def denied_dollars(opened: Sequence[Subject]) -> Decimal:
+    """What the denials opened put at stake (billed less paid on the denied lines)."""
+    return total([s.at_stake for s in opened])
+
+
+def avoidable_share(opened: Sequence[Subject], dollars: bool = False) -> Rate:
+    """Denials whose root cause the practice controls / all denials opened (root-cause table)."""
+    if dollars:
+        return Rate(total([s.at_stake for s in opened if s.avoidable]), denied_dollars(opened), dollars=True)
+    return Rate(sum(1 for s in opened if s.avoidable), len(opened))
+
+
+def overturn_rate(decided: Sequence[Decided], dollars: bool = False) -> Rate:
+    """Decisions overturning the denial in full or in part / decisions; by dollars, the amount
+    recovered / the amount in dispute when decided."""
+    if dollars:
+        return Rate(recovered(decided), total([d.in_dispute for d in decided]), dollars=True)
+    return Rate(sum(1 for d in decided if d.outcome in WON), len(decided))
+
+
+def recovered(decided: Sequence[Decided]) -> Decimal:
+    return total([d.recovered for d in decided])
+
+
+def days_to_appeal(sent: Sequence[Sent]) -> Days:
+    """From the denial (the payer's date) to the first request sent about it."""
+    return Days(tuple((s.on - s.subject.denied_on).days for s in sent if s.first), "no first appeal sent")
+
+
+def days_to_resolution(resolved: Sequence[Resolved]) -> Days:
+    """From the denial to the date it closed: paid on overturn, written off, or billed to the patient."""
+    return Days(tuple((r.on - r.subject.denied_on).days for r in resolved), "no denial resolved")
+
+
+def open_dollars(still_open: Sequence[Open]) -> Decimal:
+    return total([o.amount for o in still_open])
+
+
+def aged_backlog(still_open: Sequence[Open], end: date) -> list[tuple[str, int, Decimal]]:
+    """Open denials by days since the denial at `end`: (bucket, count, dollars still at stake)."""
+    counts = {label: 0 for _, _, label in BUCKETS}
+    amounts = {label: ZERO for _, _, label in BUCKETS}
+    for found in still_open:
+        age = (end - found.subject.denied_on).days
+        label = next(lb for low, high, lb in BUCKETS if age >= low and (high is None or age <= high))
+        counts[label] += 1
+        amounts[label] += found.amount
+    return [(label, counts[label], amounts[label]) for _, _, label in BUCKETS]
+
+
+def deadlines_missed(missed: Sequence[Missed]) -> tuple[int, Decimal]:
+    """Filing deadlines that passed with nothing sent (count, dollars at stake then)."""
+    return len(missed), total([m.amount for m in missed])
+
+
+def last_week_appeals(sent: Sequence[Sent]) -> Rate:
+    """Requests sent in the last 7 days before their filing deadline / requests sent with a deadline."""
+    left = [(s.deadline - s.on).days for s in sent if s.deadline is not None and s.on <= s.deadline]
+    return Rate(sum(1 for days in left if days < LAST_WEEK), len(left))
+
+
+def write_offs(written_off: Sequence[WrittenOff]) -> Decimal:
+    """Amounts adjusted (written off) after a denial."""
+    return total([w.amount for w in written_off])
+
+
+def write_off_share(written_off: Sequence[WrittenOff], npsr: Decimal | None) -> Rate:
+    """MAP Key AR-6 style: denial write-offs / net patient service revenue for the period."""
+    if npsr is None:
+        return unavailable("give the period's net patient service revenue with --npsr", dollars=True)
+    return Rate(write_offs(written_off), npsr, dollars=True)

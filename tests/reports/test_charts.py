@@ -1,0 +1,51 @@
+"""Charts: Vega-Lite specifications from the report's tables, drawn to SVG without a browser
+(real text, nothing fetched: external data is refused), in colours told apart without colour vision."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from appealgen.reports.charts import BAR, PALETTE, bars, svg, trend
+from appealgen.reports.model import Column, Table
+from appealgen.reports.values import Rate
+
+OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"}
+
+
+def by_payer() -> Table:
+    return Table("denied_by_payer", "Denied by payer", [Column("payer", "Payer"), Column("denied_dollars", "Denied $")],
+                 [["medicare-dme", Decimal("1040.00")], ["medicaid-caresource", Decimal("250.00")]])
+
+
+def test_a_bar_chart_is_svg_with_real_text_drawn_in_process() -> None:
+    drawn = svg(bars(by_payer(), "payer", "denied_dollars", "Denied dollars by payer"))
+    assert drawn.startswith("<svg")
+    assert ">medicare-dme</text>" in drawn and ">Denied dollars by payer</text>" in drawn
+    assert "$1,040" in drawn  # the value printed on its bar
+    assert BAR.lower() in drawn.lower()
+
+
+def test_a_chart_that_names_external_data_is_refused() -> None:
+    spec = bars(by_payer(), "payer", "denied_dollars", "x")
+    spec["data"] = {"url": "http://192.0.2.1/denials.json"}
+    with pytest.raises(ValueError, match="not allowed"):
+        svg(spec)
+
+
+def test_the_colours_are_okabe_ito_and_trend_lines_differ_by_dash_and_label_too() -> None:
+    assert set(PALETTE) == OKABE_ITO
+    table = Table("trend", "Trend", [Column(n, n) for n in ("month", "remittance_denial_rate", "initial_denial_rate",
+                                                            "overturn_rate", "avoidable_share")],
+                  [["2026-09", Rate(2, 4), Rate(0, 0, "no submitted claims"), Rate(0, 0), Rate(1, 2)],
+                   ["2026-10", Rate(4, 7), Rate(0, 0, "no submitted claims"), Rate(3, 5), Rate(4, 5)]])
+    spec = trend(table)
+    line, labels = spec["layer"]
+    assert "strokeDash" in line["encoding"] and labels["mark"]["type"] == "text"
+    values = spec["data"]["values"]
+    # A rate never computable is left out (no line at 0); a month without the rate is a gap, not 0.
+    assert {v["series"] for v in values} == {"Remittance denial rate", "Overturn rate", "Avoidable share"}
+    assert [v["value"] for v in values if v["series"] == "Overturn rate"] == [60.0]
+    drawn = svg(spec)
+    assert ">Remittance denial rate</text>" in drawn and "2026-09" in drawn

@@ -1,0 +1,238 @@
+"""Every metric of the report on the seeded log (tests/reports/seed.py), each figure worked out
+by hand below from the seed's story, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from appealgen.reports.api import csv_text, make_report
+from appealgen.reports.build import Options
+from appealgen.reports.model import Metric, Report
+from appealgen.reports.period import Period
+from appealgen.reports.values import Days, Rate
+from tests.reports.seed import settings
+
+OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
+D = Decimal
+
+
+def report(url: str, period: Period = OCTOBER, **options: object) -> Report:
+    return make_report(settings(url), Options(period, **{"practice": "default", **options}))  # type: ignore[arg-type]
+
+
+def metric(found: Report, metric_id: str) -> Metric:
+    return next(m for m in found.metrics() if m.id == metric_id)
+
+
+def fraction(value: object) -> tuple[object, object] | str:
+    """A rate as (numerator, denominator), or its reason when it has none."""
+    assert isinstance(value, Rate)
+    return (value.numerator, value.denominator) if value.value is not None else value.reason
+
+
+def rows(found: Report, table: str) -> list[list[str]]:
+    return [line.split(",") for line in csv_text(found, table).strip().splitlines()[1:]]
+
+
+@pytest.fixture(scope="module")
+def october(seeded: str) -> Report:
+    return report(seeded)
+
+
+def test_remittance_denial_rate_counts_each_claim_once_at_its_first_remittance(october: Report) -> None:
+    # October's first remittances: B1 300 denied, B2 400, B3 100, B4 500 denied, C1 120 denied (10-05), M1 250
+    # denied, M2 600, R2 250 (10-20: paid again after a reversal, its first payment older than the log). Not
+    # counted: A1's and C1's second remittances, B4's partial payment, the reversals, R1's payment again (R1 was
+    # first remitted in September), B5 (a replacement claim, CLP09 7).
+    rate = metric(october, "remittance_denial_rate")
+    assert fraction(rate.value) == (4, 8)
+    assert rate.value.text() == "50.0%"  # type: ignore[union-attr]
+    assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("1170.00"), D("2520.00"))
+    # September: A1 200 denied, A2 100, A3 150 denied, R1 250.
+    assert fraction(rate.previous) == (2, 4)
+    assert fraction(metric(october, "remittance_denial_rate_dollars").previous) == (D("350.00"), D("700.00"))
+
+
+def test_the_hfma_initial_denial_rate_uses_the_three_months_before_and_only_with_submitted_claims(
+        october: Report) -> None:
+    # October: 4 claims initially denied / average of July 6, August 3 and September 6 submitted = 5.
+    rate = metric(october, "initial_denial_rate")
+    assert fraction(rate.value) == (4, D(5))
+    assert rate.value.text() == "80.0%"  # type: ignore[union-attr]
+    # Charges: 1,170.00 denied / average of 3,000.00, 2,400.00 and 3,600.00 = 3,000.00.
+    assert fraction(metric(october, "initial_denial_rate_dollars").value) == (D("1170.00"), D("3000.00"))
+    # September would need June, July and August: no claims were imported for June.
+    assert fraction(rate.previous) == ("September 2026: submitted claims were imported for 2 of the 3 months "
+                                       "before the month (log import --submitted)")
+    assert rate.previous.text().startswith("n/a (September 2026: submitted claims")  # type: ignore[union-attr]
+
+
+def test_denials_opened_denied_dollars_and_the_avoidable_share(october: Report) -> None:
+    # B1 300 (authorization), B4 500 (medical necessity), C1 120 (coding), M1 250 (eligibility) and C1 again
+    # 120 (its first denial was written off, so the second remittance opened a second denial).
+    assert (metric(october, "denials_opened").value, metric(october, "denials_opened").previous) == (5, 2)
+    assert metric(october, "denied_dollars").value == D("1290.00")
+    assert metric(october, "denied_dollars").previous == D("350.00")  # A1 200, A3 150
+    # Avoidable (the shipped table): all but B4, clinical judgment; 790.00 of 1,290.00.
+    assert fraction(metric(october, "avoidable_share").value) == (4, 5)
+    assert fraction(metric(october, "avoidable_share_dollars").value) == (D("790.00"), D("1290.00"))
+    # September: A3's CO-16 is claim data (billing, avoidable); A1's CO-50 is not.
+    assert fraction(metric(october, "avoidable_share").previous) == (1, 2)
+
+
+def test_denied_dollars_by_payer_category_and_reason(october: Report) -> None:
+    assert rows(october, "denied_by_payer") == [["medicare-dme", "4", "1040.00", "0.8062"],
+                                                ["medicaid-caresource", "1", "250.00", "0.1938"]]
+    assert rows(october, "denied_by_category") == [
+        ["medical_necessity", "1", "500.00", "0.3876"], ["authorization", "1", "300.00", "0.2326"],
+        ["eligibility", "1", "250.00", "0.1938"], ["coding", "2", "240.00", "0.1860"]]
+    assert [r[:3] for r in rows(october, "denied_by_reason")] == [
+        ["CO-50", "1", "500.00"], ["CO-197", "1", "300.00"], ["CO-27", "1", "250.00"], ["CO-4", "2", "240.00"]]
+
+
+def test_the_top_reasons_are_listed_and_the_rest_grouped(seeded: str) -> None:
+    assert rows(report(seeded, top=2), "denied_by_reason") == [
+        ["CO-50", "1", "500.00", "0.3876"], ["CO-197", "1", "300.00", "0.2326"],
+        ["all other (2 codes)", "3", "490.00", "0.3798"]]
+
+
+def test_appeal_results_with_a_partial_overturn_and_a_voided_decision(october: Report) -> None:
+    # Decisions in October: A1 upheld 10-05 (the remittance denied it again while its request was pending; 200.00
+    # in dispute), A3 overturned 10-15 (150.00 of 150.00), B4 partly overturned 10-25 (200.00 paid of 500.00),
+    # B1 overturned 10-28 (300.00 of 300.00), B4 upheld 10-29 at reconsideration (the 300.00 still at stake),
+    # A1 upheld 10-30 at reconsideration (200.00). B1's upheld of 10-20 was voided by a correction.
+    assert fraction(metric(october, "overturn_rate").value) == (3, 6)
+    assert fraction(metric(october, "overturn_rate_dollars").value) == (D("650.00"), D("1650.00"))
+    assert metric(october, "recovered").value == D("650.00")
+    assert fraction(metric(october, "overturn_rate").previous) == "no cases in the denominator"  # none in September
+    assert rows(october, "appeals_by_level") == [
+        ["Reconsideration", "2", "0", "0", "2", "0", "0.0000", "0.0000", "0.00"],
+        ["Redetermination", "4", "2", "1", "1", "0", "0.7500", "0.5652", "650.00"]]
+    assert rows(october, "appeals_by_payer") == [
+        ["medicare-dme", "6", "2", "1", "3", "0", "0.5000", "0.3939", "650.00"]]
+
+
+def test_days_from_denial_to_appeal_and_to_resolution(october: Report) -> None:
+    # First requests sent in October: B1 10-07 (denied 10-05: 2 days), B4 10-08 (3), K2 10-06 (denied 08-12:
+    # 55). A1's request of 10-14 is its second. Median 3; 90th percentile, nearest rank ceil(0.9 x 3) = 3rd: 55.
+    appeal = metric(october, "days_to_appeal")
+    assert isinstance(appeal.value, Days)
+    assert (sorted(appeal.value.values), appeal.value.median, appeal.value.p90) == ([2, 3, 55], D(3), 55)
+    # September: A1 5 days, A3 10 days: median 7.5.
+    assert isinstance(appeal.previous, Days) and appeal.previous.median == D("7.5")
+    # Closed in October: C1 written off 10-10 (5 days), A3 overturned 10-15 (30), B1 overturned 10-28 (23).
+    resolution = metric(october, "days_to_resolution")
+    assert isinstance(resolution.value, Days)
+    assert (sorted(resolution.value.values), resolution.value.median, resolution.value.p90) == ([5, 23, 30], D(23), 30)
+    assert resolution.previous is not None and resolution.previous.text() == "n/a (no denial resolved)"  # type: ignore[union-attr]
+
+
+def test_open_denial_dollars_and_the_aged_backlog_at_the_end_of_the_period(october: Report) -> None:
+    # Open on 10-31: A1 200.00 (46 days), B4 300.00 left after 200.00 recovered (26), M1 250.00 (11; written
+    # off only on 11-10), C1's second denial 120.00 (6), K1 80.00 (82), K2 90.00 (80).
+    assert metric(october, "open_denials").value == 6
+    assert metric(october, "open_denial_dollars").value == D("1040.00")
+    assert rows(october, "aging") == [["0-30", "3", "670.00"], ["31-60", "1", "200.00"], ["61-90", "2", "170.00"],
+                                      ["91-120", "0", "0.00"], ["over 120", "0", "0.00"]]
+
+
+def test_deadlines_missed_and_appeals_sent_in_the_last_week(october: Report) -> None:
+    # K1's retroactive authorization request was due 10-09 (60 days from 08-10) and was never sent;
+    # K2's was due 10-11 and went 10-06.
+    assert (metric(october, "deadlines_missed").value, metric(october, "deadlines_missed_dollars").value) == \
+        (1, D("80.00"))
+    assert rows(october, "deadlines_missed") == [
+        ["K1", "medicaid-caresource", "Retroactive authorization", "2026-10-09", "80.00", "not sent"]]
+    # Requests sent in October with a deadline: B1, B4 twice, A1 (reconsideration), K2; only K2 in its last 7 days.
+    assert fraction(metric(october, "last_week_appeals").value) == (1, 5)
+
+
+def test_a_request_sent_after_its_deadline_is_a_missed_deadline(seeded: str) -> None:
+    # K1 went on 11-05 with a statement of good cause: to 11-20, its deadline was missed all the same.
+    assert rows(report(seeded, Period(date(2026, 10, 1), date(2026, 11, 20))), "deadlines_missed") == [
+        ["K1", "medicaid-caresource", "Retroactive authorization", "2026-10-09", "80.00", "2026-11-05"]]
+
+
+def test_write_offs_are_dated_by_the_write_off(seeded: str) -> None:
+    november = report(seeded, Period(date(2026, 11, 1), date(2026, 11, 20)))
+    assert metric(november, "write_offs").value == D("250.00")  # M1 (denied 10-20), written off 11-10
+
+
+def test_write_offs_and_their_share_of_net_patient_service_revenue(seeded: str, october: Report) -> None:
+    assert metric(october, "write_offs").value == D("120.00")  # C1, 10-10; M1's of 11-10 is after October
+    assert rows(october, "write_offs_by_category") == [["coding", "1", "120.00"]]
+    assert fraction(metric(october, "write_off_share").value) == \
+        "give the period's net patient service revenue with --npsr"
+    assert fraction(metric(report(seeded, npsr=D("10000.00")), "write_off_share").value) == \
+        (D("120.00"), D("10000.00"))
+
+
+def test_the_monthly_trend_and_a_month_with_no_remittances(october: Report) -> None:
+    trend = {r[0]: r for r in rows(october, "trend")}
+    assert list(trend) == [f"2025-{m}" for m in ("11", "12")] + [f"2026-{m:02d}" for m in range(1, 11)]
+    # July 2026: nothing remitted, denied or decided: rates n/a, never 0%.
+    assert trend["2026-07"] == ["2026-07", "0", "n/a", "n/a", "n/a", "0", "0.00", "n/a", "0", "n/a", "0.00", "0.00"]
+    # August: K1 and K2, both denied at their first remittance; no submitted claims for May to July.
+    assert trend["2026-08"][:6] == ["2026-08", "2", "1.0000", "1.0000", "n/a", "2"]
+    assert trend["2026-10"] == ["2026-10", "8", "0.5000", "0.4643", "0.8000", "5", "1290.00", "0.8000", "6",
+                                "0.5000", "650.00", "120.00"]
+
+
+def test_a_period_with_no_remittances_shows_every_rate_as_not_available(seeded: str) -> None:
+    july = report(seeded, Period(date(2026, 7, 1), date(2026, 7, 31)))
+    assert metric(july, "remittance_denial_rate").value.text() == "n/a (no cases in the denominator)"  # type: ignore[union-attr]
+    assert metric(july, "remittance_denial_rate_dollars").value.text() == "n/a (no dollars in the denominator)"  # type: ignore[union-attr]
+    assert metric(july, "overturn_rate").value.text() == "n/a (no cases in the denominator)"  # type: ignore[union-attr]
+    assert metric(july, "denials_opened").value == 0
+    assert metric(july, "open_denial_dollars").value == D("0.00")
+
+
+def test_the_prevention_view_names_each_cause_its_team_the_change_and_the_claims(october: Report) -> None:
+    assert rows(october, "prevention") == [
+        ["payer's clinical judgment (medical necessity)", "clinical documentation", "no", "1", "500.00", "1",
+         "200.00", "+0", "+$300.00", "B4"],
+        ["authorization not obtained or not on the claim", "front desk", "yes", "1", "300.00", "0", "0.00", "+1",
+         "+$300.00", "B1"],
+        ["eligibility or registration not verified", "front desk", "yes", "1", "250.00", "0", "0.00", "+1",
+         "+$250.00", "M1"],
+        ["\"code", " modifier or diagnosis error\"", "coding", "yes", "2", "240.00", "0", "0.00", "+2", "+$240.00",
+         "C1"],
+        ["claim data missing or invalid", "billing", "yes", "0", "0.00", "1", "150.00", "-1", "-$150.00", ""]]
+    assert october.causes.startswith("appealgen default root causes (2026-11) (built-in rules/root_causes.yaml")
+
+
+def test_figures_by_payer_and_by_practice(seeded: str, october: Report) -> None:
+    assert rows(october, "by_payer") == [
+        ["medicare-dme", "5", "0.6000", "4", "1040.00", "0.7500", "6", "0.5000", "650.00", "620.00", "120.00"],
+        ["medicaid-caresource", "3", "0.3333", "1", "250.00", "1.0000", "0", "n/a", "0.00", "420.00", "0.00"]]
+    everyone = report(seeded, practice=None, by="practice")
+    assert rows(everyone, "by_practice") == [  # the largest denied dollars first
+        ["default", "8", "0.5000", "5", "1290.00", "0.8000", "6", "0.5000", "650.00", "1040.00", "120.00"],
+        ["north", "1", "1.0000", "1", "1000.00", "0.0000", "0", "n/a", "0.00", "1000.00", "0.00"]]
+    by_owner = rows(report(seeded, by="owner"), "by_owner")
+    assert [(r[0], r[1], r[2]) for r in by_owner][:1] == [("(none)", "", "n/a")]
+    assert {r[0]: r[4] for r in by_owner} == {"(none)": "740.00", "kim": "300.00", "lee": "250.00"}
+
+
+def test_the_aging_buckets_and_the_last_week_at_their_edges() -> None:
+    from appealgen.reports import metrics
+    from appealgen.reports.history import Open, Sent, Subject
+
+    end = date(2026, 10, 31)
+
+    def aged(days: int) -> Open:
+        subject = Subject(days, "default", f"E{days}", "medicare-dme", "coding", "CO-4", "coding_error", True, "coding",
+                          end - timedelta(days=days), D("1.00"))
+        return Open(subject, D("1.00"))
+
+    counts = [count for _, count, _ in metrics.aged_backlog([aged(n) for n in (0, 30, 31, 60, 61, 90, 91, 120, 121)],
+                                                            end)]
+    assert counts == [2, 2, 2, 2, 1]
+    subject = aged(0).subject
+    sent = [Sent(end - timedelta(days=n), subject, "Redetermination", end, True) for n in (0, 6, 7)]
+    late = Sent(end + timedelta(days=1), subject, "Redetermination", end, True)
+    # 0 and 6 days before the deadline are in the last week; 7 is not; a late request is a missed deadline.
+    assert fraction(metrics.last_week_appeals([*sent, late])) == (2, 3)
