@@ -49,3 +49,15 @@ def test_the_colours_are_okabe_ito_and_trend_lines_differ_by_dash_and_label_too(
     assert [v["value"] for v in values if v["series"] == "Overturn rate"] == [60.0]
     drawn = svg(spec)
     assert ">Remittance denial rate</text>" in drawn and "2026-09" in drawn
+
+
+def test_a_horizontal_bar_chart_draws_no_axis_title_beside_its_long_labels_nor_crowded_ticks() -> None:
+    # The chart's own title names the groups; an axis title was drawn over labels such as
+    # "payer's clinical judgment (medical necessity)" once the PDF's fonts measured them wider,
+    # and "$1,200$1,400" ran together on the value axis.
+    spec = bars(by_payer(), "payer", "denied_dollars", "Denied dollars by payer")
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelSeparation"] >= 8
+    drawn = svg(spec)
+    assert ">Payer</text>" not in drawn
+    upright = svg(bars(by_payer(), "payer", "denied_dollars", "Denied dollars by payer", horizontal=False))
+    assert ">Payer</text>" in upright
