@@ -170,6 +170,29 @@ def test_a_retro_authorization_request_does_not_require_the_authorization(
     assert check(tmp_path / "out" / "TEST-1") == (0, ["TEST-1: passed, 5 pages"])  # check agrees with build
 
 
+def test_a_retro_authorization_level_taking_the_category_documents_still_does_not_ask_for_the_authorization(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    # A workspace profile may let its retro-authorization level take the category's manifest
+    # (which, for authorization denials, lists the authorization): the request itself is what
+    # asks for it, so a packet that could never pass is not demanded.
+    workspace = tmp_path / "ws"
+    (workspace / "payers").mkdir(parents=True)
+    profile = (REPO / "payers" / "commercial.yaml").read_text()
+    retro = "  action: request_authorization\n  category_documents: false\n"
+    assert retro in profile
+    (workspace / "payers" / "commercial.yaml").write_text(
+        profile.replace(retro, "  action: request_authorization\n  category_documents: true\n"))
+    claim = write_claim(appeal=HTML_LETTER, attachments=[*RA_ONLY, *NOTES_ONLY], **denied_with("197"))
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert code == 0, stderr
+    report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
+    assert "authorization" not in [r["description"] for r in report["required"]]
+    assert run("check", str(tmp_path / "out" / "TEST-1"), "--as-of", "2026-11-22",
+               "--workspace", str(workspace))[0] == 0
+
+
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
     assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
     packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
@@ -215,6 +238,18 @@ def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan() -> None:
     assert [(f.code, f.message) for f in identity_findings([broken], claim, {})] == [
         ("identity.unreadable", "attachments[1] (progress notes): pages 1–2: has text that cannot be read to "
          "confirm the patient; print it to a new PDF or scan it")]
+
+
+NOTE_TEXT = "Progress note. Patient: Rosa Testcase, member ID 9ZZ9ZZ9ZZ99. Seen for follow-up; oxygen saturation 86%."
+
+
+def test_one_page_pdfium_cannot_read_is_unreadable_not_a_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The document opens but one page's text cannot be had (the reader raised on that page
+    # only; no small file reproduces it, so the reader's answer is given here).
+    monkeypatch.setattr("appealgen.identity.page_texts", lambda pdf: [NOTE_TEXT, None])
+    part = Part("progress_notes", "Notes", "notes.pdf", "hash-3", pdf=b"%PDF-1.4", pages=2)
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    assert identify(part, rosa, {}).pages == ("member", "unreadable")
 
 
 def test_identity_results_are_kept_per_patient(tmp_path: Path) -> None:
