@@ -7,12 +7,12 @@ import difflib
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from appealgen.errors import InputError
+from appealgen.errors import InputError, InputErrors
 from appealgen.preflight import LIMITS, Refused, read_regular
 
 MAX_NODES = 200_000  # values in one document once aliases are expanded (an alias bomb has billions)
@@ -129,6 +129,21 @@ def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
                 message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
         errors.append(InputError(source, field or None, message))
     return errors
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_model(path: Path, model: type[Model], what: str) -> Model:
+    """A YAML or JSON file that holds one `model` (a payer profile, a policy table, ...); every
+    problem named by file and field, a misspelled key with the closest real one."""
+    data = read_document(path)
+    if not isinstance(data, dict):
+        raise InputError(path, None, f"{what} must be a mapping")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputErrors(validation_errors(path, exc, model=model)) from None
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str:

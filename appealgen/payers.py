@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from appealgen.documents import did_you_mean, read_document, validation_errors
+from appealgen.documents import did_you_mean, read_model
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Action, AttachmentKind, Category, PayerId, Strict
 from appealgen.workspace import BUILTIN_PREFIX, Workspace
@@ -251,13 +251,7 @@ class PayerProfile(Strict):
 
 def read_profile(path: Path) -> PayerProfile:
     """Read and validate one profile file (uncached: the toolkit caches per file version)."""
-    data = read_document(path)
-    if not isinstance(data, dict):
-        raise InputError(path, None, "a payer profile must be a mapping")
-    try:
-        profile = PayerProfile.model_validate(data)
-    except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc, model=PayerProfile)) from None
+    profile = read_model(path, PayerProfile, "a payer profile")
     if profile.id != path.stem:
         raise InputError(path, "id", f"must equal the file name ({path.stem})")
     problems = profile.problems()

@@ -8,10 +8,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from appealgen.documents import read_document, validation_errors
-from appealgen.errors import InputError, InputErrors
+from appealgen.documents import read_model
 from appealgen.models import Category, Strict
 from appealgen.workspace import Workspace
 
@@ -67,13 +66,7 @@ class Causes:
 def load_causes(workspace: Workspace) -> Causes:
     path = workspace.rules_file(CAUSES_FILE)
     source = "workspace" if workspace.user is not None and path.is_relative_to(workspace.user) else "built-in"
-    data = read_document(path)
-    if not isinstance(data, dict):
-        raise InputError(path, None, "the root-cause table must be a mapping")
-    try:
-        table = CauseTable.model_validate(data)
-    except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc, model=CauseTable)) from None
+    table = read_model(path, CauseTable, "the root-cause table")
     fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return Causes(table, f"{source} rules/{CAUSES_FILE}", fingerprint)
 

@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from appealgen.documents import read_document, validation_errors
-from appealgen.errors import InputError, InputErrors
+from appealgen.documents import read_model
 from appealgen.models import AttachmentKind, Policy, Strict
 
 POLICIES_FILE = "policies.yaml"
@@ -84,13 +83,7 @@ class PolicyTable(Strict):
 
 
 def read_policy_table(path: Path) -> PolicyTable:
-    data = read_document(path)
-    if not isinstance(data, dict):
-        raise InputError(path, None, "a policy table must be a mapping with `policies:`")
-    try:
-        return PolicyTable.model_validate(data)
-    except ValidationError as exc:
-        raise InputErrors(validation_errors(path, exc, model=PolicyTable)) from None
+    return read_model(path, PolicyTable, "a policy table (`policies:` and its entries)")
 
 
 def load_policies(paths: list[Path]) -> PolicyTable:

@@ -4,11 +4,11 @@ the template context describes."""
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from jinja2 import nodes
 
+from appealgen.documents import did_you_mean
 from appealgen.render.context import FrontContext, LetterContext, describe
 
 JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller", "varargs", "kwargs"}
@@ -22,11 +22,6 @@ Report = list[tuple[int, str, str]]  # (line, message, the text to quote around)
 def known_names(cover: bool) -> dict[str, str]:
     """Every dotted name a letter (or, with `cover`, a cover sheet) can reach, with its type."""
     return {doc.name: doc.type for doc in describe(FrontContext if cover else LetterContext)}
-
-
-def suggestion(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def hidden_attribute(node: nodes.Node) -> str | None:
@@ -97,7 +92,7 @@ class NameChecker:
         siblings = [n.rpartition(".")[2] for n in self.known if n.rpartition(".")[0] in (parent, parent + "[]")]
         if parent.endswith("[]"):
             siblings += [n.rpartition(".")[2] for n in self.known if n.startswith(parent + ".")]
-        self.report.append((node.lineno, f"{shown} does not exist{suggestion(attr, sorted(set(siblings)))}", shown))
+        self.report.append((node.lineno, f"{shown} does not exist{did_you_mean(attr, sorted(set(siblings)))}", shown))
 
     def visit(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
         if isinstance(node, nodes.Template):
@@ -131,7 +126,7 @@ class NameChecker:
             return
         if isinstance(node, nodes.Filter) and node.name not in self.filters:
             self.report.append((node.lineno, f"filter {node.name!r} does not exist"
-                                f"{suggestion(node.name, sorted(self.filters))}", node.name))
+                                f"{did_you_mean(node.name, sorted(self.filters))}", node.name))
         if isinstance(node, nodes.Name) and node.ctx == "load":
             self.check_name(node, scope)
             return
@@ -155,7 +150,7 @@ class NameChecker:
                                 "letters", node.name))
             return
         tops = [n for n in self.known if "." not in n and "[" not in n]
-        self.report.append((node.lineno, f"{node.name} does not exist{suggestion(node.name, tops)}", node.name))
+        self.report.append((node.lineno, f"{node.name} does not exist{did_you_mean(node.name, tops)}", node.name))
 
 
 def shown_name(node: nodes.Node) -> str | None:
