@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from appealgen.attachments import Part, removal_findings
 from appealgen.documents import validation_errors
-from appealgen.errors import InputError, InputErrors
+from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, InputError, InputErrors
 from appealgen.identity import IdentityCheck
 from appealgen.letter_dates import letter_date_findings
 from appealgen.models import AttachmentKind, Claim
@@ -99,6 +99,10 @@ def read_report(folder: Path) -> PacketReport:
 class Verification:
     report: PacketReport
     result: CheckResult
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.result.passed else EXIT_CHECK_FAILED
 
 
 def _outline(reader: PdfReader) -> list[tuple[str, int | None]]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from appealgen import __version__
-from appealgen.errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, EXIT_UNEXPECTED, AppealgenError, exit_code
+from appealgen.errors import EXIT_UNEXPECTED, AppealgenError, exit_code
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -333,7 +333,7 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
     for label, items in (("missing", result.missing), ("problem", result.problems), ("warning", result.warnings)):
         for item in items:
             say(f"  {label}: {item}")
-    sys.exit(EXIT_OK if result.passed else EXIT_CHECK_FAILED)
+    sys.exit(verification.exit_code)
 
 
 @main.command()
@@ -416,7 +416,7 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
     if out:
         kept = f"; {len(done.files.kept)} edited files kept" if done.files.kept else ""
         say(f"{len(done.files.written)} claim files written to {out}{kept}")
-    sys.exit(exit_code([e.exit_code for e in result.errors] + [EXIT_BAD_INPUT] * len(done.files.skipped)))
+    sys.exit(done.exit_code)
 
 
 @main.command()

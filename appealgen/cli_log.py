@@ -17,7 +17,6 @@ from typing import Any
 import click
 
 from appealgen.cli import F, _today, handled, main, say, workspace_options
-from appealgen.errors import EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK
 
 # The events people record (appealgen.log.model.RECORDED_BY_PEOPLE; spelled out here so that
 # --help need not import the log; a test keeps the two equal).
@@ -85,7 +84,7 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
             say(line)
     if as_json:
         _json({"files": [asdict(f) for f in result.files], "errors": [e.lines() for e in result.errors]})
-    sys.exit(EXIT_BAD_INPUT if result.errors else EXIT_OK)
+    sys.exit(result.exit_code)
 
 
 @log_group.command("record")
@@ -232,7 +231,7 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
       appealgen deadlines --within 14 --ics ~/appeals.ics
     """
     from appealgen.log import api
-    from appealgen.log.deadlines import calendar
+    from appealgen.log.deadlines import calendar, deadlines_exit_code
     from appealgen.log.deadlines import within as due_within
     from appealgen.log.views import due_line
     from appealgen.output import write_atomic
@@ -250,4 +249,4 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
         write_atomic(ics, calendar(items, settings.today).encode())
         say(f"{len(items)} deadlines and follow-ups written to {ics}")
     say(f"{len(shown)} due within {within} days, {len(overdue)} overdue")
-    sys.exit(EXIT_CHECK_FAILED if overdue else EXIT_OK)
+    sys.exit(deadlines_exit_code(items))

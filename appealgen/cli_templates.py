@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from appealgen.cli import _today, handled, main, say, workspace_options
-from appealgen.errors import EXIT_BAD_INPUT, EXIT_OK, AppealgenError
+from appealgen.errors import AppealgenError, exit_code
 
 if TYPE_CHECKING:
     from appealgen.settings import Settings
@@ -171,7 +171,7 @@ def templates_check(paths: tuple[Path, ...], workspace: Path | None, as_of: date
     for problem in problems:
         say(problem.line())
     say(plural(len(problems), "problem") if problems else "templates: no problems")
-    sys.exit(EXIT_BAD_INPUT if problems else EXIT_OK)
+    sys.exit(exit_code(p.exit_code for p in problems))
 
 
 @templates.command("preview")

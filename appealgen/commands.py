@@ -13,6 +13,7 @@ from appealgen import storage
 from appealgen.batch import Batch, start_batch
 from appealgen.build import build_one, plan_item
 from appealgen.check import Verification, verify_packet
+from appealgen.errors import EXIT_BAD_INPUT, exit_code
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.executors.pool import PoolExecutor
@@ -142,6 +143,11 @@ def check(settings: Settings, folder: Path) -> Verification:
 class EraRun:
     result: EraResult
     files: Written
+
+    @property
+    def exit_code(self) -> int:
+        """A file or claim that could not be read, or a claim file not written, is bad input."""
+        return exit_code([e.exit_code for e in self.result.errors] + [EXIT_BAD_INPUT] * len(self.files.skipped))
 
 
 def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = False,

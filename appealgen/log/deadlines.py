@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK
 from appealgen.log.state import State
 from appealgen.models import Action
 
@@ -51,6 +52,11 @@ class Due:
         if self.what == "deadline":
             return f"{self.claim_id}: send {self.action.replace('_', ' ')} ({self.level}, {self.payer}) by {self.on}"
         return f"{self.claim_id}: follow up on the {self.level} request ({self.payer}) on {self.on}"
+
+
+def deadlines_exit_code(items: Iterable[Due]) -> int:
+    """Overdue deadlines or follow-ups fail the command, as a failing check does."""
+    return EXIT_CHECK_FAILED if any(d.overdue for d in items) else EXIT_OK
 
 
 def due_items(states: Iterable[State], today: date) -> list[Due]:

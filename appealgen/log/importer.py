@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from appealgen.errors import AppealgenError, InputError
+from appealgen.errors import AppealgenError, InputError, exit_code
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denial_from_remittance
@@ -65,6 +65,10 @@ class ImportResult:
     files: list[FileResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[AppealgenError] = field(default_factory=list)  # files that could not be read: nothing from them
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(e.exit_code for e in self.errors)
 
 
 @dataclass

@@ -10,11 +10,13 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 from xml.etree import ElementTree
 
 import jinja2
 from jinja2 import nodes
 
+from appealgen.errors import EXIT_BAD_INPUT
 from appealgen.templating.names import NameChecker, Report, known_names
 from appealgen.templating.word import (
     Paragraph,
@@ -37,6 +39,7 @@ class Problem:
     where: str  # "line 12", "paragraph 7, at '{{ payer.name }'", or ""
     message: str
     position: int = 0  # the line or paragraph number, for ordering
+    exit_code: ClassVar[int] = EXIT_BAD_INPUT  # a broken template is bad input
 
     def line(self) -> str:
         return f"{self.template}: {self.where}: {self.message}" if self.where else f"{self.template}: {self.message}"
