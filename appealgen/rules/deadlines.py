@@ -42,7 +42,8 @@ def _window(start: date, days: int | None, months: int | None, parts: list[str])
     if months is not None:
         parts.append(f"{months} months")
         return add_months(start, months)
-    assert days is not None  # the models require one window
+    if days is None:  # the models refuse a level without a window; a caller building one by hand may not
+        raise ValueError("a window needs days or months")
     parts.append(f"{days} days")
     return start + timedelta(days=days)
 
