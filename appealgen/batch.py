@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from appealgen import storage
-from appealgen.build import attachment_digests, build_one, inputs_digest, plan_item
+from appealgen.build import attachment_digests, build_one, inputs_digest
 from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
+from appealgen.planned import plan_item
 from appealgen.report import SCHEMA_VERSION, PacketReport
 from appealgen.run import run, unique_items, with_practices
 from appealgen.settings import Settings

@@ -8,57 +8,28 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
 
 from appealgen import __version__
-from appealgen.attachments import Part, confine, prepare, set_converted, sha256
+from appealgen.attachments import Part, confine, prepare, sha256
 from appealgen.check import check_build
 from appealgen.errors import InputError
-from appealgen.models import Claim, RemittanceRecord
+from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic, write_files
 from appealgen.packet import assemble, stamp_text
 from appealgen.payers import PayerProfile, profile_path
-from appealgen.plan import Plan, make_plan
-from appealgen.practice import practice_for, with_practice
-from appealgen.render.context import Extras, LetterContext, letter_context
-from appealgen.render.docx import render_docx
-from appealgen.render.env import render_string
+from appealgen.plan import Plan
+from appealgen.planned import Planned, plan_item
+from appealgen.render.context import LetterContext, letter_context
 from appealgen.render.front import Front, render_front
+from appealgen.render.parts import convert_word, extras, remittance_title, render_letter, render_remittance
 from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.storage import label
 from appealgen.toolkit import Toolkit
 
-REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
 OUTPUTS = ("packet.pdf", "packet.json", "letter.docx")
-
-
-class Planned(NamedTuple):
-    profile: PayerProfile
-    plan: Plan
-    claim: Claim  # the item's claim with the practice's details filled in
-
-
-def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
-    """The plan for the claim completed with the practice's details, with the specialist's
-    `--action` if given (a fax cover never reaches a recipient without a fax: the profile's
-    `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
-    claim = with_practice(item.claim, settings.file)
-    profile = tools.profile(claim.payer, item.origin)
-    wanted = (settings.action, settings.action_reason or "", "--action") if settings.action else None
-    plan = make_plan(claim, profile, tools.codes(), settings.today, item.origin, tools.policies(), wanted)
-    workspace, payer = settings.workspace, claim.payer
-    files = {"letter_file": workspace.describe_file(workspace.template("letters", plan.letter, payer)),
-             "cover_file": workspace.describe_file(workspace.template("cover_sheets", plan.cover, payer))}
-    return Planned(profile, plan.model_copy(update=files), claim)
-
-
-def extras(settings: Settings, tools: Toolkit, claim: Claim) -> Extras:
-    practice = practice_for(claim, settings.file)
-    image = practice.signature.read_bytes() if practice and practice.signature else None
-    return Extras(signature=image, code_text=tools.descriptions())
 
 
 def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
@@ -167,74 +138,6 @@ def packet_report(
         stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
         inputs_sha256=digest, appealgen_version=__version__,
     )
-
-
-def remittance_title(record: RemittanceRecord) -> str:
-    return f"Remittance advice (835), {record.payment_date:%m/%d/%Y}" if record.payment_date else \
-        "Remittance advice (835)"
-
-
-def render_remittance(tools: Toolkit, record: RemittanceRecord, claim_id: str, context: LetterContext) -> Part:
-    """The remittance page, from this claim's record of its 835 (no other claim is in it)."""
-    html = render_string(tools.env, REMITTANCE_TEMPLATE, context.mapping())
-    title = remittance_title(record)
-    part = Part("remittance_advice", title, f"{record.source} (claim {claim_id})",
-                sha256(record.model_dump_json().encode()), field="remittance")
-    pdf = tools.renderer.pdf(html, tools.workspace.builtin / "templates", REMITTANCE_TEMPLATE)
-    set_converted(part, pdf, Path(REMITTANCE_TEMPLATE), "remittance")
-    return part
-
-
-def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext, tmp: Path,
-                  signature: bytes | None = None) -> tuple[Part, Path | None]:
-    """The letter as a packet part (`signature`: the image a Word letter places as a picture)."""
-    title = letter_title(context.plan)
-    part = Part("letter", title, name, sha256(path.read_bytes()))
-    if path.suffix.lower() == ".docx":
-        tools.checked_template(name, path)  # a broken tag fails here, never drops a paragraph
-        out = tmp / "letter.docx"
-        images = {"signature": signature} if signature else None
-        render_docx(path, context.mapping(), tools.env, out, images)
-        part.docx = out
-        return part, out
-    html = render_string(tools.env, tools.workspace.template_name(path), context.mapping())
-    part.pdf = tools.renderer.pdf(html, path.parent, name)
-    set_converted(part, part.pdf, path, "letter")
-    return part, None
-
-
-def letter_title(plan: Plan) -> str:
-    """The letter's title in the index: what it asks for."""
-    if plan.action.value == "corrected_claim":
-        return "Corrected claim cover letter"
-    if plan.action.value == "request_authorization":
-        return "Request for retroactive authorization"
-    return f"{plan.level_name.split(' (')[0]} request letter"
-
-
-def convert_word(tools: Toolkit, parts: list[Part], origin: Path, tmp: Path, letter_docx: Path | None) -> None:
-    """All Word documents of one packet go through one conversion call. `parts[0]` is the letter."""
-    pending: list[tuple[Part, Path, Path, str | None]] = []  # part, copy, who to blame, field
-    for n, part in enumerate(parts):
-        if part.docx is None:
-            continue
-        if n == 0 and letter_docx is not None:
-            pending.append((part, letter_docx, Path(part.source), None))
-            continue
-        # The bytes preflight checked, not the file again (it may have changed since); distinct
-        # names, as the converter writes <stem>.pdf.
-        copy = tmp / f"attachment-{n}.{part.office_type or 'docx'}"
-        copy.write_bytes(part.office)
-        pending.append((part, copy, origin, part.field))
-    if not pending:
-        return
-    outdir = tmp / "pdf"
-    outdir.mkdir()
-    pdfs = tools.converter.convert([copy for _, copy, _, _ in pending], outdir)
-    for (part, _copy, blame, where), pdf in zip(pending, pdfs, strict=True):
-        if pdf is None:
-            raise InputError(blame, where, "LibreOffice could not convert this Word document to PDF")
-        set_converted(part, pdf.read_bytes(), blame, where or "letter")
 
 
 def write_packet(folder: Path, pdf: bytes, report: PacketReport, docx: bytes | None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from appealgen import storage
 from appealgen.batch import Batch, start_batch
-from appealgen.build import build_one, plan_item
+from appealgen.build import build_one
 from appealgen.check import Verification, verify_packet
 from appealgen.errors import EXIT_BAD_INPUT, exit_code
 from appealgen.executors.base import Executor, Work
@@ -20,6 +20,7 @@ from appealgen.executors.pool import PoolExecutor
 from appealgen.letters import Format, LetterWork
 from appealgen.log.recorder import recorded
 from appealgen.outcome import Outcome
+from appealgen.planned import plan_item
 from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
 from appealgen.render.office import CommandLineConverter
 from appealgen.run import run

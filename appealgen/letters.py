@@ -11,11 +11,12 @@ from typing import Literal
 from pypdf import PdfWriter
 
 from appealgen.attachments import default_title
-from appealgen.build import convert_word, extras, plan_item, remittance_title, render_letter
 from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
+from appealgen.planned import plan_item
 from appealgen.render.context import letter_context
+from appealgen.render.parts import convert_word, extras, remittance_title, render_letter
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit

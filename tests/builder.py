@@ -7,7 +7,8 @@ from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from appealgen.build import Planned, build_one, plan_item
+from appealgen.build import build_one
+from appealgen.planned import Planned, plan_item
 from appealgen.render.office import CommandLineConverter, ListenerConverter
 from appealgen.report import PacketReport
 from appealgen.settings import Settings, read_workspace_file

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.build import plan_item
 from appealgen.errors import AppealgenError, InputError
 from appealgen.payers import load_payer
+from appealgen.planned import plan_item
 from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
 from appealgen.toolkit import Toolkit

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from appealgen.attachments import default_title, prepare
-from appealgen.build import convert_word, extras, letter_title, plan_item, render_letter
 from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, MissingToolError
 from appealgen.letters import enclosure_titles
 from appealgen.output import write_atomic
+from appealgen.planned import plan_item
 from appealgen.render.context import FrontContext, front_context, letter_context
 from appealgen.render.front import number_sections, render_front
+from appealgen.render.parts import convert_word, extras, letter_title, render_letter
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit

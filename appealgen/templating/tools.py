@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from appealgen.build import plan_item
 from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, InputErrors, TemplateError
 from appealgen.payers import profile_ids
+from appealgen.planned import plan_item
 from appealgen.render.context import FieldDoc
 from appealgen.settings import Settings
 from appealgen.sources import load, needs_profiles
