@@ -216,6 +216,17 @@ def test_a_worker_whose_install_or_workspace_differs_refuses_to_start(client: Cl
                                                                                "workspace"]
 
 
+def test_a_local_cluster_gives_up_on_a_packet_after_it_took_down_two_workers(tmp_path: Path) -> None:
+    # Builds run in a process of their own, so only the Dask worker dying is left to Dask, whose
+    # default would send the same packet to a third and a fourth worker.
+    executor = DaskExecutor(settings_for(tmp_path), build_one, "local:1")
+    try:
+        scheduler = executor.cluster.scheduler if executor.cluster is not None else None
+        assert scheduler is not None and scheduler.allowed_failures == 1
+    finally:
+        executor.close()
+
+
 def test_an_unreachable_scheduler_is_reported_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(ClusterError) as raised:
         DaskExecutor(settings_for(tmp_path), build_one, "tcp://127.0.0.1:9", connect_timeout=1)

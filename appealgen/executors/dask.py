@@ -42,6 +42,10 @@ LOCAL = re.compile(r"local(?::(\d+))?")
 # The README gives the same settings as environment variables for `dask worker`.
 QUIET = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "500ms",
          "distributed.worker.memory.monitor-interval": "1s", "distributed.admin.system-monitor.interval": "2s"}
+# A packet whose task takes its Dask worker down is tried on one more worker, then failed (Dask's
+# default of 3 would let one hostile file take down three workers); the README gives the same
+# setting for `dask scheduler`.
+ONE_RETRY = {"distributed.scheduler.allowed-failures": 1}
 CONNECT_TIMEOUT_S = 20
 WORKERS_TIMEOUT_S = 60
 START_HINT = "start a scheduler with `dask scheduler` and workers with `dask worker ADDRESS` (appealgen installed)"
@@ -84,7 +88,7 @@ class DaskExecutor(Executor):
             logging.getLogger("distributed").setLevel(logging.ERROR)
         workers = local_workers(address)
         if workers is not None:
-            with dask.config.set(QUIET):
+            with dask.config.set({**QUIET, **ONE_RETRY}):
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             return Client(self.cluster)
