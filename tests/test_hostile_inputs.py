@@ -1,12 +1,13 @@
-"""Hostile claim files (YAML, JSON) and 835 remittances: refused with one clear line, or read
-within time and memory, never anything but the project's own errors. Fuzzed with hypothesis.
-
-(CSV claim input does not exist yet; its reader gets the same fuzzing when it lands.)
+"""Hostile claim files (YAML, JSON), CSV exports and 835 remittances: refused with one clear
+line, or read within time and memory, never anything but the project's own errors. Fuzzed with
+hypothesis.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import re
 import time
@@ -16,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appealgen.errors import AppealgenError
+from appealgen.errors import AppealgenError, InputError, InputErrors
 from appealgen.sources.claim_file import load_claim_file
+from appealgen.sources.csv_claims import default_fields, load_csv
 from appealgen.sources.era import read_era
 from tests.helpers import run
 from tests.x12gen import ClaimSpec, interchange
@@ -99,6 +101,109 @@ def test_fuzzed_yaml_structure_gives_only_the_projects_errors(tmp_path: Path, te
     path = tmp_path / "fuzz.yaml"
     path.write_text(text)
     assert all(isinstance(e, AppealgenError) for e in load_claim_file(path).errors)
+
+
+# --- CSV exports -----------------------------------------------------------------------------
+
+MARKER = "Zq7Marker"  # seeded into every cell but the claim id: a cell's text must never reach a message
+CSV_COLUMNS = {"claim_id": "Account", "payer": "Payer", "patient.first_name": "Pt First", "patient.dob": "DOB",
+               "patient.member_id": "Member", "provider.npi": "NPI", "denial.date": "Denied", "denial.carc": "CARC",
+               "service_lines.dos": "DOS", "service_lines.code": "HCPCS", "service_lines.modifiers": "Mods",
+               "service_lines.billed": "Billed", "attachments.progress_notes": "Notes"}
+CSV_MAPPING = "columns:\n" + "".join(f"  {field}: {column}\n" for field, column in CSV_COLUMNS.items())
+CLAIM_IDS = st.sampled_from(["A-1", "A-1", "B-7", "", "  ", "CON", "A-1.", "x" * 70, "\x00", "\ufeffA-1"])
+VALUES = st.sampled_from(["09/02/2026", "2026-09-02", "9/2/26", "02/30/2026", "13/45/2026", "$1,234.50", "(12.00)",
+                          "NaN", "sNaN", "-Infinity", "1e999999999", "0.001", "E0601", "RR KX", "50;45", "1538261953",
+                          "9ZZ9ZZ9ZZ99", "commercial", "CO", "docs/notes.pdf", "", " "])
+JUNK = st.sampled_from(['"', '""', ",", ";", "\r", "\n", "\r\n", "\x00", "\ufeff", "\u2028", "é", "€", "\x81", " ",
+                        "$", "/", "%s", "{0}", "../"])
+SEEDED = st.one_of(
+    st.tuples(st.lists(JUNK | VALUES, max_size=3), st.lists(JUNK | VALUES, max_size=3)).map(
+        lambda parts: "".join(parts[0]) + MARKER + "".join(parts[1])),
+    st.text(max_size=12).map(lambda text: text + MARKER),
+    st.sampled_from([MARKER, f"docs/{MARKER}.pdf", f"$1,{MARKER}.00", f"09/02/{MARKER}", f"{MARKER} KX",
+                     MARKER * 15_000]),  # the last is larger than the csv module's field limit
+)
+CELLS = VALUES | SEEDED
+
+
+@st.composite
+def csv_exports(draw: st.DrawFn) -> tuple[str, bool, str]:
+    """(text, with the mapping or not, encoding): headers from the mapping's columns plus junk,
+    rows of random length, blank rows, cells with quotes, NULs, BOMs, huge fields and money and
+    dates in US forms; the claim id column never holds the marker (claim ids are named in
+    messages on purpose)."""
+    mapped = draw(st.booleans())
+    columns = list(CSV_COLUMNS.values()) if mapped else default_fields()
+    id_column = CSV_COLUMNS["claim_id"] if mapped else "claim_id"
+    header = draw(st.lists(st.sampled_from(columns[1:]) | st.text(max_size=8), max_size=8))
+    if draw(st.integers(0, 9)):
+        header.insert(draw(st.integers(0, len(header))), id_column)
+    rows: list[list[str]] = [header]
+    for _ in range(draw(st.integers(0, 8))):
+        length = draw(st.sampled_from([0, len(header), len(header), draw(st.integers(0, len(header) + 2))]))
+        rows.append([draw(CLAIM_IDS) if i < len(header) and header[i] == id_column else draw(CELLS)
+                     for i in range(length)])
+    out = io.StringIO()
+    csv.writer(out, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))).writerows(rows)
+    return out.getvalue(), mapped, draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+
+
+def spreadsheet_rows(data: bytes) -> list[list[str]] | None:
+    """The file's records as a spreadsheet numbers them (blank lines count; a quoted line break
+    does not): row N is records[N - 1]. None when the csv module refuses the file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return None
+
+
+ROW = re.compile(r"row (\d+)(?:, column '(.*?)'|, field (\S+))?: ")
+
+
+def check_csv_errors(path: Path, loaded_errors: list[AppealgenError], records: list[list[str]] | None) -> None:
+    """Only the InputError family; each line names the file, and the row and column (or field)
+    when it names a row, a row that holds data; no cell's text in any message."""
+    for error in loaded_errors:
+        assert isinstance(error, (InputError, InputErrors)), repr(error)
+        for line in error.lines():
+            assert MARKER not in line, line
+            assert line.startswith(f"{path}: "), line
+            where = line.removeprefix(f"{path}: ")
+            if not where.startswith("row "):
+                continue
+            match = ROW.match(where)
+            assert match, line
+            number = int(match.group(1))
+            assert number == 1 or match.group(2) is not None or match.group(3) is not None, line
+            if records is not None and number > 1:
+                assert number <= len(records) and records[number - 1] != [], f"{line}\nrows: {records}"
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(str.encode),
+                 st.binary(max_size=2000).map(lambda data: b"claim_id,patient.dob\r\n" + data)))
+def test_fuzzed_csv_bytes_give_only_the_projects_errors(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    check_csv_errors(path, load_csv(path).errors, spreadsheet_rows(data))  # anything else escaping is a bug
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(csv_exports())
+def test_fuzzed_csv_exports_name_row_and_column_and_never_a_cell(tmp_path: Path, export: tuple[str, bool, str]) -> None:
+    text, mapped, encoding = export
+    path, mapping = tmp_path / "fuzz.csv", tmp_path / "mapping.yaml"
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    mapping.write_text(CSV_MAPPING)
+    loaded = load_csv(path, mapping if mapped else None)
+    check_csv_errors(path, loaded.errors, spreadsheet_rows(path.read_bytes()))
+    assert not any(MARKER in warning for warning in loaded.warnings)
+    assert not any(MARKER in item.origin or MARKER in item.claim_id for item in loaded.items)
 
 
 # --- 835 remittances ------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from appealgen.attachments import preflight_pdf
+from appealgen.attachments import preflight_pdf, prepare
+from appealgen.errors import InputError
 from appealgen.packet import packet_objects
 from appealgen.preflight import Limits, Refused
 from appealgen.sanitize import active_names
+from appealgen.sources.claim_file import load_claim_file
 from tests import hostile_files as hostile
 from tests.conftest import WriteClaim
 from tests.helpers import HTML_LETTER, build, pdf_text
@@ -235,3 +237,35 @@ def test_each_pdf_limit_refuses_on_its_own(data: bytes, limits: Limits, message:
     with pytest.raises(Refused) as refused:
         preflight_pdf(data, limits)
     assert str(refused.value) == message
+
+
+# --- the attachment file size ----------------------------------------------------------------
+
+
+def test_an_attachment_one_byte_over_the_file_size_limit_is_refused_and_one_at_it_is_read(
+    write_claim: WriteClaim,
+) -> None:
+    """The real reading path (`prepare`) with a 1,000-byte limit in place of 200 MB."""
+    at_limit = make_pdf() + b"\n" * (1_000 - len(make_pdf()))  # a PDF may end in blank lines
+    attachments = [{"kind": "progress_notes", "path": "docs/at.pdf"},
+                   {"kind": "progress_notes", "path": "docs/over.pdf"}]
+    claim_file = write_claim(attachments=attachments,
+                             files={"docs/at.pdf": at_limit, "docs/over.pdf": at_limit + b"\n"})
+    [item] = load_claim_file(claim_file).items
+    limits = Limits(file_bytes=1_000)
+    assert prepare(item.claim.attachments[0], 0, claim_file.parent, claim_file, limits).pages == 1
+    with pytest.raises(InputError) as refused:
+        prepare(item.claim.attachments[1], 1, claim_file.parent, claim_file, limits)
+    # sizes print to three significant figures, so 1,001 bytes and the limit both read 0.001 MB
+    assert refused.value.lines() == [f"{claim_file}: attachments[1].path: is 0.001 MB; the limit is 0.001 MB"]
+
+
+def test_an_attachment_one_byte_over_200_mb_is_refused_unread(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """The default limit, through `appealgen build`: a sparse file, refused from its size alone."""
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                   {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments)
+    with (claim.parent / "docs" / "notes.pdf").open("r+b") as handle:
+        handle.truncate(200_000_001)  # sparse: nothing is written, and nothing must be read
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: {NOTES}: is 200 MB; the limit is 200 MB\n")

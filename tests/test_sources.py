@@ -81,6 +81,12 @@ def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) ->
     ]
 
 
+def test_a_blank_line_counts_as_a_row_as_in_a_spreadsheet(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), "", row("CSV-2", dos="13/45/2026")])
+    assert [line for error in load_csv(csv_file, mapping).errors for line in error.lines()] == [
+        f"{csv_file}: row 4, column 'DOS': not a date (use MM/DD/YYYY or YYYY-MM-DD); claim CSV-2 not built"]
+
+
 def test_rows_of_one_claim_must_agree(tmp_path: Path) -> None:
     csv_file, mapping = write(tmp_path, [row(), row(first="Other")])
     loaded = load_csv(csv_file, mapping)

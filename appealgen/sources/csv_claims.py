@@ -138,15 +138,22 @@ class _Claim:
 
 
 def _collect(path: Path, mapping: Mapping) -> tuple[dict[str, _Claim], list[InputError]]:
-    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    headers = set(reader.fieldnames or [])
+    # csv.reader, not DictReader: DictReader skips blank lines without counting them, so every row
+    # after a blank line was named one row too early; a spreadsheet numbers the blank row too.
+    records = csv.reader(io.StringIO(read_text(path), newline=""))
+    names = next(records, [])
+    headers = set(names)
     id_column = mapping.column("claim_id")
     if id_column not in headers:
         raise InputError(path, "row 1", f"no column {id_column!r} (the claim id); columns: "
                          f"{', '.join(sorted(headers))}")
     claims: dict[str, _Claim] = {}
     errors: list[InputError] = []
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, cells in enumerate(records, start=2):
+        if not cells:
+            continue  # a blank line
+        # as DictReader: cells past the header are not read, a repeated header's last column wins
+        row = dict(zip(names, cells, strict=False))
         claim_id = (row.get(id_column) or "").strip()
         if not claim_id:
             errors.append(InputError(path, f"row {row_number}, column {id_column!r}", "the claim id is empty"))
