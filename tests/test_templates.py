@@ -4,7 +4,13 @@ before any claim; friendly profile errors. Word files are built with python-docx
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -365,3 +371,58 @@ def test_a_malformed_html_tag_stops_the_build_with_its_line_and_leaves_no_packet
     assert code == 1
     assert stderr.startswith("letters/mine.html: line 2, at '<p>{{ claim.claim_id }</p>': a tag is not closed properly")
     assert not (tmp_path / "out").exists()
+
+
+def save(path: Path, text: str) -> None:
+    """Save as an editor does: the whole new file at once, under the template's name."""
+    part = path.parent.parent.parent / f".{path.name}.saving"
+    part.write_text(text)
+    os.replace(part, path)
+
+
+def wait_for(what: str, ready: Callable[[], bool], watch: subprocess.Popen[bytes], log: Path,
+             seconds: float = 30) -> None:
+    """Poll until `ready`; fail at once if the watch has ended, else after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert watch.poll() is None, f"the watch ended (exit {watch.returncode}) before {what}:\n{log.read_text()}"
+        assert time.monotonic() < deadline, f"no {what} within {seconds:.0f} s; the watch printed:\n{log.read_text()}"
+        time.sleep(0.1)
+
+
+def test_preview_watch_renders_each_save_and_keeps_the_last_good_preview(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    letter = folder / "templates" / "letters" / "mine.html"
+    save(letter, "<p>Version one for {{ patient.last_name }}</p>\n")
+    claim = folder / "claims" / "auth-commercial" / "claim.yaml"
+    pdf, log = folder / "previews" / "mine.pdf", tmp_path / "watch.log"
+
+    def shows(text: str) -> Callable[[], bool]:
+        return lambda: pdf.exists() and text in pdf_text(pdf)
+
+    with log.open("w") as stderr:
+        watch = subprocess.Popen([sys.executable, "-m", "appealgen", "templates", "preview", "letters/mine.html",
+                                  "--claim", str(claim), "--watch", "--workspace", str(folder), *TODAY],
+                                 cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=stderr,
+                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_for("a first preview", shows("Version one for"), watch, log)
+        save(letter, "<p>Version two for {{ patient.last_name }}</p>\n")
+        wait_for("the saved change in the preview", shows("Version two for"), watch, log)
+        good = pdf.read_bytes()
+        save(letter, "<p>Version three</p>\n<p>{{ patient.lastname }}</p>\n")
+        wait_for("the broken template's problem", lambda: "the last preview was kept" in log.read_text(), watch, log)
+        assert ("letters/mine.html: line 2, at '<p>{{ patient.lastname }}</p>': patient.lastname does not exist "
+                "(did you mean last_name?)") in log.read_text().splitlines()
+        assert pdf.exists() and pdf.read_bytes() == good, "the last good preview was not kept"
+        save(letter, "<p>Version three for {{ patient.last_name }}</p>\n")
+        wait_for("the fixed template's preview", shows("Version three for"), watch, log)
+        watch.send_signal(signal.SIGINT)
+        assert watch.wait(timeout=30) == 0
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+    printed = log.read_text()
+    assert "Traceback" not in printed and printed.splitlines()[-1] == "stopped", printed
+    assert printed.count(f"wrote {pdf}") == 3, printed
