@@ -65,6 +65,14 @@ def megabytes(size: int) -> str:
     return f"{size / MB:.3g} MB"
 
 
+def too_large(size: int, limit: int) -> str:
+    """Why a file over the limit is refused, in bytes when megabytes would print the same twice."""
+    shown, allowed = megabytes(size), megabytes(limit)
+    if shown == allowed:
+        return f"is {size:,} bytes; the limit is {limit:,} bytes ({allowed})"
+    return f"is {shown}; the limit is {allowed}"
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. FIFOs, devices, sockets and folders
     are refused from their status alone, before anything opens them for reading; the file is
@@ -102,7 +110,7 @@ def _check_status(status: os.stat_result, limit: int) -> None:
             else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
         raise Refused(f"is {kind}, not a regular file")
     if status.st_size > limit:
-        raise Refused(f"is {megabytes(status.st_size)}; the limit is {megabytes(limit)}")
+        raise Refused(too_large(status.st_size, limit))
 
 
 def check_text(data: bytes) -> None:

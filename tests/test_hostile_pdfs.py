@@ -256,8 +256,9 @@ def test_an_attachment_one_byte_over_the_file_size_limit_is_refused_and_one_at_i
     assert prepare(item.claim.attachments[0], 0, claim_file.parent, claim_file, limits).pages == 1
     with pytest.raises(InputError) as refused:
         prepare(item.claim.attachments[1], 1, claim_file.parent, claim_file, limits)
-    # sizes print to three significant figures, so 1,001 bytes and the limit both read 0.001 MB
-    assert refused.value.lines() == [f"{claim_file}: attachments[1].path: is 0.001 MB; the limit is 0.001 MB"]
+    # in megabytes both would read 0.001 MB: the message gives bytes then
+    assert refused.value.lines() == [
+        f"{claim_file}: attachments[1].path: is 1,001 bytes; the limit is 1,000 bytes (0.001 MB)"]
 
 
 def test_an_attachment_one_byte_over_200_mb_is_refused_unread(write_claim: WriteClaim, tmp_path: Path) -> None:
@@ -268,4 +269,4 @@ def test_an_attachment_one_byte_over_200_mb_is_refused_unread(write_claim: Write
     with (claim.parent / "docs" / "notes.pdf").open("r+b") as handle:
         handle.truncate(200_000_001)  # sparse: nothing is written, and nothing must be read
     code, _, stderr = build(claim, tmp_path / "out")
-    assert (code, stderr) == (1, f"{claim}: {NOTES}: is 200 MB; the limit is 200 MB\n")
+    assert (code, stderr) == (1, f"{claim}: {NOTES}: is 200,000,001 bytes; the limit is 200,000,000 bytes (200 MB)\n")

@@ -3,6 +3,8 @@ file, the row (or line) and the column, and fails only its own claim."""
 
 from __future__ import annotations
 
+import os
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from appealgen.sources.claim_file import load_claim_file
 from appealgen.sources.csv_claims import load_csv
+from appealgen.sources.items import Loaded
 from tests.conftest import claim_dict
 
 MAPPING = """rows: line
@@ -135,3 +138,16 @@ def test_json_lines_one_claim_per_line_each_alone(tmp_path: Path) -> None:
         f"{path}, line 4: invalid JSON: Expecting property name enclosed in double quotes",
         f"{path}, line 3: payer: String should match pattern '^[a-z0-9][a-z0-9_-]{{0,63}}$'",
     ]
+
+
+def test_a_named_pipe_given_as_a_csv_export_is_refused_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "claims.csv"
+    os.mkfifo(pipe)
+    found: list[Loaded] = []
+    reader = threading.Thread(target=lambda: found.append(load_csv(pipe)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # it waits for a writer: give it one, so the thread ends, then fail
+        os.close(os.open(pipe, os.O_WRONLY))
+        pytest.fail("the CSV reader waited on a named pipe")
+    assert [e.lines() for e in found[0].errors] == [[f"{pipe}: is a named pipe, not a regular file"]]

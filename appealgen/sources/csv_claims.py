@@ -31,6 +31,7 @@ from pydantic import Field, ValidationError
 from appealgen.documents import field_path, read_document
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import AttachmentKind, Claim, Strict
+from appealgen.preflight import MB, Refused, read_regular
 from appealgen.sources.items import Item, Loaded
 
 LINE_FIELDS = {"dos", "code", "modifiers", "units", "billed", "paid", "diagnosis", "carc", "group", "rarc"}
@@ -46,7 +47,7 @@ CLAIM_FIELDS = [
     "appeal.action_reason",
 ]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * MB  # like every other limit, in megabytes of 1,000,000 bytes
 
 
 class Mapping(Strict):
@@ -77,9 +78,10 @@ def load_mapping(path: Path | None) -> Mapping:
 
 def read_text(path: Path) -> str:
     """UTF-8 (with or without a BOM), else Windows-1252, the encoding older exports use."""
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise InputError(path, None, f"file is larger than {MAX_BYTES // 1024 // 1024} MB")
+    try:  # a regular file only (a named pipe would block the run), refused by its size before it is read
+        data = read_regular(path, MAX_BYTES)
+    except Refused as refused:
+        raise InputError(path, None, str(refused)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
