@@ -197,7 +197,7 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
     Example:
       appealgen templates preview letters/medical_necessity.docx --claim claims/cpap-medicare/claim.yaml --png
     """
-    from appealgen.templating.preview import changes, split_name
+    from appealgen.templating.preview import changes, split_name, watched
     from appealgen.templating.tools import one_item, preview, preview_target
 
     settings = _settings(workspace, as_of)
@@ -214,10 +214,11 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
         return
     folder, relative = split_name(settings, name)
     payer = one_item(settings, claim).claim.payer
-    watched = [claim, settings.workspace.template(folder, relative, payer)]
-    say(f"watching {watched[1]} and {claim}; press Ctrl-C to stop")
+    template = settings.workspace.template(folder, relative, payer)
+    say(f"watching {template}, {claim} and the workspace's templates, payers, rules and settings; "
+        "press Ctrl-C to stop")
     try:
-        for _ in changes(watched):
+        for _ in changes(watched(settings, claim, template)):
             say(f"{datetime.now():%H:%M:%S}")
             try:
                 render()

@@ -415,8 +415,12 @@ def test_preview_watch_renders_each_save_and_keeps_the_last_good_preview(tmp_pat
         assert ("letters/mine.html: line 2, at '<p>{{ patient.lastname }}</p>': patient.lastname does not exist "
                 "(did you mean last_name?)") in log.read_text().splitlines()
         assert pdf.exists() and pdf.read_bytes() == good, "the last good preview was not kept"
-        save(letter, "<p>Version three for {{ patient.last_name }}</p>\n")
+        part = folder / "templates" / "letters" / "_closing.html"  # made while watching: watched too
+        save(part, "<p>Signed, the billing office</p>\n")
+        save(letter, "<p>Version three for {{ patient.last_name }}</p>\n{% include 'letters/_closing.html' %}\n")
         wait_for("the fixed template's preview", shows("Version three for"), watch, log)
+        save(part, "<p>Signed, the appeals desk</p>\n")  # a part the letter includes, saved alone
+        wait_for("the included part's change", shows("Signed, the appeals desk"), watch, log)
         watch.send_signal(signal.SIGINT)
         assert watch.wait(timeout=30) == 0
     finally:
@@ -425,4 +429,4 @@ def test_preview_watch_renders_each_save_and_keeps_the_last_good_preview(tmp_pat
             watch.wait()
     printed = log.read_text()
     assert "Traceback" not in printed and printed.splitlines()[-1] == "stopped", printed
-    assert printed.count(f"wrote {pdf}") == 3, printed
+    assert printed.count(f"wrote {pdf}") == 4, printed

@@ -3,6 +3,7 @@ its index page, as PDF and, if asked, PNG pages; again each time the files are s
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -111,10 +112,30 @@ def write_preview(pdf: bytes, out: Path, png: bool, resolution: int = 80) -> lis
     return [out, *(png_pages(out, resolution) if png else [])]
 
 
+def watched(settings: Settings, claim: Path, template: Path) -> list[Path]:
+    """What shapes a preview and a billing lead may save while watching: the claim, the template,
+    and the workspace's templates (the parts and stylesheet a letter includes, a copy made after
+    the watch began), payer profiles, rules and settings."""
+    user = settings.workspace.user
+    folders = [user / name for name in ("templates", "payers", "rules")] if user is not None else []
+    settings_file = settings.workspace.settings_file()
+    return [claim, template, *folders, *([settings_file] if settings_file else [])]
+
+
+def _stamp(paths: list[Path]) -> tuple[tuple[str, int], ...]:
+    """Every file under `paths` (a folder counts for all its files) with its modification time."""
+    found = []
+    for path in paths:
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            with contextlib.suppress(OSError):  # gone, or not yet there: its absence is the stamp
+                found.append((str(file), file.stat().st_mtime_ns))
+    return tuple(found)
+
+
 def changes(paths: list[Path], stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
-    """Yields once at the start and again each time one of `paths` is saved."""
-    def stamp() -> tuple[int, ...]:
-        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+    """Yields once at the start and again each time a file under `paths` is saved, added or removed."""
+    def stamp() -> tuple[tuple[str, int], ...]:
+        return _stamp(paths)
 
     seen = None
     while not stop():
