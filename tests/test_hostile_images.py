@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from appealgen.attachments import preflight_pdf
-from appealgen.images import image_to_pdf
+from appealgen.images import _bounded_pillow, image_to_pdf
 from appealgen.preflight import LIMITS, Limits, Refused
 from tests.conftest import WriteClaim
 from tests.helpers import HTML_LETTER, build
@@ -105,6 +105,14 @@ def test_hostile_images_are_refused_within_the_limits(
 def test_pillows_bomb_guard_is_an_error_not_a_warning() -> None:
     with pytest.raises(Refused, match="larger than"):
         image_to_pdf(bomb_png(12_000, 12_000), LIMITS)  # 144 million: past the limit, short of Pillow's 2x error
+
+
+def test_pillows_bomb_warning_is_raised_as_an_error_within_the_bounds() -> None:
+    """Between our limit and Pillow's own 2x error Pillow only warns; inside the bounds that warning is an error."""
+    out = io.BytesIO()
+    Image.new("L", (40, 40)).save(out, format="PNG")  # 1,600 pixels: over 1,000, short of Pillow's 2,000
+    with _bounded_pillow(Limits(pixels=1_000)) as pillow, pytest.raises(Image.DecompressionBombWarning):
+        pillow.open(io.BytesIO(out.getvalue()))
 
 
 def test_the_pixel_limit_is_ours_not_only_pillows() -> None:

@@ -5,12 +5,14 @@ active content removed, reported, and proven absent from the finished packet.
 
 from __future__ import annotations
 
+import io
 import random
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from appealgen.attachments import preflight_pdf, prepare
 from appealgen.errors import InputError
@@ -95,6 +97,15 @@ def test_active_content_is_removed_reported_and_absent_from_the_packet(
     packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
     assert_clean(packet)
     assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(packet)  # the document itself is kept
+
+
+@pytest.mark.parametrize("make", [hostile.uri_link, hostile.launch, hostile.submit_form],
+                         ids=["uri", "launch", "submit-form"])
+def test_a_link_that_leaves_the_document_is_dropped_not_kept_inert(make: Callable[[], bytes]) -> None:
+    clean, pages, removed = preflight_pdf(make())
+    annotations = PdfReader(io.BytesIO(clean)).pages[0].get("/Annots")
+    assert pages == 1 and removed
+    assert annotations is None or len(annotations.get_object()) == 0
 
 
 def test_page_level_private_data_does_not_survive(write_claim: WriteClaim, tmp_path: Path) -> None:
