@@ -171,6 +171,31 @@ def test_windows_of_the_other_steps(
     assert (plan.level, plan.deadline, plan.deadline_reason) == (level, deadline, reason)
 
 
+# Every Medicare step: (window, presumed receipt, counts from), each from its regulation.
+MEDICARE_WINDOWS = {
+    "reopening": ("12 months", False, "denial_date"),  # 405.980(b)(1), (c)(1)
+    "redetermination": ("120 days", True, "denial_date"),  # 405.942(a)
+    "reconsideration": ("180 days", True, "previous_decision"),  # 405.962(a)
+    "alj_hearing": ("60 days", True, "previous_decision"),  # 405.1002(a)(1)
+    "appeals_council": ("60 days", True, "previous_decision"),  # 405.1102(a)(1)
+    "judicial_review": ("60 days", True, "previous_decision"),  # 405.1136
+    "dismissal_review": ("60 days", False, "previous_decision"),  # 405.974(b)(1), from the notice date
+    "qic_dismissal_review": ("60 days", True, "previous_decision"),  # 405.1004(a)
+}
+
+
+@pytest.mark.parametrize("payer", ["medicare-dme", "medicare-part-b"])
+def test_every_medicare_step_has_the_window_its_regulation_gives(payer: str) -> None:
+    steps = {step.id: step for step in profile(payer).steps()}
+    found = {
+        step_id: (f"{step.window_days} days" if step.window_days else f"{step.window_months} months",
+                  step.presumed_receipt, step.counts_from)
+        for step_id, step in steps.items()
+    }
+    assert found == MEDICARE_WINDOWS
+    assert profile(payer).presumed_receipt_days == 5  # 405.942(a)(1), 405.962(a)(1), 405.1002(a)(3)
+
+
 def test_the_vacate_request_is_dated_in_the_notes() -> None:
     """405.952(d): the MAC may vacate its dismissal within 6 months of the notice."""
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))

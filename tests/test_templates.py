@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml import OxmlElement
 from jinja2 import meta
 from pypdf import PdfReader
 
@@ -138,6 +139,28 @@ def test_a_tag_split_across_runs_renders_right(tmp_path: Path, write_claim: Writ
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
     assert code == 0, stderr
     assert "Member: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+
+
+def test_a_tag_whose_closing_braces_sit_in_a_word_field_code_is_caught_with_its_paragraph(tmp_path: Path) -> None:
+    """Word shows `{{ patient.member_id}}` whole, but its first `}}` is field-code text that the
+    renderer cannot clean away: the check names the paragraph instead of letting a letter lose it."""
+    folder = workspace(tmp_path)
+    letter = folder / "templates" / "letters" / "field.docx"
+    document = Document()
+    document.add_paragraph("Dear reviewer,")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Member: {{ patient.member_id")
+    field_run, instruction = OxmlElement("w:r"), OxmlElement("w:instrText")
+    instruction.text = "}}"
+    field_run.append(instruction)
+    paragraph._p.append(field_run)
+    paragraph.add_run("}}")
+    letter.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(letter))
+    code, lines = check(folder, letter)
+    assert code == 1
+    assert lines[0] == ("letters/field.docx: paragraph 2, at 'Member: {{ patient.member_id}}': a tag is split by "
+                        "formatting Word added; select the whole tag, clear its formatting and retype it in one go")
 
 
 def test_a_broken_template_stops_the_run_before_the_first_claim(tmp_path: Path, write_claim: WriteClaim) -> None:

@@ -104,3 +104,17 @@ def test_the_workspace_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: py
     assert workspace.describe() == f"workspace: {team} (the nearest folder with appealgen.yaml)"
     monkeypatch.setenv("APPEALGEN_WORKSPACE", str(tmp_path))
     assert Workspace.open().user == tmp_path.resolve()
+
+
+def test_a_workspace_letter_wins_and_builtin_prefix_reaches_the_shipped_one(tmp_path: Path) -> None:
+    letters = tmp_path / "templates" / "letters"
+    (letters / "medicare-dme").mkdir(parents=True)
+    (letters / "reconsideration.html").write_text("<p>team letter</p>\n")
+    (letters / "medicare-dme" / "reconsideration.html").write_text("<p>payer letter</p>\n")
+    workspace = Workspace.open(tmp_path)
+    shipped = workspace.builtin / "templates" / "letters" / "reconsideration.html"
+    assert workspace.find("templates/letters", "reconsideration.html") == (letters / "reconsideration.html").resolve()
+    assert workspace.find("templates/letters", "builtin:reconsideration.html") == shipped
+    assert workspace.template("letters", "reconsideration.html", "medicare-dme") == \
+        (letters / "medicare-dme" / "reconsideration.html").resolve()
+    assert workspace.template("letters", "builtin:reconsideration.html", "medicare-dme") == shipped
