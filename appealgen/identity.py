@@ -9,6 +9,7 @@ hash); otherwise they are named as unverified, a warning that `strict` makes a f
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -62,23 +63,36 @@ def page_identity(text: str, patient: Patient) -> PageIdentity:
     if len(text.strip()) < PAGE_MIN_TEXT:
         return "scan"
     member = _normal(patient.member_id)
-    labelled = {_normal(m.group(1)) for m in MEMBER_LABEL.finditer(text) if re.search(r"\d", m.group(1))}
+    labelled = {_labelled_id(m.group(1)) for m in MEMBER_LABEL.finditer(text) if re.search(r"\d", m.group(1))}
     if any(not _same_member(value, member) for value in labelled):
         return "other"
-    if member and member in _normal(text):
+    if member and _standalone(member).search(text):
         return "member"
     if _words(patient.last_name).search(text):
         return "name" if _words(patient.first_name).search(text) else "last"
     return "none"
 
 
+def _labelled_id(raw: str) -> str:
+    """The ID a label gives. The label's pattern stops at a line's end, not a word's, so it may
+    run on into the text after the ID ("9ZZ9ZZ9ZZ99 Date of birth"): the ID is its first group
+    and the groups after it that hold a digit or are one or two characters long (an ID printed
+    in groups, "1EG4 TE5 MK73", or a dependant's suffix, "XYZ123456789 01"), up to the first word."""
+    groups = raw.split()
+    kept = groups[:1] + list(itertools.takewhile(lambda g: bool(re.search(r"\d", g)) or len(g) <= 2, groups[1:]))
+    return _normal("".join(kept))
+
+
 def _same_member(value: str, member: str) -> bool:
-    """A labelled value matches when it is the member ID, or starts with it and runs on into the
-    next word of the text (the label's pattern stops at a line's end, not a word's), or differs by
-    a character or two, as OCR misreads them (such a page is then judged by the name)."""
-    if value == member or (bool(member) and value.startswith(member)):
+    """A labelled ID matches when it is the member ID, or differs by a character or two, as OCR
+    misreads them (such a page is then judged by the name). A longer ID holding the member's
+    whole at its start or end is someone else's: a dependant on the same subscriber ID."""
+    if value == member:
         return True
-    return _distance(value[:len(member) + 2], member, 2 if len(member) >= 8 else 1) <= (2 if len(member) >= 8 else 1)
+    if member and (value.startswith(member) or value.endswith(member)):
+        return False
+    allowed = 2 if len(member) >= 8 else 1
+    return _distance(value, member, allowed) <= allowed
 
 
 def _distance(a: str, b: str, cap: int) -> int:
@@ -92,6 +106,13 @@ def _distance(a: str, b: str, cap: int) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
         previous = current
     return min(previous[-1], cap + 1)
+
+
+def _standalone(member: str) -> re.Pattern[str]:
+    """The member ID in running text, its characters perhaps grouped by spaces or hyphens, and not
+    part of a longer ID (a dependant's "XYZ12345678902" does not name "XYZ123456789")."""
+    spaced = r"[\s-]?".join(re.escape(char) for char in member)
+    return re.compile(rf"(?<![A-Z0-9]){spaced}(?![A-Z0-9])", re.IGNORECASE)
 
 
 def page_texts(pdf: bytes) -> list[str | None]:

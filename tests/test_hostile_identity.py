@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfWriter
 
 from appealgen.attachments import Part
-from appealgen.identity import IdentityCheck
-from appealgen.models import Claim
+from appealgen.identity import IdentityCheck, page_identity
+from appealgen.models import Claim, Patient
 from tests.conftest import PLAN_POLICY, WriteClaim, claim_dict
 from tests.helpers import HTML_LETTER, build
 from tests.pdfs import text_page
@@ -155,3 +155,23 @@ def test_a_date_of_service_in_the_letter_that_is_not_the_claims_fails(
         "<html><body><p>Date of service: {% for line in lines %}{{ line.dos | us_date }}{% endfor %}</p>"
         "<p>Denied on {{ denial.date | us_date }}.</p></body></html>")
     assert build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))[0] == 0
+
+
+SUBSCRIBER = Patient(first_name="Ana", last_name="Subscriber", member_id="XYZ123456789")
+FILLER = "Visit notes: follow-up for the item on the claim, seen and examined today."
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # a dependant's ID is the subscriber's with a suffix: another patient, labelled or not
+    (f"Patient: Leo Othername\nMember ID: XYZ12345678902\n{FILLER}", "other"),
+    (f"Patient: Leo Othername\nMember ID: XYZ123456789-01\n{FILLER}", "other"),
+    (f"Patient: Leo Othername\nMember ID: XYZ123456789 01\n{FILLER}", "other"),
+    (f"Patient: Leo Othername, plan ID XYZ12345678902\n{FILLER}", "none"),
+    # the subscriber's own ID, with the label running on into the next words, or printed in groups
+    (f"Member ID: XYZ123456789 Date of birth 04/17/1951\n{FILLER}", "member"),
+    (f"Member ID: XYZ 1234 5678 9\n{FILLER}", "member"),
+    # a character misread by OCR is not another member: the page is judged by the name
+    (f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}", "name"),
+], ids=["suffix", "hyphen-suffix", "spaced-suffix", "unlabelled-suffix", "runs-on", "grouped", "ocr-misread"])
+def test_a_dependants_id_is_not_the_subscribers(text: str, verdict: str) -> None:
+    assert page_identity(text, SUBSCRIBER) == verdict
