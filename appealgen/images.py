@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from appealgen.fax import g4_to_pdf, read_g4
-from appealgen.preflight import Budget, Limits, Refused
+from appealgen.preflight import LIMITS, Budget, Limits, Refused, sniff
 
 LETTER_PT = (612.0, 792.0)
 
@@ -66,6 +66,14 @@ def _frames(data: bytes, limits: Limits) -> int:
         raise Refused(f"image is larger than {limits.pixels:,} pixels") from None
     except Exception:  # Pillow reports damage with many exception types
         raise Refused("image is damaged or truncated and cannot be read") from None
+
+
+def check_signature(data: bytes, limits: Limits = LIMITS) -> None:
+    """A signature image: PNG or JPEG by its bytes, one frame, decoded within the limits."""
+    if sniff(data) not in ("png", "jpeg"):
+        raise Refused("is not a PNG or JPEG image (the type is read from the file, not its name)")
+    if _frames(data, limits) != 1:
+        raise Refused("is an animated image; save the signature as a still PNG or JPEG")
 
 
 def image_to_pdf(data: bytes, limits: Limits) -> bytes:

@@ -14,10 +14,12 @@ from pydantic import Field, ValidationError
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Action, AttachmentKind, Npi, Requester, Strict
+from appealgen.preflight import MB, Refused, read_regular
 from appealgen.storage import Mount
 from appealgen.workspace import Workspace
 
 SIGNATURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+SIGNATURE_BYTES = 2 * MB  # a scanned signature is tens of kilobytes
 
 
 class Practice(Strict):
@@ -76,8 +78,12 @@ def _with_signature(settings: Path, npi: str, practice: Practice) -> Practice:
         raise InputError(settings, field, "must be a file inside the workspace folder")
     if target.suffix.lower() not in SIGNATURE_SUFFIXES:
         raise InputError(settings, field, "must be a PNG or JPEG image")
-    if not target.is_file():
-        raise InputError(settings, field, f"{practice.signature}: file not found")
+    from appealgen.images import check_signature  # here: it loads the PDF stack, slow to import
+
+    try:  # checked like an attachment: a regular file, its type from its bytes, bounded in size and pixels
+        check_signature(read_regular(target, SIGNATURE_BYTES))
+    except Refused as refused:
+        raise InputError(settings, field, f"{practice.signature}: {refused}") from None
     return practice.model_copy(update={"signature": target})
 
 

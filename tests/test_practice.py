@@ -4,15 +4,20 @@ the letter needs that nobody gave fails the check by name (never "n/a" in a lett
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
+from PIL import Image
 
+from appealgen.images import check_signature
 from appealgen.models import Provider
 from appealgen.payers import load_payer
 from appealgen.practice import detail_findings
+from appealgen.preflight import Limits, Refused
 from appealgen.workspace import Workspace
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import pdf_text, run
@@ -130,3 +135,32 @@ def test_the_practices_file_is_checked_like_a_payer_profile(tmp_path: Path) -> N
                           workspace_line=True)
     assert (code, stderr) == (1, f"{folder / 'appealgen.yaml'}: practices.1538261953.signature: must be a file "
                                  "inside the workspace folder\n")
+
+
+def _png(width: int, height: int, frames: int = 1) -> bytes:
+    images = [Image.new("RGB", (width, height), (255, 255, 255)) for _ in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, "PNG", save_all=frames > 1, append_images=images[1:])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"%PDF-1.4 not an image", "is not a PNG or JPEG image (the type is read from the file, not its name)"),
+    (_png(2, 2)[:40], "image is damaged or truncated and cannot be read"),
+    (_png(2, 2, frames=2), "is an animated image; save the signature as a still PNG or JPEG"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 2_000_001, "is 2,000,009 bytes; the limit is 2,000,000 bytes (2 MB)"),
+], ids=["pdf-named-png", "truncated", "animated", "over-2-MB"])
+def test_a_signature_image_is_checked_by_its_bytes_when_the_settings_load(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    folder = workspace(tmp_path, {**PRACTICE, "signature": "sign.png"})
+    (folder / "sign.png").write_bytes(content)
+    code, _, stderr = run("plan", str(REPO / "examples" / "cpap-medicare" / "claim.yaml"), "--workspace", str(folder),
+                          workspace_line=True)
+    assert (code, stderr) == (1, f"{folder / 'appealgen.yaml'}: practices.1538261953.signature: sign.png: {problem}\n")
+
+
+def test_a_signature_image_over_the_pixel_limit_is_refused() -> None:
+    check_signature(_png(1, 1), Limits(pixels=1))
+    with pytest.raises(Refused, match="image is larger than 1 pixels"):
+        check_signature(_png(2, 1), Limits(pixels=1))

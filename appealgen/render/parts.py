@@ -11,10 +11,11 @@ from appealgen.errors import InputError
 from appealgen.models import Claim, RemittanceRecord
 from appealgen.plan import Plan
 from appealgen.practice import practice_for
+from appealgen.preflight import read_regular
 from appealgen.render.context import Extras, LetterContext
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
-from appealgen.settings import Settings
+from appealgen.settings import SIGNATURE_BYTES, Settings
 from appealgen.toolkit import Toolkit
 
 REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
@@ -22,7 +23,8 @@ REMITTANCE_TEMPLATE = "cover_sheets/remittance_advice.html"
 
 def extras(settings: Settings, tools: Toolkit, claim: Claim) -> Extras:
     practice = practice_for(claim, settings.file)
-    image = practice.signature.read_bytes() if practice and practice.signature else None
+    # checked when the settings loaded; read bounded again, as it may have changed since
+    image = read_regular(practice.signature, SIGNATURE_BYTES) if practice and practice.signature else None
     return Extras(signature=image, code_text=tools.descriptions())
 
 
