@@ -11,21 +11,23 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
 from distributed import Client
+from distributed.scheduler import KilledWorker
 from pypdf import PdfReader
 
+from appealgen import storage
 from appealgen.batch import ExecutorFactory, start_batch
 from appealgen.build import build_one
 from appealgen.commands import load_items
-from appealgen.errors import ClusterError
+from appealgen.errors import ClusterError, InputError, TimeLimitError
 from appealgen.executors.base import Work
 from appealgen.executors.dask import DaskExecutor
 from appealgen.executors.dask_plugin import AppealgenPlugin, build_chunk, fingerprint
-from appealgen.executors.host import DIED_TWICE
+from appealgen.executors.host import DIED_TWICE, Host
 from appealgen.executors.pool import PoolExecutor
 from appealgen.outcome import Outcome
 from appealgen.settings import Settings
@@ -258,3 +260,114 @@ def test_cluster_option_and_environment_variable(tmp_path: Path) -> None:
     code, _, stderr = run("batch", claims, "--out", str(tmp_path / "out"), *AS_OF,
                           env={"APPEALGEN_CLUSTER": "local:x"})
     assert code == 2 and "local:N takes a number of worker processes" in stderr
+
+
+class LostChunk:
+    """A finished task whose workers the scheduler saw die too often (KilledWorker)."""
+
+    status = "error"
+
+    def exception(self) -> BaseException:
+        return KilledWorker("appealgen-0", cast(Any, None), 3)
+
+
+def test_a_chunk_whose_workers_kept_dying_fails_each_of_its_claims_as_lost(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2)
+    items = load_items(settings_for(tmp_path / "out"), [claims]).items
+    executor = object.__new__(DaskExecutor)
+    outcomes = list(executor._outcomes(cast(Any, LostChunk()), [(item, None) for item in items]))
+    assert [o.lines() for o in outcomes] == [
+        [f"{claims}[{n}]: claim TEST-{n + 1}: the cluster lost the workers building it, again and again; nothing "
+         "more tried for this claim (a rerun tries it again)"] for n in range(2)]
+
+
+def test_a_changed_payer_profile_on_a_worker_is_a_different_workspace(tmp_path: Path) -> None:
+    (tmp_path / "workspace" / "payers").mkdir(parents=True)
+    profile = sorted((REPO / "payers").glob("*.yaml"))[0]
+    copy = tmp_path / "workspace" / "payers" / profile.name
+    copy.write_text(profile.read_text())
+    settings = Settings(Workspace.open(tmp_path / "workspace"), TODAY)
+    before = fingerprint(settings)
+    copy.write_text(profile.read_text() + "# edited on one worker\n")
+    after = fingerprint(settings)
+    assert [key for key in before if before[key] != after[key]] == ["workspace"]
+
+
+def test_a_batch_with_nothing_to_build_starts_no_cluster(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2, appeal=HTML_LETTER)
+    settings = settings_for(tmp_path / "out")
+    assert {o.status for o in batch(settings, [claims], pool)} == {"built"}
+
+    def no_cluster(settings: Settings, work: Work) -> DaskExecutor:
+        raise AssertionError("a cluster was started for a batch with nothing to build")
+
+    assert {o.status for o in batch(settings, [claims], no_cluster)} == {"skipped"}
+
+
+def test_a_worker_leaving_the_batch_stops_its_build_processes(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "out")
+    plugin = AppealgenPlugin(settings, build_one, fingerprint(settings), None)
+    plugin.start("this process", 1)
+    host = plugin.hosts.get()
+    plugin.hosts.put(host)
+    assert host.process is not None
+    pid = host.process.pid
+    plugin.teardown(None)
+    assert host.process is None
+    assert not alive(pid)
+
+def test_a_local_cluster_started_for_a_batch_is_stopped_with_it(tmp_path: Path) -> None:
+    executor = DaskExecutor(settings_for(tmp_path / "out"), build_one, "local:1")
+    cluster = executor.cluster
+    assert cluster is not None
+    executor.close()
+    assert cluster.status.name == "closed"
+
+
+def test_a_worker_that_did_not_set_up_this_batch_refuses_its_tasks(client: Client, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "out")
+    items = load_items(settings, [claims_folder(tmp_path / "in", 1)]).items
+    plugin = AppealgenPlugin(settings, build_one, {**fingerprint(settings), "code table": "another"}, None)
+    with pytest.raises(ClusterError):
+        client.register_plugin(plugin, name=plugin.name)
+    try:
+        with pytest.raises(ClusterError, match="did not set up appealgen for this batch"):
+            client.submit(build_chunk, plugin.name, [(item, None) for item in items], pure=False).result()
+    finally:
+        client.unregister_worker_plugin(plugin.name)
+
+
+def test_a_host_stops_an_item_at_its_time_limit_not_later(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2)
+    data = yaml.safe_load(claims.read_text())
+    data[0]["claim_id"] = "SLOW"
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    settings = settings_for(tmp_path, time_limit=1.0)
+    slow, quick = load_items(settings, [claims]).items
+    host = Host(settings, hostile, None)
+    try:
+        assert host.run(quick).error is None  # warm: starting Python is not the item's time
+        started = time.monotonic()
+        stopped = host.run(slow)
+        elapsed = time.monotonic() - started
+    finally:
+        host.close()
+    assert isinstance(stopped.error, TimeLimitError)
+    assert elapsed < 8
+
+
+def test_a_claim_whose_files_cannot_be_fetched_fails_alone_on_the_worker(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for(tmp_path / "out")
+    [item] = load_items(settings, [claims_folder(tmp_path / "in", 1)]).items
+
+    def unreachable(settings: Settings, item: Item) -> None:
+        raise InputError(item.origin, "attachments", "the storage cannot be reached")
+
+    monkeypatch.setattr(storage, "fetch_attachments", unreachable)
+    plugin = AppealgenPlugin(settings, build_one, fingerprint(settings), None)
+    plugin.local, plugin.move, plugin.back = storage.remount(settings)
+    with Toolkit(plugin.local) as plugin.tools:
+        outcome = plugin.build(item, None)
+    assert outcome.status == "failed"
+    assert "the storage cannot be reached" in " ".join(outcome.lines())

@@ -223,3 +223,15 @@ def test_the_workspace_practice_is_the_default(tmp_path: Path, practice: str | N
     settings = settings_for(url, practice="West")
     import_files(settings, [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], practice, "pat")
     assert [s.denial.practice for s in states(url, "ACCT-0001", practice or "West")] == [practice or "West"]
+
+
+def test_a_claim_paid_in_part_then_in_full_recovers_only_the_new_payment(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [partly("ACCT-0001", amount="100.00")]))
+    [opened] = states(log_url, "ACCT-0001")
+    assert opened.denial.at_stake == Decimal("145.00")
+    later = remittance(tmp_path / "nov.835", [paid("ACCT-0001", amount="240.00")], paid_on="20261120",
+                       trace="EFT0002")
+    import_835(log_url, later)
+    [state] = states(log_url, "ACCT-0001")
+    assert [(d.outcome, d.amount) for d in state.decisions] == [("overturned", Decimal("140.00"))]
+    assert (state.status, state.recovered) == ("closed", Decimal("140.00"))

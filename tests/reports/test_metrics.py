@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from appealgen.log.api import import_files, record_entry
+from appealgen.log.model import Kind
+from appealgen.log.record import Entry
 from appealgen.reports.api import csv_text, make_report
 from appealgen.reports.build import Options
 from appealgen.reports.model import Metric, Report
 from appealgen.reports.period import Period
 from appealgen.reports.values import Days, Rate
+from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.reports.seed import settings
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -236,3 +241,34 @@ def test_the_aging_buckets_and_the_last_week_at_their_edges() -> None:
     late = Sent(end + timedelta(days=1), subject, "Redetermination", end, True)
     # 0 and 6 days before the deadline are in the last week; 7 is not; a late request is a missed deadline.
     assert fraction(metrics.last_week_appeals([*sent, late])) == (2, 3)
+
+
+def test_the_90th_percentile_is_the_nearest_rank() -> None:
+    # Ten cases: ceil(0.9 x 10) = the 9th smallest.
+    assert Days(tuple(range(1, 11))).p90 == 9
+
+
+def test_remitted_dollars_stay_exact_to_the_cent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    claims = [denied("ACCT-0001", billed="245.10"), paid("ACCT-0002", billed="100.20", amount="80.05")]
+    import_files(settings(url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
+    dollars = metric(report(url), "remittance_denial_rate_dollars").value
+    assert fraction(dollars) == (D("245.10"), D("345.30"))
+
+
+def test_a_denial_billed_to_the_patient_is_not_a_write_off(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    import_files(settings(url), [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], None, "pat")
+    billed = Entry(Kind.billed_patient, date(2026, 10, 20), "pat", amount="45.00")
+    record_entry(settings(url), "ACCT-0001", billed, None)
+    assert metric(report(url), "write_offs").value == D("0.00")
+
+
+def test_a_request_sent_on_its_deadline_day_is_in_time(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    later = settings_for(url, date(2027, 3, 1))
+    import_files(later, [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], None, "pat")
+    # Denied 2026-10-14: the redetermination is due 2027-02-16 (5 days' receipt + 120 days).
+    record_entry(later, "ACCT-0001", Entry(Kind.sent, date(2027, 2, 16), "pat", method="fax"), None)
+    february = make_report(later, Options(Period(date(2027, 2, 1), date(2027, 2, 28)), practice="default"))
+    assert metric(february, "deadlines_missed").value == 0
