@@ -181,13 +181,18 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules) -> Event | None:
     """The decision a later remittance of an open denial's claim means, or None when it means
     none: a reversal, the denial's own remittance (same day or older), a claim denied again while
     no request is pending (a resubmission, not an appeal: the level stays), or out of order.
-    Paid settles the denial whatever was sent (a reopening by phone, a corrected claim)."""
+    Paid settles the denial whatever was sent (a reopening by phone, a corrected claim); a claim
+    no longer denied but paid nothing more upholds a pending request."""
     found, denial = remit.found, state.denial
-    if found.era.reversal or remit.on <= denial.denied_on or (found.denied and state.status != "sent"):
-        return None
     gained = max(found.era.paid - denial.recorded.paid - state.recovered, Decimal(0))
-    verdict = (Decision.overturned if not found.denied else Decision.partially_overturned if gained > 0
-               else Decision.upheld)
+    # Overturned only with money: a claim no longer "denied" that pays nothing more had its rest
+    # moved to another adjustment (contractual, say), which upholds the denial in effect, and
+    # with no request pending is no decision at all.
+    unpaid = found.denied or gained <= 0
+    if found.era.reversal or remit.on <= denial.denied_on or (unpaid and state.status != "sent"):
+        return None
+    verdict = (Decision.upheld if gained <= 0 else Decision.overturned if not found.denied
+               else Decision.partially_overturned)
     event = Event(Kind.decision, remit.on, who, ref=found.era.payer_claim_number[:80] or None,
                   amount=gained if verdict is not Decision.upheld else None, level=state.step.level,
                   outcome=verdict.value,

@@ -235,3 +235,19 @@ def test_a_claim_paid_in_part_then_in_full_recovers_only_the_new_payment(log_url
     [state] = states(log_url, "ACCT-0001")
     assert [(d.outcome, d.amount) for d in state.decisions] == [("overturned", Decimal("140.00"))]
     assert (state.status, state.recovered) == ("closed", Decimal("140.00"))
+
+
+def test_a_later_remittance_that_pays_nothing_more_is_not_an_overturn(log_url: str, tmp_path: Path) -> None:
+    # The payer moved the denied rest to a contractual adjustment: no longer "denied", nothing
+    # recovered. Counting it as overturned would close the denial as a win of $0.
+    for claim_id in ("ACCT-0001", "ACCT-0002"):
+        import_835(log_url, remittance(tmp_path / f"oct-{claim_id}.835", [partly(claim_id, amount="100.00")]))
+    sent(log_url, "ACCT-0001")  # a request pending: this is the payer's answer
+    later = remittance(tmp_path / "nov.835", [paid(c, amount="100.00") for c in ("ACCT-0001", "ACCT-0002")],
+                       paid_on="20261120", trace="EFT0002")
+    import_835(log_url, later)
+    [answered] = states(log_url, "ACCT-0001")
+    assert [(d.outcome, d.amount) for d in answered.decisions] == [("upheld", None)]
+    assert (answered.is_open, answered.recovered) == (True, Decimal("0"))
+    [unasked] = states(log_url, "ACCT-0002")  # nothing was asked: no decision, still open
+    assert (unasked.decisions, unasked.is_open) == ((), True)
