@@ -229,6 +229,18 @@ def test_a_local_cluster_gives_up_on_a_packet_after_it_took_down_two_workers(tmp
         executor.close()
 
 
+def test_a_workspace_that_cannot_be_read_starts_no_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreadable(settings: Settings) -> str:
+        raise InputError(tmp_path / "appealgen.yaml", None, "cannot be opened")
+
+    connected: list[str] = []
+    monkeypatch.setattr("appealgen.executors.dask.fingerprint", unreadable)
+    monkeypatch.setattr(DaskExecutor, "_connect", lambda self, address, timeout: connected.append(address))
+    with pytest.raises(InputError):
+        DaskExecutor(settings_for(tmp_path), build_one, "local:1")
+    assert connected == []  # nothing started, so nothing is left running
+
+
 def test_an_unreachable_scheduler_is_reported_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(ClusterError) as raised:
         DaskExecutor(settings_for(tmp_path), build_one, "tcp://127.0.0.1:9", connect_timeout=1)

@@ -78,8 +78,9 @@ class DaskExecutor(Executor):
         self.chunk = max(1, chunk)
         self.cluster: LocalCluster | None = None
         self.owned = client is None
-        self.client = client if client is not None else self._connect(address or "local", connect_timeout)
+        # the fingerprint first: a workspace that cannot be read leaves no cluster behind
         self.plugin = AppealgenPlugin(settings, work, fingerprint(settings), memory_mb)
+        self.client = client if client is not None else self._connect(address or "local", connect_timeout)
         self.pending: list[Item] = []
         self._register()
 
