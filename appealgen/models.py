@@ -121,8 +121,8 @@ def _portable_name(value: str) -> str:
     return value
 
 
-ClaimId = Annotated[str, Field(pattern=rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$"),
-                    AfterValidator(_portable_name)]
+CLAIM_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$"
+ClaimId = Annotated[str, Field(pattern=CLAIM_ID_PATTERN), AfterValidator(_portable_name)]
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 

@@ -20,10 +20,10 @@ from appealgen.log.db import Log
 from appealgen.log.importer import FileResult, record_import
 from appealgen.log.store import existing_keys, utcnow
 from appealgen.log.tables import submissions
-from appealgen.models import MAX_CLAIM_ID
+from appealgen.models import CLAIM_ID_PATTERN
 
 COLUMNS = ("claim_id", "payer", "date", "charge")
-CLAIM_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$")
+CLAIM_ID = re.compile(CLAIM_ID_PATTERN)
 MAX_ERRORS = 20
 
 
