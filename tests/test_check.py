@@ -133,14 +133,20 @@ def test_identity_check_of_an_attachment(
     assert check(tmp_path / "out" / "TEST-1") == (0 if passed else 3, expected)
 
 
-def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
-    write_claim: WriteClaim, tmp_path: Path
-) -> None:
+def commercial_workspace(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    """A workspace whose commercial profile is the shipped one with `old` replaced by `new`."""
     workspace = tmp_path / "ws"
     (workspace / "payers").mkdir(parents=True)
     profile = (REPO / "payers" / "commercial.yaml").read_text()
-    (workspace / "payers" / "commercial.yaml").write_text(
-        profile.replace("limits: {max_file_mb: 60,", "limits: {max_file_mb: 0.001,"))
+    assert old in profile
+    (workspace / "payers" / "commercial.yaml").write_text(profile.replace(old, new, 1) if old else profile)
+    return workspace
+
+
+def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = commercial_workspace(tmp_path, "limits: {max_file_mb: 60,", "limits: {max_file_mb: 0.001,")
     claim = write_claim(appeal=HTML_LETTER)
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
                           "--workspace", str(workspace))
@@ -176,13 +182,8 @@ def test_a_retro_authorization_level_taking_the_category_documents_still_does_no
     # A workspace profile may let its retro-authorization level take the category's manifest
     # (which, for authorization denials, lists the authorization): the request itself is what
     # asks for it, so a packet that could never pass is not demanded.
-    workspace = tmp_path / "ws"
-    (workspace / "payers").mkdir(parents=True)
-    profile = (REPO / "payers" / "commercial.yaml").read_text()
-    retro = "  action: request_authorization\n  category_documents: false\n"
-    assert retro in profile
-    (workspace / "payers" / "commercial.yaml").write_text(
-        profile.replace(retro, "  action: request_authorization\n  category_documents: true\n"))
+    workspace = commercial_workspace(tmp_path, "  action: request_authorization\n  category_documents: false\n",
+                                     "  action: request_authorization\n  category_documents: true\n")
     claim = write_claim(appeal=HTML_LETTER, attachments=[*RA_ONLY, *NOTES_ONLY], **denied_with("197"))
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
                           "--workspace", str(workspace))
