@@ -183,7 +183,8 @@ def templates_check(paths: tuple[Path, ...], workspace: Path | None, as_of: date
 @click.option("--png", is_flag=True, help="Also write PNG pages beside the PDF.")
 @click.option("--resolution", type=click.IntRange(30, 300), default=80, show_default=True,
               help="Dots per inch of the PNG pages.")
-@click.option("--watch", is_flag=True, help="Render again each time the template, the claim or a workspace file is saved.")
+@click.option("--watch", is_flag=True,
+              help="Render again each time the template, the claim or a workspace file is saved.")
 @workspace_options
 @handled
 def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resolution: int, watch: bool,
