@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -162,16 +163,27 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _is_mapping(annotation: Any) -> bool:
+    """Whether an annotation is (or, as `X | None`, holds) a dict: its keys are data, not fields."""
+    if get_origin(annotation) in (dict, Mapping):
+        return True
+    return any(_is_mapping(argument) for argument in get_args(annotation))
+
+
 def fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The field names of the model found at `loc` inside `model` (list indexes skipped)."""
+    """The field names of the model found at `loc` inside `model` (list indexes and the keys of
+    a mapping such as `practices.<NPI>` skipped)."""
     current: type[BaseModel] | None = model
+    keyed = False
     for part in loc:
         if current is None:
             return []
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         info = current.model_fields.get(part)
         current = _model_in(info.annotation) if info is not None else None
+        keyed = info is not None and _is_mapping(info.annotation)
     return list(current.model_fields) if current is not None else []
 
 

@@ -227,6 +227,18 @@ def test_a_misspelled_profile_key_and_a_missing_profile_template(tmp_path: Path,
                                  "templates/letters (did you mean authorization.html?)\n")
 
 
+def test_a_misspelled_key_in_the_practice_settings_gets_the_closest_real_one(
+    tmp_path: Path, write_claim: WriteClaim
+) -> None:
+    folder = workspace(tmp_path)
+    settings = folder / "appealgen.yaml"
+    settings.write_text("databse_url: log.sqlite\npractices:\n  \"1538261953\": {name: X, requester: {nam: Y}}\n")
+    code, _, stderr = run("plan", str(write_claim(appeal=HTML_LETTER)), "--workspace", str(folder), *TODAY)
+    assert (code, sorted(stderr.splitlines())) == (1, [
+        f"{settings}: databse_url: unknown key (did you mean database_url?)",
+        f"{settings}: practices.1538261953.requester.nam: unknown key (did you mean name?)"])
+
+
 def test_every_command_names_its_workspace_first(tmp_path: Path, write_claim: WriteClaim) -> None:
     folder = workspace(tmp_path)
     claim = write_claim(appeal=HTML_LETTER)
