@@ -49,6 +49,8 @@ ACTIVE_CARCS = [
 DEACTIVATED_KEPT = {"15"}  # deactivated after 2016-03 (date not found); older remittances carry it
 
 # CARC -> (category, is a denial) with the CO group and nothing else on the claim.
+# Each entry: CARC <code> (X12 code list 139, copy of 2026-08-17); category and denial flag: its codes.yaml entry
+# (the project's judgment, DOMAIN.md: denial categories).
 CARCS: dict[str, tuple[Category, bool]] = {
     "1": (PR, False), "2": (PR, False), "3": (PR, False), "4": (COD, True), "5": (COD, True), "6": (COD, True),
     "7": (COD, True), "8": (COD, True), "9": (COD, True), "10": (COD, True), "11": (COD, True), "12": (COD, True),
@@ -112,6 +114,8 @@ CARCS: dict[str, tuple[Category, bool]] = {
 }
 
 # RARC -> (category, forced action, appeal rights, documents asked for, cite the LCD/NCD)
+# Each entry: RARC <code> (code list 411, copy of 2026-08-17); its effect: its codes.yaml `rarc` entry and comment
+# (the project's judgment; MA130: DOMAIN.md, row 'missing information / attachment').
 RemarkEffect = tuple[Category | None, Action | None, bool, list[AttachmentKind], bool]
 RARCS: dict[str, RemarkEffect] = {
     "MA130": (MISS, A.corrected_claim, False, [], False),
@@ -228,6 +232,7 @@ def test_the_table_holds_every_active_carc_of_the_list() -> None:
     assert set(CARCS) == set(CODES.carc)
 
 
+# one case per CARC of the CARCS table above (X12 code list 139; codes.yaml entry)
 @pytest.mark.parametrize(("code", "category", "denial"),
                          [pytest.param(c, cat, d, id=f"CO-{c}") for c, (cat, d) in CARCS.items()])
 def test_carc_category_and_denial(code: str, category: Category, denial: bool) -> None:
@@ -240,6 +245,7 @@ def test_the_table_holds_exactly_the_documented_rarcs() -> None:
     assert set(CODES.rarc) == set(RARCS)
 
 
+# one case per RARC of the RARCS table above (code list 411; codes.yaml `rarc` entry)
 @pytest.mark.parametrize(("code", "expected"), list(RARCS.items()), ids=list(RARCS))
 def test_rarc_effects(code: str, expected: RemarkEffect) -> None:
     rule = CODES.rarc[code]
@@ -249,6 +255,8 @@ def test_rarc_effects(code: str, expected: RemarkEffect) -> None:
     assert (found.forced_action, found.appeal_rights, found.cite_lcd) == (expected[1], expected[2], expected[4])
 
 
+# codes.yaml `refinable: true` (generic CARCs 16, 96, 129, 148, 226, 227, 250-252, A1, P1 of code list 139);
+# `pended: true` (code list 139: 133, 257, 277, P8, P10, P11, see the codes.yaml comments).
 REFINABLE = {"16", "96", "129", "148", "226", "227", "250", "251", "252", "A1", "P1"}
 PENDED = {"133", "257", "277", "P8", "P10", "P11"}  # the payer holds the line for a later decision
 
@@ -286,8 +294,10 @@ GROUP_RULES = [
     pytest.param(["PR-50"], [], A.appeal, False, [f"PR-50: {NO_ABN}"], id="PR-50-without-GA-verify-and-review"),
     pytest.param(["PR-151"], ["GA"], A.bill_patient, True, [f"PR-151: {GA}"], id="PR-151-with-GA"),
     pytest.param(["PR-167"], ["GZ"], A.appeal, False, [f"PR-167: {NO_ABN}"], id="PR-167-with-GZ-is-not-GA"),
+    # codes.yaml group rules for 50, 150-154, 167 (42 CFR 411.404, the ABN rules): PR group only.
     pytest.param(["CO-50"], ["GA"], A.appeal, False, [], id="CO-50-with-GA-is-the-provider's"),
     # PR-96: a non-covered charge assigned to the patient.
+    # codes.yaml group rules (PR) for CARC 96, 204, 49, 202, 242, 279 (the project's judgment; code list 139).
     pytest.param(["PR-96"], [], A.bill_patient, True,
                  ["PR-96: a non-covered charge assigned to the patient (PR): the patient is liable"], id="PR-96"),
     pytest.param(["PR-204"], [], A.bill_patient, True,
@@ -300,6 +310,7 @@ GROUP_RULES = [
                  "patient is liable unless balance-billing protections apply"], id="PR-242"),
     pytest.param(["PR-279"], [], A.bill_patient, True, ["PR-279: outside the member's narrow network: the patient "
                  "is liable unless protections apply"], id="PR-279"),
+    # DOMAIN.md: denial categories, row 'coverage (non-covered)': verify eligibility and authorization, then review.
     pytest.param(["CO-96"], [], A.appeal, False, ["verify eligibility and authorization before asking for review"],
                  id="CO-96-is-reviewed"),
 ]
@@ -326,6 +337,7 @@ def test_group_rules(codes: list[str], modifiers: list[str], action: Action, lia
         pytest.param(["CO-23"], False, False, id="CO-23"),
         pytest.param(["PI-23"], False, False, id="PI-23"),
         # ... contractual and multiple-procedure reductions on a paid line ...
+        # (codes.yaml `denial: false`: 45 contract, 59 multiple procedure, 172 specialty reduction, 253 sequestration)
         pytest.param(["CO-45"], False, False, id="CO-45-contract"),
         pytest.param(["CO-59"], False, False, id="CO-59-multiple-procedure"),
         pytest.param(["CO-172"], False, False, id="CO-172-specialty-reduction"),
@@ -333,8 +345,10 @@ def test_group_rules(codes: list[str], modifiers: list[str], action: Action, lia
         # ... and zero-dollar adjustments, whatever the code.
         pytest.param(["CO-50=0.00"], False, False, id="CO-50-zero-dollars"),
         pytest.param(["PR-1=0"], False, False, id="PR-1-zero-dollars-nothing-to-bill"),
+        # DOMAIN.md: denial categories, row 'medical necessity': CARC 50 with an amount is a denial.
         pytest.param(["CO-50=245.00"], True, False, id="CO-50-with-its-amount"),
         # PR deductible, coinsurance and copay are the patient's balance, not a denial.
+        # (DOMAIN.md, "Not denials"; CARC 1, 2, 3 of code list 139; CO-1: DOMAIN.md: the words, row 'group code')
         pytest.param(["PR-1"], False, True, id="PR-1"),
         pytest.param(["PR-2"], False, True, id="PR-2"),
         pytest.param(["PR-3"], False, True, id="PR-3"),

@@ -29,6 +29,7 @@ EXHAUSTED = "bill the patient only where the patient is liable (PR group); other
 @pytest.mark.parametrize(
     ("start", "months", "expected"),
     [
+        # README, Denial rules: "months clamp to the month's end" (project choice for month windows).
         pytest.param(date(2026, 1, 31), 12, date(2027, 1, 31), id="jan31+12"),
         pytest.param(date(2027, 1, 31), 1, date(2027, 2, 28), id="jan31+1-clamps-to-feb28"),
         pytest.param(date(2027, 12, 31), 2, date(2028, 2, 29), id="dec31+2-leap-day"),
@@ -46,29 +47,36 @@ def test_add_months(start: date, months: int, expected: date) -> None:
 @pytest.mark.parametrize(
     ("payer", "denial_date", "history", "deadline", "reason"),
     [
+        # 42 CFR 405.942(a): 120 days after receipt; presumed receipt 5 days: 405.942(a)(1).
         pytest.param("medicare-dme", "2026-10-14", [], date(2027, 2, 16),
                      "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
                      id="medicare-redetermination-5+120"),
         pytest.param("medicare-part-b", "2026-10-14", [], date(2027, 2, 16),
                      "denial date 2026-10-14 + 5 days presumed receipt + 120 days",
                      id="medicare-part-b-redetermination-5+120"),
+        # 405.962(a): 180 days after receipt of the redetermination; presumed receipt: 405.962(a)(1).
         pytest.param("medicare-dme", "2026-08-01", [("redetermination", "2026-11-02", "upheld")],
                      date(2027, 5, 6),
                      "previous decision 2026-11-02 + 5 days presumed receipt + 180 days",
                      id="medicare-reconsideration-previous-decision-5+180"),
+        # 405.1002(a)(1): 60 days after receipt of the reconsideration; presumed receipt: 405.1002(a)(3).
         pytest.param("medicare-dme", "2026-03-01",
                      [("redetermination", "2026-06-01", "upheld"),
                       ("reconsideration", "2026-11-10", "upheld")],
                      date(2027, 1, 14),
                      "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
                      id="medicare-alj-previous-decision-5+60"),
+        # UHC Administrative Guide (commercial.yaml): 12 months from the EOB/PRA for both steps together.
         pytest.param("commercial", "2026-01-31", [], date(2027, 1, 31), "denial date 2026-01-31 + 12 months",
                      id="commercial-12-months-month-end"),
         pytest.param("commercial", "2026-02-28", [("reconsideration", "2026-06-30", "upheld")],
                      date(2027, 2, 28), "denial date 2026-02-28 + 12 months",
                      id="commercial-appeal-counts-from-denial"),
+        # CareSource IN Provider Disputes or Appeals: a claim dispute within 60 days of the determination.
         pytest.param("medicaid-caresource", "2026-10-14", [], date(2026, 12, 13),
                      "denial date 2026-10-14 + 60 days", id="medicaid-claim-dispute-60-days"),
+        # medicaid-caresource.yaml: the provider appeal window could NOT be confirmed; 60 days is the conservative
+        # figure (CareSource IN member appeals and its IN D-SNP provider page).
         pytest.param("medicaid-caresource", "2026-09-01", [("claim_dispute", "2026-11-10", "upheld")],
                      date(2027, 1, 9), "previous decision 2026-11-10 + 60 days",
                      id="medicaid-appeal-60-days-from-dispute-decision"),
@@ -92,6 +100,8 @@ def test_filing_deadline_direct_call_matches_the_plan() -> None:
 @pytest.mark.parametrize(
     ("today", "days_left", "problems", "warnings"),
     [
+        # README, Denial rules: within 14 days a warning; passed, a problem unless `appeal.good_cause` is given
+        # (project choice). Deadline: commercial.yaml, 12 months (UHC Administrative Guide).
         pytest.param(date(2027, 1, 31), 0, [], ["filing deadline 2027-01-31 is 0 days away"],
                      id="deadline-day-is-not-passed"),
         pytest.param(date(2027, 2, 1), -1,
@@ -153,10 +163,12 @@ def test_deadline_findings_direct() -> None:
         pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], "redetermination", date(2027, 9, 2),
                      "claim filing limit: date of service 2026-09-02 + 12 months (42 CFR 424.44(a)(1))",
                      id="MA130-claim-filing-limit-424.44"),
+        # medicaid-caresource.yaml `filing_limit`: CareSource IHCP billing seminar 2017 (old, not confirmed).
         pytest.param("medicaid-caresource", ["CO-16"], ["MA130"], [], [], "claim_dispute", date(2026, 12, 1),
                      "claim filing limit: date of service 2026-09-02 + 90 days (CareSource IHCP billing seminar 2017; "
                      "check the provider agreement)", id="MA130-medicaid-90-days"),
         # CareSource IN: medical-necessity denials skip the dispute; the appeal counts from the denial.
+        # (CareSource IN Provider Disputes or Appeals; the 60 days: medicaid-caresource.yaml, not confirmed.)
         pytest.param("medicaid-caresource", ["CO-50"], [], [], [], "appeal", date(2026, 12, 13),
                      "denial date 2026-10-14 + 60 days", id="medicaid-clinical-appeal-60-days-from-denial"),
     ],
@@ -219,6 +231,8 @@ def test_a_new_claim_without_a_filing_limit_in_the_profile_warns() -> None:
     ("payer", "history", "delivery", "deadline", "send_by", "reason"),
     [
         # transit_days in the payer profile (house defaults: mail 7, fax 1, portal 1)
+        # project choice: payers/*.yaml "house defaults, not a rule"; README, Denial rules: send-by date. Deadlines:
+        # 405.942(a) (fax, redetermination), 405.1136 (court by mail: medicare-dme.yaml, "A court takes no fax").
         pytest.param("medicare-dme", [], "fax", date(2027, 2, 16), date(2027, 2, 15),
                      "fax: allow 1 day to arrive by the deadline 2027-02-16", id="fax-1-day"),
         pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:4]], "mail", date(2027, 1, 14),
@@ -250,6 +264,8 @@ JUDICIAL_HISTORY = chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]])
     ("history", "billed", "paid", "today", "minimum", "short"),
     [
         # 405.1006(b), (c): ALJ and judicial review minimums by year (90 FR 55869 for 2026).
+        # Amount: billed less payments (405.1006(d)(1)). A year after the table: project choice, the latest known
+        # minimum (appealgen/rules/deadlines.py). Redetermination: no minimum (DOMAIN.md: Medicare appeal levels).
         pytest.param(ALJ_HISTORY, "150.00", "0.00", TODAY, Decimal(200), True, id="alj-2026-150-below-200"),
         pytest.param(ALJ_HISTORY, "400.00", "250.00", TODAY, Decimal(200), True, id="alj-billed-less-paid"),
         pytest.param(ALJ_HISTORY, "199.99", "0.00", TODAY, Decimal(200), True, id="alj-a-cent-short"),
@@ -305,6 +321,8 @@ def test_the_minimum_applies_to_the_alj_review_of_a_qic_dismissal() -> None:
     [
         # 405.1006(d)(1): billed, less payments, less deductible and coinsurance (PR-1, PR-2, PR-66,
         # PR-247, PR-248) where the remittance gives them. A copay (PR-3) is neither.
+        # Meanings: CARC 1, 2, 3, 66 (X12 code list 139). CO-1: the CO group is not the patient's (DOMAIN.md: the words,
+        # row 'group code'). Never below zero: project choice (appealgen/rules/deadlines.py).
         pytest.param(["CO-50=200.00"], Decimal("245.00"), id="no-cost-sharing"),
         pytest.param(["PR-1=30.00"], Decimal("215.00"), id="less-deductible"),
         pytest.param(["PR-2=49.00"], Decimal("196.00"), id="less-coinsurance"),

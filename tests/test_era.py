@@ -83,15 +83,20 @@ def mix_json(tmp_path_factory: pytest.TempPathFactory) -> EraRun:
 @pytest.mark.parametrize(
     ("claim_id", "denied", "category", "action"),
     [
-        ("ACCT-9001", True, "medical_necessity", "appeal"),  # CO-50 / N115
+        # Sources: DOMAIN.md, denial categories, the row named after each case; codes.yaml for the remark codes
+        # (code list 411) and group rules.
+        ("ACCT-9001", True, "medical_necessity", "appeal"),  # CO-50 / N115: row 'medical necessity'
+        # row 'authorization'; medicare-dme.yaml: Medicare takes no retro authorization
         ("ACCT-9002", True, "authorization", "review"),  # CO-197: Medicare takes no retro authorization
+        # codes.yaml: RARC N54 refines the refinable CARC 96; the PR-96 group rule bills the patient
         ("ACCT-9003", True, "authorization", "bill_patient"),  # PR-96 with N130, M127, N54
+        # row 'missing information / attachment' (RARC MA130)
         ("ACCT-9004", True, "missing_information", "corrected_claim"),  # claim-level CO-16 / MA130
-        ("ACCT-9005", True, "timely_filing", "adjust"),  # CO-29 / N211: no appeal rights
-        ("ACCT-9006", True, "duplicate", "check_status"),  # CO-18 / N522
-        ("ACCT-9009", True, "medical_necessity", "appeal"),  # partly paid, one CO-50 line
-        ("ACCT-9007", False, "contractual", "none"),  # paid, CO-45 only
-        ("ACCT-9008", False, "contractual", "none"),  # status 22 reversal
+        ("ACCT-9005", True, "timely_filing", "adjust"),  # CO-29 / N211: no appeal rights; row 'timely filing'
+        ("ACCT-9006", True, "duplicate", "check_status"),  # CO-18 / N522: row 'duplicate'
+        ("ACCT-9009", True, "medical_necessity", "appeal"),  # partly paid, one CO-50 line: row 'medical necessity'
+        ("ACCT-9007", False, "contractual", "none"),  # paid, CO-45 only: row 'contractual (not a denial)'
+        ("ACCT-9008", False, "contractual", "none"),  # status 22 reversal: CLP02 (DOMAIN.md, X12 835 in one page)
     ],
 )
 def test_denial_category_and_action(
@@ -137,6 +142,7 @@ def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     ("payer_id", "profile"),
+    # payers/*.yaml `match.payer_ids` (the profile's own list; project choice)
     [("17003", "medicare-dme"), ("00952", "medicare-part-b"), ("EXMCD1", "medicaid-caresource")],
 )
 def test_profile_is_matched_by_ref_2u_alone(tmp_path: Path, payer_id: str, profile: str) -> None:
@@ -448,23 +454,26 @@ def test_each_adjustment_keeps_its_own_group_in_the_claim_file(tmp_path: Path) -
     ("spec", "denied", "action", "reason"),
     [
         # status 25: a predetermination prices the claim and decides nothing
+        # (DOMAIN.md, "Not denials": status 25 (predetermination) claims)
         pytest.param(ClaimSpec("ACCT-9014", status="25", lines=[LineSpec(cas=(("CO", "50", "245.00"),))]),
                      False, "none", "status 25: a predetermination: pricing only", id="status-25-predetermination"),
+        # status 22: a reversal (CLP02, DOMAIN.md, "X12 835 in one page")
         pytest.param(ClaimSpec("ACCT-9015", status="22", billed="-245.00", lines=[LineSpec(billed="-245.00")]),
                      False, "none", "status 22: a reversal of an earlier payment", id="status-22-reversal"),
         # PR deductible, coinsurance and copay on a paid claim: the patient's balance
+        # (DOMAIN.md, "Not denials"; CARC 1, 2 of code list 139; CO-45: row 'contractual (not a denial)')
         pytest.param(ClaimSpec("ACCT-9016", status="1", paid="180.00", lines=[LineSpec(
             paid="180.00", cas=(("CO", "45", "20.00"), ("PR", "1", "30.00"), ("PR", "2", "15.00")), remarks=())]),
             False, "bill_patient", "patient responsibility (deductible, coinsurance or copay)", id="PR-balances"),
-        # a zero-dollar adjustment adjusts nothing
+        # a zero-dollar adjustment adjusts nothing (DOMAIN.md, "Not denials": zero-dollar adjustments)
         pytest.param(ClaimSpec("ACCT-9017", status="1", paid="245.00", lines=[LineSpec(
             paid="245.00", cas=(("CO", "50", "0.00"), ("PR", "1", "0.00")), remarks=())]),
             False, "none", "medical_necessity: not a denial, nothing to dispute", id="zero-dollar-adjustments"),
-        # CARC 23 on a secondary claim, in any group
+        # CARC 23 on a secondary claim, in any group (CARC 23, X12 code list 139; DOMAIN.md, "Not denials")
         pytest.param(ClaimSpec("ACCT-9018", status="2", paid="40.00", lines=[LineSpec(
             paid="40.00", cas=(("CO", "23", "205.00"),), remarks=())]),
             False, "none", "coordination_of_benefits: not a denial, nothing to dispute", id="CO-23-secondary"),
-        # a multiple-procedure reduction on a paid line
+        # a multiple-procedure reduction on a paid line (CARC 59, code list 139; DOMAIN.md, "Not denials")
         pytest.param(ClaimSpec("ACCT-9019", status="1", paid="122.50", lines=[LineSpec(
             paid="122.50", cas=(("CO", "59", "122.50"),), remarks=())]),
             False, "none", "bundling: not a denial, nothing to dispute", id="CO-59-reduction"),

@@ -37,6 +37,8 @@ DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_coun
 # --------------------------------------------------------------------------- 1. remark codes on the plan
 
 
+# codes.yaml: only a `refinable` CARC takes a remark's category (RARC N54, code list 411: authorization);
+# CARC 50, 4, 97, 204, 119 (X12 code list 139) are not refinable.
 @pytest.mark.parametrize(
     ("carc", "category"),
     [("CO-50", C.medical_necessity), ("CO-4", C.coding), ("CO-97", C.bundling), ("CO-204", C.coverage),
@@ -87,6 +89,8 @@ def test_precedence_is_the_documented_order() -> None:
 @pytest.mark.parametrize(
     ("codes", "category", "others", "denied"),
     [
+        # codes.yaml `precedence` (project order: upstream problems first); each code's category from its
+        # codes.yaml entry (CARC numbers: X12 code list 139).
         pytest.param(["CO-50", "CO-29"], C.timely_filing, [C.medical_necessity], True, id="CO-50+CO-29"),
         pytest.param(["CO-45", "PR-2"], C.contractual, [C.patient_responsibility], False, id="CO-45+PR-2"),
         pytest.param(["CO-97", "CO-50"], C.bundling, [C.medical_necessity], True, id="CO-97+CO-50"),
@@ -99,11 +103,14 @@ def test_precedence_is_the_documented_order() -> None:
         pytest.param(["CO-97", "CO-4"], C.coding, [C.bundling], True, id="CO-97+CO-4"),
         pytest.param(["CO-96", "CO-50"], C.medical_necessity, [C.coverage], True, id="CO-96+CO-50"),
         pytest.param(["CO-119", "CO-96"], C.coverage, [C.benefit_maximum], True, id="CO-119+CO-96"),
+        # README, Denial rules: a CARC the table does not know is category `other`.
         pytest.param(["CO-999", "CO-119"], C.benefit_maximum, [C.other], True, id="CO-999+CO-119"),
         pytest.param(["CO-50", "CO-97", "CO-29"], C.timely_filing, [C.bundling, C.medical_necessity], True,
                      id="three-codes-others-in-precedence-order"),
+        # codes.yaml `denial: false` (CARC 45, CARC 2); DOMAIN.md: denial categories, row 'contractual (not a denial)'.
         pytest.param(["CO-50", "CO-45", "PR-2"], C.medical_necessity, [], True,
                      id="non-denials-dropped-when-something-is-denied"),
+        # DOMAIN.md: denial categories, row 'medical necessity' (CARCs 50 and 151).
         pytest.param(["CO-50", "CO-151"], C.medical_necessity, [], True, id="same-category-not-repeated"),
     ],
 )
@@ -129,75 +136,104 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
     ("payer", "codes", "rarcs", "attachments", "history", "action", "notes"),
     [
         # DOMAIN.md, "Denial categories and what to do", row by row.
+        # DOMAIN.md: denial categories, row 'medical necessity'; commercial.yaml levels (UHC Administrative Guide):
+        # a reconsideration first.
         pytest.param("commercial", ["CO-50"], [], [], [], A.reconsideration, [],
                      id="medical-necessity-commercial-reconsideration"),
+        # DOMAIN.md: denial categories, row 'medical necessity' (Medicare: redetermination, 42 CFR 405.942(a));
+        # RARC N115 (code list 411) only adds the LCD citation.
         pytest.param("medicare-dme", ["CO-50"], ["N115"], [], [], A.appeal, [],
                      id="medical-necessity-medicare-dme-redetermination"),
         # CareSource IN: the claim dispute excludes medical-necessity denials (clinical appeal)
+        # (CareSource IN Provider Disputes or Appeals; medicaid-caresource.yaml `skip_for`).
         pytest.param("medicaid-caresource", ["CO-151"], [], [], [], A.appeal, [],
                      id="medical-necessity-medicaid-skips-the-claim-dispute"),
+        # CareSource IN Provider Disputes or Appeals: a claim dispute is required before an appeal.
         pytest.param("medicaid-caresource", ["CO-97"], [], [], [], A.reconsideration, [],
                      id="bundling-medicaid-claim-dispute-first"),
+        # DOMAIN.md: denial categories, row 'coverage (non-covered)': verify eligibility and authorization, then review.
         pytest.param("commercial", ["CO-204"], [], [], [], A.reconsideration, [VERIFY_FIRST],
                      id="coverage-review-with-note"),
         pytest.param("medicare-part-b", ["CO-96"], [], [], [], A.appeal, [VERIFY_FIRST],
                      id="coverage-medicare-review-with-note"),
+        # DOMAIN.md: denial categories, row 'authorization': show the auth on file.
         pytest.param("medicare-part-b", ["CO-197"], [], ["authorization"], [], A.appeal, [],
                      id="authorization-on-file-review"),
         # A retro authorization goes to a plan's utilization management; Medicare takes none.
+        # DOMAIN.md: denial categories, row 'authorization'; commercial.yaml `retro_authorization`;
+        # medicare-part-b.yaml: "Medicare takes no requests for retroactive authorization".
         pytest.param("commercial", ["CO-197"], [], [], [], A.request_authorization, [],
                      id="authorization-missing-request-retro"),
         pytest.param("medicare-part-b", ["CO-197"], [], [], [], A.review, [],
                      id="authorization-missing-medicare-takes-no-retro-request"),
         # MA130: unprocessable, no appeal rights: a new claim within the filing limit (424.44)
+        # RARC MA130 (code list 411); DOMAIN.md: denial categories, row 'missing information / attachment';
+        # filing limit 42 CFR 424.44(a)(1) (medicare-part-b.yaml `filing_limit`).
         pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
                      [NO_APPEAL_RIGHTS, NEW_CLAIM], id="missing-information-MA130-new-claim"),
         pytest.param("commercial", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
                      [NO_APPEAL_RIGHTS, NEW_CLAIM], id="MA130-new-claim-at-any-payer"),
+        # DOMAIN.md: denial categories, row 'missing information / attachment': otherwise reconsideration.
         pytest.param("commercial", ["CO-252"], [], ["medical_records"], [], A.reconsideration, [],
                      id="missing-information-without-MA130-review"),
         # Our own coding error: corrected the way the payer takes corrections (profile field).
+        # DOMAIN.md: denial categories, row 'coding'; `corrections:` commercial.yaml (UHC claim correction and
+        # resubmission), medicaid-caresource.yaml (CareSource IN), Medicare 405.980(a)(3), 405.928(c).
         pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
                      id="coding-our-error-commercial-replacement-claim"),
         pytest.param("medicaid-caresource", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
                      id="coding-our-error-medicaid-replacement-claim"),
         pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening, [REOPENING_NOTE],
                      id="coding-our-error-medicare-reopening-405.980"),
+        # RARC N822 (code list 411): modifier missing, a clerical error: 405.980(a)(3) (medicare-dme.yaml).
         pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE],
                      id="N822-modifier-missing-medicare-reopening"),
+        # DOMAIN.md: denial categories, row 'coding': appeal when the code was right.
         pytest.param("commercial", ["CO-4"], [], [], [], A.reconsideration, [],
                      id="coding-code-was-right-review"),
+        # DOMAIN.md: denial categories, row 'bundling / inclusive'.
         pytest.param("commercial", ["CO-97"], [], [], [], A.reconsideration, [], id="bundling-review"),
+        # DOMAIN.md: denial categories, row 'eligibility'.
         pytest.param("commercial", ["CO-27"], [], [], [], A.verify_eligibility, [], id="eligibility"),
+        # DOMAIN.md: denial categories, row 'timely filing'; RARC N211 (code list 411): no appeal rights.
         pytest.param("commercial", ["CO-29"], [], ["proof_of_timely_filing"], [], A.reconsideration, [],
                      id="timely-filing-with-proof-review"),
         pytest.param("commercial", ["CO-29"], [], [], [], A.adjust, [],
                      id="timely-filing-without-proof-adjust"),
         pytest.param("medicare-part-b", ["CO-29"], ["N211"], ["proof_of_timely_filing"], [], A.adjust,
                      [NO_APPEAL_RIGHTS], id="timely-filing-N211-adjust-even-with-proof"),
+        # DOMAIN.md: denial categories, row 'duplicate'.
         pytest.param("commercial", ["CO-18"], [], [], [], A.check_status, [], id="duplicate-check-status"),
+        # DOMAIN.md: denial categories, row 'coordination of benefits': bill the primary first / attach its EOB.
         pytest.param("commercial", ["CO-22"], [], [], [], A.corrected_claim, ["no primary EOB enclosed"],
                      id="coordination-of-benefits-without-primary-eob-corrected-claim"),
         pytest.param("commercial", ["CO-22"], [], ["primary_eob"], [], A.reconsideration, [],
                      id="coordination-of-benefits-with-primary-eob-review"),
+        # DOMAIN.md: denial categories, row 'benefit maximum': verify payment history and authorization; if no
+        # auth, ask the client. PR-119: the PR group is the patient's (DOMAIN.md: the words, row 'group code').
         pytest.param("commercial", ["CO-119"], [], ["authorization"], [], A.reconsideration, [],
                      id="benefit-maximum-with-authorization-review"),
         pytest.param("commercial", ["CO-119"], [], [], [], A.adjust, [BENEFIT_NOTE],
                      id="benefit-maximum-no-authorization-adjust"),
         pytest.param("commercial", ["PR-119"], [], [], [], A.bill_patient, [BENEFIT_NOTE],
                      id="benefit-maximum-no-authorization-PR-bill-patient"),
+        # DOMAIN.md: denial categories, row 'contractual (not a denial)'; PR deductible and coinsurance on a paid
+        # claim: DOMAIN.md, "Not denials" (bill the patient); CO-1: CO is the provider's (row 'group code').
         pytest.param("commercial", ["CO-45"], [], [], [], A.none, [], id="contractual-none"),
         pytest.param("commercial", ["CO-45", "PR-2"], [], [], [], A.bill_patient, [],
                      id="contractual-with-coinsurance-bills-the-patient-share"),
         pytest.param("commercial", ["PR-1"], [], [], [], A.bill_patient, [],
                      id="PR-1-deductible-bill-patient"),
         pytest.param("commercial", ["CO-1"], [], [], [], A.none, [], id="CO-1-not-patient-liable-none"),
+        # README, Denial rules: a CARC the table does not know is `other` with the action `review`.
         pytest.param("commercial", ["CO-999"], [], [], [], A.review, [], id="unknown-carc-review"),
+        # project choice (appealgen/rules/decide.py): a pending request is followed up; an overturned one is done.
         pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "2026-11-02", "pending")],
                      A.check_status, [], id="history-pending-check-status"),
         pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "2026-11-02", "overturned")],
                      A.none, [], id="history-overturned-none"),
         # Every level used: the practice decides (DOMAIN.md: ask the client; bill only a liable patient).
+        # PR-50 without GA: codes.yaml group rule for 50 (42 CFR 411.404, the ABN rules).
         pytest.param("commercial", ["CO-50"], [], [],
                      chain(("reconsideration", "upheld"), ("appeal", "upheld")),
                      A.ask_client, [EXHAUSTED], id="history-exhausted-ask-client"),
@@ -207,6 +243,8 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         pytest.param("medicare-dme", ["CO-50", "PR-2"], [], [],
                      chain(*[(lv, "upheld") for lv in DME_LEVELS]),
                      A.ask_client, [EXHAUSTED], id="history-exhausted-CO-denial-with-PR-coinsurance"),
+        # DOMAIN.md: denial categories, row 'benefit maximum'; the PR-2 coinsurance does not make the CO denial
+        # the patient's (DOMAIN.md: the words, row 'group code').
         pytest.param("commercial", ["CO-119", "PR-2"], [], [], [], A.adjust, [BENEFIT_NOTE],
                      id="benefit-maximum-CO-with-PR-coinsurance-adjust"),
     ],
@@ -224,6 +262,8 @@ def test_category_decides_the_action(
 @pytest.mark.parametrize(
     ("codes", "modifiers", "reason"),
     [
+        # codes.yaml group rule for 50 (42 CFR 411.404, the ABN rules: liable only with modifier GA); DOMAIN.md,
+        # "When every appeal level is exhausted": bill only a liable patient.
         pytest.param(["PR-50"], ["GA"], "the patient is liable (PR)", id="liable-with-GA"),
         pytest.param(["PR-50"], [], "the patient is not liable", id="not-liable-without-GA"),
         pytest.param(["CO-50"], [], "the patient is not liable", id="CO-not-liable"),
@@ -246,11 +286,17 @@ def test_exhausted_says_whether_the_patient_is_liable(codes: list[str], modifier
 @pytest.mark.parametrize(
     ("decided", "level", "level_name"),
     [
+        # medicare-dme.yaml levels; DOMAIN.md: Medicare appeal levels, rows 1-5.
+        # 42 CFR 405.942(a)
         pytest.param(0, "redetermination", "Redetermination", id="no-history-redetermination"),
+        # 405.962(a)
         pytest.param(1, "reconsideration", "Reconsideration", id="redetermination-upheld-reconsideration"),
+        # 405.1002(a)(1)
         pytest.param(2, "alj_hearing", "ALJ hearing", id="reconsideration-upheld-alj-hearing"),
+        # 405.1102(a)(1)
         pytest.param(3, "appeals_council", "Medicare Appeals Council review",
                      id="alj-upheld-appeals-council"),
+        # 405.1136
         pytest.param(4, "judicial_review", "Judicial review", id="council-upheld-judicial-review"),
     ],
 )
@@ -267,6 +313,8 @@ def test_medicare_dme_every_level_upheld_is_exhausted() -> None:
     assert "every level is used" in plan.action_reason
 
 
+# README, Denial rules: outcomes (`partial` is the old word, still read); project choice (decide.py): a partial
+# overturn leaves the rest denied and moves on, as upheld does.
 @pytest.mark.parametrize("outcome", ["upheld", "partially_overturned", "partial"])
 def test_an_unfavourable_decision_moves_to_the_next_level(outcome: str) -> None:
     """A partial overturn leaves the rest denied: the next level, as for upheld. `partial` is
@@ -301,6 +349,7 @@ VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient c
                      "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2026-11-10: next, Medicare "
                      "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
         # 405.1116: a Council dismissal is binding.
+        # judicial review is the last level (405.1136, medicare-dme.yaml); DOMAIN.md: ask the client when exhausted.
         pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:3]] + [("appeals_council", "dismissed")],
                      "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
                      "2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
@@ -309,6 +358,7 @@ VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient c
                      "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: nothing "
                      "follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
         # 405.974(b): the QIC's review of a dismissal is binding; if it vacates, the MAC decides on the merits.
+        # (pending: project choice, decide.py: a pending request is followed up.)
         pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "upheld")],
                      "dismissal_review", A.ask_client, "QIC review of the redetermination dismissal was upheld on "
                      "2026-11-10: that decision is binding; the patient is not liable", [EXHAUSTED],
@@ -327,6 +377,8 @@ VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient c
                      "that decision is binding; the patient is not liable", [EXHAUSTED],
                      id="alj-review-of-qic-dismissal-binding-405.1048"),
         # No published dismissal path: a person reads the notice; at the last level, exhausted.
+        # medicaid-caresource.yaml (CareSource IN Provider Disputes or Appeals): "No dismissal path is known";
+        # commercial.yaml (UHC Administrative Guide): "No dismissal path is published"; README: the action is `review`.
         pytest.param("medicaid-caresource", [("claim_dispute", "dismissed")], "claim_dispute", A.review,
                      "Claim dispute dismissed the request on 2026-11-10; medicaid-caresource gives no path after a "
                      "dismissal at this level: read the dismissal notice", [], id="medicaid-dispute-dismissed-review"),
@@ -355,7 +407,9 @@ def test_dismissal_paths(
 @pytest.mark.parametrize(
     ("payer", "history", "level"),
     [
+        # commercial.yaml levels (UHC Administrative Guide): one reconsideration, then an appeal.
         pytest.param("commercial", [("reconsideration", "upheld")], "appeal", id="commercial"),
+        # medicaid-caresource.yaml levels (CareSource IN Provider Disputes or Appeals): a claim dispute, then an appeal.
         pytest.param("medicaid-caresource", [("claim_dispute", "upheld")], "appeal", id="medicaid"),
     ],
 )
@@ -381,6 +435,8 @@ def test_stated_level_is_used() -> None:
     assert (plan.level, plan.level_reason) == ("alj_hearing", "level stated in the claim file")
 
 
+# project choice (README, Denial rules: "Levels come from the payer profile"): an unknown level is an input
+# error naming the field and the payer's levels.
 @pytest.mark.parametrize(
     ("history", "level", "field"),
     [([("second_look", "2026-11-02", "upheld")], None, "appeal.history[0].level"),
@@ -407,6 +463,8 @@ def descriptions(plan: Plan) -> list[str]:
     return [r.description for r in plan.required]
 
 
+# DOMAIN.md: the words, row 'CMN' (no CMN for dates of service on or after 2023-01-01, cgsmedicare.com CMN/DIF
+# elimination); medicare-dme.yaml manifests (`dos_before: 2023-01-01`); policies.yaml header.
 @pytest.mark.parametrize(
     ("dos", "cmn_required"),
     [("2022-12-31", True), ("2023-01-01", False), ("2026-09-02", False)],
@@ -420,6 +478,7 @@ def test_medicare_dme_cmn_only_before_2023(dos: str, cmn_required: bool) -> None
     assert descriptions(plan) == expected
 
 
+# DOMAIN.md: reconsideration (CMS-20033) encloses a copy of the redetermination notice; medicare-dme.yaml manifests.
 @pytest.mark.parametrize(
     ("attachments", "present"),
     [(["remittance_advice"], False), (["remittance_advice", "decision_notice"], True)],
@@ -439,6 +498,7 @@ def test_redetermination_does_not_require_a_decision_notice() -> None:
     assert all(K.decision_notice not in r.kinds for r in plan.required)
 
 
+# RARC M127 (code list 411): medical record missing; codes.yaml `documents: [medical_records]`.
 @pytest.mark.parametrize(
     ("attachments", "present"),
     [(["remittance_advice"], False), (["remittance_advice", "medical_records"], True)],
@@ -459,11 +519,16 @@ def test_remark_documents_are_required_even_when_a_manifest_offers_alternatives(
 @pytest.mark.parametrize(
     ("payer", "codes", "problem"),
     [
+        # medicaid-caresource.yaml `corrected_claims_in_appeals: false`: "should not be submitted as part of an appeal
+        # or dispute" (CareSource KY); DOMAIN.md: other payers, CareSource.
         pytest.param("medicaid-caresource", ["CO-50"],
                      "medicaid-caresource does not accept a corrected claim inside an appeal; "
                      "send it separately",
                      id="medicaid-refuses-corrected-claim-in-appeal"),
+        # project choice (appealgen/payers.py): `corrected_claims_in_appeals` defaults to true; commercial.yaml
+        # sets none.
         pytest.param("commercial", ["CO-50"], None, id="commercial-accepts-it"),
+        # medicaid-caresource.yaml `corrections: replacement_claim` (CareSource IN): sent through claim submission.
         pytest.param("medicaid-caresource", ["CO-4"], None, id="medicaid-corrected-claim-sent-as-such"),
     ],
 )
@@ -507,6 +572,7 @@ def test_category_letters_table() -> None:
     assert CATEGORY_LETTERS == SHIPPED_LETTERS
 
 
+# project choice: the letters shipped in templates/letters (README, Templates and payer profiles).
 @pytest.mark.parametrize(
     "name",
     sorted({*SHIPPED_LETTERS.values(), "corrected_claim.docx", "reopening.docx", "authorization.html",
@@ -516,6 +582,7 @@ def test_shipped_letter_exists(name: str) -> None:
     assert (REPO / "templates" / "letters" / name).is_file()
 
 
+# project choice (appealgen/plan.py CATEGORY_LETTERS, choose_letter): one letter per category, else the default.
 @pytest.mark.parametrize(
     ("category", "letter", "reason"),
     [pytest.param(c, name, f"the letter for {c.value}", id=c.value)
@@ -531,6 +598,9 @@ def test_letter_for_each_category(category: Category, letter: str, reason: str) 
 @pytest.mark.parametrize(
     ("payer", "codes", "rarcs", "attachments", "stated", "letter", "reason"),
     [
+        # project choice (appealgen/plan.py choose_letter): stated, then the action's letter, the level's, the
+        # payer's for the category (commercial.yaml `letters`), the shipped one. Actions: DOMAIN.md rows 'coding' and
+        # 'missing information / attachment' (RARC MA130, code list 411); reopening 405.980(a)(3).
         pytest.param("commercial", ["CO-4"], [], ["corrected_claim"], None, "corrected_claim.docx",
                      "action corrected_claim", id="coding-corrected-claim-action"),
         pytest.param("medicare-part-b", ["CO-16"], ["MA130"], [], None, "corrected_claim.docx",
@@ -577,6 +647,8 @@ ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld")
 @pytest.mark.parametrize(
     ("payer", "codes", "history", "cover", "reason", "delivery"),
     [
+        # payers/*.yaml `cover:` per level (redetermination, reconsideration); README, Denial rules: fax when the
+        # recipient has a fax number, else mail; medicare-dme.yaml: "A court takes no fax".
         pytest.param("medicare-dme", ["CO-50"], [], "medicare_redetermination.html", "the cover for Redetermination",
                      "fax", id="dme-redetermination"),
         pytest.param("medicare-part-b", ["CO-50"], [], "medicare_redetermination.html",
@@ -613,6 +685,8 @@ def test_dismissal_review_letter() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # README, Denial rules: `--descriptions FILE` (CSV `code,description`); DOMAIN.md: descriptions are X12
+        # material under licence, loaded from the user's file.
         pytest.param("code,description\n50,Not necessary\nN115,Decided under an LCD\n",
                      {"50": "Not necessary", "N115": "Decided under an LCD"}, id="header-and-rows"),
         pytest.param("50,Not necessary\n", {"50": "Not necessary"}, id="no-header"),
@@ -631,6 +705,8 @@ def test_load_descriptions(tmp_path: Path, text: str, expected: dict[str, str]) 
 @pytest.mark.parametrize(
     ("text", "line"),
     [
+        # README, Denial rules: `--descriptions FILE` (CSV `code,description`); project choice: a bad row names
+        # its line.
         pytest.param("code,description\n50,Not necessary\n96\n", 3, id="one-column"),
         pytest.param("50,Not necessary\n,no code\n", 2, id="empty-code"),
     ],
