@@ -124,6 +124,10 @@ def _portable_name(value: str) -> str:
 CLAIM_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$"
 ClaimId = Annotated[str, Field(pattern=CLAIM_ID_PATTERN), AfterValidator(_portable_name)]
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+# A provider's identifiers and email, as a claim file and the practice settings both give them.
+TaxId = Annotated[str, Field(pattern=r"^\d{2}-?\d{7}$")]
+Ptan = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,15}$")]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class Strict(BaseModel):
@@ -152,12 +156,12 @@ class Provider(Strict):
 
     name: str = Field(min_length=1, max_length=120)
     npi: Npi | None = None  # required to file: a packet without it fails its check
-    tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
-    ptan: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,15}$")
+    tax_id: TaxId | None = None
+    ptan: Ptan | None = None
     address: str | None = None
     phone: str | None = None
     fax: str | None = None
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Email | None = None
     contact: str | None = None  # who the payer may call (the cover sheet); the requester signs
     requester: Requester = Field(default_factory=Requester)
 

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import Action, AttachmentKind, Npi, Requester, Strict
+from appealgen.models import Action, AttachmentKind, Email, Npi, Ptan, Requester, Strict, TaxId
 from appealgen.preflight import MB, Refused, read_regular
 from appealgen.storage import Mount
 from appealgen.workspace import Workspace
@@ -27,12 +27,12 @@ class Practice(Strict):
     claim's provider takes every detail it does not state itself from here."""
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    tax_id: str | None = Field(default=None, pattern=r"^\d{2}-?\d{7}$")
-    ptan: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,15}$")
+    tax_id: TaxId | None = None
+    ptan: Ptan | None = None
     address: str | None = None
     phone: str | None = None
     fax: str | None = None
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Email | None = None
     contact: str | None = None
     requester: Requester = Field(default_factory=Requester)
     signature: Path | None = None  # a PNG or JPEG of the requester's signature, inside the workspace
