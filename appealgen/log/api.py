@@ -20,7 +20,7 @@ from appealgen.log.deadlines import Due, due_items
 from appealgen.log.queue import Queue, build_queue, outcome_table
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
-from appealgen.log.store import Filters, gc_paused, load_states
+from appealgen.log.store import Filters, gc_paused, load_current
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids
@@ -111,11 +111,11 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
     with open_log(settings, create=False) as log, log.reading() as conn:
         outcomes = outcome_table(live_outcomes(conn))
         with gc_paused():  # a state and a score per denial: 100,000s of objects, no cycles
-            states = load_states(conn, Filters(chosen.practice, chosen.payer, chosen.category), full=False)
+            states = load_current(conn, Filters(chosen.practice, chosen.payer, chosen.category))
             return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:
     with open_log(settings, create=False) as log, log.reading() as conn:
-        states = load_states(conn, Filters(practice=practice), full=False)
+        states = load_current(conn, Filters(practice=practice))
     return due_items(states, settings.today)

@@ -17,7 +17,7 @@ from appealgen.errors import InputError
 from appealgen.log.db import Log
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-REVISIONS = ("0001", "0002", "0003")  # in order; a test checks this against the migration scripts
+REVISIONS = ("0001", "0002", "0003", "0004")  # in order; a test checks this against the migration scripts
 HEAD = REVISIONS[-1]
 
 

@@ -11,12 +11,26 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ColumnElement, Date, String, Table, and_, insert, select, true, type_coerce
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Date,
+    String,
+    Table,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection
 
 from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use
-from appealgen.log.state import State, derive
-from appealgen.log.tables import Money, denials, events
+from appealgen.log.state import ZERO, State, derive
+from appealgen.log.tables import Money, denials, events, states
 
 
 def utcnow() -> datetime:
@@ -30,6 +44,7 @@ class Filters:
     payer: str | None = None
     category: str | None = None
     claim_ids: tuple[str, ...] | None = None
+    denial_ids: tuple[int, ...] | None = None
 
     def condition(self) -> ColumnElement[bool]:
         parts: list[ColumnElement[bool]] = []
@@ -41,6 +56,8 @@ class Filters:
             parts.append(denials.c.category == self.category)
         if self.claim_ids is not None:
             parts.append(denials.c.claim_id.in_(self.claim_ids))
+        if self.denial_ids is not None:
+            parts.append(denials.c.id.in_(self.denial_ids))
         return and_(true(), *parts)
 
 
@@ -138,7 +155,8 @@ def insert_denials(conn: Connection, new: Sequence[Denial]) -> None:
 
 
 def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None:
-    """Store new events (their denials stored already) and set their ids."""
+    """Store new events (their denials stored already), set their ids, and rewrite the derived
+    state of the denials they concern (in the same transaction: the two never disagree)."""
     if not new:
         return
     now = utcnow()
@@ -146,6 +164,46 @@ def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None
                         [event_values(d, e, now) for d, e in new])
     for (_, event), row in zip(new, rows, strict=True):
         event.id, event.recorded_at = row.id, now
+    refresh_states(conn, {d.id for d, _ in new if d.id is not None})
+
+
+# The stored state's columns after DENIAL_COLUMNS in a current-state row (see load_current).
+STATE_COLUMNS = ("status", "level", "level_name", "action", "deadline", "deadline_reason", "opened_on", "sent_on",
+                 "method", "follow_up", "owner", "recovered", "written_off", "patient_billed", "closed_by",
+                 "closed_on")
+CHUNK = 500  # ids per IN (...): under SQLite's limit on bound parameters
+
+
+def state_values(state: State) -> dict[str, Any]:
+    step = state.step
+    return {
+        "denial_id": state.denial.id, "status": state.status, "level": step.level, "level_name": step.level_name,
+        "action": step.action, "deadline": step.deadline, "deadline_reason": step.deadline_reason[:200],
+        "opened_on": step.opened_on, "sent_on": state.sent_on, "method": state.method, "follow_up": state.follow_up,
+        "owner": state.owner, "recovered": state.recovered, "written_off": state.written_off,
+        "patient_billed": state.patient_billed, "closed_by": state.closed_by, "closed_on": state.closed_on,
+        "last_event": max(e.id or 0 for e in state.events),
+    }
+
+
+def refresh_states(conn: Connection, denial_ids: Iterable[int]) -> None:
+    """Derive again, from all their events, the stored state of these denials (the caller holds
+    the write lock, so no other writer's event can slip between the read and the write)."""
+    wanted = sorted(set(denial_ids))
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start:start + CHUNK]
+        found = load_states(conn, Filters(denial_ids=tuple(chunk)), full=False)
+        conn.execute(delete(states).where(states.c.denial_id.in_(chunk)))
+        derived = [state_values(state) for state in found if state.events]
+        if derived:
+            conn.execute(insert(states), derived)
+
+
+def rebuild_states(conn: Connection) -> None:
+    """The stored state of every denial that has events, made again from them (a migration
+    calls it when the table is new, or when the rules of `state.derive` change)."""
+    conn.execute(delete(states))
+    refresh_states(conn, conn.execute(select(events.c.denial_id).distinct()).scalars())
 
 
 def load_states(conn: Connection, filters: Filters = Filters(), full: bool = True) -> list[State]:
@@ -165,6 +223,40 @@ def load_states(conn: Connection, filters: Filters = Filters(), full: bool = Tru
             by_denial.setdefault(denial_id, []).append(event)
         none: list[Event] = []
         return [derive(d, by_denial.get(d.id or 0, none)) for d in found]
+
+
+def load_current(conn: Connection, filters: Filters = Filters()) -> list[State]:
+    """The denials matching `filters` that are not closed, each with its stored state (a denial
+    without events is at its first step): what the queue and the deadlines need, read without
+    replaying any history. The states carry no events."""
+    query = (select(*raw(denials, DENIAL_COLUMNS), *raw(states, STATE_COLUMNS))
+             .select_from(denials.outerjoin(states, states.c.denial_id == denials.c.id))
+             .where(filters.condition(), or_(states.c.status.is_(None), states.c.status != "closed"))
+             .order_by(denials.c.id))
+    with gc_paused():
+        return [state_from_row(row) for row in conn.execute(query).all()]
+
+
+_DENIAL_WIDTH = len(DENIAL_COLUMNS)
+
+
+def state_from_row(row: Sequence[Any]) -> State:
+    """A state from a row of DENIAL_COLUMNS then STATE_COLUMNS (None there: no events yet).
+    Inline, like denial_from_row: it runs once per open denial."""
+    denial = denial_from_row(row[:_DENIAL_WIDTH])
+    (status, level, level_name, action, deadline, reason, opened_on, sent_on, method, follow_up, owner, recovered,
+     written_off, patient_billed, closed_by, closed_on) = row[_DENIAL_WIDTH:]
+    if status is None:
+        return State(denial, denial.first)
+    step = Step(level, level_name, action, None if deadline is None else as_date(deadline), reason,
+                as_date(opened_on))
+    return State(denial, step, status, None if sent_on is None else as_date(sent_on), method,
+                 None if follow_up is None else as_date(follow_up), owner, _money(recovered), _money(written_off),
+                 _money(patient_billed), closed_by, None if closed_on is None else as_date(closed_on))
+
+
+def _money(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2) if cents else ZERO
 
 
 @contextmanager

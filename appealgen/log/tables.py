@@ -1,9 +1,12 @@
 """The tracking log's tables (SQLAlchemy Core, the same on SQLite and PostgreSQL).
 
-Every table is append-only: the database refuses UPDATE and DELETE on each of them (triggers
-made by migration 0002). Facts arrive as rows (a remittance, a submitted claim, the opening
-of a denial); what people and the tool do about a denial arrives as events; the current state
-of a denial is derived from its events (`appealgen.log.state`), never stored.
+The history is append-only: the database refuses UPDATE and DELETE on each of its tables
+(triggers made by migration 0002). Facts arrive as rows (a remittance, a submitted claim, the
+opening of a denial); what people and the tool do about a denial arrives as events; the current
+state of a denial is derived from its events (`appealgen.log.state`). That derivation is kept in
+`log_states`, rewritten from the events in the transaction that records them (the queue reads
+it rather than replaying 100,000 histories); it is a copy, never a source: the one table that
+is updated, and it can always be made again from the events.
 
 Money is stored as whole cents (an integer) so sums are exact on both backends; dates are the
 payer's or the person's dates (`on_date`), `recorded_at` is when the row was written (UTC).
@@ -169,6 +172,30 @@ events = Table(
     Column("recorded_at", DateTime, nullable=False),
 )
 Index("events_denial", events.c.denial_id)
+
+# The derived state of each denial that has events (a denial without events is at its first
+# step, open): written only by `store.refresh_states`, from the events, under the write lock.
+states = Table(
+    "log_states", metadata,
+    Column("denial_id", ForeignKey("log_denials.id"), primary_key=True),
+    Column("status", String(8), nullable=False),  # open, sent, closed
+    Column("level", String(32), nullable=False),  # the step it is at: as log_denials' first step
+    Column("level_name", String(80), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("deadline", Date, nullable=True),
+    Column("deadline_reason", String(200), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("sent_on", Date, nullable=True),
+    Column("method", String(16), nullable=True),
+    Column("follow_up", Date, nullable=True),
+    Column("owner", String(80), nullable=True),
+    Column("recovered", Money, nullable=False),
+    Column("written_off", Money, nullable=False),
+    Column("patient_billed", Money, nullable=False),
+    Column("closed_by", String(16), nullable=True),
+    Column("closed_on", Date, nullable=True),
+    Column("last_event", Integer, nullable=False),  # the newest event it was derived with
+)
 
 APPEND_ONLY = ("imports", "remits", "submissions", "log_denials", "log_events")
 # Read-only views for BI tools (migration 0003): the log as people query it.
