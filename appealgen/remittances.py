@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from appealgen.collector import gc_paused
 from appealgen.errors import InputError
 from appealgen.models import Appeal, AttachmentKind
 from appealgen.output import write_atomic
@@ -121,6 +122,12 @@ def bare_code(code: str) -> str:
 
 def read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
               descriptions: dict[str, str] | None = None) -> EraResult:
+    with gc_paused():  # a claim model and a plan per denied claim
+        return _read_eras(paths, profiles, codes, today, descriptions)
+
+
+def _read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
+               descriptions: dict[str, str] | None) -> EraResult:
     remits = read_remittances(paths, profiles, codes)
     result = EraResult(found=remits.found, warnings=remits.warnings, errors=remits.errors)
     for era in remits.files:

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from appealgen.collector import gc_paused
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
 from appealgen.log.queue import Queue, build_queue, outcome_table
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
-from appealgen.log.store import Filters, gc_paused, load_current
+from appealgen.log.store import Filters, load_current
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids

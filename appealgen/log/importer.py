@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from appealgen.collector import gc_paused
 from appealgen.errors import AppealgenError, InputError, exit_code
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
@@ -116,6 +117,11 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
 def import_remittances(log: Log, tools: Toolkit, today: date, paths: list[Path], practice: str,
                        who: str) -> ImportResult:
     rules = Rules(tools.profiles(), tools.codes())  # read once for every claim of every file
+    with gc_paused():  # rows, models and plans for every claim of every file
+        return _import_each(log, rules, today, paths, practice, who)
+
+
+def _import_each(log: Log, rules: Rules, today: date, paths: list[Path], practice: str, who: str) -> ImportResult:
     read = read_remittances(paths, rules.profiles, rules.codes)
     result = ImportResult(warnings=list(read.warnings), errors=list(read.errors))
     by_file: dict[str, list[FoundClaim]] = {}

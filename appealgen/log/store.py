@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -28,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from appealgen.collector import gc_paused
 from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use
 from appealgen.log.state import ZERO, State, derive
 from appealgen.log.tables import Money, denials, events, states
@@ -257,23 +256,6 @@ def state_from_row(row: Sequence[Any]) -> State:
 
 def _money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2) if cents else ZERO
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building 100,000s of small objects runs the cyclic collector over and over (it doubled
-    the queue's time), and re-enabling it would scan them all once more. None of them form
-    cycles: pause it, then move what was made straight to the oldest generation (freeze and
-    unfreeze do that without a scan), where only a full collection looks at it."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if was:
-            gc.enable()
 
 
 def practices_of(conn: Connection, claim_id: str) -> list[str]:

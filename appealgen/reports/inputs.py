@@ -11,7 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from appealgen.log.store import Filters, gc_paused, load_states
+from appealgen.collector import gc_paused
+from appealgen.log.store import Filters, load_states
 from appealgen.log.tables import denials
 from appealgen.reports import metrics
 from appealgen.reports.causes import CauseTable

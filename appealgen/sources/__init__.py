@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from appealgen.collector import gc_paused
 from appealgen.errors import InputError
 from appealgen.models import AttachmentKind
 from appealgen.payers import PayerProfile
@@ -50,6 +51,13 @@ class Remittances:
 def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable) -> Remittances:
     """Every file read on its own: a broken file is reported and the others are read."""
     result = Remittances()
+    with gc_paused():  # a model per segment, claim and line: 100,000s of objects for a large file
+        _read_each(paths, profiles, codes, result)
+    unique_claim_ids(result.found)
+    return result
+
+
+def _read_each(paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, result: Remittances) -> None:
     for path in paths:
         try:
             era = read_era(path)
@@ -61,8 +69,6 @@ def read_remittances(paths: list[Path], profiles: dict[str, PayerProfile], codes
         result.found += found
         result.warnings += era.warnings + warnings
         result.errors += era.faults  # each cost only its claim, segment or transaction set
-    unique_claim_ids(result.found)
-    return result
 
 
 def _expand(path: Path) -> list[Path]:

@@ -1,0 +1,31 @@
+"""Pausing Python's cyclic garbage collector while 100,000s of small objects are made.
+
+Reading a 10,000-claim 835, planning its claims, importing it into the log or loading a queue
+makes objects that form no reference cycles (models, rows, states), yet each burst of
+allocations runs the collector, and every run of its oldest generation scans all of them again:
+about half of the time of those passes. Reference counting still frees everything that is
+dropped; only cyclic garbage (rare here) waits until the collector runs again.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building 100,000s of small objects runs the cyclic collector over and over (it doubled
+    the queue's time), and re-enabling it would scan them all once more. None of them form
+    cycles: pause it, then move what was made straight to the oldest generation (freeze and
+    unfreeze do that without a scan), where only a full collection looks at it."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was:
+            gc.enable()
