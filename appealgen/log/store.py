@@ -74,9 +74,17 @@ def denial_values(denial: Denial, now: datetime) -> dict[str, Any]:
     }
 
 
+_DATES: dict[str, date] = {}  # a log of 100,000 denials holds a few hundred distinct dates
+
+
 def as_date(value: Any) -> date:
     """A date column read without SQLAlchemy's processing: SQLite gives text, PostgreSQL a date."""
-    return date.fromisoformat(value) if type(value) is str else value  # type: ignore[no-any-return]
+    if type(value) is not str:
+        return value  # type: ignore[no-any-return]
+    found = _DATES.get(value)
+    if found is None:
+        found = _DATES[value] = date.fromisoformat(value)
+    return found
 
 
 def as_json(value: Any) -> Any:
