@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from appealgen import __version__
+from appealgen.collector import for_a_command
 from appealgen.errors import EXIT_UNEXPECTED, AppealgenError, exit_code
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -121,6 +122,7 @@ def main() -> None:
     Example:
       appealgen build examples/cpap-medicare/claim.yaml --out packets
     """
+    for_a_command()
 
 
 @main.command()

@@ -12,6 +12,7 @@ speed drifts:
   Word-letter example (process start included).
 Figures go to bench/results/batch-<timestamp>.json.
 
+Runs as the command line runs it (the collector thresholds of a command).
 Run: `.venv/bin/python bench/bench_batch.py [--claims 100] [--jobs 1,2] [--letters html,word]`.
 """
 
@@ -38,6 +39,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from synthetic import make_claims, qpdf_inputs  # noqa: E402
 
 from appealgen.batch import start_batch  # noqa: E402
+from appealgen.collector import for_a_command  # noqa: E402
 from appealgen.commands import load_items  # noqa: E402
 from appealgen.executors.base import Work  # noqa: E402
 from appealgen.executors.pool import PoolExecutor  # noqa: E402
@@ -165,6 +167,7 @@ def cold_build(example: str, repeat: int = 3) -> float:
 
 
 def main() -> None:
+    for_a_command()  # `appealgen batch` runs with these; its workers inherit them
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=100)
     parser.add_argument("--jobs", default="1,2")
