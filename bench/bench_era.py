@@ -2,8 +2,8 @@
 
 Measures, in one run, the reader alone (tokenize + envelope checks + 835 semantics, with the
 cyclic collector paused as `era` runs it) as the floor, and the full `era` pass (plus denial
-rules and plans for every denied claim); the goal is the full pass at most 1.5 times the reader. Wall and CPU medians; figures go to
-bench/results/era-<timestamp>.json.
+rules and plans for every denied claim); the goal is the full pass at most 1.5 times the reader.
+Wall and CPU medians; figures go to bench/results/era-<timestamp>.json.
 Run: `.venv/bin/python bench/bench_era.py [--claims N] [--repeat N]`.
 """
 
