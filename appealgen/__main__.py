@@ -1,5 +1,5 @@
 """`python -m appealgen` runs the command line."""
 
-from appealgen.cli import main
+from appealgen.cli import run
 
-main()
+run()

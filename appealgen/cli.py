@@ -122,7 +122,6 @@ def main() -> None:
     Example:
       appealgen build examples/cpap-medicare/claim.yaml --out packets
     """
-    for_a_command()
 
 
 @main.command()
@@ -433,6 +432,12 @@ def schema() -> None:
     from appealgen.models import Claim
 
     click.echo(json.dumps(Claim.model_json_schema(), indent=2))
+
+
+def run() -> None:
+    """The `appealgen` program: the command line in a process of its own."""
+    for_a_command()
+    main()
 
 
 # The tracking log's, the template tools' and the report's commands live in their own modules;

@@ -39,5 +39,6 @@ COMMAND_THRESHOLDS = (50_000, 20, 20)
 
 
 def for_a_command() -> None:
-    """Collect less often for the rest of this process (and the workers it forks)."""
+    """Collect less often for the rest of this process (the `appealgen` program's own: a library
+    caller, a test runner included, keeps its settings)."""
     gc.set_threshold(*COMMAND_THRESHOLDS)

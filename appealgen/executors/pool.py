@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import multiprocessing
 import os
 import resource
@@ -40,15 +39,12 @@ HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "img2pdf", "PIL.Image", "jinj
 
 
 def preload() -> None:
-    """Import what every worker needs before forking, so workers start warm. What the imports
-    made lives as long as the process: it is frozen (moved out of the collector's sight), so no
-    worker's collection scans the modules again, and their pages stay shared after the fork
-    (CPython's advice for pre-forking servers)."""
+    """Import what every worker needs before forking, so workers start warm (the collector
+    paused: the modules' objects live as long as the process)."""
     with gc_paused():
         for name in HEAVY_MODULES:
             with contextlib.suppress(ImportError, OSError):  # a missing one is reported by the item that needs it
                 __import__(name)
-    gc.freeze()
 
 
 def _die_with_parent() -> None:
