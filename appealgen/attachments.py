@@ -44,6 +44,9 @@ class Part:
     office: bytes = b""  # the checked bytes of a Word/OpenDocument attachment, converted from these
     office_type: str = ""  # "docx" or "odt"
     removed: set[str] = dataclass_field(default_factory=set)  # active content taken out (kinds, for the warning)
+    # The cleaned document `pdf` was written from, kept so assembly copies its pages without
+    # parsing `pdf` again; None where only the bytes are known (assembly then reads them).
+    document: PdfWriter | None = dataclass_field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -80,9 +83,25 @@ def confine(path: Path, root: Path, source: Path, field: str, verbose: bool = Fa
     return resolved
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A checked PDF rewritten without active content."""
+
+    pdf: bytes
+    pages: int
+    removed: set[str]
+    document: PdfWriter  # the objects `pdf` holds, as written
+
+
 def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set[str]]:
     """Check a PDF within the limits; return it rewritten without active content, its page
     count and what was removed. Raises Refused."""
+    cleaned = clean_pdf(data, limits)
+    return cleaned.pdf, cleaned.pages, cleaned.removed
+
+
+def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
+    """`preflight_pdf`, keeping the rewritten document in memory as well as its bytes."""
     if b"%%EOF" not in data[-2048:]:
         raise Refused("PDF is truncated (no end-of-file marker)")
     budget = Budget(limits.seconds)
@@ -107,7 +126,7 @@ def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set
         raise Refused("PDF is damaged and cannot be read") from None
     if pages == 0:
         raise Refused("PDF has no pages")
-    return clean, pages, removed
+    return Cleaned(clean, pages, removed, writer)
 
 
 def default_title(attachment: Attachment) -> str:
@@ -135,9 +154,9 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
         if kind == "empty":
             raise Refused("file is empty (0 bytes)")
         if kind == "pdf":
-            part.pdf, part.pages, part.removed = preflight_pdf(data, limits)
+            _use(part, clean_pdf(data, limits))
         elif kind in IMAGE_TYPES:
-            part.pdf, part.pages, _ = preflight_pdf(image_to_pdf(data, limits), limits)
+            _use(part, clean_pdf(image_to_pdf(data, limits), limits), keep_removed=False)
         elif kind in OFFICE_TYPES:
             check_office(data, limits)
             part.office, part.office_type, part.docx = data, kind, path
@@ -151,11 +170,17 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
 def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
     """A rendered or converted PDF, checked and cleaned like an attachment."""
     try:
-        part.pdf, part.pages, removed = preflight_pdf(pdf)
+        _use(part, clean_pdf(pdf))
     except Refused as refused:
         raise InputError(claim_file, field, str(refused)) from None
-    part.removed |= removed
     part.docx = None
+
+
+def _use(part: Part, cleaned: Cleaned, keep_removed: bool = True) -> None:
+    """`keep_removed`: False for an image made into a PDF here (nothing of the file was removed)."""
+    part.pdf, part.pages, part.document = cleaned.pdf, cleaned.pages, cleaned.document
+    if keep_removed:
+        part.removed |= cleaned.removed
 
 
 def removal_findings(parts: list[Part]) -> list[Finding]:
