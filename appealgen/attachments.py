@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -90,7 +91,13 @@ class Cleaned:
     pdf: bytes
     pages: int
     removed: set[str]
-    document: PdfWriter  # the objects `pdf` holds, as written
+    document: PdfWriter | None  # the objects `pdf` holds, as written (None: known by its bytes only)
+
+
+# Preflight results by (sha256 of the input file, limits): the same file in many packets (a
+# patient's records behind each month's claim) is checked and rewritten once. Only the bytes
+# are kept; a document's objects belong to the one section that copies them.
+PreflightCache = MutableMapping[tuple[str, Limits], Cleaned]
 
 
 def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set[str]]:
@@ -138,9 +145,10 @@ def _refusal(kind: str) -> str:
 
 
 def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, limits: Limits = LIMITS,
-            verbose: bool = False) -> Part:
+            verbose: bool = False, cache: PreflightCache | None = None) -> Part:
     """Read one attachment; PDFs and images become PDF bytes now, Word and OpenDocument files
-    are checked now and converted later (all of a packet's at once)."""
+    are checked now and converted later (all of a packet's at once). `cache`: earlier results
+    for the same file contents."""
     field = f"attachments[{index}].path"
     path = confine(attachment.path, root, claim_file, field, verbose)
     try:
@@ -154,9 +162,10 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
         if kind == "empty":
             raise Refused("file is empty (0 bytes)")
         if kind == "pdf":
-            _use(part, clean_pdf(data, limits))
+            _use(part, _cleaned(part.sha256, limits, cache, lambda: clean_pdf(data, limits)))
         elif kind in IMAGE_TYPES:
-            _use(part, clean_pdf(image_to_pdf(data, limits), limits), keep_removed=False)
+            made = _cleaned(part.sha256, limits, cache, lambda: clean_pdf(image_to_pdf(data, limits), limits))
+            _use(part, made, keep_removed=False)
         elif kind in OFFICE_TYPES:
             check_office(data, limits)
             part.office, part.office_type, part.docx = data, kind, path
@@ -165,6 +174,20 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
     except Refused as refused:
         raise InputError(claim_file, field, str(refused)) from None
     return part
+
+
+def _cleaned(digest: str, limits: Limits, cache: PreflightCache | None, clean: Callable[[], Cleaned]) -> Cleaned:
+    """`clean()`, or what it gave for the same contents before (refusals are not kept: they
+    are quick, and the message is made again)."""
+    if cache is None:
+        return clean()
+    key = (digest, limits)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    cleaned = clean()
+    cache[key] = Cleaned(cleaned.pdf, cleaned.pages, set(cleaned.removed), None)
+    return cleaned
 
 
 def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
