@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -44,6 +45,9 @@ class Part:
     office: bytes = b""  # the checked bytes of a Word/OpenDocument attachment, converted from these
     office_type: str = ""  # "docx" or "odt"
     removed: set[str] = dataclass_field(default_factory=set)  # active content taken out (kinds, for the warning)
+    # The cleaned document `pdf` was written from, kept so assembly copies its pages without
+    # parsing `pdf` again; None where only the bytes are known (assembly then reads them).
+    document: PdfWriter | None = dataclass_field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -80,9 +84,31 @@ def confine(path: Path, root: Path, source: Path, field: str, verbose: bool = Fa
     return resolved
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A checked PDF rewritten without active content."""
+
+    pdf: bytes
+    pages: int
+    removed: set[str]
+    document: PdfWriter | None  # the objects `pdf` holds, as written (None: known by its bytes only)
+
+
+# Preflight results by (sha256 of the input file, limits): the same file in many packets (a
+# patient's records behind each month's claim) is checked and rewritten once. Only the bytes
+# are kept; a document's objects belong to the one section that copies them.
+PreflightCache = MutableMapping[tuple[str, Limits], Cleaned]
+
+
 def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set[str]]:
     """Check a PDF within the limits; return it rewritten without active content, its page
     count and what was removed. Raises Refused."""
+    cleaned = clean_pdf(data, limits)
+    return cleaned.pdf, cleaned.pages, cleaned.removed
+
+
+def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
+    """`preflight_pdf`, keeping the rewritten document in memory as well as its bytes."""
     if b"%%EOF" not in data[-2048:]:
         raise Refused("PDF is truncated (no end-of-file marker)")
     budget = Budget(limits.seconds)
@@ -107,7 +133,7 @@ def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set
         raise Refused("PDF is damaged and cannot be read") from None
     if pages == 0:
         raise Refused("PDF has no pages")
-    return clean, pages, removed
+    return Cleaned(clean, pages, removed, writer)
 
 
 def default_title(attachment: Attachment) -> str:
@@ -119,9 +145,10 @@ def _refusal(kind: str) -> str:
 
 
 def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, limits: Limits = LIMITS,
-            verbose: bool = False) -> Part:
+            verbose: bool = False, cache: PreflightCache | None = None) -> Part:
     """Read one attachment; PDFs and images become PDF bytes now, Word and OpenDocument files
-    are checked now and converted later (all of a packet's at once)."""
+    are checked now and converted later (all of a packet's at once). `cache`: earlier results
+    for the same file contents."""
     field = f"attachments[{index}].path"
     path = confine(attachment.path, root, claim_file, field, verbose)
     try:
@@ -135,9 +162,10 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
         if kind == "empty":
             raise Refused("file is empty (0 bytes)")
         if kind == "pdf":
-            part.pdf, part.pages, part.removed = preflight_pdf(data, limits)
+            _use(part, _cleaned(part.sha256, limits, cache, lambda: clean_pdf(data, limits)))
         elif kind in IMAGE_TYPES:
-            part.pdf, part.pages, _ = preflight_pdf(image_to_pdf(data, limits), limits)
+            made = _cleaned(part.sha256, limits, cache, lambda: clean_pdf(image_to_pdf(data, limits), limits))
+            _use(part, made, keep_removed=False)
         elif kind in OFFICE_TYPES:
             check_office(data, limits)
             part.office, part.office_type, part.docx = data, kind, path
@@ -148,14 +176,34 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
     return part
 
 
+def _cleaned(digest: str, limits: Limits, cache: PreflightCache | None, clean: Callable[[], Cleaned]) -> Cleaned:
+    """`clean()`, or what it gave for the same contents before (refusals are not kept: they
+    are quick, and the message is made again)."""
+    if cache is None:
+        return clean()
+    key = (digest, limits)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    cleaned = clean()
+    cache[key] = Cleaned(cleaned.pdf, cleaned.pages, set(cleaned.removed), None)
+    return cleaned
+
+
 def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
     """A rendered or converted PDF, checked and cleaned like an attachment."""
     try:
-        part.pdf, part.pages, removed = preflight_pdf(pdf)
+        _use(part, clean_pdf(pdf))
     except Refused as refused:
         raise InputError(claim_file, field, str(refused)) from None
-    part.removed |= removed
     part.docx = None
+
+
+def _use(part: Part, cleaned: Cleaned, keep_removed: bool = True) -> None:
+    """`keep_removed`: False for an image made into a PDF here (nothing of the file was removed)."""
+    part.pdf, part.pages, part.document = cleaned.pdf, cleaned.pages, cleaned.document
+    if keep_removed:
+        part.removed |= cleaned.removed
 
 
 def removal_findings(parts: list[Part]) -> list[Finding]:

@@ -44,7 +44,7 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     if not planned.plan.packet:
         return nothing_to_send(settings, tools, item, planned, folder)
     claim, profile, plan = planned.claim, planned.profile, planned.plan
-    parts = [prepare(claim.attachments[i], i, root, Path(item.origin), verbose=settings.verbose)
+    parts = [prepare(claim.attachments[i], i, root, Path(item.origin), verbose=settings.verbose, cache=tools.preflight)
              for i in plan.attachment_order]
     by_claim_order = sorted(zip(plan.attachment_order, [p.sha256 for p in parts], strict=True))
     digest = inputs_digest(settings, tools, item, profile, [h for _, h in by_claim_order])

@@ -4,7 +4,7 @@ page stamps and neutral metadata."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -32,13 +32,13 @@ def _get(dictionary: DictionaryObject, key: str) -> Any:
     return None if value is None else value.get_object()
 
 
-def _explicit_link_destinations(reader: PdfReader) -> None:
+def _explicit_link_destinations(reader: PdfReader | PdfWriter) -> None:
     """Point a source's links at its pages directly instead of through named destinations.
 
     Names are global to a PDF: merged files would share one name tree, where the first file to
     define a name ("page.1", "section.2") wins, so a later file's links (and a second copy's)
     would open the wrong section. Explicit destinations are remapped page by page on merge.
-    Only the reader's in-memory objects change; the source file is never written.
+    Only the source's in-memory objects change; the source file is never written.
     """
     named = reader.named_destinations
     for page in reader.pages:
@@ -134,19 +134,27 @@ def _stamp_all(writer: PdfWriter, claim_id: str, incomplete: bool) -> None:
         del writer._root_object[NameObject("/AcroForm")]
 
 
+def _source(part: Part) -> PdfReader | PdfWriter:
+    """The section's cleaned document: the one preflight wrote `part.pdf` from (the same
+    objects, without parsing them again), else a reader of `part.pdf`. Each part has its own,
+    never shared with another section."""
+    return part.document if part.document is not None else open_pdf(part.pdf)
+
+
 def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -> bytes:
     writer = PdfWriter()
-    readers = []  # kept alive: pypdf keys its copy cache by reader identity
+    readers: list[PdfReader | PdfWriter] = []  # kept alive: pypdf keys its copy cache by source identity
     front_reader = open_pdf(front.pdf)
     readers.append(front_reader)
     writer.append(front_reader, import_outline=False)
     writer.add_outline_item(title=front.entries[0].title, page_number=0)
     writer.add_outline_item(title=front.entries[1].title, page_number=front.cover_pages)
     for part, entry in zip(parts, front.entries[2:], strict=True):
-        reader = open_pdf(part.pdf)
+        reader = _source(part)
         _explicit_link_destinations(reader)
-        readers.append(reader)  # a fresh reader per section: the same file twice gets its own pages
-        writer.append(reader, outline_item=entry.title)
+        readers.append(reader)  # a source per section: the same file twice gets its own pages
+        # pypdf merges from a writer as from a reader (merge takes any document); its hint names the reader
+        writer.append(cast(PdfReader, reader), outline_item=entry.title)
         if len(writer.pages) != entry.last_page:
             expected = entry.last_page - entry.first_page + 1
             raise RuntimeError(f"section {entry.number} has {len(reader.pages)} pages, expected {expected}")

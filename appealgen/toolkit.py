@@ -13,10 +13,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from appealgen.attachments import Cleaned
 from appealgen.errors import InputErrors, MissingToolError, TemplateError
 from appealgen.identity import Identity, IdentityCheck
 from appealgen.payers import PayerProfile, missing_templates, profile_ids, profile_path, read_profile
 from appealgen.pdf import quiet_pdf_logs
+from appealgen.preflight import Limits
 from appealgen.render.office import CommandLineConverter, Converter
 from appealgen.rules.codes import CODES_FILE, CodeTable, load_code_table, load_descriptions
 from appealgen.rules.policies import POLICIES_FILE, PolicyTable, load_policies
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 V = TypeVar("V")
+PREFLIGHT_BYTES = 64 * 1_000_000  # rewritten attachments a worker keeps for files that repeat
 PANGO_HINT = "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 
 
@@ -50,6 +53,29 @@ class BoundedCache(OrderedDict[K, V], Generic[K, V]):
         self.move_to_end(key)
         while len(self) > self.size:
             self.popitem(last=False)
+
+
+class WeighedCache(BoundedCache[K, V]):
+    """A BoundedCache that also forgets its least recently used entries once their summed
+    weight (bytes, say) passes `budget`: a few large files must not hold a worker's memory."""
+
+    def __init__(self, size: int, budget: int, weigh: Callable[[V], int]) -> None:
+        super().__init__(size)
+        self.budget = budget
+        self.weigh = weigh
+        self.weight = 0
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key in self:
+            self.weight -= self.weigh(self.pop(key))
+        if self.weigh(value) > self.budget:  # kept, it would push out everything else and then itself
+            return
+        OrderedDict.__setitem__(self, key, value)
+        self.move_to_end(key)
+        self.weight += self.weigh(value)
+        while self and (len(self) > self.size or self.weight > self.budget):
+            _, old = self.popitem(last=False)
+            self.weight -= self.weigh(old)
 
 
 def _version(path: Path) -> tuple[str, int, int]:
@@ -75,6 +101,9 @@ class Toolkit:
         self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
         self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
         self._checked: set[str] = set()  # digests of templates that passed the check
+        # Checked and rewritten attachments by file hash: the same file in many packets is preflighted once.
+        self.preflight: WeighedCache[tuple[str, Limits], Cleaned] = WeighedCache(512, PREFLIGHT_BYTES,
+                                                                                lambda c: len(c.pdf))
         # OCR text by file hash: a scan is read once whichever patient's packet it is checked for.
         self.ocr_texts: BoundedCache[str, dict[int, str]] = BoundedCache(2_000)
 

@@ -267,3 +267,32 @@ def test_a_hung_conversion_kills_libreoffice_and_the_next_document_gets_a_fresh_
         converter.close()
     time.sleep(1)
     assert [pid for pid in office | {listener.pid} if alive(pid)] == []
+
+
+def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_the_first() -> None:
+    import gc
+    import weakref
+
+    from appealgen.executors.pool import GC_ALLOCATIONS, between_items
+
+    class Node:
+        other: Any = None
+
+    threshold = gc.get_threshold()
+    assert not gc.get_freeze_count(), "the test process starts unfrozen"
+    try:
+        kept = Node()  # alive across items: frozen
+        garbage = Node()
+        garbage.other = garbage  # a reference cycle, as pypdf's objects make
+        gone = weakref.ref(garbage)
+        del garbage
+        between_items()
+        assert gone() is None, "the item's cyclic garbage was not collected"
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == GC_ALLOCATIONS
+        frozen = gc.get_freeze_count()
+        between_items()  # later items: collected, nothing more frozen
+        assert gc.get_freeze_count() == frozen
+        assert kept.other is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.attachments import preflight_pdf, prepare
+from appealgen.attachments import Cleaned, preflight_pdf, prepare
 from appealgen.errors import InputError
 from appealgen.packet import packet_objects
-from appealgen.preflight import Limits, Refused
+from appealgen.preflight import LIMITS, Limits, Refused
 from appealgen.sanitize import active_names
 from appealgen.sources.claim_file import load_claim_file
 from tests import hostile_files as hostile
@@ -281,3 +281,46 @@ def test_an_attachment_one_byte_over_200_mb_is_refused_unread(write_claim: Write
         handle.truncate(200_000_001)  # sparse: nothing is written, and nothing must be read
     code, _, stderr = build(claim, tmp_path / "out")
     assert (code, stderr) == (1, f"{claim}: {NOTES}: is 200,000,001 bytes; the limit is 200,000,000 bytes (200 MB)\n")
+
+
+# --- a file met again ------------------------------------------------------------------------
+
+
+def test_a_file_met_again_is_not_preflighted_again_and_its_removals_are_still_reported(
+    write_claim: WriteClaim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same bytes under two names (the same records behind two claims): the second is
+    taken from the cache, with the same cleaned bytes, page count and removals."""
+    data = hostile.js_open_action()
+    attachments = [{"kind": "progress_notes", "path": "docs/a.pdf"}, {"kind": "progress_notes", "path": "docs/b.pdf"}]
+    claim_file = write_claim(attachments=attachments, files={"docs/a.pdf": data, "docs/b.pdf": data})
+    [item] = load_claim_file(claim_file).items
+    first_attachment, second_attachment = item.claim.attachments[:2]
+    cache: dict[tuple[str, Limits], Cleaned] = {}
+    first = prepare(first_attachment, 0, claim_file.parent, claim_file, cache=cache)
+    assert first.removed == {"JavaScript"} and first.document is not None
+
+    def preflighted_again(*_: object) -> Cleaned:
+        raise AssertionError("preflight ran again for a file it has seen")
+
+    monkeypatch.setattr("appealgen.attachments.clean_pdf", preflighted_again)
+    second = prepare(second_attachment, 1, claim_file.parent, claim_file, cache=cache)
+    assert (second.pdf, second.pages, second.removed) == (first.pdf, first.pages, first.removed)
+    assert second.document is None  # its objects are the first section's own; the second reads the bytes
+    second.removed.add("a web link")
+    assert cache[(first.sha256, LIMITS)].removed == {"JavaScript"}, "a part's warning set is the cache's"
+    # Other limits are another check: nothing is taken from the cache for them.
+    with pytest.raises(AssertionError, match="preflight ran again"):
+        prepare(second_attachment, 1, claim_file.parent, claim_file, Limits(pages=5), cache=cache)
+
+
+def test_the_preflight_cache_forgets_the_oldest_files_past_its_byte_budget() -> None:
+    from appealgen.toolkit import WeighedCache
+
+    cache: WeighedCache[str, bytes] = WeighedCache(size=10, budget=100, weigh=len)
+    cache["a"], cache["b"] = b"x" * 40, b"x" * 40
+    _ = cache["a"]  # used: now the newest
+    cache["c"] = b"x" * 40
+    assert list(cache) == ["a", "c"] and cache.weight == 80
+    cache["huge"] = b"x" * 101  # larger than the whole budget: not kept, and nothing else is lost for it
+    assert list(cache) == ["a", "c"]
