@@ -35,7 +35,8 @@ def gc_paused() -> Iterator[None]:
 # A command's process makes its objects in bursts (imports, a document's boxes, a file's
 # models): collecting the youngest generation every 700 allocations (Python's default) cost a
 # cold `appealgen build` about 0.1 s. Every 50,000 still bounds what cyclic garbage can pile up.
-COMMAND_THRESHOLDS = (50_000, 20, 20)
+ALLOCATIONS = 50_000
+COMMAND_THRESHOLDS = (ALLOCATIONS, 20, 20)
 
 
 def for_a_command() -> None:

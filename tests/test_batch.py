@@ -273,7 +273,8 @@ def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_th
     import gc
     import weakref
 
-    from appealgen.executors.pool import GC_ALLOCATIONS, between_items
+    from appealgen.collector import ALLOCATIONS
+    from appealgen.executors.pool import between_items
 
     class Node:
         other: Any = None
@@ -288,7 +289,7 @@ def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_th
         del garbage
         between_items()
         assert gone() is None, "the item's cyclic garbage was not collected"
-        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == GC_ALLOCATIONS
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == ALLOCATIONS
         frozen = gc.get_freeze_count()
         between_items()  # later items: collected, nothing more frozen
         assert gc.get_freeze_count() == frozen

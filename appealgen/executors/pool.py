@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from appealgen.collector import gc_paused
+from appealgen.collector import ALLOCATIONS, gc_paused
 from appealgen.errors import ItemError, TimeLimitError
 from appealgen.executors.base import Executor, Work, attempt
 from appealgen.executors.host import DIED_TWICE
@@ -37,8 +37,8 @@ from appealgen.toolkit import Toolkit
 # packet's garbage waits for the collector, which by default runs every 700 allocations and now
 # and then walks every object the worker holds (WeasyPrint, fonts, templates): tens of ms a
 # packet. After the first item the objects alive then are frozen out of its walks, it runs
-# rarely during an item, and each item's garbage is collected once its outcome is sent.
-GC_ALLOCATIONS = 50_000
+# rarely during an item (every collector.ALLOCATIONS), and each item's garbage is collected
+# once its outcome is sent.
 MEMORY_LIMIT_MB = 2048  # address space per Python worker (its LibreOffice has its own process)
 PR_SET_PDEATHSIG = 1
 HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "img2pdf", "PIL.Image", "jinja2.sandbox",
@@ -64,7 +64,7 @@ def between_items() -> None:
     gc.collect()
     if not gc.get_freeze_count():
         gc.freeze()
-        gc.set_threshold(GC_ALLOCATIONS, *gc.get_threshold()[1:])
+        gc.set_threshold(ALLOCATIONS, *gc.get_threshold()[1:])
 
 
 def worker_peak_mb() -> float:
