@@ -18,10 +18,10 @@ from appealgen.collector import gc_paused
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
-from appealgen.log.queue import Queue, build_queue, outcome_table
+from appealgen.log.queue import Queue, described, outcome_table, rank
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
-from appealgen.log.store import Filters, load_current
+from appealgen.log.store import Filters, current_by_id, load_current, load_standings
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids
@@ -111,9 +111,15 @@ class QueueFilters:
 def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = None) -> Queue:
     with open_log(settings, create=False) as log, log.reading() as conn:
         outcomes = outcome_table(live_outcomes(conn))
-        with gc_paused():  # a state and a score per denial: 100,000s of objects, no cycles
-            states = load_current(conn, Filters(chosen.practice, chosen.payer, chosen.category))
-            return build_queue(states, settings.today, outcomes, chosen.owner, chosen.due_within, limit)
+        filters = Filters(chosen.practice, chosen.payer, chosen.category)
+        with gc_paused():  # a standing and a score per denial: 100,000s of objects, no cycles
+            ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner, chosen.due_within,
+                          limit)
+            if limit is None:  # every row is shown: read every state at once
+                states = {s.denial.id or 0: s for s in load_current(conn, filters)}
+            else:
+                states = current_by_id(conn, ranked.denial_ids)
+            return described(ranked, states)
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

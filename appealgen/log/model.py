@@ -39,6 +39,11 @@ OUTCOMES = tuple(d.value for d in Decision if d is not Decision.pending)
 METHODS = ("fax", "portal", "mail", "electronic")
 
 
+def is_dated(action: str, deadline: date | None) -> bool:
+    """Whether a step's deadline is one to meet (it sends something, or a review decides in time)."""
+    return deadline is not None and action in DATED
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """Where a denial stands: the action due at an appeal level, and its filing deadline."""
@@ -56,7 +61,7 @@ class Step:
 
     @property
     def dated(self) -> bool:
-        return self.deadline is not None and self.action in DATED
+        return is_dated(self.action, self.deadline)
 
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "level_name": self.level_name, "action": self.action,

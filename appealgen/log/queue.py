@@ -22,12 +22,12 @@ whose filing deadline has passed is listed apart, as missed, with the good-cause
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from appealgen.log.state import State
+from appealgen.log.state import Standing, State
 from appealgen.models import Action
 
 PRIOR_WEIGHT = 20
@@ -124,9 +124,9 @@ Chances = dict[tuple[str, str, str], Likelihood]
 
 @dataclass(slots=True)
 class Scored:
-    """A state's place in the queue, before it becomes a row (only shown rows do)."""
+    """A denial's place in the queue, before it becomes a row (only shown rows do)."""
 
-    state: State
+    standing: Standing
     action: str
     days_left: int | None
     chance: Likelihood
@@ -135,27 +135,26 @@ class Scored:
     missed: bool
 
 
-def score(state: State, today: date, outcomes: Outcomes, chances: Chances) -> Scored:
+def score(standing: Standing, today: date, outcomes: Outcomes, chances: Chances) -> Scored:
     """Why an open denial ranks where it does. `chances` remembers each payer and category's
     likelihood across rows (a queue has 100,000s of rows, a few dozen pairs)."""
-    denial, step = state.denial, state.step
-    if state.status == "sent":
-        action, due = "follow_up", state.follow_up
+    s = standing
+    if s.status == "sent":
+        action, due = "follow_up", s.follow_up
     else:
-        action, due = step.action, step.deadline if step.dated else None
+        action, due = s.action, s.deadline if s.dated else None
     days_left = (due - today).days if due is not None else None
-    key = (denial.payer, denial.category, step.action if step.action in NOTHING_TO_RECOVER else "")
+    key = (s.payer, s.category, s.action if s.action in NOTHING_TO_RECOVER else "")
     chance = chances.get(key)
     if chance is None:
-        chance = chances[key] = likelihood(denial.payer, denial.category, step.action, outcomes)
+        chance = chances[key] = likelihood(s.payer, s.category, s.action, outcomes)
     hurry = urgency(days_left)
-    missed = state.status == "open" and step.dated and days_left is not None and days_left < 0
-    return Scored(state, action, days_left, chance, hurry, round(float(state.remaining) * chance.rate * hurry, 2),
-                  missed)
+    missed = s.status == "open" and s.dated and days_left is not None and days_left < 0
+    return Scored(s, action, days_left, chance, hurry, round(float(s.remaining) * chance.rate * hurry, 2), missed)
 
 
-def row(scored: Scored) -> Row:
-    state, denial, step = scored.state, scored.state.denial, scored.state.step
+def row(scored: Scored, state: State) -> Row:
+    denial, step = state.denial, state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
         level=step.level_name, status=state.status, next_action=scored.action, deadline=step.deadline,
@@ -166,24 +165,53 @@ def row(scored: Scored) -> Row:
 
 
 def _rank(s: Scored) -> tuple[float, int, str]:
-    return -s.priority, s.days_left if s.days_left is not None else 10**6, s.state.denial.claim_id
+    return -s.priority, s.days_left if s.days_left is not None else 10**6, s.standing.claim_id
 
 
 def _largest(s: Scored) -> tuple[Decimal, str]:
-    return -s.state.remaining, s.state.denial.claim_id
+    return -s.standing.remaining, s.standing.claim_id
 
 
-def build_queue(states: Iterable[State], today: date, outcomes: Outcomes, owner: str | None = None,
-                due_within: int | None = None, limit: int | None = None) -> Queue:
+@dataclass(frozen=True)
+class Ranked:
+    """The queue's order, before its rows are described."""
+
+    as_of: date
+    ranked: list[Scored]  # highest priority first (the first `limit` of them)
+    missed: list[Scored]  # filing deadline passed, largest amount first
+    total: int
+    total_missed: int
+
+    @property
+    def denial_ids(self) -> list[int]:
+        """The denials whose rows are shown."""
+        return [s.standing.denial_id for s in (*self.ranked, *self.missed)]
+
+
+def rank(standings: Iterable[Standing], today: date, outcomes: Outcomes, owner: str | None = None,
+         due_within: int | None = None, limit: int | None = None) -> Ranked:
     """Open denials ranked, and those past their filing deadline (the largest first); only the
-    first `limit` of each become rows (a table shows 50 of 100,000)."""
+    first `limit` of each are kept (a table shows 50 of 100,000)."""
     chances: Chances = {}
-    scored = [score(s, today, outcomes, chances) for s in states
-              if s.is_open and (owner is None or s.owner == owner)]
+    scored = [score(s, today, outcomes, chances) for s in standings
+              if s.status != "closed" and (owner is None or s.owner == owner)]
     if due_within is not None:
         scored = [s for s in scored if s.days_left is not None and s.days_left <= due_within]
     live = [s for s in scored if not s.missed]
     late = [s for s in scored if s.missed]
     ranked = sorted(live, key=_rank) if limit is None else heapq.nsmallest(limit, live, key=_rank)
     missed = sorted(late, key=_largest) if limit is None else heapq.nsmallest(limit, late, key=_largest)
-    return Queue(today, [row(s) for s in ranked], [row(s) for s in missed], len(live), len(late))
+    return Ranked(today, ranked, missed, len(live), len(late))
+
+
+def described(ranked: Ranked, states: Mapping[int, State]) -> Queue:
+    """The rows of a ranking, each from its denial's state (`states` by denial id)."""
+    return Queue(ranked.as_of, [row(s, states[s.standing.denial_id]) for s in ranked.ranked],
+                 [row(s, states[s.standing.denial_id]) for s in ranked.missed], ranked.total, ranked.total_missed)
+
+
+def build_queue(states: Iterable[State], today: date, outcomes: Outcomes, owner: str | None = None,
+                due_within: int | None = None, limit: int | None = None) -> Queue:
+    """The queue of these states (the log ranks what it stores: `api.work_queue`)."""
+    by_id = {s.denial.id or 0: s for s in states}
+    return described(rank((s.standing() for s in by_id.values()), today, outcomes, owner, due_within, limit), by_id)

@@ -23,6 +23,24 @@ NOTHING_VOIDED: Mapping[int, Event] = MappingProxyType({})
 
 
 @dataclass(slots=True)
+class Standing:
+    """What the queue ranks an open denial by, and nothing more: it is read for each of
+    100,000s of denials (`store.load_standings`), the whole state only for the rows shown."""
+
+    denial_id: int
+    claim_id: str
+    payer: str
+    category: str
+    status: Status
+    action: str  # the step's
+    deadline: date | None  # the step's
+    dated: bool  # the step's deadline is one to meet (Step.dated)
+    follow_up: date | None
+    owner: str | None
+    remaining: Decimal  # State.remaining
+
+
+@dataclass(slots=True)
 class State:
     denial: Denial
     step: Step
@@ -45,6 +63,12 @@ class State:
     @property
     def is_open(self) -> bool:
         return self.status != "closed"
+
+    def standing(self) -> Standing:
+        step = self.step
+        return Standing(self.denial.id or 0, self.denial.claim_id, self.denial.payer, self.denial.category,
+                        self.status, step.action, step.deadline, step.dated, self.follow_up, self.owner,
+                        self.remaining)
 
     @property
     def remaining(self) -> Decimal:

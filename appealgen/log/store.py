@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -27,8 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from appealgen.collector import gc_paused
-from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use
-from appealgen.log.state import ZERO, State, derive
+from appealgen.log.model import KINDS, Denial, Event, Facts, Step, code_json, code_use, is_dated
+from appealgen.log.state import ZERO, Standing, State, derive
 from appealgen.log.tables import Money, denials, events, states
 
 
@@ -188,7 +190,8 @@ def state_values(state: State) -> dict[str, Any]:
         "action": step.action, "deadline": step.deadline, "deadline_reason": step.deadline_reason[:200],
         "opened_on": step.opened_on, "sent_on": state.sent_on, "method": state.method, "follow_up": state.follow_up,
         "owner": state.owner, "recovered": state.recovered, "written_off": state.written_off,
-        "patient_billed": state.patient_billed, "closed_by": state.closed_by, "closed_on": state.closed_on,
+        "patient_billed": state.patient_billed, "remaining": state.remaining, "closed_by": state.closed_by,
+        "closed_on": state.closed_on,
         "last_event": max(e.id or 0 for e in state.events),
     }
 
@@ -238,10 +241,50 @@ def load_current(conn: Connection, filters: Filters = Filters()) -> list[State]:
     replaying any history. The states carry no events."""
     query = (select(*raw(denials, DENIAL_COLUMNS), *raw(states, STATE_COLUMNS))
              .select_from(denials.outerjoin(states, states.c.denial_id == denials.c.id))
-             .where(filters.condition(), or_(states.c.status.is_(None), states.c.status != "closed"))
+             .where(filters.condition(), _open())
              .order_by(denials.c.id))
     with gc_paused():
         return [state_from_row(row) for row in conn.execute(query).all()]
+
+
+def current_by_id(conn: Connection, denial_ids: Sequence[int]) -> dict[int, State]:
+    """The current states of these denials (the rows a queue shows), by denial id."""
+    found: dict[int, State] = {}
+    for start in range(0, len(denial_ids), CHUNK):
+        chunk = tuple(denial_ids[start:start + CHUNK])
+        found.update((s.denial.id or 0, s) for s in load_current(conn, Filters(denial_ids=chunk)))
+    return found
+
+
+def _open() -> ColumnElement[bool]:
+    """Not closed: no stored state yet (no events), or a state that is open or sent."""
+    return or_(states.c.status.is_(None), states.c.status != "closed")
+
+
+def _stepped(column: str) -> Any:
+    """The current step's `column`: the stored state's, else the denial's first step."""
+    return case((states.c.denial_id.is_(None), denials.c[column]), else_=states.c[column])
+
+
+def load_standings(conn: Connection, filters: Filters = Filters()) -> list[Standing]:
+    """What ranks each open denial matching `filters` (see Standing), oldest first: ten columns
+    of a stored row, no history replayed, no state built."""
+    query = (select(denials.c.id, denials.c.claim_id, denials.c.payer, denials.c.category,
+                    func.coalesce(states.c.status, "open"), _stepped("action"),
+                    type_coerce(_stepped("deadline"), String), type_coerce(states.c.follow_up, String),
+                    states.c.owner, type_coerce(func.coalesce(states.c.remaining, denials.c.at_stake), BigInteger))
+             .select_from(denials.outerjoin(states, states.c.denial_id == denials.c.id))
+             .where(filters.condition(), _open())
+             .order_by(denials.c.id))
+    with gc_paused():
+        return [standing_from_row(row) for row in conn.execute(query).all()]
+
+
+def standing_from_row(row: Sequence[Any]) -> Standing:
+    id_, claim_id, payer, category, status, action, deadline, follow_up, owner, remaining = row
+    due = None if deadline is None else as_date(deadline)
+    return Standing(id_, claim_id, payer, category, status, action, due, is_dated(action, due),
+                    None if follow_up is None else as_date(follow_up), owner, _money(remaining))
 
 
 _DENIAL_WIDTH = len(DENIAL_COLUMNS)

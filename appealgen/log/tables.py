@@ -192,6 +192,7 @@ states = Table(
     Column("recovered", Money, nullable=False),
     Column("written_off", Money, nullable=False),
     Column("patient_billed", Money, nullable=False),
+    Column("remaining", Money, nullable=False),  # still at stake (State.remaining): what the queue ranks by
     Column("closed_by", String(16), nullable=True),
     Column("closed_on", Date, nullable=True),
     Column("last_event", Integer, nullable=False),  # the newest event it was derived with

@@ -2,7 +2,8 @@
 the transaction that records an event: after every kind of event, a correction, a reopening and
 an outcome read from a later remittance, it equals `derive` over the events on both backends;
 a log migrated from before the table existed gets the states of its events; the queue and the
-deadlines read it and leave closed denials out."""
+deadlines read it and leave closed denials out, and the queue ranked from it is the queue of
+every history replayed."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.config import Config
 
-from appealgen.log.api import import_files, open_log, record_entry
+from appealgen.log.api import QueueFilters, import_files, live_outcomes, open_log, record_entry, work_queue
 from appealgen.log.db import open_location
 from appealgen.log.migrate import MIGRATIONS
 from appealgen.log.model import Kind
+from appealgen.log.queue import build_queue, outcome_table
 from appealgen.log.record import Entry
 from appealgen.log.state import State
 from appealgen.log.store import Filters, load_current, load_states
@@ -96,3 +99,18 @@ def test_a_log_from_before_the_stored_state_gets_the_state_of_its_events(tmp_pat
     assert stored(url) == {c: v for c, v in before.items() if v[1] != "closed"}  # opened: migrated, states made
     with open_log(settings_for(url), create=False) as log, log.reading() as conn:
         assert len(load_current(conn, Filters(claim_ids=("ACCT-0002",)))) == 1
+
+
+@pytest.mark.parametrize("limit", [2, None])
+def test_the_queue_ranked_from_stored_states_is_the_queue_of_every_history_replayed(
+        log_url: str, tmp_path: Path, limit: int | None) -> None:
+    histories(log_url, tmp_path)
+    settings = settings_for(log_url)
+    with open_log(settings, create=False) as log, log.reading() as conn:
+        replay = build_queue(load_states(conn), settings.today, outcome_table(live_outcomes(conn)), limit=limit)
+    stored_queue = work_queue(settings, QueueFilters(), limit)
+    assert stored_queue == replay
+    # Sent, its follow-up in 27 days first; then 86 days left (a tie: by claim), then the next level's 165
+    # days; last the reopened write-off with nothing left at stake.
+    assert [r.claim_id for r in stored_queue.rows] == ["ACCT-0001", "ACCT-0005", "ACCT-0007", "ACCT-0002",
+                                                      "ACCT-0004"][:limit]

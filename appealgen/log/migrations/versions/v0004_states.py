@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("recovered", sa.BigInteger, nullable=False),
         sa.Column("written_off", sa.BigInteger, nullable=False),
         sa.Column("patient_billed", sa.BigInteger, nullable=False),
+        sa.Column("remaining", sa.BigInteger, nullable=False),
         sa.Column("closed_by", sa.String(16), nullable=True),
         sa.Column("closed_on", sa.Date, nullable=True),
         sa.Column("last_event", sa.Integer, nullable=False),
