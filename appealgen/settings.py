@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 
@@ -15,8 +16,10 @@ from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Action, AttachmentKind, Email, Npi, Ptan, Requester, Strict, TaxId
 from appealgen.preflight import MB, Refused, read_regular
-from appealgen.storage import Mount
 from appealgen.workspace import Workspace
+
+if TYPE_CHECKING:  # the storage layer loads every input reader: only batches on storage URLs need it
+    from appealgen.storage import Mount
 
 SIGNATURE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SIGNATURE_BYTES = 2 * MB  # a scanned signature is tens of kilobytes

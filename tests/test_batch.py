@@ -143,6 +143,24 @@ def sleepy(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     return Outcome(item.origin, item.claim_id)
 
 
+def frozen_at_start(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+    """The first item of a worker says how much of the coordinator's heap it keeps out of its collections."""
+    import gc
+
+    return Outcome(item.origin, item.claim_id, instead=str(gc.get_freeze_count()))
+
+
+def test_a_worker_keeps_what_it_inherited_from_the_coordinator_out_of_its_collections(tmp_path: Path) -> None:
+    import gc
+
+    item = load_claims(claims_folder(tmp_path / "in", 1))[0]
+    held = [[n] for n in range(50_000)]  # what a large coordinator holds when it forks
+    with PoolExecutor(Settings(Workspace.open(REPO), TODAY), frozen_at_start, jobs=1) as pool:
+        [outcome] = list(run_items(Loaded(items=[item]), pool))
+    assert int(outcome.instead) >= len(held) > 0
+    assert not gc.get_freeze_count(), "the coordinator itself freezes nothing"
+
+
 def test_a_stuck_packet_is_stopped_its_worker_replaced_and_the_batch_goes_on(tmp_path: Path) -> None:
     item = load_claims(claims_folder(tmp_path / "in", 1))[0]
     slow = Item.of(item.claim.model_copy(update={"claim_id": "SLOW"}), "slow.yaml", item.source)
@@ -287,11 +305,11 @@ def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_th
         garbage.other = garbage  # a reference cycle, as pypdf's objects make
         gone = weakref.ref(garbage)
         del garbage
-        between_items()
+        between_items(first=True)
         assert gone() is None, "the item's cyclic garbage was not collected"
         assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == ALLOCATIONS
         frozen = gc.get_freeze_count()
-        between_items()  # later items: collected, nothing more frozen
+        between_items(first=False)  # later items: collected, nothing more frozen
         assert gc.get_freeze_count() == frozen
         assert kept.other is None
     finally:

@@ -59,10 +59,10 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def between_items() -> None:
+def between_items(first: bool) -> None:
     """Collect the last item's garbage; after the first item, settle the collector as above."""
     gc.collect()
-    if not gc.get_freeze_count():
+    if first:
         gc.freeze()
         gc.set_threshold(ALLOCATIONS, *gc.get_threshold()[1:])
 
@@ -75,11 +75,15 @@ def worker_peak_mb() -> float:
 def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: int | None,
             converter: Callable[[], Converter] = ListenerConverter) -> None:
     _die_with_parent()
+    # What the coordinator held when it forked this worker is the coordinator's: out of this
+    # worker's collections (a large coordinator would make its first collection a long one).
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if memory_mb:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, hard))
     with Toolkit(settings, converter=converter) as tools:
+        first = True
         while True:
             try:
                 item = connection.recv()
@@ -90,7 +94,8 @@ def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: i
             outcome = attempt(work, settings, tools, item)
             outcome.memory_mb = worker_peak_mb()
             connection.send(outcome)
-            between_items()
+            between_items(first)
+            first = False
 
 
 @dataclass

@@ -18,7 +18,7 @@ from appealgen.collector import gc_paused
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
-from appealgen.log.queue import Queue, described, outcome_table, rank
+from appealgen.log.queue import Queue, build_queue, described, outcome_table, rank
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
 from appealgen.log.store import Filters, current_by_id, load_current, load_standings
@@ -113,13 +113,12 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
         outcomes = outcome_table(live_outcomes(conn))
         filters = Filters(chosen.practice, chosen.payer, chosen.category)
         with gc_paused():  # a standing and a score per denial: 100,000s of objects, no cycles
+            if limit is None:  # every row is shown: every state is read, and ranked as it is
+                return build_queue(load_current(conn, filters), settings.today, outcomes, chosen.owner,
+                                   chosen.due_within)
             ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner, chosen.due_within,
                           limit)
-            if limit is None:  # every row is shown: read every state at once
-                states = {s.denial.id or 0: s for s in load_current(conn, filters)}
-            else:
-                states = current_by_id(conn, ranked.denial_ids)
-            return described(ranked, states)
+            return described(ranked, current_by_id(conn, ranked.denial_ids))
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:
