@@ -310,7 +310,7 @@ def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_th
         assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == ALLOCATIONS
         frozen = gc.get_freeze_count()
         between_items(first=False)  # later items: collected, nothing more frozen
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() <= frozen  # nothing more frozen (frozen objects may still die)
         assert kept.other is None
     finally:
         gc.unfreeze()
