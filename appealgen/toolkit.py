@@ -57,17 +57,24 @@ class BoundedCache(OrderedDict[K, V], Generic[K, V]):
 
 class WeighedCache(BoundedCache[K, V]):
     """A BoundedCache that also forgets its least recently used entries once their summed
-    weight (bytes, say) passes `budget`: a few large files must not hold a worker's memory."""
+    weight (bytes, say) passes `budget`: a few large files must not hold a worker's memory.
+    With `second_sight`, a value is kept only the second time its key is offered (the keys
+    offered once are remembered, up to that many): most files of a batch are met once, and
+    they must not fill the cache (a worker's memory grew 20 MB over 1,000 packets)."""
 
-    def __init__(self, size: int, budget: int, weigh: Callable[[V], int]) -> None:
+    def __init__(self, size: int, budget: int, weigh: Callable[[V], int], second_sight: int = 0) -> None:
         super().__init__(size)
         self.budget = budget
         self.weigh = weigh
         self.weight = 0
+        self.offered: BoundedCache[K, None] | None = BoundedCache(second_sight) if second_sight else None
 
     def __setitem__(self, key: K, value: V) -> None:
         if key in self:
             self.weight -= self.weigh(self.pop(key))
+        elif self.offered is not None and key not in self.offered:
+            self.offered[key] = None  # met once: remembered, not kept
+            return
         if self.weigh(value) > self.budget:  # kept, it would push out everything else and then itself
             return
         OrderedDict.__setitem__(self, key, value)
@@ -101,9 +108,10 @@ class Toolkit:
         self._digests: BoundedCache[tuple[str, int, int], str] = BoundedCache(4096)
         self._templates: tuple[tuple[tuple[str, int, int], ...], str] | None = None
         self._checked: set[str] = set()  # digests of templates that passed the check
-        # Checked and rewritten attachments by file hash: the same file in many packets is preflighted once.
-        self.preflight: WeighedCache[tuple[str, Limits], Cleaned] = WeighedCache(512, PREFLIGHT_BYTES,
-                                                                                lambda c: len(c.pdf))
+        # Checked and rewritten attachments by file hash: a file met again is preflighted once more,
+        # then kept for the packets that use it after.
+        self.preflight: WeighedCache[tuple[str, Limits], Cleaned] = WeighedCache(
+            512, PREFLIGHT_BYTES, lambda c: len(c.pdf), second_sight=8192)
         # OCR text by file hash: a scan is read once whichever patient's packet it is checked for.
         self.ocr_texts: BoundedCache[str, dict[int, str]] = BoundedCache(2_000)
 

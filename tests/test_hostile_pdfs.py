@@ -324,3 +324,16 @@ def test_the_preflight_cache_forgets_the_oldest_files_past_its_byte_budget() -> 
     assert list(cache) == ["a", "c"] and cache.weight == 80
     cache["huge"] = b"x" * 101  # larger than the whole budget: not kept, and nothing else is lost for it
     assert list(cache) == ["a", "c"]
+
+
+def test_the_preflight_cache_keeps_a_file_the_second_time_it_is_met() -> None:
+    from appealgen.toolkit import WeighedCache
+
+    cache: WeighedCache[str, bytes] = WeighedCache(size=10, budget=100, weigh=len, second_sight=2)
+    cache["a"] = b"x"
+    assert "a" not in cache and cache.weight == 0  # met once: most files of a batch are, and stay out
+    cache["a"] = b"x"
+    assert cache["a"] == b"x" and cache.weight == 1
+    cache["b"], cache["c"], cache["d"] = b"y", b"y", b"y"  # three more met once: "b" is forgotten as offered
+    cache["b"] = b"y"
+    assert "b" not in cache
