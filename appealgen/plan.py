@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -18,13 +19,14 @@ from appealgen.rules.classify import Classification, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
     Deadline,
+    SendBy,
     aic_minimum,
     amount_in_controversy,
     claim_filing_deadline,
     filing_deadline,
     send_by,
 )
-from appealgen.rules.decide import ActionChoice, Situation, choose_action, choose_level, overrule
+from appealgen.rules.decide import ActionChoice, LevelChoice, Situation, choose_action, choose_level, overrule
 from appealgen.rules.policies import Citation, PolicyTable
 
 DEADLINE_WARNING_DAYS = 14
@@ -261,10 +263,34 @@ def _override(claim: Claim, situation: Situation, planned: ActionChoice, wanted:
                             reason=reason)
 
 
-def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
-              policies: PolicyTable | None = None, wanted: tuple[Action, str, str] | None = None) -> Plan:
-    """The decision for one claim. `origin` names the claim in errors (its file); `wanted` is a
-    specialist's (action, reason, where it was given) overruling the plan's action."""
+@dataclass(frozen=True)
+class Decided:
+    """What a claim's plan decides (category, action, level, deadline, send-by date), before the
+    rest of the plan (letter, cover, documents, findings) is worked out: `era`'s table of a
+    10,000-claim 835 needs only this."""
+
+    found: Classification
+    kinds: set[AttachmentKind]
+    level: LevelChoice
+    aic: Decimal
+    minimum: Decimal | None
+    action: ActionChoice
+    override: Override | None
+    step: Level
+    first_dos: date
+    deadline: Deadline
+    findings: list[Finding]  # from the deadline (a new claim's filing limit missing)
+    days_left: int
+    sending: SendBy
+
+    @property
+    def submitted(self) -> bool:
+        return self.action.action in SUBMITTED
+
+
+def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
+           wanted: tuple[Action, str, str] | None = None) -> Decided:
+    """The decisions of `make_plan` for one claim (it calls this: the two never differ)."""
     check_levels(claim, profile, origin)
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
@@ -277,6 +303,19 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     deadline, findings = _deadline(claim, profile, step, action, first_dos)
     days_left = (deadline.date - today).days
     sending = send_by(deadline.date, profile.delivery_for(step), profile)
+    return Decided(found, kinds, level, aic, minimum, action, override, step, first_dos, deadline, findings,
+                   days_left, sending)
+
+
+def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
+              policies: PolicyTable | None = None, wanted: tuple[Action, str, str] | None = None) -> Plan:
+    """The plan for one claim. `origin` names the claim in errors (its file); `wanted` is a
+    specialist's (action, reason, where it was given) overruling the plan's action."""
+    decided = decide(claim, profile, codes, today, origin, wanted)
+    found, level, aic, minimum = decided.found, decided.level, decided.aic, decided.minimum
+    action, override, step, first_dos = decided.action, decided.override, decided.step, decided.first_dos
+    deadline, days_left, sending = decided.deadline, decided.days_left, decided.sending
+    kinds, findings = set(decided.kinds), list(decided.findings)  # added to below
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,

@@ -18,7 +18,7 @@ from appealgen.errors import InputError
 from appealgen.models import Appeal, AttachmentKind
 from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile
-from appealgen.plan import make_plan
+from appealgen.plan import decide
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources import read_remittances
@@ -74,11 +74,12 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
         claim = to_claim(found, None, today)
     except InputError:
         return _without_plan(found, profile)
-    plan = make_plan(claim, profile, codes, today, str(found.source))
-    if not plan.submitted:  # nothing is sent: no deadline to show
-        return RowDecision(plan.category.value, plan.action.value, plan.action_reason)
-    return RowDecision(plan.category.value, plan.action.value, plan.action_reason, plan.deadline, plan.days_left,
-                       plan.send_by)
+    decided = decide(claim, profile, codes, today, str(found.source))  # the plan's decisions, not its packet
+    category, action = decided.found.category.value, decided.action
+    if not decided.submitted:  # nothing is sent: no deadline to show
+        return RowDecision(category, action.action.value, action.reason)
+    return RowDecision(category, action.action.value, action.reason, decided.deadline.date, decided.days_left,
+                       decided.sending.date)
 
 
 def denied_amount(found: FoundClaim) -> Decimal:

@@ -550,3 +550,26 @@ def test_patient_responsibility_is_what_the_pr_adjustments_add_up_to(tmp_path: P
     page = " ".join(section.split())
     assert "Patient responsibility $39.00 (the sum of the PR adjustments); the claim states $0.00" in page
     assert "09/02/2026 E0601-RR-KX 1 $245.00 $195.00 $156.00 CO-45 $50.00 PR-2 $39.00" in page
+
+
+def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) -> None:
+    """The table decides from the plan's own decisions (not the whole plan: a 10,000-claim file
+    needs only these), so every denied row agrees with `appealgen plan` on its claim."""
+    from appealgen.plan import make_plan
+    from appealgen.sources.era_claims import to_claim
+
+    path = tmp_path / "mix.835"
+    path.write_text(interchange(denial_mix()))
+    result = read_eras([path], PROFILES, CODES, TODAY)
+    rows = {row["segment"]: row for row in result.claims}
+    planned = 0
+    for found in result.found:
+        if not found.denied:
+            continue
+        plan = make_plan(to_claim(found, None, TODAY), PROFILES[found.profile_id], CODES, TODAY, str(path))
+        row = rows[found.era.segment]
+        sent = (plan.deadline, plan.days_left, plan.send_by) if plan.submitted else (None, None, None)
+        assert (row["category"], row["action"], row["action_reason"], row["deadline"], row["days_left"],
+                row["send_by"]) == (plan.category.value, plan.action.value, plan.action_reason, *sent)
+        planned += 1
+    assert planned >= 8
