@@ -572,4 +572,4 @@ def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) 
         assert (row["category"], row["action"], row["action_reason"], row["deadline"], row["days_left"],
                 row["send_by"]) == (plan.category.value, plan.action.value, plan.action_reason, *sent)
         planned += 1
-    assert planned >= 8
+    assert planned == 7  # every denied claim of the mix
