@@ -27,7 +27,7 @@ from appealgen.log.tables import states
 from appealgen.log.where import locate
 from tests.log.helpers import denied, paid, remittance, settings_for
 
-CLAIMS = [f"ACCT-{n:04d}" for n in range(1, 8)]
+CLAIMS = [f"ACCT-{n:04d}" for n in range(1, 9)]
 
 
 def rec(url: str, claim: str, kind: Kind, on: date, **fields: Any) -> int:
@@ -36,7 +36,7 @@ def rec(url: str, claim: str, kind: Kind, on: date, **fields: Any) -> int:
 
 
 def histories(url: str, tmp_path: Path) -> None:
-    """Seven denials, each with a different history; ACCT-0007 has none."""
+    """Eight denials, each with a different history; ACCT-0007 has none."""
     import_files(settings_for(url), [remittance(tmp_path / "oct.835", [denied(c) for c in CLAIMS])], [], None, "pat")
     rec(url, "ACCT-0001", Kind.sent, date(2026, 10, 20), method="fax")  # awaiting the payer
     rec(url, "ACCT-0002", Kind.sent, date(2026, 10, 20), method="portal")
@@ -50,6 +50,9 @@ def histories(url: str, tmp_path: Path) -> None:
     rec(url, "ACCT-0006", Kind.sent, date(2026, 10, 20), method="electronic")
     later = remittance(tmp_path / "nov.835", [paid("ACCT-0006", amount="245.00")], paid_on="20261120", trace="EFT2")
     import_files(settings_for(url), [later], [], None, "pat")  # paid on reprocessing: overturned, closed
+    for _ in range(4):  # upheld at every level: the practice decides (another action, no deadline)
+        rec(url, "ACCT-0008", Kind.sent, date(2026, 10, 20), method="mail")
+        rec(url, "ACCT-0008", Kind.decision, date(2026, 10, 20), outcome="upheld")
 
 
 def seen(state: State) -> tuple[Any, ...]:
@@ -74,7 +77,7 @@ def test_the_stored_state_is_the_history_replayed_and_leaves_closed_denials_out(
     replay = replayed(log_url)
     assert {c: v[1] for c, v in replay.items()} == {
         "ACCT-0001": "sent", "ACCT-0002": "open", "ACCT-0003": "closed", "ACCT-0004": "open", "ACCT-0005": "open",
-        "ACCT-0006": "closed", "ACCT-0007": "open"}
+        "ACCT-0006": "closed", "ACCT-0007": "open", "ACCT-0008": "open"}
     assert stored(log_url) == {c: v for c, v in replay.items() if v[1] != "closed"}
 
 
@@ -83,7 +86,7 @@ def test_only_denials_with_events_have_a_stored_state(log_url: str, tmp_path: Pa
     with open_log(settings_for(log_url), create=False) as log, log.reading() as conn:
         with_state = {s.denial.id for s in load_states(conn) if s.events}
         assert set(conn.execute(states.select().with_only_columns(states.c.denial_id)).scalars()) == with_state
-        assert len(with_state) == 6
+        assert len(with_state) == 7
 
 
 def test_a_log_from_before_the_stored_state_gets_the_state_of_its_events(tmp_path: Path) -> None:
@@ -111,6 +114,9 @@ def test_the_queue_ranked_from_stored_states_is_the_queue_of_every_history_repla
     stored_queue = work_queue(settings, QueueFilters(), limit)
     assert stored_queue == replay
     # Sent, its follow-up in 27 days first; then 86 days left (a tie: by claim), then the next level's 165
-    # days; last the reopened write-off with nothing left at stake.
+    # days; last the two with nothing to recover: the reopened write-off, and the claim the practice must decide
+    # on (no deadline).
     assert [r.claim_id for r in stored_queue.rows] == ["ACCT-0001", "ACCT-0005", "ACCT-0007", "ACCT-0002",
-                                                      "ACCT-0004"][:limit]
+                                                      "ACCT-0004", "ACCT-0008"][:limit]
+    if limit is None:
+        assert stored_queue.rows[-1].next_action == "ask_client"
