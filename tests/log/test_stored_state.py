@@ -104,7 +104,7 @@ def test_a_log_from_before_the_stored_state_gets_the_state_of_its_events(tmp_pat
         assert len(load_current(conn, Filters(claim_ids=("ACCT-0002",)))) == 1
 
 
-@pytest.mark.parametrize("limit", [2, None])
+@pytest.mark.parametrize("limit", [2, 5, None])  # 5: the ranked path, every row but the last
 def test_the_queue_ranked_from_stored_states_is_the_queue_of_every_history_replayed(
         log_url: str, tmp_path: Path, limit: int | None) -> None:
     histories(log_url, tmp_path)
