@@ -182,9 +182,8 @@ def _cleaned(digest: str, limits: Limits, cache: PreflightCache | None, clean: C
     if cache is None:
         return clean()
     key = (digest, limits)
-    found = cache.get(key)
-    if found is not None:
-        return found
+    if key in cache:
+        return cache[key]  # indexing, not get(): a hit makes the file the most recently used
     cleaned = clean()
     cache[key] = Cleaned(cleaned.pdf, cleaned.pages, set(cleaned.removed), None)
     return cleaned

@@ -64,8 +64,8 @@ class Level(Strict):
     the notice that opened it (the denial, or the previous step's decision) plus the profile's
     presumed-receipt days."""
 
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: str
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=32)  # the tracking log's columns hold 32 and 80
+    name: str = Field(max_length=80)
     window_days: int | None = Field(default=None, gt=0)
     window_months: int | None = Field(default=None, gt=0)
     counts_from: Literal["denial_date", "previous_decision"] = "denial_date"

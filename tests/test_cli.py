@@ -246,6 +246,13 @@ def test_a_profile_asking_for_fax_delivery_without_a_fax_number_is_refused_when_
                                  "number\n")
 
 
+def test_a_level_name_longer_than_the_log_keeps_is_refused_when_read(write_claim: WriteClaim, tmp_path: Path) -> None:
+    workspace = payer_workspace(tmp_path, ("  name: Corrected claim", f"  name: Corrected claim{' x' * 40}"))
+    code, _, stderr = run("plan", str(write_claim()), "--as-of", "2026-11-22", "--workspace", str(workspace))
+    profile = (workspace / "payers" / "commercial.yaml").resolve()
+    assert (code, stderr) == (1, f"{profile}: replacement.name: String should have at most 80 characters\n")
+
+
 def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
     code, stdout, _ = run("plan", str(write_claim()), *AS_OF)
     assert code == 0

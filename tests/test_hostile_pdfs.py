@@ -337,3 +337,13 @@ def test_the_preflight_cache_keeps_a_file_the_second_time_it_is_met() -> None:
     cache["b"], cache["c"], cache["d"] = b"y", b"y", b"y"  # three more met once: "b" is forgotten as offered
     cache["b"] = b"y"
     assert "b" not in cache
+
+
+def test_a_file_taken_from_the_preflight_cache_becomes_its_most_recently_used() -> None:
+    from appealgen.attachments import Cleaned, _cleaned
+    from appealgen.toolkit import BoundedCache
+
+    cache: BoundedCache[tuple[str, Limits], Cleaned] = BoundedCache(2)
+    for digest in ("a", "b", "a", "c"):  # "a" used again before "c" comes: "b" is the one to go
+        _cleaned(digest, LIMITS, cache, lambda: Cleaned(b"%PDF", 1, set(), None))
+    assert [digest for digest, _ in cache] == ["a", "c"]

@@ -248,3 +248,19 @@ def test_build_runs_each_packet_under_the_memory_limit(
     assert stderr.splitlines()[0] == (f"{bomb}: claim GREEDY: needed more memory than a worker may use; nothing "
                                       "written for this claim")
     assert (tmp_path / "out" / "TEST-1" / "packet.pdf").is_file()
+
+
+def test_a_failed_items_error_keeps_no_traceback(write_claim: WriteClaim) -> None:
+    """A traceback would keep the item's frames (its packet's documents) alive in a worker."""
+    from appealgen.executors.base import attempt
+    from appealgen.toolkit import Toolkit
+
+    def failing(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+        documents = [b"x" * 1000]  # what a frame of the item holds
+        raise InputError(item.origin, "attachments[0].path", f"cannot use {len(documents)} document")
+
+    item = load_claims(write_claim())[0]
+    settings = Settings(Workspace.open(REPO), TODAY)
+    with Toolkit(settings) as tools:
+        outcome = attempt(failing, settings, tools, item)
+    assert outcome.error is not None and outcome.error.__traceback__ is None

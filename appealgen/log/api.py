@@ -118,7 +118,8 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
                                    chosen.due_within)
             ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner, chosen.due_within,
                           limit)
-            return described(ranked, current_by_id(conn, ranked.denial_ids))
+            shown = current_by_id(conn, ranked.denial_ids)
+            return described(ranked, lambda standing: shown[standing.denial_id])
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

@@ -19,6 +19,9 @@ from appealgen.log.db import Log
 MIGRATIONS = Path(__file__).parent / "migrations"
 REVISIONS = ("0001", "0002", "0003", "0004")  # in order; a test checks this against the migration scripts
 HEAD = REVISIONS[-1]
+# Revisions after which the stored states (log_states) are made again from the events, once the
+# log is at HEAD: 0004 made the table; a change to `state.derive`'s rules adds its revision here.
+REBUILD_STATES = frozenset({"0004"})
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -49,8 +52,19 @@ def migrate(log: Log, target: str = HEAD) -> None:
     if current is not None and log.location.path is not None:
         backup(log.location.path, current)
     with log.writing() as conn:  # one process migrates; the others find it done
-        if current_revision(conn) != target:
+        before = current_revision(conn)
+        if before != target:
             upgrade(conn, target)
+            if target == HEAD and _passes_rebuild(before):
+                from appealgen.log.store import rebuild_states  # the log's tables as this appealgen knows them
+
+                rebuild_states(conn)
+
+
+def _passes_rebuild(before: str | None) -> bool:
+    """Whether an upgrade from `before` to HEAD runs a revision that needs the states made again."""
+    done = REVISIONS.index(before) + 1 if before is not None else 0
+    return bool(REBUILD_STATES & set(REVISIONS[done:]))
 
 
 def backup(path: Path, revision: str) -> Path:

@@ -22,7 +22,7 @@ whose filing deadline has passed is listed apart, as missed, with the good-cause
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -204,14 +204,15 @@ def rank(standings: Iterable[Standing], today: date, outcomes: Outcomes, owner: 
     return Ranked(today, ranked, missed, len(live), len(late))
 
 
-def described(ranked: Ranked, states: Mapping[int, State]) -> Queue:
-    """The rows of a ranking, each from its denial's state (`states` by denial id)."""
-    return Queue(ranked.as_of, [row(s, states[s.standing.denial_id]) for s in ranked.ranked],
-                 [row(s, states[s.standing.denial_id]) for s in ranked.missed], ranked.total, ranked.total_missed)
+def described(ranked: Ranked, state_of: Callable[[Standing], State]) -> Queue:
+    """The rows of a ranking, each from the state of its denial."""
+    return Queue(ranked.as_of, [row(s, state_of(s.standing)) for s in ranked.ranked],
+                 [row(s, state_of(s.standing)) for s in ranked.missed], ranked.total, ranked.total_missed)
 
 
 def build_queue(states: Iterable[State], today: date, outcomes: Outcomes, owner: str | None = None,
                 due_within: int | None = None, limit: int | None = None) -> Queue:
-    """The queue of these states (the log ranks what it stores: `api.work_queue`)."""
-    by_id = {s.denial.id or 0: s for s in states}
-    return described(rank((s.standing() for s in by_id.values()), today, outcomes, owner, due_within, limit), by_id)
+    """The queue of these states, stored or not (the log ranks what it stores: `api.work_queue`)."""
+    made = {id(standing): (standing, state) for state in states for standing in (state.standing(),)}
+    ranked = rank((standing for standing, _ in made.values()), today, outcomes, owner, due_within, limit)
+    return described(ranked, lambda standing: made[id(standing)][1])

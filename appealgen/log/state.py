@@ -140,8 +140,8 @@ def _close(state: State, by: str, on: date) -> None:
 
 def derive(denial: Denial, events: Sequence[Event]) -> State:
     """The state after `events` (in the order they were recorded), corrections applied. The log
-    keeps a copy of it per denial (`log_states`): a change to these rules needs a migration that
-    calls `store.rebuild_states`."""
+    keeps a copy of it per denial (`log_states`): a change to these rules needs a new revision in
+    `migrate.REBUILD_STATES`, so every log's copies are made again."""
     state = State(denial, denial.first, events=tuple(events))
     if not events:  # most denials in a queue: nothing recorded yet
         return state

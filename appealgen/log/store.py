@@ -210,8 +210,8 @@ def refresh_states(conn: Connection, denial_ids: Iterable[int]) -> None:
 
 
 def rebuild_states(conn: Connection) -> None:
-    """The stored state of every denial that has events, made again from them (a migration
-    calls it when the table is new, or when the rules of `state.derive` change)."""
+    """The stored state of every denial that has events, made again from them (`migrate` calls
+    it after a revision in REBUILD_STATES: the table is new, or the rules of `state.derive` changed)."""
     conn.execute(delete(states))
     refresh_states(conn, conn.execute(select(events.c.denial_id).distinct()).scalars())
 

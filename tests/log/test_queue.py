@@ -133,3 +133,11 @@ def test_the_deadline_day_itself_is_still_in_time() -> None:
     queue = build_queue([today, yesterday], TODAY, {})
     assert ([r.claim_id for r in queue.rows], [r.claim_id for r in queue.missed]) == (["ACCT-T"], ["ACCT-Y"])
     assert queue.rows[0].urgency == 10.0
+
+
+def test_states_not_stored_in_a_log_are_each_a_row() -> None:
+    unsaved = [State(d, d.first) for d in (denial("ACCT-X", "commercial", "coding", "100.00", "appeal", 30, 0),
+                                            denial("ACCT-Y", "commercial", "coding", "200.00", "appeal", 30, 0))]
+    for state in unsaved:
+        state.denial.id = None
+    assert [r.claim_id for r in build_queue(unsaved, TODAY, {}).rows] == ["ACCT-Y", "ACCT-X"]

@@ -89,8 +89,8 @@ def test_only_denials_with_events_have_a_stored_state(log_url: str, tmp_path: Pa
         assert len(with_state) == 7
 
 
-def test_a_log_from_before_the_stored_state_gets_the_state_of_its_events(tmp_path: Path) -> None:
-    url = str(tmp_path / "appealgen-log.sqlite")
+def test_a_log_from_before_the_stored_state_gets_the_state_of_its_events(log_url: str, tmp_path: Path) -> None:
+    url = log_url
     histories(url, tmp_path)
     before = replayed(url)
     location = locate(settings_for(url))

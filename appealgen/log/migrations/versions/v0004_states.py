@@ -1,6 +1,6 @@
 """The derived state of each denial kept beside its history: `log_states`, one row per denial
-that has events, rewritten from the events whenever some are recorded. Made here for the events
-already in the log.
+that has events, rewritten from the events whenever some are recorded. Its rows for the events
+already in the log are made by `appealgen.log.migrate` after the upgrade.
 
 Revision ID: 0004
 Revises: 0003
@@ -40,9 +40,8 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date, nullable=True),
         sa.Column("last_event", sa.Integer, nullable=False),
     )
-    from appealgen.log.store import rebuild_states  # the state rules of the appealgen that migrates
-
-    rebuild_states(op.get_bind())
+    # Its rows are made by `migrate` once the log is at the head revision (REBUILD_STATES): with
+    # the code of that revision, not with whatever a later appealgen's tables look like.
 
 
 def downgrade() -> None:
