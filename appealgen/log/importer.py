@@ -26,7 +26,7 @@ from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denial_from_remittance
 from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
-from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states, utcnow
+from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
 from appealgen.models import Decision
 from appealgen.payers import PayerProfile
@@ -34,8 +34,6 @@ from appealgen.rules.codes import CodeTable
 from appealgen.sources import read_remittances
 from appealgen.sources.era_claims import FoundClaim, codes_of, safe_claim_id
 from appealgen.toolkit import Toolkit
-
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -173,11 +171,9 @@ def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: 
 
 
 def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[str, State]:
-    """The open denial of each claim that has one (asked 500 claims at a time: SQLite and
-    PostgreSQL both cap the parameters of one statement)."""
+    """The open denial of each claim that has one (asked a chunk of claims at a time)."""
     found: dict[str, State] = {}
-    for start in range(0, len(claim_ids), CHUNK):
-        chunk = tuple(claim_ids[start:start + CHUNK])
+    for chunk in chunks(claim_ids):
         found.update((s.denial.claim_id, s) for s in load_states(conn, Filters(practice=practice, claim_ids=chunk))
                      if s.is_open)
     return found

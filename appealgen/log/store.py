@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -180,7 +180,15 @@ def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None
 STATE_COLUMNS = ("status", "level", "level_name", "action", "deadline", "deadline_reason", "opened_on", "sent_on",
                  "method", "follow_up", "owner", "recovered", "written_off", "patient_billed", "closed_by",
                  "closed_on")
-CHUNK = 500  # ids per IN (...): under SQLite's limit on bound parameters
+CHUNK = 500  # values per IN (...): under SQLite's and PostgreSQL's limits on bound parameters
+T = TypeVar("T")
+
+
+def chunks(values: Iterable[T]) -> Iterator[tuple[T, ...]]:
+    """`values` CHUNK at a time, for the IN (...) of one statement each."""
+    items = list(values)
+    for start in range(0, len(items), CHUNK):
+        yield tuple(items[start:start + CHUNK])
 
 
 def state_values(state: State) -> dict[str, Any]:
@@ -199,10 +207,8 @@ def state_values(state: State) -> dict[str, Any]:
 def refresh_states(conn: Connection, denial_ids: Iterable[int]) -> None:
     """Derive again, from all their events, the stored state of these denials (the caller holds
     the write lock, so no other writer's event can slip between the read and the write)."""
-    wanted = sorted(set(denial_ids))
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start:start + CHUNK]
-        found = load_states(conn, Filters(denial_ids=tuple(chunk)), full=False)
+    for chunk in chunks(sorted(set(denial_ids))):
+        found = load_states(conn, Filters(denial_ids=chunk), full=False)
         conn.execute(delete(states).where(states.c.denial_id.in_(chunk)))
         derived = [state_values(state) for state in found if state.events]
         if derived:
@@ -250,8 +256,7 @@ def load_current(conn: Connection, filters: Filters = Filters()) -> list[State]:
 def current_by_id(conn: Connection, denial_ids: Sequence[int]) -> dict[int, State]:
     """The current states of these denials (the rows a queue shows), by denial id."""
     found: dict[int, State] = {}
-    for start in range(0, len(denial_ids), CHUNK):
-        chunk = tuple(denial_ids[start:start + CHUNK])
+    for chunk in chunks(denial_ids):
         found.update((s.denial.id or 0, s) for s in load_current(conn, Filters(denial_ids=chunk)))
     return found
 
@@ -317,8 +322,7 @@ def practices_of(conn: Connection, claim_id: str) -> list[str]:
 def existing_keys(conn: Connection, column: Any, keys: Iterable[str]) -> set[str]:
     """Which of `keys` a dedupe_key column already holds (asked in chunks: SQLite's limit on
     bound parameters)."""
-    wanted, found = list(keys), set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
+    found: set[str] = set()
+    for chunk in chunks(keys):
         found |= set(conn.execute(select(column).where(column.in_(chunk))).scalars())
     return found
