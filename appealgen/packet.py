@@ -15,7 +15,7 @@ from appealgen.errors import EXIT_UNEXPECTED, AppealgenError
 from appealgen.pdf import open_pdf
 from appealgen.render.context import LINK_PREFIX, IndexEntry
 from appealgen.render.front import Front
-from appealgen.sanitize import active_names, strip_active
+from appealgen.sanitize import denied_names, strip_active
 from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
@@ -185,19 +185,13 @@ class ActiveContentLeft(AppealgenError):
     exit_code = EXIT_UNEXPECTED
 
 
-def packet_objects(data: bytes) -> list[Any]:
-    """Every object of a PDF file, reachable or not, and its trailer."""
-    reader = open_pdf(data)
-    objects: list[Any] = [reader.trailer]
-    for generation, entries in reader.xref.items():
-        objects += [reader.get_object(IndirectObject(idnum, generation, reader)) for idnum in entries]
-    objects += [reader.get_object(IndirectObject(idnum, 0, reader)) for idnum in reader.xref_objStm]
-    return objects
-
-
 def prove_clean(data: bytes) -> None:
     """Scan the finished packet with the independent deny-list; refuse to write it if any remains."""
-    found = active_names(packet_objects(data))
+    try:
+        found = denied_names(data)
+    except Exception:  # qpdf's errors; the file is ours, so a bug
+        raise ActiveContentLeft("the packet could not be read back to prove it holds no active content; "
+                                "nothing written for this claim") from None
     if found:
         raise ActiveContentLeft(f"the packet still holds active content ({', '.join(sorted(found))}); "
                                 "nothing written for this claim")

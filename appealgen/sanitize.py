@@ -6,13 +6,14 @@ Only in-document jumps (GoTo) survive as actions; links to anything else, automa
 (/AA, /OpenAction), embedded files, XFA and multimedia annotations go, and so does private
 application data (/PieceInfo), which EHR exports fill with the patient's details.
 
-`active_names` is the independent proof on the finished packet: a deny-list of names looked
-up in every object of the file, reachable or not. It shares no logic with `strip_active`, so a
-gap in one is caught by the other.
+`denied_names` is the independent proof on the finished packet: a deny-list of names looked
+up in every object of the file, reachable or not. It shares no logic with `strip_active`, and
+not even its parser (qpdf reads the file, not pypdf), so a gap in one is caught by the other.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -162,19 +163,26 @@ def strip_active(roots: Iterable[Any]) -> set[str]:
     return stripper.removed
 
 
-def active_names(objects: Iterable[Any]) -> set[str]:
-    """Denied names used as keys or values anywhere in `objects` (and their direct children)."""
+def denied_names(data: bytes) -> set[str]:
+    """Denied names used as keys or values in any object of the PDF file `data` (every object its
+    cross-reference table lists, reachable or not, and the trailer). Raises pikepdf.PdfError
+    for a file qpdf cannot read."""
+    import pikepdf  # qpdf: about 2.5 times faster than reading the file back with pypdf
+
     found: set[str] = set()
-    pending = [o for o in objects if o is not None]
-    while pending:
-        obj = pending.pop()
-        if isinstance(obj, IndirectObject):
-            continue  # every indirect object is in `objects` on its own
-        if isinstance(obj, DictionaryObject):
-            found |= {str(k) for k in obj if str(k) in DENIED_NAMES}
-            pending.extend(obj.values())
-        elif isinstance(obj, ArrayObject):
-            pending.extend(obj)
-        elif isinstance(obj, NameObject) and str(obj) in DENIED_NAMES:
-            found.add(str(obj))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pending: list[Any] = [pdf.trailer, *pdf.objects]
+        while pending:
+            obj = pending.pop()
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                found |= DENIED_NAMES.intersection(obj.keys())
+                children = obj.stream_dict.values() if isinstance(obj, pikepdf.Stream) else obj.values()
+            elif isinstance(obj, pikepdf.Array):
+                children = obj
+            else:
+                if isinstance(obj, pikepdf.Name) and str(obj) in DENIED_NAMES:
+                    found.add(str(obj))
+                continue
+            # an indirect child is in the cross-reference table, and visited there
+            pending.extend(c for c in children if isinstance(c, pikepdf.Object) and not c.is_indirect)
     return found

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from appealgen.attachments import Cleaned, preflight_pdf, prepare
 from appealgen.errors import InputError
-from appealgen.packet import packet_objects
+from appealgen.packet import ActiveContentLeft, prove_clean
 from appealgen.preflight import LIMITS, Limits, Refused
-from appealgen.sanitize import active_names
+from appealgen.sanitize import denied_names
 from appealgen.sources.claim_file import load_claim_file
 from tests import hostile_files as hostile
 from tests.conftest import WriteClaim
@@ -41,7 +41,7 @@ def build_with_notes(write_claim: WriteClaim, tmp_path: Path, data: bytes, name:
 
 def assert_clean(packet: Path) -> None:
     """The independent deny-list scan of every object in the finished file."""
-    assert active_names(packet_objects(packet.read_bytes())) == set()
+    assert denied_names(packet.read_bytes()) == set()
 
 
 # --- encrypted, empty, truncated, disguised ------------------------------------------------
@@ -139,6 +139,25 @@ def test_the_packet_is_not_written_when_the_final_scan_finds_active_content(
     assert not (tmp_path / "out").exists()
 
 
+def test_the_final_scan_finds_denied_names_wherever_the_file_holds_them() -> None:
+    """Keys and values, escaped or not, in direct objects nested in others, in stream dictionaries,
+    in objects nothing refers to, and in the trailer; a string that reads like a name is text."""
+    data = hostile.raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /Extra [ << /J#53 (x) /Note (/URI) >> ] >>",
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+        b"<< /S /Launch >>",  # unreachable
+        hostile.stream(b"x", extra=b" /AA << /O [ /Movie ] >>"),  # unreachable too
+    ], trailer=b"/OpenAction 3 0 R")
+    assert denied_names(data) == {"/JS", "/Launch", "/AA", "/Movie", "/OpenAction"}
+
+
+def test_a_packet_that_cannot_be_read_back_is_refused() -> None:
+    with pytest.raises(ActiveContentLeft) as refused:
+        prove_clean(b"%PDF-1.7\nnot a document\n%%EOF\n")
+    assert str(refused.value) == ("the packet could not be read back to prove it holds no active content; "
+                                  "nothing written for this claim")
+
+
 # --- parser exhaustion -----------------------------------------------------------------------
 
 
@@ -218,7 +237,7 @@ def test_preflight_of_mutated_pdfs_raises_only_refusals_within_a_time_bound() ->
             pass
         else:
             assert pages >= 1
-            assert active_names(packet_objects(clean)) == set(), f"case {case}"
+            assert denied_names(clean) == set(), f"case {case}"
         assert time.monotonic() - started < 2.0, f"case {case} took too long"
 
 
