@@ -88,17 +88,18 @@ def _check_xml(name: str, body: bytes) -> None:
             if not _HYPERLINK.search(relationship):
                 raise Refused("document refers to content outside itself (an external link or image); "
                               "embed it or remove it")
-    instructions = b"".join(_INSTR_TEXT.findall(body)) + b" " + b" ".join(_INSTR_ATTR.findall(body))
-    field = _FIELDS.search(instructions.decode("utf-8", "replace").upper())
-    if field:
-        raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")
+    if b"w:instr" in body:  # a plain search first: the patterns cost 20 ms on a Word letter's styles
+        instructions = b"".join(_INSTR_TEXT.findall(body)) + b" " + b" ".join(_INSTR_ATTR.findall(body))
+        field = _FIELDS.search(instructions.decode("utf-8", "replace").upper())
+        if field:
+            raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")
     _check_opendocument(body)
 
 
 def _check_opendocument(body: bytes) -> None:
     if _ODF_SCRIPT.search(body):
         raise Refused("document contains scripts or live links (DDE); refused")
-    for element, href in _XLINK.findall(body):
+    for element, href in _XLINK.findall(body) if b"xlink:href" in body else []:
         if element in (b"text:a", b"draw:a"):
             continue  # a hyperlink: nothing is fetched when the document is converted
         if re.match(rb"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith((b"/", b"..", b"\\")):

@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -49,15 +50,16 @@ from appealgen.workspace import Workspace  # noqa: E402
 LETTERS = {"html": "reconsideration.html", "word": "medical_necessity.docx"}
 TODAY = date(2026, 11, 22)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+SAMPLE_S = 0.5
 
 
-def proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a live process."""
+def proc_stat(pid: int) -> tuple[int, float, int] | None:
+    """(parent pid, CPU seconds, start time in clock ticks) of a live process."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK, int(fields[19])
 
 
 def peak_mb(pid: int) -> float:
@@ -89,13 +91,32 @@ def office_pids(worker: int) -> list[int]:
 
 
 class MeasuredPool(PoolExecutor):
-    """The real pool; it records its workers' CPU and memory before they stop."""
+    """The real pool; it records the CPU of its workers and of everything they start, and their
+    memory before they stop. A worker restarts its LibreOffice every few hundred documents, and
+    a process's CPU can only be read while it lives: the process tree is sampled every
+    SAMPLE_S seconds, keeping each process's latest figure (a process that ends loses at most
+    its last SAMPLE_S seconds)."""
 
     def __init__(self, settings: Settings, work: Work, jobs: int) -> None:
         super().__init__(settings, work, jobs)
         self.cpu = 0.0
         self.worker_mb: list[float] = []
         self.office_mb: list[float] = []
+        self.seen: dict[tuple[int, int], float] = {}  # (pid, start time) -> CPU seconds
+        self.stopped = threading.Event()
+        self.sampler = threading.Thread(target=self._sample_cpu, daemon=True)
+        self.sampler.start()
+
+    def _sample_cpu(self) -> None:
+        while not self.stopped.wait(SAMPLE_S):
+            self.record_cpu()
+
+    def record_cpu(self) -> None:
+        workers = [slot.process.pid for slot in list(self.slots) if slot.process.pid]
+        for pid in [*workers, *(child for worker in workers for child in tree(worker))]:
+            stat = proc_stat(pid)
+            if stat is not None:
+                self.seen[(pid, stat[2])] = stat[1]
 
     def sample(self) -> tuple[list[float], list[float]]:
         workers = [slot.process.pid for slot in self.slots if slot.process.pid]
@@ -103,8 +124,10 @@ class MeasuredPool(PoolExecutor):
                 [peak_mb(office) for pid in workers for office in office_pids(pid)])
 
     def close(self) -> None:
-        workers = [slot.process.pid for slot in self.slots if slot.process.pid]
-        self.cpu = sum((proc_stat(pid) or (0, 0.0))[1] for worker in workers for pid in [worker, *tree(worker)])
+        self.stopped.set()
+        self.sampler.join()
+        self.record_cpu()
+        self.cpu = sum(self.seen.values())
         self.worker_mb, self.office_mb = self.sample()
         super().close()
 

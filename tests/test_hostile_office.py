@@ -11,7 +11,7 @@ import pytest
 
 from appealgen.preflight import LIMITS
 from tests import hostile_files as hostile
-from tests.conftest import PLAN_POLICY, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import HTML_LETTER, build, pdf_text
 
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
@@ -26,6 +26,9 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
                             "document has an INCLUDEPICTURE field, which reads other files; remove the field"),
     "docx-link-field": (lambda: hostile.docx_field(b'LINK Excel.Sheet "C:\\\\data.xlsx" "A1"'),
                         "document has an LINK field, which reads other files; remove the field"),
+    "docx-simple-field": (lambda: hostile.docx(b'<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/passwd&quot; ">'
+                                               b"<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"),
+                          "document has an INCLUDETEXT field, which reads other files; remove the field"),
     "docx-macro": (hostile.docx_macro, MACROS),
     "docx-dtd": (lambda: hostile.docx(b'<!DOCTYPE w [<!ENTITY a "aaaa">]><w:p/>'),
                  "document contains an XML DTD (entity definitions); refused"),
@@ -77,3 +80,19 @@ def test_a_plain_opendocument_attachment_is_converted(write_claim: WriteClaim, t
     assert "Member ID: 9ZZ9ZZ9ZZ99" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
     # LibreOffice turned the hyperlink into a web link in the PDF: removed and said, like any other.
     assert stderr.splitlines()[1:] == ["  warning: attachments[1] (progress notes): removed a web link"]
+
+
+def test_a_word_template_is_checked_again_when_its_contents_change(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A process remembers the templates that passed the check by their contents, not their
+    names: the same file, made dangerous after a build, is refused by the next one."""
+    letters = tmp_path / "ws" / "templates" / "letters"
+    letters.mkdir(parents=True)
+    template = letters / "edited.docx"
+    template.write_bytes((REPO / "templates" / "letters" / "medical_necessity.docx").read_bytes())
+    claim = write_claim(appeal={"letter": "edited.docx", "argument": "Needed.", "policy": dict(PLAN_POLICY)})
+    code, _, stderr = build(claim, tmp_path / "first", "--workspace", str(tmp_path / "ws"))
+    assert code == 0, stderr
+    template.write_bytes(hostile.docx_field(b'INCLUDETEXT "/etc/passwd"'))
+    code, _, stderr = build(claim, tmp_path / "second", "--workspace", str(tmp_path / "ws"))
+    assert (code, stderr) == (1, f"{template}: document has an INCLUDETEXT field, which reads other files; "
+                                 "remove the field\n")

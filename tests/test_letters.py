@@ -146,3 +146,18 @@ def test_a_word_letter_converts_while_the_attachments_pages_are_read(write_claim
     assert read_before_converting == [2]
     assert outcome.report is not None and outcome.report.check.passed
     assert outcome.report.letter == "medical_necessity.docx"
+
+
+def test_a_word_letter_rendered_again_is_not_compiled_again(builder: Builder, tmp_path: Path) -> None:
+    """docxtpl compiles every XML part of the template on each render; the environment keeps
+    what it compiled, so the second letter reuses it and comes out the same."""
+    template = REPO / "templates" / "letters" / "medical_necessity.docx"
+    context = context_for(REPO / "examples" / "cpap-medicare" / "claim.yaml", builder)
+    render_docx(template, context, builder.env, tmp_path / "first.docx")
+    compiled = dict(builder.env.compiled)  # type: ignore[attr-defined]
+    render_docx(template, context, builder.env, tmp_path / "second.docx")
+    assert len(compiled) >= 2
+    assert builder.env.compiled == compiled  # type: ignore[attr-defined]
+    first, second = (zipfile.ZipFile(tmp_path / name).read("word/document.xml") for name in ("first.docx",
+                                                                                             "second.docx"))
+    assert first == second

@@ -77,7 +77,8 @@ def test_memory_urls_on_the_cluster_give_the_packets_a_folder_gets(threads: Clie
     to_memory(tmp_path / "in", "memory://storage-a/in")
     on_threads: ExecutorFactory = lambda s, w: DaskExecutor(s, w, client=threads)  # noqa: E731
     outcomes, summary, mounts = batch_at(["memory://storage-a/in/claims.yaml"], "memory://storage-a/out", on_threads)
-    assert sorted(o.status for o in outcomes) == ["built", "built", "failed"]
+    # once in CI every claim failed here: the errors are shown if it happens again
+    assert sorted(o.status for o in outcomes) == ["built", "built", "failed"], [o.error for o in outcomes]
     assert [line for o in outcomes if o.error for line in o.error.lines()] == [
         "memory://storage-a/in/claims.yaml[2]: service_lines[0].dos: Input should be a valid date or datetime, day "
         "value is outside expected range"]

@@ -79,6 +79,19 @@ def test_fields_list_every_name_the_built_in_templates_use() -> None:
     assert {"patient.last_name", "plan.deadline", "lines[].billed", "index[].pages", "to.name"} <= listed
 
 
+def test_each_template_source_is_compiled_once_for_each_escaping() -> None:
+    env = make_env([REPO / "templates"], REPO / "templates")
+    escaped = env.from_string("Dear {{ name }}")
+    assert env.from_string("Dear {{ name }}") is escaped
+    assert escaped.render(name="<b>") == "Dear &lt;b&gt;"
+    env.autoescape = False  # the compiled code depends on it: a source compiled with it on is not reused
+    plain = env.from_string("Dear {{ name }}")
+    assert plain is not escaped and plain.render(name="<b>") == "Dear <b>"
+    for n in range(env.COMPILED_KEPT):  # type: ignore[attr-defined]
+        env.from_string(f"source {n}")
+    assert env.from_string("Dear {{ name }}") is not plain  # the least recently used are forgotten
+
+
 def test_fields_with_a_claim_show_its_values() -> None:
     claim = REPO / "examples" / "cpap-medicare" / "claim.yaml"
     code, stdout, _ = run("templates", "fields", "--claim", str(claim), "--workspace", str(REPO), *TODAY)
