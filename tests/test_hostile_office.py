@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from appealgen.errors import TemplateError
 from appealgen.preflight import LIMITS
+from appealgen.render.docx import render_docx
 from tests import hostile_files as hostile
+from tests.builder import Builder
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import HTML_LETTER, build, pdf_text
+from tests.test_letters import context_for
 
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
 MACROS = "document contains macros; save it without macros (.docx or .odt)"
@@ -82,17 +86,17 @@ def test_a_plain_opendocument_attachment_is_converted(write_claim: WriteClaim, t
     assert stderr.splitlines()[1:] == ["  warning: attachments[1] (progress notes): removed a web link"]
 
 
-def test_a_word_template_is_checked_again_when_its_contents_change(write_claim: WriteClaim, tmp_path: Path) -> None:
+def test_a_word_template_is_checked_again_when_its_contents_change(builder: Builder, tmp_path: Path) -> None:
     """A process remembers the templates that passed the check by their contents, not their
-    names: the same file, made dangerous after a build, is refused by the next one."""
-    letters = tmp_path / "ws" / "templates" / "letters"
-    letters.mkdir(parents=True)
-    template = letters / "edited.docx"
+    names: the same file, made dangerous after a letter was rendered from it, is refused by
+    the check of the template itself (not only by the check of the letter rendered from it)."""
+    template = tmp_path / "edited.docx"
     template.write_bytes((REPO / "templates" / "letters" / "medical_necessity.docx").read_bytes())
-    claim = write_claim(appeal={"letter": "edited.docx", "argument": "Needed.", "policy": dict(PLAN_POLICY)})
-    code, _, stderr = build(claim, tmp_path / "first", "--workspace", str(tmp_path / "ws"))
-    assert code == 0, stderr
+    context = context_for(REPO / "examples" / "cpap-medicare" / "claim.yaml", builder)
+    render_docx(template, context, builder.env, tmp_path / "first.docx")
     template.write_bytes(hostile.docx_field(b'INCLUDETEXT "/etc/passwd"'))
-    code, _, stderr = build(claim, tmp_path / "second", "--workspace", str(tmp_path / "ws"))
-    assert (code, stderr) == (1, f"{template}: document has an INCLUDETEXT field, which reads other files; "
-                                 "remove the field\n")
+    with pytest.raises(TemplateError) as refused:
+        render_docx(template, context, builder.env, tmp_path / "second.docx")
+    assert refused.value.line() == (f"{template}: document has an INCLUDETEXT field, which reads other files; "
+                                    "remove the field")
+    assert not (tmp_path / "second.docx").exists()
