@@ -8,6 +8,8 @@ speed drifts:
   ms a packet (workers and their LibreOffice included), the ratio of that CPU to the floor, the
   2-vs-1 speed-up, peak memory per Python worker and per LibreOffice after the first 100
   packets and at the end;
+- the coordinator's own CPU a packet (this process, with the benchmark's sampler of the
+  workers' CPU);
 - a rerun where every packet is up to date; one cold `appealgen build` of an HTML-letter and a
   Word-letter example (process start included).
 Figures go to bench/results/batch-<timestamp>.json.
@@ -141,14 +143,14 @@ def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[st
         pools.append(MeasuredPool(s, work, jobs))
         return pools[-1]
 
-    started = time.perf_counter()
+    started, coordinator = time.perf_counter(), time.process_time()
     batch = start_batch(settings, loaded, factory, force=force)
     outcomes, at_100 = [], None
     for outcome in batch.outcomes:
         outcomes.append(outcome)
         if len(outcomes) == 100 and pools:
             at_100 = pools[0].sample()
-    wall = time.perf_counter() - started
+    wall, coordinator = time.perf_counter() - started, time.process_time() - coordinator
     built = [o for o in outcomes if o.status == "built"]
     pool = pools[0] if pools else None
     result: dict[str, Any] = {
@@ -157,6 +159,7 @@ def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[st
         "packets_per_minute": round(len(outcomes) / wall * 60, 1),
         "wall_ms_per_packet": round(wall / max(len(outcomes), 1) * 1000, 1),
         "pages": statistics.median([o.report.pages for o in built if o.report]) if built else None,
+        "coordinator_cpu_ms_per_packet": round(coordinator / max(len(outcomes), 1) * 1000, 1),
     }
     if pool is not None and built:
         result["cpu_ms_per_packet"] = round(pool.cpu / len(built) * 1000, 1)
