@@ -59,11 +59,17 @@ class Started:
 def start(settings: Settings, paths: list[Path], work: Work,
           executor: ExecutorFactory = InProcessExecutor, check_first: bool = True) -> Started:
     loaded = load_items(settings, paths)
-    if check_first:
-        check_templates_first(settings, loaded)
+    running = executor(settings, work)
+    try:
+        running.warm_up()  # a single build's worker imports its libraries while the templates are checked
+        if check_first:
+            check_templates_first(settings, loaded)
+    except BaseException:
+        running.close()
+        raise
 
     def outcomes() -> Iterator[Outcome]:
-        with executor(settings, work) as running:
+        with running:
             # The coordinator records what was built in the tracking log (when one is in use).
             yield from recorded(settings, loaded.items, run(loaded, running))
 

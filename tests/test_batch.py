@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -18,15 +19,18 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from appealgen import commands
+from appealgen.errors import TemplateError
 from appealgen.executors.pool import PoolExecutor
 from appealgen.outcome import Outcome
 from appealgen.run import run as run_items
 from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item, Loaded
+from appealgen.templating.tools import check_templates_first
 from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
-from tests.conftest import PLAN_POLICY, PROVIDER, REPO, TODAY, claim_dict
+from tests.conftest import PLAN_POLICY, PROVIDER, REPO, TODAY, WriteClaim, claim_dict
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 from tests.pdfs import make_pdf
 
@@ -315,3 +319,39 @@ def test_a_worker_collects_each_items_garbage_and_freezes_what_it_keeps_after_th
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_a_single_build_forks_its_worker_before_the_templates_are_checked(
+    write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker imports its libraries for itself while this process checks the templates
+    (a cold `appealgen build` waits for the longer of the two, not for both)."""
+    before = set(multiprocessing.active_children())
+    workers_during_check: list[int] = []
+    check = check_templates_first
+
+    def counting(settings: Settings, loaded: Loaded) -> None:
+        workers_during_check.append(len(set(multiprocessing.active_children()) - before))
+        check(settings, loaded)
+
+    monkeypatch.setattr(commands, "check_templates_first", counting)
+    started = commands.build(Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out"),
+                             [write_claim(appeal=HTML_LETTER)])
+    assert [o.status for o in started.outcomes] == ["built"]
+    assert workers_during_check == [1]
+    assert set(multiprocessing.active_children()) == before
+
+
+def test_a_template_check_that_fails_stops_the_worker_started_for_the_build(
+    write_claim: WriteClaim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = set(multiprocessing.active_children())
+
+    def failing(settings: Settings, loaded: Loaded) -> None:
+        raise TemplateError("letters/broken.html", None, "unexpected end of template")
+
+    monkeypatch.setattr(commands, "check_templates_first", failing)
+    with pytest.raises(TemplateError):
+        commands.build(Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out"), [write_claim(appeal=HTML_LETTER)])
+    assert set(multiprocessing.active_children()) == before
+    assert not (tmp_path / "out").exists()

@@ -59,6 +59,11 @@ class Executor(ABC):
                  trace: TracebackType | None) -> None:
         self.close()
 
+    def warm_up(self) -> None:
+        """Start what will run the items now, so it readies itself while the caller still checks
+        them (a pool forks its workers here). Optional: `results` starts whatever is not."""
+        return None
+
     @abstractmethod
     def submit(self, item: Item) -> None:
         """Queue one item."""

@@ -41,13 +41,14 @@ from appealgen.toolkit import Toolkit
 # once its outcome is sent.
 MEMORY_LIMIT_MB = 2048  # address space per Python worker (its LibreOffice has its own process)
 PR_SET_PDEATHSIG = 1
-HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "img2pdf", "PIL.Image", "jinja2.sandbox",
+HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "pikepdf", "pypdfium2", "img2pdf", "PIL.Image", "jinja2.sandbox",
                  "appealgen.build", "appealgen.render.html")
 
 
 def preload() -> None:
-    """Import what every worker needs before forking, so workers start warm (the collector
-    paused: the modules' objects live as long as the process)."""
+    """Import what every worker needs (the collector paused: the modules' objects live as long
+    as the process). Several workers share what the coordinator imports before it forks them;
+    a single worker imports for itself, while the coordinator goes on (see `warm_up`)."""
     with gc_paused():
         for name in HEAVY_MODULES:
             with contextlib.suppress(ImportError, OSError):  # a missing one is reported by the item that needs it
@@ -75,13 +76,15 @@ def worker_peak_mb() -> float:
 def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: int | None,
             converter: Callable[[], Converter] = ListenerConverter) -> None:
     _die_with_parent()
-    # What the coordinator held when it forked this worker is the coordinator's: out of this
-    # worker's collections (a large coordinator would make its first collection a long one).
-    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if memory_mb:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, hard))
+    preload()  # nothing to do when the coordinator imported it all before forking
+    # What the coordinator held when it forked this worker is the coordinator's, and the modules
+    # live as long as the worker: out of its collections (a large coordinator would make the
+    # first collection a long one).
+    gc.freeze()
     with Toolkit(settings, converter=converter) as tools:
         first = True
         while True:
@@ -132,10 +135,14 @@ class PoolExecutor(Executor):
         child.close()
         return _Slot(process, parent)
 
+    def warm_up(self) -> None:
+        self._start_workers()
+
     def _start_workers(self) -> None:
         if not self.slots:
-            preload()
-            wanted = min(self.jobs, len(self.pending)) or 1
+            wanted = min(self.jobs, len(self.pending) or self.jobs)
+            if wanted > 1:
+                preload()
             self.slots = [self._spawn() for _ in range(wanted)]
 
     def results(self) -> Iterator[Outcome]:
