@@ -72,21 +72,17 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
 
 def convert_reading_meanwhile(tools: Toolkit, claim: Claim, parts: list[Part], origin: Path, tmp: Path,
                               letter_docx: Path | None) -> None:
-    """While a LibreOffice of its own converts the packet's Word documents (a single build), a
-    second thread reads the pages of the other sections for the identity check, which then finds
-    them in its cache: about 0.2 s off a cold `appealgen build`. A warm listener (a batch)
-    converts in a tenth of that, and the pool's workers already keep every core busy: there a
-    second thread would only take a core that `--jobs` leaves free, and 20 MB more per worker."""
+    """The packet's Word documents convert while a second thread reads the pages of its other
+    sections for the identity check (which then finds them in its cache): LibreOffice and this
+    process each keep a core busy instead of taking turns. The conversion stays on this thread,
+    which may start the listener: a listener dies with the thread that started it."""
     if all(part.docx is None for part in parts):
-        return
-    if not tools.converter.starts_office:
-        convert_word(tools, parts, origin, tmp, letter_docx)
         return
     identity = tools.identity_check()
     ready = [part for part in parts[1:] if part.docx is None]  # parts[0] is the letter
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="appealgen-identity") as pool:
         reading = pool.submit(identity.findings, ready, claim)
-        convert_word(tools, parts, origin, tmp, letter_docx)  # here: a LibreOffice dies with the thread that started it
+        convert_word(tools, parts, origin, tmp, letter_docx)
         reading.result()
 
 

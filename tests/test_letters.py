@@ -15,7 +15,7 @@ from appealgen.build import build_one
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
-from appealgen.render.office import CommandLineConverter, ListenerConverter, convert_to_pdf
+from appealgen.render.office import CommandLineConverter, convert_to_pdf
 from appealgen.settings import Settings
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item
@@ -161,31 +161,3 @@ def test_a_word_letter_rendered_again_is_not_compiled_again(builder: Builder, tm
     first, second = (zipfile.ZipFile(tmp_path / name).read("word/document.xml") for name in ("first.docx",
                                                                                              "second.docx"))
     assert first == second
-
-
-def test_a_warm_listener_converts_without_a_second_thread(write_claim: WriteClaim, tmp_path: Path) -> None:
-    """In a batch the letter converts in a tenth of a second and the pool's workers keep the
-    cores busy: no attachment is read while LibreOffice converts."""
-    read_before_converting: list[int] = []
-
-    class Warm(CommandLineConverter):
-        starts_office = False
-
-        def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]:
-            time.sleep(0.5)  # time enough for a second thread to read both attachments
-            read_before_converting.append(len(tools.identity))
-            return super().convert(documents, outdir)
-
-    settings = Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out")
-    with Toolkit(settings, converter=Warm) as tools:
-        outcome = build_one(settings, tools, load_claims(write_claim(files={"docs/notes.pdf": make_pdf(2)}))[0])
-    assert read_before_converting == [0]
-    assert outcome.report is not None and outcome.report.check.passed
-
-
-def test_a_listener_counts_as_starting_office_only_once_it_fell_back_to_the_command_line() -> None:
-    listener = ListenerConverter()
-    assert not listener.starts_office
-    listener.fallback = CommandLineConverter()  # what it does when no listener can start
-    assert listener.starts_office
-    assert CommandLineConverter().starts_office

@@ -82,11 +82,6 @@ def no_network_prefix() -> list[str]:
 class Converter(Protocol):
     """Turns Word documents into PDFs in `outdir` (as `<stem>.pdf`); None where one failed."""
 
-    @property
-    def starts_office(self) -> bool:
-        """Whether each call starts a LibreOffice of its own (seconds, mostly waiting for it)."""
-        ...
-
     def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]: ...
 
     def close(self) -> None: ...
@@ -94,8 +89,6 @@ class Converter(Protocol):
 
 class CommandLineConverter:
     """One `soffice --convert-to pdf` run per call (all of a packet's documents at once)."""
-
-    starts_office = True
 
     def __init__(self) -> None:
         self.prefix: list[str] | None = None
@@ -171,10 +164,6 @@ class ListenerConverter:
         self.converted = 0
         self.fallback: CommandLineConverter | None = None
         self.prefix: list[str] | None = None
-
-    @property
-    def starts_office(self) -> bool:
-        return self.fallback is not None  # no listener could start: each call runs soffice
 
     def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]:
         if self.fallback is None and self.process is None and not self._start():
