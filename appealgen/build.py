@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from appealgen import __version__
@@ -60,7 +59,7 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     letter_path = settings.workspace.template("letters", plan.letter, claim.payer)
     with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
         letter, letter_docx = render_letter(tools, letter_path, plan.letter, context, Path(tmp), more.signature)
-        convert_reading_meanwhile(tools, claim, [letter, *parts], Path(item.origin), Path(tmp), letter_docx)
+        convert_word(tools, [letter, *parts], Path(item.origin), Path(tmp), letter_docx)
         docx_bytes = letter_docx.read_bytes() if letter_docx else None
     parts = [letter, *parts]
     cover = settings.workspace.template("cover_sheets", plan.cover, claim.payer)
@@ -68,22 +67,6 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     report = packet_report(item, planned, parts, front, result, cover, digest)
     write_packet(folder, pdf, report, docx_bytes)
     return Outcome(item.origin, claim.claim_id, report=report, folder=folder)
-
-
-def convert_reading_meanwhile(tools: Toolkit, claim: Claim, parts: list[Part], origin: Path, tmp: Path,
-                              letter_docx: Path | None) -> None:
-    """The packet's Word documents convert while a second thread reads the pages of its other
-    sections for the identity check (which then finds them in its cache): LibreOffice and this
-    process each keep a core busy instead of taking turns. The conversion stays on this thread,
-    which may start the listener: a listener dies with the thread that started it."""
-    if all(part.docx is None for part in parts):
-        return
-    identity = tools.identity_check()
-    ready = [part for part in parts[1:] if part.docx is None]  # parts[0] is the letter
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="appealgen-identity") as pool:
-        reading = pool.submit(identity.findings, ready, claim)
-        convert_word(tools, parts, origin, tmp, letter_docx)
-        reading.result()
 
 
 def nothing_to_send(settings: Settings, tools: Toolkit, item: Item, planned: Planned, folder: Path) -> Outcome:

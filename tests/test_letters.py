@@ -3,7 +3,6 @@ template tag left behind; the Word letters convert to readable PDFs through Libr
 
 from __future__ import annotations
 
-import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -11,19 +10,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.build import build_one
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
-from appealgen.render.office import CommandLineConverter, convert_to_pdf
-from appealgen.settings import Settings
+from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item
-from appealgen.toolkit import Toolkit
-from appealgen.workspace import Workspace
 from tests.builder import Builder
 from tests.conftest import REPO, TODAY, WriteClaim
-from tests.pdfs import make_pdf
 
 LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))
 HTML_LETTERS = sorted(p for p in (REPO / "templates" / "letters").glob("*.html") if not p.name.startswith("_"))
@@ -124,28 +118,6 @@ def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
                  "5. Date of the redetermination notice 11/10/2026",
                  "6. Contractor that made the redetermination Example DME MAC"):
         assert text in cover
-
-
-def test_a_word_letter_converts_while_the_attachments_pages_are_read(write_claim: WriteClaim, tmp_path: Path) -> None:
-    """LibreOffice converts the letter while a second thread reads the attachments' pages for the
-    identity check. This converter converts only once both attachments' verdicts are in the
-    cache, which a build that took turns would not give it before the wait ran out."""
-    read_before_converting: list[int] = []
-
-    class Waiting(CommandLineConverter):
-        def convert(self, documents: list[Path], outdir: Path) -> list[Path | None]:
-            deadline = time.monotonic() + 30
-            while len(tools.identity) < 2 and time.monotonic() < deadline:
-                time.sleep(0.005)
-            read_before_converting.append(len(tools.identity))
-            return super().convert(documents, outdir)
-
-    settings = Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out")
-    with Toolkit(settings, converter=Waiting) as tools:
-        outcome = build_one(settings, tools, load_claims(write_claim(files={"docs/notes.pdf": make_pdf(2)}))[0])
-    assert read_before_converting == [2]
-    assert outcome.report is not None and outcome.report.check.passed
-    assert outcome.report.letter == "medical_necessity.docx"
 
 
 def test_a_word_letter_rendered_again_is_not_compiled_again(builder: Builder, tmp_path: Path) -> None:
