@@ -15,7 +15,7 @@ from appealgen.errors import EXIT_UNEXPECTED, AppealgenError
 from appealgen.pdf import open_pdf
 from appealgen.render.context import LINK_PREFIX, IndexEntry
 from appealgen.render.front import Front
-from appealgen.sanitize import denied_names, strip_active
+from appealgen.sanitize import Unreadable, denied_names, strip_active
 from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
@@ -189,7 +189,7 @@ def prove_clean(data: bytes) -> None:
     """Scan the finished packet with the independent deny-list; refuse to write it if any remains."""
     try:
         found = denied_names(data)
-    except Exception:  # qpdf's errors; the file is ours, so a bug
+    except Unreadable:  # the file is ours: a bug
         raise ActiveContentLeft("the packet could not be read back to prove it holds no active content; "
                                 "nothing written for this claim") from None
     if found:

@@ -151,6 +151,18 @@ def test_the_final_scan_finds_denied_names_wherever_the_file_holds_them() -> Non
     assert denied_names(data) == {"/JS", "/Launch", "/AA", "/Movie", "/OpenAction"}
 
 
+def test_the_final_scan_reads_attributes_a_page_would_inherit_as_the_file_holds_them() -> None:
+    """qpdf by default moves inherited page attributes onto the pages and drops from the page tree
+    what no page inherits: the scan must see the file as it is, not a tidied copy."""
+    data = hostile.raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Resources << /XObject << /X1 << /AA << >> >> >> >> "
+        b"/Rotate /Launch >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Rotate 0 >>",
+    ])
+    assert denied_names(data) == {"/AA", "/Launch"}
+
+
 def test_a_packet_that_cannot_be_read_back_is_refused() -> None:
     with pytest.raises(ActiveContentLeft) as refused:
         prove_clean(b"%PDF-1.7\nnot a document\n%%EOF\n")
