@@ -18,7 +18,7 @@ from appealgen.attachments import Cleaned, preflight_pdf, prepare
 from appealgen.errors import InputError
 from appealgen.packet import ActiveContentLeft, prove_clean
 from appealgen.preflight import LIMITS, Limits, Refused
-from appealgen.sanitize import denied_names
+from appealgen.sanitize import Unreadable, denied_names
 from appealgen.sources.claim_file import load_claim_file
 from tests import hostile_files as hostile
 from tests.conftest import WriteClaim
@@ -161,6 +161,13 @@ def test_the_final_scan_reads_attributes_a_page_would_inherit_as_the_file_holds_
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Rotate 0 >>",
     ])
     assert denied_names(data) == {"/AA", "/Launch"}
+
+
+def test_the_final_scan_does_not_repair_a_file_to_read_it() -> None:
+    """A file without its cross-reference table can be rebuilt by scanning it, but the rebuilt
+    document is not the file: the scan refuses it."""
+    with pytest.raises(Unreadable):
+        denied_names(hostile.one_page_pdf().split(b"xref")[0] + b"%%EOF\n")
 
 
 def test_a_packet_that_cannot_be_read_back_is_refused() -> None:
