@@ -61,7 +61,8 @@ def start(settings: Settings, paths: list[Path], work: Work,
     loaded = load_items(settings, paths)
     running = executor(settings, work)
     try:
-        running.warm_up()  # a single build's worker imports its libraries while the templates are checked
+        # a single build's worker imports its libraries while the templates are checked
+        running.warm_up(len(loaded.items))
         if check_first:
             check_templates_first(settings, loaded)
     except BaseException:

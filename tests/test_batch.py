@@ -20,6 +20,7 @@ import yaml
 from pypdf import PdfReader
 
 from appealgen import commands
+from appealgen.build import build_one
 from appealgen.errors import TemplateError
 from appealgen.executors.pool import PoolExecutor
 from appealgen.outcome import Outcome
@@ -355,3 +356,13 @@ def test_a_template_check_that_fails_stops_the_worker_started_for_the_build(
         commands.build(Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out"), [write_claim(appeal=HTML_LETTER)])
     assert set(multiprocessing.active_children()) == before
     assert not (tmp_path / "out").exists()
+
+
+def test_a_pool_warmed_up_for_fewer_items_than_jobs_forks_a_worker_per_item(tmp_path: Path) -> None:
+    settings = Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out")
+    with PoolExecutor(settings, build_one, jobs=2) as pool:
+        pool.warm_up(0)  # nothing to build (every claim failed to load): nothing forked
+        assert pool.slots == []
+        pool.warm_up(1)
+        assert len(pool.slots) == 1
+    assert pool.slots == []

@@ -59,9 +59,10 @@ class Executor(ABC):
                  trace: TracebackType | None) -> None:
         self.close()
 
-    def warm_up(self) -> None:
-        """Start what will run the items now, so it readies itself while the caller still checks
-        them (a pool forks its workers here). Optional: `results` starts whatever is not."""
+    def warm_up(self, expected: int) -> None:
+        """Start what will run the `expected` items now, so it readies itself while the caller
+        still checks them (a pool forks its workers here). Optional: `results` starts whatever
+        is not."""
         return None
 
     @abstractmethod

@@ -135,18 +135,19 @@ class PoolExecutor(Executor):
         child.close()
         return _Slot(process, parent)
 
-    def warm_up(self) -> None:
-        self._start_workers()
+    def warm_up(self, expected: int) -> None:
+        if expected:
+            self._start_workers(expected)
 
-    def _start_workers(self) -> None:
+    def _start_workers(self, expected: int) -> None:
         if not self.slots:
-            wanted = min(self.jobs, len(self.pending) or self.jobs)
+            wanted = max(1, min(self.jobs, expected))
             if wanted > 1:
                 preload()
             self.slots = [self._spawn() for _ in range(wanted)]
 
     def results(self) -> Iterator[Outcome]:
-        self._start_workers()
+        self._start_workers(len(self.pending))
         while self.pending or any(slot.item is not None for slot in self.slots):
             self._assign()
             busy = {slot.connection: slot for slot in self.slots if slot.item is not None}
