@@ -22,7 +22,7 @@ _MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"ms-office.activeX")
 _EXTERNAL = re.compile(rb"<Relationship\b[^>]*\bTargetMode\s*=\s*[\"']External[\"'][^>]*>", re.IGNORECASE)
 _HYPERLINK = re.compile(rb"\bType\s*=\s*[\"'][^\"']*/hyperlink[\"']", re.IGNORECASE)
 _INSTR_TEXT = re.compile(rb"<w:instrText\b[^>]*>(.*?)</w:instrText>", re.DOTALL)
-_INSTR_ATTR = re.compile(rb"\bw:instr\s*=\s*\"([^\"]*)\"")
+_INSTR_ATTR = re.compile(rb"\bw:instr\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")  # XML allows either quote
 _FIELDS = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT)\b")
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XLINK = re.compile(rb"<([\w:.-]+)\b[^>]*\bxlink:href\s*=\s*[\"']([^\"']*)[\"']")
@@ -89,7 +89,8 @@ def _check_xml(name: str, body: bytes) -> None:
                 raise Refused("document refers to content outside itself (an external link or image); "
                               "embed it or remove it")
     if b"w:instr" in body:  # a plain search first: the patterns cost 20 ms on a Word letter's styles
-        instructions = b"".join(_INSTR_TEXT.findall(body)) + b" " + b" ".join(_INSTR_ATTR.findall(body))
+        attributes = [double or single for double, single in _INSTR_ATTR.findall(body)]
+        instructions = b"".join(_INSTR_TEXT.findall(body)) + b" " + b" ".join(attributes)
         field = _FIELDS.search(instructions.decode("utf-8", "replace").upper())
         if field:
             raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")

@@ -33,6 +33,10 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx-simple-field": (lambda: hostile.docx(b'<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/passwd&quot; ">'
                                                b"<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"),
                           "document has an INCLUDETEXT field, which reads other files; remove the field"),
+    "docx-simple-field-single-quotes": (
+        lambda: hostile.docx(b"<w:p><w:fldSimple w:instr=' INCLUDETEXT \"/etc/passwd\" '><w:r><w:t>x</w:t></w:r>"
+                             b"</w:fldSimple></w:p>"),
+        "document has an INCLUDETEXT field, which reads other files; remove the field"),
     "docx-macro": (hostile.docx_macro, MACROS),
     "docx-dtd": (lambda: hostile.docx(b'<!DOCTYPE w [<!ENTITY a "aaaa">]><w:p/>'),
                  "document contains an XML DTD (entity definitions); refused"),
