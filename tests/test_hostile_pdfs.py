@@ -353,7 +353,7 @@ def test_a_file_met_again_is_not_preflighted_again_and_its_removals_are_still_re
 
 
 def test_the_preflight_cache_forgets_the_oldest_files_past_its_byte_budget() -> None:
-    from appealgen.toolkit import WeighedCache
+    from appealgen.caches import WeighedCache
 
     cache: WeighedCache[str, bytes] = WeighedCache(size=10, budget=100, weigh=len)
     cache["a"], cache["b"] = b"x" * 40, b"x" * 40
@@ -365,7 +365,7 @@ def test_the_preflight_cache_forgets_the_oldest_files_past_its_byte_budget() -> 
 
 
 def test_the_preflight_cache_keeps_a_file_the_second_time_it_is_met() -> None:
-    from appealgen.toolkit import WeighedCache
+    from appealgen.caches import WeighedCache
 
     cache: WeighedCache[str, bytes] = WeighedCache(size=10, budget=100, weigh=len, second_sight=2)
     cache["a"] = b"x"
@@ -379,7 +379,7 @@ def test_the_preflight_cache_keeps_a_file_the_second_time_it_is_met() -> None:
 
 def test_a_file_taken_from_the_preflight_cache_becomes_its_most_recently_used() -> None:
     from appealgen.attachments import Cleaned, _cleaned
-    from appealgen.toolkit import BoundedCache
+    from appealgen.caches import BoundedCache
 
     cache: BoundedCache[tuple[str, Limits], Cleaned] = BoundedCache(2)
     for digest in ("a", "b", "a", "c"):  # "a" used again before "c" comes: "b" is the one to go

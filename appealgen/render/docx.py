@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from appealgen.caches import BoundedCache
 from appealgen.errors import TemplateError
 from appealgen.office_check import check_office
 from appealgen.preflight import LIMITS, Refused, read_regular, sniff
@@ -20,8 +21,7 @@ from appealgen.render.env import template_errors
 
 # Templates (by sha256) that passed the check in this process: a worker renders the same few
 # templates for every packet, and the check is a pure function of the bytes (23 ms a letter).
-_PASSED: set[bytes] = set()
-PASSED_KEPT = 256
+_PASSED: BoundedCache[bytes, None] = BoundedCache(256)
 
 
 def checked_template(template: Path) -> bytes:
@@ -32,9 +32,7 @@ def checked_template(template: Path) -> bytes:
             if sniff(data) != "docx":
                 raise Refused("not a Word .docx file")
             check_office(data, LIMITS)
-            if len(_PASSED) >= PASSED_KEPT:
-                _PASSED.clear()
-            _PASSED.add(digest)
+        _PASSED[digest] = None  # passed: kept as the most recently used
     except Refused as refused:
         raise TemplateError(template, None, str(refused)) from None
     return data

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
 from contextvars import ContextVar
 from datetime import date
@@ -19,6 +18,7 @@ from jinja2.utils import object_type_repr
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from appealgen.caches import BoundedCache
 from appealgen.errors import TemplateError
 
 T = TypeVar("T")
@@ -138,7 +138,7 @@ class ClaimSandbox(SandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.globals["range"] = bounded_range
-        self.compiled: OrderedDict[tuple[str, Any], jinja2.Template] = OrderedDict()
+        self.compiled: BoundedCache[tuple[str, Any], jinja2.Template] = BoundedCache(self.COMPILED_KEPT)
 
     def from_string(self, source: str | jinja2.nodes.Template, globals: MutableMapping[str, Any] | None = None,
                     template_class: type[jinja2.Template] | None = None) -> jinja2.Template:
@@ -148,13 +148,9 @@ class ClaimSandbox(SandboxedEnvironment):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         key = (source, self.autoescape)
-        template = self.compiled.get(key)
-        if template is None:
-            template = self.compiled[key] = super().from_string(source)
-            if len(self.compiled) > self.COMPILED_KEPT:
-                self.compiled.popitem(last=False)
-        else:
-            self.compiled.move_to_end(key)
+        if key in self.compiled:
+            return self.compiled[key]  # indexing: a hit becomes the most recently used
+        template = self.compiled[key] = super().from_string(source)
         return template
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
