@@ -8,19 +8,16 @@ never by its path, which often carries the patient's name; `verbose` adds the pa
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
-from pypdf import PdfWriter
-
 from appealgen.errors import InputError
 from appealgen.images import image_to_pdf
 from appealgen.models import Attachment
 from appealgen.office_check import check_office
-from appealgen.pdf import PasswordProtected, open_pdf
+from appealgen.pdf import PasswordProtected, document_bytes, open_document, open_pdf
 from appealgen.pdfcheck import PdfWalk, check_raw
 from appealgen.preflight import LIMITS, TYPE_NAMES, Budget, Limits, Refused, read_regular, sniff
 from appealgen.report import Finding, warning
@@ -45,9 +42,6 @@ class Part:
     office: bytes = b""  # the checked bytes of a Word/OpenDocument attachment, converted from these
     office_type: str = ""  # "docx" or "odt"
     removed: set[str] = dataclass_field(default_factory=set)  # active content taken out (kinds, for the warning)
-    # The cleaned document `pdf` was written from, kept so assembly copies its pages without
-    # parsing `pdf` again; None where only the bytes are known (assembly then reads them).
-    document: PdfWriter | None = dataclass_field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -91,12 +85,10 @@ class Cleaned:
     pdf: bytes
     pages: int
     removed: set[str]
-    document: PdfWriter | None  # the objects `pdf` holds, as written (None: known by its bytes only)
 
 
 # Preflight results by (sha256 of the input file, limits): the same file in many packets (a
-# patient's records behind each month's claim) is checked and rewritten once. Only the bytes
-# are kept; a document's objects belong to the one section that copies them.
+# patient's records behind each month's claim) is checked and rewritten once.
 PreflightCache = MutableMapping[tuple[str, Limits], Cleaned]
 
 
@@ -108,21 +100,20 @@ def preflight_pdf(data: bytes, limits: Limits = LIMITS) -> tuple[bytes, int, set
 
 
 def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
-    """`preflight_pdf`, keeping the rewritten document in memory as well as its bytes."""
+    """`preflight_pdf`, as one value."""
     if b"%%EOF" not in data[-2048:]:
         raise Refused("PDF is truncated (no end-of-file marker)")
     budget = Budget(limits.seconds)
     check_raw(data, limits, budget)
     try:
-        reader = open_pdf(data)
-        walk = PdfWalk(reader, limits, budget)
+        walk = PdfWalk(open_pdf(data), limits, budget)
         walk.object_streams()
         pages = walk.pages()
-        removed = strip_active([reader.trailer])
-        writer = PdfWriter(clone_from=reader)
-        out = io.BytesIO()
-        writer.write(out)
-        clean = out.getvalue()
+        document = open_document(data)  # qpdf rewrites what pypdf checked
+        if len(document.pages) != pages:  # the two libraries read the file differently
+            raise Refused("PDF is damaged and cannot be read")
+        removed = strip_active([document.trailer])
+        clean = document_bytes(document)
     except PasswordProtected:
         raise Refused("PDF is encrypted with a password; send an unlocked copy") from None
     except Refused:
@@ -133,7 +124,7 @@ def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
         raise Refused("PDF is damaged and cannot be read") from None
     if pages == 0:
         raise Refused("PDF has no pages")
-    return Cleaned(clean, pages, removed, writer)
+    return Cleaned(clean, pages, removed)
 
 
 def default_title(attachment: Attachment) -> str:
@@ -184,8 +175,7 @@ def _cleaned(digest: str, limits: Limits, cache: PreflightCache | None, clean: C
     key = (digest, limits)
     if key in cache:
         return cache[key]  # indexing, not get(): a hit makes the file the most recently used
-    cleaned = clean()
-    cache[key] = Cleaned(cleaned.pdf, cleaned.pages, set(cleaned.removed), None)
+    cache[key] = cleaned = clean()
     return cleaned
 
 
@@ -200,7 +190,7 @@ def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
 
 def _use(part: Part, cleaned: Cleaned, keep_removed: bool = True) -> None:
     """`keep_removed`: False for an image made into a PDF here (nothing of the file was removed)."""
-    part.pdf, part.pages, part.document = cleaned.pdf, cleaned.pages, cleaned.document
+    part.pdf, part.pages = cleaned.pdf, cleaned.pages
     if keep_removed:
         part.removed |= cleaned.removed
 

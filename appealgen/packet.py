@@ -1,24 +1,28 @@
 """Assembly: front matter + parts -> one PDF with bookmarks, index links, flattened forms,
-page stamps and neutral metadata."""
+page stamps and neutral metadata. qpdf (through pikepdf) copies the pages and writes the file."""
 
 from __future__ import annotations
 
-import io
-from typing import Any, cast
+import warnings
+from collections.abc import Iterator
+from contextlib import suppress
+from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+import pikepdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, PageCopyWarning, String
 
 from appealgen import __version__
 from appealgen.attachments import Part
 from appealgen.errors import EXIT_UNEXPECTED, AppealgenError
-from appealgen.pdf import open_pdf
+from appealgen.pdf import document_bytes, open_document
 from appealgen.render.context import LINK_PREFIX, IndexEntry
 from appealgen.render.front import Front
-from appealgen.sanitize import Unreadable, denied_names, strip_active
+from appealgen.sanitize import Unreadable, denied_names, name_of, strip_active
 from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
+MAX_BOOKMARKS = 10_000  # a source's own bookmarks, in all; a real document has tens
+MAX_DEPTH = 32  # nesting of a source's bookmarks
 
 
 def stamp_text(claim_id: str, page: int, total: int, incomplete: bool) -> str:
@@ -26,155 +30,187 @@ def stamp_text(claim_id: str, page: int, total: int, incomplete: bool) -> str:
     return f"{INCOMPLETE}  {text}" if incomplete else text
 
 
-def _get(dictionary: DictionaryObject, key: str) -> Any:
-    """`dictionary[key]` with indirect objects resolved, or None."""
-    value = dictionary.get(key)
-    return None if value is None else value.get_object()
+def _named_destinations(source: pikepdf.Pdf) -> dict[str, Any]:
+    """The source's named destinations (the /Dests dictionary and the /Names tree), by name."""
+    named: dict[str, Any] = {}
+    old = source.Root.get("/Dests")
+    if isinstance(old, Dictionary):
+        keys = old.keys()
+        named.update((key.removeprefix("/"), old.get(key)) for key in keys)
+    names = source.Root.get("/Names")
+    tree = names.get("/Dests") if isinstance(names, Dictionary) else None
+    if isinstance(tree, Dictionary):
+        with suppress(pikepdf.PdfError, ValueError, TypeError):  # a broken tree: its names stay unresolved
+            named.update((str(key), value) for key, value in pikepdf.NameTree(tree).items())
+    return named
 
 
-def _explicit_link_destinations(reader: PdfReader | PdfWriter) -> None:
+def _explicit(destination: Any, named: dict[str, Any]) -> Array | None:
+    """An explicit destination ([page /View ...]) for a destination given by name or wrapped
+    as {/D [...]}; None when it does not lead to a page."""
+    if isinstance(destination, String | Name):
+        with suppress(UnicodeDecodeError):  # a name that is not UTF-8 is left unresolved
+            destination = named.get(str(destination).removeprefix("/"))
+    if isinstance(destination, Dictionary):
+        destination = destination.get("/D")
+    if isinstance(destination, Array) and len(destination) and isinstance(destination[0], Dictionary):
+        return destination
+    return None
+
+
+def _link_holder(annot: Dictionary) -> tuple[Dictionary, str] | None:
+    """Where a link keeps its destination: /Dest on the annotation, or /D of its GoTo action."""
+    if "/Dest" in annot:
+        return annot, "/Dest"
+    action = annot.get("/A")
+    if isinstance(action, Dictionary) and name_of(action.get("/S")) == "/GoTo":
+        return action, "/D"
+    return None
+
+
+def _explicit_link_destinations(source: pikepdf.Pdf, named: dict[str, Any]) -> None:
     """Point a source's links at its pages directly instead of through named destinations.
 
     Names are global to a PDF: merged files would share one name tree, where the first file to
     define a name ("page.1", "section.2") wins, so a later file's links (and a second copy's)
     would open the wrong section. Explicit destinations are remapped page by page on merge.
-    Only the source's in-memory objects change; the source file is never written.
     """
-    named = reader.named_destinations
-    for page in reader.pages:
-        annots = page.get("/Annots")
-        annots = annots.get_object() if annots is not None else None
-        for ref in annots if isinstance(annots, ArrayObject) else []:
-            annot = ref.get_object()
-            if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
+    if not named:
+        return
+    for page in source.pages:
+        annots = page.obj.get("/Annots")
+        for annot in annots if isinstance(annots, Array) else []:
+            if not isinstance(annot, Dictionary) or name_of(annot.get("/Subtype")) != "/Link":
                 continue
-            holder, key = annot, "/Dest"
-            action = _get(annot, "/A")
-            if key not in annot and isinstance(action, DictionaryObject) and action.get("/S") == "/GoTo":
-                holder, key = action, "/D"
-            dest = _get(holder, key)
-            if isinstance(dest, DictionaryObject):  # a destination may be wrapped as {/D [...]}
-                dest = _get(dest, "/D")
-            if not isinstance(dest, str):  # explicit destinations are remapped by the merge
+            holder = _link_holder(annot)
+            if holder is None or isinstance(holder[0].get(holder[1]), Array):
                 continue
-            target = named.get(str(dest))
-            if target is not None and isinstance(target.get("/Page"), IndirectObject):
-                holder[NameObject(key)] = ArrayObject(target.dest_array)
+            target = _explicit(holder[0].get(holder[1]), named)
+            if target is not None:
+                holder[0][holder[1]] = Array(target)
 
 
-def _children(obj: Any) -> list[Any]:
-    if isinstance(obj, DictionaryObject):  # stream dictionaries included
-        return list(obj.values())
-    if isinstance(obj, ArrayObject):
-        return list(obj)
-    return []
+def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[tuple[str, int | None, list[Any], list[Any]]]:
+    """The source's bookmarks as (title, page index in the source, view, children), read
+    before its pages are copied. A bookmark whose page cannot be found is left out and its
+    children take its place."""
+    outlines = source.Root.get("/Outlines")
+    first = outlines.get("/First") if isinstance(outlines, Dictionary) else None
+    numbers = {page.obj.objgen: n for n, page in enumerate(source.pages)}
+    budget = [MAX_BOOKMARKS]
+    seen: set[tuple[int, int]] = set()
+
+    def items(node: Any, depth: int) -> Iterator[tuple[str, int | None, list[Any], list[Any]]]:
+        while isinstance(node, Dictionary) and budget[0] > 0 and depth <= MAX_DEPTH:
+            if node.is_indirect:
+                if node.objgen in seen:  # a loop in a broken outline
+                    return
+                seen.add(node.objgen)
+            budget[0] -= 1
+            children = list(items(node.get("/First"), depth + 1))
+            holder = _link_holder(node)
+            target = _explicit(holder[0].get(holder[1]), named) if holder else None
+            number = numbers.get(target[0].objgen) if target is not None and target[0].is_indirect else None
+            if number is None:
+                yield from children
+            else:
+                yield str(node.get("/Title", "")), number, list(target or [])[1:], children
+            node = node.get("/Next")
+
+    return list(items(first, 0))
 
 
-def _drop_metadata(writer: PdfWriter) -> None:
-    """Unlink the XMP metadata streams copied in with the pages (on pages, images, forms,
-    fonts): EHR exports put the patient's name in them, and the packet's metadata names only
-    the claim. `_drop_unreachable` then takes the streams out of the file."""
-
-    def strip(obj: Any) -> None:
-        if isinstance(obj, DictionaryObject) and "/Metadata" in obj:
-            del obj[NameObject("/Metadata")]
-        for child in _children(obj):
-            if not isinstance(child, IndirectObject):  # indirect objects are visited on their own
-                strip(child)
-
-    for obj in writer._objects:
-        strip(obj)
+def _outline_items(packet: pikepdf.Pdf, entries: list[tuple[str, int | None, list[Any], list[Any]]],
+                   first: int) -> list[OutlineItem]:
+    made = []
+    for title, number, view, children in entries:
+        page = packet.pages[first + (number or 0)].obj
+        item = OutlineItem(title, Array([page, *(view or [Name.Fit])]))
+        item.children.extend(_outline_items(packet, children, first))
+        made.append(item)
+    return made
 
 
-def _drop_unreachable(writer: PdfWriter) -> None:
-    """pypdf writes every object it holds, referenced or not. What assembly unlinked (flattened
-    widgets and hidden fields with their values, the merged /AcroForm, metadata streams) must
-    not stay in the file, where any PDF tool can still read it."""
-    roots = [writer.root_object.indirect_reference]
-    info = writer._info
-    if info is not None:
-        roots.append(info.indirect_reference)
-    reachable: set[int] = set()
-    pending: list[Any] = [r for r in roots if r is not None]
-    while pending:
-        obj = pending.pop()
-        if isinstance(obj, IndirectObject):
-            if obj.pdf is not writer or obj.idnum in reachable:
-                continue
-            reachable.add(obj.idnum)
-            obj = writer._objects[obj.idnum - 1]
-        pending.extend(_children(obj))
-    for idnum in range(1, len(writer._objects) + 1):
-        if idnum not in reachable:
-            writer._objects[idnum - 1] = None
+def _mark_index_links(front: pikepdf.Pdf, pages: range) -> None:
+    """The index's placeholder URIs become named destinations (the section's placeholder), so
+    cleaning the front matter keeps them; `_link_index` then points them at the pages."""
+    for number in pages:
+        annots = front.pages[number].obj.get("/Annots")
+        for annot in annots if isinstance(annots, Array) else []:
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
+            if uri.startswith(LINK_PREFIX):
+                del annot["/A"]
+                annot["/Dest"] = String(uri)
 
 
-def _link_index(writer: PdfWriter, pages: range, entries: list[IndexEntry]) -> None:
-    """Turn the index's placeholder URIs into links to each section's first page."""
+def _link_index(packet: pikepdf.Pdf, pages: range, entries: list[IndexEntry]) -> None:
+    """Turn the index's placeholders into links to each section's first page."""
     first_pages = {e.number: e.first_page for e in entries}
     for number in pages:
-        page = writer.pages[number]
-        for ref in page.get("/Annots", ArrayObject()):
-            annot = ref.get_object()
-            uri = str(annot.get("/A", DictionaryObject()).get("/URI", ""))
-            if not uri.startswith(LINK_PREFIX):
-                continue
-            target = writer.pages[first_pages[int(uri.removeprefix(LINK_PREFIX))] - 1]
-            del annot[NameObject("/A")]
-            annot[NameObject("/Dest")] = ArrayObject([target.indirect_reference, NameObject("/Fit")])
+        annots = packet.pages[number].obj.get("/Annots")
+        for annot in annots if isinstance(annots, Array) else []:
+            destination = annot.get("/Dest")
+            if isinstance(destination, String) and str(destination).startswith(LINK_PREFIX):
+                target = packet.pages[first_pages[int(str(destination).removeprefix(LINK_PREFIX))] - 1]
+                annot["/Dest"] = Array([target.obj, Name.Fit])
 
 
-def _stamp_all(writer: PdfWriter, claim_id: str, incomplete: bool) -> None:
-    font = stamp_font(writer)
-    total = len(writer.pages)
-    for number, page in enumerate(writer.pages, start=1):
-        flattened = flatten_widgets(writer, page)
-        stamp_page(writer, page, stamp_text(claim_id, number, total, incomplete), font, flattened)
-    if "/AcroForm" in writer._root_object:
-        del writer._root_object[NameObject("/AcroForm")]
+def _stamp_all(packet: pikepdf.Pdf, claim_id: str, incomplete: bool) -> None:
+    font = stamp_font(packet)
+    total = len(packet.pages)
+    for number, page in enumerate(packet.pages, start=1):
+        flattened = flatten_widgets(packet, page.obj)
+        stamp_page(packet, page.obj, stamp_text(claim_id, number, total, incomplete), font, flattened)
 
 
-def _source(part: Part) -> PdfReader | PdfWriter:
-    """The section's cleaned document: the one preflight wrote `part.pdf` from (the same
-    objects, without parsing them again), else a reader of `part.pdf`. Each part has its own,
-    never shared with another section."""
-    return part.document if part.document is not None else open_pdf(part.pdf)
+def _copy_pages(packet: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
+    with warnings.catch_warnings():
+        # pikepdf warns that copied pages lose their named destinations and form fields:
+        # assembly makes the links explicit and flattens the forms itself.
+        warnings.simplefilter("ignore", PageCopyWarning)
+        packet.pages.extend(source.pages)
+
+
+def _version(document: pikepdf.Pdf) -> tuple[int, int]:
+    major, _, minor = document.pdf_version.partition(".")
+    return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (1, 4)
 
 
 def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -> bytes:
-    writer = PdfWriter()
-    readers: list[PdfReader | PdfWriter] = []  # kept alive: pypdf keys its copy cache by source identity
-    front_reader = open_pdf(front.pdf)
-    readers.append(front_reader)
-    writer.append(front_reader, import_outline=False)
-    writer.add_outline_item(title=front.entries[0].title, page_number=0)
-    writer.add_outline_item(title=front.entries[1].title, page_number=front.cover_pages)
+    packet = pikepdf.new()
+    index_pages = range(front.cover_pages, front.cover_pages + front.index_pages)
+    front_document = open_document(front.pdf)
+    _mark_index_links(front_document, index_pages)
+    strip_active([front_document.trailer])  # the parts were cleaned when they were made
+    sources = [front_document]  # kept open until the packet is written: qpdf copies stream data then
+    _copy_pages(packet, front_document)
+    outline = [OutlineItem(front.entries[0].title, 0), OutlineItem(front.entries[1].title, front.cover_pages)]
     for part, entry in zip(parts, front.entries[2:], strict=True):
-        reader = _source(part)
-        _explicit_link_destinations(reader)
-        readers.append(reader)  # a source per section: the same file twice gets its own pages
-        # pypdf merges from a writer as from a reader (merge takes any document); its hint names the reader
-        writer.append(cast(PdfReader, reader), outline_item=entry.title)
-        if len(writer.pages) != entry.last_page:
+        source = open_document(part.pdf)  # a document per section: the same file twice gets its own pages
+        sources.append(source)
+        named = _named_destinations(source)
+        _explicit_link_destinations(source, named)
+        bookmarks = _source_outline(source, named)
+        first = len(packet.pages)
+        _copy_pages(packet, source)
+        if len(packet.pages) != entry.last_page:
             expected = entry.last_page - entry.first_page + 1
-            raise RuntimeError(f"section {entry.number} has {len(reader.pages)} pages, expected {expected}")
-    _link_index(writer, range(front.cover_pages, front.cover_pages + front.index_pages), front.entries)
-    _stamp_all(writer, claim_id, incomplete)
-    _drop_metadata(writer)
-    writer.page_mode = "/UseOutlines"
+            raise RuntimeError(f"section {entry.number} has {len(source.pages)} pages, expected {expected}")
+        section = OutlineItem(entry.title, first)
+        section.children.extend(_outline_items(packet, bookmarks, first))
+        outline.append(section)
+    with packet.open_outline() as tree:
+        tree.root.extend(outline)
+    _link_index(packet, index_pages, front.entries)
+    _stamp_all(packet, claim_id, incomplete)
+    packet.Root.PageMode = Name.UseOutlines
     # Metadata names the claim, never the patient.
-    writer.metadata = None
-    writer.add_metadata({
-        "/Title": f"Appeal packet {claim_id}",
-        "/Subject": f"Claim {claim_id}",
-        "/Creator": "appealgen",
-        "/Producer": f"appealgen {__version__}",
-    })
-    strip_active([writer.root_object.indirect_reference])  # the front matter and letter too
-    _drop_unreachable(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    data = out.getvalue()
+    packet.docinfo = packet.make_indirect(Dictionary(
+        Title=String(f"Appeal packet {claim_id}"), Subject=String(f"Claim {claim_id}"),
+        Creator=String("appealgen"), Producer=String(f"appealgen {__version__}")))
+    version = max(_version(source) for source in sources)
+    data = document_bytes(packet, f"{version[0]}.{version[1]}")
     prove_clean(data)
     return data
 

@@ -8,20 +8,12 @@ bottom right whatever the page's size, box or rotation.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from pypdf import PageObject, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    RectangleObject,
-    StreamObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name
 
-from appealgen.sanitize import KEPT_ANNOTATIONS
+from appealgen.sanitize import KEPT_ANNOTATIONS, name_of
 
 FONT_NAME = "/AGStampFont"
 FONT_SIZE = 8.0
@@ -32,24 +24,42 @@ MARGIN_BOTTOM = 10.0
 HIDDEN_FLAGS = 2 | 32  # annotation flags Hidden and NoView
 
 
-def visible_box(page: PageObject) -> tuple[float, float, float, float]:
+def _numbers(value: Any, count: int) -> list[float] | None:
+    """`count` numbers from a PDF array, or None where the array is missing or malformed."""
+    if not isinstance(value, Array) or len(value) != count:
+        return None
+    try:
+        return [float(v) for v in value]
+    except (TypeError, ValueError):
+        return None
+
+
+def visible_box(page: Dictionary) -> tuple[float, float, float, float]:
     """The CropBox clipped to the MediaBox, normalised to (x0, y0, x1, y1)."""
-    media, crop = page.mediabox, page.cropbox
-    mx0, mx1 = sorted((float(media[0]), float(media[2])))
-    my0, my1 = sorted((float(media[1]), float(media[3])))
-    cx0, cx1 = sorted((float(crop[0]), float(crop[2])))
-    cy0, cy1 = sorted((float(crop[1]), float(crop[3])))
+    media = _numbers(page.get("/MediaBox"), 4) or [0.0, 0.0, 612.0, 792.0]  # US Letter, as viewers assume
+    crop = _numbers(page.get("/CropBox"), 4) or media
+    mx0, mx1 = sorted((media[0], media[2]))
+    my0, my1 = sorted((media[1], media[3]))
+    cx0, cx1 = sorted((crop[0], crop[2]))
+    cy0, cy1 = sorted((crop[1], crop[3]))
     x0, y0, x1, y1 = max(mx0, cx0), max(my0, cy0), min(mx1, cx1), min(my1, cy1)
     if x1 <= x0 or y1 <= y0:  # a CropBox outside the MediaBox: viewers show the MediaBox
         return mx0, my0, mx1, my1
     return x0, y0, x1, y1
 
 
-def visible_matrix(page: PageObject) -> tuple[tuple[float, ...], float, float]:
+def _rotation(page: Dictionary) -> int:
+    try:
+        return int(page.get("/Rotate", 0)) % 360
+    except (TypeError, ValueError):
+        return 0
+
+
+def visible_matrix(page: Dictionary) -> tuple[tuple[float, ...], float, float]:
     """Matrix from upright visible-page coordinates to user space, and the visible size."""
     x0, y0, x1, y1 = visible_box(page)
     w, h = x1 - x0, y1 - y0
-    rotation = int(page.get("/Rotate", 0) or 0) % 360
+    rotation = _rotation(page)
     if rotation == 90:
         return (0, 1, -1, 0, x1, y0), h, w
     if rotation == 180:
@@ -64,7 +74,7 @@ def _pdf_string(text: str) -> str:
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def stamp_stream(page: PageObject, text: str) -> bytes:
+def stamp_stream(page: Dictionary, text: str) -> bytes:
     matrix, width, _height = visible_matrix(page)
     text_w = len(text) * CHAR_WIDTH
     box_w, box_h = text_w + 2 * PADDING, FONT_SIZE + 2 * PADDING
@@ -79,105 +89,77 @@ def stamp_stream(page: PageObject, text: str) -> bytes:
     ).encode("ascii")
 
 
-def _stream_ref(writer: PdfWriter, data: bytes) -> IndirectObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return writer._add_object(stream)
+def _add_resource(page: Dictionary, category: str, name: str, value: Any) -> None:
+    resources = page.get("/Resources")
+    if not isinstance(resources, Dictionary):
+        page["/Resources"] = resources = Dictionary()
+    entries = resources.get(category)
+    if not isinstance(entries, Dictionary):
+        resources[category] = entries = Dictionary()
+    entries[name] = value
 
 
-def _resources(page: PageObject) -> DictionaryObject:
-    if "/Resources" not in page:
-        page[NameObject("/Resources")] = DictionaryObject()
-    return cast(DictionaryObject, page["/Resources"].get_object())
-
-
-def _add_resource(page: PageObject, category: str, name: str, value: Any) -> None:
-    resources = _resources(page)
-    if category not in resources:
-        resources[NameObject(category)] = DictionaryObject()
-    cast(DictionaryObject, resources[category].get_object())[NameObject(name)] = value
-
-
-def wrap_contents(writer: PdfWriter, page: PageObject, extra: bytes) -> None:
+def wrap_contents(document: pikepdf.Pdf, page: Dictionary, extra: bytes) -> None:
     """Page content becomes [q, original..., Q + extra]."""
     original = page.get("/Contents")
-    parts = ArrayObject([_stream_ref(writer, b"q\n")])
-    if original is not None:
-        resolved = original.get_object()
-        if isinstance(resolved, ArrayObject):
-            parts.extend(resolved)
-        else:
-            parts.append(original if isinstance(original, IndirectObject) else writer._add_object(resolved))
-    parts.append(_stream_ref(writer, b"\nQ\n" + extra))
-    page[NameObject("/Contents")] = parts
+    parts: list[pikepdf.Object] = [document.make_stream(b"q\n")]
+    if isinstance(original, Array):
+        parts.extend(original)
+    elif isinstance(original, pikepdf.Stream):
+        parts.append(original if original.is_indirect else document.make_indirect(original))
+    parts.append(document.make_stream(b"\nQ\n" + extra))
+    page["/Contents"] = Array(parts)
 
 
-def stamp_font(writer: PdfWriter) -> IndirectObject:
-    font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Courier-Bold"),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    })
-    return writer._add_object(font)
+def stamp_font(document: pikepdf.Pdf) -> pikepdf.Object:
+    return document.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/Courier-Bold"), Encoding=Name.WinAnsiEncoding))
 
 
-def stamp_page(
-    writer: PdfWriter, page: PageObject, text: str, font: IndirectObject, extra: bytes = b""
-) -> None:
+def stamp_page(document: pikepdf.Pdf, page: Dictionary, text: str, font: pikepdf.Object, extra: bytes = b"") -> None:
     _add_resource(page, "/Font", FONT_NAME, font)
-    wrap_contents(writer, page, extra + stamp_stream(page, text))
+    wrap_contents(document, page, extra + stamp_stream(page, text))
 
 
-def _appearance(widget: DictionaryObject) -> StreamObject | None:
+def _appearance(widget: Dictionary) -> pikepdf.Stream | None:
     ap = widget.get("/AP")
-    normal = ap.get_object().get("/N") if ap is not None else None
-    if normal is None:
-        return None
-    normal = normal.get_object()
-    if isinstance(normal, StreamObject):
+    normal = ap.get("/N") if isinstance(ap, Dictionary) else None
+    if isinstance(normal, pikepdf.Stream):
         return normal
+    if not isinstance(normal, Dictionary):
+        return None
     state = widget.get("/AS")  # checkboxes and radio buttons: one appearance per state
-    chosen = normal.get(state) if state is not None else None
-    return chosen.get_object() if chosen is not None else None
+    chosen = normal.get(name_of(state)) if isinstance(state, Name) else None
+    return chosen if isinstance(chosen, pikepdf.Stream) else None
 
 
-def _inherited(annot: DictionaryObject, key: str) -> Any:
+def _inherited(annot: Dictionary, key: str) -> Any:
     """A field attribute, looked up through the widget's /Parent chain."""
     node: Any = annot
     for _ in range(32):  # guard against a /Parent cycle in a broken file
-        if node is None:
+        if not isinstance(node, Dictionary):
             return None
-        node = node.get_object()
         if key in node:
-            return node[key]
+            return node.get(key)
         node = node.get("/Parent")
     return None
 
 
-def _text_appearance(writer: PdfWriter, annot: DictionaryObject) -> StreamObject | None:
+def _text_appearance(document: pikepdf.Pdf, annot: Dictionary) -> pikepdf.Stream | None:
     """An appearance for a text field that has a value but none of its own (the form relied on
     the viewer to draw it): the value in Helvetica, left-aligned, vertically centred."""
     value = _inherited(annot, "/V")
-    if _inherited(annot, "/FT") != "/Tx" or value is None or not str(value).strip():
+    rect = _numbers(annot.get("/Rect"), 4)
+    if name_of(_inherited(annot, "/FT")) != "/Tx" or value is None or not str(value).strip() or rect is None:
         return None
-    rect = RectangleObject(cast(ArrayObject, annot["/Rect"]))
-    width, height = abs(float(rect[2]) - float(rect[0])), abs(float(rect[3]) - float(rect[1]))
+    width, height = abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
     size = max(min(10.0, height - 2), 4.0)
     text = _pdf_string(" ".join(str(value).split()))
-    stream = DecodedStreamObject()
-    stream.set_data(f"BT /Helv {size:g} Tf 2 {(height - size) / 2 + 1:.2f} Td ({text}) Tj ET".encode("latin-1"))
-    helvetica = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    })
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): RectangleObject([0, 0, width, height]),
-        NameObject("/Resources"): DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject("/Helv"): writer._add_object(helvetica)})}),
-    })
-    return stream
+    content = f"BT /Helv {size:g} Tf 2 {(height - size) / 2 + 1:.2f} Td ({text}) Tj ET".encode("latin-1")
+    helvetica = document.make_indirect(Dictionary(
+        Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding))
+    return pikepdf.Stream(document, content, Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, width, height]),
+                          Resources=Dictionary(Font=Dictionary(Helv=helvetica)))
 
 
 def _transform(bbox: list[float], matrix: list[float]) -> tuple[float, float, float, float]:
@@ -189,7 +171,14 @@ def _transform(bbox: list[float], matrix: list[float]) -> tuple[float, float, fl
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
+def _hidden(annot: Dictionary) -> bool:
+    try:
+        return bool(int(annot.get("/F", 0)) & HIDDEN_FLAGS)
+    except (TypeError, ValueError):
+        return False
+
+
+def flatten_widgets(document: pikepdf.Pdf, page: Dictionary) -> bytes:
     """Draw form-field appearances into the page and drop the widgets (PDF 32000 12.5.5).
 
     Returns the content to append. Links and comments stay as annotations; annotations that
@@ -198,35 +187,45 @@ def flatten_widgets(writer: PdfWriter, page: PageObject) -> bytes:
     annots = page.get("/Annots")
     if annots is None:
         return b""
-    kept, drawn = ArrayObject(), []
-    for ref in cast(ArrayObject, annots.get_object()):
-        annot = ref.get_object()
-        if not isinstance(annot, DictionaryObject):  # a null or broken entry: nothing to show
+    kept, drawn = [], []
+    for annot in annots if isinstance(annots, Array) else []:
+        if not isinstance(annot, Dictionary):  # a null or broken entry: nothing to show
             continue
-        if annot.get("/Subtype") not in KEPT_ANNOTATIONS:
+        subtype = name_of(annot.get("/Subtype"))
+        if subtype not in KEPT_ANNOTATIONS:
             continue  # file attachments, sounds, movies: they can carry other documents
-        if annot.get("/Subtype") != "/Widget":  # links and reviewers' comments stay
-            kept.append(ref)
+        if subtype != "/Widget":  # links and reviewers' comments stay
+            kept.append(annot)
             continue
-        appearance = _appearance(annot) or _text_appearance(writer, annot)
-        if appearance is None or int(annot.get("/F", 0)) & HIDDEN_FLAGS or "/BBox" not in appearance:
-            continue
-        appearance[NameObject("/Subtype")] = NameObject("/Form")
-        rect = RectangleObject(cast(ArrayObject, annot["/Rect"]))
-        matrix = [float(v) for v in appearance.get("/Matrix", [1, 0, 0, 1, 0, 0])]
-        bbox = [float(v) for v in cast(ArrayObject, appearance["/BBox"])]
-        bx0, by0, bx1, by1 = _transform(bbox, matrix)
-        if bx1 - bx0 <= 0 or by1 - by0 <= 0:
-            continue
-        rx0, rx1 = sorted((float(rect[0]), float(rect[2])))
-        ry0, ry1 = sorted((float(rect[1]), float(rect[3])))
-        sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
-        ap_ref = getattr(appearance, "indirect_reference", None) or writer._add_object(appearance)
-        # Named after the appearance object, not a per-page counter: pages often share one
-        # /Resources dictionary, where "/AGFlat0" of page 2 would replace that of page 1.
-        name = f"/AGFlat{ap_ref.idnum}"
-        _add_resource(page, "/XObject", name, ap_ref)
-        drawn.append(f"q {sx:.5f} 0 0 {sy:.5f} {rx0 - bx0 * sx:.3f} {ry0 - by0 * sy:.3f} cm {name} Do Q")
-    page[NameObject("/Annots")] = kept
+        drawing = _drawn_widget(document, page, annot)
+        if drawing:
+            drawn.append(drawing)
+    page["/Annots"] = Array(kept)
     return ("\n".join(drawn) + "\n").encode("ascii") if drawn else b""
 
+
+def _drawn_widget(document: pikepdf.Pdf, page: Dictionary, annot: Dictionary) -> str:
+    """The content that draws one widget's appearance in its rectangle ("" for nothing to draw),
+    with the appearance added to the page's resources."""
+    appearance = _appearance(annot) or _text_appearance(document, annot)
+    rect = _numbers(annot.get("/Rect"), 4)
+    if appearance is None or _hidden(annot) or rect is None:
+        return ""
+    bbox = _numbers(appearance.get("/BBox"), 4)
+    matrix = _numbers(appearance.get("/Matrix"), 6) or [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    if bbox is None:
+        return ""
+    bx0, by0, bx1, by1 = _transform(bbox, matrix)
+    if bx1 - bx0 <= 0 or by1 - by0 <= 0:
+        return ""
+    appearance["/Subtype"] = Name.Form
+    rx0, rx1 = sorted((rect[0], rect[2]))
+    ry0, ry1 = sorted((rect[1], rect[3]))
+    sx, sy = (rx1 - rx0) / (bx1 - bx0), (ry1 - ry0) / (by1 - by0)
+    if not appearance.is_indirect:
+        appearance = document.make_indirect(appearance)
+    # Named after the appearance object, not a per-page counter: pages often share one
+    # /Resources dictionary, where "/AGFlat0" of page 2 would replace that of page 1.
+    name = f"/AGFlat{appearance.objgen[0]}"
+    _add_resource(page, "/XObject", name, appearance)
+    return f"q {sx:.5f} 0 0 {sy:.5f} {rx0 - bx0 * sx:.3f} {ry0 - by0 * sy:.3f} cm {name} Do Q"

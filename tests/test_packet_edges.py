@@ -914,31 +914,3 @@ def test_sections_cover_every_page_once_in_order(builder: Builder, lengths: list
         assert [packet.stamp(n) for n in range(1, report.pages + 1)] == [
             (n, report.pages) for n in range(1, report.pages + 1)
         ]
-
-
-
-def test_assembly_from_the_cleaned_documents_matches_assembly_from_their_bytes(tmp_path: Path) -> None:
-    # Preflight keeps each cleaned document in memory so assembly need not parse it again; the
-    # packet must be the one assembly makes from the cleaned bytes (links, comments, forms,
-    # bookmarks and a file given twice included).
-    from dataclasses import replace
-
-    from appealgen.attachments import prepare
-    from appealgen.models import Attachment, AttachmentKind
-    from appealgen.packet import assemble
-    from appealgen.render.front import Front, number_sections
-
-    files = {"linked.pdf": with_link_and_comment(make_pdf(3, outline=["Mark"])), "form.pdf": form_pdf(["A value"]),
-             "named.pdf": named_link_pdf(2, "N")}
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-    names = [*files, "linked.pdf"]
-    notes = AttachmentKind.progress_notes
-    parts = [prepare(Attachment(kind=notes, path=Path(name)), n, tmp_path, tmp_path / "claim.yaml")
-             for n, name in enumerate(names)]
-    assert all(part.document is not None for part in parts)
-    entries, total = number_sections(1, 1, [(p.kind, p.title, p.pages) for p in parts])
-    front = Front(make_pdf(2), 1, 1, entries, total)
-    from_memory = assemble(front, parts, CLAIM_ID, False)
-    from_bytes = assemble(front, [replace(part, document=None) for part in parts], CLAIM_ID, False)
-    assert from_memory == from_bytes
