@@ -27,7 +27,6 @@ from appealgen.sources.era_claims import (
     FoundClaim,
     attachments_by_convention,
     claim_document,
-    codes_of,
     to_claim,
     validate_document,
 )
@@ -99,7 +98,7 @@ def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeT
     record = found.record.model_dump(
         mode="python", include={"payer_claim_number", "status_code", "status", "billed", "paid",
                                 "patient_responsibility", "adjustments", "remarks", "lines"})
-    uses, remarks = codes_of(era)
+    uses, remarks = found.codes
     row = {
         "claim_id": era.claim_id, **record, "codes": [f"{u.group}-{u.carc}" for u in uses] + remarks,
         "denied": found.denied, "reversal": era.reversal, "denied_amount": denied_amount(found),

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -258,6 +259,33 @@ def test_preflight_of_mutated_pdfs_raises_only_refusals_within_a_time_bound() ->
             assert pages >= 1
             assert denied_names(clean) == set(), f"case {case}"
         assert time.monotonic() - started < 2.0, f"case {case} took too long"
+
+
+def test_names_that_are_not_utf8_are_cleaned_and_scanned_as_written() -> None:
+    # A name may hold any bytes (#91 is not UTF-8); the cleaner and the final scan must neither
+    # fail on one nor miss the active content beside it.
+    data = hostile.one_page_pdf(page_extra=b"/K#91y /V#92al", catalog_extra=b"/OpenAction 6 0 R",
+                                more=[b"<< /S /JavaScript /JS (app.alert(1)) /N#93 /X#94 >>"])
+    assert denied_names(data) == {"/OpenAction", "/JS", "/JavaScript"}
+    clean, pages, removed = preflight_pdf(data)
+    assert (pages, removed) == (1, {"JavaScript"})
+    assert denied_names(clean) == set()
+
+
+def test_a_pdf_whose_pages_the_two_readers_count_differently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pypdf checks the file under the limits and qpdf rewrites it: when they disagree on the
+    # pages, the page numbers in the index could not be trusted.
+    import appealgen.attachments
+    from appealgen.pdf import open_document as real
+
+    def one_page_less(data: bytes) -> pikepdf.Pdf:
+        document = real(data)
+        del document.pages[-1]
+        return document
+
+    monkeypatch.setattr(appealgen.attachments, "open_document", one_page_less)
+    with pytest.raises(Refused, match=r"^PDF is damaged and cannot be read$"):
+        preflight_pdf(make_pdf(2))
 
 
 # --- each limit, on its own ------------------------------------------------------------------

@@ -782,6 +782,54 @@ def test_source_bookmarks_become_children_of_its_section(
         assert children == [("Chapter A", section.first_page, []), ("Chapter B", section.first_page + 1, [])]
 
 
+def outline_pdf(pages: int, items: Sequence[tuple[str, int | str | None]], loop: bool = False) -> bytes:
+    """`pages` pages whose bookmarks are `items` (title, destination: a page index, a name, or
+    None), each under the one before; the name "chapter-two" opens page 2. `loop` points the
+    last bookmark's /Next back at the first, as a broken file can."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(pages))))
+    writer.add_named_destination("chapter-two", 1)
+    made, refs = [], []
+    for title, destination in items:
+        item = DictionaryObject({NameObject("/Title"): TextStringObject(title)})
+        if isinstance(destination, int):
+            item[NameObject("/Dest")] = ArrayObject([writer.pages[destination].indirect_reference, NameObject("/Fit")])
+        elif isinstance(destination, str):
+            item[NameObject("/Dest")] = TextStringObject(destination)
+        made.append(item)
+        refs.append(writer._add_object(item))
+    for (parent, parent_ref), (child, child_ref) in itertools.pairwise(zip(made, refs, strict=True)):
+        parent.update({NameObject("/First"): child_ref, NameObject("/Last"): child_ref})
+        child[NameObject("/Parent")] = parent_ref
+    if loop:
+        made[-1][NameObject("/Next")] = refs[0]
+    outlines = writer._add_object(DictionaryObject({NameObject("/First"): refs[0], NameObject("/Last"): refs[0]}))
+    writer._root_object[NameObject("/Outlines")] = outlines
+    return _write(writer)
+
+
+def test_a_source_bookmark_given_by_name_opens_its_page_and_one_that_opens_nothing_leaves_its_children(
+    write_claim: WriteClaim, builder: Builder, tmp_path: Path
+) -> None:
+    items: list[tuple[str, int | str | None]] = [("Opens nothing", None), ("By name", "chapter-two"),
+                                                 ("Unknown name", "no-such-name")]
+    packet = build_packet(write_claim, builder, tmp_path / "out", [attachment("docs/marks.pdf", "Marked")],
+                          {"docs/marks.pdf": outline_pdf(3, items)})
+    tree = {title: (page, children) for title, page, children in outline_tree(packet)}
+    first = packet.section("Marked").first_page
+    assert tree["Marked"] == (first, [("By name", first + 1, [])])
+
+
+def test_a_source_bookmark_list_that_loops_is_read_once(
+    write_claim: WriteClaim, builder: Builder, tmp_path: Path
+) -> None:
+    pdf = outline_pdf(2, [("One", 0), ("Two", 1)], loop=True)
+    packet = build_packet(write_claim, builder, tmp_path / "out", [attachment("docs/loop.pdf", "Looped")],
+                          {"docs/loop.pdf": pdf})
+    tree = {title: (page, children) for title, page, children in outline_tree(packet)}
+    first = packet.section("Looped").first_page
+    assert tree["Looped"] == (first, [("One", first, [("Two", first + 1, [])])])
+
+
 # --- 7: inputs are never outputs, and never modified ---------------------------------------
 
 

@@ -32,7 +32,7 @@ from appealgen.models import Decision
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
 from appealgen.sources import read_remittances
-from appealgen.sources.era_claims import FoundClaim, codes_of, safe_claim_id
+from appealgen.sources.era_claims import FoundClaim, safe_claim_id
 from appealgen.toolkit import Toolkit
 
 
@@ -95,7 +95,7 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
     era, payment = found.era, found.remittance.payment
     on = payment.date or found.remittance.production_date or today
     payer_id = found.remittance.payer.reference_ids.get("2U", found.remittance.payer.id)
-    uses, remarks = codes_of(era)
+    uses, remarks = found.codes
     content = "|".join([practice, payer_id, payment.trace_number, on.isoformat(), era.claim_id, era.status_code,
                         str(era.billed), str(era.paid), era.payer_claim_number])
     seen[content] = seen.get(content, 0) + 1

@@ -17,7 +17,7 @@ from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, window_deadline
 from appealgen.rules.decide import Situation, choose_action, choose_level
-from appealgen.sources.era_claims import FoundClaim, codes_of, to_claim
+from appealgen.sources.era_claims import FoundClaim, to_claim
 
 
 def _key(*parts: str) -> str:
@@ -73,7 +73,7 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
                   reason=denial_codes[0].code if denial_codes else "",
                   codes=tuple(f.code for f in classification.findings),
-                  carcs=tuple(codes_of(era)[0]), rarcs=tuple(codes_of(era)[1]),
+                  carcs=tuple(found.codes[0]), rarcs=tuple(found.codes[1]),
                   patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
                   billed=era.billed, paid=era.paid, dedupe_key=key)
     first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if dated else None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,6 +36,33 @@ def _fetcher_class() -> Any:
     return ConfinedFetcher
 
 
+class _PatternsByCharacters(dict[tuple[Iterable[str], bool], re.Pattern[str]]):
+    """tinyhtml5's cache of the pattern `chars_until` matches, that builds what it lacks.
+
+    tinyhtml5 2.x (WeasyPrint's HTML parser) stores each pattern under the wrong key
+    (`characters = cache[key] = regex` rebinds `characters` before the key is made), so it never
+    finds one and builds it again on every call: a few milliseconds a document. Built here,
+    the pattern is stored under the key tinyhtml5 looks up. The pattern is the one it builds:
+    a run of the characters, or of anything but them."""
+
+    def __missing__(self, key: tuple[Iterable[str], bool]) -> re.Pattern[str]:
+        characters, opposite = key
+        listed = "".join(f"\\x{ord(character):02x}" for character in characters)
+        pattern = self[key] = re.compile(f"[{listed}]+" if opposite else f"[^{listed}]+")
+        return pattern
+
+
+def _cache_parser_patterns() -> None:
+    try:
+        from tinyhtml5 import inputstream
+    except ImportError:  # older WeasyPrint releases parse with html5lib
+        return
+    if not isinstance(getattr(inputstream, "characters_until_regex", None), dict):
+        return  # a release that no longer has the cache
+    if not isinstance(inputstream.characters_until_regex, _PatternsByCharacters):
+        inputstream.characters_until_regex = _PatternsByCharacters()
+
+
 class HtmlRenderer:
     """One per process (or worker): fonts and the fetcher are set up once."""
 
@@ -47,6 +76,7 @@ class HtmlRenderer:
         weasy_log.propagate = False
         self.fonts = FontConfiguration()
         self.fetcher = _fetcher_class()(roots)
+        _cache_parser_patterns()
 
     def document(self, html: str, base: Path, name: str) -> Any:
         """Lay out `html` (relative URLs resolve against `base`); returns a WeasyPrint Document."""

@@ -44,6 +44,7 @@ class FoundClaim:
     source: Path
     remittance: Remittance
     era: EraClaim
+    codes: tuple[list[CodeUse], list[str]]  # codes_of(era): read once, used by every later stage
     classification: Classification
     denied: bool
     profile_id: str
@@ -103,8 +104,9 @@ def find_claims(
             warnings.append(f"{era.source}: payer {remittance.payer.name or '(unnamed)'} matches no "
                             f"payer profile; using {FALLBACK_PROFILE}")
         for claim in remittance.claims:
-            classification = classify_codes(*codes_of(claim), codes)
-            found.append(FoundClaim(Path(era.source), remittance, claim, classification,
+            claim_codes = codes_of(claim)
+            classification = classify_codes(*claim_codes, codes)
+            found.append(FoundClaim(Path(era.source), remittance, claim, claim_codes, classification,
                                     is_denied(claim, classification), profile or FALLBACK_PROFILE))
             if classification.unknown:
                 warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
@@ -198,7 +200,7 @@ def _denial(found: FoundClaim, denied_date: date) -> dict[str, object]:
     if len(groups) == 1:
         denial["carc"] = list(dict.fromkeys(f.code.split("-", 1)[1] for f in denial_codes))
         denial["group"] = groups.pop()
-    denial["rarc"] = [r for r in codes_of(c)[1] if REMARK.fullmatch(r)]
+    denial["rarc"] = [r for r in found.codes[1] if REMARK.fullmatch(r)]
     denial["adjustments"] = _adjustments(c.adjustments)
     return denial
 
