@@ -17,7 +17,7 @@ from appealgen.errors import InputError
 from appealgen.images import image_to_pdf
 from appealgen.models import Attachment
 from appealgen.office_check import check_office
-from appealgen.pdf import PasswordProtected, document_bytes, open_document, open_pdf
+from appealgen.pdf import PasswordProtected, document_bytes, open_checked, open_pdf
 from appealgen.pdfcheck import PdfWalk, check_raw
 from appealgen.preflight import LIMITS, TYPE_NAMES, Budget, Limits, Refused, read_regular, sniff
 from appealgen.report import Finding, warning
@@ -106,10 +106,11 @@ def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
     budget = Budget(limits.seconds)
     check_raw(data, limits, budget)
     try:
-        walk = PdfWalk(open_pdf(data), limits, budget)
+        reader = open_pdf(data)
+        walk = PdfWalk(reader, limits, budget)
         walk.object_streams()
         pages = walk.pages()
-        document = open_document(data)  # qpdf rewrites what pypdf checked
+        document = open_checked(data, reader)  # qpdf rewrites what pypdf checked
         if len(document.pages) != pages:  # the two libraries read the file differently
             raise Refused("PDF is damaged and cannot be read")
         removed = strip_active([document.trailer])

@@ -11,7 +11,7 @@ import io
 import logging
 
 import pikepdf
-from pypdf import PasswordType, PdfReader
+from pypdf import PasswordType, PdfReader, PdfWriter
 
 
 class PasswordProtected(Exception):
@@ -35,11 +35,25 @@ def open_pdf(data: bytes) -> PdfReader:
 
 def open_document(data: bytes) -> pikepdf.Pdf:
     """`data` opened by qpdf for editing, inherited page attributes (resources, boxes, rotation)
-    moved onto each page. Only for bytes that passed preflight, or that this tool wrote."""
+    moved onto each page. Only for bytes that passed preflight, or that this tool wrote. qpdf
+    reads the file as it is, never repairing it: a repair could find objects other than those
+    preflight checked (pikepdf.PdfError)."""
     try:
-        return pikepdf.open(io.BytesIO(data))
+        return pikepdf.open(io.BytesIO(data), attempt_recovery=False)
     except pikepdf.PasswordError:
         raise PasswordProtected from None
+
+
+def open_checked(data: bytes, checked: PdfReader) -> pikepdf.Pdf:
+    """The document pypdf `checked`, opened by qpdf. A damaged file, which pypdf reads by
+    rebuilding its cross-references and qpdf could read differently, is first rewritten by pypdf
+    from the objects it checked (slower, and rare)."""
+    try:
+        return open_document(data)
+    except pikepdf.PdfError:
+        out = io.BytesIO()
+        PdfWriter(clone_from=checked).write(out)
+        return open_document(out.getvalue())
 
 
 def document_bytes(document: pikepdf.Pdf, min_version: str = "") -> bytes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -276,16 +277,27 @@ def test_a_pdf_whose_pages_the_two_readers_count_differently_is_refused(monkeypa
     # pypdf checks the file under the limits and qpdf rewrites it: when they disagree on the
     # pages, the page numbers in the index could not be trusted.
     import appealgen.attachments
-    from appealgen.pdf import open_document as real
+    from appealgen.pdf import open_checked as real
 
-    def one_page_less(data: bytes) -> pikepdf.Pdf:
-        document = real(data)
+    def one_page_less(data: bytes, checked: PdfReader) -> pikepdf.Pdf:
+        document = real(data, checked)
         del document.pages[-1]
         return document
 
-    monkeypatch.setattr(appealgen.attachments, "open_document", one_page_less)
+    monkeypatch.setattr(appealgen.attachments, "open_checked", one_page_less)
     with pytest.raises(Refused, match=r"^PDF is damaged and cannot be read$"):
         preflight_pdf(make_pdf(2))
+
+
+def test_a_damaged_pdf_is_rewritten_from_what_was_checked_before_it_is_cleaned() -> None:
+    # The pointer to the cross-references is wrong: pypdf rebuilds them by scanning the file,
+    # and qpdf, which never repairs, reads pypdf's rewrite of the objects it checked.
+    damaged = re.sub(rb"startxref\s+\d+", b"startxref\n7", make_pdf(2, outline=["Mark"]))
+    with pytest.raises(pikepdf.PdfError):
+        pikepdf.open(io.BytesIO(damaged), attempt_recovery=False)
+    clean, pages, removed = preflight_pdf(damaged)
+    assert (pages, removed) == (2, set())
+    assert "Source page 2" in PdfReader(io.BytesIO(clean)).pages[1].extract_text()
 
 
 # --- each limit, on its own ------------------------------------------------------------------
