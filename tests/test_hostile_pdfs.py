@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from appealgen.attachments import Cleaned, preflight_pdf, prepare
 from appealgen.errors import InputError
 from appealgen.packet import ActiveContentLeft, prove_clean
+from appealgen.pdf import open_document
 from appealgen.preflight import LIMITS, Limits, Refused
 from appealgen.sanitize import Unreadable, denied_names
 from appealgen.sources.claim_file import load_claim_file
@@ -294,7 +295,7 @@ def test_a_damaged_pdf_is_rewritten_from_what_was_checked_before_it_is_cleaned()
     # and qpdf, which never repairs, reads pypdf's rewrite of the objects it checked.
     damaged = re.sub(rb"startxref\s+\d+", b"startxref\n7", make_pdf(2, outline=["Mark"]))
     with pytest.raises(pikepdf.PdfError):
-        pikepdf.open(io.BytesIO(damaged), attempt_recovery=False)
+        open_document(damaged)
     clean, pages, removed = preflight_pdf(damaged)
     assert (pages, removed) == (2, set())
     assert "Source page 2" in PdfReader(io.BytesIO(clean)).pages[1].extract_text()
