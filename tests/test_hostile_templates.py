@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import appealgen.render.html
-from tests.conftest import PATIENT, PLAN_POLICY, PROVIDER, WriteClaim
-from tests.helpers import build, pdf_text
+from tests.conftest import PATIENT, PLAN_POLICY, PROVIDER, REPO, WriteClaim
+from tests.helpers import HTML_LETTER, build, pdf_text
 from tests.pdfs import reachable
 
 LETTER_HEAD = "<html><body><p>{{ patient.first_name }} {{ patient.last_name }} {{ patient.member_id }}</p>"
@@ -142,6 +142,27 @@ def test_template_resources_outside_the_template_folders_are_denied(
 
     assert not [o for o in reachable(PdfReader(packet)) if o.get("/Type") in ("/EmbeddedFile", "/Filespec")]
     assert b"root:x:0:0" not in packet.read_bytes()
+
+
+def test_a_web_link_in_the_front_matter_is_taken_out_before_it_is_sent(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    # A billing lead's cover sheet links to a payer portal: the link goes (the final scan would
+    # otherwise stop the build), its text stays, and the index still opens its sections.
+    front = (REPO / "templates" / "cover_sheets" / "packet_front.html").read_text()
+    covers = tmp_path / "ws" / "templates" / "cover_sheets"
+    covers.mkdir(parents=True)
+    (covers / "packet_front.html").write_text(
+        front.replace("</body>", '<p><a href="https://portal.example.invalid/track">Payer portal</a></p></body>'))
+    code, _, stderr = build(write_claim(appeal=HTML_LETTER), tmp_path / "out", "--workspace", str(tmp_path / "ws"))
+    assert code == 0, stderr
+    packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
+    assert "Payer portal" in pdf_text(packet)
+    assert b"portal.example.invalid" not in packet.read_bytes()
+    from pypdf import PdfReader
+
+    links = [o for o in reachable(PdfReader(packet)) if o.get("/Subtype") == "/Link"]
+    assert links and all("/Dest" in link and "/A" not in link for link in links)
 
 
 # --- awkward text in a Word letter ------------------------------------------------------------
