@@ -830,6 +830,16 @@ def test_a_source_bookmark_list_that_loops_is_read_once(
     assert tree["Looped"] == (first, [("One", first, [("Two", first + 1, [])])])
 
 
+def test_the_packet_declares_the_newest_pdf_version_of_its_parts(
+    write_claim: WriteClaim, builder: Builder, tmp_path: Path
+) -> None:
+    newer = make_pdf(2)
+    assert newer.startswith(b"%PDF-1.3")
+    packet = build_packet(write_claim, builder, tmp_path / "out", [attachment("docs/new.pdf", "PDF 2.0 export")],
+                          {"docs/new.pdf": newer.replace(b"%PDF-1.3", b"%PDF-2.0", 1)})
+    assert packet.path.read_bytes().startswith(b"%PDF-2.0\n")
+
+
 # --- 7: inputs are never outputs, and never modified ---------------------------------------
 
 
