@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import suppress
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -114,10 +115,17 @@ def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[tuple[st
             if number is None:
                 yield from children
             else:
-                yield str(node.get("/Title", "")), number, list(target or [])[1:], children
+                yield str(node.get("/Title", "")), number, _view(list(target or [])[1:]), children
             node = node.get("/Next")
 
     return list(items(first, 0))
+
+
+def _view(view: list[Any]) -> list[Any]:
+    """A destination's view (/XYZ left top zoom, /Fit...) when it holds only names and numbers;
+    anything else (an object of the source) is not carried over: the page is shown whole."""
+    plain = all(isinstance(v, int | float | Decimal | Name) or v is None for v in view)
+    return view if view and plain and isinstance(view[0], Name) else [Name.Fit]
 
 
 def _outline_items(packet: pikepdf.Pdf, entries: list[tuple[str, int | None, list[Any], list[Any]]],
@@ -125,7 +133,7 @@ def _outline_items(packet: pikepdf.Pdf, entries: list[tuple[str, int | None, lis
     made = []
     for title, number, view, children in entries:
         page = packet.pages[first + (number or 0)].obj
-        item = OutlineItem(title, Array([page, *(view or [Name.Fit])]))
+        item = OutlineItem(title, Array([page, *view]))
         item.children.extend(_outline_items(packet, children, first))
         made.append(item)
     return made

@@ -972,3 +972,16 @@ def test_sections_cover_every_page_once_in_order(builder: Builder, lengths: list
         assert [packet.stamp(n) for n in range(1, report.pages + 1)] == [
             (n, report.pages) for n in range(1, report.pages + 1)
         ]
+
+
+def test_a_source_bookmark_keeps_its_view_only_when_it_holds_names_and_numbers() -> None:
+    import pikepdf
+
+    from appealgen.packet import _view
+
+    xyz = list(pikepdf.Array([pikepdf.Name.XYZ, 0, 792.5, None]))
+    assert _view(xyz) == xyz
+    fit = [pikepdf.Name.Fit]
+    assert _view([]) == fit
+    assert _view([pikepdf.Dictionary()]) == fit, "an object of the source cannot be carried into the packet"
+    assert _view([72, 72]) == fit, "a view starts with its kind"
