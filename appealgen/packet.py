@@ -24,6 +24,8 @@ from appealgen.stamp import flatten_widgets, stamp_font, stamp_page
 INCOMPLETE = "INCOMPLETE - NOT FOR SUBMISSION"
 MAX_BOOKMARKS = 10_000  # a source's own bookmarks, in all; a real document has tens
 MAX_DEPTH = 32  # nesting of a source's bookmarks
+# A source's bookmark: title, page index in the source, view ([/XYZ left top zoom], ...), children.
+Bookmark = tuple[str, int, list[Any], list[Any]]
 
 
 def stamp_text(claim_id: str, page: int, total: int, incomplete: bool) -> str:
@@ -91,7 +93,7 @@ def _explicit_link_destinations(source: pikepdf.Pdf, named: dict[str, Any]) -> N
                 holder[0][holder[1]] = Array(target)
 
 
-def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[tuple[str, int | None, list[Any], list[Any]]]:
+def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[Bookmark]:
     """The source's bookmarks as (title, page index in the source, view, children), read
     before its pages are copied. A bookmark whose page cannot be found is left out and its
     children take its place."""
@@ -101,7 +103,7 @@ def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[tuple[st
     budget = [MAX_BOOKMARKS]
     seen: set[tuple[int, int]] = set()
 
-    def items(node: Any, depth: int) -> Iterator[tuple[str, int | None, list[Any], list[Any]]]:
+    def items(node: Any, depth: int) -> Iterator[Bookmark]:
         while isinstance(node, Dictionary) and budget[0] > 0 and depth <= MAX_DEPTH:
             if node.is_indirect:
                 if node.objgen in seen:  # a loop in a broken outline
@@ -128,11 +130,10 @@ def _view(view: list[Any]) -> list[Any]:
     return view if view and plain and isinstance(view[0], Name) else [Name.Fit]
 
 
-def _outline_items(packet: pikepdf.Pdf, entries: list[tuple[str, int | None, list[Any], list[Any]]],
-                   first: int) -> list[OutlineItem]:
+def _outline_items(packet: pikepdf.Pdf, entries: list[Bookmark], first: int) -> list[OutlineItem]:
     made = []
     for title, number, view, children in entries:
-        page = packet.pages[first + (number or 0)].obj
+        page = packet.pages[first + number].obj
         item = OutlineItem(title, Array([page, *view]))
         item.children.extend(_outline_items(packet, children, first))
         made.append(item)
