@@ -15,7 +15,7 @@ from pathlib import Path
 
 from appealgen.errors import InputError
 from appealgen.images import image_to_pdf
-from appealgen.models import Attachment
+from appealgen.models import KIND_LABELS, Attachment
 from appealgen.office_check import check_office
 from appealgen.pdf import PasswordProtected, document_bytes, open_checked, open_pdf
 from appealgen.pdfcheck import PdfWalk, check_raw
@@ -129,7 +129,7 @@ def clean_pdf(data: bytes, limits: Limits = LIMITS) -> Cleaned:
 
 
 def default_title(attachment: Attachment) -> str:
-    return attachment.title or attachment.kind.value.replace("_", " ").capitalize()
+    return attachment.title or KIND_LABELS[attachment.kind]
 
 
 def _refusal(kind: str) -> str:

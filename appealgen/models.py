@@ -29,6 +29,24 @@ class AttachmentKind(StrEnum):
     other = "other"
 
 
+# How the index and the letter name a document that has no title of its own.
+KIND_LABELS = {
+    AttachmentKind.remittance_advice: "Remittance advice",
+    AttachmentKind.cmn: "Certificate of medical necessity",
+    AttachmentKind.prescription: "Written order",
+    AttachmentKind.progress_notes: "Progress notes",
+    AttachmentKind.authorization: "Authorization approval",
+    AttachmentKind.medical_records: "Medical records",
+    AttachmentKind.delivery_ticket: "Proof of delivery",
+    AttachmentKind.corrected_claim: "Corrected claim form",
+    AttachmentKind.medical_necessity_letter: "Letter of medical necessity",
+    AttachmentKind.proof_of_timely_filing: "Proof of timely filing",
+    AttachmentKind.primary_eob: "Primary payer's explanation of benefits",
+    AttachmentKind.decision_notice: "Decision notice",
+    AttachmentKind.other: "Document",
+}
+
+
 class Category(StrEnum):
     medical_necessity = "medical_necessity"
     coverage = "coverage"

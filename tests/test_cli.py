@@ -39,6 +39,18 @@ def test_build_writes_packet_and_report(write_claim: WriteClaim, tmp_path: Path)
         "cover_sheet", "index", "letter", "remittance_advice", "progress_notes"]
 
 
+def test_a_document_without_a_title_is_named_by_its_kind_in_words(write_claim: WriteClaim, tmp_path: Path) -> None:
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"}, {"kind": "cmn", "path": "docs/cmn.pdf"},
+                   {"kind": "primary_eob", "path": "docs/eob.pdf"}, {"kind": "medical_records", "path": "docs/mr.pdf"}]
+    code, stdout, stderr = build(write_claim(appeal=HTML_LETTER, attachments=attachments), tmp_path / "out", "--json")
+    assert code == 0, stderr
+    titles = {s["kind"]: s["title"] for s in json.loads(stdout)[0]["sections"][3:]}
+    assert titles == {"remittance_advice": "Remittance advice", "cmn": "Certificate of medical necessity",
+                      "primary_eob": "Primary payer's explanation of benefits", "medical_records": "Medical records"}
+    letter = " ".join(PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf").pages[2].extract_text().split())
+    assert "Certificate of medical necessity" in letter and "Primary payer's explanation of benefits" in letter
+
+
 def test_check_confirms_a_built_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
     build(write_claim(appeal=HTML_LETTER), tmp_path / "out")
     code, stdout, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--json", *AS_OF)

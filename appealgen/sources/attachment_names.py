@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appealgen.models import KIND_LABELS as LABELS
 from appealgen.models import AttachmentKind as K
 
 SUPPORTED = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".docx"}
@@ -77,16 +78,6 @@ def patterns(workspace: Mapping[str, K] | None = None) -> list[tuple[str, K]]:
 class Found:
     attachments: list[dict[str, str]] = field(default_factory=list)  # kind, path (relative to root), title
     unused: list[str] = field(default_factory=list)  # "<path>: why it was not attached"
-
-
-# How the index and the letter name a document found by its file name.
-LABELS = {K.remittance_advice: "Remittance advice", K.cmn: "Certificate of medical necessity",
-          K.prescription: "Written order", K.progress_notes: "Progress notes",
-          K.authorization: "Authorization approval", K.medical_records: "Medical records",
-          K.delivery_ticket: "Proof of delivery",
-          K.corrected_claim: "Corrected claim form", K.medical_necessity_letter: "Letter of medical necessity",
-          K.proof_of_timely_filing: "Proof of timely filing", K.primary_eob: "Primary payer's explanation of benefits",
-          K.decision_notice: "Decision notice", K.other: "Document"}
 
 
 def _title(kind: K, path: Path) -> str:
