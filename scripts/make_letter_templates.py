@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
@@ -284,7 +285,7 @@ def small(paragraph: object, size: float = 9.0) -> None:
         run.font.color.rgb = RGBColor(0x33, 0x33, 0x33)
 
 
-def add_lines_table(document: Document) -> None:
+def add_lines_table(document: DocumentObject) -> None:
     """Only the disputed lines; a total row when there are several."""
     headers = ["Date of service", "Item", "Units", "Billed", "Denied", "Denial codes"]
     table = document.add_table(rows=6, cols=len(headers))
@@ -320,7 +321,7 @@ def add_lines_table(document: Document) -> None:
                     run.font.size = Pt(9)
 
 
-def add_body(document: Document, body: Body) -> None:
+def add_body(document: DocumentObject, body: Body) -> None:
     for text in body:
         keep = text.startswith(KEEP)
         text = text.removeprefix(KEEP)
@@ -333,7 +334,7 @@ def add_body(document: Document, body: Body) -> None:
             keep_with_next(paragraph)
 
 
-def add_head(document: Document) -> None:
+def add_head(document: DocumentObject) -> None:
     head = document.add_paragraph()
     run = head.add_run("{{ provider.name }}")
     run.bold = True
@@ -352,7 +353,7 @@ def add_head(document: Document) -> None:
         document.add_paragraph(line).paragraph_format.space_after = Pt(0)
 
 
-def add_re_block(document: Document, subject: str) -> None:
+def add_re_block(document: DocumentObject, subject: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_before = Pt(10)
     paragraph.paragraph_format.space_after = Pt(2)
@@ -372,7 +373,7 @@ def add_re_block(document: Document, subject: str) -> None:
     document.add_paragraph("").paragraph_format.space_after = Pt(0)
 
 
-def add_closing(document: Document) -> None:
+def add_closing(document: DocumentObject) -> None:
     """The enclosures, then the filing window kept on one page with the signature block (so no
     page ever holds only a signature)."""
     add_body(document, [
@@ -402,6 +403,45 @@ def add_closing(document: Document) -> None:
             keep_with_next(paragraph)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+UNUSED_PARTS = ("stylesWithEffects", "customXml", "thumbnail")  # relationship types, by their last word
+
+
+def used_styles(document: DocumentObject) -> set[str]:
+    """The styles the letter uses (in its text and its numbering), the default ones, and the
+    styles those are based on, continue with or are linked to."""
+    styles = {s.get(f"{W}styleId"): s for s in document.styles.element.iterfind(f"{W}style")}
+    roots = [document.element, *(p.element for p in document.part.package.iter_parts()
+                                 if p.partname.endswith("/numbering.xml"))]
+    wanted = [e.get(f"{W}val") for root in roots for e in root.iter(f"{W}pStyle", f"{W}rStyle", f"{W}tblStyle")]
+    wanted += [i for i, s in styles.items() if s.get(f"{W}default") == "1"]
+    kept: set[str] = set()
+    while wanted:
+        style_id = wanted.pop()
+        if style_id in kept or style_id not in styles:
+            continue
+        kept.add(style_id)
+        wanted += [e.get(f"{W}val") for tag in ("basedOn", "next", "link")
+                   for e in styles[style_id].iterfind(f"{W}{tag}")]
+    return kept
+
+
+def slim(document: DocumentObject) -> None:
+    """python-docx's blank document carries every built-in style (350 KB), a second copy of them
+    with Word 2010 effects (440 KB), a thumbnail and a custom XML part. docxtpl reads and
+    writes all of it, and LibreOffice parses it, for every letter: about 45 ms a letter. Word
+    still offers every built-in style (it knows them; the latent-style list stays) and writes a
+    style into the file when it is first used."""
+    kept = used_styles(document)
+    for style in list(document.styles.element.iterfind(f"{W}style")):
+        if style.get(f"{W}styleId") not in kept:
+            document.styles.element.remove(style)
+    for owner in (document.part, document.part.package):
+        for rel_id, rel in list(owner.rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in UNUSED_PARTS:
+                del owner.rels[rel_id]
+
+
 def make(name: str, spec: dict[str, object], out: Path) -> None:
     document = Document()
     style = document.styles["Normal"]
@@ -422,6 +462,7 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     document.core_properties.title = f"appealgen letter template: {name}"
     document.core_properties.author = "appealgen"
+    slim(document)
     document.save(str(out / f"{name}.docx"))
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from docx import Document
@@ -65,6 +68,28 @@ def test_init_makes_a_workspace_and_never_overwrites_one(tmp_path: Path) -> None
 def test_every_built_in_template_passes_the_check() -> None:
     code, _, stderr = run("templates", "check", "--workspace", str(REPO))
     assert (code, stderr) == (0, "templates: no problems\n")
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.mark.parametrize("template", sorted((REPO / "templates" / "letters").glob("*.docx")), ids=lambda p: p.stem)
+def test_a_shipped_word_letter_carries_only_the_styles_it_uses(template: Path) -> None:
+    """Every letter is read by docxtpl and LibreOffice: a style no one uses costs time on each,
+    and a style the letter uses must be there."""
+    with zipfile.ZipFile(template) as docx:
+        names = docx.namelist()
+        styles = ElementTree.fromstring(docx.read("word/styles.xml"))
+        used = docx.read("word/document.xml") + docx.read("word/numbering.xml")
+    assert not [n for n in names if "stylesWithEffects" in n or "thumbnail" in n or n.startswith("customXml")]
+    defined = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
+    referenced = {e.get(f"{W}val", "") for s in defined.values() for tag in ("basedOn", "next", "link")
+                  for e in s.iter(f"{W}{tag}")}
+    unused = [i for i, s in defined.items()
+              if s.get(f"{W}default") != "1" and i not in referenced and f'w:val="{i}"'.encode() not in used]
+    assert unused == []
+    named = {n.decode() for n in re.findall(rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', used)}
+    assert named | referenced <= set(defined)
 
 
 def test_fields_list_every_name_the_built_in_templates_use() -> None:
