@@ -4,6 +4,7 @@ this module registers the commands on `appealgen.cli.main`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import datetime
@@ -198,7 +199,7 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
     Example:
       appealgen templates preview letters/medical_necessity.docx --claim claims/cpap-medicare/claim.yaml --png
     """
-    from appealgen.templating.preview import changes, split_name, watched
+    from appealgen.templating.preview import changes, split_name, until_interrupted, watched
     from appealgen.templating.tools import one_item, preview, preview_target
 
     settings = _settings(workspace, as_of)
@@ -218,8 +219,8 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
     template = settings.workspace.template(folder, relative, payer)
     say(f"watching {template}, {claim} and the workspace's templates, payers, rules and settings; "
         "press Ctrl-C to stop")
-    try:
-        for _ in changes(watched(settings, claim, template)):
+    with contextlib.suppress(KeyboardInterrupt), until_interrupted() as interrupted:
+        for _ in changes(watched(settings, claim, template), stop=interrupted):
             say(f"{datetime.now():%H:%M:%S}")
             try:
                 render()
@@ -227,8 +228,7 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
                 for line in error.lines():
                     say(line)
                 say("(the last preview was kept; fix the template and save again)")
-    except KeyboardInterrupt:
-        say("stopped")
+    say("stopped")
 
 
 @main.group()

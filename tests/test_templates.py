@@ -23,6 +23,7 @@ from jinja2 import meta
 from pypdf import PdfReader
 
 from appealgen.render.env import make_env
+from appealgen.templating.preview import until_interrupted
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 
@@ -461,6 +462,42 @@ def wait_for(what: str, ready: Callable[[], bool], watch: subprocess.Popen[bytes
         assert watch.poll() is None, f"the watch ended (exit {watch.returncode}) before {what}:\n{log.read_text()}"
         assert time.monotonic() < deadline, f"no {what} within {seconds:.0f} s; the watch printed:\n{log.read_text()}"
         time.sleep(0.1)
+
+
+class _InterruptedWhileFreed:
+    """An object whose finalizer is running when Ctrl-C arrives, as a written preview's are."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # Python runs the handler here, inside the finalizer
+
+
+def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_the_watch() -> None:
+    with until_interrupted() as interrupted:
+        _InterruptedWhileFreed()  # freed at once
+        assert interrupted()
+
+
+def test_a_second_ctrl_c_interrupts_at_once_and_the_handler_is_put_back() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt), until_interrupted() as interrupted:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert interrupted()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_watch_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with until_interrupted() as interrupted:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            assert not interrupted()
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_preview_watch_renders_each_save_and_keeps_the_last_good_preview(tmp_path: Path) -> None:

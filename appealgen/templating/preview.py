@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -130,6 +131,30 @@ def _stamp(paths: list[Path]) -> tuple[tuple[str, int], ...]:
             with contextlib.suppress(OSError):  # gone, or not yet there: its absence is the stamp
                 found.append((str(file), file.stat().st_mtime_ns))
     return tuple(found)
+
+
+@contextlib.contextmanager
+def until_interrupted() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C asks a watch to stop once the preview in progress is written; a second Ctrl-C
+    interrupts at once. The first is not left to Python's KeyboardInterrupt: raised while a
+    written preview's objects are freed (in a finalizer), that is printed and dropped, and the
+    watch would go on. A process started with Ctrl-C ignored keeps ignoring it."""
+    asked = False
+    previous = signal.getsignal(signal.SIGINT)
+
+    def ask(signum: int, frame: object) -> None:
+        nonlocal asked
+        asked = True
+        signal.signal(signal.SIGINT, previous)
+
+    if previous == signal.SIG_IGN:
+        yield lambda: False
+        return
+    signal.signal(signal.SIGINT, ask)
+    try:
+        yield lambda: asked
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def changes(paths: list[Path], stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
