@@ -216,7 +216,6 @@ def main() -> None:
                 pages = read_g4((folder / "docs" / "fax.tif").read_bytes())
                 assert pages is not None
                 (root / "fax.pdf").write_bytes(g4_to_pdf(pages))
-
             for count in jobs:
                 print(f"batch: {kind} letters, {count} job(s) ...", file=sys.stderr)
                 # The floor just before and just after the run: the machine's speed drifts within minutes.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appealgen.models import KIND_LABELS as LABELS
+from appealgen.models import KIND_LABELS
 from appealgen.models import AttachmentKind as K
 
 SUPPORTED = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".docx"}
@@ -83,7 +83,7 @@ class Found:
 def _title(kind: K, path: Path) -> str:
     """The kind in words with the file's date when its name carries one ("Progress notes, 08/12/2026")."""
     found = re.search(r"(\d{4})-(\d{2})-(\d{2})", path.stem)
-    return f"{LABELS[kind]}, {found.group(2)}/{found.group(3)}/{found.group(1)}" if found else LABELS[kind]
+    return f"{KIND_LABELS[kind]}, {found.group(2)}/{found.group(3)}/{found.group(1)}" if found else KIND_LABELS[kind]
 
 
 def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None = None) -> Found:
