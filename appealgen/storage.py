@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -37,6 +38,11 @@ INSTALL = "pip install 'appealgen[cluster]'"
 RENAMING = {"file", "local"}  # a temp name then a rename is atomic here; object stores write whole objects
 PACKET_FILES = ("letter.docx", "packet.pdf", "packet.json")  # packet.json last: a rerun trusts only a folder with one
 INPUT_SUFFIXES = {".yaml", ".yml", ".json", ".jsonl", ".csv", ".835", ".x12", ".edi", ".era"}
+# Threads of one process (a cluster worker's) fetch a remote file one at a time: a shared
+# attachment is then fetched once per folder, and fsspec's memory file system, which hands every
+# reader the same file object, is not read by two threads at once. Striped: bounded, and two
+# files rarely share a lock.
+FETCHING = tuple(threading.Lock() for _ in range(64))
 
 
 def is_url(text: str | Path) -> bool:
@@ -123,7 +129,9 @@ def fetch(settings: Settings, path: Path) -> None:
     mount, relative = found
     fs, remote = _remote(mount, relative)
     try:
-        download(fs, remote, path)
+        with FETCHING[hash(remote) % len(FETCHING)]:
+            if not path.is_file():  # another thread fetched it meanwhile
+                download(fs, remote, path)
     except FileNotFoundError:
         pass  # the build names the missing attachment as for any path
     except OSError as error:
