@@ -6,6 +6,10 @@ linked OpenDocument images and sections, DDE), fields that pull content in when 
 is opened or updated (INCLUDETEXT, INCLUDEPICTURE, LINK, DDE, IMPORT), and XML with a DTD
 (entity expansion). Hyperlinks are allowed: they fetch nothing, and links in the PDF are
 removed later with the rest of the active content.
+
+Each XML part is read with an XML parser, not searched as bytes: a part may be written in
+UTF-16, name Word's elements under any prefix, and spell a value with character references,
+and LibreOffice reads all of those as the plain form.
 """
 
 from __future__ import annotations
@@ -13,21 +17,33 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.parsers import expat
 
 from appealgen.preflight import MB, Budget, Limits, Refused, megabytes
 
 _CHUNK = 1 << 16
 _MACRO_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|Basic/|Scripts/)", re.IGNORECASE)
-_MACRO_TYPES = (b"macroEnabled", b"vbaProject", b"ms-office.activeX")
-_EXTERNAL = re.compile(rb"<Relationship\b[^>]*\bTargetMode\s*=\s*[\"']External[\"'][^>]*>", re.IGNORECASE)
-_HYPERLINK = re.compile(rb"\bType\s*=\s*[\"'][^\"']*/hyperlink[\"']", re.IGNORECASE)
-_INSTR_TEXT = re.compile(rb"<w:instrText\b[^>]*>(.*?)</w:instrText>", re.DOTALL)
-_INSTR_ATTR = re.compile(rb"\bw:instr\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")  # XML allows either quote
+_MACRO_TYPES = ("macroEnabled", "vbaProject", "ms-office.activeX")
+OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
 _FIELDS = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT)\b")
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XLINK = re.compile(rb"<([\w:.-]+)\b[^>]*\bxlink:href\s*=\s*[\"']([^\"']*)[\"']")
-_ODF_SCRIPT = re.compile(rb"<(office:script|script:event-listener|office:dde-source|text:dde-connection-decl|"
-                         rb"table:dde-link)\b")
+_OUTSIDE_HREF = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^(/|\.\.|\\)")  # a scheme, an absolute or a parent path
+
+# Elements and attributes by namespace and local name, as LibreOffice reads them: the prefix is
+# the file's own choice, so a check by prefix (`w:instrText`) misses the same element under `x:`.
+_WORD = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+         "http://purl.oclc.org/ooxml/wordprocessingml/main")  # transitional and strict
+_XLINK_HREF = "http://www.w3.org/1999/xlink href"
+_ODF = "urn:oasis:names:tc:opendocument:xmlns:"
+_ODF_LIVE = {_ODF + name for name in ("office:1.0 script", "script:1.0 event-listener", "office:1.0 dde-source",
+                                      "text:1.0 dde-connection-decl", "table:1.0 dde-link")}
+_ODF_HYPERLINKS = {_ODF + "text:1.0 a", _ODF + "drawing:1.0 a"}
+_INSTRUCTION_TEXT = {f"{ns} instrText" for ns in _WORD}
+_INSTRUCTION_ATTRIBUTES = {f"{ns} instr" for ns in _WORD}
+_FIELD_CHARACTERS = {f"{ns} fldChar" for ns in _WORD}
+_FIELD_CHARACTER_TYPES = {f"{ns} fldCharType" for ns in _WORD}
+_WATCHED = _INSTRUCTION_TEXT | _FIELD_CHARACTERS | _ODF_LIVE
+_WATCHED_ATTRIBUTES = _INSTRUCTION_ATTRIBUTES | {_XLINK_HREF}
+
 
 
 def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
@@ -71,38 +87,98 @@ def check_office(data: bytes, limits: Limits) -> None:
                     raise Refused("document contains macros; save it without macros (.docx or .odt)")
                 body = _read(archive, info, budget)
                 if info.filename.lower().endswith((".xml", ".rels")):
-                    _check_xml(info.filename, body)
+                    _check_xml(info.filename, body, budget)
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         raise Refused("document is damaged and cannot be read") from None
 
 
-def _check_xml(name: str, body: bytes) -> None:
-    if _DTD.search(body):
-        raise Refused("document contains an XML DTD (entity definitions); refused")
-    if name == "[Content_Types].xml" and any(t in body for t in _MACRO_TYPES):
-        raise Refused("document contains macros; save it without macros (.docx or .odt)")
+def _check_xml(name: str, body: bytes, budget: Budget) -> None:
+    """Read the part with an XML parser, so that its encoding (UTF-16 too), its prefixes and its
+    character references (`&#69;xternal`) mean what they mean to LibreOffice."""
+    if not body.strip():
+        return
+    scan = _PartScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = scan.dtd  # refused before any entity could be expanded
+    parser.EntityDeclHandler = scan.dtd
     if name.endswith(".rels"):
-        for relationship in _EXTERNAL.findall(body):
-            if not _HYPERLINK.search(relationship):
-                raise Refused("document refers to content outside itself (an external link or image); "
-                              "embed it or remove it")
-    if b"w:instr" in body:  # a plain search first: the patterns cost 20 ms on a Word letter's styles
-        attributes = [double or single for double, single in _INSTR_ATTR.findall(body)]
-        instructions = b"".join(_INSTR_TEXT.findall(body)) + b" " + b" ".join(attributes)
-        field = _FIELDS.search(instructions.decode("utf-8", "replace").upper())
-        if field:
-            raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")
-    _check_opendocument(body)
+        parser.StartElementHandler = scan.relationship
+    elif name == "[Content_Types].xml":
+        parser.StartElementHandler = scan.content_type
+    else:
+        parser.StartElementHandler = scan.start
+        parser.EndElementHandler = scan.end
+        parser.CharacterDataHandler = scan.text
+        parser.buffer_text = True
+    try:
+        for offset in range(0, len(body), _CHUNK):
+            budget.check()
+            parser.Parse(body[offset:offset + _CHUNK], offset + _CHUNK >= len(body))
+    except expat.ExpatError:
+        raise Refused("document is damaged and cannot be read") from None
+    scan.finish()
 
 
-def _check_opendocument(body: bytes) -> None:
-    if _ODF_SCRIPT.search(body):
-        raise Refused("document contains scripts or live links (DDE); refused")
-    for element, href in _XLINK.findall(body) if b"xlink:href" in body else []:
-        if element in (b"text:a", b"draw:a"):
-            continue  # a hyperlink: nothing is fetched when the document is converted
-        if re.match(rb"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith((b"/", b"..", b"\\")):
-            raise Refused("document refers to content outside itself (an external link or image); "
-                          "embed it or remove it")
+class _PartScan:
+    """What one XML part holds that LibreOffice would act on (the handlers run for every
+    element of every part: each does as little as it can)."""
+
+    def __init__(self) -> None:
+        # One instruction per field being read (fields nest); Word splits an instruction over
+        # runs, so its pieces are read joined, and each field's on its own.
+        self.fields: list[list[str]] = [[]]
+        self.in_instruction = 0
+
+    def dtd(self, *_: object) -> None:
+        raise Refused("document contains an XML DTD (entity definitions); refused")
+
+    def relationship(self, tag: str, attributes: dict[str, str]) -> None:
+        if (attributes.get("TargetMode", "").strip().lower() == "external" and tag.endswith("Relationship")
+                and not attributes.get("Type", "").rstrip().endswith("/hyperlink")):
+            raise Refused(OUTSIDE)
+
+    def content_type(self, tag: str, attributes: dict[str, str]) -> None:
+        if any(t in value for value in attributes.values() for t in _MACRO_TYPES):
+            raise Refused("document contains macros; save it without macros (.docx or .odt)")
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag in _WATCHED:
+            if tag in _INSTRUCTION_TEXT:
+                self.in_instruction += 1
+            elif tag in _FIELD_CHARACTERS:
+                self._field_character(attributes)
+            else:
+                raise Refused("document contains scripts or live links (DDE); refused")
+        if attributes and not _WATCHED_ATTRIBUTES.isdisjoint(attributes):
+            for key in _INSTRUCTION_ATTRIBUTES & attributes.keys():  # a simple field: its whole instruction
+                _refuse_reading_fields(attributes[key])
+            href = attributes.get(_XLINK_HREF)
+            if href is not None and tag not in _ODF_HYPERLINKS and _OUTSIDE_HREF.match(href.strip()):
+                raise Refused(OUTSIDE)  # a hyperlink fetches nothing when the document is converted
+
+    def _field_character(self, attributes: dict[str, str]) -> None:
+        kind = next((attributes[key] for key in _FIELD_CHARACTER_TYPES & attributes.keys()), "")
+        if kind == "begin":
+            self.fields.append([])
+        elif kind == "end" and len(self.fields) > 1:
+            _refuse_reading_fields("".join(self.fields.pop()))
+
+    def end(self, tag: str) -> None:
+        if tag in _INSTRUCTION_TEXT:
+            self.in_instruction -= 1
+
+    def text(self, data: str) -> None:
+        if self.in_instruction:
+            self.fields[-1].append(data)
+
+    def finish(self) -> None:
+        for pieces in self.fields:  # fields left open, and instructions outside any field
+            _refuse_reading_fields("".join(pieces))
+
+
+def _refuse_reading_fields(instruction: str) -> None:
+    field = _FIELDS.search(instruction.upper())
+    if field:
+        raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")

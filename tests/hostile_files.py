@@ -248,6 +248,29 @@ def docx_field(instruction: bytes) -> bytes:
     return docx(body)
 
 
+def docx_fields(*instructions: bytes, nested: bool = False) -> bytes:
+    """Fields one after the other, or each inside the one before (`nested`)."""
+    begin, end = b'<w:r><w:fldChar w:fldCharType="begin"/></w:r>', b'<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    runs = [begin + b"<w:r><w:instrText>%s</w:instrText></w:r>" % i for i in instructions]
+    body = b"".join(runs) + end * len(runs) if nested else b"".join(r + end for r in runs)
+    return docx(b"<w:p>%s</w:p>" % body)
+
+
+def docx_document(root: bytes, prolog: bytes = b"", encoding: str = "UTF-8") -> bytes:
+    """A Word document whose word/document.xml is `root` after `prolog`, written in `encoding`."""
+    text = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + prolog + root
+    return docx(extra={"word/document.xml": text.decode().encode(encoding)})
+
+
+def docx_prefixed_field(instruction: bytes, prefix: bytes = b"x") -> bytes:
+    """A field whose elements are Word's own under a prefix other than `w:`."""
+    body = docx_field(instruction)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        document = archive.read("word/document.xml")
+    return docx_document(document.split(b"?>", 1)[1].replace(b"w:", prefix + b":").replace(b"xmlns:w=",
+                                                                                       b"xmlns:" + prefix + b"="))
+
+
 def docx_macro() -> bytes:
     return docx(extra={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"})
 

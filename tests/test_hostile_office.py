@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from appealgen.errors import TemplateError
+from appealgen.office_check import check_office
 from appealgen.preflight import LIMITS
 from appealgen.render.docx import render_docx
 from tests import hostile_files as hostile
@@ -20,6 +21,8 @@ from tests.test_letters import context_for
 
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
 MACROS = "document contains macros; save it without macros (.docx or .odt)"
+DTD = "document contains an XML DTD (entity definitions); refused"
+EMPTY_DOCUMENT = b'<w:document %s><w:body><w:p/></w:body></w:document>' % hostile.W
 
 CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx-http-image": (hostile.docx_remote_image, OUTSIDE),
@@ -38,8 +41,30 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
                              b"</w:fldSimple></w:p>"),
         "document has an INCLUDETEXT field, which reads other files; remove the field"),
     "docx-macro": (hostile.docx_macro, MACROS),
-    "docx-dtd": (lambda: hostile.docx(b'<!DOCTYPE w [<!ENTITY a "aaaa">]><w:p/>'),
-                 "document contains an XML DTD (entity definitions); refused"),
+    "docx-dtd": (lambda: hostile.docx_document(EMPTY_DOCUMENT, b'<!DOCTYPE w [<!ENTITY a "aaaa">]>'), DTD),
+    # The check reads each part as an XML parser does: other prefixes for the same namespaces,
+    # other encodings and character references mean what they mean to LibreOffice.
+    "docx-field-under-another-prefix": (lambda: hostile.docx_prefixed_field(b'INCLUDETEXT "/etc/passwd"'),
+                                        "document has an INCLUDETEXT field, which reads other files; remove the field"),
+    "docx-field-inside-another": (lambda: hostile.docx_fields(b" IF 1 = 1 ", b' INCLUDETEXT "/etc/passwd" ',
+                                                               nested=True),
+                                  "document has an INCLUDETEXT field, which reads other files; remove the field"),
+    "docx-field-in-character-references": (
+        lambda: hostile.docx_field(b'&#73;NCLUDEPICTURE "http://198.51.100.7/p.png"'),
+        "document has an INCLUDEPICTURE field, which reads other files; remove the field"),
+    "docx-external-in-character-references": (
+        lambda: hostile.docx(rels=b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                  b'2006/relationships/image" Target="http://198.51.100.7/p.png" '
+                                  b'TargetMode="&#69;xternal"/>'), OUTSIDE),
+    "docx-external-under-a-prefix": (
+        lambda: hostile.docx(rels=b'<p:Relationship xmlns:p="http://schemas.openxmlformats.org/package/2006/'
+                                  b'relationships" Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                  b'2006/relationships/image" Target="file:///etc/passwd" TargetMode="External"/>'),
+        OUTSIDE),
+    "docx-dtd-in-utf-16": (lambda: hostile.docx_document(EMPTY_DOCUMENT, b'<!DOCTYPE w [<!ENTITY a "aaaa">]>',
+                                                          "UTF-16"), DTD),
+    "docx-damaged-xml": (lambda: hostile.docx_document(b"<w:document>&undefined;</w:document>"),
+                         "document is damaged and cannot be read"),
     "docx-zip-bomb": (hostile.docx_bomb, "document is larger than 300 MB uncompressed"),
     "docx-ratio-bomb": (lambda: hostile.docx_bomb(size=50 << 20),
                         "document has a part compressed more than 200:1 (a zip bomb)"),
@@ -48,6 +73,12 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "odt-http-image": (hostile.odt_remote_image, OUTSIDE),
     "odt-file-image": (lambda: hostile.odt_remote_image(b"file:///etc/passwd"), OUTSIDE),
     "odt-section-source": (hostile.odt_section_source, OUTSIDE),
+    "odt-image-under-another-prefix": (
+        lambda: hostile.odt(b'<text:p><draw:frame><draw:image xmlns:l="http://www.w3.org/1999/xlink" '
+                            b'l:href="http://198.51.100.7/p.png"/></draw:frame></text:p>'), OUTSIDE),
+    "odt-dde-under-another-prefix": (
+        lambda: hostile.odt(b'<t:dde-connection-decl xmlns:t="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+                            b't:name="d"/>'), "document contains scripts or live links (DDE); refused"),
     "odt-macro": (lambda: hostile.odt(b"<text:p>x</text:p>", {"Basic/Standard/Module1.xml": b"<x/>"}), MACROS),
 }
 
@@ -75,6 +106,15 @@ def test_dangerous_word_letter_templates_are_refused(write_claim: WriteClaim, tm
     code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
     assert (code, stderr) == (1, f"{letters / 'hostile.docx'}: {message}\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fields", [
+    (b' HYPERLINK "http://198.51.100.7/" ',),  # a link fetches nothing
+    (b" PAGE ", b" NUMPAGES "),
+    (b" QUOTE INC", b"LUDE "),  # each field is read on its own: two halves are not one INCLUDE
+])
+def test_fields_that_read_nothing_are_allowed(fields: tuple[bytes, ...]) -> None:
+    check_office(hostile.docx_fields(*fields), LIMITS)
 
 
 def test_a_plain_opendocument_attachment_is_converted(write_claim: WriteClaim, tmp_path: Path) -> None:
