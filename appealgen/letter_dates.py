@@ -7,6 +7,7 @@ A date counts as a date of service when it follows a label on its line ("Date of
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -73,16 +74,20 @@ def letter_date_findings(letter: Part, claim: Claim) -> list[Finding]:
     """A problem for each letter page giving a date of service that none of the claim's lines has
 (as its date, or as the last date of a statement period).
     The message names the page, never the date (a date of care is patient data)."""
-    from appealgen.identity import page_texts
-
     allowed = {line.dos for line in claim.service_lines} | {line.dos_to for line in claim.service_lines if line.dos_to}
     try:
-        texts = page_texts(letter.pdf)
+        pages = _dates_by_page(letter.pdf)
     except Exception:  # the letter was rendered here; a failure to read it is not the claim's
         return []
-    findings = []
-    for number, text in enumerate(texts, start=1):
-        if text and any(d not in allowed for d in service_dates(text)):
-            findings.append(problem("letter.date_of_service", f"letter: page {number} gives a date of service that "
-                                    "is not on the claim's service lines; correct the letter"))
-    return findings
+    return [problem("letter.date_of_service", f"letter: page {number} gives a date of service that is not on the "
+                    "claim's service lines; correct the letter")
+            for number, dates in enumerate(pages, start=1) if any(d not in allowed for d in dates)]
+
+
+@functools.lru_cache(maxsize=4)
+def _dates_by_page(pdf: bytes) -> tuple[tuple[date | None, ...], ...]:
+    """The dates of service each page of a letter gives: read once, though a build checks the
+    same letter before and after the packet is laid out."""
+    from appealgen.identity import page_texts
+
+    return tuple(tuple(service_dates(text)) if text else () for text in page_texts(pdf))

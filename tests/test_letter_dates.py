@@ -7,7 +7,11 @@ from datetime import date
 
 import pytest
 
-from appealgen.letter_dates import service_dates
+from appealgen.attachments import Part
+from appealgen.letter_dates import letter_date_findings, service_dates
+from appealgen.models import Claim
+from tests.conftest import claim_dict
+from tests.pdfs import make_pdf
 
 SEP_2 = date(2026, 9, 2)
 SEP_30 = date(2026, 9, 30)
@@ -30,3 +34,14 @@ SEP_30 = date(2026, 9, 30)
 ])
 def test_dates_given_as_dates_of_service(text: str, dates: list[date | None]) -> None:
     assert service_dates(text) == dates
+
+
+def test_each_letter_is_checked_on_its_own_dates_of_service() -> None:
+    """A build reads a letter's dates once and checks it twice: letters that differ are never
+    confused, however many one process checks."""
+    claim = Claim.model_validate(claim_dict())  # service lines on 09/02/2026
+    right, wrong = ("Date of service: 09/02/2026",), ("Date of service: 09/03/2026",)
+    letters = [Part("letter", "Letter", "letter.html", "x", make_pdf(2, lines)) for lines in (right, wrong, right)]
+    for _ in range(2):
+        assert [[f.code for f in letter_date_findings(letter, claim)] for letter in letters] == [
+            [], ["letter.date_of_service", "letter.date_of_service"], []]
