@@ -44,7 +44,7 @@ lint: venv
 	$(BIN)/ruff check appealgen tests bench scripts
 
 typecheck: venv
-	$(BIN)/mypy appealgen tests scripts
+	$(BIN)/mypy appealgen tests scripts bench
 
 # The log's tests also run on PostgreSQL: a throwaway server, stopped afterwards (scripts/with-postgres).
 pytest: venv

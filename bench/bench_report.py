@@ -28,6 +28,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from biglog import make_log  # noqa: E402
 
 from appealgen.log.api import open_log  # noqa: E402
 from appealgen.reports.api import json_text, make_report  # noqa: E402
@@ -36,7 +39,6 @@ from appealgen.reports.period import choose  # noqa: E402
 from appealgen.reports.render import html, pdf  # noqa: E402
 from appealgen.settings import Settings, WorkspaceFile  # noqa: E402
 from appealgen.workspace import Workspace  # noqa: E402
-from bench.biglog import make_log  # noqa: E402
 
 AS_OF = date(2026, 11, 22)  # the report: October 2026 beside September, a trend from November 2025
 
@@ -45,7 +47,7 @@ def settings(log: Path) -> Settings:
     return Settings(Workspace.open(REPO), AS_OF, file=WorkspaceFile(database_url=str(log)))
 
 
-def timed(function: Callable[[], object], repeat: int) -> dict[str, float]:
+def timed(function: Callable[[], object], repeat: int) -> dict[str, Any]:
     """Median wall and CPU seconds of `repeat` runs (CPU time is less sensitive to other work on a
     shared machine, and blind to child processes)."""
     wall, cpu = [], []

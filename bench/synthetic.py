@@ -52,10 +52,13 @@ def for_patient(base: bytes, patient: str, member: str) -> bytes:
         NameObject("/BaseFont"): NameObject("/Helvetica")}))
     for number, page in enumerate(writer.pages, start=1):
         resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
         fonts = resources.get("/Font")
         if fonts is None:
             resources[NameObject("/Font")] = fonts = DictionaryObject()
-        fonts.get_object()[NameObject("/FBench")] = font
+        font_table = fonts.get_object()
+        assert isinstance(font_table, DictionaryObject)
+        font_table[NameObject("/FBench")] = font
         stream = DecodedStreamObject()
         stream.set_data(f"BT /FBench 8 Tf 40 780 Td (Patient: {patient}   Member ID: {member}   Page {number} of "
                         f"{len(writer.pages)}) Tj ET".encode("latin-1"))
