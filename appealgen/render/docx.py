@@ -20,7 +20,7 @@ from appealgen.preflight import LIMITS, Refused, read_regular, sniff
 from appealgen.render.env import template_errors
 
 # Templates (by sha256) that passed the check in this process: a worker renders the same few
-# templates for every packet, and the check is a pure function of the bytes (23 ms a letter).
+# templates for every packet, and the check is a pure function of the bytes.
 _PASSED: BoundedCache[bytes, None] = BoundedCache(256)
 
 
