@@ -45,7 +45,6 @@ _WATCHED = _INSTRUCTION_TEXT | _FIELD_CHARACTERS | _ODF_LIVE
 _WATCHED_ATTRIBUTES = _INSTRUCTION_ATTRIBUTES | {_XLINK_HREF}
 
 
-
 def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
     infos = archive.infolist()
     if len(infos) > limits.zip_entries:
