@@ -24,6 +24,7 @@ from appealgen.preflight import MB, Budget, Limits, Refused, megabytes
 _CHUNK = 1 << 16
 _MACRO_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|Basic/|Scripts/)", re.IGNORECASE)
 _MACRO_TYPES = ("macroEnabled", "vbaProject", "ms-office.activeX")
+MACROS = "document contains macros; save it without macros (.docx or .odt)"
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
 _FIELDS = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT)\b")
 _OUTSIDE_HREF = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^(/|\.\.|\\)")  # a scheme, an absolute or a parent path
@@ -83,7 +84,7 @@ def check_office(data: bytes, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in _entries(archive, limits):
                 if _MACRO_PARTS.search(info.filename):
-                    raise Refused("document contains macros; save it without macros (.docx or .odt)")
+                    raise Refused(MACROS)
                 body = _read(archive, info, budget)
                 if info.filename.lower().endswith((".xml", ".rels")):
                     _check_xml(info.filename, body, budget)
@@ -140,7 +141,7 @@ class _PartScan:
 
     def content_type(self, tag: str, attributes: dict[str, str]) -> None:
         if any(t in value for value in attributes.values() for t in _MACRO_TYPES):
-            raise Refused("document contains macros; save it without macros (.docx or .odt)")
+            raise Refused(MACROS)
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         if tag in _WATCHED:

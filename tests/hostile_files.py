@@ -239,13 +239,16 @@ def docx_remote_image(target: bytes = b"http://198.51.100.7/pixel.png") -> bytes
     return docx(rels=rel)
 
 
-def docx_field(instruction: bytes) -> bytes:
-    """A field split over two runs, as Word writes them."""
+def field_paragraph(instruction: bytes) -> bytes:
+    """A paragraph holding one field, its instruction split over two runs, as Word writes them."""
     half = len(instruction) // 2
-    body = (b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> %s</w:instrText></w:r>'
+    return (b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> %s</w:instrText></w:r>'
             b'<w:r><w:instrText>%s </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
             % (instruction[:half], instruction[half:]))
-    return docx(body)
+
+
+def docx_field(instruction: bytes) -> bytes:
+    return docx(field_paragraph(instruction))
 
 
 def docx_fields(*instructions: bytes, nested: bool = False) -> bytes:
@@ -262,13 +265,10 @@ def docx_document(root: bytes, prolog: bytes = b"", encoding: str = "UTF-8") -> 
     return docx(extra={"word/document.xml": text.decode().encode(encoding)})
 
 
-def docx_prefixed_field(instruction: bytes, prefix: bytes = b"x") -> bytes:
-    """A field whose elements are Word's own under a prefix other than `w:`."""
-    body = docx_field(instruction)
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        document = archive.read("word/document.xml")
-    return docx_document(document.split(b"?>", 1)[1].replace(b"w:", prefix + b":").replace(b"xmlns:w=",
-                                                                                       b"xmlns:" + prefix + b"="))
+def docx_prefixed_field(instruction: bytes) -> bytes:
+    """A field whose elements are Word's own under the prefix `x:` instead of `w:`."""
+    document = b"<w:document %s><w:body>%s</w:body></w:document>" % (W, field_paragraph(instruction))
+    return docx_document(document.replace(b"w:", b"x:").replace(b"xmlns:w=", b"xmlns:x="))
 
 
 def docx_macro() -> bytes:
