@@ -7,8 +7,8 @@ speed drifts:
   measured just before and just after each batch run (the ratio uses their mean);
 - batch with 1 and 2 jobs, HTML and Word letters: packets a minute, wall ms a packet, warm CPU
   ms a packet (workers and their LibreOffice included), the ratio of that CPU to the floor, the
-  2-vs-1 speed-up, peak memory per Python worker and per LibreOffice after the first 100
-  packets and at the end;
+  2-vs-1 speed-up, the highest peak memory of any Python worker and of any LibreOffice after
+  the first 100 packets and at the end (workers are retired every `--recycle-after` packets);
 - the coordinator's own CPU a packet (this process, with the benchmark's sampler of the
   workers' CPU);
 - a rerun where every packet is up to date; one cold `appealgen build` of an HTML-letter and a
@@ -16,12 +16,14 @@ speed drifts:
 Figures go to bench/results/batch-<timestamp>.json.
 
 Runs as the command line runs it (the collector thresholds of a command).
-Run: `.venv/bin/python bench/bench_batch.py [--claims 100] [--jobs 1,2] [--letters html,word]`.
+Run: `.venv/bin/python bench/bench_batch.py [--claims 100] [--jobs 1,2] [--letters html,word]
+[--recycle-after N]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -46,7 +48,7 @@ from appealgen.batch import start_batch  # noqa: E402
 from appealgen.collector import for_a_command  # noqa: E402
 from appealgen.commands import load_items  # noqa: E402
 from appealgen.executors.base import Work  # noqa: E402
-from appealgen.executors.pool import PoolExecutor  # noqa: E402
+from appealgen.executors.pool import RECYCLE_AFTER, PoolExecutor  # noqa: E402
 from appealgen.settings import Settings  # noqa: E402
 from appealgen.workspace import Workspace  # noqa: E402
 
@@ -89,59 +91,79 @@ def tree(root: int) -> list[int]:
     return found
 
 
-def office_pids(worker: int) -> list[int]:
-    return [pid for pid in tree(worker) if "soffice" in Path(f"/proc/{pid}/comm").read_text(errors="replace")]
+def office_pids(pids: list[int]) -> list[int]:
+    found = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if "soffice" in Path(f"/proc/{pid}/comm").read_text(errors="replace"):
+                found.append(pid)
+    return found
 
 
 class MeasuredPool(PoolExecutor):
-    """The real pool; it records the CPU of its workers and of everything they start, and their
-    memory before they stop. A worker restarts its LibreOffice every few hundred documents, and
-    a process's CPU can only be read while it lives: the process tree is sampled every
-    SAMPLE_S seconds, keeping each process's latest figure (a process that ends loses at most
-    its last SAMPLE_S seconds)."""
+    """The real pool; it records the CPU and the peak memory of its workers and of everything
+    they start. Workers are retired every few hundred packets and LibreOffice restarts as often,
+    and a process can only be read while it lives: the process tree is sampled every SAMPLE_S
+    seconds, keeping each process's latest figure (a process that ends loses at most its last
+    SAMPLE_S seconds of CPU; a worker is read once more as it is retired)."""
 
-    def __init__(self, settings: Settings, work: Work, jobs: int) -> None:
-        super().__init__(settings, work, jobs)
+    def __init__(self, settings: Settings, work: Work, jobs: int, recycle_after: int = RECYCLE_AFTER) -> None:
+        super().__init__(settings, work, jobs, recycle_after=recycle_after)
         self.cpu = 0.0
-        self.worker_mb: list[float] = []
-        self.office_mb: list[float] = []
         self.seen: dict[tuple[int, int], float] = {}  # (pid, start time) -> CPU seconds
+        self.worker_mb: dict[tuple[int, int], float] = {}  # (pid, start time) -> peak resident MB
+        self.office_mb: dict[tuple[int, int], float] = {}
+        self.lock = threading.Lock()
         self.stopped = threading.Event()
         self.sampler = threading.Thread(target=self._sample_cpu, daemon=True)
         self.sampler.start()
 
     def _sample_cpu(self) -> None:
         while not self.stopped.wait(SAMPLE_S):
-            self.record_cpu()
+            self.record()
 
-    def record_cpu(self) -> None:
-        workers = [slot.process.pid for slot in list(self.slots) if slot.process.pid]
-        for pid in [*workers, *(child for worker in workers for child in tree(worker))]:
-            stat = proc_stat(pid)
-            if stat is not None:
-                self.seen[(pid, stat[2])] = stat[1]
+    def record(self) -> None:
+        with self.lock:
+            workers = [pid for pid in [*(slot.process.pid for slot in list(self.slots)),
+                                       *(process.pid for process in list(self.retiring))] if pid]
+            for pid in workers:
+                children = tree(pid)
+                offices = set(office_pids(children))
+                for each in [pid, *children]:
+                    stat = proc_stat(each)
+                    if stat is None:
+                        continue
+                    key = (each, stat[2])
+                    self.seen[key] = stat[1]
+                    peaks = self.worker_mb if each == pid else self.office_mb if each in offices else None
+                    if peaks is not None:
+                        peaks[key] = max(peaks.get(key, 0.0), peak_mb(each))
 
-    def sample(self) -> tuple[list[float], list[float]]:
-        workers = [slot.process.pid for slot in self.slots if slot.process.pid]
-        return ([peak_mb(pid) for pid in workers],
-                [peak_mb(office) for pid in workers for office in office_pids(pid)])
+    def _retire(self, slot: Any) -> None:
+        self.record()
+        super()._retire(slot)
+
+    def peaks(self) -> tuple[float | None, float | None]:
+        """The highest peak of any worker and of any LibreOffice so far."""
+        self.record()
+        return max(self.worker_mb.values(), default=None), max(self.office_mb.values(), default=None)
 
     def close(self) -> None:
         self.stopped.set()
         self.sampler.join()
-        self.record_cpu()
+        self.record()
         self.cpu = sum(self.seen.values())
-        self.worker_mb, self.office_mb = self.sample()
         super().close()
 
 
-def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[str, Any]:
+def run_batch(claims: Path, out: Path, jobs: int, force: bool = True, recycle_after: int = RECYCLE_AFTER
+              ) -> dict[str, Any]:
     settings = Settings(Workspace.open(REPO), TODAY, out=out)
     loaded = load_items(settings, [claims])
     pools: list[MeasuredPool] = []
 
     def factory(s: Settings, work: Work) -> MeasuredPool:
-        pools.append(MeasuredPool(s, work, jobs))
+        pools.append(MeasuredPool(s, work, jobs, recycle_after))
         return pools[-1]
 
     started, coordinator = time.perf_counter(), time.process_time()
@@ -150,7 +172,7 @@ def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[st
     for outcome in batch.outcomes:
         outcomes.append(outcome)
         if len(outcomes) == 100 and pools:
-            at_100 = pools[0].sample()
+            at_100 = pools[0].peaks()
     wall, coordinator = time.perf_counter() - started, time.process_time() - coordinator
     built = [o for o in outcomes if o.status == "built"]
     pool = pools[0] if pools else None
@@ -164,10 +186,10 @@ def run_batch(claims: Path, out: Path, jobs: int, force: bool = True) -> dict[st
     }
     if pool is not None and built:
         result["cpu_ms_per_packet"] = round(pool.cpu / len(built) * 1000, 1)
-        result["peak_worker_mb_at_100"] = max(at_100[0]) if at_100 and at_100[0] else None
-        result["peak_office_mb_at_100"] = max(at_100[1]) if at_100 and at_100[1] else None
-        result["peak_worker_mb_at_end"] = max(pool.worker_mb) if pool.worker_mb else None
-        result["peak_office_mb_at_end"] = max(pool.office_mb) if pool.office_mb else None
+        result["peak_worker_mb_at_100"], result["peak_office_mb_at_100"] = at_100 or (None, None)
+        result["peak_worker_mb_at_end"] = max(pool.worker_mb.values(), default=None)
+        result["peak_office_mb_at_end"] = max(pool.office_mb.values(), default=None)
+        result["workers_started"] = len(pool.worker_mb)
     return result
 
 
@@ -199,9 +221,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100)
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument("--letters", default="html,word")
+    parser.add_argument("--recycle-after", type=int, default=RECYCLE_AFTER, help="packets a worker builds")
     args = parser.parse_args()
     jobs = [int(j) for j in args.jobs.split(",")]
     figures: dict[str, Any] = {"date": datetime.now().isoformat(timespec="seconds"), "claims": args.claims,
+                               "recycle_after": args.recycle_after,
                                "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
                                "runs": {}}
     from appealgen.fax import g4_to_pdf, read_g4
@@ -220,7 +244,7 @@ def main() -> None:
                 print(f"batch: {kind} letters, {count} job(s) ...", file=sys.stderr)
                 # The floor just before and just after the run: the machine's speed drifts within minutes.
                 before = qpdf_floor(folder, min(args.claims, 100), root / "fax.pdf")
-                result = run_batch(claims, root / f"out-{kind}-{count}", count)
+                result = run_batch(claims, root / f"out-{kind}-{count}", count, recycle_after=args.recycle_after)
                 after = qpdf_floor(folder, min(args.claims, 100), root / "fax.pdf")
                 result["floor_cpu_ms"] = [round(before, 1), round(after, 1)]
                 result["cpu_ratio_to_floor"] = round(

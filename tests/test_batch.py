@@ -200,6 +200,38 @@ def hungry(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     return Outcome(item.origin, item.claim_id)
 
 
+def whose_worker(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+    """Names the worker that took the item."""
+    return Outcome(item.origin, item.claim_id, instead=str(os.getpid()))
+
+
+def test_a_worker_is_retired_after_its_share_of_items_and_a_fresh_one_goes_on(tmp_path: Path) -> None:
+    item = load_claims(claims_folder(tmp_path / "in", 1))[0]
+    items = [Item.of(item.claim.model_copy(update={"claim_id": f"OK-{n}"}), "ok.yaml", item.source)
+             for n in range(5)]
+    with PoolExecutor(Settings(Workspace.open(REPO), TODAY), whose_worker, jobs=1, recycle_after=2) as pool:
+        outcomes = list(run_items(Loaded(items=items), pool))
+    assert [o.claim_id for o in outcomes] == [f"OK-{n}" for n in range(5)]
+    pids = [int(o.instead) for o in outcomes]  # the worker's process ID
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] and len(set(pids)) == 3
+    assert [pid for pid in pids if alive(pid)] == []  # every retired worker has been reaped
+
+
+@pytest.mark.slow
+def test_a_retired_worker_takes_its_libreoffice_with_it(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 3, appeal=WORD_LETTER)
+    settings = Settings(Workspace.open(REPO), TODAY, out=tmp_path / "out")
+    offices: set[int] = set()
+    with PoolExecutor(settings, build_one, jobs=1, recycle_after=1) as pool:
+        for outcome in run_items(Loaded(items=load_claims(claims)), pool):
+            assert outcome.status == "built", outcome.lines()
+            workers = [slot.process.pid for slot in pool.slots] + [process.pid for process in pool.retiring]
+            offices |= {pid for worker in workers if worker for pid in descendants(worker)}
+    assert offices, "each worker ran a LibreOffice"
+    time.sleep(1)
+    assert [pid for pid in offices if alive(pid)] == []
+
+
 def descendants(pid: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():

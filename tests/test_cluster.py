@@ -36,7 +36,7 @@ from appealgen.toolkit import Toolkit
 from appealgen.workspace import Workspace
 from tests.conftest import REPO, TODAY
 from tests.helpers import AS_OF, HTML_LETTER, run
-from tests.test_batch import WORD_LETTER, alive, claims_folder, comparable, descendants, summary
+from tests.test_batch import WORD_LETTER, alive, claims_folder, comparable, descendants, summary, whose_worker
 
 EXAMPLES = sorted(str(p) for p in (REPO / "examples").glob("*/claim.yaml"))
 
@@ -366,6 +366,18 @@ def test_a_host_stops_an_item_at_its_time_limit_not_later(tmp_path: Path) -> Non
         host.close()
     assert isinstance(stopped.error, TimeLimitError)
     assert elapsed < 8
+
+
+def test_a_host_retires_its_process_after_its_share_of_items(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "out")
+    [item] = load_items(settings, [claims_folder(tmp_path / "in", 1)]).items
+    host = Host(settings, whose_worker, None, recycle_after=2)
+    try:
+        pids = [int(host.run(item).instead) for _ in range(5)]  # the worker's process ID
+    finally:
+        host.close()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] and len(set(pids)) == 3
+    assert [pid for pid in pids if alive(pid)] == []
 
 
 def test_a_claim_whose_files_cannot_be_fetched_fails_alone_on_the_worker(tmp_path: Path,

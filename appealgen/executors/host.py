@@ -7,7 +7,9 @@ local pool's workers (`pool._worker`): its own toolkit with a warm LibreOffice, 
 address-space limit, death with its parent. The host gives each item the same guarantees as
 the local pool: over the time limit, the child (and its LibreOffice) is killed and replaced and
 the item fails alone; a child that dies is replaced and its item tried once more, then recorded
-as failed, so a hostile file cannot take down the process that hosts it."""
+as failed, so a hostile file cannot take down the process that hosts it. A child is retired
+after RECYCLE_AFTER items, as a pool's worker is, but less often: a new Python costs seconds to
+start where a fork costs a fraction of one."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from appealgen.sources.items import Item
 
 READY = "ready"
 START_TIMEOUT_S = 120.0  # Python and the heavy imports, on a busy machine
+RECYCLE_AFTER = 1000  # items per child (the local pool's forked workers: pool.RECYCLE_AFTER)
 DIED_TWICE = "its worker process died twice (out of memory or a crash); nothing written for this claim"
 # Starts a process on a thread that lives as long as the host: a child's PR_SET_PDEATHSIG fires
 # when the *thread* that started it ends, and a Dask task thread may end before the host does.
@@ -38,12 +41,15 @@ def _direct(start: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[by
 
 
 class Host:
-    def __init__(self, settings: Settings, work: Work, memory_mb: int | None, spawner: Spawner = _direct) -> None:
+    def __init__(self, settings: Settings, work: Work, memory_mb: int | None, spawner: Spawner = _direct,
+                 recycle_after: int = RECYCLE_AFTER) -> None:
         self.settings, self.work, self.memory_mb = settings, work, memory_mb
         self.spawner = spawner
+        self.recycle_after = recycle_after
         self.process: subprocess.Popen[bytes] | None = None
         self.connection: Connection | None = None
         self.warm = False
+        self.done = 0  # items the current child has finished
 
     def start(self) -> None:
         """Start the child now (a host starts it on first use otherwise)."""
@@ -69,6 +75,8 @@ class Host:
         return self.warm
 
     def run(self, item: Item) -> Outcome:
+        if self.done >= self.recycle_after:
+            self.close()  # retired: the next child starts below
         started = time.monotonic()
         for _attempt in range(2):
             if not self._warm():
@@ -87,6 +95,7 @@ class Host:
                                seconds=time.monotonic() - started)
             try:
                 outcome: Outcome = self.connection.recv()
+                self.done += 1
                 return outcome
             except (EOFError, OSError):
                 self.kill()
@@ -102,7 +111,7 @@ class Host:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
-        self.warm = False
+        self.warm, self.done = False, 0
 
     def close(self) -> None:
         """Ask the child to stop (it closes its toolkit and LibreOffice), then make sure."""

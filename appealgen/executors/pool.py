@@ -4,7 +4,9 @@ Workers are forked after the heavy imports (WeasyPrint, docxtpl, pypdf), so each
 milliseconds and shares those pages; each then opens its own toolkit (fonts, stylesheet,
 template environment, a warm LibreOffice) once, for all its items. Every worker runs under an
 address-space limit, and an item over the time limit gets its worker (and that worker's
-LibreOffice) killed and replaced. Workers die with the coordinator (PR_SET_PDEATHSIG), so a
+LibreOffice) killed and replaced. A worker is retired (and a fresh one forked) after
+RECYCLE_AFTER items, so memory that a long batch leaves behind below Python (pdfium, Pango,
+the allocator) cannot build up. Workers die with the coordinator (PR_SET_PDEATHSIG), so a
 `kill -9` of the batch leaves nothing running."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
@@ -40,6 +42,11 @@ from appealgen.toolkit import Toolkit
 # rarely during an item (every collector.ALLOCATIONS), and each item's garbage is collected
 # once its outcome is sent.
 MEMORY_LIMIT_MB = 2048  # address space per Python worker (its LibreOffice has its own process)
+# Items per worker. A worker grows a few KB a packet outside its bounded caches; a fresh fork
+# re-warms in well under a second, a small price every few hundred packets. Its LibreOffice
+# restarts after as many documents (office.RESTART_AFTER), so a Word letter's worker is retired
+# about when its listener would have been restarted anyway.
+RECYCLE_AFTER = 200
 PR_SET_PDEATHSIG = 1
 HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "pikepdf", "pypdfium2", "img2pdf", "PIL.Image", "jinja2.sandbox",
                  "appealgen.build", "appealgen.render.html")
@@ -101,26 +108,36 @@ def _worker(connection: Connection, settings: Settings, work: Work, memory_mb: i
             first = False
 
 
+def _kill(process: BaseProcess) -> None:
+    """SIGKILL a worker; its LibreOffice dies with it (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(ProcessLookupError, ValueError, AttributeError):
+        if process.pid is not None:
+            os.kill(process.pid, signal.SIGKILL)
+    process.join(timeout=10)
+
+
 @dataclass
 class _Slot:
     process: BaseProcess
     connection: Connection
     item: Item | None = None
     started: float = 0.0
-    tries: dict[str, int] = field(default_factory=dict)
+    done: int = 0  # items this worker has finished
 
 
 class PoolExecutor(Executor):
     def __init__(self, settings: Settings, work: Work, jobs: int | None = None, memory_mb: int | None = MEMORY_LIMIT_MB,
-                 converter: Callable[[], Converter] = ListenerConverter) -> None:
+                 converter: Callable[[], Converter] = ListenerConverter, recycle_after: int = RECYCLE_AFTER) -> None:
         """`converter`: a warm LibreOffice per worker for batches; one command-line run per
         packet suits a single build (it starts faster than a listener)."""
         super().__init__(settings, work)
         self.converter = converter
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.memory_mb = memory_mb
+        self.recycle_after = recycle_after
         self.pending: deque[Item] = deque()
         self.slots: list[_Slot] = []
+        self.retiring: list[BaseProcess] = []  # retired workers finishing (closing their LibreOffice)
         self.retried: set[str] = set()
         self.context = multiprocessing.get_context("fork")
 
@@ -156,8 +173,11 @@ class PoolExecutor(Executor):
             yield from self._stop_overdue()
 
     def _assign(self) -> None:
+        self.retiring = [process for process in self.retiring if process.is_alive()]
         for slot in self.slots:
             if slot.item is None and self.pending:
+                if slot.done >= self.recycle_after:
+                    self._retire(slot)
                 item = self.pending.popleft()
                 try:
                     slot.connection.send(item)
@@ -183,6 +203,7 @@ class PoolExecutor(Executor):
             yield from self._died(slot, item)
             return
         slot.item = None
+        slot.done += 1
         yield outcome
 
     def _died(self, slot: _Slot, item: Item) -> Iterator[Outcome]:
@@ -209,18 +230,27 @@ class PoolExecutor(Executor):
                 yield Outcome(item.origin, item.claim_id, error=TimeLimitError(item.origin, item.claim_id, limit),
                               seconds=now - slot.started)
 
+    def _retire(self, slot: _Slot) -> None:
+        """Ask an idle worker to stop (it closes its LibreOffice on the way out) and put a fresh
+        one in its place at once; the old one is reaped as it ends, or at `close`."""
+        with contextlib.suppress(BrokenPipeError, OSError):  # already dead: nothing to ask
+            slot.connection.send(None)
+        with contextlib.suppress(OSError):
+            slot.connection.close()
+        self.retiring.append(slot.process)
+        self._fresh(slot)
+
     def _replace(self, slot: _Slot) -> None:
         self._kill(slot)
+        self._fresh(slot)
+
+    def _fresh(self, slot: _Slot) -> None:
         fresh = self._spawn()
-        slot.process, slot.connection, slot.item = fresh.process, fresh.connection, None
+        slot.process, slot.connection, slot.item, slot.done = fresh.process, fresh.connection, None, 0
 
     @staticmethod
     def _kill(slot: _Slot) -> None:
-        """SIGKILL the worker; its LibreOffice dies with it (PR_SET_PDEATHSIG)."""
-        with contextlib.suppress(ProcessLookupError, ValueError, AttributeError):
-            if slot.process.pid is not None:
-                os.kill(slot.process.pid, signal.SIGKILL)
-        slot.process.join(timeout=10)
+        _kill(slot.process)
         with contextlib.suppress(OSError):
             slot.connection.close()
 
@@ -234,4 +264,8 @@ class PoolExecutor(Executor):
                 self._kill(slot)
             with contextlib.suppress(OSError):
                 slot.connection.close()
-        self.slots = []
+        for process in self.retiring:
+            process.join(timeout=15)
+            if process.is_alive():
+                _kill(process)
+        self.slots, self.retiring = [], []
