@@ -22,7 +22,8 @@ from docx.oxml import OxmlElement
 from jinja2 import meta
 from pypdf import PdfReader
 
-from appealgen.render.env import make_env
+from appealgen.errors import TemplateError
+from appealgen.render.env import make_env, render_string
 from appealgen.templating.preview import until_interrupted
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
@@ -445,6 +446,56 @@ def test_a_malformed_html_tag_stops_the_build_with_its_line_and_leaves_no_packet
     assert code == 1
     assert stderr.startswith("letters/mine.html: line 2, at '<p>{{ claim.claim_id }</p>': a tag is not closed properly")
     assert not (tmp_path / "out").exists()
+
+
+UNESCAPED = "(letters escape every value, and a template cannot turn that off)"
+
+
+def test_a_template_cannot_put_claim_data_in_unescaped(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    html = folder / "templates" / "letters" / "mine.html"
+    html.write_text("<p>{{ patient.last_name|safe }}</p>\n"
+                    "{% autoescape false %}{{ claim.claim_id }}{% endautoescape %}\n"
+                    "{% autoescape true %}{{ claim.claim_id }}{% endautoescape %}\n")
+    word = word_letter(folder / "templates" / "letters" / "mine.docx", "Dear reviewer,", "RE: {{ payer.name | safe }}")
+    assert check(folder, html, word) == (1, [
+        "letters/mine.docx: paragraph 2, at 'RE: {{ payer.name | safe }}': '|safe' would put the value into the "
+        f"letter as markup (HTML or Word's XML), not text: remove it {UNESCAPED}",
+        "letters/mine.html: line 1, at '...p>{{ patient.last_name|safe }}</p>': '|safe' would put the value into the "
+        f"letter as markup (HTML or Word's XML), not text: remove it {UNESCAPED}",
+        "letters/mine.html: line 2, at '{% autoescape false %}{{ claim.claim_id }}{% endautoescape %}': an "
+        f"'autoescape' block is refused {UNESCAPED}",
+        "letters/mine.html: line 3, at '{% autoescape true %}{{ claim.claim_id }}{% endautoescape %}': an "
+        f"'autoescape' block is refused {UNESCAPED}",
+        "4 problems"])
+
+
+def test_the_renderer_has_no_safe_filter_even_for_a_template_never_checked(tmp_path: Path) -> None:
+    (tmp_path / "mine.html").write_text("<p>{{ name|safe }}</p>")
+    env = make_env([tmp_path], REPO / "templates")
+    with pytest.raises(TemplateError) as refused:
+        render_string(env, "mine.html", {"name": "<b>"})
+    assert str(refused.value) == (f"{tmp_path / 'mine.html'}: line 1: '|safe' would put the value into the letter "
+                                  f"as markup (HTML or Word's XML), not text: remove it {UNESCAPED}")
+
+
+@pytest.mark.parametrize(("tag", "message"), [
+    ("{{ patient.last_name|safe }}", "'|safe' would put the value into the letter as markup (HTML or Word's XML), "
+     f"not text: remove it {UNESCAPED}"),
+    ("{% autoescape x %}{{ patient.last_name }}{% endautoescape %}", f"an 'autoescape' block is refused {UNESCAPED}"),
+], ids=["safe", "autoescape-variable"])
+def test_an_unescaped_value_stops_the_build_before_any_claim_data_is_rendered(
+    tmp_path: Path, write_claim: WriteClaim, tag: str, message: str
+) -> None:
+    folder = workspace(tmp_path)
+    (folder / "templates" / "letters" / "mine.html").write_text(f"<p>RE:</p>\n<p>{tag}</p>\n")
+    claim = write_claim(appeal={**HTML_LETTER, "letter": "mine.html"}, patient={
+        "first_name": "Ann", "last_name": "<img src='https://example.invalid/x.png'>", "dob": "1950-01-02",
+        "member_id": "1EG4TE5MK73"})
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
+    assert code == 1
+    assert stderr.startswith("letters/mine.html: line 2, at '") and stderr.endswith(f"': {message}\n")
+    assert "<img" not in stderr and not (tmp_path / "out").exists()
 
 
 def save(path: Path, text: str) -> None:

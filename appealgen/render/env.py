@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import jinja2
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.nodes import Concat
+from jinja2.nodes import Concat, EvalContextModifier, Template
 from jinja2.sandbox import SandboxedEnvironment, safe_range
 from jinja2.utils import object_type_repr
 from markupsafe import Markup
@@ -29,6 +29,12 @@ MAX_POWER_BITS = 4_096  # size of an integer built with **
 # Control characters other than tab and newline: invalid in Word's XML, and in a PDF they hide text.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _loops: ContextVar[list[int]] = ContextVar("template_loops")
+# A value in a letter is claim data (from a CSV export, an 835): left unescaped it would be markup,
+# HTML in an HTML letter and Word's XML in a Word one, not text. So escaping cannot be undone.
+UNESCAPED = "letters escape every value, and a template cannot turn that off"
+SAFE_FILTER = ("'|safe' would put the value into the letter as markup (HTML or Word's XML), not text: "
+               f"remove it ({UNESCAPED})")
+AUTOESCAPE_OFF = f"an 'autoescape' block is refused ({UNESCAPED})"
 _SAFE_SECURITY_MESSAGE = re.compile(r"access to attribute '[^']{1,64}' of '[\w.]{1,64}' object is unsafe\.")
 
 
@@ -140,6 +146,14 @@ class ClaimSandbox(SandboxedEnvironment):
         self.globals["range"] = bounded_range
         self.compiled: BoundedCache[tuple[str, Any], jinja2.Template] = BoundedCache(self.COMPILED_KEPT)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Template:
+        """Every template, as it is compiled or checked: escaping cannot be turned off."""
+        tree = super()._parse(source, name, filename)
+        for modifier in tree.find_all(EvalContextModifier):  # {% autoescape %} blocks
+            if any(option.key == "autoescape" for option in modifier.options):
+                raise jinja2.TemplateSyntaxError(AUTOESCAPE_OFF, modifier.lineno, name, filename)
+        return tree
+
     def from_string(self, source: str | jinja2.nodes.Template, globals: MutableMapping[str, Any] | None = None,
                     template_class: type[jinja2.Template] | None = None) -> jinja2.Template:
         """Each distinct source is compiled once: docxtpl hands every XML part of a Word template
@@ -201,6 +215,7 @@ def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnv
         finalize=without_controls,
     )
     env.filters.update(money=money, long_date=long_date, us_date=us_date)
+    del env.filters["safe"]  # see UNESCAPED
     env.globals["checked_size"] = checked_size
     env.checked_size = checked_size  # type: ignore[attr-defined]  # called by BoundedCodeGenerator's code
     for name in ("center", "indent", "wordwrap", "truncate", "format", "join", "batch", "slice", "filesizeformat"):
@@ -247,7 +262,8 @@ def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str]
         return call()
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or name
-        raise TemplateError(where, f"line {exc.lineno}", exc.message or "syntax error") from None
+        message = SAFE_FILTER if exc.message == "No filter named 'safe'." else exc.message
+        raise TemplateError(where, f"line {exc.lineno}", message or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
         missing = exc.name if isinstance(exc.name, str) else None
         raise TemplateError(name, None, f"template {_shown_name(missing, sources)} not found") from None

@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import nodes
 
 from appealgen.errors import EXIT_BAD_INPUT
+from appealgen.render.env import AUTOESCAPE_OFF
 from appealgen.templating.names import NameChecker, Report, known_names
 from appealgen.templating.word import (
     Paragraph,
@@ -52,6 +53,8 @@ def is_template(path: Path) -> bool:
 def friendly(message: str) -> tuple[str, str]:
     """A Jinja syntax message in words a template author can act on, and the text to quote."""
     message = re.sub(r" at \d+$", "", message)  # Jinja counts from the start of the file: no help
+    if message == AUTOESCAPE_OFF:
+        return message, "autoescape"
     char = re.match(r"unexpected char '(.)'", message)
     if char and char.group(1) in CURLY:
         return (f"curly quotes ({CURLY}) cannot be used inside a tag: retype them as straight quotes "

@@ -10,6 +10,7 @@ from jinja2 import nodes
 
 from appealgen.documents import did_you_mean
 from appealgen.render.context import FrontContext, LetterContext, describe
+from appealgen.render.env import SAFE_FILTER
 
 JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller", "varargs", "kwargs"}
 DATE_ATTRIBUTES = {"year", "month", "day", "isoformat", "strftime", "weekday", "isoweekday"}
@@ -124,7 +125,9 @@ class NameChecker:
             for name in names:
                 scope[name] = None
             return
-        if isinstance(node, nodes.Filter) and node.name not in self.filters:
+        if isinstance(node, nodes.Filter) and node.name == "safe":
+            self.report.append((node.lineno, SAFE_FILTER, "safe"))
+        elif isinstance(node, nodes.Filter) and node.name not in self.filters:
             self.report.append((node.lineno, f"filter {node.name!r} does not exist"
                                 f"{did_you_mean(node.name, sorted(self.filters))}", node.name))
         if isinstance(node, nodes.Name) and node.ctx == "load":
