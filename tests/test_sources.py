@@ -110,9 +110,27 @@ def test_a_missing_claim_id_column_and_an_unknown_mapped_field(tmp_path: Path) -
     csv_file, mapping = write(tmp_path, [row()], mapping=MAPPING.replace("claim_id: Account", "claim_id: Acct"))
     assert load_csv(csv_file, mapping).errors[0].lines()[0].startswith(
         f"{csv_file}: row 1: no column 'Acct' (the claim id); columns: Account, Billed")
-    mapping.write_text(MAPPING + "  patient.nickname: Nick\n")
+    mapping.write_text(MAPPING + "  patient.lastname: Pt Last\n")
     assert load_csv(csv_file, mapping).errors[0].lines() == [
-        f"{mapping}: columns.patient.nickname: not a claim field (see `appealgen batch --help`)"]
+        f"{mapping}: columns.patient.lastname: not a claim field (did you mean patient.last_name?)"]
+
+
+def test_a_mapped_column_the_export_lacks_stops_the_file_naming_the_mapping(tmp_path: Path) -> None:
+    typo = MAPPING.replace("progress_notes: Notes", "progress_notes: Note")
+    csv_file, mapping = write(tmp_path, [row()], mapping=typo)
+    loaded = load_csv(csv_file, mapping)
+    assert loaded.items == []
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{mapping}: columns.attachments.progress_notes: column 'Note' is not in export.csv (columns: Account, "
+        "Billed, CARC, DOB, DOS, Denied, Group, HCPCS, Line CARC, Member, Mods, NPI, Notes, Payer, Provider, Pt First, "
+        "Pt Last)"]
+
+
+def test_a_document_listed_on_each_line_of_a_claim_is_enclosed_once(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row(code="A7034", notes="docs/notes.pdf;docs/more.pdf")])
+    [item] = load_csv(csv_file, mapping).items
+    assert [(a.kind.value, a.path.as_posix()) for a in item.claim.attachments] == [
+        ("progress_notes", "docs/notes.pdf"), ("progress_notes", "docs/more.pdf")]
 
 
 def test_without_a_mapping_the_columns_are_the_claim_field_names(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from appealgen.documents import field_path, read_document
+from appealgen.documents import did_you_mean, field_path, read_document
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import AttachmentKind, Claim, Strict
 from appealgen.preflight import MB, Refused, read_regular
@@ -72,7 +72,8 @@ def load_mapping(path: Path | None) -> Mapping:
         raise InputError(path, field_path(tuple(exc.errors()[0]["loc"])) or None, exc.errors()[0]["msg"]) from None
     unknown = sorted(set(mapping.columns) - set(default_fields()))
     if unknown:
-        raise InputError(path, f"columns.{unknown[0]}", "not a claim field (see `appealgen batch --help`)")
+        suggestion = did_you_mean(unknown[0], default_fields())
+        raise InputError(path, f"columns.{unknown[0]}", f"not a claim field{suggestion}")
     return mapping
 
 
@@ -139,7 +140,7 @@ class _Claim:
         self.failed = False  # a row of it could not be read: the claim is not built
 
 
-def _collect(path: Path, mapping: Mapping) -> tuple[dict[str, _Claim], list[InputError]]:
+def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[dict[str, _Claim], list[InputError]]:
     # csv.reader, not DictReader: DictReader skips blank lines without counting them, so every row
     # after a blank line was named one row too early; a spreadsheet numbers the blank row too.
     records = csv.reader(io.StringIO(read_text(path), newline=""))
@@ -149,6 +150,12 @@ def _collect(path: Path, mapping: Mapping) -> tuple[dict[str, _Claim], list[Inpu
     if id_column not in headers:
         raise InputError(path, "row 1", f"no column {id_column!r} (the claim id); columns: "
                          f"{', '.join(sorted(headers))}")
+    # A column the mapping names but the export lacks (a typo, a renamed column) would leave its
+    # field out of every claim, a document out of every packet: refused, naming the mapping.
+    for field, column in mapping.columns.items():
+        if column not in headers:
+            raise InputError(mapping_file or path, f"columns.{field}", f"column {column!r} is not in {path.name} "
+                             f"(columns: {', '.join(sorted(headers))})")
     claims: dict[str, _Claim] = {}
     errors: list[InputError] = []
     for row_number, cells in enumerate(records, start=2):
@@ -192,8 +199,10 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
             kind = field.removeprefix("attachments.")
             claim.data.setdefault("attachments", [])
             for part in str(value).split(";"):
-                if part.strip():
-                    claim.data["attachments"].append({"kind": kind, "path": part.strip()})
+                attachment = {"kind": kind, "path": part.strip()}
+                # an export repeats a claim's columns on each of its service lines: a document once
+                if part.strip() and attachment not in claim.data["attachments"]:
+                    claim.data["attachments"].append(attachment)
         else:
             previous = _get(claim.data, field)
             if previous is not None and previous != value:
@@ -227,7 +236,7 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
     loaded = Loaded()
     try:
         mapping = load_mapping(mapping_file)
-        claims, errors = _collect(path, mapping)
+        claims, errors = _collect(path, mapping, mapping_file)
         loaded.errors.extend(errors)
     except InputError as error:
         loaded.errors.append(error)
