@@ -234,7 +234,7 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
     from appealgen.log.deadlines import calendar, deadlines_exit_code
     from appealgen.log.deadlines import within as due_within
     from appealgen.log.views import due_line
-    from appealgen.output import write_atomic
+    from appealgen.output import write_named
     from appealgen.settings import open_settings
 
     settings = open_settings(workspace, _today(as_of))
@@ -246,7 +246,7 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
     else:
         click.echo("\n".join(due_line(d) for d in shown) or f"nothing due within {within} days")
     if ics is not None:
-        write_atomic(ics, calendar(items, settings.today).encode())
+        write_named(ics, calendar(items, settings.today).encode())
         say(f"{len(items)} deadlines and follow-ups written to {ics}")
     say(f"{len(shown)} due within {within} days, {len(overdue)} overdue")
     sys.exit(deadlines_exit_code(items))

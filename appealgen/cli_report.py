@@ -63,7 +63,7 @@ def report(start: datetime | None, end: datetime | None, practice: str | None, b
     Example:
       appealgen report --from 2026-10-01 --to 2026-10-31 --format pdf --out october.pdf
     """
-    from appealgen.output import write_atomic
+    from appealgen.output import write_named
     from appealgen.reports import api
     from appealgen.reports.build import Options
     from appealgen.reports.period import choose
@@ -90,6 +90,6 @@ def report(start: datetime | None, end: datetime | None, practice: str | None, b
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(out, data)
+        write_named(out, data)
         say(f"written {out} ({len(data):,} bytes) in {time.perf_counter() - started:.1f} s")
     sys.exit(EXIT_OK)

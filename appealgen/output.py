@@ -1,6 +1,11 @@
 """Atomic, private writes: temp files in the same folder renamed into place (0600, 0700), and
 text made safe to print on a terminal.
 
+appealgen's own output folders (packets, letters, claim files) are made private, also when they
+existed before. A single file the user names (a report, a calendar) is different: its folder
+keeps its permissions (a shared reports folder stays shared), and a device or a pipe given as
+the file (`/dev/stdout`, `/dev/null`) is written to, never replaced by a file.
+
 A set of files (one packet) is written all or nothing: every file goes to its temp file first,
 and only when all of them are on disk are they renamed into place. A failure (a full disk, a
 read-only folder) removes the temp files and leaves the folder as it was.
@@ -12,6 +17,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -58,13 +64,17 @@ def _temp_file(folder: Path, name: str, data: bytes) -> str:
     return tmp
 
 
-def write_files(folder: Path, files: dict[str, bytes | None]) -> None:
+def write_files(folder: Path, files: dict[str, bytes | None], private: bool = True) -> None:
     """Write every file of `files` into `folder` as one set; None removes that name. Raises
     OutputError naming the file that failed; then nothing under a final name has changed,
-    and a folder made for this set is removed again."""
+    and a folder made for this set is removed again. `private`: the folder is made 0700 even
+    when it exists (else only when it is made here)."""
     created = not folder.exists()
     try:
-        private_dir(folder)
+        if private:
+            private_dir(folder)
+        else:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(folder, None, f"cannot create the folder: {_reason(error)}; nothing written") from None
     temps: dict[str, str] = {}
@@ -93,4 +103,25 @@ def write_files(folder: Path, files: dict[str, bytes | None]) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """A file in one of appealgen's own output folders."""
     write_files(path.parent, {path.name: data})
+
+
+def write_named(path: Path, data: bytes) -> None:
+    """A file the user named on the command line (see the module's note)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise OutputError(path, None, f"cannot write: {_reason(error)}; nothing written") from None
+    if mode is None or stat.S_ISREG(mode):
+        write_files(path.parent, {path.name: data}, private=False)
+    elif stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        try:
+            with path.open("wb") as stream:
+                stream.write(data)
+        except OSError as error:
+            raise OutputError(path, None, f"cannot write: {_reason(error)}") from None
+    else:
+        raise OutputError(path, None, "cannot write: not a regular file; nothing written")

@@ -16,7 +16,7 @@ from appealgen.attachments import default_title, prepare
 from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, MissingToolError
 from appealgen.letters import enclosure_titles
-from appealgen.output import write_atomic
+from appealgen.output import OutputError, write_named
 from appealgen.planned import plan_item
 from appealgen.render.context import FrontContext, front_context, letter_context
 from appealgen.render.front import number_sections, render_front
@@ -109,7 +109,9 @@ def png_pages(pdf: Path, resolution: int = 80) -> list[Path]:
 
 
 def write_preview(pdf: bytes, out: Path, png: bool, resolution: int = 80) -> list[Path]:
-    write_atomic(out, pdf)
+    if png and out.exists() and not out.is_file():
+        raise OutputError(out, None, "cannot write: PNG pages go beside a file, not a device; nothing written")
+    write_named(out, pdf)
     return [out, *(png_pages(out, resolution) if png else [])]
 
 

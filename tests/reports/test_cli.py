@@ -4,7 +4,11 @@ a workspace's own root-cause table, and no patient name in anything it writes.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +96,29 @@ def test_html_is_one_self_contained_page_with_charts_tables_and_definitions(log:
     assert "claims denied at their first remittance / claims first remitted" in page and "Basis: 835" in page
     assert ">Denied dollars by payer</text>" in page or "Denied dollars by payer" in page
     assert "appealgen default root causes (2026-11)" in page
+
+
+def test_a_named_output_leaves_its_folder_as_it_was_and_a_pipe_a_pipe(log: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-reports"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    code, _, _ = run(log, *OCTOBER, "--format", "csv", "--out", str(shared / "october.csv"))
+    assert code == 0 and (shared / "october.csv").read_text().startswith("section,id,title,")
+    assert shared.stat().st_mode & 0o777 == 0o755  # a team's shared folder is not made private
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    code, _, _ = run(log, *OCTOBER, "--format", "csv", "--out", str(pipe))
+    reader.join(timeout=30)
+    assert code == 0 and received and received[0].startswith(b"section,id,title,")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # written through, not replaced by a file (as /dev/null would be)
+    sock = tmp_path / "socket"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(sock))
+        code, _, err = run(log, *OCTOBER, "--format", "csv", "--out", str(sock))
+    assert code == 1 and err.splitlines()[-1] == f"{sock}: cannot write: not a regular file; nothing written"
 
 
 def test_pdf_is_the_same_report(log: Path, tmp_path: Path) -> None:
