@@ -19,8 +19,9 @@ from appealgen.build import attachment_digests, build_one, inputs_digest
 from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
-from appealgen.outcome import Outcome
+from appealgen.outcome import Outcome, check_detail
 from appealgen.output import write_atomic
+from appealgen.plan import DATED
 from appealgen.planned import plan_item
 from appealgen.report import SCHEMA_VERSION, PacketReport
 from appealgen.run import run, unique_items, with_practices
@@ -30,6 +31,7 @@ from appealgen.toolkit import Toolkit
 
 SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "pages", "seconds", "error"]
 ExecutorFactory = Callable[[Settings, Work], Executor]
+SHOWN_FAILING = 10  # claim ids the closing line names (the summary lists them all)
 
 
 def previous_report(settings: Settings, folder: Path) -> PacketReport | None:
@@ -127,11 +129,20 @@ def summary_row(outcome: Outcome) -> dict[str, object]:
         "status": outcome.status,
         "check_passed": report.check.passed if report is not None and built else "",
         "action": "" if report is None else report.action.value,
-        "deadline": "" if report is None else report.deadline.isoformat(),
+        "deadline": report.deadline.isoformat() if report is not None and report.action in DATED else "",
         "pages": "" if report is None else report.pages,
         "seconds": f"{outcome.seconds:.2f}",
-        "error": "" if outcome.error is None else " | ".join(outcome.error.lines()),
+        "error": " | ".join(outcome.error.lines()) if outcome.error is not None else _failed_check(outcome),
     }
+
+
+def _failed_check(outcome: Outcome) -> str:
+    """Why a built packet failed its check: what is missing and what is wrong (the check's own
+    words, which name documents and pages, never patient data)."""
+    report = outcome.report
+    if report is None or report.status != "built" or report.check.passed:
+        return ""
+    return check_detail(report.check.missing, report.check.problems)
 
 
 def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str]:
@@ -161,6 +172,10 @@ def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
 
 def closing_line(outcomes: list[Outcome], summary: str) -> str:
     counts = count_statuses(outcomes)
-    return (f"{len(outcomes)} claims: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
+    claims = f"{len(outcomes)} claim{'' if len(outcomes) == 1 else 's'}"
+    failing = [o.claim_id or "" for o in outcomes if o.report is not None and not o.report.check.passed]
+    more = ", ..." if len(failing) > SHOWN_FAILING else ""
+    named = f" ({', '.join(failing[:SHOWN_FAILING])}{more})" if failing else ""
+    return (f"{claims}: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
             f"{counts['skipped']} up to date, {counts['failed']} failed; failing their check: "
-            f"{counts['check_failed']}; summary in {summary}")
+            f"{counts['check_failed']}{named}; summary in {summary}")

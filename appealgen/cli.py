@@ -127,7 +127,8 @@ def main() -> None:
 @main.command()
 @click.argument("claim_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("packets"),
-              show_default=True, help="Output folder; each packet goes to OUT/<claim_id>/.")
+              show_default=True, help="Output folder; each packet goes to OUT/<claim_id>/ (OUT/npi-<NPI>/<claim_id>/ "
+              "when the claims come from several practices).")
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Resolve attachment paths here instead of beside the claim file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the packet reports as JSON on stdout.")
@@ -183,7 +184,7 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", default="packets", show_default=True,
               help="Output folder or storage URL (s3://..., file://...); each packet goes to OUT/<claim_id>/ "
-              "(OUT/<practice>/<claim_id>/ when the claims come from several practices).")
+              "(OUT/npi-<NPI>/<claim_id>/ when the claims come from several practices).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
 @click.option("--cluster", envvar="APPEALGEN_CLUSTER", default=None, callback=_cluster_address,
@@ -300,7 +301,7 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
     outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
     written = [f for o in outcomes for f in o.files]
     if form in ("docx", "both") and word_only(outcomes):
-        say(f"{word_only(outcomes)} letters come from HTML templates and were written as PDF only")
+        say(f"HTML templates gave {word_only(outcomes)} of the letters, written as PDF only")
     if merged and (target := merge_letters(out, outcomes)) is not None:
         say(f"merged PDF: {target}")
     say(f"{len(written)} letter files written to {out}")
@@ -380,13 +381,16 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
 @click.option("--force", is_flag=True,
               help="With --out: rewrite claim files that differ from the remittance (edited by hand).")
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Attach <root>/<claim_id>/<kind>*.pdf files found here to the claim files.")
+              help="Attach the files in <root>/<claim_id>/ to the claim files, each by the kind its name says "
+              "(progress notes, SWO, POD, ...; see attachment_names in appealgen.yaml).")
 @click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
+@click.option("--verbose", is_flag=True, help="Name the files under --attachments-root left out (their names may "
+              "carry patient data).")
 @workspace_options
 @handled
 def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, attachments_root: Path | None,
-        descriptions: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
+        descriptions: Path | None, verbose: bool, workspace: Path | None, as_of: datetime | None) -> None:
     """Read X12 835 remittance files: list the claims (denied first) with their
     codes, payer, denied amount, category, action and deadline.
 
@@ -403,7 +407,7 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
     from appealgen.rules.codes import load_descriptions
 
     texts = load_descriptions(descriptions) if descriptions else None
-    settings = commands.open_settings(workspace, _today(as_of), attachments_root=attachments_root)
+    settings = commands.open_settings(workspace, _today(as_of), attachments_root=attachments_root, verbose=verbose)
     say(settings.workspace.describe())
     done = commands.era(settings, list(files), out, force, texts)
     result = done.result

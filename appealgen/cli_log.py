@@ -65,11 +65,15 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
       appealgen log import remits/2026-10-14.835 --submitted claims-october.csv
     """
     from appealgen.log import api
+    from appealgen.log.where import locate
     from appealgen.settings import open_settings
 
     if not files and not submitted:
         raise click.UsageError("give FILE.835 arguments, --submitted CLAIMS.csv, or both")
     settings = open_settings(workspace, _today(as_of))
+    where = locate(settings)
+    if where.path is not None and not where.path.exists():  # said, so a log started in the wrong folder is seen
+        say(f"new tracking log: {where.path}; {settings.workspace.describe()}")
     result = api.import_files(settings, list(files), list(submitted), practice, who or api.default_who())
     for line in result.warnings:
         say(line)

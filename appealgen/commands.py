@@ -45,7 +45,7 @@ def load_items(settings: Settings, paths: list[Path]) -> Loaded:
     with Toolkit(settings) as tools:
         profiles = tools.profiles() if needs_profiles(paths) else {}
         return load(paths, profiles, tools.codes(), settings.today, settings.attachments_root, settings.csv_mapping,
-                    settings.file.attachment_names)
+                    settings.file.attachment_names, settings.verbose)
 
 
 @dataclass
@@ -166,5 +166,5 @@ def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = F
         files = Written()
         if out is not None:
             files = write_claim_files(result, out, settings.attachments_root, settings.today, force,
-                                      settings.file.attachment_names)
+                                      settings.file.attachment_names, settings.verbose)
     return EraRun(result, files)

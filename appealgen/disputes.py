@@ -54,10 +54,13 @@ def disputed_lines(claim: Claim, denial_codes: list[str]) -> list[DisputedLine]:
         with_codes = [(i, line, claim_codes) for i, line, _ in (unpaid or chosen)]
     on_lines = {remark for line in claim.service_lines for remark in line.rarc}
     claim_remarks = [remark for remark in claim.denial.rarc if remark not in on_lines]  # they apply to every line
+    # From a validated claim's own values: validating them again would cost era's table of a
+    # large remittance more than the decision itself (the amount in controversy needs these lines).
     return [
-        DisputedLine(index=i, dos=line.dos, dos_to=line.dos_to, label=line.label, units=line.units,
-                     billed=line.billed, paid=line.paid, denied=_denied_amount(line, codes), codes=codes,
-                     remarks=list(dict.fromkeys([*line.rarc, *claim_remarks])), diagnosis=line.diagnosis)
+        DisputedLine.model_construct(
+            index=i, dos=line.dos, dos_to=line.dos_to, label=line.label, units=line.units, billed=line.billed,
+            paid=line.paid, denied=_denied_amount(line, codes), codes=codes,
+            remarks=list(dict.fromkeys([*line.rarc, *claim_remarks])), diagnosis=line.diagnosis)
         for i, line, codes in with_codes
     ]
 

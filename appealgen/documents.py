@@ -121,6 +121,11 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# Pydantic's errors for a date it could not read; the message then says how to write one.
+UNREAD_DATES = {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"}
+DATE_FORM = "write dates as YYYY-MM-DD, e.g. 2026-09-02"
+
+
 def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
                       model: type[BaseModel] | None = None) -> list[InputError]:
     """Turn a pydantic error into `FILE: field.path: message` lines (no input values). With
@@ -134,6 +139,8 @@ def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
             message = "unknown key"
             if model is not None and err["loc"]:
                 message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
+        elif err["type"] in UNREAD_DATES:  # "09/02/2026" is read as a year that goes wrong
+            message += f" ({DATE_FORM})"
         errors.append(InputError(source, field or None, message))
     return errors
 

@@ -41,14 +41,15 @@ class AppealgenError(Exception):
 class InputError(AppealgenError):
     """A claim, profile or attachment that cannot be used: `FILE: field: message`."""
 
-    def __init__(self, source: object, field: str | None, message: str) -> None:
+    def __init__(self, source: object, field: str | None, message: str, claim_id: str | None = None) -> None:
         self.source = str(source)
         self.field = field
         self.message = message
+        self.claim_id = claim_id  # the claim it stops, when known (a CSV row's): for the batch summary
         super().__init__(self.line())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.source, self.field, self.message))
+        return (type(self), (self.source, self.field, self.message, self.claim_id))
 
     def line(self) -> str:
         where = f"{self.source}: {self.field}" if self.field else self.source
@@ -61,12 +62,13 @@ class InputError(AppealgenError):
 class InputErrors(AppealgenError):
     """Several input errors collected from one file, printed one per line."""
 
-    def __init__(self, errors: list[InputError]) -> None:
+    def __init__(self, errors: list[InputError], claim_id: str | None = None) -> None:
         self.errors = errors
+        self.claim_id = claim_id
         super().__init__("\n".join(e.line() for e in errors))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.errors,))
+        return (type(self), (self.errors, self.claim_id))
 
     def lines(self) -> list[str]:
         return [e.line() for e in self.errors]

@@ -54,6 +54,10 @@ class Outcome:
             return self.error.lines()
         if self.plan is not None and self.instead:
             return [nothing_line(self.plan.claim_id, self.plan.action, self.instead, self.plan.action_reason, None)]
+        if self.plan is not None and self.files and (self.plan.missing or self.plan.problems):
+            # a letter alone: printed and mailed, it must not go without what its packet would lack
+            return [f"{self.plan.claim_id}: letter written, but its packet would fail its check: "
+                    f"{check_detail(self.plan.missing, self.plan.problems)}"]
         if self.report is None or self.folder is None:
             return []
         # What was removed from a document, and pages nobody could verify, are said out loud.
@@ -75,13 +79,17 @@ def nothing_line(claim_id: str, action: Action, instead: str, why: str, where: P
     return f"{claim_id}: nothing to send ({action.value}{overruled(override)}): {instead}; because {why}{target}"
 
 
+def check_detail(missing: list[str], problems: list[str]) -> str:
+    return "; ".join([f"missing {m}" for m in missing] + problems)
+
+
 def summary_line(report: PacketReport, folder: Path) -> str:
     if report.status == "nothing_to_send":
         return nothing_line(report.claim_id, report.action, report.instead, report.action_reason,
                             folder / "packet.json", report.override)
     status = "passed" if report.check.passed else "FAILED"
     # (scans nobody could verify are named on the lines under this one: see Outcome.lines)
-    detail = "; ".join([f"missing {m}" for m in report.check.missing] + report.check.problems)
+    detail = check_detail(report.check.missing, report.check.problems)
     where = folder / "packet.pdf"
     line = (f"{report.claim_id}: {status}, {report.pages} pages, {report.category} -> {report.action}"
             f"{overruled(report.override)} ({report.level}, due {report.deadline.isoformat()}) -> {where}")

@@ -45,7 +45,10 @@ def _reason(error: OSError) -> str:
 
 
 def private_dir(path: Path) -> Path:
+    made = [folder for folder in (path, *path.parents) if not folder.exists()]
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in made:  # mkdir gives the folders it makes on the way the default permissions
+        os.chmod(folder, 0o700)
     os.chmod(path, 0o700)  # also when it existed before with wider permissions
     return path
 
@@ -73,8 +76,8 @@ def write_files(folder: Path, files: dict[str, bytes | None], private: bool = Tr
     try:
         if private:
             private_dir(folder)
-        else:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        elif not folder.exists():
+            private_dir(folder)  # a folder made here is private; one that exists keeps its permissions
     except OSError as error:
         raise OutputError(folder, None, f"cannot create the folder: {_reason(error)}; nothing written") from None
     temps: dict[str, str] = {}

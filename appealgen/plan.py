@@ -51,6 +51,10 @@ FALLBACK_LETTER = "reconsideration.html"
 # Actions that send something to the payer; the others build no packet (nothing to send).
 SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization,
              Action.reopening}
+# Actions whose deadline is one to meet: those that send something, and a person's review, which
+# sends nothing yet while the window it may still use keeps running. Every view shows a deadline
+# for these only (era's table, the batch summary, the log's steps).
+DATED = SUBMITTED | {Action.review}
 # What to do instead when nothing is sent, as the build line says it.
 INSTEAD = {
     Action.adjust: "adjust the balance (write it off)",
@@ -197,7 +201,7 @@ def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> list[
 
 def required_documents(
     profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
-    kinds: set[AttachmentKind], remark_documents: list[AttachmentKind],
+    kinds: set[AttachmentKind], remark_documents: list[AttachmentKind], new_claim: bool = False,
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
@@ -212,7 +216,7 @@ def required_documents(
     ]
     if action is Action.request_authorization:  # the authorization is what is being asked for
         required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
-    if action is Action.corrected_claim:  # the corrected claim form is what is being sent
+    if action is Action.corrected_claim and not new_claim:  # the replacement claim (7) is what is being sent
         kind = AttachmentKind.corrected_claim
         required.append(Requirement(description=CORRECTED_CLAIM_FORM, kinds=[kind], present=kind in kinds))
     return required
@@ -272,6 +276,7 @@ class Decided:
     found: Classification
     kinds: set[AttachmentKind]
     level: LevelChoice
+    disputed: list[DisputedLine]  # the lines the request is about: the amount in controversy is theirs
     aic: Decimal
     minimum: Decimal | None
     action: ActionChoice
@@ -287,6 +292,10 @@ class Decided:
     def submitted(self) -> bool:
         return self.action.action in SUBMITTED
 
+    @property
+    def dated(self) -> bool:
+        return self.action.action in DATED
+
 
 def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
            wanted: tuple[Action, str, str] | None = None) -> Decided:
@@ -295,7 +304,8 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
     level = choose_level(claim.appeal, profile, found.category)
-    aic, minimum = amount_in_controversy(claim), aic_minimum(level.level, today)
+    disputed = disputed_lines(claim, found.denial_codes)
+    aic, minimum = amount_in_controversy(claim, disputed), aic_minimum(level.level, today)
     situation = Situation(kinds, level, profile, aic, minimum)
     action, override = _override(claim, situation, choose_action(situation, found), wanted, origin)
     step = action.step or level.level
@@ -303,8 +313,8 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     deadline, findings = _deadline(claim, profile, step, action, first_dos)
     days_left = (deadline.date - today).days
     sending = send_by(deadline.date, profile.delivery_for(step), profile)
-    return Decided(found, kinds, level, aic, minimum, action, override, step, first_dos, deadline, findings,
-                   days_left, sending)
+    return Decided(found, kinds, level, disputed, aic, minimum, action, override, step, first_dos, deadline,
+                   findings, days_left, sending)
 
 
 def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
@@ -319,10 +329,10 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
-                                  found.documents)
+                                  found.documents, action.new_claim)
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
-    disputed = disputed_lines(claim, found.denial_codes)
+    disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found)
     if action.action in SUBMITTED and not action.new_claim:

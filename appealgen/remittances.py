@@ -22,6 +22,7 @@ from appealgen.plan import decide
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources import read_remittances
+from appealgen.sources.attachment_names import unused_lines
 from appealgen.sources.era_claims import (
     NOT_ADJUDICATED,
     FoundClaim,
@@ -75,7 +76,7 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
         return _without_plan(found, profile)
     decided = decide(claim, profile, codes, today, str(found.source))  # the plan's decisions, not its packet
     category, action = decided.found.category.value, decided.action
-    if not decided.submitted:  # nothing is sent: no deadline to show
+    if not decided.dated:  # no deadline to meet: none to show
         return RowDecision(category, action.action.value, action.reason)
     return RowDecision(category, action.action.value, action.reason, decided.deadline.date, decided.days_left,
                        decided.sending.date)
@@ -180,7 +181,7 @@ class Written:
 
 
 def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False,
-                      names: Mapping[str, AttachmentKind] | None = None) -> Written:
+                      names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False) -> Written:
     """One claim file per denied claim (not reversals), in the claim-file contract. A file that
     already exists and differs from what would be written is left alone (a person may have
     edited it) unless `force`. Files under `root` that are not attached are listed."""
@@ -188,7 +189,7 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
     for found in result.found:
         if not found.denied:
             continue
-        done.unused += attachments_by_convention(root, found.claim_id, names).unused
+        done.unused += unused_lines(attachments_by_convention(root, found.claim_id, names), verbose)
         document = claim_document(found, root, today, names)
         try:
             validate_document(found, document)
@@ -220,7 +221,8 @@ def table_lines(rows: list[dict[str, Any]]) -> list[str]:
         deadline = row["deadline"].isoformat() if row["deadline"] else "-"
         days = str(row["days_left"]) if row["days_left"] is not None else "-"
         lines.append(f"{row['claim_id'][:18]:18} {row['status_code']:6} {'yes' if row['denied'] else 'no':6} "
-                     f"{row['billed']:>10} {row['paid']:>10} {row['denied_amount']:>10.2f} {row['payer'][:20]:20} "
-                     f"{text[:28]:28} {row['category']:24} {row['action']:21} {deadline:10} {days:>5}")
+                     f"{row['billed']:>10.2f} {row['paid']:>10.2f} {row['denied_amount']:>10.2f} "
+                     f"{row['payer'][:20]:20} {text[:28]:28} {row['category']:24} {row['action']:21} {deadline:10} "
+                     f"{days:>5}")
         lines += [f"    {code}: {text}" for code, text in row.get("descriptions", {}).items()]
     return lines

@@ -55,7 +55,7 @@ def unique_items(items: list[Item]) -> tuple[list[Item], list[Outcome]]:
 def run(loaded: Loaded, executor: Executor) -> Iterator[Outcome]:
     """Outcomes of every item: load errors, refusals, then built items as they finish."""
     for error in loaded.errors:
-        yield Outcome(getattr(error, "source", ""), None, error=error)
+        yield Outcome(getattr(error, "source", ""), getattr(error, "claim_id", None), error=error)
     items, refused = unique_items(with_practices(loaded.items))
     yield from refused
     for item in items:

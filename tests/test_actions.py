@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from appealgen.plan import CORRECTED_CLAIM_FORM
 from tests.conftest import WriteClaim, claim_dict
 from tests.helpers import AS_OF, denied_with, pdf_text, run, write_claim_in
+from tests.rulecases import build_claim, plan_for
 
 RA_NOTES = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
             {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
@@ -166,6 +168,14 @@ def test_a_medicare_correction_after_ma130_is_a_new_claim_not_a_packet(write_cla
                              "claim (frequency code 1) by 2027-09-01; it must arrive by 2027-09-02; because ")
 
 
+def test_a_new_claim_asks_for_no_replacement_claim_form() -> None:
+    """A new claim (frequency code 1) goes through claim submission: the plan must not also ask
+    for the replacement form (frequency code 7) a corrected claim in a packet needs."""
+    plan = plan_for(build_claim(["CO-16"], ["MA130"], payer="medicare-dme"))
+    assert (plan.action.value, plan.new_claim, plan.packet) == ("corrected_claim", True, False)
+    assert CORRECTED_CLAIM_FORM not in [r.description for r in plan.required]
+
+
 def test_batch_and_letters_honour_nothing_to_send(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     write_claim_in(inputs / "one")
@@ -176,6 +186,7 @@ def test_batch_and_letters_honour_nothing_to_send(tmp_path: Path) -> None:
     rows = {r["claim_id"]: r for r in json.loads((tmp_path / "out" / "batch-summary.json").read_text())["claims"]}
     assert (rows["TEST-2"]["status"], rows["TEST-2"]["action"], rows["TEST-2"]["check_passed"]) == (
         "nothing_to_send", "check_status", "")
+    assert (rows["TEST-1"]["deadline"], rows["TEST-2"]["deadline"]) == ("2027-10-14", "")  # none to meet: none shown
     code, _, stderr = run("batch", str(inputs), "--out", str(tmp_path / "out"), "--jobs", "1", *AS_OF)
     assert "0 built, 0 with nothing to send, 2 up to date" in stderr  # a rerun keeps it, like a packet
 

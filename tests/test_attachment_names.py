@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from appealgen.models import AttachmentKind as K
-from appealgen.sources.attachment_names import by_name, kind_of, matches, patterns
+from appealgen.sources.attachment_names import by_name, kind_of, matches, patterns, unused_lines
 from tests.helpers import PRACTICE, run
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, interchange
@@ -59,10 +59,16 @@ def test_a_folder_of_files_as_people_keep_them(tmp_path: Path) -> None:
         {"kind": "progress_notes", "path": "ACCT-1/older/Progress notes.pdf", "title": "Progress notes"},
         {"kind": "delivery_ticket", "path": "ACCT-1/POD.jpg", "title": "Proof of delivery"},
     ]
-    assert found.unused == [
+    assert unused_lines(found, verbose=True) == [
         f"{folder / 'fax cover.pdf'}: not attached (no attachment kind matches its name; rename it or add a pattern "
         "to attachment_names in appealgen.yaml)",
         f"{folder / 'readme.txt'}: not attached (a .txt file; attachments are PDF, TIFF, JPEG, PNG or DOCX)",
+    ]
+    assert unused_lines(found, verbose=False) == [  # a file's name may carry the patient's: counted, not named
+        f"{folder}: 1 file not attached (no attachment kind matches its name; rename it or add a pattern to "
+        "attachment_names in appealgen.yaml; --verbose names it)",
+        f"{folder}: 1 file not attached (a .txt file; attachments are PDF, TIFF, JPEG, PNG or DOCX; --verbose names "
+        "it)",
     ]
 
 
@@ -72,7 +78,7 @@ def test_files_left_out_and_unreadable_scans_are_named_when_building_from_an_835
     records = tmp_path / "records" / "ACCT-9001"
     records.mkdir(parents=True)
     lines = ["Patient: Nora Samplewood", "Member ID: 7XK2QW3PL91"]
-    for name in ("SWO.pdf", "Progress notes.pdf", "Discharge summary.pdf", "fax 0012.pdf"):
+    for name in ("SWO.pdf", "Progress notes.pdf", "Discharge summary.pdf", "Samplewood fax.pdf", "fax 0012.pdf"):
         (records / name).write_bytes(make_pdf(lines=lines))
     from PIL import Image
 
@@ -86,8 +92,8 @@ def test_files_left_out_and_unreadable_scans_are_named_when_building_from_an_835
                           str(tmp_path / "records"), "--as-of", "2026-11-22", "--workspace", str(workspace))
     assert code == 0, stderr
     first, built, scanned = stderr.splitlines()
-    assert first == (f"{records / 'fax 0012.pdf'}: not attached (no attachment kind matches its name; rename it or "
-                     "add a pattern to attachment_names in appealgen.yaml)")
+    assert first == (f"{records}: 2 files not attached (no attachment kind matches its name; rename it or add a "
+                     "pattern to attachment_names in appealgen.yaml; --verbose names them)")
     assert built.startswith("ACCT-9001: passed, ")
     assert scanned == ("  warning: attachments[3] (delivery ticket): page 1: no text to confirm the patient "
                        "(scanned image); review them, or build with --ocr")
@@ -95,7 +101,12 @@ def test_files_left_out_and_unreadable_scans_are_named_when_building_from_an_835
     code, _, stderr = run("era", str(remit), "--out", str(tmp_path / "claims"), "--attachments-root",
                           str(tmp_path / "records"), "--as-of", "2026-11-22", "--workspace", str(workspace))
     assert code == 0
-    assert first in stderr.splitlines()
+    assert first in stderr.splitlines() and "Samplewood" not in stderr
+    code, _, stderr = run("era", str(remit), "--out", str(tmp_path / "again"), "--attachments-root",
+                          str(tmp_path / "records"), "--verbose",
+                          "--as-of", "2026-11-22", "--workspace", str(workspace))
+    assert f"{records / 'Samplewood fax.pdf'}: not attached (no attachment kind matches its name; rename it or add " \
+           "a pattern to attachment_names in appealgen.yaml)" in stderr.splitlines()
     claim = yaml.safe_load((tmp_path / "claims" / "ACCT-9001.yaml").read_text())
     assert [a["kind"] for a in claim["attachments"]] == ["prescription", "progress_notes", "medical_records",
                                                           "delivery_ticket"]

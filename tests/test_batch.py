@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -105,12 +106,14 @@ def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path
     out = tmp_path / "out"
     code, stdout, _ = run("batch", str(claims), "--out", str(out), "--json", *AS_OF)
     assert code == 1
-    rows = {row["claim_id"] or "(unreadable)": row for row in summary(out)}
+    rows = {row["claim_id"]: row for row in summary(out)}  # the unreadable claim too, by the id it states
     assert rows["TEST-1"]["status"] == "built" and rows["TEST-1"]["check_passed"] == "True"
-    assert rows["TEST-3"]["check_passed"] == "False"
-    assert rows["(unreadable)"]["status"] == "failed"
-    assert rows["(unreadable)"]["error"] == (f"{claims}[1]: service_lines[0].dos: Input should be a valid date or "
-                                             "datetime, day value is outside expected range")
+    assert (rows["TEST-1"]["error"], rows["TEST-3"]["check_passed"]) == ("", "False")
+    assert rows["TEST-3"]["error"] == "missing progress notes or medical records"  # why its check failed
+    assert rows["TEST-2"]["status"] == "failed"
+    assert rows["TEST-2"]["error"] == (f"{claims}[1]: service_lines[0].dos: Input should be a valid date or "
+                                       "datetime, day value is outside expected range (write dates as YYYY-MM-DD, "
+                                       "e.g. 2026-09-02)")
     text = (out / "batch-summary.csv").read_text() + (out / "batch-summary.json").read_text() + stdout
     for secret in ("Rosa", "Testcase", "9ZZ9ZZ9ZZ99", "1950-01-02"):
         assert secret not in text
@@ -129,6 +132,8 @@ def test_claims_of_several_practices_go_to_their_own_folders(tmp_path: Path) -> 
     assert code == 0, stderr
     assert (tmp_path / "out" / "npi-1538261953" / "SAME-1" / "packet.pdf").is_file()
     assert (tmp_path / "out" / "npi-1042177331" / "SAME-1" / "packet.pdf").is_file()
+    made = [tmp_path / "out", tmp_path / "out" / "npi-1538261953", tmp_path / "out" / "npi-1042177331" / "SAME-1"]
+    assert [stat.S_IMODE(folder.stat().st_mode) for folder in made] == [0o700] * 3  # every folder made is private
 
 
 def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> None:
@@ -300,6 +305,15 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
                                         f"4 letter files written to {out}"]
+
+
+def test_a_letter_whose_packet_would_fail_its_check_says_so(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER,
+                           attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
+    code, _, stderr = run("letters", str(claims), "--out", str(tmp_path / "letters"), *AS_OF)
+    assert code == 0 and (tmp_path / "letters" / "TEST-1.pdf").is_file()
+    assert stderr.splitlines()[-2] == ("TEST-1: letter written, but its packet would fail its check: missing progress "
+                                       "notes or medical records")
 
 
 def test_a_hung_conversion_kills_libreoffice_and_the_next_document_gets_a_fresh_one(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_the_cluster_builds_the_same_packets_as_the_local_pool(client: Client, t
     local = batch(settings_for(tmp_path / "pool"), [claims], pool)
     clustered = batch(settings_for(tmp_path / "dask"), [claims], on(client, chunk=2))
     assert statuses(clustered) == statuses(local) == {
-        "": ("failed", None), "TEST-1": ("built", True), "TEST-2": ("built", True),
+        "TEST-4": ("failed", None), "TEST-1": ("built", True), "TEST-2": ("built", True),
         "TEST-3": ("built", False)}
     assert [o.lines() for o in clustered if o.error] == [o.lines() for o in local if o.error]
     for name in ("TEST-1", "TEST-2", "TEST-3"):

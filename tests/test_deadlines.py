@@ -10,8 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from appealgen.models import Action, Claim
+from appealgen.disputes import disputed_lines
+from appealgen.models import Action, Adjustment, Claim
 from appealgen.plan import deadline_findings, make_plan
+from appealgen.rules.classify import classify
 from appealgen.rules.deadlines import add_months, amount_in_controversy, filing_deadline
 from tests.conftest import CODES, TODAY, claim_dict
 from tests.rulecases import build_claim, chain, plan_for, profile
@@ -333,7 +335,29 @@ def test_the_minimum_applies_to_the_alj_review_of_a_qic_dismissal() -> None:
     ],
 )
 def test_amount_in_controversy_leaves_out_deductible_and_coinsurance(codes: list[str], aic: Decimal) -> None:
-    assert amount_in_controversy(build_claim(codes, billed="245.00")) == aic
+    assert in_controversy(build_claim(codes, billed="245.00")) == aic
+
+
+def in_controversy(claim: Claim) -> Decimal:
+    """The amount in controversy of the lines the plan disputes."""
+    return amount_in_controversy(claim, disputed_lines(claim, classify(claim, CODES).denial_codes))
+
+
+def test_a_line_paid_with_a_contractual_write_off_is_not_in_controversy() -> None:
+    """405.1006(d)(1) counts the items in question: a line paid at the allowed amount (its
+    CO-45 write-off is no one's to recover) is not, so neither its charge nor its write-off
+    counts; deductible and coinsurance count only on the disputed line (and the claim's own)."""
+    data = claim_dict(payer="medicare-dme", service_lines=[
+        {"dos": "2026-09-02", "code": "E0601", "billed": "245.00", "paid": "150.00",
+         "adjustments": [{"group": "CO", "carc": "45", "amount": "60.00"},
+                         {"group": "PR", "carc": "2", "amount": "35.00"}]},
+        {"dos": "2026-09-02", "code": "A7034", "billed": "150.00", "paid": "0",
+         "adjustments": [{"group": "CO", "carc": "50", "amount": "130.00"},
+                         {"group": "PR", "carc": "1", "amount": "20.00"}]},
+    ])
+    plan = plan_for(Claim.model_validate(data))
+    assert [line.label for line in plan.disputed] == ["A7034"]
+    assert plan.amount_in_controversy == Decimal("130.00")  # 150.00 billed, nothing paid, 20.00 deductible
 
 
 def test_amount_in_controversy_from_the_claims_835_record() -> None:
@@ -344,11 +368,13 @@ def test_amount_in_controversy_from_the_claims_835_record() -> None:
         "lines": [{"code": "E0601", "billed": "245.00", "paid": "0",
                    "adjustments": [{"group": "CO", "carc": "50", "amount": "150.00"},
                                    {"group": "PR", "carc": "2", "amount": "55.00"}]}]})
-    assert amount_in_controversy(Claim.model_validate(data)) == Decimal("150.00")
+    assert in_controversy(Claim.model_validate(data)) == Decimal("150.00")
 
 
 def test_the_packet_reaching_the_alj_with_enough_in_controversy_is_an_appeal() -> None:
-    plan = plan_for(build_claim(["CO-50", "PR-2=20.00"], payer="medicare-dme", history=ALJ_HISTORY,
-                                billed="110.00"))
-    # two lines of 110.00 billed, nothing paid, 20.00 coinsurance: 200.00 in controversy
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=ALJ_HISTORY, billed="110.00")
+    line = claim.service_lines[0]
+    coinsurance = line.model_copy(update={"adjustments": [Adjustment(group="PR", carc="2", amount=Decimal(20))]})
+    plan = plan_for(claim.model_copy(update={"service_lines": [line, coinsurance]}))
+    # two denied lines of 110.00 billed, nothing paid, 20.00 coinsurance on one: 200.00 in controversy
     assert (plan.amount_in_controversy, plan.action) == (Decimal("200.00"), A.appeal)

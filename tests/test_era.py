@@ -212,19 +212,19 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
     assert header.split() == ["claim", "status", "denied", "billed", "paid", "denied", "$", "payer", "codes",
                               "category", "action", "deadline", "days"]
     assert set(rule) == {"-"}
-    assert rows == [  # the deadline and the days left only where something is sent
-        "ACCT-9001          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-50 N115           "
+    assert rows == [  # the deadline and the days left where one is to be met (a review decides in time)
+        "ACCT-9001          4      yes        245.00       0.00     245.00 EXAMPLE DME MAC      CO-50 N115           "
         "        medical_necessity        appeal                2027-02-16    86",
-        "ACCT-9002          4      yes       1180.00          0    1180.00 EXAMPLE DME MAC      CO-197               "
-        "        authorization            review                -              -",
-        "ACCT-9003          1      yes        165.00          0     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
+        "ACCT-9002          4      yes       1180.00       0.00    1180.00 EXAMPLE DME MAC      CO-197               "
+        "        authorization            review                2027-02-16    86",
+        "ACCT-9003          1      yes        165.00       0.00     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
         "        authorization            bill_patient          -              -",
         # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
-        "ACCT-9004          4      yes        310.00          0     310.00 EXAMPLE DME MAC      CO-16 MA130          "
+        "ACCT-9004          4      yes        310.00       0.00     310.00 EXAMPLE DME MAC      CO-16 MA130          "
         "        missing_information      corrected_claim       2027-09-02   284",
-        "ACCT-9005          4      yes         95.00          0      95.00 EXAMPLE DME MAC      CO-29 N211           "
+        "ACCT-9005          4      yes         95.00       0.00      95.00 EXAMPLE DME MAC      CO-29 N211           "
         "        timely_filing            adjust                -              -",
-        "ACCT-9006          4      yes        245.00          0     245.00 EXAMPLE DME MAC      CO-18 N522           "
+        "ACCT-9006          4      yes        245.00       0.00     245.00 EXAMPLE DME MAC      CO-18 N522           "
         "        duplicate                check_status          -              -",
         "ACCT-9009          1      yes        395.00     150.00     150.00 EXAMPLE DME MAC      CO-45 CO-50 N115 N130"
         "        medical_necessity        appeal                2027-02-16    86",
@@ -492,7 +492,8 @@ def test_an_unknown_code_is_named_for_review(tmp_path: Path) -> None:
     assert stderr == (f"{path}: segment 13 (CLP): CO-999 not in the code table (rules/codes.yaml): a person must "
                       "review this claim\n")
     [row] = json.loads(stdout)["claims"]
-    assert (row["denied"], row["category"], row["action"], row["deadline"]) == (True, "other", "review", None)
+    # a review sends nothing yet, but the window it may still use is shown: the decision is due before it ends
+    assert (row["denied"], row["category"], row["action"], row["deadline"]) == (True, "other", "review", "2027-02-16")
 
 
 # --- Nothing is overwritten that a person edited (issue 8) ---------------------------------
@@ -555,7 +556,7 @@ def test_patient_responsibility_is_what_the_pr_adjustments_add_up_to(tmp_path: P
 def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) -> None:
     """The table decides from the plan's own decisions (not the whole plan: a 10,000-claim file
     needs only these), so every denied row agrees with `appealgen plan` on its claim."""
-    from appealgen.plan import make_plan
+    from appealgen.plan import DATED, make_plan
     from appealgen.sources.era_claims import to_claim
 
     path = tmp_path / "mix.835"
@@ -568,7 +569,7 @@ def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) 
             continue
         plan = make_plan(to_claim(found, None, TODAY), PROFILES[found.profile_id], CODES, TODAY, str(path))
         row = rows[found.era.segment]
-        sent = (plan.deadline, plan.days_left, plan.send_by) if plan.submitted else (None, None, None)
+        sent = (plan.deadline, plan.days_left, plan.send_by) if plan.action in DATED else (None, None, None)
         assert (row["category"], row["action"], row["action_reason"], row["deadline"], row["days_left"],
                 row["send_by"]) == (plan.category.value, plan.action.value, plan.action_reason, *sent)
         planned += 1

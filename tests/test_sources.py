@@ -82,6 +82,7 @@ def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) ->
         f"{csv_file}: row 4, column 'Billed': not an amount; claim CSV-3 not built",
         f"{csv_file}: row 5, column 'Member': String should match pattern '^[A-Za-z0-9-]{{3,30}}$'",
     ]
+    assert [getattr(error, "claim_id", None) for error in loaded.errors] == ["CSV-2", "CSV-3", "CSV-4"]  # the summary's
 
 
 def test_a_blank_line_counts_as_a_row_as_in_a_spreadsheet(tmp_path: Path) -> None:

@@ -470,6 +470,40 @@ def test_a_template_cannot_put_claim_data_in_unescaped(tmp_path: Path) -> None:
         "4 problems"])
 
 
+def test_text_beside_a_paragraph_tag_is_caught_before_it_vanishes_from_every_letter(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    word = word_letter(folder / "templates" / "letters" / "mine.docx", "Dear reviewer,",
+                       "Mail to: {%p if payer.name %}", "{{ payer.name }}", "{%p endif %} Thank you for your review.",
+                       "{%p if plan.denied %}", "Denied.", "{%p endif %}")
+    assert check(folder, word) == (1, [
+        "letters/mine.docx: paragraph 2, at 'Mail to: {%p if payer.name %}': this text would never reach the letter: "
+        "a '{%p %}' tag takes the place of its whole paragraph; move the text to a paragraph of its own",
+        "letters/mine.docx: paragraph 4, at '{%p endif %} Thank you for your review.': this text would never reach "
+        "the letter: a '{%p %}' tag takes the place of its whole paragraph; move the text to a paragraph of its own",
+        "2 problems"])
+
+
+def test_a_formatting_filter_given_a_field_of_another_type_is_caught(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    html = folder / "templates" / "letters" / "mine.html"
+    html.write_text("<p>{{ patient.last_name | money }}</p>\n<p>{{ plan.amount_requested | money }} "
+                    "{{ patient.dob | us_date }}</p>\n{% for line in lines %}{{ line.code | long_date }}{% endfor %}\n")
+    assert check(folder, html) == (1, [
+        "letters/mine.html: line 1, at '...{{ patient.last_name | money }}</p>': 'money' formats an amount, and "
+        "patient.last_name is text",
+        "letters/mine.html: line 3, at '...lines %}{{ line.code | long_date }}{% endfor %}': 'long_date' formats a "
+        "date, and line.code is text (optional)",
+        "2 problems"])
+
+
+def test_a_filter_given_text_at_render_time_says_so_without_the_text(tmp_path: Path) -> None:
+    (tmp_path / "mine.html").write_text("<p>{{ name | money }}</p>")
+    env = make_env([tmp_path], REPO / "templates")
+    with pytest.raises(TemplateError) as refused:
+        render_string(env, "mine.html", {"name": "Testcase"})
+    assert str(refused.value) == "mine.html: 'money' formats an amount, and it was given something else"
+
+
 def test_the_renderer_has_no_safe_filter_even_for_a_template_never_checked(tmp_path: Path) -> None:
     (tmp_path / "mine.html").write_text("<p>{{ name|safe }}</p>")
     env = make_env([tmp_path], REPO / "templates")

@@ -9,7 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from appealgen.models import Action, Decision
+from appealgen.models import Decision
+from appealgen.plan import DATED as DATED_ACTIONS
 from appealgen.plan import SUBMITTED
 from appealgen.rules.classify import CodeUse
 
@@ -31,9 +32,7 @@ class Kind(StrEnum):
 RECORDED_BY_PEOPLE = tuple(k for k in Kind if k is not Kind.built)
 KINDS = {k.value: k for k in Kind}  # a dict lookup: Kind(text) costs more, 100,000s of times
 SENDS = frozenset(a.value for a in SUBMITTED)  # actions that send something to the payer
-# A denial waiting for a person's review sends nothing yet, but the appeal window it may still
-# use keeps running: it is dated so the decision is made while a request can still be filed.
-DATED = SENDS | {Action.review.value}
+DATED = frozenset(a.value for a in DATED_ACTIONS)  # deadlines to meet: see plan.DATED
 # The decisions a payer makes on a request: the plan's and the claim file's words (Decision).
 OUTCOMES = tuple(d.value for d in Decision if d is not Decision.pending)
 METHODS = ("fax", "portal", "mail", "electronic")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from decimal import Decimal
 
 from appealgen.errors import InputError
 from appealgen.log.model import DATED, Denial, Facts, Step
@@ -13,6 +12,7 @@ from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, make_plan
+from appealgen.remittances import denied_amount
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, window_deadline
@@ -64,7 +64,7 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
                       key: str) -> Denial:
     classification = found.classification
     choice = choose_level(Appeal(), profile, classification.category)
-    aic = max(found.era.billed - found.era.paid, Decimal(0))
+    aic = denied_amount(found)  # what the denial codes took off, as `era` shows it: its lines are not known
     action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
     deadline = window_deadline(denied_on, [], profile, choice.level)
     dated = action.action.value in DATED

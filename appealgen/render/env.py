@@ -42,18 +42,31 @@ class TooBig(jinja2.exceptions.SecurityError):
     """A template built a value or an output over the limits (a string of a billion x)."""
 
 
+class FilterInputError(ValueError):
+    """A formatting filter given a value of another kind; the message never shows the value."""
+
+
 def money(value: Decimal | int | str | None) -> str:
     if value is None or value == "":
         return ""
-    return f"${Decimal(value):,.2f}"
+    try:
+        return f"${Decimal(value):,.2f}"
+    except (ArithmeticError, TypeError, ValueError):
+        raise FilterInputError("'money' formats an amount, and it was given something else") from None
+
+
+def _a_date(value: object, name: str) -> date:
+    if not isinstance(value, date):
+        raise FilterInputError(f"'{name}' formats a date, and it was given something else")
+    return value
 
 
 def long_date(value: date | None) -> str:
-    return "" if value is None else f"{value:%B} {value.day}, {value.year}"
+    return "" if value is None else f"{_a_date(value, 'long_date'):%B} {value.day}, {value.year}"
 
 
 def us_date(value: date | None) -> str:
-    return "" if value is None else f"{value:%m/%d/%Y}"
+    return "" if value is None else f"{_a_date(value, 'us_date'):%m/%d/%Y}"
 
 
 def _is_security_error(value: jinja2.Undefined) -> bool:
@@ -276,6 +289,8 @@ def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str]
         raise TemplateError(name, None, f"refused by the sandbox: {shown}") from None
     except jinja2.TemplateRuntimeError as exc:
         raise TemplateError(name, None, exc.message or "render failed") from None
+    except FilterInputError as exc:
+        raise TemplateError(name, None, str(exc)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, MemoryError, RecursionError) as exc:
         raise TemplateError(name, None, f"render failed ({type(exc).__name__})") from None
     finally:

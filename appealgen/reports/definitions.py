@@ -43,7 +43,7 @@ DEFINITIONS: dict[str, Definition] = {
         "submitted claims (log import --submitted) and 835 remittances, whole calendar months of the period"),
     "denials_opened": Definition("Denials opened", "denials opened (a claim denied twice counts twice)", OPENED),
     "denied_dollars": Definition("Denied dollars", "amount at stake of the denials opened (billed less paid on the "
-                                 "denied lines)", OPENED),
+                                 "denied lines, less the patient's deductible and coinsurance on them)", OPENED),
     "avoidable_share": Definition(
         "Avoidable denials (count)", "denials whose root cause the practice controls / denials opened",
         OPENED + "; root causes from the table named under Sources"),

@@ -44,7 +44,8 @@ def denied_count(opened: Sequence[Subject]) -> int:
 
 
 def denied_dollars(opened: Sequence[Subject]) -> Decimal:
-    """What the denials opened put at stake (billed less paid on the denied lines)."""
+    """What the denials opened put at stake (billed less paid on the denied lines, less the
+    patient's deductible and coinsurance on them: the plan's amount in controversy)."""
     return total([s.at_stake for s in opened])
 
 

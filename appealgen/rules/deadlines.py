@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from appealgen.models import AppealStep, Claim
+from appealgen.disputes import DisputedLine
+from appealgen.models import Adjustment, AppealStep, Claim, RemittanceAdjustment
 from appealgen.payers import Delivery, FilingLimit, Level, PayerProfile
-from appealgen.rules.classify import CodeUse, claim_codes
 
 # Patient cost sharing the amount in controversy leaves out (42 CFR 405.1006(d)(1): the amount
 # charged, less payments, less deductible and coinsurance): PR deductible (1, blood 66,
@@ -97,24 +97,30 @@ def send_by(deadline: date, delivery: Delivery, profile: PayerProfile) -> SendBy
                   f"{delivery}: allow {days} {unit} to arrive by the deadline {deadline.isoformat()}")
 
 
-def cost_sharing(claim: Claim) -> Decimal:
-    """Deductible and coinsurance the remittance assigns to the patient (PR group), from the
-    claim's 835 record when it has one, else from the amounts on its own lines."""
-    if claim.remittance is not None:
-        record = claim.remittance
+def cost_sharing(claim: Claim, lines: set[int]) -> Decimal:
+    """Deductible and coinsurance the remittance assigns to the patient (PR group) on the lines
+    numbered in `lines` and on the claim as a whole (a claim-level amount cannot be put on a
+    line). From the claim's 835 record when it has one, else from the amounts on its own lines."""
+    record = claim.remittance
+    adjustments: list[Adjustment | RemittanceAdjustment]
+    if record is not None and len(record.lines) == len(claim.service_lines):  # the record's lines are the claim's
+        adjustments = [*record.adjustments, *(a for i, line in enumerate(record.lines) if i in lines
+                                              for a in line.adjustments)]
+    elif record is not None:  # its lines cannot be matched to the claim's: all of them
         adjustments = [*record.adjustments, *(a for line in record.lines for a in line.adjustments)]
-        uses = [CodeUse(a.group, a.carc, a.amount) for a in adjustments]
     else:
-        uses = claim_codes(claim)[0]
-    return sum((u.amount for u in uses if u.group == "PR" and u.carc in COST_SHARING and u.amount is not None),
+        adjustments = [*claim.denial.adjustments, *(a for i, line in enumerate(claim.service_lines) if i in lines
+                                                    for a in line.adjustments)]
+    return sum((a.amount for a in adjustments if a.group == "PR" and a.carc in COST_SHARING and a.amount is not None),
                Decimal(0))
 
 
-def amount_in_controversy(claim: Claim) -> Decimal:
-    """42 CFR 405.1006(d)(1): billed, less what was paid, less deductible and coinsurance
-    where the remittance gives them; never below zero."""
-    billed_less_paid = sum((line.billed - line.paid for line in claim.service_lines), Decimal(0))
-    return max(billed_less_paid - cost_sharing(claim), Decimal(0))
+def amount_in_controversy(claim: Claim, disputed: list[DisputedLine]) -> Decimal:
+    """42 CFR 405.1006(d)(1): the charge for the items in question (the disputed lines), less
+    what was paid for them, less their deductible and coinsurance; never below zero. A line
+    paid with a contractual write-off is not in question, and neither is its write-off."""
+    billed_less_paid = sum((line.billed - line.paid for line in disputed), Decimal(0))
+    return max(billed_less_paid - cost_sharing(claim, {line.index for line in disputed}), Decimal(0))
 
 
 def aic_minimum(level: Level, today: date) -> Decimal | None:

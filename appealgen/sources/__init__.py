@@ -15,6 +15,7 @@ from appealgen.errors import InputError
 from appealgen.models import AttachmentKind
 from appealgen.payers import PayerProfile
 from appealgen.rules.codes import CodeTable
+from appealgen.sources.attachment_names import unused_lines
 from appealgen.sources.claim_file import load_claim_file
 from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.era import EraFile, read_era
@@ -87,7 +88,7 @@ def needs_profiles(paths: list[Path]) -> bool:
 def load(
     paths: list[Path], profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
     attachments_root: Path | None = None, csv_mapping: Path | None = None,
-    names: Mapping[str, AttachmentKind] | None = None,
+    names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False,
 ) -> Loaded:
     """Items from every path, in order; an 835 gives its denied claims, a CSV its rows grouped
     by claim (`csv_mapping` says which column holds what). `names`: the workspace's file-name
@@ -103,7 +104,7 @@ def load(
         by_file.setdefault(str(found.source), []).append(found)
     for path in files:
         if is_x12(path):
-            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, names))
+            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, names, verbose))
         elif path.suffix.lower() == ".csv":
             loaded.extend(load_csv(path, csv_mapping))
         else:
@@ -112,15 +113,16 @@ def load(
 
 
 def _denied_items(found: list[FoundClaim], root: Path | None, today: date,
-                  names: Mapping[str, AttachmentKind] | None) -> Loaded:
+                  names: Mapping[str, AttachmentKind] | None, verbose: bool) -> Loaded:
     loaded = Loaded()
     for claim in found:
         if not claim.denied:
             continue
-        loaded.warnings += attachments_by_convention(root, claim.claim_id, names).unused
+        loaded.warnings += unused_lines(attachments_by_convention(root, claim.claim_id, names), verbose)
         try:
             loaded.items.append(Item.of(to_claim(claim, root, today, names), str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
-                                            f"{error.message}; no packet built for claim {claim.claim_id}"))
+                                            f"{error.message}; no packet built for claim {claim.claim_id}",
+                                            claim.claim_id))
     return loaded

@@ -9,6 +9,7 @@ built-in ones; the first match wins. A file no pattern matches is not attached: 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +78,18 @@ def patterns(workspace: Mapping[str, K] | None = None) -> list[tuple[str, K]]:
 @dataclass
 class Found:
     attachments: list[dict[str, str]] = field(default_factory=list)  # kind, path (relative to root), title
-    unused: list[str] = field(default_factory=list)  # "<path>: why it was not attached"
+    unused: list[tuple[Path, str]] = field(default_factory=list)  # each file left out, and why
+    folder: Path | None = None  # <root>/<claim_id>
+
+
+def unused_lines(found: Found, verbose: bool) -> list[str]:
+    """The files left out, for the user: by name with `verbose`; else counted in the claim's
+    folder, one line per reason (a file's name, or a subfolder's, may carry the patient's)."""
+    if verbose:
+        return [f"{path}: not attached ({why})" for path, why in found.unused]
+    counted = Counter(why for _, why in found.unused)
+    return [f"{found.folder}: {count} file{'s' if count > 1 else ''} not attached ({why}; --verbose names "
+            f"{'them' if count > 1 else 'it'})" for why, count in counted.items()]
 
 
 def _title(kind: K, path: Path) -> str:
@@ -89,21 +101,21 @@ def _title(kind: K, path: Path) -> str:
 def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None = None) -> Found:
     """The files of `<root>/<claim_id>/` (and its subfolders) with a kind each, paths relative to
     root; the files left out, each with the reason."""
-    found = Found()
     folder = root / claim_id if root is not None else None
+    found = Found(folder=folder)
     if root is None or folder is None or not folder.is_dir():
         return found
     table = patterns(workspace)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         relative = path.relative_to(root).as_posix()
         if path.suffix.lower() not in SUPPORTED:
-            found.unused.append(f"{path}: not attached (a {path.suffix or 'file without a suffix'} file; "
-                                "attachments are PDF, TIFF, JPEG, PNG or DOCX)")
+            found.unused.append((path, f"a {path.suffix or 'file without a suffix'} file; attachments are PDF, TIFF, "
+                                       "JPEG, PNG or DOCX"))
             continue
         kind = kind_of(path.name, table)
         if kind is None:
-            found.unused.append(f"{path}: not attached (no attachment kind matches its name; rename it or "
-                                "add a pattern to attachment_names in appealgen.yaml)")
+            found.unused.append((path, "no attachment kind matches its name; rename it or add a pattern to "
+                                       "attachment_names in appealgen.yaml"))
             continue
         found.attachments.append({"kind": kind.value, "path": relative, "title": _title(kind, path)})
     order = list(K)

@@ -175,7 +175,7 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
         problem = _add_row(claim, row, row_number, mapping, headers)
         if problem is not None:
             claim.failed = True
-            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built"))
+            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built", claim_id))
     return claims, errors
 
 
@@ -253,5 +253,5 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
         except ValidationError as exc:
             loaded.errors.append(InputErrors([
                 InputError(path, _where(claim, tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
-                for err in exc.errors(include_input=False, include_url=False)]))
+                for err in exc.errors(include_input=False, include_url=False)], claim_id))
     return loaded

@@ -21,6 +21,7 @@ from appealgen.render.env import AUTOESCAPE_OFF
 from appealgen.templating.names import NameChecker, Report, known_names
 from appealgen.templating.word import (
     Paragraph,
+    beside_paragraph_tag,
     broken_by_formatting,
     shadow_template,
     unbalanced,
@@ -32,6 +33,8 @@ SHOWN = 70  # characters of text quoted around a problem
 MAX_SYNTAX_ERRORS = 25
 CURLY = "\u201c\u201d\u2018\u2019"
 SKIPPED = ("~$", ".~lock.")  # Word's and LibreOffice's lock files, beside a document open in them
+BESIDE_PARAGRAPH_TAG = ("this text would never reach the letter: a '{%p %}' tag takes the place of its whole "
+                        "paragraph; move the text to a paragraph of its own")
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,11 @@ def check_word(env: jinja2.Environment, name: str, path: Path) -> list[Problem]:
         if cut is not None:
             wrong = ("a tag is split by formatting Word added; select the whole tag, clear its formatting and retype "
                      "it in one go", cut)
+        beside = beside_paragraph_tag(paragraph.text) if wrong is None else None
         if wrong:
             problems.append(_at(name, paragraph, *wrong))
+        elif beside is not None:
+            problems.append(_at(name, paragraph, BESIDE_PARAGRAPH_TAG, beside))
         # a broken paragraph is left out of the next checks (they would only repeat its problem)
         readable.append(Paragraph(paragraph.number, "" if wrong else paragraph.text, paragraph.xml))
     by_line = {p.number: p for p in paragraphs}

@@ -43,6 +43,11 @@ def bound_names(target: nodes.Node) -> list[str]:
     return [name.name for name in target.find_all(nodes.Name)]
 
 
+# The formatting filters and the field types each one takes.
+FILTER_INPUTS = {"money": ({"money", "number"}, "an amount"), "us_date": ({"date"}, "a date"),
+                 "long_date": ({"date"}, "a date")}
+
+
 class NameChecker:
     """Reports names that do not exist, unknown filters, what the sandbox refuses, and a
     method printed instead of called (`{{ e.title }}` would print "<built-in method ...>")."""
@@ -125,6 +130,8 @@ class NameChecker:
             for name in names:
                 scope[name] = None
             return
+        if isinstance(node, nodes.Filter) and node.name in FILTER_INPUTS and node.node is not None:
+            self.check_filter_input(node, scope)
         if isinstance(node, nodes.Filter) and node.name == "safe":
             self.report.append((node.lineno, SAFE_FILTER, "safe"))
         elif isinstance(node, nodes.Filter) and node.name not in self.filters:
@@ -144,6 +151,17 @@ class NameChecker:
                 self.check_path(node, dotted, shown_name(node) or dotted)
         for child in node.iter_child_nodes():
             self.visit(child, scope)
+
+    def check_filter_input(self, node: nodes.Filter, scope: dict[str, str | None]) -> None:
+        """A formatting filter given a field of another type (`patient.last_name | money`) would
+        fail on every claim: reported here, where the check can name the field."""
+        dotted = self.path(node.node, scope) if node.node is not None else None
+        kind = self.kind(dotted) if dotted is not None and not local_root(dotted, scope) else None
+        wanted, what = FILTER_INPUTS[node.name]
+        if kind is not None and kind.split(" ")[0] not in wanted:
+            shown = shown_name(node.node) if node.node is not None else None
+            self.report.append((node.lineno, f"'{node.name}' formats {what}, and {shown or dotted} is {kind}",
+                                node.name))
 
     def check_name(self, node: nodes.Name, scope: dict[str, str | None]) -> None:
         if node.name in scope or node.name in self.known or node.name in JINJA_GLOBALS:

@@ -76,7 +76,8 @@ def one_item(settings: Settings, claim: Path) -> Item:
     """The first claim of a file, for previews and field values."""
     with Toolkit(settings) as tools:
         profiles = tools.profiles() if needs_profiles([claim]) else {}
-        loaded = load([claim], profiles, tools.codes(), settings.today, settings.attachments_root)
+        loaded = load([claim], profiles, tools.codes(), settings.today, settings.attachments_root,
+                      verbose=settings.verbose)
     if loaded.errors:
         raise loaded.errors[0]
     if not loaded.items:

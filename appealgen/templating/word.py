@@ -15,6 +15,7 @@ W = f"{{{W_NAMESPACE}}}"
 WORD_PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
 DOCXTPL_PREFIX = re.compile(r"({%-?|{{-?)\s*(tr|tc|p|r)\s")
 BLOCK = re.compile(r"{%-?\s*(?:tr|tc|p|r)?\s*(end)?(if|for|macro|call|filter|with|raw|block)\b")
+PARAGRAPH_TAG = re.compile(r"{%-?\s*p\s.*?%}|{{-?\s*p\s.*?}}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,14 @@ def unbalanced(text: str) -> tuple[str, str] | None:
     if spaced:
         return "a tag has a space between its braces ('{ {' or '} }'): write '{{' and '}}'", spaced.group(0)
     return None
+
+
+def beside_paragraph_tag(text: str) -> str | None:
+    """The text sharing a paragraph with a `{%p %}` tag, or None: docxtpl puts the tag in place
+    of its whole paragraph, so that text would never reach a letter."""
+    if not PARAGRAPH_TAG.search(text):
+        return None
+    return PARAGRAPH_TAG.sub(" ", text).strip() or None
 
 
 def broken_by_formatting(paragraph: Paragraph) -> str | None:

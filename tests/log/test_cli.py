@@ -50,8 +50,10 @@ def log(log_url: str, tmp_path: Path) -> str:
 
 def test_import_says_what_it_recorded_and_records_nothing_twice(tmp_path: Path) -> None:
     path, october = tmp_path / "log.sqlite", remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0003")])
-    assert run(path, "log", "import", str(october)) == \
-        (0, "", "oct.835: 2 claims, 2 recorded, 1 denials opened, 0 outcomes of open denials\n")
+    code, stdout, stderr = run(path, "log", "import", str(october))
+    assert (code, stdout) == (0, "")
+    assert stderr.splitlines() == [f"new tracking log: {path}; workspace: none (built-in templates and payer profiles)",
+                                   "oct.835: 2 claims, 2 recorded, 1 denials opened, 0 outcomes of open denials"]
     assert run(path, "log", "import", str(october)) == \
         (0, "", "oct.835: already in the log (2 claims): nothing recorded\n")
     later = remittance(tmp_path / "dec.835", [paid("ACCT-0001")], paid_on="20261201", trace="E2")
@@ -74,8 +76,8 @@ def test_import_of_submitted_claims_and_a_bad_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.835"
     code, _, stderr = run(tmp_path / "log.sqlite", "log", "import", "--submitted", str(claims), str(missing))
     assert code == 1
-    assert stderr == f"claims.csv: 1 claims, 1 recorded, 0 denials opened, 0 outcomes of open denials\n" \
-                     f"{missing}: file not found\n"
+    assert stderr.splitlines()[1:] == ["claims.csv: 1 claims, 1 recorded, 0 denials opened, 0 outcomes of open denials",
+                                       f"{missing}: file not found"]
 
 
 def test_record_says_what_the_tool_added(log: str) -> None:

@@ -63,6 +63,17 @@ def test_every_claim_is_recorded_paid_or_denied_and_each_denial_opened(log_url: 
     assert first.deadline_reason == "denial date 2026-10-14 + 5 days presumed receipt + 120 days"
 
 
+def test_a_line_paid_with_a_contractual_write_off_puts_nothing_at_stake(log_url: str, tmp_path: Path) -> None:
+    """A claim paid on one line (its CO-45 write-off is no one's to recover) and denied on the
+    other: only the denied line is at stake, as the queue ranks it and the report counts it."""
+    mixed = ClaimSpec("ACCT-0009", status="1", billed="395.00", paid="150.00", payer_claim_number="PCN0009", lines=[
+        LineSpec(billed="245.00", paid="150.00", cas=(("CO", "45", "95.00"),), remarks=()),
+        LineSpec(code="A7034", billed="150.00", paid="0", cas=(("CO", "50", "150.00"),), remarks=("N115",))])
+    import_835(log_url, remittance(tmp_path / "oct.835", [mixed]))
+    [opened] = states(log_url, "ACCT-0009")
+    assert opened.denial.at_stake == Decimal("150.00")
+
+
 def test_importing_the_same_remittance_again_records_nothing(log_url: str, tmp_path: Path) -> None:
     file = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0002")])
     import_835(log_url, file)
