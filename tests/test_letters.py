@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from appealgen.models import Action
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
@@ -83,6 +84,33 @@ def test_word_letters_convert_and_read_as_letters(builder: Builder, tmp_path: Pa
         assert SUBJECTS[template.stem] in text, template.name
         assert "Rosalind Testwell" in text and "Example Home Medical Supply LLC" in text
         assert "Sincerely, Dana Sample Billing Lead Example Home Medical Supply LLC" in text
+
+
+def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: Builder, tmp_path: Path) -> None:
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    one = loaded.claim.model_copy(update={"service_lines": loaded.claim.service_lines[:1]})
+    said = {}
+    for name, claim in (("two", loaded.claim), ("one", one)):
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = (len(plan.disputed), "the items were medically necessary" in xml,
+                      "The denial states that these items were not medically necessary. They were: " in xml,
+                      "the item was medically necessary" in xml,
+                      "The denial states that this item was not medically necessary. It was: " in xml)
+    assert said == {"two": (2, True, True, False, False), "one": (1, False, False, True, True)}
+
+
+def test_a_claim_dispute_is_requested_as_a_claim_dispute_review() -> None:
+    from appealgen.plan import Plan
+    from appealgen.render.context import request_words
+
+    def words(level_name: str, action: str = "reconsideration") -> str:
+        return request_words(Plan.model_construct(level_name=level_name, action=Action(action)))
+
+    assert [words("Claim dispute"), words("Redetermination"), words("Appeal (first level)")] == [
+        "a claim dispute review", "a redetermination", "an appeal"]
 
 
 def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> None:
