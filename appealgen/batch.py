@@ -20,7 +20,7 @@ from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome, check_detail
-from appealgen.output import write_atomic
+from appealgen.output import counted, write_atomic
 from appealgen.plan import DATED
 from appealgen.planned import plan_item
 from appealgen.report import SCHEMA_VERSION, PacketReport
@@ -172,7 +172,7 @@ def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
 
 def closing_line(outcomes: list[Outcome], summary: str) -> str:
     counts = count_statuses(outcomes)
-    claims = f"{len(outcomes)} claim{'' if len(outcomes) == 1 else 's'}"
+    claims = counted(len(outcomes), "claim")
     failing = [o.claim_id or "" for o in outcomes if o.report is not None and not o.report.check.passed]
     more = ", ..." if len(failing) > SHOWN_FAILING else ""
     named = f" ({', '.join(failing[:SHOWN_FAILING])}{more})" if failing else ""

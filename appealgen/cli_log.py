@@ -66,6 +66,7 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
     """
     from appealgen.log import api
     from appealgen.log.where import locate
+    from appealgen.output import counted
     from appealgen.settings import open_settings
 
     if not files and not submitted:
@@ -79,10 +80,10 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
         say(line)
     for done in result.files:
         if done.new == 0:
-            say(f"{done.file}: already in the log ({done.claims} claims): nothing recorded")
+            say(f"{done.file}: already in the log ({counted(done.claims, 'claim')}): nothing recorded")
         else:
-            say(f"{done.file}: {done.claims} claims, {done.new} recorded, {done.denials} denials opened, "
-                f"{done.outcomes} outcomes of open denials")
+            say(f"{done.file}: {counted(done.claims, 'claim')}, {done.new} recorded, "
+                f"{counted(done.denials, 'denial')} opened, {counted(done.outcomes, 'outcome')} of open denials")
     for error in result.errors:
         for line in error.lines():
             say(line)

@@ -34,6 +34,11 @@ class OutputError(InputError):
     """An output that could not be written: `PATH: cannot write: reason; nothing written`."""
 
 
+def counted(count: int, noun: str) -> str:
+    """"1 claim", "2 claims": a count with its noun (plurals in -s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def printable(text: str) -> str:
     """`text` with terminal control characters (escape sequences, bidi overrides) shown as
     escapes, so a printed name or path cannot rewrite the screen."""

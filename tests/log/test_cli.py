@@ -53,12 +53,12 @@ def test_import_says_what_it_recorded_and_records_nothing_twice(tmp_path: Path) 
     code, stdout, stderr = run(path, "log", "import", str(october))
     assert (code, stdout) == (0, "")
     assert stderr.splitlines() == [f"new tracking log: {path}; workspace: none (built-in templates and payer profiles)",
-                                   "oct.835: 2 claims, 2 recorded, 1 denials opened, 0 outcomes of open denials"]
+                                   "oct.835: 2 claims, 2 recorded, 1 denial opened, 0 outcomes of open denials"]
     assert run(path, "log", "import", str(october)) == \
         (0, "", "oct.835: already in the log (2 claims): nothing recorded\n")
     later = remittance(tmp_path / "dec.835", [paid("ACCT-0001")], paid_on="20261201", trace="E2")
     code, stdout, stderr = run(path, "log", "import", str(later), "--json")
-    assert (code, stderr) == (0, "dec.835: 1 claims, 1 recorded, 0 denials opened, 1 outcomes of open denials\n")
+    assert (code, stderr) == (0, "dec.835: 1 claim, 1 recorded, 0 denials opened, 1 outcome of open denials\n")
     assert json.loads(stdout) == {"files": [{"file": "dec.835", "claims": 1, "new": 1, "denials": 0, "outcomes": 1}],
                                   "errors": []}
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -76,7 +76,7 @@ def test_import_of_submitted_claims_and_a_bad_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.835"
     code, _, stderr = run(tmp_path / "log.sqlite", "log", "import", "--submitted", str(claims), str(missing))
     assert code == 1
-    assert stderr.splitlines()[1:] == ["claims.csv: 1 claims, 1 recorded, 0 denials opened, 0 outcomes of open denials",
+    assert stderr.splitlines()[1:] == ["claims.csv: 1 claim, 1 recorded, 0 denials opened, 0 outcomes of open denials",
                                        f"{missing}: file not found"]
 
 
