@@ -164,7 +164,7 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
         else:
             raise Refused(_refusal(kind))
     except Refused as refused:
-        raise InputError(claim_file, field, str(refused)) from None
+        raise InputError(claim_file, field, f"{refused}{_shown(attachment.path, verbose)}") from None
     return part
 
 
