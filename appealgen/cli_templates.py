@@ -15,6 +15,7 @@ import click
 
 from appealgen.cli import _today, handled, main, say, workspace_options
 from appealgen.errors import AppealgenError, exit_code
+from appealgen.output import counted
 
 if TYPE_CHECKING:
     from appealgen.settings import Settings
@@ -26,10 +27,6 @@ def _settings(workspace: Path | None, as_of: datetime | None) -> Settings:
     settings = commands.open_settings(workspace, _today(as_of))
     say(settings.workspace.describe())
     return settings
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @main.command()
@@ -171,7 +168,7 @@ def templates_check(paths: tuple[Path, ...], workspace: Path | None, as_of: date
     problems = check(_settings(workspace, as_of), list(paths))
     for problem in problems:
         say(problem.line())
-    say(plural(len(problems), "problem") if problems else "templates: no problems")
+    say(counted(len(problems), "problem") if problems else "templates: no problems")
     sys.exit(exit_code(p.exit_code for p in problems))
 
 

@@ -139,8 +139,8 @@ def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
             message = "unknown key"
             if model is not None and err["loc"]:
                 message += did_you_mean(str(err["loc"][-1]), fields_at(model, tuple(err["loc"][:-1])))
-        elif err["type"] in UNREAD_DATES:  # "09/02/2026" is read as a year that goes wrong
-            message += f" ({DATE_FORM})"
+        elif err["type"] in UNREAD_DATES and "outside expected range" not in message:  # 2026-02-30 is well written
+            message += f" ({DATE_FORM})"  # "09/02/2026" is read as a year that goes wrong
         errors.append(InputError(source, field or None, message))
     return errors
 

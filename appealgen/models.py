@@ -141,6 +141,18 @@ def _portable_name(value: str) -> str:
 
 CLAIM_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_CLAIM_ID - 1}}}$"
 ClaimId = Annotated[str, Field(pattern=CLAIM_ID_PATTERN), AfterValidator(_portable_name)]
+
+
+def stated_claim_id(value: object) -> str | None:
+    """The claim id a file states for a claim that could not be read, when it is a valid claim id
+    (the batch summary names the claim by it); None otherwise: a wrong column may hold a name,
+    and a spreadsheet would run a cell that starts with '='."""
+    if not isinstance(value, str) or not re.fullmatch(CLAIM_ID_PATTERN, value):
+        return None
+    try:
+        return _portable_name(value)
+    except ValueError:
+        return None
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # A provider's identifiers and email, as a claim file and the practice settings both give them.
 TaxId = Annotated[str, Field(pattern=r"^\d{2}-?\d{7}$")]

@@ -116,20 +116,37 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_named(path: Path, data: bytes) -> None:
-    """A file the user named on the command line (see the module's note)."""
+    """A file the user named on the command line (see the module's note). A link (`/dev/stdout`
+    is one, to whatever the shell redirected it to) is written through, as the shell would: put
+    in its place, a redirected output would lose what is written."""
     try:
+        linked = path.is_symlink()
         mode = path.stat().st_mode
     except FileNotFoundError:
-        mode = None
+        linked, mode = False, None
     except OSError as error:
         raise OutputError(path, None, f"cannot write: {_reason(error)}; nothing written") from None
-    if mode is None or stat.S_ISREG(mode):
+    if mode is None or (stat.S_ISREG(mode) and not linked):
         write_files(path.parent, {path.name: data}, private=False)
-    elif stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
-        try:
-            with path.open("wb") as stream:
-                stream.write(data)
-        except OSError as error:
-            raise OutputError(path, None, f"cannot write: {_reason(error)}") from None
+        if mode is not None:
+            os.chmod(path, stat.S_IMODE(mode))  # a file that was there keeps who may read it
+    elif stat.S_ISREG(mode) or stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        _write_through(path, data, truncate=stat.S_ISREG(mode))
     else:
         raise OutputError(path, None, "cannot write: not a regular file; nothing written")
+
+
+def _write_through(path: Path, data: bytes, truncate: bool) -> None:
+    """Into a device, a pipe or the file a link names. A pipe nobody reads would block forever:
+    opened without waiting, it is refused instead."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | (os.O_TRUNC if truncate else 0))
+    except OSError as error:
+        reason = "no program is reading the pipe" if error.errno == errno.ENXIO else _reason(error)
+        raise OutputError(path, None, f"cannot write: {reason}; nothing written") from None
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise OutputError(path, None, f"cannot write: {_reason(error)}") from None

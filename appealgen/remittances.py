@@ -28,6 +28,7 @@ from appealgen.sources.era_claims import (
     FoundClaim,
     attachments_by_convention,
     claim_document,
+    denied_amount,
     to_claim,
     validate_document,
 )
@@ -78,16 +79,9 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
     category, action = decided.found.category.value, decided.action
     if not decided.dated:  # no deadline to meet: none to show
         return RowDecision(category, action.action.value, action.reason)
+    sending = decided.sending.date if decided.submitted else None  # a review decides; it sends nothing yet
     return RowDecision(category, action.action.value, action.reason, decided.deadline.date, decided.days_left,
-                       decided.sending.date)
-
-
-def denied_amount(found: FoundClaim) -> Decimal:
-    """What the denial codes took off the claim; billed less paid when a denied claim gives no
-    denial amounts (status 4 with no adjustments)."""
-    if not found.denied:
-        return Decimal(0)
-    return found.classification.denied_amount or max(found.era.billed - found.era.paid, Decimal(0))
+                       sending)
 
 
 def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date,

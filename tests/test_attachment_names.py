@@ -49,7 +49,7 @@ def test_a_folder_of_files_as_people_keep_them(tmp_path: Path) -> None:
     folder = tmp_path / "ACCT-1"
     (folder / "older").mkdir(parents=True)
     for name in ("SWO 2026-08-22.pdf", "POD.jpg", "Progress notes 2026-08-12.pdf", "older/Progress notes.pdf",
-                 "fax cover.pdf", "readme.txt"):
+                 "fax cover.pdf", "readme.txt", "Notes for J. Smith"):
         (folder / name).write_bytes(b"x")
     found = by_name(tmp_path, "ACCT-1")
     assert found.attachments == [
@@ -60,11 +60,15 @@ def test_a_folder_of_files_as_people_keep_them(tmp_path: Path) -> None:
         {"kind": "delivery_ticket", "path": "ACCT-1/POD.jpg", "title": "Proof of delivery"},
     ]
     assert unused_lines(found, verbose=True) == [
+        f"{folder / 'Notes for J. Smith'}: not attached (a file of another type; attachments are PDF, TIFF, JPEG, PNG "
+        "or DOCX)",
         f"{folder / 'fax cover.pdf'}: not attached (no attachment kind matches its name; rename it or add a pattern "
         "to attachment_names in appealgen.yaml)",
         f"{folder / 'readme.txt'}: not attached (a .txt file; attachments are PDF, TIFF, JPEG, PNG or DOCX)",
     ]
     assert unused_lines(found, verbose=False) == [  # a file's name may carry the patient's: counted, not named
+        f"{folder}: 1 file not attached (a file of another type; attachments are PDF, TIFF, JPEG, PNG or DOCX; "
+        "--verbose names it)",
         f"{folder}: 1 file not attached (no attachment kind matches its name; rename it or add a pattern to "
         "attachment_names in appealgen.yaml; --verbose names it)",
         f"{folder}: 1 file not attached (a .txt file; attachments are PDF, TIFF, JPEG, PNG or DOCX; --verbose names "

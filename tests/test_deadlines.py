@@ -360,6 +360,20 @@ def test_a_line_paid_with_a_contractual_write_off_is_not_in_controversy() -> Non
     assert plan.amount_in_controversy == Decimal("130.00")  # 150.00 billed, nothing paid, 20.00 deductible
 
 
+def test_claim_level_cost_sharing_counts_only_when_every_line_is_disputed() -> None:
+    """A claim-level deductible cannot be put on a line: with a paid line beside the denied one,
+    it may be the paid line's, and subtracting it could drop a request below the ALJ minimum."""
+    lines = [{"dos": "2026-09-02", "code": "E0601", "billed": "245.00", "paid": "245.00"},
+             {"dos": "2026-09-02", "code": "A7034", "billed": "250.00", "paid": "0",
+              "adjustments": [{"group": "CO", "carc": "50", "amount": "250.00"}]}]
+    data = claim_dict(payer="medicare-dme", service_lines=lines,
+                      denial={"date": "2026-10-14", "carc": [], "adjustments": [{"group": "PR", "carc": "1",
+                                                                                  "amount": "240.00"}]})
+    assert in_controversy(Claim.model_validate(data)) == Decimal("250.00")
+    data["service_lines"] = lines[1:]  # the denied line alone: the deductible is its own
+    assert in_controversy(Claim.model_validate(data)) == Decimal("10.00")
+
+
 def test_amount_in_controversy_from_the_claims_835_record() -> None:
     """A claim made from an 835 carries its remittance record: cost sharing comes from there."""
     data = claim_dict(remittance={

@@ -569,7 +569,8 @@ def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) 
             continue
         plan = make_plan(to_claim(found, None, TODAY), PROFILES[found.profile_id], CODES, TODAY, str(path))
         row = rows[found.era.segment]
-        sent = (plan.deadline, plan.days_left, plan.send_by) if plan.action in DATED else (None, None, None)
+        sent = (plan.deadline, plan.days_left, plan.send_by if plan.submitted else None) if plan.action in DATED \
+            else (None, None, None)
         assert (row["category"], row["action"], row["action_reason"], row["deadline"], row["days_left"],
                 row["send_by"]) == (plan.category.value, plan.action.value, plan.action_reason, *sent)
         planned += 1

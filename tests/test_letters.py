@@ -109,8 +109,9 @@ def test_a_claim_dispute_is_requested_as_a_claim_dispute_review() -> None:
     def words(level_name: str, action: str = "reconsideration") -> str:
         return request_words(Plan.model_construct(level_name=level_name, action=Action(action)))
 
-    assert [words("Claim dispute"), words("Redetermination"), words("Appeal (first level)")] == [
-        "a claim dispute review", "a redetermination", "an appeal"]
+    named = ["Claim dispute", "Claim Dispute", "Redetermination", "Appeal (first level)"]
+    assert [words(name) for name in named] == [
+        "a claim dispute review", "a claim Dispute review", "a redetermination", "an appeal"]
 
 
 def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> None:

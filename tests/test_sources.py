@@ -85,6 +85,12 @@ def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) ->
     assert [getattr(error, "claim_id", None) for error in loaded.errors] == ["CSV-2", "CSV-3", "CSV-4"]  # the summary's
 
 
+def test_a_failed_claim_is_named_in_the_summary_only_by_a_valid_claim_id(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row("=HYPERLINK(1)", dos="13/45/2026"), row("CON", dos="13/45/2026"),
+                                         row("CSV-2", dos="13/45/2026")])
+    assert [getattr(e, "claim_id", None) for e in load_csv(csv_file, mapping).errors] == [None, None, "CSV-2"]
+
+
 def test_a_blank_line_counts_as_a_row_as_in_a_spreadsheet(tmp_path: Path) -> None:
     csv_file, mapping = write(tmp_path, [row(), "", row("CSV-2", dos="13/45/2026")])
     assert [line for error in load_csv(csv_file, mapping).errors for line in error.lines()] == [

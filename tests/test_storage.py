@@ -84,7 +84,7 @@ def test_memory_urls_on_the_cluster_give_the_packets_a_folder_gets(threads: Clie
     assert sorted(o.status for o in outcomes) == ["built", "built", "failed"], [o.error for o in outcomes]
     assert [line for o in outcomes if o.error for line in o.error.lines()] == [
         "memory://storage-a/in/claims.yaml[2]: service_lines[0].dos: Input should be a valid date or datetime, day "
-        "value is outside expected range (write dates as YYYY-MM-DD, e.g. 2026-09-02)"]
+        "value is outside expected range"]
     assert summary == "memory://storage-a/out/batch-summary.csv"
     assert not any(folder.exists() for folder in mounts)  # local copies of claim documents are removed
     got = from_memory("memory://storage-a/out", tmp_path / "got")

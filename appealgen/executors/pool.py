@@ -47,6 +47,7 @@ MEMORY_LIMIT_MB = 2048  # address space per Python worker (its LibreOffice has i
 # restarts after as many documents (office.RESTART_AFTER), so a Word letter's worker is retired
 # about when its listener would have been restarted anyway.
 RECYCLE_AFTER = 200
+RETIRE_GRACE_S = 30.0  # a retired worker still closing its LibreOffice after this is killed (it holds memory)
 PR_SET_PDEATHSIG = 1
 HEAVY_MODULES = ("weasyprint", "docxtpl", "pypdf", "pikepdf", "pypdfium2", "img2pdf", "PIL.Image", "jinja2.sandbox",
                  "appealgen.build", "appealgen.render.html")
@@ -138,6 +139,7 @@ class PoolExecutor(Executor):
         self.pending: deque[Item] = deque()
         self.slots: list[_Slot] = []
         self.retiring: list[BaseProcess] = []  # retired workers finishing (closing their LibreOffice)
+        self.retired_at: dict[int | None, float] = {}  # by process ID
         self.retried: set[str] = set()
         self.context = multiprocessing.get_context("fork")
 
@@ -173,7 +175,12 @@ class PoolExecutor(Executor):
             yield from self._stop_overdue()
 
     def _assign(self) -> None:
+        now = time.monotonic()
+        for process in self.retiring:
+            if process.is_alive() and now - self.retired_at.get(process.pid, now) > RETIRE_GRACE_S:
+                _kill(process)
         self.retiring = [process for process in self.retiring if process.is_alive()]
+        self.retired_at = {process.pid: self.retired_at[process.pid] for process in self.retiring}
         for slot in self.slots:
             if slot.item is None and self.pending:
                 if slot.done >= self.recycle_after:
@@ -238,6 +245,7 @@ class PoolExecutor(Executor):
         with contextlib.suppress(OSError):
             slot.connection.close()
         self.retiring.append(slot.process)
+        self.retired_at[slot.process.pid] = time.monotonic()
         self._fresh(slot)
 
     def _replace(self, slot: _Slot) -> None:
@@ -264,8 +272,9 @@ class PoolExecutor(Executor):
                 self._kill(slot)
             with contextlib.suppress(OSError):
                 slot.connection.close()
+        deadline = time.monotonic() + 15  # for all of them together, not 15 s each
         for process in self.retiring:
-            process.join(timeout=15)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 _kill(process)
         self.slots, self.retiring = [], []

@@ -12,12 +12,11 @@ from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, make_plan
-from appealgen.remittances import denied_amount
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, window_deadline
 from appealgen.rules.decide import Situation, choose_action, choose_level
-from appealgen.sources.era_claims import FoundClaim, to_claim
+from appealgen.sources.era_claims import FoundClaim, denied_amount, to_claim
 
 
 def _key(*parts: str) -> str:

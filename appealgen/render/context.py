@@ -158,7 +158,7 @@ def request_words(plan: Plan) -> str:
         name = "retroactive authorization"
         return name
     name = name[:1].lower() + name[1:] if not name[:3].isupper() else name
-    if name.endswith("dispute"):  # "requests a claim dispute review of the denial", not "a claim dispute of"
+    if name.lower().endswith("dispute"):  # "requests a claim dispute review of the denial", not "a claim dispute of"
         name += " review"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 

@@ -263,6 +263,12 @@ def _shown_name(name: str | None, sources: Callable[[], str] | None) -> str:
     return repr(name) if literal else "<expression>"
 
 
+def _explained(message: str | None) -> str | None:
+    """Jinja's words for the missing safe filter ("No filter named 'safe'.", or "... found." in a
+    branch it checks only when it runs), as the template check says them."""
+    return SAFE_FILTER if (message or "").startswith("No filter named 'safe'") else message
+
+
 def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str] | None = None) -> T:
     """Run a render call; turn Jinja failures into one-line TemplateErrors.
 
@@ -275,8 +281,7 @@ def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str]
         return call()
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or name
-        message = SAFE_FILTER if exc.message == "No filter named 'safe'." else exc.message
-        raise TemplateError(where, f"line {exc.lineno}", message or "syntax error") from None
+        raise TemplateError(where, f"line {exc.lineno}", _explained(exc.message) or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
         missing = exc.name if isinstance(exc.name, str) else None
         raise TemplateError(name, None, f"template {_shown_name(missing, sources)} not found") from None
@@ -288,7 +293,7 @@ def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str]
         shown = str(exc) if _SAFE_SECURITY_MESSAGE.fullmatch(str(exc)) else "an operation it does not allow"
         raise TemplateError(name, None, f"refused by the sandbox: {shown}") from None
     except jinja2.TemplateRuntimeError as exc:
-        raise TemplateError(name, None, exc.message or "render failed") from None
+        raise TemplateError(name, None, _explained(exc.message) or "render failed") from None
     except FilterInputError as exc:
         raise TemplateError(name, None, str(exc)) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, MemoryError, RecursionError) as exc:

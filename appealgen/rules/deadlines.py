@@ -99,18 +99,17 @@ def send_by(deadline: date, delivery: Delivery, profile: PayerProfile) -> SendBy
 
 def cost_sharing(claim: Claim, lines: set[int]) -> Decimal:
     """Deductible and coinsurance the remittance assigns to the patient (PR group) on the lines
-    numbered in `lines` and on the claim as a whole (a claim-level amount cannot be put on a
-    line). From the claim's 835 record when it has one, else from the amounts on its own lines."""
+    numbered in `lines`: each line's from the claim's 835 record when its lines are the claim's,
+    else from the claim's own line. The claim-level amounts cannot be put on a line: they count
+    only when every line is disputed (else a paid line's cost sharing would lower the amount)."""
     record = claim.remittance
-    adjustments: list[Adjustment | RemittanceAdjustment]
-    if record is not None and len(record.lines) == len(claim.service_lines):  # the record's lines are the claim's
-        adjustments = [*record.adjustments, *(a for i, line in enumerate(record.lines) if i in lines
-                                              for a in line.adjustments)]
-    elif record is not None:  # its lines cannot be matched to the claim's: all of them
-        adjustments = [*record.adjustments, *(a for line in record.lines for a in line.adjustments)]
-    else:
-        adjustments = [*claim.denial.adjustments, *(a for i, line in enumerate(claim.service_lines) if i in lines
-                                                    for a in line.adjustments)]
+    matched = record is not None and len(record.lines) == len(claim.service_lines)
+    adjustments: list[Adjustment | RemittanceAdjustment] = []
+    for i in sorted(lines):
+        adjustments += record.lines[i].adjustments if record is not None and matched \
+            else claim.service_lines[i].adjustments
+    if lines >= set(range(len(claim.service_lines))):
+        adjustments += record.adjustments if record is not None else claim.denial.adjustments
     return sum((a.amount for a in adjustments if a.group == "PR" and a.carc in COST_SHARING and a.amount is not None),
                Decimal(0))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from appealgen.models import KIND_LABELS
 from appealgen.models import AttachmentKind as K
+from appealgen.output import counted
 
 SUPPORTED = {".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".docx"}
 # Specific names before general ones: "primary eob" before "eob", "timely filing report" before "report".
@@ -87,9 +88,9 @@ def unused_lines(found: Found, verbose: bool) -> list[str]:
     folder, one line per reason (a file's name, or a subfolder's, may carry the patient's)."""
     if verbose:
         return [f"{path}: not attached ({why})" for path, why in found.unused]
-    counted = Counter(why for _, why in found.unused)
-    return [f"{found.folder}: {count} file{'s' if count > 1 else ''} not attached ({why}; --verbose names "
-            f"{'them' if count > 1 else 'it'})" for why, count in counted.items()]
+    reasons = Counter(why for _, why in found.unused)
+    return [f"{found.folder}: {counted(count, 'file')} not attached ({why}; --verbose names "
+            f"{'them' if count > 1 else 'it'})" for why, count in reasons.items()]
 
 
 def _title(kind: K, path: Path) -> str:
@@ -109,8 +110,10 @@ def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None 
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         relative = path.relative_to(root).as_posix()
         if path.suffix.lower() not in SUPPORTED:
-            found.unused.append((path, f"a {path.suffix or 'file without a suffix'} file; attachments are PDF, TIFF, "
-                                       "JPEG, PNG or DOCX"))
+            # the suffix only when it is one ("Notes for J. Smith" has ". Smith"): it is shown without --verbose
+            plain = re.fullmatch(r"\.[A-Za-z0-9]{1,5}", path.suffix)
+            what = f"a {path.suffix} file" if plain else "a file of another type"
+            found.unused.append((path, f"{what}; attachments are PDF, TIFF, JPEG, PNG or DOCX"))
             continue
         kind = kind_of(path.name, table)
         if kind is None:

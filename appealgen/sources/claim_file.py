@@ -4,7 +4,6 @@ alone: one that fails validation fails only itself."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import CLAIM_ID_PATTERN, Claim
+from appealgen.models import Claim, stated_claim_id
 from appealgen.sources.items import Item, Loaded
 
 
@@ -60,9 +59,8 @@ def load_claim_file(path: Path) -> Loaded:
         try:
             claim = Claim.model_validate(entry)
         except ValidationError as exc:
-            stated = entry.get("claim_id")  # named in the batch summary when it is a valid claim id itself
-            claim_id = stated if isinstance(stated, str) and re.fullmatch(CLAIM_ID_PATTERN, stated) else None
-            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc, model=Claim), claim_id))
+            loaded.errors.append(InputErrors(validation_errors(Path(origin), exc, model=Claim),
+                                             stated_claim_id(entry.get("claim_id"))))
             continue
         loaded.items.append(Item.of(claim, origin, path))
     return loaded

@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError
 
 from appealgen.documents import did_you_mean, field_path, read_document
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import AttachmentKind, Claim, Strict
+from appealgen.models import AttachmentKind, Claim, Strict, stated_claim_id
 from appealgen.preflight import MB, Refused, read_regular
 from appealgen.sources.items import Item, Loaded
 
@@ -175,7 +175,8 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
         problem = _add_row(claim, row, row_number, mapping, headers)
         if problem is not None:
             claim.failed = True
-            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built", claim_id))
+            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built",
+                                     stated_claim_id(claim_id)))
     return claims, errors
 
 
@@ -253,5 +254,5 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
         except ValidationError as exc:
             loaded.errors.append(InputErrors([
                 InputError(path, _where(claim, tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
-                for err in exc.errors(include_input=False, include_url=False)], claim_id))
+                for err in exc.errors(include_input=False, include_url=False)], stated_claim_id(claim_id)))
     return loaded

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -112,6 +113,14 @@ def find_claims(
                 warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
                                 "not in the code table (rules/codes.yaml): a person must review this claim")
     return found, warnings
+
+
+def denied_amount(found: FoundClaim) -> Decimal:
+    """What the denial codes took off the claim; billed less paid when a denied claim gives no
+    denial amounts (status 4 with no adjustments)."""
+    if not found.denied:
+        return Decimal(0)
+    return found.classification.denied_amount or max(found.era.billed - found.era.paid, Decimal(0))
 
 
 def unique_claim_ids(found: list[FoundClaim]) -> None:

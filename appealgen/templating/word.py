@@ -13,9 +13,10 @@ from xml.etree import ElementTree
 W_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NAMESPACE}}}"
 WORD_PARTS = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
-DOCXTPL_PREFIX = re.compile(r"({%-?|{{-?)\s*(tr|tc|p|r)\s")
+# docxtpl's own tags: the letters right after the braces ("{%p if", "{{r x }}"); "{{ p }}" is a variable
+DOCXTPL_PREFIX = re.compile(r"({%-?|{{-?)(tr|tc|p|r)\s")
 BLOCK = re.compile(r"{%-?\s*(?:tr|tc|p|r)?\s*(end)?(if|for|macro|call|filter|with|raw|block)\b")
-PARAGRAPH_TAG = re.compile(r"{%-?\s*p\s.*?%}|{{-?\s*p\s.*?}}", re.DOTALL)
+PARAGRAPH_TAG = re.compile(r"{%-?p\s.*?%}|{{-?p\s.*?}}", re.DOTALL)
 
 
 @dataclass(frozen=True)

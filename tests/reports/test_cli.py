@@ -114,6 +114,17 @@ def test_a_named_output_leaves_its_folder_as_it_was_and_a_pipe_a_pipe(log: Path,
     reader.join(timeout=30)
     assert code == 0 and received and received[0].startswith(b"section,id,title,")
     assert stat.S_ISFIFO(pipe.stat().st_mode)  # written through, not replaced by a file (as /dev/null would be)
+    code, _, err = run(log, *OCTOBER, "--format", "csv", "--out", str(pipe))  # nobody reads it now: no wait
+    assert (code, err.splitlines()[-1]) == (1, f"{pipe}: cannot write: no program is reading the pipe; nothing written")
+    redirected = tmp_path / "redirected.csv"  # /dev/stdout is a link like this one, to where the shell sends it
+    redirected.write_text("old, longer than nothing " * 1000)
+    (tmp_path / "stdout").symlink_to(redirected)
+    code, _, _ = run(log, *OCTOBER, "--format", "csv", "--out", str(tmp_path / "stdout"))
+    assert code == 0 and (tmp_path / "stdout").is_symlink()
+    assert redirected.read_text().startswith("section,id,title,") and "old, longer" not in redirected.read_text()
+    (shared / "october.csv").chmod(0o644)
+    run(log, *OCTOBER, "--format", "csv", "--out", str(shared / "october.csv"))
+    assert stat.S_IMODE((shared / "october.csv").stat().st_mode) == 0o644  # replaced, still readable by the team
     sock = tmp_path / "socket"
     with socket.socket(socket.AF_UNIX) as listening:
         listening.bind(str(sock))
