@@ -153,6 +153,8 @@ def stated_claim_id(value: object) -> str | None:
         return _portable_name(value)
     except ValueError:
         return None
+
+
 PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # A provider's identifiers and email, as a claim file and the practice settings both give them.
 TaxId = Annotated[str, Field(pattern=r"^\d{2}-?\d{7}$")]

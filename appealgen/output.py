@@ -79,10 +79,8 @@ def write_files(folder: Path, files: dict[str, bytes | None], private: bool = Tr
     when it exists (else only when it is made here)."""
     created = not folder.exists()
     try:
-        if private:
+        if private or created:  # a folder made here is private; one that exists keeps its permissions
             private_dir(folder)
-        elif not folder.exists():
-            private_dir(folder)  # a folder made here is private; one that exists keeps its permissions
     except OSError as error:
         raise OutputError(folder, None, f"cannot create the folder: {_reason(error)}; nothing written") from None
     temps: dict[str, str] = {}

@@ -178,7 +178,8 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
                       names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False) -> Written:
     """One claim file per denied claim (not reversals), in the claim-file contract. A file that
     already exists and differs from what would be written is left alone (a person may have
-    edited it) unless `force`. Files under `root` that are not attached are listed."""
+    edited it) unless `force`. Files under `root` that are not attached are counted (named with
+    `verbose`)."""
     done = Written()
     for found in result.found:
         if not found.denied:

@@ -125,7 +125,7 @@ class MeasuredPool(PoolExecutor):
     def record(self) -> None:
         with self.lock:
             workers = [pid for pid in [*(slot.process.pid for slot in list(self.slots)),
-                                       *(process.pid for process in list(self.retiring))] if pid]
+                                       *(process.pid for process, _ in list(self.retiring))] if pid]
             for pid in workers:
                 children = tree(pid)
                 offices = set(office_pids(children))

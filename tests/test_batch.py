@@ -253,7 +253,7 @@ def test_a_retired_worker_takes_its_libreoffice_with_it(tmp_path: Path) -> None:
     with PoolExecutor(settings, build_one, jobs=1, recycle_after=1) as pool:
         for outcome in run_items(Loaded(items=load_claims(claims)), pool):
             assert outcome.status == "built", outcome.lines()
-            workers = [slot.process.pid for slot in pool.slots] + [process.pid for process in pool.retiring]
+            workers = [slot.process.pid for slot in pool.slots] + [process.pid for process, _ in pool.retiring]
             offices |= {pid for worker in workers if worker for pid in descendants(worker)}
     assert offices, "each worker ran a LibreOffice"
     time.sleep(1)

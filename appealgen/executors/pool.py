@@ -138,8 +138,7 @@ class PoolExecutor(Executor):
         self.recycle_after = recycle_after
         self.pending: deque[Item] = deque()
         self.slots: list[_Slot] = []
-        self.retiring: list[BaseProcess] = []  # retired workers finishing (closing their LibreOffice)
-        self.retired_at: dict[int | None, float] = {}  # by process ID
+        self.retiring: list[tuple[BaseProcess, float]] = []  # retired workers finishing, and since when
         self.retried: set[str] = set()
         self.context = multiprocessing.get_context("fork")
 
@@ -176,11 +175,10 @@ class PoolExecutor(Executor):
 
     def _assign(self) -> None:
         now = time.monotonic()
-        for process in self.retiring:
-            if process.is_alive() and now - self.retired_at.get(process.pid, now) > RETIRE_GRACE_S:
+        for process, since in self.retiring:
+            if process.is_alive() and now - since > RETIRE_GRACE_S:
                 _kill(process)
-        self.retiring = [process for process in self.retiring if process.is_alive()]
-        self.retired_at = {process.pid: self.retired_at[process.pid] for process in self.retiring}
+        self.retiring = [(process, since) for process, since in self.retiring if process.is_alive()]
         for slot in self.slots:
             if slot.item is None and self.pending:
                 if slot.done >= self.recycle_after:
@@ -244,8 +242,7 @@ class PoolExecutor(Executor):
             slot.connection.send(None)
         with contextlib.suppress(OSError):
             slot.connection.close()
-        self.retiring.append(slot.process)
-        self.retired_at[slot.process.pid] = time.monotonic()
+        self.retiring.append((slot.process, time.monotonic()))
         self._fresh(slot)
 
     def _replace(self, slot: _Slot) -> None:
@@ -273,7 +270,7 @@ class PoolExecutor(Executor):
             with contextlib.suppress(OSError):
                 slot.connection.close()
         deadline = time.monotonic() + 15  # for all of them together, not 15 s each
-        for process in self.retiring:
+        for process, _ in self.retiring:
             process.join(timeout=max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 _kill(process)

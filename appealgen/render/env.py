@@ -42,8 +42,16 @@ class TooBig(jinja2.exceptions.SecurityError):
     """A template built a value or an output over the limits (a string of a billion x)."""
 
 
+# The formatting filters: the field types each takes (the template check reads this) and, in words, what.
+FILTER_INPUTS = {"money": ({"money", "number"}, "an amount"), "us_date": ({"date"}, "a date"),
+                 "long_date": ({"date"}, "a date")}
+
+
 class FilterInputError(ValueError):
     """A formatting filter given a value of another kind; the message never shows the value."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"'{name}' formats {FILTER_INPUTS[name][1]}, and it was given something else")
 
 
 def money(value: Decimal | int | str | None) -> str:
@@ -52,12 +60,12 @@ def money(value: Decimal | int | str | None) -> str:
     try:
         return f"${Decimal(value):,.2f}"
     except (ArithmeticError, TypeError, ValueError):
-        raise FilterInputError("'money' formats an amount, and it was given something else") from None
+        raise FilterInputError("money") from None
 
 
 def _a_date(value: object, name: str) -> date:
     if not isinstance(value, date):
-        raise FilterInputError(f"'{name}' formats a date, and it was given something else")
+        raise FilterInputError(name)
     return value
 
 

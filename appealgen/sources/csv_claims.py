@@ -202,7 +202,7 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
             for part in str(value).split(";"):
                 attachment = {"kind": kind, "path": part.strip()}
                 # an export repeats a claim's columns on each of its service lines: a document once
-                if part.strip() and attachment not in claim.data["attachments"]:
+                if attachment["path"] and attachment not in claim.data["attachments"]:
                     claim.data["attachments"].append(attachment)
         else:
             previous = _get(claim.data, field)

@@ -10,7 +10,7 @@ from jinja2 import nodes
 
 from appealgen.documents import did_you_mean
 from appealgen.render.context import FrontContext, LetterContext, describe
-from appealgen.render.env import SAFE_FILTER
+from appealgen.render.env import FILTER_INPUTS, SAFE_FILTER
 
 JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "caller", "varargs", "kwargs"}
 DATE_ATTRIBUTES = {"year", "month", "day", "isoformat", "strftime", "weekday", "isoweekday"}
@@ -41,11 +41,6 @@ def bound_names(target: nodes.Node) -> list[str]:
     if isinstance(target, nodes.Name):
         return [target.name]
     return [name.name for name in target.find_all(nodes.Name)]
-
-
-# The formatting filters and the field types each one takes.
-FILTER_INPUTS = {"money": ({"money", "number"}, "an amount"), "us_date": ({"date"}, "a date"),
-                 "long_date": ({"date"}, "a date")}
 
 
 class NameChecker:
