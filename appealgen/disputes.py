@@ -42,15 +42,24 @@ def _denied_amount(line: ServiceLine, codes: list[str]) -> Decimal:
     return max(line.billed - line.paid, Decimal(0))
 
 
+def _settled(line: ServiceLine) -> bool:
+    """The remittance accounts for all the line did not pay with adjustments that are not denials
+    (a contractual write-off, a deductible): nothing of it is left in question."""
+    amounts = [a.amount for a in line.adjustments]
+    return bool(amounts) and all(a is not None for a in amounts) and \
+        sum((a for a in amounts if a is not None), Decimal(0)) == line.billed - line.paid
+
+
 def disputed_lines(claim: Claim, denial_codes: list[str]) -> list[DisputedLine]:
     """The lines carrying a denial code; when the codes sit on the claim only, the lines not paid
-    in full (or every line, when all were paid in full)."""
+    in full whose shortfall the remittance does not account for otherwise (or every line, when
+    there are none)."""
     wanted = set(denial_codes)
     claim_codes = [code for code in claim.denial.codes if code in wanted] or list(denial_codes)
     chosen = [(i, line, _line_denial_codes(line, wanted)) for i, line in enumerate(claim.service_lines)]
     with_codes = [item for item in chosen if item[2]]
     if not with_codes:
-        unpaid = [item for item in chosen if item[1].paid < item[1].billed]
+        unpaid = [item for item in chosen if item[1].paid < item[1].billed and not _settled(item[1])]
         with_codes = [(i, line, claim_codes) for i, line, _ in (unpaid or chosen)]
     on_lines = {remark for line in claim.service_lines for remark in line.rarc}
     claim_remarks = [remark for remark in claim.denial.rarc if remark not in on_lines]  # they apply to every line

@@ -356,7 +356,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         remarks=[f.code for f in found.findings if f.remark],
         denied=found.denied, action=action.action, action_reason=action.reason, override=override,
         new_claim=action.new_claim, notes=level.notes + notes,
-        level=step.id, level_name=step.name, level_reason=_level_reason(profile, level.reason, action, step),
+        level=step.id, level_name=step_name(step, action.new_claim),
+        level_reason=_level_reason(profile, level.reason, action, step),
         first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, window=deadline.window,
         window_start=deadline.start, window_counts_from=deadline.counts_from, receipt_days=deadline.receipt_days,
         days_left=days_left, send_by=sending.date, send_by_reason=sending.reason, delivery=sending.delivery,
@@ -367,6 +368,12 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         disputed=disputed, amount_requested=amount_requested(disputed), quoted_codes=quoted, quoted_remarks=remarks,
         policies=citations, policy_missing=uncovered if found.category is Category.medical_necessity else [],
     )
+
+
+def step_name(step: Level, new_claim: bool) -> str:
+    """The name shown for the step an action takes: a new claim goes through claim submission,
+    not the appeal level the rules would otherwise open (whose id it keeps)."""
+    return "New claim" if new_claim else step.name
 
 
 def _level_reason(profile: PayerProfile, reason: str, action: ActionChoice, step: Level) -> str:
@@ -381,6 +388,22 @@ def _level_reason(profile: PayerProfile, reason: str, action: ActionChoice, step
 
 def _file(where: str) -> str:
     return f" -> {where}" if where else ""
+
+
+def _request_lines(plan: Plan) -> list[str]:
+    """The level, deadline, letter and cover of a request: all of them when a packet is sent; a
+    review's level and deadline, for the appeal it may decide on; a new claim's filing deadline
+    (its send-by date is in the line that says to send it); none for the other actions."""
+    deadline = [f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
+                f"    because {plan.deadline_reason}"]
+    if plan.action is Action.review:
+        return [f"  if appealed: {plan.level_name} ({plan.level_reason})", *deadline]
+    if not plan.packet:
+        return deadline if plan.action in DATED else []
+    return [f"  level: {plan.level_name} ({plan.level_reason})", *deadline,
+            f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
+            f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
+            f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}"]
 
 
 def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str]:
@@ -400,21 +423,18 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
     lines += [f"    note: {note}" for note in plan.notes]
     if not plan.packet:
         lines.append(f"  nothing to send: {plan.instead}")
-    lines += [f"  level: {plan.level_name} ({plan.level_reason})",
-              f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
-              f"    because {plan.deadline_reason}",
-              f"  send by: {plan.send_by.isoformat()} ({plan.send_by_reason})",
-              f"  letter: {plan.letter} ({plan.letter_reason}){_file(plan.letter_file)}",
-              f"  cover: {plan.cover} ({plan.cover_reason}){_file(plan.cover_file)}"]
-    lines += [f"  disputed: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
+    lines += _request_lines(plan)
+    heading = "disputed" if plan.packet or plan.action is Action.review else "denied line"  # nothing is disputed
+    lines += [f"  {heading}: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
               for d in plan.disputed]
     if plan.packet:
         lines.append(f"  amount requested: ${plan.amount_requested:,.2f}")
-    lines += [f"  coverage policy: {c.kind} {c.id} ({c.title})" for c in plan.policies]
-    lines.append("  required documents:")
-    lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
-    if not plan.required:
-        lines.append("    none")
+    if plan.packet or plan.action is Action.review:
+        lines += [f"  coverage policy: {c.kind} {c.id} ({c.title})" for c in plan.policies]
+        lines.append("  required documents:" if plan.packet else "  required documents (for an appeal):")
+        lines += [f"    {'present' if r.present else 'MISSING'}  {r.description}" for r in plan.required]
+        if not plan.required:
+            lines.append("    none")
     lines += [f"  problem: {p}" for p in plan.problems]
     lines += [f"  warning: {w}" for w in plan.warnings]
     return lines

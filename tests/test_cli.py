@@ -293,6 +293,40 @@ def test_plan_explains_the_decision(write_claim: WriteClaim) -> None:
     ]
 
 
+def test_plan_shows_no_letter_cover_or_documents_when_nothing_is_sent() -> None:
+    """A claim with nothing to send gets what to do instead; a review also gets the level and
+    deadline of the appeal it may decide on (and what that appeal would need); a new claim its
+    filing deadline; the other actions no deadline, letter, cover or documents."""
+    era = REPO / "examples" / "era"
+    code, stdout, _ = run("plan", str(era / "remittance-2026-10-14.835"), "--workspace", str(era),
+                          "--as-of", "2026-10-20")
+    assert code == 0
+    blocks = {block.split(":")[0]: block.splitlines()[3:] for block in ("\n" + stdout).split("\nACCT-")[1:]}
+    assert blocks["9002"][1:] == [  # review
+        "    because no authorization enclosed, and medicare-dme takes no retroactive authorization requests: find "
+        "the authorization, or decide between an appeal with the records and an adjustment",
+        "  nothing to send: have a person review the denial before anything is sent",
+        "  if appealed: Redetermination (no appeal history: first level, Redetermination)",
+        "  deadline: 2027-02-16, 119 days left",
+        "    because denial date 2026-10-14 + 5 days presumed receipt + 120 days",
+        "  disputed: 2026-09-02 72148, denied $1,180.00 (CO-197)",
+        "  required documents (for an appeal):",
+        "    present  remittance_advice",
+        "    MISSING  authorization",
+    ]
+    assert blocks["9003"][2:] == [  # bill the patient
+        "  nothing to send: bill the patient",
+        "  denied line: 2026-09-02 A7030, denied $165.00 (PR-96, N130, M127, N54)",
+    ]
+    assert blocks["9004"][4:] == [  # a new claim (MA130)
+        "  nothing to send: correct the claim and send it as a new claim (frequency code 1) by 2027-09-01; it must "
+        "arrive by 2027-09-02",
+        "  deadline: 2027-09-02, 317 days left",
+        "    because claim filing limit: date of service 2026-09-02 + 12 months (42 CFR 424.44(a)(1))",
+        "  denied line: 2026-09-02 E0260-RR, denied $310.00 (CO-16, MA130)",
+    ]
+
+
 def command_paths(group: click.Group = main, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every registered command, subcommands of groups included, as argument tuples."""
     found = []

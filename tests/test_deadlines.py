@@ -360,6 +360,24 @@ def test_a_line_paid_with_a_contractual_write_off_is_not_in_controversy() -> Non
     assert plan.amount_in_controversy == Decimal("130.00")  # 150.00 billed, nothing paid, 20.00 deductible
 
 
+def test_with_claim_level_codes_a_line_the_remittance_accounts_for_is_not_disputed() -> None:
+    """Denial codes on the claim only: a line whose shortfall the remittance explains in full by
+    adjustments that are not denials (CO-45 and coinsurance) was settled, so it is not in question.
+    A line short by more than its listed adjustments still is."""
+    settled: dict[str, object] = {"dos": "2026-09-02", "code": "E0601", "billed": "245.00", "paid": "150.00",
+                                  "adjustments": [{"group": "CO", "carc": "45", "amount": "60.00"},
+                                                  {"group": "PR", "carc": "2", "amount": "35.00"}]}
+    lines = [settled, {"dos": "2026-09-02", "code": "A7034", "billed": "250.00", "paid": "0"}]
+    data = claim_dict(payer="medicare-dme", service_lines=lines,
+                      denial={"date": "2026-10-14", "carc": ["50"], "group": "CO"})
+    plan = plan_for(Claim.model_validate(data))
+    assert [(line.label, line.codes) for line in plan.disputed] == [("A7034", ["CO-50"])]
+    assert plan.amount_in_controversy == Decimal("250.00")
+    settled["adjustments"] = [{"group": "CO", "carc": "45", "amount": "60.00"}]  # 35.00 unexplained
+    plan = plan_for(Claim.model_validate(data))
+    assert [line.label for line in plan.disputed] == ["E0601", "A7034"]
+
+
 def test_claim_level_cost_sharing_counts_only_when_every_line_is_disputed() -> None:
     """A claim-level deductible cannot be put on a line: with a paid line beside the denied one,
     it may be the paid line's, and subtracting it could drop a request below the ALJ minimum."""

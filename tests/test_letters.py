@@ -102,16 +102,21 @@ def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: 
     assert said == {"two": (2, True, True, False, False), "one": (1, False, False, True, True)}
 
 
-def test_a_claim_dispute_is_requested_as_a_claim_dispute_review() -> None:
+def test_each_level_is_requested_in_words_that_read_as_a_sentence() -> None:
     from appealgen.plan import Plan
     from appealgen.render.context import request_words
 
     def words(level_name: str, action: str = "reconsideration") -> str:
         return request_words(Plan.model_construct(level_name=level_name, action=Action(action)))
 
-    named = ["Claim dispute", "Claim Dispute", "Redetermination", "Appeal (first level)"]
+    named = ["Claim dispute", "Claim Dispute", "Redetermination", "Appeal (first level)", "ALJ hearing",
+             "Medicare Appeals Council review", "QIC review of the redetermination dismissal", "Judicial review"]
     assert [words(name) for name in named] == [
-        "a claim dispute review", "a claim Dispute review", "a redetermination", "an appeal"]
+        "a claim dispute review", "a Claim Dispute review", "a redetermination", "an appeal", "an ALJ hearing",
+        "a Medicare Appeals Council review", "a QIC review of the redetermination dismissal", "a judicial review"]
+    # The opening reads "<provider> requests <words> of the denial of ...".
+    assert words("Corrected claim", "corrected_claim") == "reprocessing, with the enclosed corrected claim,"
+    assert words("Retroactive authorization", "request_authorization") == "a retroactive authorization review"
 
 
 def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import PayerProfile
-from appealgen.plan import SUBMITTED, Plan
+from appealgen.plan import SUBMITTED, Plan, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
@@ -61,7 +61,7 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     else:
         deadline = window_deadline(denial.denied_on, history, profile, step)
     reason = deadline.reason if chosen.action in SUBMITTED else chosen.reason  # a review says why
-    return Step(step.id, step.name, chosen.action.value, deadline.date, reason, on)
+    return Step(step.id, step_name(step, chosen.new_claim), chosen.action.value, deadline.date, reason, on)
 
 
 def classification(denial: Denial, codes: CodeTable) -> Classification:

@@ -17,6 +17,7 @@ from appealgen.log.queue import (
     Queue,
     Row,
 )
+from appealgen.output import counted
 
 FIELDS = ("rank", "practice", "claim_id", "payer", "category", "level", "status", "next_action", "deadline",
           "days_left", "follow_up", "owner", "amount", "likelihood", "urgency", "priority", "missed", "note", "why")
@@ -80,5 +81,5 @@ def queue_csv(queue: Queue, limit: int | None, writer: Any) -> None:
 
 
 def due_line(due: Due) -> str:
-    when = f"OVERDUE by {-due.days_left} days" if due.overdue else f"in {due.days_left} days"
+    when = f"OVERDUE by {counted(-due.days_left, 'day')}" if due.overdue else f"in {counted(due.days_left, 'day')}"
     return f"{due.on}  {due.what:9}  {when:22}  {due.title()}"

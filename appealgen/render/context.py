@@ -150,14 +150,18 @@ class FrontContext(LetterContext):
 
 
 def request_words(plan: Plan) -> str:
-    """"a redetermination", "an appeal", "a reopening": the level's name as a request."""
-    name = plan.level_name.split(" (")[0]
+    """What the letter requests, to follow "requests" and precede "of the denial": "a
+    redetermination", "an ALJ hearing", "a Medicare Appeals Council review" (a proper name keeps
+    its capitals), "reprocessing, with the enclosed corrected claim,"."""
     if plan.action.value == "corrected_claim":
-        name = "processing of a corrected claim"
-    elif plan.action.value == "request_authorization":
-        name = "retroactive authorization"
-        return name
-    name = name[:1].lower() + name[1:] if not name[:3].isupper() else name
+        return "reprocessing, with the enclosed corrected claim,"
+    if plan.action.value == "request_authorization":
+        return "a retroactive authorization review"
+    name = plan.level_name.split(" (")[0]
+    words = name.split()
+    proper = any(word[:1].isupper() for word in words[1:]) or words[0].isupper()  # "Appeals Council", "QIC"
+    if not proper:
+        name = name[:1].lower() + name[1:]
     if name.lower().endswith("dispute"):  # "requests a claim dispute review of the denial", not "a claim dispute of"
         name += " review"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

@@ -177,8 +177,19 @@ def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_p
     env = {"APPEALGEN_DATABASE_URL": log}
     result = CliRunner().invoke(main, ["deadlines", "--as-of", "2026-12-20", "--workspace", str(REPO)], env=env)
     assert result.exit_code == 3
-    assert result.stdout.startswith("2026-12-19  follow-up  OVERDUE by 1 days")
+    assert result.stdout.startswith("2026-12-19  follow-up  OVERDUE by 1 day  ")
     assert result.stderr == "1 due within 30 days, 1 overdue\n"
+
+
+def test_a_new_claims_deadline_is_its_filing_limit_not_an_appeal_level(tmp_path: Path) -> None:
+    """MA130: the claim is corrected and sent as a new claim, through claim submission; its
+    deadline is the claim filing limit and no appeal level is named."""
+    path = tmp_path / "log.sqlite"
+    october = remittance(tmp_path / "oct.835", [denied("ACCT-0004", carc="16", remarks=("MA130",))])
+    assert run(path, "log", "import", str(october))[0] == 0
+    code, stdout, _ = run(path, "deadlines", "--within", "400")
+    assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0004: send corrected claim (New "
+                                 "claim, medicare-dme) by 2027-09-02\n")
 
 
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
