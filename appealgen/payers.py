@@ -182,6 +182,11 @@ class PayerProfile(Strict):
         extra = [step for step in (self.reopening, self.replacement, self.retro_authorization) if step]
         return [*self.levels, *self.dismissal_steps, *extra]
 
+    def first_level(self, category: Category) -> Level:
+        """The first level that takes this category (CareSource: medical-necessity denials skip
+        the claim dispute and go to the clinical appeal)."""
+        return next((lv for lv in self.levels if category not in lv.skip_for), self.levels[0])
+
     def level(self, level_id: str | None) -> Level:
         if level_id is None:
             return self.levels[0]

@@ -15,7 +15,7 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.readiness import REVIEWS, cite_policies, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
-from appealgen.rules.classify import Classification, classify
+from appealgen.rules.classify import Classification, classify, line_category
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
     Deadline,
@@ -205,10 +205,13 @@ def required_documents(
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
+    # A decision notice is the previous level's: at the first level a denial of this category
+    # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is none.
+    first = level == profile.first_level(category).id
     required = [
         Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
         for r in profile.requirements(category, level)
-        if applies(r, level, first_dos)
+        if applies(r, level, first_dos) and not (first and r.one_of == [AttachmentKind.decision_notice])
     ]
     required += [
         Requirement(description=f"{kind.value} (asked for by a remark code)", kinds=[kind], present=kind in kinds)
@@ -242,6 +245,31 @@ def _deadline(claim: Claim, profile: PayerProfile, step: Level, action: ActionCh
     return filing_deadline(claim, profile, step), [warning(
         "payer.filing_limit_missing", f"{profile.id} gives no claim filing limit (filing_limit); the deadline "
         f"shown is {step.name}'s window: check the payer's limit for a new claim")]
+
+
+def filing_limit_passed(profile: PayerProfile, first_dos: date, today: date) -> date | None:
+    """The day a new claim for this date of service had to be filed by, when that day has passed."""
+    if profile.filing_limit is None:
+        return None
+    limit = claim_filing_deadline(first_dos, profile.filing_limit).date
+    return limit if limit < today else None
+
+
+def mixed_findings(claim: Claim, disputed: list[DisputedLine], category: Category, codes: CodeTable) -> list[Finding]:
+    """Lines denied for different reasons need different actions (a medical-necessity line's
+    appeal, a duplicate line's status check): one plan follows the claim's category, so the
+    others are named, to be planned apart before their own windows close."""
+    others: dict[Category, list[str]] = {}
+    for line in disputed:
+        own = line_category(claim, claim.service_lines[line.index], codes)
+        if own is not None and own is not category:
+            others.setdefault(own, []).append(f"{line.label} ({', '.join(line.codes)})")
+    if not others:
+        return []
+    listed = "; ".join(f"{other.value}: {', '.join(labels)}" for other, labels in others.items())
+    return [warning("claim.mixed_denials", f"lines denied for other reasons than {category.value} ({listed}); "
+                    "this plan follows the claim's category: put those lines in a claim file of their own, so each "
+                    "is planned on its own and meets its own deadline")]
 
 
 def _code_findings(found: Classification) -> list[Finding]:
@@ -306,10 +334,10 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     level = choose_level(claim.appeal, profile, found.category)
     disputed = disputed_lines(claim, found.denial_codes)
     aic, minimum = amount_in_controversy(claim, disputed), aic_minimum(level.level, today)
-    situation = Situation(kinds, level, profile, aic, minimum)
+    first_dos = min(line.dos for line in claim.service_lines)
+    situation = Situation(kinds, level, profile, aic, minimum, filing_limit_passed(profile, first_dos, today))
     action, override = _override(claim, situation, choose_action(situation, found), wanted, origin)
     step = action.step or level.level
-    first_dos = min(line.dos for line in claim.service_lines)
     deadline, findings = _deadline(claim, profile, step, action, first_dos)
     days_left = (deadline.date - today).days
     sending = send_by(deadline.date, profile.delivery_for(step), profile)
@@ -334,7 +362,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
-    findings += _code_findings(found)
+    findings += _code_findings(found) + mixed_findings(claim, disputed, found.category, codes)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)

@@ -314,9 +314,9 @@ def test_plan_shows_no_letter_cover_or_documents_when_nothing_is_sent() -> None:
         "    present  remittance_advice",
         "    MISSING  authorization",
     ]
-    assert blocks["9003"][2:] == [  # bill the patient
-        "  nothing to send: bill the patient",
-        "  denied line: 2026-09-02 A7030, denied $165.00 (PR-96, N130, M127, N54)",
+    assert blocks["9005"][3:] == [  # write the balance off
+        "  nothing to send: adjust the balance (write it off)",
+        "  denied line: 2026-09-02 E0431-RR, denied $95.00 (CO-29, N211)",
     ]
     assert blocks["9004"][4:] == [  # a new claim (MA130)
         "  nothing to send: correct the claim and send it as a new claim (frequency code 1) by 2027-09-01; it must "

@@ -89,7 +89,9 @@ def mix_json(tmp_path_factory: pytest.TempPathFactory) -> EraRun:
         # row 'authorization'; medicare-dme.yaml: Medicare takes no retro authorization
         ("ACCT-9002", True, "authorization", "review"),  # CO-197: Medicare takes no retro authorization
         # codes.yaml: RARC N54 refines the refinable CARC 96; the PR-96 group rule bills the patient
-        ("ACCT-9003", True, "authorization", "bill_patient"),  # PR-96 with N130, M127, N54
+        # PR-96 with N130, M127, N54: N54 makes it an authorization question, the provider's, so the PR-96 rule
+        # (bill the patient) no longer applies; Medicare takes no retro authorization: a person reviews it.
+        ("ACCT-9003", True, "authorization", "review"),
         # row 'missing information / attachment' (RARC MA130)
         ("ACCT-9004", True, "missing_information", "corrected_claim"),  # claim-level CO-16 / MA130
         ("ACCT-9005", True, "timely_filing", "adjust"),  # CO-29 / N211: no appeal rights; row 'timely filing'
@@ -218,7 +220,7 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
         "ACCT-9002          4      yes       1180.00       0.00    1180.00 EXAMPLE DME MAC      CO-197               "
         "        authorization            review                2027-02-16    86",
         "ACCT-9003          1      yes        165.00       0.00     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
-        "        authorization            bill_patient          -              -",
+        "        authorization            review                2027-02-16    86",
         # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
         "ACCT-9004          4      yes        310.00       0.00     310.00 EXAMPLE DME MAC      CO-16 MA130          "
         "        missing_information      corrected_claim       2027-09-02   284",

@@ -28,7 +28,7 @@ from tests.conftest import PROFILES, REPO, TODAY
 from tests.rubric import faults, score
 
 ERA = REPO / "examples" / "era"
-NOTHING_TO_SEND = {"ACCT-9002": "review", "ACCT-9003": "bill_patient", "ACCT-9004": "corrected_claim",
+NOTHING_TO_SEND = {"ACCT-9002": "review", "ACCT-9003": "review", "ACCT-9004": "corrected_claim",
                    "ACCT-9005": "adjust", "ACCT-9006": "check_status"}
 
 

@@ -25,7 +25,7 @@ C = Category
 A = Action
 K = AttachmentKind
 VERIFY_FIRST = "verify eligibility and authorization before asking for review"
-BENEFIT_NOTE = "verify the payment history; ask the client before billing the patient"
+BENEFIT_NOTE = "verify the payment history and whether an authorization exists before the client decides"
 NO_APPEAL_RIGHTS = "the remark gives no appeal rights"
 NEW_CLAIM = "send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit"
 REPLACEMENT = "frequency code 7 with the payer's original claim number"
@@ -213,10 +213,10 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         # auth, ask the client. PR-119: the PR group is the patient's (DOMAIN.md: the words, row 'group code').
         pytest.param("commercial", ["CO-119"], [], ["authorization"], [], A.reconsideration, [],
                      id="benefit-maximum-with-authorization-review"),
-        pytest.param("commercial", ["CO-119"], [], [], [], A.adjust, [BENEFIT_NOTE],
-                     id="benefit-maximum-no-authorization-adjust"),
-        pytest.param("commercial", ["PR-119"], [], [], [], A.bill_patient, [BENEFIT_NOTE],
-                     id="benefit-maximum-no-authorization-PR-bill-patient"),
+        pytest.param("commercial", ["CO-119"], [], [], [], A.ask_client, [BENEFIT_NOTE],
+                     id="benefit-maximum-no-authorization-ask-client"),
+        pytest.param("commercial", ["PR-119"], [], [], [], A.ask_client, [BENEFIT_NOTE],
+                     id="benefit-maximum-no-authorization-PR-ask-client"),
         # DOMAIN.md: denial categories, row 'contractual (not a denial)'; PR deductible and coinsurance on a paid
         # claim: DOMAIN.md, "Not denials" (bill the patient); CO-1: CO is the provider's (row 'group code').
         pytest.param("commercial", ["CO-45"], [], [], [], A.none, [], id="contractual-none"),
@@ -245,8 +245,8 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
                      A.ask_client, [EXHAUSTED], id="history-exhausted-CO-denial-with-PR-coinsurance"),
         # DOMAIN.md: denial categories, row 'benefit maximum'; the PR-2 coinsurance does not make the CO denial
         # the patient's (DOMAIN.md: the words, row 'group code').
-        pytest.param("commercial", ["CO-119", "PR-2"], [], [], [], A.adjust, [BENEFIT_NOTE],
-                     id="benefit-maximum-CO-with-PR-coinsurance-adjust"),
+        pytest.param("commercial", ["CO-119", "PR-2"], [], [], [], A.ask_client, [BENEFIT_NOTE],
+                     id="benefit-maximum-CO-with-PR-coinsurance-ask-client"),
     ],
 )
 def test_category_decides_the_action(
@@ -321,7 +321,7 @@ def test_an_unfavourable_decision_moves_to_the_next_level(outcome: str) -> None:
     the old word for it, still read."""
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", outcome))))
     assert plan.level == "reconsideration"
-    word = "partially_overturned" if outcome == "partial" else outcome
+    word = "partially overturned" if outcome.startswith("partial") else outcome
     assert plan.level_reason == f"Redetermination was {word} on 2026-11-10: next level, Reconsideration"
 
 
@@ -724,3 +724,103 @@ def test_load_descriptions_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_descriptions(path)
     assert str(caught.value) == f"{path}: file not found"
+
+
+# --------------------------------------------------------------------------- corrections refused, late, moved
+
+
+@pytest.mark.parametrize(
+    ("payer", "codes", "rarcs", "history", "action"),
+    [
+        # 405.980(a)(5): a refused reopening leaves the appeal path, counted from the initial determination; the
+        # remark (N822: modifier missing) forced the reopening, and asking for it again gets the same answer.
+        pytest.param("medicare-dme", ["CO-4"], ["N822"], chain(("reopening", "upheld")), A.appeal,
+                     id="medicare-reopening-refused-appeal"),
+        # A replacement claim refused: the plan's reconsideration, not a second replacement claim.
+        pytest.param("commercial", ["CO-4"], ["N822"], chain(("corrected_claim", "upheld")), A.reconsideration,
+                     id="commercial-replacement-refused-reconsideration"),
+        # A retro authorization refused: the reconsideration, not a second request to utilization management.
+        pytest.param("commercial", ["CO-197"], [], chain(("retro_authorization", "upheld")), A.reconsideration,
+                     id="retro-authorization-refused-reconsideration"),
+        # N704: no appeal rights; once its correction is refused nothing is left but the adjustment.
+        pytest.param("commercial", ["CO-4"], ["N704"], chain(("corrected_claim", "upheld")), A.adjust,
+                     id="refused-without-appeal-rights-adjust"),
+    ],
+)
+def test_a_refused_correction_is_not_asked_for_again(
+    payer: str, codes: list[str], rarcs: list[str], history: list[tuple[str, str, str]], action: Action,
+) -> None:
+    plan = plan_for(build_claim(codes, rarcs, payer=payer, history=history))
+    assert plan.action == action, plan.action_reason
+    assert "the correction was refused" in plan.action_reason
+
+
+def test_a_new_claim_past_its_filing_limit_is_written_off() -> None:
+    """MA130: the claim was never filed, so it goes in as a new claim, within 12 months of the
+    date of service (42 CFR 424.44(a)(1)); after that a new claim would be refused."""
+    on_time = plan_for(build_claim(["CO-16"], ["MA130"], payer="medicare-dme", dos="2025-12-01"))
+    assert (on_time.action, on_time.new_claim, on_time.deadline.isoformat()) == (A.corrected_claim, True, "2026-12-01")
+    late = plan_for(build_claim(["CO-16"], ["MA130"], payer="medicare-dme", dos="2025-11-01"))
+    assert late.action == A.adjust
+    assert late.action_reason == ("a remark code says the claim must be corrected, but the claim filing limit "
+                                  "passed on 2026-11-01: a new claim would be refused; write the balance off")
+    assert late.notes[-1].startswith("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR "
+                                     "424.44(b)")
+
+
+@pytest.mark.parametrize(
+    ("rarcs", "category", "action"),
+    [
+        # codes.yaml: PR-96 alone is a non-covered charge the patient owes (bill the patient) ...
+        pytest.param([], C.coverage, A.bill_patient, id="PR-96-alone-bill-patient"),
+        # ... but a remark that moves it to the provider's side ends the patient's liability rule: M127 (a record
+        # missing) is sent with the request; N54 (the claim differs from the authorization) is an authorization
+        # question. N425 (excluded by statute) keeps it a coverage denial the patient owes.
+        pytest.param(["M127"], C.missing_information, A.appeal, id="PR-96-M127-appeal-with-the-record"),
+        pytest.param(["N54"], C.authorization, A.review, id="PR-96-N54-authorization-review"),
+        pytest.param(["N425"], C.coverage, A.bill_patient, id="PR-96-N425-statutory-exclusion-bill-patient"),
+    ],
+)
+def test_a_remark_that_moves_a_pr_code_ends_its_patient_liability_rule(
+    rarcs: list[str], category: Category, action: Action,
+) -> None:
+    plan = plan_for(build_claim(["PR-96"], rarcs, payer="medicare-dme"))
+    assert (plan.category, plan.action) == (category, action), plan.action_reason
+
+
+def test_the_first_level_a_category_reaches_needs_no_earlier_decision() -> None:
+    """CareSource: a medical-necessity denial skips the claim dispute, so its appeal has no
+    dispute decision to enclose; a coding denial's appeal, after the dispute, does."""
+    medical = plan_for(build_claim(["CO-50"], payer="medicaid-caresource",
+                                   attachments=["remittance_advice", "progress_notes", "medical_records"]))
+    assert medical.level == "appeal"
+    assert "claim dispute decision" not in [r.description for r in medical.required]
+    coding = plan_for(build_claim(["CO-97"], payer="medicaid-caresource", history=chain(("claim_dispute", "upheld"))))
+    assert coding.level == "appeal"
+    assert "claim dispute decision" in [r.description for r in coding.required]
+
+
+@pytest.mark.parametrize(("codes", "liability"), [
+    (["CO-119"], "the patient is not liable"),
+    (["PR-119"], "the patient is liable (PR)"),
+    (["CO-119", "PR-2"], "the patient is not liable"),  # the coinsurance does not make the CO denial the patient's
+])
+def test_a_benefit_maximum_without_authorization_goes_to_the_client(codes: list[str], liability: str) -> None:
+    plan = plan_for(build_claim(codes))
+    assert plan.action_reason == f"benefit maximum with no authorization; {liability}"
+
+
+def test_lines_denied_for_other_reasons_are_named_to_be_planned_apart() -> None:
+    """One plan follows the claim's category (duplicate ranks first); the medical-necessity line
+    has its own appeal window, so the plan names it rather than let it pass unseen."""
+    claim = build_claim(["CO-18"])
+    necessity = claim.service_lines[0].model_copy(update={"code": "A7030", "carc": ["50"], "group": "CO"})
+    plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, necessity]}))
+    assert plan.category == C.duplicate
+    assert [(f.code, f.message) for f in plan.findings if f.code == "claim.mixed_denials"] == [(
+        "claim.mixed_denials", "lines denied for other reasons than duplicate (medical_necessity: A7030 (CO-50)); "
+        "this plan follows the claim's category: put those lines in a claim file of their own, so each is planned "
+        "on its own and meets its own deadline")]
+    same = claim.service_lines[0].model_copy(update={"code": "A7030"})  # both duplicates: nothing to say
+    plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, same]}))
+    assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]

@@ -11,7 +11,7 @@ from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import PayerProfile
-from appealgen.plan import SUBMITTED, Plan, step_name
+from appealgen.plan import SUBMITTED, Plan, filing_limit_passed, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
@@ -52,7 +52,9 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
     found = classification(denial, codes)
     choice = choose_level(Appeal(history=history), profile, found.category)
-    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on)), found)
+    passed = filing_limit_passed(profile, denial.recorded.first_dos, on)
+    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on), passed),
+                           found)
     step = chosen.step or choice.level
     if chosen.action not in SUBMITTED and chosen.action.value not in DATED:
         return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from appealgen.models import Action, AttachmentKind, Category, Claim
+from appealgen.models import Action, AttachmentKind, Category, Claim, ServiceLine
 from appealgen.rules.codes import CarcRule, CodeTable, GroupRule
 
 
@@ -42,6 +42,8 @@ class CodeFinding:
     known: bool = True
     pended: bool = False  # held for a later decision by the payer
     amount: Decimal | None = None  # the adjusted amount, when the remittance gives it
+    group_action: Action | None = None  # what the code's group rule decides (PR-96: bill the patient)
+    group_note: str = ""
 
 
 @dataclass
@@ -105,11 +107,26 @@ def claim_codes(claim: Claim) -> tuple[list[CodeUse], list[str]]:
     uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
     uses += [CodeUse(denial.group, c) for c in denial.carc]
     for line in claim.service_lines:
-        unpaid, modifiers = line.paid == 0 and line.billed > 0, frozenset(line.modifiers)
-        uses += [CodeUse(a.group, a.carc, a.amount, unpaid, modifiers) for a in line.adjustments]
-        uses += [CodeUse(line.group, c, None, unpaid, modifiers) for c in line.carc]
+        uses += line_uses(line)
     rarcs = [*denial.rarc, *(r for line in claim.service_lines for r in line.rarc)]
     return merge_uses(uses), list(dict.fromkeys(rarcs))
+
+
+def line_uses(line: ServiceLine) -> list[CodeUse]:
+    """A line's own reason codes (unpaid when the line was billed and paid nothing)."""
+    unpaid, modifiers = line.paid == 0 and line.billed > 0, frozenset(line.modifiers)
+    return [*(CodeUse(a.group, a.carc, a.amount, unpaid, modifiers) for a in line.adjustments),
+            *(CodeUse(line.group, c, None, unpaid, modifiers) for c in line.carc)]
+
+
+def line_category(claim: Claim, line: ServiceLine, table: CodeTable) -> Category | None:
+    """The denial category of one line's own codes (with its remarks and the claim's), as if it
+    were a claim of its own; None when the line's own codes deny nothing."""
+    uses = line_uses(line)
+    if not uses:
+        return None
+    found = classify_codes(uses, [*line.rarc, *claim.denial.rarc], table)
+    return found.category if found.denied else None
 
 
 def _group_rule(rule: CarcRule, use: CodeUse) -> tuple[GroupRule | None, str | None]:
@@ -134,11 +151,10 @@ def _finding(use: CodeUse, table: CodeTable, result: Classification) -> CodeFind
     denial = override.denial if override and override.denial is not None else rule.denial
     denial = denial and not use.zero
     liable = use.group == "PR" and not use.zero and otherwise is None
-    if override and override.action:
-        result.group_action = override.action
-        result.notes.append(f"{name}: {override.note or override.action.value}")
+    action = override.action if override else None
     return CodeFinding(name, category, rule.label, denial, group=use.group, refinable=rule.refinable,
-                       liable=liable, pended=rule.pended and not use.zero, amount=use.amount)
+                       liable=liable, pended=rule.pended and not use.zero, amount=use.amount, group_action=action,
+                       group_note=(override.note or action.value) if override and action else "")
 
 
 def classify_codes(uses: Iterable[CodeUse], rarcs: list[str], table: CodeTable) -> Classification:
@@ -159,19 +175,27 @@ def classify_codes(uses: Iterable[CodeUse], rarcs: list[str], table: CodeTable) 
         result.documents += [d for d in remark.documents if d not in result.documents]
         result.cite_lcd |= remark.cite_lcd
     _refine(findings, refinements, table)
+    for finding in findings:
+        if finding.group_action is not None:  # the last code's rule decides, as the codes are listed
+            result.group_action = finding.group_action
+            result.notes.append(f"{finding.code}: {finding.group_note}")
     _choose(result, findings, table)
     return result
 
 
 def _refine(findings: list[CodeFinding], refinements: list[tuple[str, Category, str]], table: CodeTable) -> None:
     """A remark's category replaces the category of a generic CARC (16, 96, 251, ...): the
-    highest-ranked remark wins when several refine."""
+    highest-ranked remark wins when several refine. The code's group rule was written for its
+    own category: once a remark moves it elsewhere (PR-96 with M127, a missing record), the rule
+    no longer applies."""
     if not refinements:
         return
     code, category, label = min(refinements, key=lambda item: table.rank(item[1]))
     for i, finding in enumerate(findings):
         if finding.refinable:
-            findings[i] = replace(finding, category=category, label=f"{finding.label}; {code}: {label}")
+            moved = category != finding.category
+            findings[i] = replace(finding, category=category, label=f"{finding.label}; {code}: {label}",
+                                  group_action=None if moved else finding.group_action)
 
 
 def _choose(result: Classification, findings: list[CodeFinding], table: CodeTable) -> None:

@@ -12,9 +12,12 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.rules.classify import Classification
 from appealgen.rules.deadlines import vacate_deadline
 
-Status = Literal["first", "stated", "next", "exhausted", "pending", "won", "remanded", "dismissed", "no_path"]
+Status = Literal["first", "stated", "next", "corrected", "exhausted", "pending", "won", "remanded", "dismissed",
+                 "no_path"]
 AGGREGATION = ("claims may be aggregated to reach the minimum: several claims with common issues, appealed "
                "together within the 60-day window (42 CFR 405.1006(e))")
+LATE_CLAIM_NOTE = ("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR 424.44(b): an "
+                   "administrative error, retroactive entitlement): then send the new claim stating the exception")
 EXHAUSTED_NOTE = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
 
 
@@ -27,10 +30,8 @@ class LevelChoice:
 
 
 def _first(profile: PayerProfile, category: Category) -> LevelChoice:
-    """The first level that takes this category (CareSource: medical-necessity denials skip the
-    claim dispute and go to the clinical appeal)."""
     skipped = [lv for lv in profile.levels if category in lv.skip_for]
-    first = next((lv for lv in profile.levels if category not in lv.skip_for), profile.levels[0])
+    first = profile.first_level(category)
     reason = f"no appeal history: first level, {first.name}"
     if skipped and first is not profile.levels[0]:
         reason += f" ({', '.join(lv.name for lv in skipped)} is not used for {category.value} denials)"
@@ -54,7 +55,7 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
         return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {when}")
     if last.outcome is Decision.dismissed:
         return _after_dismissal(profile, decided, last.date)
-    return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value} on {when}")
+    return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value.replace('_', ' ')} on {when}")
 
 
 def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelChoice:
@@ -63,8 +64,8 @@ def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelCh
     # authorization that is refused leaves the appeal path open the same way.
     if any(decided is step for step in (profile.reopening, profile.replacement, profile.retro_authorization)):
         first = profile.levels[0]
-        return LevelChoice(first, "next", f"{what}: the appeal path stays open, {first.name}, counted from the "
-                           "initial determination")
+        return LevelChoice(first, "corrected", f"{what}: the appeal path stays open, {first.name}, counted from "
+                           "the initial determination")
     if decided.final or decided in profile.dismissal_steps:
         return LevelChoice(decided, "exhausted", f"{what}: that decision is binding")
     index = profile.levels.index(decided)
@@ -115,6 +116,7 @@ class Situation:
     profile: PayerProfile
     aic: Decimal = Decimal(0)
     minimum: Decimal | None = None
+    filing_limit_passed: date | None = None  # the claim filing limit, when it has passed: no new claim now
 
 
 def _liability(found: Classification) -> str:
@@ -140,8 +142,14 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
     """Our own billing error: corrected the way this payer takes corrections. An unprocessable
     claim (no appeal rights) was never filed: it goes in again as a new claim."""
     profile = situation.profile
+    if situation.choice.status == "corrected":
+        return _refused(situation, found)
     if not found.appeal_rights or profile.corrections == "new_claim":
         notes = [] if found.appeal_rights else ["the remark gives no appeal rights"]
+        if situation.filing_limit_passed is not None:
+            return ActionChoice(Action.adjust, f"{why}, but the claim filing limit passed on "
+                                f"{situation.filing_limit_passed.isoformat()}: a new claim would be refused; write "
+                                "the balance off", [*notes, LATE_CLAIM_NOTE])
         notes.append("send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit")
         return ActionChoice(Action.corrected_claim, f"{why}: correct it and send it as a new claim", notes,
                             new_claim=True)
@@ -154,10 +162,21 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
                         ["frequency code 7 with the payer's original claim number"], step=profile.replacement)
 
 
-def _retro_authorization(situation: Situation) -> ActionChoice:
+def _refused(situation: Situation, found: Classification) -> ActionChoice:
+    """The payer refused the correction (a reopening, a replacement claim, a retro authorization):
+    asking again gets the same answer; what is left is the appeal path, if the denial has one."""
+    if not found.appeal_rights:
+        return ActionChoice(Action.adjust, "the correction was refused and the remark gives no appeal rights: adjust",
+                            ["the remark gives no appeal rights"])
+    return _review(situation, found, "the correction was refused (asking again would get the same answer)")
+
+
+def _retro_authorization(situation: Situation, found: Classification) -> ActionChoice:
     """A request for retroactive authorization goes to the plan's utilization management, never
     to an appeals unit; a payer that takes none leaves the decision to a person."""
     step = situation.profile.retro_authorization
+    if situation.choice.status == "corrected":
+        return _refused(situation, found)
     if step is None:
         return ActionChoice(Action.review, f"no authorization enclosed, and {situation.profile.id} takes no "
                             "retroactive authorization requests: find the authorization, or decide between an "
@@ -235,7 +254,7 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     if category is Category.authorization:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "authorization on file (enclosed)")
-        return _retro_authorization(situation)
+        return _retro_authorization(situation, found)
     if category is Category.coding:
         if AttachmentKind.corrected_claim in kinds:
             return _correction(situation, found, "coding error on our side")
@@ -243,9 +262,11 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     if category is Category.benefit_maximum:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "benefit maximum with an authorization on file")
-        final = Action.bill_patient if found.patient_liable else Action.adjust
-        return ActionChoice(final, "benefit maximum with no authorization",
-                            ["verify the payment history; ask the client before billing the patient"])
+        # DOMAIN.md: verify the payment history and authorization; with no authorization the client
+        # decides between billing the patient, adjusting, and asking the payer.
+        return ActionChoice(Action.ask_client, f"benefit maximum with no authorization; {_liability(found)}",
+                            ["verify the payment history and whether an authorization exists before the client "
+                             "decides"])
     if category is Category.coverage:
         result = _review(situation, found, "non-covered service")
         if result.action is situation.choice.level.action:
