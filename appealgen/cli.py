@@ -16,6 +16,7 @@ import click
 from appealgen import __version__
 from appealgen.collector import for_a_command
 from appealgen.errors import EXIT_UNEXPECTED, AppealgenError, exit_code
+from appealgen.output import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -304,7 +305,7 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
         say(f"HTML templates gave {word_only(outcomes)} of the letters, written as PDF only")
     if merged and (target := merge_letters(out, outcomes)) is not None:
         say(f"merged PDF: {target}")
-    say(f"{len(written)} letter files written to {out}")
+    say(f"{counted(len(written), 'letter file')} written to {out}")
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 

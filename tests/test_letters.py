@@ -96,10 +96,31 @@ def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: 
         render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
         xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
         said[name] = (len(plan.disputed), "the items were medically necessary" in xml,
-                      "The denial states that these items were not medically necessary. They were: " in xml,
+                      "The denial states that these items were not medically necessary. They were medically "
+                      "necessary: " in xml,
                       "the item was medically necessary" in xml,
-                      "The denial states that this item was not medically necessary. It was: " in xml)
+                      "The denial states that this item was not medically necessary. It was medically necessary: "
+                      in xml)
     assert said == {"two": (2, True, True, False, False), "one": (1, False, False, True, True)}
+
+
+def test_a_claim_paid_in_part_is_not_said_to_be_denied(builder: Builder, tmp_path: Path) -> None:
+    """The remittance shows the other line paid: the letter says the claim was paid in part and
+    which line was denied, never that the whole claim was."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    lines = loaded.claim.service_lines
+    paid = lines[1].model_copy(update={"paid": lines[1].billed, "carc": [], "group": None, "rarc": []})
+    said = {}
+    for name, claim in (("whole", loaded.claim),
+                        ("part", loaded.claim.model_copy(update={"service_lines": [lines[0], paid]}))):
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = ("The claim was denied on October 14, 2026" in xml,
+                      "The claim was paid in part; this line was denied on October 14, 2026" in xml,
+                      "for the lines listed above" in xml, "for the line listed above" in xml)
+    assert said == {"whole": (True, False, True, False), "part": (False, True, False, True)}
 
 
 def test_each_level_is_requested_in_words_that_read_as_a_sentence() -> None:
@@ -167,3 +188,24 @@ def test_a_word_letter_rendered_again_is_not_compiled_again(builder: Builder, tm
     first, second = (zipfile.ZipFile(tmp_path / name).read("word/document.xml") for name in ("first.docx",
                                                                                              "second.docx"))
     assert first == second
+
+
+@pytest.mark.parametrize("template", ["authorization.html", "authorization.docx"])
+def test_the_authorization_letter_speaks_of_one_service_or_of_several(builder: Builder, tmp_path: Path,
+                                                                      template: str) -> None:
+    loaded = load_claims(REPO / "examples" / "auth-commercial" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0]
+    two = loaded.claim.model_copy(update={"service_lines": [line, line.model_copy(update={"code": "72149"})]})
+    said = {}
+    for name, claim in (("one", loaded.claim), ("two", two)):
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        if template.endswith(".docx"):
+            render_docx(REPO / "templates/letters" / template, context, builder.env, tmp_path / f"{name}.docx")
+            text = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        else:
+            text = render_string(builder.env, f"letters/{template}", context)
+        said[name] = [words for words in ("covered this service on the date it was provided",
+                                          "covered these services on the dates they were provided") if words in text]
+    assert said == {"one": ["covered this service on the date it was provided"],
+                    "two": ["covered these services on the dates they were provided"]}
