@@ -63,7 +63,8 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
         docx_bytes = letter_docx.read_bytes() if letter_docx else None
     parts = [letter, *parts]
     cover = settings.workspace.template("cover_sheets", plan.cover, claim.payer)
-    front, pdf, result = assemble_checked(tools, claim, profile, plan, parts, cover, context)
+    front, pdf, result = assemble_checked(tools, claim, profile, plan, parts, cover, context,
+                                          more.signature is not None)
     report = packet_report(item, planned, parts, front, result, cover, digest)
     write_packet(folder, pdf, report, docx_bytes)
     return Outcome(item.origin, claim.claim_id, report=report, folder=folder)
@@ -96,7 +97,7 @@ def remove_outputs(folder: Path) -> None:
 
 def assemble_checked(
     tools: Toolkit, claim: Claim, profile: PayerProfile, plan: Plan, parts: list[Part], cover: Path,
-    context: LetterContext,
+    context: LetterContext, signed: bool,
 ) -> tuple[Front, bytes, CheckResult]:
     """Check, lay out and stamp; again if the real length or size changes the verdict, so
     the cover banner, the stamps and packet.json always agree."""
@@ -105,11 +106,12 @@ def assemble_checked(
     cover_name = tools.workspace.template_name(cover)
     identity = tools.identity_check()
     passed = check_build(plan, claim, profile, attachments, 2 + sum(p.pages for p in parts), None,
-                         identity, parts[0]).passed
+                         identity, parts[0], signed).passed
     for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds
         front = render_front(tools.renderer, tools.env, context, body, not passed, cover_name, cover.parent)
         pdf = assemble(front, parts, claim.claim_id, not passed)
-        result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), identity, parts[0])
+        result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), identity, parts[0],
+                             signed)
         if result.passed == passed:
             return front, pdf, result
         passed = result.passed

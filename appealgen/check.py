@@ -41,6 +41,13 @@ NOT_ENCLOSED = "not enclosed (not needed while nothing is sent): "
 RECOMPUTED = ("deadline.", "manifest.", "packet.")
 
 
+# Medicare dismisses a request the party filing it did not sign (42 CFR 405.944(b), 405.964(b)):
+# without the practice's signature image the packet leaves here with an empty signature line.
+UNSIGNED = warning("signature.missing", "no signature image for this practice (practices.<NPI>.signature in "
+                   "appealgen.yaml): sign the letter and the cover sheet by hand before sending; Medicare "
+                   "dismisses an unsigned request (42 CFR 405.944(b), 405.964(b))")
+
+
 def manifest_findings(required: list[Requirement], submitted: bool) -> list[Finding]:
     """Missing documents fail a request that is sent; when nothing is sent they only warn."""
     absent = [r.description for r in required if not r.present]
@@ -65,11 +72,13 @@ def limit_findings(profile: PayerProfile, pages: int, size: int | None) -> list[
 
 def check_build(
     plan: Plan, claim: Claim, profile: PayerProfile, parts: list[Part], pages: int, size: int | None,
-    identity: IdentityCheck, letter: Part | None = None,
+    identity: IdentityCheck, letter: Part | None = None, signed: bool = True,
 ) -> CheckResult:
     """Everything that decides whether the packet may be submitted. `size` is None before the
-    packet has been laid out."""
+    packet has been laid out; `signed`: the practice's signature image is on the letter."""
     findings = list(plan.findings)
+    if not signed and profile.kind == "medicare":
+        findings.append(UNSIGNED)
     findings += identity.findings(parts, claim)
     findings += removal_findings([p for p in [letter, *parts] if p is not None])
     if letter is not None:

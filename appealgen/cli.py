@@ -282,10 +282,12 @@ def _run_batch(started: Any, settings: Any, quiet: bool, as_json: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column mapping for CSV inputs (YAML: rows, columns).")
+@click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="For an 835: find each claim's documents in <root>/<claim_id>/, so its letter lists them.")
 @workspace_options
 @handled
 def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: int | None, mapping: Path | None,
-            workspace: Path | None, as_of: datetime | None) -> None:
+            attachments_root: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Write each claim's letter alone, for mailing or review (no packet, no attachments).
 
     INPUTS are claim files, folders, CSV exports or X12 835 files, as for `batch`.
@@ -297,7 +299,8 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
     from appealgen import commands
     from appealgen.letters import merge_letters, word_only
 
-    settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping)
+    settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping,
+                                      attachments_root=attachments_root)
     say(settings.workspace.describe())
     outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
     written = [f for o in outcomes for f in o.files]

@@ -330,6 +330,19 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
                                         f"4 letter files written to {out}"]
 
 
+def test_letters_from_an_835_list_the_documents_found_under_the_attachments_root(tmp_path: Path) -> None:
+    """An 835 claim carries no documents of its own: with --attachments-root its letter lists
+    what the packet would enclose, as `build` finds them."""
+    era = REPO / "examples" / "era"
+    out = tmp_path / "letters"
+    code, _, stderr = run("letters", str(era / "remittance-2026-10-14.835"), "--workspace", str(era),
+                          "--attachments-root", str(era / "records"), "--out", str(out), "--as-of", "2026-11-22")
+    assert code == 0, stderr
+    letter = pdf_text(out / "ACCT-9001.pdf").replace("\uf0b7 ", "")
+    assert "Enclosed, in the order of the packet's index (5 documents): Remittance advice (835), 10/14/2026" in letter
+    assert "Progress notes" in letter and "Written order" in letter
+
+
 def test_a_letter_whose_packet_would_fail_its_check_says_so(tmp_path: Path) -> None:
     claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER,
                            attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])

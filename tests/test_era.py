@@ -305,7 +305,7 @@ def test_claim_file_is_valid_and_finds_its_attachments(from_claim_files: Built, 
 def test_build_from_claim_files_passes(from_claim_files: Built) -> None:
     code, _, stderr = from_claim_files.build
     assert code == 0, stderr
-    assert [line.split(":")[0] for line in stderr.splitlines()] == DENIED
+    assert [line.split(":")[0] for line in stderr.splitlines() if not line.startswith("  ")] == DENIED
     assert sorted(p.name for p in from_claim_files.out.iterdir()) == DENIED
 
 
@@ -362,7 +362,8 @@ def from_835(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def test_build_an_835_directly_builds_every_denied_claim(from_835: Built) -> None:
     code, _, stderr = from_835.build
     assert code == 0, stderr
-    assert [line.split(":")[0] for line in stderr.splitlines()] == ["ACCT-9002", "ACCT-9006"]
+    assert [line.split(":")[0] for line in stderr.splitlines() if not line.startswith("  ")] == \
+        ["ACCT-9002", "ACCT-9006"]
     assert sorted(p.name for p in from_835.out.iterdir()) == ["ACCT-9002", "ACCT-9006"]
     report = json.loads((from_835.out / "ACCT-9002" / "packet.json").read_text())
     [section] = [s for s in report["sections"] if s["kind"] == "remittance_advice"]

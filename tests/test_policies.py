@@ -78,9 +78,9 @@ def test_a_code_without_a_policy_gets_a_letter_that_asks_for_one(write_claim: Wr
     claim = write_claim(**mn_claim("E1399"))
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), *AS_OF, "--workspace", str(REPO))
     assert code == 3
-    assert stderr.endswith(": no coverage policy for E1399 and medicare-dme in rules/policies.yaml; add it there "
-                           "or state it in appeal.policy (id and title): a medical-necessity letter must cite the "
-                           "policy\n")
+    assert stderr.splitlines()[0].endswith(": no coverage policy for E1399 and medicare-dme in rules/policies.yaml; "
+                                           "add it there or state it in appeal.policy (id and title): a "
+                                           "medical-necessity letter must cite the policy")
     assert ("[Coverage policy not stated for E1399: name the LCD, NCD or plan policy in appeal.policy before this "
             "letter is sent.]") in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
 
