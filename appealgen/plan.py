@@ -25,6 +25,7 @@ from appealgen.rules.deadlines import (
     claim_filing_deadline,
     filing_deadline,
     send_by,
+    window_deadline,
 )
 from appealgen.rules.decide import ActionChoice, LevelChoice, Situation, choose_action, choose_level, overrule
 from appealgen.rules.policies import Citation, PolicyTable
@@ -272,6 +273,23 @@ def mixed_findings(claim: Claim, disputed: list[DisputedLine], category: Categor
                     "is planned on its own and meets its own deadline")]
 
 
+def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:
+    """A dismissal ends that request only: while the dismissed level's own window is still open,
+    a new, complete request there gets a decision on the merits, often sooner than a review of
+    the dismissal (whose outcome is binding)."""
+    if level.status != "dismissed" or not claim.appeal.history:
+        return []
+    history = claim.appeal.history
+    dismissed = profile.level(history[-1].level)
+    if dismissed not in profile.levels:  # a dismissal review's own dismissal: no window of its own to reuse
+        return []
+    window = window_deadline(claim.denial.date, history[:-1], profile, dismissed)
+    if window.date < today:
+        return []
+    return [f"or file a new, complete {dismissed.name} request by {window.date.isoformat()}: its own window "
+            f"({window.reason}) is still open, and a new request is decided on its merits"]
+
+
 def _code_findings(found: Classification) -> list[Finding]:
     if not found.unknown:
         return []
@@ -383,7 +401,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         codes=[f.code for f in found.findings], denial_codes=found.denial_codes,
         remarks=[f.code for f in found.findings if f.remark],
         denied=found.denied, action=action.action, action_reason=action.reason, override=override,
-        new_claim=action.new_claim, notes=level.notes + notes,
+        new_claim=action.new_claim, notes=level.notes + refile_notes(claim, profile, level, today) + notes,
         level=step.id, level_name=step_name(step, action.new_claim),
         level_reason=_level_reason(profile, level.reason, action, step),
         first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, window=deadline.window,

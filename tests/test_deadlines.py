@@ -213,8 +213,8 @@ def test_every_medicare_step_has_the_window_its_regulation_gives(payer: str) -> 
 def test_the_vacate_request_is_dated_in_the_notes() -> None:
     """405.952(d): the MAC may vacate its dismissal within 6 months of the notice."""
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
-    assert plan.notes == ["or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months "
-                          "of the notice (42 CFR 405.952(d)): by 2027-05-10"]
+    assert plan.notes[0] == ("or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 "
+                             "months of the notice (42 CFR 405.952(d)): by 2027-05-10")
 
 
 def test_a_new_claim_without_a_filing_limit_in_the_profile_warns() -> None:

@@ -329,25 +329,41 @@ VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient c
           "notice (42 CFR 405.952(d)): by 2027-05-10")
 
 
+def refile(level: str, by: str, window: str) -> str:
+    """A dismissal ends that request only: its level's own window may still be open."""
+    return (f"or file a new, complete {level} request by {by}: its own window ({window}) is still open, and a new "
+            "request is decided on its merits")
+
+
+REDETERMINATION_OPEN = refile("Redetermination", "2027-02-16", "denial date 2026-10-14 + 5 days presumed receipt + "
+                              "120 days")
+
+
 @pytest.mark.parametrize(
     ("payer", "history", "level", "action", "reason", "notes"),
     [
         # 42 CFR 405.974(b): the QIC reviews a redetermination dismissal; 405.952(d): or the MAC vacates it.
         pytest.param("medicare-dme", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
                      "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
-                     "dismissal", [VACATE], id="dme-redetermination-dismissed-qic-review-405.974"),
+                     "dismissal", [VACATE, REDETERMINATION_OPEN],
+                     id="dme-redetermination-dismissed-qic-review-405.974"),
         pytest.param("medicare-part-b", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
                      "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
-                     "dismissal", [VACATE.replace("DME MAC", "Part B MAC")], id="part-b-redetermination-dismissed"),
+                     "dismissal", [VACATE.replace("DME MAC", "Part B MAC"), REDETERMINATION_OPEN],
+                     id="part-b-redetermination-dismissed"),
         # 405.1004: an ALJ reviews a QIC dismissal.
         pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "dismissed")],
                      "qic_dismissal_review", A.appeal, "Reconsideration dismissed the request on 2026-11-10: next, ALJ "
-                     "review of the QIC dismissal", [], id="reconsideration-dismissed-alj-review-405.1004"),
+                     "review of the QIC dismissal",
+                     [refile("Reconsideration", "2027-04-14", "previous decision 2026-10-11 + 5 days presumed "
+                             "receipt + 180 days")], id="reconsideration-dismissed-alj-review-405.1004"),
         # 405.1102(a): the Council reviews an ALJ dismissal.
         pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "upheld"),
                                       ("alj_hearing", "dismissed")],
                      "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2026-11-10: next, Medicare "
-                     "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
+                     "Appeals Council review",
+                     [refile("ALJ hearing", "2026-12-15", "previous decision 2026-10-11 + 5 days presumed receipt + 60 "
+                             "days")], id="alj-dismissed-council-review-405.1102"),
         # 405.1116: a Council dismissal is binding.
         # judicial review is the last level (405.1136, medicare-dme.yaml); DOMAIN.md: ask the client when exhausted.
         pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:3]] + [("appeals_council", "dismissed")],
@@ -824,3 +840,12 @@ def test_lines_denied_for_other_reasons_are_named_to_be_planned_apart() -> None:
     same = claim.service_lines[0].model_copy(update={"code": "A7030"})  # both duplicates: nothing to say
     plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, same]}))
     assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]
+
+
+def test_a_dismissal_after_its_window_closed_offers_no_new_request() -> None:
+    """Once the dismissed level's own window has closed, only the dismissal's path is left."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=[("redetermination", "2026-10-20", "dismissed")],
+                        denial_date="2026-06-01", dos="2026-05-04")
+    plan = plan_for(claim)
+    assert plan.level == "dismissal_review"
+    assert not [note for note in plan.notes if note.startswith("or file a new, complete")]
