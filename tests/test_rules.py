@@ -280,6 +280,21 @@ def test_exhausted_says_whether_the_patient_is_liable(codes: list[str], modifier
     assert not plan.submitted
 
 
+@pytest.mark.parametrize(("code", "modifiers", "action"), [
+    # codes.yaml group rule (CMS: modifier GZ, the item is expected to be denied as not reasonable and necessary and no
+    # ABN was issued; the supplier, not the beneficiary, is liable, 42 CFR 411.404): adjust, not an appeal.
+    pytest.param("CO-50", ["GZ"], A.adjust, id="CO-50-GZ-adjust"),
+    pytest.param("CO-151", ["RR", "GZ"], A.adjust, id="CO-151-GZ-adjust"),
+    pytest.param("CO-50", [], A.appeal, id="CO-50-without-GZ-appeal"),
+])
+def test_a_line_billed_with_gz_is_the_suppliers_to_write_off(code: str, modifiers: list[str], action: Action) -> None:
+    plan = plan_for(build_claim([code], payer="medicare-dme", modifiers=modifiers))
+    assert plan.action == action, plan.action_reason
+    if modifiers:
+        assert plan.action_reason.startswith(f"group code rule: {code}: modifier GZ: the item was expected to be "
+                                             "denied and no advance beneficiary notice was given")
+
+
 # --------------------------------------------------------------------------- 4. levels and dismissals
 
 
