@@ -87,6 +87,9 @@ class Level(Strict):
     # Days the reviewer has to decide once the request is received: the tracking log sets the
     # follow-up date from it. None: not published (the log then follows up after 30 days).
     decision_days: int | None = Field(default=None, gt=0)
+    # Where the rules let an appellant move on to the next level when no decision came within
+    # decision_days (Medicare: the QIC 405.970, the ALJ 405.1016, the Council 405.1132): the citation.
+    escalation: str | None = None
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:

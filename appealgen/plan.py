@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -290,6 +290,21 @@ def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today:
             f"({window.reason}) is still open, and a new request is decided on its merits"]
 
 
+def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:
+    """A request pending past its level's decision timeframe, where the rules let the appellant
+    move on to the next level without the decision (Medicare: the QIC, the ALJ, the Council)."""
+    step = level.level
+    if level.status != "pending" or not claim.appeal.history or not step.escalation or not step.decision_days:
+        return []
+    due = claim.appeal.history[-1].date + timedelta(days=step.decision_days)
+    following = profile.levels.index(step) + 1 if step in profile.levels else len(profile.levels)
+    if today <= due or following >= len(profile.levels):
+        return []
+    return [f"no decision by {due.isoformat()}, {step.decision_days} days after the request was filed: you may ask "
+            f"{step.decided_by or profile.name} to escalate the appeal to {profile.levels[following].name} "
+            f"({step.escalation}), or keep waiting for the decision"]
+
+
 def _code_findings(found: Classification) -> list[Finding]:
     if not found.unknown:
         return []
@@ -392,6 +407,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
+    notes = level.notes + refile_notes(claim, profile, level, today) + escalation_notes(claim, profile, level, today) \
+        + notes
     quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again
     # would cost more than the rest of the plan, for every claim of a large remittance.
@@ -401,7 +418,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         codes=[f.code for f in found.findings], denial_codes=found.denial_codes,
         remarks=[f.code for f in found.findings if f.remark],
         denied=found.denied, action=action.action, action_reason=action.reason, override=override,
-        new_claim=action.new_claim, notes=level.notes + refile_notes(claim, profile, level, today) + notes,
+        new_claim=action.new_claim, notes=notes,
         level=step.id, level_name=step_name(step, action.new_claim),
         level_reason=_level_reason(profile, level.reason, action, step),
         first_dos=first_dos, deadline=deadline.date, deadline_reason=deadline.reason, window=deadline.window,

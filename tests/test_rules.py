@@ -864,3 +864,20 @@ def test_a_dismissal_after_its_window_closed_offers_no_new_request() -> None:
     plan = plan_for(claim)
     assert plan.level == "dismissal_review"
     assert not [note for note in plan.notes if note.startswith("or file a new, complete")]
+
+
+@pytest.mark.parametrize(("level", "filed", "escalate"), [
+    # 405.970: the QIC decides within 60 days; after that the appellant may ask it to escalate to OMHA.
+    pytest.param("reconsideration", "2026-09-20", "no decision by 2026-11-19, 60 days after the request was filed: "
+                 "you may ask QIC to escalate the appeal to ALJ hearing (42 CFR 405.970), or keep waiting for the "
+                 "decision", id="qic-past-60-days"),
+    pytest.param("reconsideration", "2026-10-20", None, id="qic-within-60-days"),
+    # 405.950: the MAC has 60 days too, but a redetermination cannot be escalated.
+    pytest.param("redetermination", "2026-07-20", None, id="redetermination-never-escalates"),
+])
+def test_a_request_pending_past_its_timeframe_may_be_escalated(level: str, filed: str, escalate: str | None) -> None:
+    history = [("redetermination", "2026-08-20", "upheld")] if level == "reconsideration" else []
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=[*history, (level, filed, "pending")],
+                                denial_date="2026-06-01", dos="2026-05-04"))
+    assert plan.action == A.check_status
+    assert [n for n in plan.notes if n.startswith("no decision by")] == ([escalate] if escalate else [])
