@@ -52,15 +52,16 @@ def _settled(line: ServiceLine) -> bool:
 
 def disputed_lines(claim: Claim, denial_codes: list[str]) -> list[DisputedLine]:
     """The lines carrying a denial code; when the codes sit on the claim only, the lines not paid
-    in full whose shortfall the remittance does not account for otherwise (or every line, when
-    there are none)."""
+    in full whose shortfall the remittance does not account for otherwise (else those not paid in
+    full, else every line)."""
     wanted = set(denial_codes)
     claim_codes = [code for code in claim.denial.codes if code in wanted] or list(denial_codes)
     chosen = [(i, line, _line_denial_codes(line, wanted)) for i, line in enumerate(claim.service_lines)]
     with_codes = [item for item in chosen if item[2]]
     if not with_codes:
-        unpaid = [item for item in chosen if item[1].paid < item[1].billed and not _settled(item[1])]
-        with_codes = [(i, line, claim_codes) for i, line, _ in (unpaid or chosen)]
+        short = [item for item in chosen if item[1].paid < item[1].billed]
+        unpaid = [item for item in short if not _settled(item[1])]
+        with_codes = [(i, line, claim_codes) for i, line, _ in (unpaid or short or chosen)]
     on_lines = {remark for line in claim.service_lines for remark in line.rarc}
     claim_remarks = [remark for remark in claim.denial.rarc if remark not in on_lines]  # they apply to every line
     # From a validated claim's own values: validating them again would cost era's table of a

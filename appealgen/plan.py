@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from appealgen.disputes import DisputedLine, amount_requested, disputed_lines, quoted_codes
 from appealgen.errors import InputError
 from appealgen.models import Action, AttachmentKind, Category, Claim
+from appealgen.output import counted
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.readiness import REVIEWS, cite_policies, request_findings
@@ -196,19 +197,22 @@ def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> list[
             return [warning("deadline.passed_good_cause", f"{message}; good cause is stated in the letter")]
         return [problem("deadline.passed", f"{message}; state good cause (appeal.good_cause) to file late")]
     if days_left <= DEADLINE_WARNING_DAYS:
-        return [warning("deadline.soon", f"filing deadline {deadline.isoformat()} is {days_left} days away")]
+        return [warning("deadline.soon", f"filing deadline {deadline.isoformat()} is {counted(days_left, 'day')} away")]
     return []
 
 
 def required_documents(
     profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
     kinds: set[AttachmentKind], remark_documents: list[AttachmentKind], new_claim: bool = False,
+    history: bool = False,
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
     # A decision notice is the previous level's: at the first level a denial of this category
-    # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is none.
-    first = level == profile.first_level(category).id
+    # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is
+    # none, unless the history records an earlier decision all the same. (`check` passes no
+    # history: the plan's own list, recorded in packet.json, already holds what it required.)
+    first = level == profile.first_level(category).id and not history
     required = [
         Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
         for r in profile.requirements(category, level)
@@ -260,6 +264,8 @@ def mixed_findings(claim: Claim, disputed: list[DisputedLine], category: Categor
     """Lines denied for different reasons need different actions (a medical-necessity line's
     appeal, a duplicate line's status check): one plan follows the claim's category, so the
     others are named, to be planned apart before their own windows close."""
+    if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
+        return []
     others: dict[Category, list[str]] = {}
     for line in disputed:
         own = line_category(claim, claim.service_lines[line.index], codes)
@@ -290,9 +296,10 @@ def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today:
             f"({window.reason}) is still open, and a new request is decided on its merits"]
 
 
-def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:
+def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date, aic: Decimal) -> list[str]:
     """A request pending past its level's decision timeframe, where the rules let the appellant
-    move on to the next level without the decision (Medicare: the QIC, the ALJ, the Council)."""
+    move on to the next level without the decision (Medicare: the QIC, the ALJ, the Council),
+    and the amount in controversy meets that level's minimum."""
     step = level.level
     if level.status != "pending" or not claim.appeal.history or not step.escalation or not step.decision_days:
         return []
@@ -300,9 +307,12 @@ def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, to
     following = profile.levels.index(step) + 1 if step in profile.levels else len(profile.levels)
     if today <= due or following >= len(profile.levels):
         return []
+    target = profile.levels[following]
+    minimum = aic_minimum(target, today)
+    if minimum is not None and aic < minimum:
+        return []
     return [f"no decision by {due.isoformat()}, {step.decision_days} days after the request was filed: you may ask "
-            f"{step.decided_by or profile.name} to escalate the appeal to {profile.levels[following].name} "
-            f"({step.escalation}), or keep waiting for the decision"]
+            f"for the appeal to be escalated to {target.name} ({step.escalation}), or keep waiting for the decision"]
 
 
 def _code_findings(found: Classification) -> list[Finding]:
@@ -390,7 +400,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
-                                  found.documents, action.new_claim)
+                                  found.documents, action.new_claim, bool(claim.appeal.history))
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed
@@ -407,8 +417,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
-    notes = level.notes + refile_notes(claim, profile, level, today) + escalation_notes(claim, profile, level, today) \
-        + notes
+    notes = [*level.notes, *refile_notes(claim, profile, level, today),
+             *escalation_notes(claim, profile, level, today, aic), *notes]
     quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again
     # would cost more than the rest of the plan, for every claim of a large remittance.
@@ -457,7 +467,7 @@ def _request_lines(plan: Plan) -> list[str]:
     """The level, deadline, letter and cover of a request: all of them when a packet is sent; a
     review's level and deadline, for the appeal it may decide on; a new claim's filing deadline
     (its send-by date is in the line that says to send it); none for the other actions."""
-    deadline = [f"  deadline: {plan.deadline.isoformat()}, {plan.days_left} days left",
+    deadline = [f"  deadline: {plan.deadline.isoformat()}, {counted(plan.days_left, 'day')} left",
                 f"    because {plan.deadline_reason}"]
     if plan.action is Action.review:
         return [f"  if appealed: {plan.level_name} ({plan.level_reason})", *deadline]

@@ -378,6 +378,18 @@ def test_with_claim_level_codes_a_line_the_remittance_accounts_for_is_not_disput
     assert [line.label for line in plan.disputed] == ["E0601", "A7034"]
 
 
+def test_when_every_short_line_is_settled_a_fully_paid_line_is_still_not_disputed() -> None:
+    """Codes on the claim only, the one short line settled by its deductible: the request is
+    about that line, never about the line paid in full."""
+    lines = [{"dos": "2026-09-02", "code": "E0601", "billed": "100.00", "paid": "100.00"},
+             {"dos": "2026-09-02", "code": "A7034", "billed": "200.00", "paid": "0",
+              "adjustments": [{"group": "PR", "carc": "1", "amount": "200.00"}]}]
+    data = claim_dict(payer="medicare-dme", service_lines=lines,
+                      denial={"date": "2026-10-14", "carc": ["50"], "group": "CO"})
+    plan = plan_for(Claim.model_validate(data))
+    assert [line.label for line in plan.disputed] == ["A7034"]
+
+
 def test_claim_level_cost_sharing_counts_only_when_every_line_is_disputed() -> None:
     """A claim-level deductible cannot be put on a line: with a paid line beside the denied one,
     it may be the paid line's, and subtracting it could drop a request below the ALJ minimum."""

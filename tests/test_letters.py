@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.models import Action
+from appealgen.models import Action, AppealStep
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
@@ -105,22 +105,25 @@ def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: 
 
 
 def test_a_claim_paid_in_part_is_not_said_to_be_denied(builder: Builder, tmp_path: Path) -> None:
-    """The remittance shows the other line paid: the letter says the claim was paid in part and
-    which line was denied, never that the whole claim was."""
+    """The remittance shows something paid (another line, or part of the one line): the letter
+    says the claim was paid in part and the amount requested denied, never that the whole claim was."""
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     lines = loaded.claim.service_lines
     paid = lines[1].model_copy(update={"paid": lines[1].billed, "carc": [], "group": None, "rarc": []})
+    reduced = lines[0].model_copy(update={"paid": lines[0].billed / 2})
     said = {}
     for name, claim in (("whole", loaded.claim),
-                        ("part", loaded.claim.model_copy(update={"service_lines": [lines[0], paid]}))):
+                        ("part", loaded.claim.model_copy(update={"service_lines": [lines[0], paid]})),
+                        ("one reduced", loaded.claim.model_copy(update={"service_lines": [reduced]}))):
         profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
         context = letter_context(planned, profile, plan, [], TODAY).mapping()
         render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
         xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
         said[name] = ("The claim was denied on October 14, 2026" in xml,
-                      "The claim was paid in part; this line was denied on October 14, 2026" in xml,
+                      "The claim was paid in part; the amount requested was denied on October 14, 2026" in xml,
                       "for the lines listed above" in xml, "for the line listed above" in xml)
-    assert said == {"whole": (True, False, True, False), "part": (False, True, False, True)}
+    assert said == {"whole": (True, False, True, False), "part": (False, True, False, True),
+                    "one reduced": (False, True, False, True)}
 
 
 def test_each_level_is_requested_in_words_that_read_as_a_sentence() -> None:
@@ -209,3 +212,33 @@ def test_the_authorization_letter_speaks_of_one_service_or_of_several(builder: B
                                           "covered these services on the dates they were provided") if words in text]
     assert said == {"one": ["covered this service on the date it was provided"],
                     "two": ["covered these services on the dates they were provided"]}
+
+
+def test_capitalize_keeps_acronyms_and_proper_names(builder: Builder) -> None:
+    """A letter's "ALJ hearing decision" or "QIC review" must not read "Alj hearing" (Jinja's own
+    capitalize lowercases the rest of the text)."""
+    capitalize = builder.env.filters["capitalize"]
+    assert [capitalize(v) for v in ("ALJ hearing", "medicare Appeals Council review", "redetermination", "")] == [
+        "ALJ hearing", "Medicare Appeals Council review", "Redetermination", ""]
+
+
+def test_level_names_keep_their_capitals_inside_a_letter(builder: Builder) -> None:
+    """"Request for QIC review of ...", "The ALJ hearing decision": never "qic" or "alj"."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    history = [{"level": "redetermination", "date": "2026-10-20", "outcome": "dismissed",
+                "reason": "The request was not signed."}]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
+        update={"history": [AppealStep.model_validate(h) for h in history]})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    html = render_string(builder.env, "letters/dismissal_review.html",
+                         letter_context(planned, profile, plan, [], TODAY).mapping())
+    assert "Request for QIC review of the redetermination dismissal" in html
+    council = [{"level": lv, "date": day, "outcome": "upheld", "reason": "Not reasonable and necessary."}
+               for lv, day in (("redetermination", "2026-06-01"), ("reconsideration", "2026-08-01"),
+                               ("alj_hearing", "2026-10-01"))]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
+        update={"history": [AppealStep.model_validate(h) for h in council]})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    html = render_string(builder.env, "letters/reconsideration.html",
+                         letter_context(planned, profile, plan, [], TODAY).mapping())
+    assert "The ALJ hearing decision of October 1, 2026" in html and "ALJ hearing decision: 10/01/2026" in html

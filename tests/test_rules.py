@@ -295,6 +295,15 @@ def test_a_line_billed_with_gz_is_the_suppliers_to_write_off(code: str, modifier
                                              "denied and no advance beneficiary notice was given")
 
 
+def test_gz_on_one_line_does_not_write_off_another_lines_denial() -> None:
+    """The rule holds for a code only when every line carrying it has the modifier: the other
+    line's CO-50 is still appealed (and so, with it, is the GZ line: a person may take it out)."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", modifiers=["RR", "GZ"])
+    other = claim.service_lines[0].model_copy(update={"code": "A7030", "modifiers": ["KX"]})
+    plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, other]}))
+    assert plan.action == A.appeal, plan.action_reason
+
+
 # --------------------------------------------------------------------------- 4. levels and dismissals
 
 
@@ -869,7 +878,7 @@ def test_a_dismissal_after_its_window_closed_offers_no_new_request() -> None:
 @pytest.mark.parametrize(("level", "filed", "escalate"), [
     # 405.970: the QIC decides within 60 days; after that the appellant may ask it to escalate to OMHA.
     pytest.param("reconsideration", "2026-09-20", "no decision by 2026-11-19, 60 days after the request was filed: "
-                 "you may ask QIC to escalate the appeal to ALJ hearing (42 CFR 405.970), or keep waiting for the "
+                 "you may ask for the appeal to be escalated to ALJ hearing (42 CFR 405.970), or keep waiting for the "
                  "decision", id="qic-past-60-days"),
     pytest.param("reconsideration", "2026-10-20", None, id="qic-within-60-days"),
     # 405.950: the MAC has 60 days too, but a redetermination cannot be escalated.
@@ -881,3 +890,43 @@ def test_a_request_pending_past_its_timeframe_may_be_escalated(level: str, filed
                                 denial_date="2026-06-01", dos="2026-05-04"))
     assert plan.action == A.check_status
     assert [n for n in plan.notes if n.startswith("no decision by")] == ([escalate] if escalate else [])
+
+
+def test_no_escalation_is_offered_below_the_next_levels_minimum() -> None:
+    """405.1006: an ALJ hearing needs $200 in controversy (2026), escalated or not."""
+    history = [("redetermination", "2026-08-20", "upheld"), ("reconsideration", "2026-09-20", "pending")]
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, denial_date="2026-06-01",
+                                dos="2026-05-04", billed="150.00"))
+    assert not [n for n in plan.notes if n.startswith("no decision by")]
+
+
+
+def test_a_refused_correction_reopens_the_first_level_this_category_takes() -> None:
+    """CareSource: a medical-necessity denial skips the claim dispute, refused correction or not."""
+    plan = plan_for(build_claim(["CO-50"], payer="medicaid-caresource",
+                                history=chain(("corrected_claim", "upheld"))))
+    assert plan.level == "appeal"
+
+
+def test_an_earlier_decision_in_the_history_is_enclosed_even_at_the_first_level() -> None:
+    """A medical-necessity denial taken to the claim dispute all the same: its decision exists
+    and the appeal encloses it."""
+    plan = plan_for(build_claim(["CO-50"], payer="medicaid-caresource", history=chain(("claim_dispute", "upheld"))))
+    assert plan.level == "appeal"
+    assert "claim dispute decision" in [r.description for r in plan.required]
+
+
+def test_a_stated_category_is_not_second_guessed_line_by_line() -> None:
+    claim = build_claim(["CO-96"])
+    stated = claim.model_copy(update={"denial": claim.denial.model_copy(update={"category": C.medical_necessity})})
+    plan = plan_for(stated)
+    assert plan.category == C.medical_necessity
+    assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]
+
+
+def test_a_remark_that_moves_a_pr_code_also_ends_the_patients_liability() -> None:
+    """PR-96 alone: a non-covered charge the patient owes; with M127 (a missing record) the fault
+    is the provider's to fix, and nothing says the patient owes it."""
+    assert classify("PR-96").patient_liable
+    assert not classify("PR-96", rarcs=["M127"]).patient_liable
+    assert classify("PR-96", rarcs=["N425"]).patient_liable  # excluded by statute: still a coverage denial

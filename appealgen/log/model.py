@@ -152,7 +152,8 @@ def money(value: Decimal) -> str:
 
 def code_json(use: CodeUse) -> list[Any]:
     """A reason code as the log keeps it: [group, carc, amount, unpaid, modifiers]."""
-    return [use.group, use.carc, None if use.amount is None else str(use.amount), use.unpaid, sorted(use.modifiers)]
+    amount = None if use.amount is None else str(use.amount)
+    return [use.group, use.carc, amount, use.unpaid, sorted(use.modifiers or ())]
 
 
 def code_use(data: Any) -> CodeUse:

@@ -11,10 +11,10 @@ from appealgen.log.model import DATED, Denial, Facts, Step
 from appealgen.log.steps import first_step
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
-from appealgen.plan import SUBMITTED, make_plan
+from appealgen.plan import SUBMITTED, make_plan, step_name
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import aic_minimum, window_deadline
+from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources.era_claims import FoundClaim, denied_amount, to_claim
 
@@ -65,17 +65,22 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     choice = choose_level(Appeal(), profile, classification.category)
     aic = denied_amount(found)  # what the denial codes took off, as `era` shows it: its lines are not known
     action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
-    deadline = window_deadline(denied_on, [], profile, choice.level)
-    dated = action.action.value in DATED
     era = found.era
+    first_dos = era.first_dos or denied_on
+    # A new claim's deadline is its filing limit, as the plan counts it.
+    limit = profile.filing_limit if action.new_claim else None
+    deadline = claim_filing_deadline(first_dos, limit) if limit else window_deadline(denied_on, [], profile,
+                                                                                     choice.level)
+    dated = action.action.value in DATED
     denial_codes = [f for f in classification.findings if f.denial and not f.remark]
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
                   reason=denial_codes[0].code if denial_codes else "",
                   codes=tuple(f.code for f in classification.findings),
                   carcs=tuple(found.codes[0]), rarcs=tuple(found.codes[1]),
-                  patient_liable=classification.patient_liable, first_dos=era.first_dos or denied_on,
+                  patient_liable=classification.patient_liable, first_dos=first_dos,
                   billed=era.billed, paid=era.paid, dedupe_key=key)
-    first = Step(choice.level.id, choice.level.name, action.action.value, deadline.date if dated else None,
+    first = Step(choice.level.id, step_name(choice.level, action.new_claim), action.action.value,
+                 deadline.date if dated else None,
                  action.reason if action.action not in SUBMITTED else deadline.reason, denied_on)
     return Denial(practice, claim_id, profile.id, classification.category.value, denied_on,
                   aic, first, facts)

@@ -14,6 +14,7 @@ from appealgen.log.model import Event, Kind, money
 from appealgen.log.record import claim_states
 from appealgen.log.state import State
 from appealgen.log.tables import remits, submissions
+from appealgen.output import counted
 
 
 @dataclass
@@ -76,7 +77,8 @@ def state_text(state: State, today: date) -> str:
         now = f"sent {state.sent_on} for {step.level_name}, follow up {state.follow_up}"
     elif step.deadline is not None:
         left = (step.deadline - today).days
-        when = f"{left} days left" if left >= 0 else f"MISSED by {-left} days: send with good cause, or adjust"
+        when = f"{counted(left, 'day')} left" if left >= 0 else \
+            f"MISSED by {counted(-left, 'day')}: send with good cause, or adjust"
         now = f"{step.action} at {step.level_name} by {step.deadline} ({when})"
         if not step.sends:  # a review: what the person must weigh
             now += f": {step.deadline_reason}"

@@ -111,6 +111,9 @@ class LetterContext:
                                          "codes, remarks", "disputed[0].denied|money -> $245.00")
     amount_requested: Decimal = about("the denied amount of the disputed lines: what the request asks for",
                                       "amount_requested|money -> $410.00")
+    level_words: str = about("the level's name as it reads inside a sentence", "QIC review of the redetermination "
+                             "dismissal")
+    paid_in_part: bool = about("the payer paid something on the claim: it was not denied whole", "true")
     codes: list[str] = about("the denial codes of the disputed lines, each with its group", "CO-50")
     remarks: list[str] = about("the remark codes of the disputed lines", "N115")
     diagnoses: list[str] = about("the diagnosis codes of the disputed lines", "G47.33")
@@ -149,19 +152,24 @@ class FrontContext(LetterContext):
     cover_template: str = about("the cover sheet template the front page includes", "fax_cover.html")
 
 
+def level_words(name: str) -> str:
+    """A level's name as it reads inside a sentence: "redetermination", but "ALJ hearing" and
+    "Medicare Appeals Council review" (an acronym or a proper name keeps its capitals)."""
+    name = name.split(" (")[0]
+    words = name.split()
+    proper = any(word[:1].isupper() for word in words[1:]) or words[0].isupper()  # "Appeals Council", "QIC"
+    return name if proper else name[:1].lower() + name[1:]
+
+
 def request_words(plan: Plan) -> str:
     """What the letter requests, to follow "requests" and precede "of the denial": "a
-    redetermination", "an ALJ hearing", "a Medicare Appeals Council review" (a proper name keeps
-    its capitals), "reprocessing, with the enclosed corrected claim,"."""
+    redetermination", "an ALJ hearing", "a Medicare Appeals Council review",
+    "reprocessing, with the enclosed corrected claim,"."""
     if plan.action.value == "corrected_claim":
         return "reprocessing, with the enclosed corrected claim,"
     if plan.action.value == "request_authorization":
         return "a retroactive authorization review"
-    name = plan.level_name.split(" (")[0]
-    words = name.split()
-    proper = any(word[:1].isupper() for word in words[1:]) or words[0].isupper()  # "Appeals Council", "QIC"
-    if not proper:
-        name = name[:1].lower() + name[1:]
+    name = level_words(plan.level_name)
     if name.lower().endswith("dispute"):  # "requests a claim dispute review of the denial", not "a claim dispute of"
         name += " review"
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
@@ -170,8 +178,7 @@ def request_words(plan: Plan) -> str:
 def _previous_level(claim: Claim, profile: PayerProfile) -> str:
     if not claim.appeal.history:
         return ""
-    name = profile.level(claim.appeal.history[-1].level).name.split(" (")[0]
-    return name if name[:3].isupper() else name.lower()
+    return level_words(profile.level(claim.appeal.history[-1].level).name)
 
 
 def _previous_by(claim: Claim, profile: PayerProfile) -> str:
@@ -236,11 +243,13 @@ def letter_context(
         previous_level=_previous_level(claim, profile), previous_by=_previous_by(claim, profile),
         previous_outcome=claim.appeal.history[-1].outcome.value.replace("_", " ") if claim.appeal.history else "",
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
+        level_words=level_words(plan.level_name),
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
-        disputed=plan.disputed, amount_requested=plan.amount_requested, codes=plan.quoted_codes,
+        disputed=plan.disputed, amount_requested=plan.amount_requested,
+        paid_in_part=any(line.paid > 0 for line in claim.service_lines), codes=plan.quoted_codes,
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
         enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,

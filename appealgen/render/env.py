@@ -43,6 +43,13 @@ class TooBig(jinja2.exceptions.SecurityError):
 
 
 # The formatting filters: the field types each takes (the template check reads this) and, in words, what.
+def capitalize(value: object) -> str:
+    """The first letter in capitals, the rest as written: "ALJ hearing", not Jinja's "Alj hearing"
+    (its own filter lowercases the rest, which mangles acronyms and proper names in letters)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 FILTER_INPUTS = {"money": ({"money", "number"}, "an amount"), "us_date": ({"date"}, "a date"),
                  "long_date": ({"date"}, "a date")}
 
@@ -235,7 +242,7 @@ def make_env(template_dirs: list[Path], builtin_templates: Path) -> SandboxedEnv
         keep_trailing_newline=True,
         finalize=without_controls,
     )
-    env.filters.update(money=money, long_date=long_date, us_date=us_date)
+    env.filters.update(money=money, long_date=long_date, us_date=us_date, capitalize=capitalize)
     del env.filters["safe"]  # see UNESCAPED
     env.globals["checked_size"] = checked_size
     env.checked_size = checked_size  # type: ignore[attr-defined]  # called by BoundedCodeGenerator's code

@@ -21,7 +21,8 @@ class CodeUse:
     # The line (or, for a claim-level code, the claim) was billed and paid nothing. A code the
     # table does not know denies only there; on a paid line it is a reduction.
     unpaid: bool = True
-    modifiers: frozenset[str] = frozenset()  # the modifiers of the line carrying the code
+    # The modifiers every line carrying the code has; None for a code on the claim (no line's apply).
+    modifiers: frozenset[str] | None = None
 
     @property
     def zero(self) -> bool:
@@ -86,7 +87,8 @@ class Classification:
 
 def merge_uses(uses: Iterable[CodeUse]) -> list[CodeUse]:
     """One use per (group, CARC), first seen first: amounts add up, the code is unpaid when any
-    use is, and the modifiers of every line carrying it count."""
+    use is; a modifier counts only when every line carrying the code has it (GZ on one line of two
+    does not make the other line's denial the supplier's)."""
     merged: dict[tuple[str | None, str], CodeUse] = {}
     for use in uses:
         key = (use.group, use.carc)
@@ -96,8 +98,14 @@ def merge_uses(uses: Iterable[CodeUse]) -> list[CodeUse]:
             continue
         amounts = [a for a in (seen.amount, use.amount) if a is not None]
         merged[key] = replace(seen, amount=sum(amounts, Decimal(0)) if amounts else None,
-                              unpaid=seen.unpaid or use.unpaid, modifiers=seen.modifiers | use.modifiers)
+                              unpaid=seen.unpaid or use.unpaid, modifiers=_shared(seen.modifiers, use.modifiers))
     return list(merged.values())
+
+
+def _shared(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return first & second
 
 
 def claim_codes(claim: Claim) -> tuple[list[CodeUse], list[str]]:
@@ -133,7 +141,7 @@ def _group_rule(rule: CarcRule, use: CodeUse) -> tuple[GroupRule | None, str | N
     """The group rule that applies to this use, and the note when it would apply but for a
     missing modifier (e.g. PR-50 without GA: no advance beneficiary notice on file)."""
     override = rule.groups.get(use.group or "")
-    if override is None or override.modifier is None or override.modifier in use.modifiers:
+    if override is None or override.modifier is None or override.modifier in (use.modifiers or ()):
         return override, None
     return None, override.otherwise
 
@@ -195,7 +203,8 @@ def _refine(findings: list[CodeFinding], refinements: list[tuple[str, Category, 
         if finding.refinable:
             moved = category != finding.category
             findings[i] = replace(finding, category=category, label=f"{finding.label}; {code}: {label}",
-                                  group_action=None if moved else finding.group_action)
+                                  group_action=None if moved else finding.group_action,
+                                  liable=finding.liable and (not moved or finding.group_action is None))
 
 
 def _choose(result: Classification, findings: list[CodeFinding], table: CodeTable) -> None:

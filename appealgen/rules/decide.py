@@ -55,15 +55,16 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
         return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {when}")
     if last.outcome is Decision.dismissed:
         return _after_dismissal(profile, decided, last.date)
-    return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value.replace('_', ' ')} on {when}")
+    return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value.replace('_', ' ')} on {when}",
+                           category)
 
 
-def _after_decision(profile: PayerProfile, decided: Level, what: str) -> LevelChoice:
+def _after_decision(profile: PayerProfile, decided: Level, what: str, category: Category) -> LevelChoice:
     """Upheld (or partly overturned: the rest is still denied): the next level, if any."""
     # A reopening does not extend the appeal window (405.980(a)(5)); a corrected claim or a retro
     # authorization that is refused leaves the appeal path open the same way.
     if any(decided is step for step in (profile.reopening, profile.replacement, profile.retro_authorization)):
-        first = profile.levels[0]
+        first = profile.first_level(category)
         return LevelChoice(first, "corrected", f"{what}: the appeal path stays open, {first.name}, counted from "
                            "the initial determination")
     if decided.final or decided in profile.dismissal_steps:

@@ -24,6 +24,7 @@ from appealgen.sources.claim_file import load_claims
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.pdfs import make_pdf
+from tests.x12gen import ClaimSpec
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 PATIENT = ("Nora", "Synthetic")
@@ -189,6 +190,20 @@ def test_a_new_claims_deadline_is_its_filing_limit_not_an_appeal_level(tmp_path:
     assert run(path, "log", "import", str(october))[0] == 0
     code, stdout, _ = run(path, "deadlines", "--within", "400")
     assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0004: send corrected claim (New "
+                                 "claim, medicare-dme) by 2027-09-02\n")
+
+
+def test_a_new_claim_recorded_from_its_codes_alone_keeps_its_filing_limit(tmp_path: Path) -> None:
+    """A claim that cannot become a claim file (its member ID is refused) is recorded from its
+    codes alone: the same new claim, named so, with the same filing-limit deadline."""
+    path = tmp_path / "log.sqlite"
+    spec = denied("ACCT-0005", carc="16", remarks=("MA130",))
+    spec = ClaimSpec(**{**spec.__dict__, "member_id": "Z9"})
+    october = remittance(tmp_path / "oct.835", [spec])
+    code, _, stderr = run(path, "log", "import", str(october))
+    assert code == 0 and "its denial is recorded from its codes alone" in stderr
+    code, stdout, _ = run(path, "deadlines", "--within", "400")
+    assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0005: send corrected claim (New "
                                  "claim, medicare-dme) by 2027-09-02\n")
 
 
