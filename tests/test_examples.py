@@ -240,6 +240,9 @@ def test_the_remittance_page_is_what_the_payer_sent(built: dict[str, Example]) -
     assert "09/02/2026 A7034 1 $150.00 $0.00 $0.00 CO-50 $150.00 N115, N130" in page
     assert "Patient responsibility $0.00 (the sum of the PR adjustments)" in page
     assert "Payer claim number 26287000999909" in page and "Claim received 10/01/2026" in page
+    # BPR04 NON: the remittance carries no payment, so its number is a trace number and its date no payment date
+    assert "Trace number EFT0001234 (no payment)" in page and "Remittance date 10/14/2026" in page
+    assert "(NON)" not in page and "Payment date" not in page
 
 
 def test_example_documents_say_synthetic_only_in_their_metadata() -> None:
