@@ -43,7 +43,7 @@ def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> 
         return Outcome(item.origin, claim.claim_id, plan=planned.plan, instead=planned.plan.instead)
     titles = enclosure_titles(claim, planned.plan.attachment_order)
     more = extras(settings, tools, claim)
-    context = letter_context(claim, planned.profile, planned.plan, titles, settings.today, more)
+    context = letter_context(claim, planned.profile, planned.plan, titles, settings.today, more, in_packet=False)
     path = settings.workspace.template("letters", planned.plan.letter, claim.payer)
     base = settings.out / item.practice / claim.claim_id
     written: list[Path] = []

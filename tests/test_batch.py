@@ -323,7 +323,7 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["TEST-1.docx", "TEST-1.pdf", "TEST-2.docx", "TEST-2.pdf",
                                                     "letters-merged.pdf"]
     letter = pdf_text(out / "TEST-1.pdf")
-    assert "Enclosed, in the order of the packet's index (2 documents): Remittance advice" in letter.replace(
+    assert "Enclosed (2 documents): Remittance advice" in letter.replace(
         "\uf0b7 ", "") and "Progress notes" in letter
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
@@ -339,7 +339,7 @@ def test_letters_from_an_835_list_the_documents_found_under_the_attachments_root
                           "--attachments-root", str(era / "records"), "--out", str(out), "--as-of", "2026-11-22")
     assert code == 0, stderr
     letter = pdf_text(out / "ACCT-9001.pdf").replace("\uf0b7 ", "")
-    assert "Enclosed, in the order of the packet's index (5 documents): Remittance advice (835), 10/14/2026" in letter
+    assert "Enclosed (5 documents): Remittance advice (835), 10/14/2026" in letter  # on its own: no packet index
     assert "Progress notes" in letter and "Written order" in letter
 
 

@@ -113,6 +113,8 @@ class LetterContext:
                                       "amount_requested|money -> $410.00")
     level_words: str = about("the level's name as it reads inside a sentence", "QIC review of the redetermination "
                              "dismissal")
+    in_packet: bool = about("the letter goes in a packet, after its cover sheet and index (false: `letters`, "
+                            "a letter on its own)", "true")
     paid_in_part: bool = about("the payer paid something on the claim: it was not denied whole", "true")
     codes: list[str] = about("the denial codes of the disputed lines, each with its group", "CO-50")
     remarks: list[str] = about("the remark codes of the disputed lines", "N115")
@@ -230,7 +232,7 @@ class Extras:
 
 def letter_context(
     claim: Claim, profile: PayerProfile, plan: Plan, enclosures: list[tuple[str, str]], today: date,
-    extras: Extras | None = None,
+    extras: Extras | None = None, in_packet: bool = True,
 ) -> LetterContext:
     """`enclosures` are the (kind, title) of the documents that follow the letter, in packet order."""
     extras = extras or Extras()
@@ -249,7 +251,7 @@ def letter_context(
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
         disputed=plan.disputed, amount_requested=plan.amount_requested,
-        paid_in_part=any(line.paid > 0 for line in claim.service_lines), codes=plan.quoted_codes,
+        paid_in_part=any(line.paid > 0 for line in claim.service_lines), in_packet=in_packet, codes=plan.quoted_codes,
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
         enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,
