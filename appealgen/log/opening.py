@@ -8,13 +8,13 @@ from datetime import date
 
 from appealgen.errors import InputError
 from appealgen.log.model import DATED, Denial, Facts, Step
-from appealgen.log.steps import first_step
+from appealgen.log.steps import first_step, step_deadline
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, make_plan, step_name
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
+from appealgen.rules.deadlines import aic_minimum
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources.era_claims import FoundClaim, denied_amount, to_claim
 
@@ -67,10 +67,7 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
     action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
     era = found.era
     first_dos = era.first_dos or denied_on
-    # A new claim's deadline is its filing limit, as the plan counts it.
-    limit = profile.filing_limit if action.new_claim else None
-    deadline = claim_filing_deadline(first_dos, limit) if limit else window_deadline(denied_on, [], profile,
-                                                                                     choice.level)
+    deadline = step_deadline(action.new_claim, first_dos, denied_on, [], profile, choice.level)
     dated = action.action.value in DATED
     denial_codes = [f for f in classification.findings if f.denial and not f.remark]
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,

@@ -10,11 +10,11 @@ from appealgen.errors import InputError
 from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
-from appealgen.payers import PayerProfile
+from appealgen.payers import Level, PayerProfile
 from appealgen.plan import SUBMITTED, Plan, filing_limit_passed, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
-from appealgen.rules.deadlines import aic_minimum, claim_filing_deadline, window_deadline
+from appealgen.rules.deadlines import Deadline, aic_minimum, claim_filing_deadline, window_deadline
 from appealgen.rules.decide import Situation, choose_action, choose_level
 
 # When a level has no published decision timeframe (`decision_days` in the payer profile), a
@@ -58,12 +58,17 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     step = chosen.step or choice.level
     if chosen.action not in SUBMITTED and chosen.action.value not in DATED:
         return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)
-    if chosen.new_claim and profile.filing_limit is not None:
-        deadline = claim_filing_deadline(denial.recorded.first_dos, profile.filing_limit)
-    else:
-        deadline = window_deadline(denial.denied_on, history, profile, step)
+    deadline = step_deadline(chosen.new_claim, denial.recorded.first_dos, denial.denied_on, history, profile, step)
     reason = deadline.reason if chosen.action in SUBMITTED else chosen.reason  # a review says why
     return Step(step.id, step_name(step, chosen.new_claim), chosen.action.value, deadline.date, reason, on)
+
+
+def step_deadline(new_claim: bool, first_dos: date, denied_on: date, history: list[AppealStep],
+                  profile: PayerProfile, step: Level) -> Deadline:
+    """A new claim's filing limit, as the plan counts it; else the step's window."""
+    if new_claim and profile.filing_limit is not None:
+        return claim_filing_deadline(first_dos, profile.filing_limit)
+    return window_deadline(denied_on, history, profile, step)
 
 
 def classification(denial: Denial, codes: CodeTable) -> Classification:

@@ -42,7 +42,6 @@ class TooBig(jinja2.exceptions.SecurityError):
     """A template built a value or an output over the limits (a string of a billion x)."""
 
 
-# The formatting filters: the field types each takes (the template check reads this) and, in words, what.
 def capitalize(value: object) -> str:
     """The first letter in capitals, the rest as written: "ALJ hearing", not Jinja's "Alj hearing"
     (its own filter lowercases the rest, which mangles acronyms and proper names in letters)."""
@@ -50,6 +49,7 @@ def capitalize(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+# The formatting filters: the field types each takes (the template check reads this) and, in words, what.
 FILTER_INPUTS = {"money": ({"money", "number"}, "an amount"), "us_date": ({"date"}, "a date"),
                  "long_date": ({"date"}, "a date")}
 
