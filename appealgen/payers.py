@@ -168,6 +168,11 @@ class PayerProfile(Strict):
     # category (or "default") -> required documents; "all" applies on top of every category
     manifests: dict[str, list[Requirement]] = Field(default_factory=dict)
     corrected_claims_in_appeals: bool = True  # some payers refuse a corrected claim inside an appeal
+    # How the payer takes a claim it denied because another payer pays first, once the primary
+    # payer has decided: `review`, a request for review with the primary's EOB enclosed; or
+    # `new_claim`, the claim billed again as secondary with the primary's payment on it (Medicare:
+    # an MSP claim, not a redetermination).
+    secondary_claims: Literal["review", "new_claim"] = "review"
     order: list[AttachmentKind] = Field(default_factory=list)
     match: Match = Field(default_factory=Match)
 

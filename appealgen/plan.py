@@ -136,8 +136,10 @@ class Plan(BaseModel):
         if self.packet:
             return ""
         if self.action is Action.corrected_claim:
-            return (f"correct the claim and send it as a new claim (frequency code 1) by {self.send_by.isoformat()}; "
-                    f"it must arrive by {self.deadline.isoformat()}")
+            what = ("send a new claim as the secondary payer, with the primary payer's decision on it,"
+                    if self.category is Category.coordination_of_benefits
+                    else "correct the claim and send it as a new claim (frequency code 1)")
+            return f"{what} by {self.send_by.isoformat()}; it must arrive by {self.deadline.isoformat()}"
         return INSTEAD[self.action]
 
     @property

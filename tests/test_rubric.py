@@ -87,11 +87,17 @@ def path_to(profile: PayerProfile, step_id: str) -> list[tuple[str, str]]:
     return [*path_to(profile, dismissed.id), (dismissed.id, "dismissed")]
 
 
+def sends(profile: PayerProfile, category: str) -> bool:
+    """Whether `profile` takes the category's request for review (Medicare takes a claim another
+    payer pays first as a new claim, billed as secondary)."""
+    return category != "coordination_of_benefits" or profile.secondary_claims == "review"
+
+
 def step_claims() -> list[dict[str, Any]]:
     """One claim per step of every profile, with a category that sends a request there."""
     claims: list[dict[str, Any]] = []
-    rotation = [c for c in SENDS if c != "medical_necessity"]
     for profile in PROFILES.values():
+        rotation = [c for c in SENDS if c != "medical_necessity" and sends(profile, c)]
         for step in profile.steps():
             n = len(claims)
             if step is profile.reopening or step is profile.replacement:  # our own billing error (N822)
@@ -110,7 +116,8 @@ def step_claims() -> list[dict[str, Any]]:
 def category_claims(start: int) -> list[dict[str, Any]]:
     """Every category at a first level, payers in turn; the send-nothing ones too."""
     payers = sorted(PROFILES)
-    claims = [make_claim(start + i, payers[i % len(payers)], category) for i, category in enumerate(SENDS)]
+    claims = [make_claim(start + i, next(p for p in payers[i % len(payers):] + payers if sends(PROFILES[p], category)),
+                         category) for i, category in enumerate(SENDS)]
     for i, (category, (carcs, group, _)) in enumerate(NOTHING.items()):
         claim = make_claim(start + len(SENDS) + i, payers[i % len(payers)], category, codes=(carcs, [], []))
         claim["service_lines"][0]["group"] = claim["denial"]["group"] = group

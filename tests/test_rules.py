@@ -28,6 +28,8 @@ VERIFY_FIRST = "verify eligibility and authorization before asking for review"
 BENEFIT_NOTE = "verify the payment history and whether an authorization exists before the client decides"
 NO_APPEAL_RIGHTS = "the remark gives no appeal rights"
 NEW_CLAIM = "send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit"
+PRIMARY_RECORD = ("if this payer is in fact primary on the date of service, the patient has the "
+                  "coordination-of-benefits record corrected first; then {again}")
 REPLACEMENT = "frequency code 7 with the payer's original claim number"
 REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refused, appeal in time"
 EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
@@ -205,10 +207,20 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         # DOMAIN.md: denial categories, row 'duplicate'.
         pytest.param("commercial", ["CO-18"], [], [], [], A.check_status, [], id="duplicate-check-status"),
         # DOMAIN.md: denial categories, row 'coordination of benefits': bill the primary first / attach its EOB.
-        pytest.param("commercial", ["CO-22"], [], [], [], A.corrected_claim, ["no primary EOB enclosed"],
+        pytest.param("commercial", ["CO-22"], [], [], [], A.corrected_claim,
+                     ["no primary EOB enclosed", PRIMARY_RECORD.format(again="send the claim again")],
                      id="coordination-of-benefits-without-primary-eob-corrected-claim"),
         pytest.param("commercial", ["CO-22"], [], ["primary_eob"], [], A.reconsideration, [],
                      id="coordination-of-benefits-with-primary-eob-review"),
+        # Medicare takes the primary's decision on a claim billed as secondary (an MSP claim), not in a
+        # redetermination; a wrong MSP record is corrected, then the claim reopened (NGS, "Correct or Reopen a
+        # Claim Due to an MSP-Related Issue"; Palmetto GBA, CARC 22).
+        pytest.param("medicare-dme", ["CO-22"], [], ["primary_eob"], [], A.corrected_claim,
+                     [PRIMARY_RECORD.format(again="ask for a reopening")],
+                     id="coordination-of-benefits-medicare-with-primary-eob-secondary-claim"),
+        pytest.param("medicare-part-b", ["CO-22"], [], [], [], A.corrected_claim,
+                     ["no primary EOB enclosed", PRIMARY_RECORD.format(again="ask for a reopening")],
+                     id="coordination-of-benefits-medicare-without-primary-eob-bill-primary"),
         # DOMAIN.md: denial categories, row 'benefit maximum': verify payment history and authorization; if no
         # auth, ask the client. PR-119: the PR group is the patient's (DOMAIN.md: the words, row 'group code').
         pytest.param("commercial", ["CO-119"], [], ["authorization"], [], A.reconsideration, [],
@@ -806,6 +818,21 @@ def test_a_new_claim_past_its_filing_limit_is_written_off() -> None:
                                   "passed on 2026-11-01: a new claim would be refused; write the balance off")
     assert late.notes[-1].startswith("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR "
                                      "424.44(b)")
+
+
+@pytest.mark.parametrize("attachments", [[], ["primary_eob"]], ids=["without-primary-eob", "with-primary-eob"])
+def test_a_secondary_claim_past_the_filing_limit_is_written_off(attachments: list[str]) -> None:
+    """CO-22 at Medicare: the claim goes in again as secondary, a new claim that must meet the
+    12 months from the date of service (42 CFR 424.44(a)(1)), with or without the primary's EOB."""
+    on_time = plan_for(build_claim(["CO-22"], [], payer="medicare-dme", dos="2025-12-01", attachments=attachments))
+    assert (on_time.action, on_time.new_claim, on_time.deadline.isoformat()) == (A.corrected_claim, True, "2026-12-01")
+    assert on_time.instead == ("send a new claim as the secondary payer, with the primary payer's decision on it, by "
+                               "2026-11-30; it must arrive by 2026-12-01")
+    late = plan_for(build_claim(["CO-22"], [], payer="medicare-dme", dos="2025-11-01", attachments=attachments))
+    assert late.action == A.adjust
+    assert late.action_reason.startswith("coordination of benefits")
+    assert late.action_reason.endswith(", but the claim filing limit passed on 2026-11-01: a new claim would be "
+                                       "refused; write the balance off")
 
 
 @pytest.mark.parametrize(

@@ -147,13 +147,8 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
         return _refused(situation, found)
     if not found.appeal_rights or profile.corrections == "new_claim":
         notes = [] if found.appeal_rights else ["the remark gives no appeal rights"]
-        if situation.filing_limit_passed is not None:
-            return ActionChoice(Action.adjust, f"{why}, but the claim filing limit passed on "
-                                f"{situation.filing_limit_passed.isoformat()}: a new claim would be refused; write "
-                                "the balance off", [*notes, LATE_CLAIM_NOTE])
-        notes.append("send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit")
-        return ActionChoice(Action.corrected_claim, f"{why}: correct it and send it as a new claim", notes,
-                            new_claim=True)
+        return _new_claim(situation, why, "correct it and send it as a new claim", notes,
+                          "send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit")
     if profile.corrections == "reopening" and profile.reopening is not None:
         return ActionChoice(Action.reopening, f"{why}: a clerical error is corrected through a reopening, not "
                             "an appeal (42 CFR 405.980(a)(3))",
@@ -161,6 +156,33 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
                             step=profile.reopening)
     return ActionChoice(Action.corrected_claim, f"{why}: send a replacement claim",
                         ["frequency code 7 with the payer's original claim number"], step=profile.replacement)
+
+
+def _new_claim(situation: Situation, why: str, send: str, notes: list[str], how: str) -> ActionChoice:
+    """The claim goes in again as a new claim, which must meet the claim filing limit: once that
+    has passed, a new claim would be refused, and the balance is written off."""
+    passed = situation.filing_limit_passed
+    if passed is not None:
+        return ActionChoice(Action.adjust, f"{why}, but the claim filing limit passed on {passed.isoformat()}: a "
+                            "new claim would be refused; write the balance off", [*notes, LATE_CLAIM_NOTE])
+    return ActionChoice(Action.corrected_claim, f"{why}: {send}", [*notes, how], new_claim=True)
+
+
+def _coordination(situation: Situation, found: Classification) -> ActionChoice:
+    """Another payer pays first. Until the primary payer decides, nothing goes to this one; with
+    its EOB, the payer's own way: a review with the EOB enclosed, or (Medicare) the claim billed
+    again as secondary, which a redetermination cannot replace."""
+    again = "ask for a reopening" if situation.profile.corrections == "reopening" else "send the claim again"
+    record = ("if this payer is in fact primary on the date of service, the patient has the coordination-of-benefits "
+              f"record corrected first; then {again}")
+    if AttachmentKind.primary_eob not in situation.kinds:
+        return _new_claim(situation, "coordination of benefits", "bill the primary payer first, then rebill with "
+                          "its EOB", ["no primary EOB enclosed"], record)
+    if situation.profile.secondary_claims == "review":
+        return _review(situation, found, "coordination of benefits with the primary payer's EOB enclosed")
+    return _new_claim(situation, "coordination of benefits with the primary payer's EOB", "bill the claim again "
+                      f"as secondary, with the primary's payment on it (837 loop 2320); {situation.profile.id} does "
+                      "not take it as a request for review", [], record)
 
 
 def _refused(situation: Situation, found: Classification) -> ActionChoice:
@@ -247,11 +269,7 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
         action, why = simple[category]
         return ActionChoice(action, why)
     if category is Category.coordination_of_benefits:
-        if AttachmentKind.primary_eob in kinds:
-            return _review(situation, found, "coordination of benefits with the primary payer's EOB enclosed")
-        # Nothing goes to this payer yet: the primary payer decides first.
-        return ActionChoice(Action.corrected_claim, "coordination of benefits: bill the primary payer first, "
-                            "then rebill with its EOB", ["no primary EOB enclosed"], new_claim=True)
+        return _coordination(situation, found)
     if category is Category.authorization:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "authorization on file (enclosed)")
