@@ -75,7 +75,7 @@ def page_identity(text: str, patient: Patient) -> PageIdentity:
 
 def _labelled_id(raw: str) -> str:
     """The ID a label gives. The label's pattern stops at a line's end, not a word's, so it may
-    run on into the text after the ID ("9ZZ9ZZ9ZZ99 Date of birth"): the ID is its first group
+    run on into the text after the ID ("9XX9XX9XX99 Date of birth"): the ID is its first group
     and the groups after it that hold a digit or are one or two characters long (an ID printed
     in groups, "1EG4 TE5 MK73", or a dependant's suffix, "XYZ123456789 01"), up to the first word."""
     groups = raw.split()

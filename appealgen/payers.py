@@ -160,6 +160,9 @@ class PayerProfile(Strict):
     retro_authorization: Level | None = None
     # The provider's identifiers every request to this payer must state (DME MACs: NPI, PTAN, tax ID).
     provider_ids: list[ProviderId] = Field(default_factory=lambda: list[ProviderId](["npi"]))
+    # The patient's identifier the payer matches a request by: `mbi`, the Medicare Beneficiary
+    # Identifier (its form is checked); `any`, the plan's own member IDs (any form).
+    member_ids: Literal["any", "mbi"] = "any"
     filing_limit: FilingLimit | None = None  # from the date of service; a new claim must meet it
     letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
     cover: str | None = None  # default: the fax cover when requests go by fax, else the mail cover

@@ -1,8 +1,11 @@
-"""What a request needs before a reviewer will read it: the payer's claim number, the provider's
-details, the coverage policy a medical-necessity letter cites, the reason of the decision a later
-level answers, and what a correction changes. Findings for the plan; nothing here renders."""
+"""What a request needs before a reviewer will read it: the payer's claim number, the patient's
+member ID in the payer's form, the provider's details, the coverage policy a medical-necessity
+letter cites, the reason of the decision a later level answers, and what a correction changes.
+Findings for the plan; nothing here renders."""
 
 from __future__ import annotations
+
+import re
 
 from appealgen.disputes import DisputedLine
 from appealgen.models import Action, Category, Claim
@@ -13,6 +16,22 @@ from appealgen.rules.classify import Classification
 from appealgen.rules.policies import Citation, PolicyTable, cite
 
 REVIEWS = {Action.appeal, Action.reconsideration}
+# The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
+# then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
+# digits where it has digits. Cards print it in groups with dashes, which are not part of it.
+MBI_LETTER = "[AC-HJKMNP-RT-Y]"
+MBI = re.compile(rf"[1-9]{MBI_LETTER}[0-9AC-HJKMNP-RT-Y][0-9]{MBI_LETTER}[0-9AC-HJKMNP-RT-Y][0-9]{MBI_LETTER}{{2}}"
+                 "[0-9]{2}")
+
+
+def member_id_findings(claim: Claim, profile: PayerProfile) -> list[Finding]:
+    """A member ID that cannot be the payer's kind of identifier: the request would not be
+    matched to the patient (the message never repeats the ID)."""
+    if profile.member_ids != "mbi" or MBI.fullmatch(claim.patient.member_id.replace("-", "").upper()):
+        return []
+    return [problem("patient.member_id_format", f"patient.member_id is not a Medicare Beneficiary Identifier (11 "
+                    f"characters, such as 1EG4TE5MK73; never the letters S, L, O, I, B or Z): {profile.id} matches "
+                    "the request to the beneficiary by it; copy it from the remittance or the Medicare card")]
 
 
 def request_findings(claim: Claim, profile: PayerProfile, action: Action, found: Classification,
@@ -20,7 +39,7 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
     """What a request needs before a reviewer will read it: the payer's claim number, the
     provider's details, the coverage policy a medical-necessity letter cites, and the reason of the
     decision a later level answers."""
-    findings = detail_findings(claim.provider, profile)
+    findings = detail_findings(claim.provider, profile) + member_id_findings(claim, profile)
     if claim.payer_claim_number is None:
         findings.append(problem("claim.payer_claim_number_missing", "payer_claim_number is missing; the letter "
                                 "must name the payer's claim number (ICN/DCN) from the remittance"))

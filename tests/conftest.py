@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 22)  # deadlines in tests are computed as of this date
 CODES: CodeTable = load_code_table(RULES_DIR / CODES_FILE)  # the shipped reason-code table
 PROFILES = {payer: load_payer(Workspace.open(REPO), payer) for payer in profile_ids(Workspace.open(REPO))}
 
-PATIENT = {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02", "member_id": "9ZZ9ZZ9ZZ99"}
+PATIENT = {"first_name": "Rosa", "last_name": "Testcase", "dob": "1950-01-02", "member_id": "9XX9XX9XX99"}
 PROVIDER = {"name": "Test Supply Co", "npi": "1538261953", "ptan": "TST01", "tax_id": "00-0000999",
             "address": "9 Test Lane, Testville, EX 00000", "phone": "555-0199", "fax": "555-0198",
             "email": "billing@testsupply.example", "contact": "Pat Tester",

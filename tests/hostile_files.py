@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 
-PAGE_TEXT = b"BT /F1 12 Tf 72 700 Td (Patient: Rosa Testcase) Tj 0 -14 Td (Member ID: 9ZZ9ZZ9ZZ99) Tj ET"
+PAGE_TEXT = b"BT /F1 12 Tf 72 700 Td (Patient: Rosa Testcase) Tj 0 -14 Td (Member ID: 9XX9XX9XX99) Tj ET"
 FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
@@ -179,7 +179,7 @@ def rich_media_annotation() -> bytes:
 
 
 def piece_info() -> bytes:
-    return one_page_pdf(page_extra=b"/PieceInfo << /EHRApp << /Private (Rosa Testcase 9ZZ9ZZ9ZZ99) >> >>")
+    return one_page_pdf(page_extra=b"/PieceInfo << /EHRApp << /Private (Rosa Testcase 9XX9XX9XX99) >> >>")
 
 
 ACTIVE_PDFS = {

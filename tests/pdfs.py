@@ -46,7 +46,7 @@ def text_page(writer: PdfWriter, lines: Sequence[str], size: tuple[float, float]
 
 def make_pdf(
     pages: int = 1,
-    lines: Sequence[str] = ("Patient: Rosa Testcase", "Member ID: 9ZZ9ZZ9ZZ99"),
+    lines: Sequence[str] = ("Patient: Rosa Testcase", "Member ID: 9XX9XX9XX99"),
     size: tuple[float, float] = LETTER,
     rotate: int = 0,
     cropbox: tuple[float, float, float, float] | None = None,

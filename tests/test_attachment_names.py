@@ -81,7 +81,7 @@ def test_files_left_out_and_unreadable_scans_are_named_when_building_from_an_835
     remit.write_text(interchange([ClaimSpec("ACCT-9001", first="Nora", last="Samplewood")]))
     records = tmp_path / "records" / "ACCT-9001"
     records.mkdir(parents=True)
-    lines = ["Patient: Nora Samplewood", "Member ID: 7XK2QW3PL91"]
+    lines = ["Patient: Nora Samplewood", "Member ID: 7XK2QW3PR91"]
     for name in ("SWO.pdf", "Progress notes.pdf", "Discharge summary.pdf", "Samplewood fax.pdf", "fax 0012.pdf"):
         (records / name).write_bytes(make_pdf(lines=lines))
     from PIL import Image

@@ -118,7 +118,7 @@ def test_a_send_nothing_action_builds_no_packet_whatever_is_missing_or_late(
     [
         (["Patient: Harold Testcase", "Visit notes; no member number on this page."], False),
         (["Patient: Rosa Testcase", "Visit notes; no member number on this page."], True),
-        (["Member ID: 9ZZ9ZZ9ZZ99", "Visit notes; no name on this page."], True),
+        (["Member ID: 9XX9XX9XX99", "Visit notes; no name on this page."], True),
     ],
     ids=["last-name-only", "first-and-last-name", "member-id-only"],
 )
@@ -230,7 +230,7 @@ def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan() -> None:
     # pdfium reads the text that pypdf gave up on (an inline image cut short) ...
     readable = Part("progress_notes", "Notes", "notes.pdf", "hash-1", pdf=unreadable_text_pdf(), pages=1,
                     field="attachments[1].path")
-    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9XX9XX9XX99")
     assert identify(readable, rosa, {}).pages == ("scan",)
     # ... and a text layer pdfium cannot read fails the check instead of passing as a scan.
     broken = Part("progress_notes", "Notes", "notes.pdf", "hash-2", pdf=b"%PDF-1.4 damaged", pages=2,
@@ -241,7 +241,7 @@ def test_an_unreadable_text_layer_fails_instead_of_passing_as_a_scan() -> None:
          "confirm the patient; print it to a new PDF or scan it")]
 
 
-NOTE_TEXT = "Progress note. Patient: Rosa Testcase, member ID 9ZZ9ZZ9ZZ99. Seen for follow-up; oxygen saturation 86%."
+NOTE_TEXT = "Progress note. Patient: Rosa Testcase, member ID 9XX9XX9XX99. Seen for follow-up; oxygen saturation 86%."
 
 
 def test_one_page_pdfium_cannot_read_is_unreadable_not_a_scan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,14 +249,14 @@ def test_one_page_pdfium_cannot_read_is_unreadable_not_a_scan(monkeypatch: pytes
     # only; no small file reproduces it, so the reader's answer is given here).
     monkeypatch.setattr("appealgen.identity.page_texts", lambda pdf: [NOTE_TEXT, None])
     part = Part("progress_notes", "Notes", "notes.pdf", "hash-3", pdf=b"%PDF-1.4", pages=2)
-    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9XX9XX9XX99")
     assert identify(part, rosa, {}).pages == ("member", "unreadable")
 
 
 def test_identity_results_are_kept_per_patient(tmp_path: Path) -> None:
     part = Part("progress_notes", "Notes", "notes.pdf", "same-hash", pdf=make_pdf())
     cache: dict[tuple[str, str], Identity] = {}
-    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9ZZ9ZZ9ZZ99")
+    rosa = Patient(first_name="Rosa", last_name="Testcase", member_id="9XX9XX9XX99")
     otto = Patient(first_name="Otto", last_name="Otherperson", member_id="1AA1AA1AA11")
     assert identify(part, rosa, cache).pages == ("member",)
     assert identify(part, otto, cache).pages == ("other",)  # the same file, another patient: not Rosa's answer

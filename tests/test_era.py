@@ -190,7 +190,7 @@ def test_json_shape(mix_json: EraRun) -> None:
 def test_json_record_of_a_partly_paid_claim(mix_json: EraRun) -> None:
     expected = {
         "claim_id": "ACCT-9009", "payer_claim_number": "26287000999909", "status_code": "1", "denied": True,
-        "patient": {"first_name": "Eve", "last_name": "Partial", "member_id": "9QR1ST2UV34"},
+        "patient": {"first_name": "Eve", "last_name": "Partial", "member_id": "9QR1TU2UV34"},
         "billed": "395.00", "paid": "150.00", "patient_responsibility": "0", "adjustments": [], "remarks": [],
         "lines": [
             {"code": "E0601", "modifiers": ["RR", "KX"], "dos": "2026-09-02", "billed": "245.00", "paid": "150.00",
@@ -381,18 +381,18 @@ def test_build_an_835_directly_builds_every_denied_claim(from_835: Built) -> Non
 
 def test_corrected_patient_name_keeps_the_fields_it_does_not_correct(tmp_path: Path) -> None:
     text = interchange([spec("ACCT-9001")]).replace(
-        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PL91~\n",
-        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PL91~\nNM1*74*1***C~\n").replace("SE*22*", "SE*23*")
+        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PR91~\n",
+        "NM1*QC*1*Synthetic*Nora****MI*7XK2QW3PR91~\nNM1*74*1***C~\n").replace("SE*22*", "SE*23*")
     path = tmp_path / "corrected.835"
     path.write_text(text)
     [found] = read_eras([path], PROFILES, CODES, TODAY).found
     assert found.era.corrected_patient is not None and found.era.corrected_patient.middle == "C"
     patient = claim_document(found, None, date(2026, 11, 22))["patient"]
-    assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PL91"}
+    assert patient == {"first_name": "Nora", "last_name": "Synthetic", "member_id": "7XK2QW3PR91"}
 
 
 def test_two_denied_claims_with_one_patient_control_number_are_not_overwritten(tmp_path: Path) -> None:
-    other = ClaimSpec("ACCT-9001", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
+    other = ClaimSpec("ACCT-9001", first="Omar", last="Fixture", member_id="2AC3CD4EF56",
                       payer_claim_number="26287000999902")
     path = write_835(tmp_path, [spec("ACCT-9001"), other])
     code, _, stderr = run("era", str(path), "--out", str(tmp_path / "claims"), *AS_OF)
@@ -403,7 +403,7 @@ def test_two_denied_claims_with_one_patient_control_number_are_not_overwritten(t
 
 # --- Claim-level denials, groups line by line, statuses, balances (issue 8) ----------------
 
-WHOLE_CLAIM = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="1ZX2CV3BN45",
+WHOLE_CLAIM = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="1YX2CV3CN45",
                         payer_claim_number="26287000999912", claim_cas=(("CO", "50", "245.00"),),
                         claim_remarks=("N115",), lines=[], statement=("20260902", "20260930"))
 
@@ -541,7 +541,7 @@ def test_the_remittance_page_shows_the_descriptions_the_user_loaded(tmp_path: Pa
 def test_patient_responsibility_is_what_the_pr_adjustments_add_up_to(tmp_path: Path) -> None:
     """A claim whose CLP05 disagrees with its PR adjustments: the page shows their sum, and says
     what the claim line states."""
-    claim = ClaimSpec("ACCT-9020", first="Pam", last="Coinsure", member_id="1PR2CO3IN45", status="1", paid="156.00",
+    claim = ClaimSpec("ACCT-9020", first="Pam", last="Coinsure", member_id="1PR2CT3KN45", status="1", paid="156.00",
                       payer_claim_number="26287000999920", billed="395.00", patient_resp="0",
                       lines=[LineSpec(billed="245.00", paid="156.00", cas=(("CO", "45", "50.00"), ("PR", "2", "39.00")),
                                       remarks=()),

@@ -25,7 +25,7 @@ def test_two_denied_claims_with_one_64_character_clp01_get_two_claim_files(tmp_p
     remit = write_835(tmp_path / "remit.835", [
         ClaimSpec(clp01, payer_claim_number="26287000999901"),
         ClaimSpec(clp01, payer_claim_number="26287000999902", first="Omar", last="Fixture",
-                  member_id="2AB3CD4EF56"),
+                  member_id="2AC3CD4EF56"),
     ])
     out = tmp_path / "claims"
     # A subprocess, so a regression that loops forever fails at the timeout instead of hanging.
@@ -40,7 +40,7 @@ def test_two_denied_claims_with_one_64_character_clp01_get_two_claim_files(tmp_p
     assert len(set(ids)) == 2
     assert clp01 in ids
     assert all(len(claim_id) <= 64 for claim_id in ids)
-    assert {loaded.claim.patient.member_id for loaded in claims} == {"7XK2QW3PL91", "2AB3CD4EF56"}
+    assert {loaded.claim.patient.member_id for loaded in claims} == {"7XK2QW3PR91", "2AC3CD4EF56"}
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from tests.conftest import PLAN_POLICY, WriteClaim, claim_dict
 from tests.helpers import HTML_LETTER, build
 from tests.pdfs import text_page
 
-ROSA = ["Patient: Rosa Testcase", "Member ID: 9ZZ9ZZ9ZZ99", "Visit notes."]
+ROSA = ["Patient: Rosa Testcase", "Member ID: 9XX9XX9XX99", "Visit notes."]
 OTTO = ["Patient: Otto Otherperson", "Member ID: 1AA1AA1AA11", "Visit notes."]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -124,7 +124,7 @@ def test_ocr_runs_once_per_file_and_only_on_pages_without_text() -> None:
 
     def ocr(pdf: bytes, pages: list[int]) -> dict[int, str]:
         asked.append(pages)
-        return {n: "Patient: Rosa Testcase  Member ID: 9ZZ9ZZ9ZZ99  (read by OCR)" for n in pages}
+        return {n: "Patient: Rosa Testcase  Member ID: 9XX9XX9XX99  (read by OCR)" for n in pages}
 
     check = IdentityCheck({}, ocr, {})
     part = Part("progress_notes", "Notes", "n.pdf", "same-file", pdf=pages_pdf(ROSA, [""], ROSA, [""]), pages=4,

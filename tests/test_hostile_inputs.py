@@ -114,7 +114,7 @@ CSV_MAPPING = "columns:\n" + "".join(f"  {field}: {column}\n" for field, column 
 CLAIM_IDS = st.sampled_from(["A-1", "A-1", "B-7", "", "  ", "CON", "A-1.", "x" * 70, "\x00", "\ufeffA-1"])
 VALUES = st.sampled_from(["09/02/2026", "2026-09-02", "9/2/26", "02/30/2026", "13/45/2026", "$1,234.50", "(12.00)",
                           "NaN", "sNaN", "-Infinity", "1e999999999", "0.001", "E0601", "RR KX", "50;45", "1538261953",
-                          "9ZZ9ZZ9ZZ99", "commercial", "CO", "docs/notes.pdf", "", " "])
+                          "9XX9XX9XX99", "commercial", "CO", "docs/notes.pdf", "", " "])
 JUNK = st.sampled_from(['"', '""', ",", ";", "\r", "\n", "\r\n", "\x00", "\ufeff", "\u2028", "é", "€", "\x81", " ",
                         "$", "/", "%s", "{0}", "../"])
 SEEDED = st.one_of(

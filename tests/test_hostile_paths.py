@@ -77,16 +77,16 @@ def test_paths_out_of_the_root_and_non_files_are_refused_unread(
 def test_file_names_carrying_patient_data_are_named_only_with_verbose(
     write_claim: WriteClaim, tmp_path: Path
 ) -> None:
-    claim = write_claim(appeal=HTML_LETTER, attachments=notes_at("docs/Rosa-Testcase-9ZZ9ZZ9ZZ99.pdf"))
-    (claim.parent / "docs" / "Rosa-Testcase-9ZZ9ZZ9ZZ99.pdf").unlink()
+    claim = write_claim(appeal=HTML_LETTER, attachments=notes_at("docs/Rosa-Testcase-9XX9XX9XX99.pdf"))
+    (claim.parent / "docs" / "Rosa-Testcase-9XX9XX9XX99.pdf").unlink()
     assert build(claim, tmp_path / "out")[2] == f"{claim}: {NOTES}: file not found\n"
     assert build(claim, tmp_path / "out", "--verbose")[2] == \
-        f"{claim}: {NOTES}: file not found (docs/Rosa-Testcase-9ZZ9ZZ9ZZ99.pdf)\n"
-    (claim.parent / "docs" / "Rosa-Testcase-9ZZ9ZZ9ZZ99.pdf").write_text("<html>not a PDF</html>")  # read, refused
+        f"{claim}: {NOTES}: file not found (docs/Rosa-Testcase-9XX9XX9XX99.pdf)\n"
+    (claim.parent / "docs" / "Rosa-Testcase-9XX9XX9XX99.pdf").write_text("<html>not a PDF</html>")  # read, refused
     refused = f"{claim}: {NOTES}: unsupported file: its content is an HTML or XML page (the type is read from the " \
               "file, not its name)"
     assert build(claim, tmp_path / "out")[2] == f"{refused}\n"
-    assert build(claim, tmp_path / "out", "--verbose")[2] == f"{refused} (docs/Rosa-Testcase-9ZZ9ZZ9ZZ99.pdf)\n"
+    assert build(claim, tmp_path / "out", "--verbose")[2] == f"{refused} (docs/Rosa-Testcase-9XX9XX9XX99.pdf)\n"
 
 
 def test_terminal_control_characters_in_a_printed_path_are_escaped(

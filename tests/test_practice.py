@@ -18,10 +18,12 @@ from appealgen.models import Provider
 from appealgen.payers import load_payer
 from appealgen.practice import detail_findings
 from appealgen.preflight import Limits, Refused
+from appealgen.readiness import member_id_findings
 from appealgen.workspace import Workspace
-from tests.conftest import PLAN_POLICY, REPO, WriteClaim
+from tests.conftest import PATIENT, PLAN_POLICY, REPO, WriteClaim
 from tests.helpers import pdf_text, run
 from tests.pdfs import make_pdf
+from tests.rulecases import build_claim
 from tests.x12gen import ClaimSpec, interchange
 
 PRACTICE = {"name": "Lakeview Example Supply", "ptan": "LKV01", "tax_id": "00-0000777",
@@ -82,6 +84,53 @@ def test_each_payer_asks_for_its_own_identifiers() -> None:
                      "commercial": ["provider.tax_id"], "medicaid-caresource": ["provider.tax_id"]}
 
 
+MBI_PROBLEM = ("patient.member_id is not a Medicare Beneficiary Identifier (11 characters, such as 1EG4TE5MK73; never "
+               "the letters S, L, O, I, B or Z): medicare-dme matches the request to the beneficiary by it; copy it "
+               "from the remittance or the Medicare card")
+
+
+@pytest.mark.parametrize(
+    ("member_id", "valid"),
+    [
+        # CMS, "Understanding the MBI": digit 1-9, letter, letter or digit, digit, letter, letter or digit,
+        # digit, letter, letter, digit, digit.
+        pytest.param("1EG4TE5MK73", True, id="the-CMS-example"),
+        pytest.param("1EG4-TE5-MK73", True, id="printed-in-groups-with-dashes"),
+        pytest.param("1eg4te5mk73", True, id="lower-case"),
+        pytest.param("1E94TE5MK73", True, id="digit-in-position-3"),
+        pytest.param("0EG4TE5MK73", False, id="position-1-is-never-0"),
+        pytest.param("1SG4TE5MK73", False, id="never-S"),
+        pytest.param("1EL4TE5MK73", False, id="never-L"),
+        pytest.param("1EG4OE5MK73", False, id="never-O"),
+        pytest.param("1EG4TI5MK73", False, id="never-I"),
+        pytest.param("1EG4TE5BK73", False, id="never-B"),
+        pytest.param("1EG4TE5MZ73", False, id="never-Z"),
+        pytest.param("1EG4TE5MK7", False, id="ten-characters"),
+        pytest.param("1EG4TE5MK731", False, id="twelve-characters"),
+        pytest.param("123456789A", False, id="an-old-HICN"),
+        pytest.param("1EGATE5MK73", False, id="letter-where-a-digit-belongs"),
+    ],
+)
+def test_a_medicare_request_needs_a_medicare_beneficiary_identifier(member_id: str, valid: bool) -> None:
+    workspace = Workspace.open(REPO)
+    claim = build_claim(payer="medicare-dme")
+    claim = claim.model_copy(update={"patient": claim.patient.model_copy(update={"member_id": member_id})})
+    assert [f.message for f in member_id_findings(claim, load_payer(workspace, "medicare-dme"))] == (
+        [] if valid else [MBI_PROBLEM])
+    assert member_id_findings(claim, load_payer(workspace, "commercial")) == []  # a plan's own IDs: any form
+
+
+def test_a_wrong_medicare_number_fails_the_check_without_being_repeated(write_claim: WriteClaim,
+                                                                           tmp_path: Path) -> None:
+    claim = write_claim(payer="medicare-dme", patient={**PATIENT, "member_id": "1SG4TE5MK73"})
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(REPO))
+    assert code == 3
+    report = (tmp_path / "out" / "TEST-1" / "packet.json").read_text()
+    assert MBI_PROBLEM in json.loads(report)["check"]["problems"]
+    assert "1SG4TE5MK73" not in stderr
+
+
 def test_claims_from_an_835_take_the_practice_by_npi(tmp_path: Path) -> None:
     folder = workspace(tmp_path)
     remit = tmp_path / "remit.835"
@@ -89,7 +138,7 @@ def test_claims_from_an_835_take_the_practice_by_npi(tmp_path: Path) -> None:
     records = tmp_path / "records" / "ACCT-9001"
     records.mkdir(parents=True)
     for name in ("SWO.pdf", "progress notes.pdf", "sleep study.pdf"):
-        (records / name).write_bytes(make_pdf(lines=["Patient: Nora Samplewood", "Member ID: 7XK2QW3PL91"]))
+        (records / name).write_bytes(make_pdf(lines=["Patient: Nora Samplewood", "Member ID: 7XK2QW3PR91"]))
     code, _, stderr = run("build", str(remit), "--out", str(tmp_path / "out"), "--attachments-root",
                           str(tmp_path / "records"), "--as-of", "2026-11-22", "--workspace", str(folder))
     assert code == 0, stderr

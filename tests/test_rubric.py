@@ -206,10 +206,10 @@ def from_835(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     """The denial mix of tests/x12gen.py plus a claim denied whole, built straight from the 835 with
     the practice's details from the workspace and records for the claims that need them."""
     folder = tmp_path_factory.mktemp("remit")
-    whole = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="1ZX2CV3BN45",
+    whole = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="1YX2CV3CN45",
                       payer_claim_number="26287000999912", claim_cas=(("CO", "50", "245.00"),),
                       claim_remarks=("N115",), lines=[], statement=("20260902", "20260930"))
-    split = ClaimSpec("ACCT-9013", first="Vic", last="Twoline", member_id="2YX3CV4BN56",
+    split = ClaimSpec("ACCT-9013", first="Vic", last="Twoline", member_id="2YX3CV4CN56",
                       payer_claim_number="26287000999913", billed="410.00",
                       lines=[LineSpec(), LineSpec(code="A7030", modifiers=("KX",), billed="165.00",
                                                   cas=(("CO", "50", "165.00"),))])

@@ -40,7 +40,7 @@ HEADER = ("Account,Payer,Pt First,Pt Last,DOB,Member,Provider,NPI,Denied,CARC,Gr
 
 
 def row(account: str = "CSV-1", dos: str = "09/02/2026", code: str = "E0601", billed: str = '"$1,245.50"',
-        first: str = "Rosa", member: str = "9ZZ9ZZ9ZZ99", notes: str = "docs/notes.pdf") -> str:
+        first: str = "Rosa", member: str = "9XX9XX9XX99", notes: str = "docs/notes.pdf") -> str:
     return (f"{account},commercial,{first},Testcase,01/02/1950,{member},Test Supply Co,1538261953,10/14/2026,50,CO,"
             f"{dos},{code},RR KX,{billed},50,{notes}")
 
@@ -144,7 +144,7 @@ def test_without_a_mapping_the_columns_are_the_claim_field_names(tmp_path: Path)
     header = ("claim_id,payer,patient.first_name,patient.last_name,patient.member_id,provider.name,provider.npi,"
               "denial.date,denial.carc,service_lines.dos,service_lines.code,service_lines.billed")
     csv_file = tmp_path / "plain.csv"
-    csv_file.write_text(f"{header}\nP-1,commercial,Rosa,Testcase,9ZZ9ZZ9ZZ99,Test Supply,1538261953,2026-10-14,50,"
+    csv_file.write_text(f"{header}\nP-1,commercial,Rosa,Testcase,9XX9XX9XX99,Test Supply,1538261953,2026-10-14,50,"
                         "2026-09-02,E0601,245.00\n")
     [item] = load_csv(csv_file).items
     assert (item.claim_id, item.claim.service_lines[0].billed) == ("P-1", Decimal("245.00"))

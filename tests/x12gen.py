@@ -37,7 +37,7 @@ class ClaimSpec:
     payer_claim_number: str = "26287000999901"
     first: str = "Nora"
     last: str = "Synthetic"
-    member_id: str = "7XK2QW3PL91"
+    member_id: str = "7XK2QW3PR91"
     claim_cas: tuple[tuple[str, str, str], ...] = ()
     claim_remarks: tuple[str, ...] = ()
     lines: list[LineSpec] = field(default_factory=lambda: [LineSpec()])
@@ -105,7 +105,7 @@ def denial_mix() -> list[ClaimSpec]:
     """One claim per denial the issue names, plus a paid claim and a reversal."""
     return [
         ClaimSpec("ACCT-9001"),  # CO-50 / N115, line level
-        ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AB3CD4EF56",
+        ClaimSpec("ACCT-9002", first="Omar", last="Fixture", member_id="2AC3CD4EF56",
                   payer_claim_number="26287000999902",
                   lines=[LineSpec(code="72148", modifiers=(), billed="1180.00", cas=(("CO", "197", "1180.00"),),
                                   remarks=())], billed="1180.00"),
@@ -118,21 +118,21 @@ def denial_mix() -> list[ClaimSpec]:
                   claim_remarks=("MA130",),
                   lines=[LineSpec(code="E0260", modifiers=("RR",), billed="310.00", cas=(), remarks=())],
                   billed="310.00"),
-        ClaimSpec("ACCT-9005", first="Ann", last="Sampleby", member_id="5GH6JK7LM89",
+        ClaimSpec("ACCT-9005", first="Ann", last="Sampleby", member_id="5GH6JK7MN89",
                   payer_claim_number="26287000999905",
                   lines=[LineSpec(code="E0431", modifiers=("RR",), billed="95.00", cas=(("CO", "29", "95.00"),),
                                   remarks=("N211",))], billed="95.00"),
-        ClaimSpec("ACCT-9006", first="Bo", last="Testley", member_id="6JK7LM8NP91",
+        ClaimSpec("ACCT-9006", first="Bo", last="Testley", member_id="6JK7MN8NP91",
                   payer_claim_number="26287000999906",
                   lines=[LineSpec(code="E0601", modifiers=("RR",), billed="245.00", cas=(("CO", "18", "245.00"),),
                                   remarks=("N522",))]),
-        ClaimSpec("ACCT-9007", status="1", paid="180.00", first="Cy", last="Paidwell", member_id="7LM8NP9QR12",
+        ClaimSpec("ACCT-9007", status="1", paid="180.00", first="Cy", last="Paidwell", member_id="7MN8NP9QR12",
                   payer_claim_number="26287000999907", billed="245.00",
                   lines=[LineSpec(billed="245.00", paid="180.00", cas=(("CO", "45", "65.00"),), remarks=())]),
-        ClaimSpec("ACCT-9008", status="22", paid="-180.00", first="Di", last="Reversed", member_id="8NP9QR1ST23",
+        ClaimSpec("ACCT-9008", status="22", paid="-180.00", first="Di", last="Reversed", member_id="8NP9QR1TU23",
                   payer_claim_number="26287000999908", billed="-245.00",
                   lines=[LineSpec(billed="-245.00", paid="-180.00", cas=(("CO", "45", "-65.00"),), remarks=())]),
-        ClaimSpec("ACCT-9009", status="1", paid="150.00", first="Eve", last="Partial", member_id="9QR1ST2UV34",
+        ClaimSpec("ACCT-9009", status="1", paid="150.00", first="Eve", last="Partial", member_id="9QR1TU2UV34",
                   payer_claim_number="26287000999909", billed="395.00",
                   lines=[LineSpec(code="E0601", billed="245.00", paid="150.00", cas=(("CO", "45", "95.00"),),
                                   remarks=()),
