@@ -73,98 +73,149 @@ def remittance_html(claim: Claim) -> str:
             "Only this claim is shown.</p>")
 
 
-def record_html(claim: Claim, org: str, title: str, paragraphs: list[str], pages: int = 1) -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    more = "".join(
-        f"<div style='page-break-before: always'>{header(claim, org)}<h1>{title} (continued)</h1>{body}</div>"
-        for _ in range(pages - 1)
-    )
-    return f"<h1>{title}</h1>{header(claim, org)}{body}{more}"
+def record_html(claim: Claim, org: str, title: str, pages: list[list[str]]) -> str:
+    """A record whose every page carries the practice's header naming the patient, as EHR exports do."""
+    def page(n: int, paragraphs: list[str]) -> str:
+        heading = title if n == 1 else f"{title} (page {n} of {len(pages)})"
+        style = " style='page-break-before: always'" if n > 1 else ""
+        return f"<div{style}><h1>{heading}</h1>{header(claim, org)}{''.join(f'<p>{p}</p>' for p in paragraphs)}</div>"
+    return "".join(page(n, paragraphs) for n, paragraphs in enumerate(pages, start=1))
 
 
-# (example folder, file name) -> (organisation, title, paragraphs, pages)
-RECORDS: dict[tuple[str, str], tuple[str, str, list[str], int]] = {
+def signed(name: str, npi: str, when: str) -> str:
+    """An electronic signature as EHRs print it (42 CFR 410.38(d)(1): the practitioner's name or NPI
+    and signature)."""
+    return f"Electronically signed by {name}, NPI {npi}, on {when}."
+
+
+def received(name: str, when: str) -> str:
+    """The beneficiary's signature on a proof of delivery: a drawn signature over the printed name."""
+    squiggle = ("<svg width='180' height='34' viewBox='0 0 180 34'><polyline fill='none' stroke='#123' "
+                "stroke-width='2' points='4,26 20,8 34,28 52,10 70,24 88,6 106,26 124,12 146,22 176,9'/></svg>")
+    return f"Received by the beneficiary:<br>{squiggle}<br>{name}, {when}"
+
+
+# Invented practitioners (NPIs pass the check digit; no real person holds them).
+SLEEP = ("Alma Example, MD", "1648273906")
+SLEEP_READER = ("Ben Sample, MD", "1293847566")
+CARDIOLOGY = ("Carla Fixture, MD", "1758392017")
+PULMONARY = ("Dev Placeholder, MD", "1382940579")
+
+
+# (example folder, file name) -> (organisation, title, paragraphs of each page)
+RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
     ("cpap-medicare", "progress-notes.pdf"): ("Example Sleep Clinic", "Progress notes, 08/12/2026", [
-        "Face-to-face visit with the treating physician for loud snoring, witnessed apneas and daytime "
-        "sleepiness. Epworth Sleepiness Scale 15.",
-        "Assessment: suspected obstructive sleep apnea. Plan: attended polysomnography.",
-        "Signed: treating physician, 08/12/2026."], 2),
+        [f"Face-to-face visit with the treating practitioner, {SLEEP[0]} (sleep medicine).",
+         "Chief complaint: loud snoring, witnessed apneas and daytime sleepiness for more than a year; dozes "
+         "while reading and as a passenger. Epworth Sleepiness Scale 15.",
+         "Examination: BMI 31, neck circumference 17 inches, crowded oropharynx (Mallampati IV). Blood "
+         "pressure 142/88 on two medications."],
+        ["Assessment: suspected obstructive sleep apnea, high pre-test probability; hypertension.",
+         "Plan: attended in-laboratory polysomnography. If sleep apnea is confirmed, start CPAP and see the "
+         "patient again between day 31 and day 91 of therapy to review use and benefit.",
+         signed(*SLEEP, "08/12/2026")]]),
     ("cpap-medicare", "written-order.pdf"): ("Example Sleep Clinic", "Standard written order", [
-        "Item: E0601 CPAP device, rental; A7030 full face mask. Diagnosis G47.33.",
-        "Order date 08/22/2026. Length of need: 99 months. Signed by the treating physician."], 1),
+        ["Order date 08/22/2026. Diagnosis G47.33, obstructive sleep apnea.",
+         "Items and quantities: E0601 CPAP device, rental, 1; A7030 full face mask, 1 every 3 months.",
+         "Pressure 10 cm H2O, with heated humidifier. Length of need: 99 months (lifetime).",
+         f"Treating practitioner: {SLEEP[0]}, NPI {SLEEP[1]}. " + signed(*SLEEP, "08/22/2026")]]),
     ("cpap-medicare", "sleep-study.pdf"): ("Example Sleep Laboratory", "Attended polysomnography report", [
-        "Study date 08/20/2026. Total sleep time 382 minutes.",
-        "Apnea-hypopnea index (AHI) 28 events per hour; oxygen nadir 82%.",
-        "Impression: moderate obstructive sleep apnea (G47.33). CPAP recommended."], 2),
+        ["Study date 08/20/2026: attended in-laboratory polysomnography (type I), ordered by "
+         f"{SLEEP[0]}.",
+         "Total recording time 430 minutes; total sleep time 382 minutes; sleep efficiency 89%.",
+         "Respiratory events: 94 obstructive apneas and 84 hypopneas (4% desaturation rule)."],
+        ["Apnea-hypopnea index (AHI) 28 events per hour; oxygen nadir 82%; 14 minutes below 88%.",
+         "Impression: moderate obstructive sleep apnea (G47.33). Recommendation: CPAP, with follow-up by the "
+         "treating practitioner.",
+         "Interpreted by a physician board-certified in sleep medicine. " + signed(*SLEEP_READER, "08/21/2026")]]),
     ("missing-notes-medicare", "written-order.pdf"): ("Example Cardiology Group", "Standard written order", [
-        "Item: E0260 semi-electric hospital bed with mattress, rental. Diagnosis I50.22.",
-        "Order date 09/18/2026. Length of need: 12 months. Signed by the treating physician."], 1),
+        ["Order date 09/18/2026. Diagnosis I50.22, chronic systolic heart failure.",
+         "Item and quantity: E0260 semi-electric hospital bed with mattress and side rails, rental, 1.",
+         "Length of need: 12 months.",
+         f"Treating practitioner: {CARDIOLOGY[0]}, NPI {CARDIOLOGY[1]}. " + signed(*CARDIOLOGY, "09/18/2026")]]),
     ("surgery-medicaid", "operative-report.pdf"): ("Example General Hospital", "Operative report, 09/18/2026", [
-        "Procedure: laparoscopic cholecystectomy (CPT 47562).",
-        "Indication: symptomatic cholelithiasis without obstruction (K80.20), three documented episodes of "
-        "biliary colic; ultrasound with multiple gallstones.",
-        "Findings: distended gallbladder with multiple stones; no common duct stones. Specimen to pathology."], 1),
+        ["Procedure: laparoscopic cholecystectomy (CPT 47562).",
+         "Indication: symptomatic cholelithiasis without obstruction (K80.20), three documented episodes of "
+         "biliary colic; ultrasound with multiple gallstones.",
+         "Findings: distended gallbladder with multiple stones; no common duct stones. Specimen to pathology."]]),
     ("auth-commercial", "authorization.pdf"): ("Example Commercial Health Plan", "Prior authorization approval", [
-        "Authorization number EXA-55012, approved 09/29/2026.",
-        "Approved service: CPT 72148 MRI lumbar spine without contrast, 1 unit.",
-        "Valid 09/29/2026 through 12/28/2026."], 1),
+        ["Authorization number EXA-55012, approved 09/29/2026.",
+         "Approved service: CPT 72148 MRI lumbar spine without contrast, 1 unit.",
+         "Valid 09/29/2026 through 12/28/2026."]]),
     ("reopening-medicare", "written-order.pdf"): ("Example Sleep Clinic", "Standard written order", [
-        "Item: E0601 CPAP device, rental (monthly). Diagnosis G47.33.",
-        "Order date 08/28/2026. Length of need: 99 months. Signed by the treating physician."], 1),
+        ["Order date 08/28/2026. Diagnosis G47.33, obstructive sleep apnea.",
+         "Item and quantity: E0601 CPAP device, rental (monthly), 1, with heated humidifier.",
+         "Length of need: 99 months (lifetime).",
+         f"Treating practitioner: {SLEEP[0]}, NPI {SLEEP[1]}. " + signed(*SLEEP, "08/28/2026")]]),
     ("reopening-medicare", "delivery-ticket.pdf"): ("Example Home Medical Supply LLC", "Delivery ticket", [
-        "Delivered 09/10/2026: E0601 CPAP device (rental) with heated humidifier and supplies.",
-        "Set-up done and use and care explained to the patient. Received in good condition.",
-        "Signature of the patient on file."], 1),
+        ["Delivered 09/10/2026 to the beneficiary's home: 14 Sample Court, Exampleville, EX 00000.",
+         "Items and quantities: E0601 CPAP device, rental, 1 (serial EXC-20931); heated humidifier, 1.",
+         "Set-up done and use and care explained to the patient. Received in good condition.",
+         received("Harriet Mockley", "09/10/2026")]]),
     ("corrected-claim-commercial", "corrected-claim.pdf"): ("Lakeside Example Imaging Center",
                                                             "Health insurance claim form (CMS-1500): corrected claim", [
-        "Box 22: resubmission code 7 (replacement of prior claim); original reference number CX2026102200912.",
-        "Box 24, line 1: 09/29/2026, place of service 22, CPT 73721 modifier RT, diagnosis pointer A, "
-        "charge $1,240.00, 1 unit.",
-        "Box 21: diagnosis A M23.221. Box 25: tax ID 00-0000303. Box 33: NPI 1760492888."], 1),
+        ["Box 22: resubmission code 7 (replacement of prior claim); original reference number CX2026102200912.",
+         "Box 24, line 1: 09/29/2026, place of service 22, CPT 73721 modifier RT, diagnosis pointer A, "
+         "charge $1,240.00, 1 unit.",
+         "Box 21: diagnosis A M23.221. Box 25: tax ID 00-0000303. Box 33: NPI 1760492888."]]),
     ("qic-reconsideration-medicare", "redetermination-notice.pdf"): (
         "Example DME MAC (Medicare DME, Jurisdiction X)", "Medicare redetermination notice, 10/26/2026", [
-            "Claim number 26222000771101; items E1390-RR and E0431-RR, date of service 07/15/2026.",
-            "Decision: unfavorable. The denial is upheld.",
-            "Reason: the qualifying oxygen test was not performed within two days before the hospital "
-            "discharge.",
-            "You may ask for a reconsideration by the Qualified Independent Contractor within 180 days of "
-            "receiving this notice."], 1),
+            ["Claim number 26222000771101; items E1390-RR and E0431-RR, date of service 07/15/2026.",
+             "Decision: unfavorable. The denial is upheld.",
+             "Reason: the qualifying oxygen test was not performed within two days before the hospital "
+             "discharge.",
+             "You may ask for a reconsideration by the Qualified Independent Contractor within 180 days of "
+             "receiving this notice."]]),
     ("qic-reconsideration-medicare", "written-order.pdf"): ("Example Pulmonary Associates",
                                                             "Standard written order", [
-        "Items: E1390 oxygen concentrator and E0431 portable gaseous oxygen system, rental. Diagnosis J44.1.",
-        "Flow 2 liters per minute, continuous. Order date 07/08/2026. Signed by the treating physician."], 1),
+        ["Order date 07/08/2026. Diagnosis J44.1, chronic obstructive pulmonary disease with exacerbation.",
+         "Items and quantities: E1390 oxygen concentrator, rental, 1; E0431 portable gaseous oxygen system, "
+         "rental, 1.",
+         "Flow 2 liters per minute, continuous, at rest and on exertion. Length of need: 99 months.",
+         f"Treating practitioner: {PULMONARY[0]}, NPI {PULMONARY[1]}. " + signed(*PULMONARY, "07/08/2026")]]),
     ("qic-reconsideration-medicare", "progress-notes.pdf"): ("Example Pulmonary Associates",
                                                              "Progress notes, 07/08/2026", [
-        "Outpatient visit; last hospital discharge 05/26/2026. Chronic obstructive pulmonary disease with "
-        "exacerbations (J44.1); dyspnea on exertion.",
-        "Resting oximetry on room air today: 86%. Oxygen is expected to improve the patient's condition.",
-        "Plan: stationary and portable oxygen, 2 liters per minute."], 1),
+        [f"Outpatient visit with the treating practitioner, {PULMONARY[0]}; last hospital discharge "
+         "05/26/2026. Chronic obstructive pulmonary disease with exacerbations (J44.1); dyspnea on exertion.",
+         "Resting oximetry on room air today: 86%. Oxygen is expected to improve the patient's condition.",
+         "Plan: stationary and portable oxygen, 2 liters per minute.",
+         signed(*PULMONARY, "07/08/2026")]]),
     ("qic-reconsideration-medicare", "oximetry.pdf"): ("Example Pulmonary Associates",
                                                        "Resting oximetry report, 07/08/2026", [
-        "Test ordered and read by the treating physician; performed by the clinic, not by a supplier.",
-        "Patient at rest, awake, on room air, in a chronic stable state. SpO2 86% over 10 minutes."], 1),
+        ["Test ordered and read by the treating practitioner; performed by the clinic, not by a supplier.",
+         "Patient at rest, awake, on room air, in a chronic stable state. SpO2 86% over 10 minutes.",
+         signed(*PULMONARY, "07/08/2026")]]),
     ("qic-reconsideration-medicare", "delivery-ticket.pdf"): ("Example Home Medical Supply LLC",
                                                               "Delivery ticket", [
-        "Delivered 07/15/2026: E1390 oxygen concentrator and E0431 portable oxygen system (rental).",
-        "Set-up done and use and care explained to the patient. Received in good condition."], 1),
+        ["Delivered 07/15/2026 to the beneficiary's home: 3 Fixture Road, Exampleville, EX 00000.",
+         "Items and quantities: E1390 oxygen concentrator, rental, 1 (serial EXO-55120); E0431 portable "
+         "gaseous oxygen system, rental, 1, with 6 cylinders.",
+         "Set-up done and use and care explained to the patient. Received in good condition.",
+         received("Gordon Testerly", "07/15/2026")]]),
 }
 
 
-def fax_tiff(path: Path, claim: Claim, title: str, pages: int) -> None:
-    """A multi-page CCITT G4 fax TIFF at 204x196 dpi, like a scanned delivery ticket."""
+SIGN_HERE = "<signature>"  # a line of a scanned page where the beneficiary signed
+
+
+def fax_tiff(path: Path, claim: Claim, pages: list[list[str]]) -> None:
+    """A multi-page CCITT G4 fax TIFF at 204x196 dpi, like a scanned delivery ticket: each page
+    names the patient; a SIGN_HERE line is a hand-drawn signature."""
     frames = []
     font = ImageFont.load_default(size=34)
-    for n in range(1, pages + 1):
+    p = claim.patient
+    for n, body in enumerate(pages, start=1):
         image = Image.new("1", (1728, 2200), 1)
         draw = ImageDraw.Draw(image)
-        p = claim.patient
-        lines = [title, f"Page {n} of {pages}", "", f"Patient: {p.first_name} {p.last_name}",
-                 f"Member ID: {p.member_id}", f"Account: {claim.claim_id}", "",
-                 "Item: E0601 CPAP device, A7030 full face mask", "Delivered: 09/02/2026",
-                 "Received in good condition. Set-up and instructions given.", "",
-                 "Signature: ____________________"]
+        lines = [f"Page {n} of {len(pages)}", "", f"Patient: {p.first_name} {p.last_name}",
+                 f"Member ID: {p.member_id}", f"Account: {claim.claim_id}", "", *body]
         for i, line in enumerate(lines):
-            draw.text((120, 150 + i * 60), line, fill=0, font=font)
+            y = 150 + i * 60
+            if line == SIGN_HERE:
+                draw.line([(140, y + 40), (200, y), (250, y + 44), (320, y + 6), (380, y + 36), (460, y + 2),
+                           (540, y + 40), (620, y + 12)], fill=0, width=4)
+            else:
+                draw.text((120, y), line, fill=0, font=font)
         draw.rectangle((100, 120, 1628, 2080), outline=0, width=3)
         frames.append(image)
     tags = ImageFileDirectory_v2()
@@ -173,12 +224,34 @@ def fax_tiff(path: Path, claim: Claim, title: str, pages: int) -> None:
                    tiffinfo=tags)
 
 
+def cpap_delivery(claim: Claim) -> list[list[str]]:
+    """The proof of delivery a DME MAC reads (beneficiary, address, items and quantities, date,
+    the beneficiary's signature) and the set-up acknowledgment after it."""
+    name = f"{claim.patient.first_name} {claim.patient.last_name}"
+    return [
+        ["DELIVERY TICKET / PROOF OF DELIVERY", "Example Home Medical Supply LLC",
+         "Delivered to: 27 Testwell Avenue, Exampleville, EX 00000", "Date delivered: 09/02/2026", "",
+         "E0601 CPAP device, rental, qty 1 (serial EXC-18802)", "A7030 full face mask, qty 1",
+         "Heated humidifier, qty 1", "", "Received in good condition.", SIGN_HERE,
+         f"{name} (beneficiary), 09/02/2026"],
+        ["SET-UP AND INSTRUCTIONS", "", "Device set to 10 cm H2O as ordered; mask fitted.",
+         "Use, cleaning and replacement schedule explained;", "rental terms, warranty and supplier standards given.",
+         "Supplier contact: 555-0160, 24 hours.", "", "The beneficiary confirms the instructions:", SIGN_HERE,
+         f"{name}, 09/02/2026"],
+    ]
+
+
 def scanned_page(lines: list[str]) -> Image.Image:
     image = Image.new("L", (1275, 1650), 235)  # 150 dpi Letter, a greyish scan
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=26)
     for i, line in enumerate(lines):
-        draw.text((90, 110 + i * 46), line, fill=20, font=font)
+        y = 110 + i * 46
+        if line == SIGN_HERE:
+            draw.line([(100, y + 32), (140, y), (175, y + 34), (220, y + 4), (262, y + 28), (318, y + 2),
+                       (370, y + 30)], fill=30, width=3)
+        else:
+            draw.text((90, y), line, fill=20, font=font)
     return image
 
 
@@ -234,28 +307,33 @@ def era_example() -> None:
     era_records(records / nora.claim_id, nora.first, nora.last, nora.member_id, {
         "SWO CPAP 2026-08-22.pdf": ("Standard written order", [
             "Item: E0601 CPAP device, rental, with heated humidifier. Diagnosis G47.33.",
-            "Order date 08/22/2026. Length of need: 99 months. Signed by the treating physician."]),
+            "Order date 08/22/2026. Quantity 1. Length of need: 99 months.",
+            f"Treating practitioner: {SLEEP[0]}, NPI {SLEEP[1]}. " + signed(*SLEEP, "08/22/2026")]),
         "Progress notes 2026-08-12.pdf": ("Progress notes, 08/12/2026", [
             "Face-to-face visit for snoring, witnessed apneas and daytime sleepiness (Epworth 14).",
-            "Plan: attended polysomnography."]),
+            "Plan: attended polysomnography.", signed(*SLEEP, "08/12/2026")]),
         "Sleep study 2026-08-20.pdf": ("Attended polysomnography report, 08/20/2026", [
             "AHI 31 events per hour; oxygen nadir 84%. Impression: moderate obstructive sleep apnea. CPAP ordered."]),
         "fax cover 0012.pdf": ("Fax cover", ["To: billing office. 3 pages follow."]),
     })
     pod = scanned_page(["PROOF OF DELIVERY (scanned)", "", f"Patient: {nora.first} {nora.last}",
-                        f"Member ID: {nora.member_id}", "Delivered 09/02/2026: E0601 CPAP device",
-                        "Set-up and instructions given."])
+                        f"Member ID: {nora.member_id}", "Delivered 09/02/2026 to the beneficiary's home:",
+                        "E0601 CPAP device, rental, quantity 1", "Set-up and instructions given.", "",
+                        "Received by:", SIGN_HERE, f"{nora.first} {nora.last} (beneficiary), 09/02/2026"])
     pod.save(records / nora.claim_id / "POD 2026-09-02.jpg", dpi=(150, 150),
              exif=_exif_description(pod))
     era_records(records / eve.claim_id, eve.first, eve.last, eve.member_id, {
         "Rx mask cushions 2026-08-25.pdf": ("Standard written order", [
             "Item: A7034 nasal mask, for use with the patient's CPAP device. Diagnosis G47.33.",
-            "Order date 08/25/2026. Signed by the treating physician."]),
+            "Order date 08/25/2026. Quantity 1 every 3 months.",
+            f"Treating practitioner: {SLEEP[0]}, NPI {SLEEP[1]}. " + signed(*SLEEP, "08/25/2026")]),
         "Progress notes 2026-08-25.pdf": ("Progress notes, 08/25/2026", [
             "Follow-up visit: CPAP in use nightly since 06/2026, 6.5 hours a night on average; symptoms improved.",
-            "The current mask leaks at the bridge of the nose; a nasal mask is ordered."]),
+            "The current mask leaks at the bridge of the nose; a nasal mask is ordered.",
+            signed(*SLEEP, "08/25/2026")]),
         "POD A7034 2026-09-02.pdf": ("Delivery ticket", [
-            "Delivered 09/02/2026: A7034 nasal mask, 1 unit. Received in good condition."]),
+            "Delivered 09/02/2026 to the beneficiary's home: A7034 nasal mask, quantity 1. Received in good "
+            "condition.", received(f"{eve.first} {eve.last}", "09/02/2026")]),
     })
     signature = Image.new("L", (600, 140), 255)
     draw = ImageDraw.Draw(signature)
@@ -278,12 +356,12 @@ def write_attachment(folder: Path, claim: Claim, target: Path, kind: str, title:
     elif target.suffix == ".png":
         scan_png(target, claim)
     elif target.suffix == ".tif":
-        fax_tiff(target, claim, "DELIVERY TICKET / PROOF OF DELIVERY", 2)
+        fax_tiff(target, claim, cpap_delivery(claim))
     elif target.suffix == ".docx":
         letter_docx(target, claim)
     elif key in RECORDS:
-        org, heading, paragraphs, pages = RECORDS[key]
-        pdf(target, heading, record_html(claim, org, heading, paragraphs, pages),
+        org, heading, pages = RECORDS[key]
+        pdf(target, heading, record_html(claim, org, heading, pages),
             size="A4" if target.name == "authorization.pdf" else "Letter")
     else:
         raise SystemExit(f"{folder.name}/{target.name}: no content for this example document")
