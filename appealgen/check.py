@@ -207,5 +207,6 @@ def verify_packet(folder: Path, profile_of: Callable[[str, Path], PayerProfile],
     submitted = report.action in SUBMITTED
     findings += manifest_findings(_requirements(report, profile), submitted)
     if submitted:
-        findings += deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days)
+        late_rule = next((step.late_rule for step in profile.steps() if step.id == report.level), None)
+        findings += deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days, late_rule)
     return Verification(report, CheckResult.of(findings))

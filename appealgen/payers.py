@@ -90,6 +90,11 @@ class Level(Strict):
     # Where the rules let an appellant move on to the next level when no decision came within
     # decision_days (Medicare: the QIC 405.970, the ALJ 405.1016, the Council 405.1132): the citation.
     escalation: str | None = None
+    # A request after the window, with good cause: `late_rule` says what good cause is there (the
+    # plan's message quotes it), `late_months` how long after the window's start it may still
+    # come (a Medicare reopening: 4 years, 405.980(b)(2)); None: no limit but good cause.
+    late_rule: str | None = None
+    late_months: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:

@@ -25,6 +25,7 @@ from appealgen.rules.deadlines import (
     amount_in_controversy,
     claim_filing_deadline,
     filing_deadline,
+    late_limit_passed,
     send_by,
     window_deadline,
 )
@@ -190,14 +191,15 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
-def deadline_findings(good_cause: bool, deadline: date, days_left: int) -> list[Finding]:
+def deadline_findings(good_cause: bool, deadline: date, days_left: int, late_rule: str | None = None) -> list[Finding]:
     """The filing window as of a day; `check` re-runs it on its own day. The deadline day
-    itself is still in time."""
+    itself is still in time. `late_rule`: what good cause is at this step (its level's)."""
     if days_left < 0:
         message = f"filing deadline {deadline.isoformat()} has passed"
         if good_cause:
             return [warning("deadline.passed_good_cause", f"{message}; good cause is stated in the letter")]
-        return [problem("deadline.passed", f"{message}; state good cause (appeal.good_cause) to file late")]
+        rule = f": {late_rule}" if late_rule else ""
+        return [problem("deadline.passed", f"{message}; state good cause (appeal.good_cause) to file late{rule}")]
     if days_left <= DEADLINE_WARNING_DAYS:
         return [warning("deadline.soon", f"filing deadline {deadline.isoformat()} is {counted(days_left, 'day')} away")]
     return []
@@ -380,7 +382,9 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     disputed = disputed_lines(claim, found.denial_codes)
     aic, minimum = amount_in_controversy(claim, disputed), aic_minimum(level.level, today)
     first_dos = min(line.dos for line in claim.service_lines)
-    situation = Situation(kinds, level, profile, aic, minimum, filing_limit_passed(profile, first_dos, today))
+    closed = (late_limit_passed(claim.denial.date, claim.appeal.history, profile, profile.reopening, today)
+              if profile.reopening is not None else None)
+    situation = Situation(kinds, level, profile, aic, minimum, filing_limit_passed(profile, first_dos, today), closed)
     action, override = _override(claim, situation, choose_action(situation, found), wanted, origin)
     step = action.step or level.level
     deadline, findings = _deadline(claim, profile, step, action, first_dos)
@@ -409,7 +413,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found) + mixed_findings(claim, disputed, found.category, codes)
     if action.action in SUBMITTED and not action.new_claim:
-        findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left)
+        findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:

@@ -820,6 +820,37 @@ def test_a_new_claim_past_its_filing_limit_is_written_off() -> None:
                                      "424.44(b)")
 
 
+REOPENING_GOOD_CAUSE = (
+    "after 1 year the MAC reopens only for good cause as 42 CFR 405.986 defines it (new and material evidence not "
+    "available before, or an error obvious on the face of the evidence), and only within 4 years of the initial "
+    "determination (405.980(b)(2))")
+
+
+def test_a_reopening_after_one_year_needs_good_cause_as_the_reopening_rules_define_it() -> None:
+    """42 CFR 405.980(b): a reopening within 1 year for any reason; within 4 years for good cause
+    (405.986). Past 1 year the plan still asks for it and names what good cause is there."""
+    claim = build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2024-09-10", denial_date="2024-10-07")
+    late = plan_for(claim)
+    assert (late.action, late.deadline.isoformat()) == (A.reopening, "2025-10-07")
+    assert [f.message for f in late.findings if f.code == "deadline.passed"] == [
+        f"filing deadline 2025-10-07 has passed; state good cause (appeal.good_cause) to file late: "
+        f"{REOPENING_GOOD_CAUSE}"]
+
+
+def test_a_clerical_error_past_four_years_is_written_off() -> None:
+    """Past 4 years from the initial determination the MAC no longer reopens, even for good
+    cause (405.980(b)(2)): nothing can be sent, and the balance is written off."""
+    claim = build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2022-09-10", denial_date="2022-10-07")
+    plan = plan_for(claim)
+    assert plan.action == A.adjust
+    assert plan.action_reason == ("a remark code says the claim must be corrected, but medicare-dme reopens a "
+                                  "determination, even for good cause, only until 2026-10-07: write the balance off")
+    assert plan.notes == [REOPENING_GOOD_CAUSE]
+    in_time = plan_for(build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2022-12-10",
+                                   denial_date="2022-12-07"))
+    assert in_time.action == A.reopening  # 2026-12-07 is still ahead of 2026-11-22
+
+
 @pytest.mark.parametrize("attachments", [[], ["primary_eob"]], ids=["without-primary-eob", "with-primary-eob"])
 def test_a_secondary_claim_past_the_filing_limit_is_written_off(attachments: list[str]) -> None:
     """CO-22 at Medicare: the claim goes in again as secondary, a new claim that must meet the

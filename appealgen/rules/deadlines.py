@@ -67,6 +67,15 @@ def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: P
     return Deadline(end, " + ".join(parts), start, counts, parts[-1], receipt)
 
 
+def late_limit_passed(denial_date: date, history: Sequence[AppealStep], profile: PayerProfile, level: Level,
+                      today: date) -> date | None:
+    """The last day `level` takes even a late request with good cause, when that day has passed."""
+    if level.late_months is None:
+        return None
+    last = add_months(window_deadline(denial_date, history, profile, level).start, level.late_months)
+    return last if last < today else None
+
+
 def claim_filing_deadline(first_dos: date, limit: FilingLimit) -> Deadline:
     """A new claim's own filing limit, from the date of service (Medicare: 12 months after it,
     42 CFR 424.44(a)(1)). Months clamp, so Feb 29 + 12 months is Feb 28."""

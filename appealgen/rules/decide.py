@@ -118,6 +118,7 @@ class Situation:
     aic: Decimal = Decimal(0)
     minimum: Decimal | None = None
     filing_limit_passed: date | None = None  # the claim filing limit, when it has passed: no new claim now
+    reopening_closed: date | None = None  # the last day of a reopening even for good cause, when passed
 
 
 def _liability(found: Classification) -> str:
@@ -150,6 +151,10 @@ def _correction(situation: Situation, found: Classification, why: str) -> Action
         return _new_claim(situation, why, "correct it and send it as a new claim", notes,
                           "send a new claim (frequency code 1), not an appeal; it must meet the claim filing limit")
     if profile.corrections == "reopening" and profile.reopening is not None:
+        if situation.reopening_closed is not None:
+            return ActionChoice(Action.adjust, f"{why}, but {profile.id} reopens a determination, even for good "
+                                f"cause, only until {situation.reopening_closed.isoformat()}: write the balance off",
+                                [profile.reopening.late_rule] if profile.reopening.late_rule else [])
         return ActionChoice(Action.reopening, f"{why}: a clerical error is corrected through a reopening, not "
                             "an appeal (42 CFR 405.980(a)(3))",
                             ["a reopening does not extend the appeal window: if it is refused, appeal in time"],
