@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from appealgen.disputes import DisputedLine, amount_requested, disputed_lines, quoted_codes
 from appealgen.errors import InputError
-from appealgen.models import Action, AttachmentKind, Category, Claim
+from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.output import counted
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
@@ -264,6 +265,15 @@ def filing_limit_passed(profile: PayerProfile, first_dos: date, today: date) -> 
     return limit if limit < today else None
 
 
+def limits_passed(profile: PayerProfile, first_dos: date, denial_date: date, history: Sequence[AppealStep],
+                  today: date) -> tuple[date | None, date | None]:
+    """The limits that have closed as of `today`, for `Situation`: a new claim's filing limit,
+    and the last day of a reopening even for good cause."""
+    reopening = (late_limit_passed(denial_date, history, profile, profile.reopening, today)
+                 if profile.reopening is not None else None)
+    return filing_limit_passed(profile, first_dos, today), reopening
+
+
 def mixed_findings(claim: Claim, disputed: list[DisputedLine], category: Category, codes: CodeTable) -> list[Finding]:
     """Lines denied for different reasons need different actions (a medical-necessity line's
     appeal, a duplicate line's status check): one plan follows the claim's category, so the
@@ -382,9 +392,8 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     disputed = disputed_lines(claim, found.denial_codes)
     aic, minimum = amount_in_controversy(claim, disputed), aic_minimum(level.level, today)
     first_dos = min(line.dos for line in claim.service_lines)
-    closed = (late_limit_passed(claim.denial.date, claim.appeal.history, profile, profile.reopening, today)
-              if profile.reopening is not None else None)
-    situation = Situation(kinds, level, profile, aic, minimum, filing_limit_passed(profile, first_dos, today), closed)
+    situation = Situation(kinds, level, profile, aic, minimum,
+                          *limits_passed(profile, first_dos, claim.denial.date, claim.appeal.history, today))
     action, override = _override(claim, situation, choose_action(situation, found), wanted, origin)
     step = action.step or level.level
     deadline, findings = _deadline(claim, profile, step, action, first_dos)

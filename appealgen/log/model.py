@@ -62,6 +62,11 @@ class Step:
     def dated(self) -> bool:
         return is_dated(self.action, self.deadline)
 
+    def words(self) -> str:
+        """"appeal at Redetermination by 2027-02-16"; a step with no deadline to meet is its action
+        alone ("adjust"): no level takes it."""
+        return f"{self.action} at {self.level_name} by {self.deadline}" if self.dated else self.action
+
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "level_name": self.level_name, "action": self.action,
                 "deadline": self.deadline.isoformat() if self.deadline else None,

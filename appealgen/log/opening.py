@@ -11,7 +11,7 @@ from appealgen.log.model import DATED, Denial, Facts, Step
 from appealgen.log.steps import first_step, step_deadline
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
-from appealgen.plan import SUBMITTED, make_plan, step_name
+from appealgen.plan import SUBMITTED, limits_passed, make_plan, step_name
 from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum
@@ -52,7 +52,7 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
         claim = to_claim(found, None, today).model_copy(update={"claim_id": claim_id})
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
-        return denial_from_codes(found, claim_id, denied_on, practice, profile, key)
+        return denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)
     denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source),
                                found.classification.patient_liable)
     denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
@@ -60,13 +60,15 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
 
 
 def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, profile: PayerProfile,
-                      key: str) -> Denial:
+                      key: str, today: date) -> Denial:
     classification = found.classification
     choice = choose_level(Appeal(), profile, classification.category)
     aic = denied_amount(found)  # what the denial codes took off, as `era` shows it: its lines are not known
-    action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on)), classification)
     era = found.era
     first_dos = era.first_dos or denied_on
+    passed = limits_passed(profile, first_dos, denied_on, [], today)
+    action = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, denied_on), *passed),
+                           classification)
     deadline = step_deadline(action.new_claim, first_dos, denied_on, [], profile, choice.level)
     dated = action.action.value in DATED
     denial_codes = [f for f in classification.findings if f.denial and not f.remark]

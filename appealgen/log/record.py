@@ -140,8 +140,7 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
             following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
                                    tools.profile(state.denial.payer), tools.codes())
             event.details = {"next": following.to_json()}
-            due = f" by {following.deadline}" if following.deadline else ""
-            notes.append(f"next: {following.action} at {following.level_name}{due}")
+            notes.append(f"next: {following.words()}")
     return event
 
 

@@ -49,8 +49,7 @@ def event_text(event: Event) -> str:
         parts.append(event.outcome or "")
         step = event.next_step
         if step is not None:
-            due = f" by {step.deadline}" if step.deadline else ""
-            parts.append(f"next: {step.action} at {step.level_name}{due}")
+            parts.append(f"next: {step.words()}")
         if event.from_remittance:
             parts.append(f"from {event.details.get('file')} (segment {event.details.get('segment')})")
     elif kind is Kind.assigned:
@@ -96,11 +95,8 @@ def lines(found: History, today: date) -> list[str]:
                    f"{money(r['billed'])}, paid {money(r['paid'])}; {' '.join(r['codes']) or '-'} [{r['file_name']}]")
     for state in found.denials:
         d = state.denial
-        first = d.first
-        due = f" by {first.deadline}" if first.deadline else ""
         out.append(f"  denial {d.denied_on} ({d.recorded.source}): {d.category} ({d.recorded.reason}), "
-                   f"{money(d.at_stake)} at stake; "
-                   f"{first.action} at {first.level_name}{due}")
+                   f"{money(d.at_stake)} at stake; {d.first.words()}")
         for event in state.events:
             voided = state.voided.get(event.id or 0)
             mark = f"  [voided by #{voided.id}: {voided.note}]" if voided else ""

@@ -11,7 +11,7 @@ from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import Level, PayerProfile
-from appealgen.plan import SUBMITTED, Plan, filing_limit_passed, step_name
+from appealgen.plan import SUBMITTED, Plan, limits_passed, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import Deadline, aic_minimum, claim_filing_deadline, window_deadline
@@ -52,8 +52,8 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
     found = classification(denial, codes)
     choice = choose_level(Appeal(history=history), profile, found.category)
-    passed = filing_limit_passed(profile, denial.recorded.first_dos, on)
-    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on), passed),
+    passed = limits_passed(profile, denial.recorded.first_dos, denial.denied_on, history, on)
+    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on), *passed),
                            found)
     step = chosen.step or choice.level
     if chosen.action not in SUBMITTED and chosen.action.value not in DATED:

@@ -24,7 +24,7 @@ from appealgen.sources.claim_file import load_claims
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.pdfs import make_pdf
-from tests.x12gen import ClaimSpec
+from tests.x12gen import ClaimSpec, LineSpec
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 PATIENT = ("Nora", "Synthetic")
@@ -205,6 +205,25 @@ def test_a_new_claim_recorded_from_its_codes_alone_keeps_its_filing_limit(tmp_pa
     code, stdout, _ = run(path, "deadlines", "--within", "400")
     assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0005: send corrected claim (New "
                                  "claim, medicare-dme) by 2027-09-02\n")
+
+
+def test_a_new_claim_recorded_from_its_codes_alone_past_its_filing_limit_is_written_off(tmp_path: Path) -> None:
+    """As the plan decides it: a new claim for a service more than 12 months old would be refused
+    (42 CFR 424.44(a)(1)), so the denial's step is `adjust`, with nothing to send by any date."""
+    path = tmp_path / "log.sqlite"
+    spec = denied("ACCT-0006", carc="16", remarks=("MA130",))
+    spec = ClaimSpec(**{**spec.__dict__, "member_id": "Z9",
+                        "lines": [LineSpec(**{**spec.lines[0].__dict__, "dos": "20251001"})]})
+    october = remittance(tmp_path / "oct.835", [spec])
+    code, _, stderr = run(path, "log", "import", str(october))
+    assert code == 0 and "its denial is recorded from its codes alone" in stderr
+    code, stdout, _ = run(path, "log", "show", "ACCT-0006")
+    assert code == 0
+    assert stdout.splitlines()[2] == ("  denial 2026-10-14 (835): missing_information (CO-16), 245.00 at stake; "
+                                      "adjust")  # no level takes a write-off
+    assert stdout.splitlines()[3] == (
+        "    now open: adjust (a remark code says the claim must be corrected, but the claim filing limit passed on "
+        "2026-10-01: a new claim would be refused; write the balance off); owner -; 245.00 at stake")
 
 
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
