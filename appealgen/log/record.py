@@ -119,6 +119,16 @@ def current(states: list[State]) -> State:
     return next((s for s in reversed(states) if s.is_open), states[-1])
 
 
+def over_stake(state: State, event: Event) -> str | None:
+    """A write-off or a patient bill larger than what is still at stake would count money twice
+    in the report (checked as entries are recorded; the rule book leaves stored events as they are)."""
+    if event.kind not in (Kind.adjusted, Kind.billed_patient) or event.amount is None:
+        return None
+    if event.amount > state.remaining:
+        return f"amount {event.amount:,.2f} is more than the {state.remaining:,.2f} still at stake"
+    return None
+
+
 def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Event:
     """The stored event: the entry plus what the tool works out for it."""
     claim_id, step = state.denial.claim_id, state.step
@@ -155,6 +165,7 @@ def record(conn: Connection, tools: Toolkit, today: date, practice: str | None, 
     notes: list[str] = []
     event = to_event(state, entry, tools, notes)
     why = correction_problem(state, event) if entry.kind is Kind.correction else problem(state, event)
+    why = why or over_stake(state, event)
     if why is not None:
         raise InputError(claim_id, entry.kind.value, why)
     insert_events(conn, [(state.denial, event)])

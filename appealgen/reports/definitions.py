@@ -21,7 +21,8 @@ FIRST_REMITTANCE = ("835 remittances alone: each claim once, at its first remitt
                     "date); reversals (CLP02 22), predeterminations (25) and replacement or void claims (CLP09 7, 8) "
                     "excluded. Not the initial denial rate")
 OPENED = "denials opened in the period (denial date = the payer's remittance date, or the claim file's denial date)"
-DECIDED = "payer decisions dated in the period, at every appeal level (live events: corrections applied)"
+DECIDED = ("payer decisions dated in the period on requests recorded as sent, at every appeal level (live events: "
+           "corrections applied); a claim paid with no request sent is not an appeal decision")
 
 DEFINITIONS: dict[str, Definition] = {
     "remittance_denial_rate": Definition(
@@ -51,9 +52,11 @@ DEFINITIONS: dict[str, Definition] = {
         "Avoidable denials (dollars)", "amount at stake of avoidable denials / amount at stake of denials opened",
         OPENED + "; root causes from the table named under Sources"),
     "overturn_rate": Definition(
-        "Overturn rate (count)", "decisions overturning the denial in full or in part / decisions", DECIDED),
+        "Overturn rate (count)", "decisions overturning the denial in full or in part / decisions on the merits "
+        "(dismissals are not: they decide nothing about the denial)", DECIDED),
     "overturn_rate_dollars": Definition(
-        "Overturn rate (dollars)", "amount recovered / amount still at stake when the payer decided", DECIDED),
+        "Overturn rate (dollars)", "amount recovered / amount still at stake when the payer decided on the merits",
+        DECIDED),
     "recovered": Definition("Amount recovered", "amounts paid on overturned and partially overturned decisions",
                             DECIDED),
     "days_to_appeal": Definition(

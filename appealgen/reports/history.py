@@ -20,6 +20,7 @@ from appealgen.reports.causes import CauseTable
 ZERO = Decimal("0.00")
 MOVES = frozenset({Kind.sent, Kind.decision, Kind.adjusted, Kind.billed_patient})  # events that end an unsent step
 CLOSING = {"overturned": "overturned (paid)", "adjusted": "written off", "billed_patient": "billed to the patient"}
+UNASKED = "paid with no request sent"  # a payer's own reprocessing: no appeal won it
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
     walk = State(state.denial, state.denial.first)
     seen: set[tuple[str, date]] = set()
     first_sent = True
+    endpoint: Resolved | None = None  # one fixed endpoint: the last closing (a reopened denial closes again)
     for event in live(state.events, end):
         if problem(walk, event) is not None:
             continue  # out of order: the rule book ignores it when deriving, so do we
@@ -131,10 +133,13 @@ def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
             _missed_check(walk, event.on, facts, subject, seen, event.on if event.kind is Kind.sent else None)
         _record(walk, event, subject, facts, first_sent)
         first_sent = first_sent and event.kind is not Kind.sent
-        was_open = walk.is_open
+        was_open, asked = walk.is_open, walk.status == "sent"
         apply(walk, event)
         if was_open and not walk.is_open and walk.closed_by is not None:
-            facts.resolved.append(Resolved(event.on, subject, CLOSING.get(walk.closed_by, walk.closed_by)))
+            by = UNASKED if event.kind is Kind.decision and not asked else CLOSING.get(walk.closed_by, walk.closed_by)
+            endpoint = Resolved(event.on, subject, by)
+    if endpoint is not None and not walk.is_open:  # reopened and still open at the end: not resolved
+        facts.resolved.append(endpoint)
     _missed_check(walk, end, facts, subject, seen, None)
     subject.level, subject.owner = walk.step.level_name, walk.owner or ""
     if walk.is_open:
@@ -145,7 +150,9 @@ def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_sen
     step = walk.step
     if event.kind is Kind.sent:
         facts.sent.append(Sent(event.on, subject, step.level_name, step.deadline if step.dated else None, first_sent))
-    elif event.kind is Kind.decision:
+    elif event.kind is Kind.decision and walk.status == "sent":
+        # A decision on a request sent; a later remittance that pays a claim nobody appealed is
+        # the payer's own reprocessing, not an appeal won.
         won = event.outcome in ("overturned", "partially_overturned")
         facts.decided.append(Decided(event.on, subject, step.level_name, event.outcome or "",
                                      (event.amount or ZERO) if won else ZERO, walk.remaining))

@@ -57,11 +57,13 @@ def avoidable_share(opened: Sequence[Subject], dollars: bool = False) -> Rate:
 
 
 def overturn_rate(decided: Sequence[Decided], dollars: bool = False) -> Rate:
-    """Decisions overturning the denial in full or in part / decisions; by dollars, the amount
+    """Decisions overturning the denial in full or in part / decisions on the merits (a dismissal
+    decides nothing about the denial: DOMAIN.md, Medicare appeal levels); by dollars, the amount
     recovered / the amount in dispute when decided."""
+    merits = [d for d in decided if d.outcome != "dismissed"]
     if dollars:
-        return Rate(recovered(decided), total([d.in_dispute for d in decided]), dollars=True)
-    return Rate(sum(1 for d in decided if d.outcome in WON), len(decided))
+        return Rate(recovered(merits), total([d.in_dispute for d in merits]), dollars=True)
+    return Rate(sum(1 for d in merits if d.outcome in WON), len(merits))
 
 
 def recovered(decided: Sequence[Decided]) -> Decimal:

@@ -226,6 +226,15 @@ def test_a_new_claim_recorded_from_its_codes_alone_past_its_filing_limit_is_writ
         "2026-10-01: a new claim would be refused; write the balance off); owner -; 245.00 at stake")
 
 
+def test_a_write_off_larger_than_what_is_still_at_stake_is_refused(tmp_path: Path) -> None:
+    """A write-off beyond the amount at stake would count money twice in the report."""
+    path = tmp_path / "log.sqlite"
+    assert run(path, "log", "import", str(remittance(tmp_path / "oct.835", [denied("ACCT-0007")])))[0] == 0
+    code, _, stderr = run(path, "log", "record", "ACCT-0007", "adjusted", "--amount", "5000", "--date", "2026-11-01")
+    assert (code, stderr) == (1, "ACCT-0007: adjusted: amount 5,000.00 is more than the 245.00 still at stake\n")
+    assert run(path, "log", "record", "ACCT-0007", "adjusted", "--amount", "245.00", "--date", "2026-11-01")[0] == 0
+
+
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
     claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",

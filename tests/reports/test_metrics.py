@@ -272,3 +272,36 @@ def test_a_request_sent_on_its_deadline_day_is_in_time(tmp_path: Path) -> None:
     record_entry(later, "ACCT-0001", Entry(Kind.sent, date(2027, 2, 16), "pat", method="fax"), None)
     february = make_report(later, Options(Period(date(2027, 2, 1), date(2027, 2, 28)), practice="default"))
     assert metric(february, "deadlines_missed").value == 0
+
+
+def test_only_decisions_on_requests_sent_count_and_a_dismissal_is_not_one_on_the_merits(tmp_path: Path) -> None:
+    """ACCT-0001 sent and dismissed (not a decision on the merits), ACCT-0002 never sent and paid
+    when the payer reprocessed it (no appeal won it), ACCT-0003 sent and overturned: 1 of 1."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    september = [denied("ACCT-0001"), denied("ACCT-0002"), denied("ACCT-0003")]
+    import_files(settings(url), [remittance(tmp_path / "sep.835", september, paid_on="20260915")], [], None, "pat")
+    for claim_id, outcome, amount in (("ACCT-0001", "dismissed", None), ("ACCT-0003", "overturned", "245.00")):
+        record_entry(settings(url), claim_id, Entry(Kind.sent, date(2026, 9, 20), "pat", method="fax"), None)
+        decision = Entry(Kind.decision, date(2026, 10, 12), "pat", outcome=outcome, amount=amount)
+        record_entry(settings(url), claim_id, decision, None)
+    reprocessed = [paid("ACCT-0002", billed="245.00", amount="200.00")]
+    assert not import_files(settings(url), [remittance(tmp_path / "oct.835", reprocessed, paid_on="20261020")], [],
+                            None, "pat").errors
+    october = report(url)
+    assert fraction(metric(october, "overturn_rate").value) == (1, 1)
+    assert fraction(metric(october, "overturn_rate_dollars").value) == (D("245.00"), D("245.00"))
+    assert metric(october, "recovered").value == D("245.00")
+    assert metric(october, "days_to_resolution").value.count == 2  # type: ignore[union-attr]  # 0002, 0003 closed
+
+
+def test_a_reopened_denial_has_one_endpoint_its_last_closing(tmp_path: Path) -> None:
+    """Written off in part on 10-05, reopened 10-10, written off for the rest on 10-20: one
+    resolution (20 days after the 09-30 denial), and the two write-offs add up to what was at stake."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    import_files(settings(url), [remittance(tmp_path / "sep.835", [denied("ACCT-0001")], paid_on="20260930")], [],
+                 None, "pat")
+    for kind, day, amount in ((Kind.adjusted, 5, "100.00"), (Kind.reopened, 10, None), (Kind.adjusted, 20, None)):
+        record_entry(settings(url), "ACCT-0001", Entry(kind, date(2026, 10, day), "pat", amount=amount), None)
+    october = report(url)
+    assert metric(october, "days_to_resolution").value.values == (20,)  # type: ignore[union-attr]
+    assert metric(october, "write_offs").value == D("245.00")
