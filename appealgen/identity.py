@@ -20,13 +20,15 @@ from appealgen.models import Claim, Patient
 from appealgen.report import Finding, problem, section_span, warning
 
 PAGE_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
-PageIdentity = Literal["member", "name", "last", "none", "other", "scan", "unreadable"]
+PageIdentity = Literal["member", "name", "last", "none", "other", "near", "scan", "unreadable"]
 UNREADABLE: tuple[PageIdentity] = ("unreadable",)
-# A labelled member number: "Member ID: ...", "Subscriber #...", "MBI: ...", "Medicare number: ...".
-# ("Patient ID" is left out: it is often the practice's own record number.)
+# A labelled member number: "Member ID: ...", "Subscriber #...", "MBI: ...", "Medicare number ...".
+# ("Patient ID" is left out: it is often the practice's own record number.) Group 1 is what
+# separates the label from the number (a colon or #, or only spaces), group 2 the number.
 MEMBER_LABEL = re.compile(
     r"\b(?:(?:member|subscriber|insured|beneficiary|medicare|medicaid|policy)\s*(?:id|identifier|#|no\.?|number)"
-    r"|mbi)\s*[:#]?\s*[:#]\s*([A-Z0-9][A-Z0-9 -]{4,22}[A-Z0-9])", re.IGNORECASE)
+    r"|mbi)(\s*[:#][\s:#]*|\s+)([A-Z0-9][A-Z0-9 -]{4,22}[A-Z0-9])", re.IGNORECASE)
+SHORTEST_ID = 5  # a "number" shorter than this after a label is a count ("policy number 2 of 3"), not an ID
 
 
 @dataclass(frozen=True)
@@ -57,20 +59,38 @@ def patient_key(patient: Patient) -> str:
     return _normal(patient.member_id) + "|" + _normal(patient.first_name) + "|" + _normal(patient.last_name)
 
 
-def page_identity(text: str, patient: Patient) -> PageIdentity:
+def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentity:
     """One page's verdict. Another member ID wins over everything: a page that names this
-    patient and also another member belongs to someone else too."""
+    patient and also another member belongs to someone else too. An ID a character or two off
+    this patient's is OCR's misreading on a page `ocr` read (the page is then judged by the
+    name); on a page with its own text it may be another patient's, and is named as such."""
     if len(text.strip()) < PAGE_MIN_TEXT:
         return "scan"
     member = _normal(patient.member_id)
-    labelled = {_labelled_id(m.group(1)) for m in MEMBER_LABEL.finditer(text) if re.search(r"\d", m.group(1))}
-    if any(not _same_member(value, member) for value in labelled):
+    matches = {_match(value, member) for value in _labelled_ids(text)}
+    if "other" in matches:
         return "other"
+    if "near" in matches and not ocr:
+        return "near"
     if member and _standalone(member).search(text):
         return "member"
     if _words(patient.last_name).search(text):
         return "name" if _words(patient.first_name).search(text) else "last"
     return "none"
+
+
+def _labelled_ids(text: str) -> set[str]:
+    """The member IDs the page labels. Without a colon or # after the label ("Member ID
+    3KQ7HN4TR62"), only a number whose first group holds a digit: "Member ID card" names none."""
+    found = set()
+    for match in MEMBER_LABEL.finditer(text):
+        separator, raw = match.groups()
+        if not re.search(r"\d", raw) or (not re.search(r"[:#]", separator) and not re.search(r"\d", raw.split()[0])):
+            continue
+        value = _labelled_id(raw)
+        if len(value) >= SHORTEST_ID:
+            found.add(value)
+    return found
 
 
 def _labelled_id(raw: str) -> str:
@@ -83,16 +103,16 @@ def _labelled_id(raw: str) -> str:
     return _normal("".join(kept))
 
 
-def _same_member(value: str, member: str) -> bool:
-    """A labelled ID matches when it is the member ID, or differs by a character or two, as OCR
-    misreads them (such a page is then judged by the name). A longer ID holding the member's
-    whole at its start or end is someone else's: a dependant on the same subscriber ID."""
+def _match(value: str, member: str) -> Literal["same", "near", "other"]:
+    """A labelled ID against the member ID: the same; near (a character or two off, as OCR
+    misreads them, or as a typing error gives them); or another's. A longer ID holding the
+    member's whole at its start or end is someone else's: a dependant on the same subscriber ID."""
     if value == member:
-        return True
+        return "same"
     if member and (value.startswith(member) or value.endswith(member)):
-        return False
+        return "other"
     allowed = 2 if len(member) >= 8 else 1
-    return _distance(value, member, allowed) <= allowed
+    return "near" if _distance(value, member, allowed) <= allowed else "other"
 
 
 def _distance(a: str, b: str, cap: int) -> int:
@@ -157,7 +177,7 @@ def _identify(part: Part, patient: Patient, ocr: Ocr | None, ocr_cache: OcrCache
             ocr_cache[part.sha256] = ocr(part.pdf, scans)
         for number, text in ocr_cache[part.sha256].items():
             if 1 <= number <= len(pages) and pages[number - 1] == "scan":
-                pages[number - 1] = page_identity(text, patient)
+                pages[number - 1] = page_identity(text, patient, ocr=True)
     return Identity(tuple(pages))
 
 
@@ -178,6 +198,8 @@ def document_findings(part: Part, found: Identity, strict: bool, ocr: bool) -> l
     findings = []
     checks: list[tuple[PageIdentity, str, str]] = [
         ("other", "identity.other_member", "names another member ID; this page belongs to another patient"),
+        ("near", "identity.near_member", "names a member ID a character or two off this patient's: a typing "
+         "error, or another patient's page; check it against the claim"),
         ("none", "identity.not_named", "does not name this claim's patient or member ID; make sure it belongs "
          "to this claim"),
         ("last", "identity.last_name_only", "names only the patient's last name, not the first name or member ID; "

@@ -66,6 +66,27 @@ def test_two_attachments_of_different_patients_fail_naming_the_document_and_page
                                         "page belongs to another patient")
 
 
+def test_a_record_header_without_a_colon_still_names_another_patient(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """EHR headers print "Member ID 1AA1AA1AA11" with no colon: that other member is still found."""
+    header = ["Patient: Rosa Testcase \u00b7 Member ID 1AA1AA1AA11", "Visit notes."]
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA, header)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[1] (progress notes): page 2: names another member ID; this "
+                                        "page belongs to another patient")
+
+
+def test_a_member_id_one_character_off_is_named_for_a_person_to_check(write_claim: WriteClaim,
+                                                                     tmp_path: Path) -> None:
+    near = ["Patient: Rosa Testcase", "Member ID: 9XX9XX9XX98", "Visit notes."]
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA, near)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(": attachments[1] (progress notes): page 2: names a member ID a character "
+                                        "or two off this patient's: a typing error, or another patient's page; "
+                                        "check it against the claim")
+
+
 def test_a_right_first_page_does_not_hide_a_wrong_page(write_claim: WriteClaim, tmp_path: Path) -> None:
     claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA, ROSA, OTTO, ROSA)})
     code, _, stderr = build(claim, tmp_path / "out")
@@ -170,8 +191,25 @@ FILLER = "Visit notes: follow-up for the item on the claim, seen and examined to
     # the subscriber's own ID, with the label running on into the next words, or printed in groups
     (f"Member ID: XYZ123456789 Date of birth 04/17/1951\n{FILLER}", "member"),
     (f"Member ID: XYZ 1234 5678 9\n{FILLER}", "member"),
-    # a character misread by OCR is not another member: the page is judged by the name
-    (f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}", "name"),
-], ids=["suffix", "hyphen-suffix", "spaced-suffix", "unlabelled-suffix", "runs-on", "grouped", "ocr-misread"])
+    # labels without a colon, as EHR headers print them: another member's ID is still found
+    (f"Patient: Ana Subscriber \u00b7 Member ID XYZ987654321\n{FILLER}", "other"),
+    (f"Patient: Ana Subscriber \u00b7 Medicare number 5TN2WE8QA17\n{FILLER}", "other"),
+    (f"Patient: Ana Subscriber \u00b7 Subscriber # XYZ987654321\n{FILLER}", "other"),
+    (f"Patient: Ana Subscriber \u00b7 Member ID XYZ123456789\n{FILLER}", "member"),
+    # ... and words or counts after a label are not IDs
+    (f"Patient: Ana Subscriber. Member ID card on file 2026.\n{FILLER}", "name"),
+    (f"Patient: Ana Subscriber. Policy number 2 of 3 applies.\n{FILLER}", "name"),
+    # an ID a character off: on a page with its own text, a typing error or another patient's page
+    (f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}", "near"),
+], ids=["suffix", "hyphen-suffix", "spaced-suffix", "unlabelled-suffix", "runs-on", "grouped", "no-colon-other",
+        "no-colon-medicare-number", "no-colon-subscriber-hash", "no-colon-own", "label-then-words",
+        "label-then-count", "near-in-a-text-layer"])
 def test_a_dependants_id_is_not_the_subscribers(text: str, verdict: str) -> None:
     assert page_identity(text, SUBSCRIBER) == verdict
+
+
+def test_a_character_misread_by_ocr_is_not_another_member() -> None:
+    """On a page OCR read, an ID a character off is a misreading: the page is judged by the name."""
+    text = f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}"
+    assert page_identity(text, SUBSCRIBER, ocr=True) == "name"
+    assert page_identity(text.replace("Ana Subscriber", "Leo Othername"), SUBSCRIBER, ocr=True) == "none"
