@@ -18,7 +18,7 @@ from appealgen.outcome import Outcome
 from appealgen.output import write_atomic, write_files
 from appealgen.packet import assemble, stamp_text
 from appealgen.payers import PayerProfile, profile_path
-from appealgen.plan import Plan
+from appealgen.plan import Plan, disputed_codes
 from appealgen.planned import Planned, plan_item
 from appealgen.render.context import LetterContext, letter_context
 from appealgen.render.front import Front, render_front
@@ -137,6 +137,7 @@ def packet_report(
         cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=front.total_pages,
         sections=sections, required=plan.required,
         good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
+        procedure_codes=disputed_codes(claim, plan.disputed),
         stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
         inputs_sha256=digest, appealgen_version=__version__,
     )

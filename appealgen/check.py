@@ -181,7 +181,8 @@ def _requirements(report: PacketReport, profile: PayerProfile) -> list[Requireme
     now, each checked against the sections the packet holds."""
     kinds = {AttachmentKind(s.kind) for s in report.sections if s.kind in AttachmentKind.__members__}
     recorded = [r.model_copy(update={"present": any(k in kinds for k in r.kinds)}) for r in report.required]
-    current = required_documents(profile, report.category, report.level, report.first_dos, report.action, kinds, [])
+    current = required_documents(profile, report.category, report.level, report.first_dos, report.action, kinds, [],
+                                 codes=report.procedure_codes)
     return recorded + [r for r in current if r.description not in {x.description for x in recorded}]
 
 

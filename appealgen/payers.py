@@ -125,6 +125,8 @@ class Requirement(Strict):
     levels: list[str] | None = None  # only at these levels
     dos_before: date | None = None  # only when the earliest date of service is before this
     dos_from: date | None = None  # only when the earliest date of service is on/after this
+    # only when a disputed line's procedure code matches one of these (shell patterns: "B4*")
+    codes: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -161,8 +162,18 @@ class Plan(BaseModel):
         return self.category_reasons[0] if self.category_reasons else ""
 
 
-def applies(requirement: ManifestEntry, level: str, first_dos: date) -> bool:
+def disputed_codes(claim: Claim, disputed: Sequence[DisputedLine]) -> list[str]:
+    """The procedure codes of the lines disputed (a claim-level line has none)."""
+    return [code for d in disputed if (code := claim.service_lines[d.index].code)]
+
+
+def applies(requirement: ManifestEntry, level: str, first_dos: date, codes: Sequence[str] = ()) -> bool:
+    """Whether a manifest entry holds for this request: its levels, its dates of service, and the
+    procedure codes of the lines disputed (a CMN only for the items that had one)."""
     if requirement.levels is not None and level not in requirement.levels:
+        return False
+    if requirement.codes is not None and not any(fnmatch.fnmatchcase(code, pattern) for code in codes
+                                                 for pattern in requirement.codes):
         return False
     if requirement.dos_before is not None and first_dos >= requirement.dos_before:
         return False
@@ -209,10 +220,11 @@ def deadline_findings(good_cause: bool, deadline: date, days_left: int, late_rul
 def required_documents(
     profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
     kinds: set[AttachmentKind], remark_documents: list[AttachmentKind], new_claim: bool = False,
-    history: bool = False,
+    history: bool = False, codes: Sequence[str] = (),
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
-    what the remark codes ask for. The one place this is decided; `plan` and `check` call it."""
+    what the remark codes ask for. The one place this is decided; `plan` and `check` call it.
+    `codes`: the procedure codes of the lines disputed."""
     # A decision notice is the previous level's: at the first level a denial of this category
     # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is
     # none, unless the history records an earlier decision all the same. (`check` passes no
@@ -221,7 +233,7 @@ def required_documents(
     required = [
         Requirement(description=r.describe(), kinds=r.one_of, present=any(k in kinds for k in r.one_of))
         for r in profile.requirements(category, level)
-        if applies(r, level, first_dos) and not (first and r.one_of == [AttachmentKind.decision_notice])
+        if applies(r, level, first_dos, codes) and not (first and r.one_of == [AttachmentKind.decision_notice])
     ]
     required += [
         Requirement(description=f"{kind.value} (asked for by a remark code)", kinds=[kind], present=kind in kinds)
@@ -415,7 +427,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
-                                  found.documents, action.new_claim, bool(claim.appeal.history))
+                                  found.documents, action.new_claim, bool(claim.appeal.history),
+                                  disputed_codes(claim, decided.disputed))
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed

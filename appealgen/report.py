@@ -111,6 +111,9 @@ class PacketReport(BaseModel):
     required: list[Requirement]  # the plan's manifest entries and remark-code documents
     good_cause: bool  # a late filing states good cause (the deadline then only warns)
     first_dos: date
+    # The disputed lines' procedure codes, for the manifest entries that depend on them (a packet
+    # written before this field had none: `check` then adds no such entry to the plan's list).
+    procedure_codes: list[str] = Field(default_factory=list)
     stamp: str  # the stamp on page 1, as printed
     check: CheckResult
     inputs_sha256: str

@@ -516,18 +516,24 @@ def descriptions(plan: Plan) -> list[str]:
 
 
 # DOMAIN.md: the words, row 'CMN' (no CMN for dates of service on or after 2023-01-01, cgsmedicare.com CMN/DIF
-# elimination); medicare-dme.yaml manifests (`dos_before: 2023-01-01`); policies.yaml header.
+# elimination); medicare-dme.yaml manifests (`dos_before: 2023-01-01`, and only the items that had a CMN or DIF:
+# oxygen CMS-484, enteral and parenteral nutrition DIF 10126, ...; a CPAP never had one); policies.yaml header.
 @pytest.mark.parametrize(
-    ("dos", "cmn_required"),
-    [("2022-12-31", True), ("2023-01-01", False), ("2026-09-02", False)],
-    ids=["dos-2022-12-31-cmn", "dos-2023-01-01-no-cmn", "dos-2026-no-cmn"],
+    ("dos", "code", "cmn_required"),
+    [("2022-12-31", "E1390", True), ("2023-01-01", "E1390", False), ("2026-09-02", "E1390", False),
+     ("2022-12-31", "B4035", True), ("2022-12-31", "E0601", False)],
+    ids=["oxygen-dos-2022-12-31-cmn", "oxygen-dos-2023-01-01-no-cmn", "oxygen-dos-2026-no-cmn",
+         "enteral-nutrition-dif-by-pattern", "cpap-never-had-a-cmn"],
 )
-def test_medicare_dme_cmn_only_before_2023(dos: str, cmn_required: bool) -> None:
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", dos=dos))
+def test_medicare_dme_cmn_only_before_2023_and_only_for_the_items_that_had_one(dos: str, code: str,
+                                                                               cmn_required: bool) -> None:
+    claim = build_claim(["CO-50"], payer="medicare-dme", dos=dos)
+    claim = claim.model_copy(update={"service_lines": [line.model_copy(update={"code": code})
+                                                       for line in claim.service_lines]})
     expected = ["remittance_advice", "written order (prescription)", "progress notes or medical records"]
     if cmn_required:
-        expected.append("CMN (dates of service before 2023-01-01)")
-    assert descriptions(plan) == expected
+        expected.append("CMN or DIF (dates of service before 2023-01-01)")
+    assert descriptions(plan_for(claim)) == expected
 
 
 # DOMAIN.md: reconsideration (CMS-20033) encloses a copy of the redetermination notice; medicare-dme.yaml manifests.
