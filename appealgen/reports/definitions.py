@@ -18,8 +18,8 @@ class Definition:
 
 
 FIRST_REMITTANCE = ("835 remittances alone: each claim once, at its first remittance dated in the period (the payer's "
-                    "date); reversals (CLP02 22), predeterminations (25) and replacement or void claims (CLP09 7, 8) "
-                    "excluded. Not the initial denial rate")
+                    "date); reversals (CLP02 22), predeterminations (25), replacement or void claims (CLP09 7, 8) and "
+                    "claims denied as duplicates (CARC 18) excluded. Not the initial denial rate")
 OPENED = "denials opened in the period (denial date = the payer's remittance date, or the claim file's denial date)"
 DECIDED = ("payer decisions dated in the period on requests recorded as sent, at every appeal level (live events: "
            "corrections applied); a claim paid with no request sent is not an appeal decision")

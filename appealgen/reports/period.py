@@ -73,9 +73,11 @@ def month_of(day: date) -> Period:
 
 
 def trend_months(period: Period, count: int = TREND_MONTHS) -> list[Period]:
-    """The `count` calendar months ending with the period's last month, oldest first."""
+    """The `count` calendar months ending with the period's last month, oldest first; the last
+    one ends with the period (a month not yet over is shown as far as the period goes)."""
     last = month_start(period.end)
-    return [month_of(add_months(last, -n)) for n in range(count - 1, -1, -1)]
+    months = [month_of(add_months(last, -n)) for n in range(count - 1, -1, -1)]
+    return [*months[:-1], Period(last, period.end)]
 
 
 def choose(start: date | None, end: date | None, today: date) -> Period:

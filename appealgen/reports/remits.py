@@ -4,7 +4,9 @@ millions of remitted claims): claims at their first remittance, and claims as su
 A claim counts once, at its first remittance: the payer's initial adjudication. Its later
 remittances (reprocessing after an appeal, a resubmission) are outcomes, not new claims.
 Reversals (CLP02 22), predeterminations (25) and replacement or void claims (CLP09 7, 8) are
-never a claim's first remittance: they are left out before the first one is chosen."""
+never a claim's first remittance: they are left out before the first one is chosen. A claim
+denied as a duplicate (CARC 18) is a second submission of a claim already counted, not a
+claim of its own: it is left out too (DOMAIN.md: duplicates and reversals excluded)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from appealgen.reports.period import Period
 
 NOT_A_FIRST_REMITTANCE = ("22", "25")  # a reversal, a predetermination (pricing only)
 REPLACEMENTS = ("7", "8")  # CLP09: a replacement of an earlier claim, a void
+DUPLICATE = "duplicate"  # the category of a claim denied as a duplicate (CARC 18)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -57,12 +60,13 @@ def first_remittances(conn: Connection, window: Period, practice: str | None) ->
     A remittance is a claim's first when no countable remittance of the same claim comes before
     it (earlier date, or the same date and recorded earlier). The test runs on the index of
     practice and claim, so each remittance costs one index probe."""
-    counted = and_(remits.c.status_code.not_in(NOT_A_FIRST_REMITTANCE), remits.c.frequency.not_in(REPLACEMENTS))
+    counted = and_(remits.c.status_code.not_in(NOT_A_FIRST_REMITTANCE), remits.c.frequency.not_in(REPLACEMENTS),
+                   remits.c.category != DUPLICATE)
     earlier: Any = remits.alias("earlier")
     before: Any = (select(literal_column("1")).select_from(earlier)
               .where(earlier.c.practice == remits.c.practice, earlier.c.claim_id == remits.c.claim_id,
                      earlier.c.status_code.not_in(NOT_A_FIRST_REMITTANCE),
-                     earlier.c.frequency.not_in(REPLACEMENTS),
+                     earlier.c.frequency.not_in(REPLACEMENTS), earlier.c.category != DUPLICATE,
                      or_(earlier.c.remit_date < remits.c.remit_date,
                          and_(earlier.c.remit_date == remits.c.remit_date, earlier.c.id < remits.c.id))))
     denied = cast(remits.c.denied, Integer)

@@ -26,7 +26,8 @@ TREND_COLUMNS = [
 
 def trend_row(data: Inputs, month: Period) -> list[Cell]:
     remitted, opened, decided = data.remits.within(month), data.opened.within(month), data.decided.within(month)
-    return [f"{month.start:%Y-%m}", sum(r.claims for r in remitted), m.remittance_denial_rate(remitted),
+    label = f"{month.start:%Y-%m}" if month.whole_months else f"{month.start:%Y-%m} (to {month.end:%d})"
+    return [label, sum(r.claims for r in remitted), m.remittance_denial_rate(remitted),
             m.remittance_denial_rate(remitted, True), data.initial_denial_rate(month, False), len(opened),
             m.denied_dollars(opened), m.avoidable_share(opened), len(decided), m.overturn_rate(decided),
             m.recovered(decided), m.write_offs(data.written_off.within(month))]
@@ -35,7 +36,8 @@ def trend_row(data: Inputs, month: Period) -> list[Cell]:
 def trend_section(data: Inputs, months: Sequence[Period]) -> Section:
     rows = [trend_row(data, month) for month in months]
     table = Table("trend", f"Monthly trend, {months[0].start:%B %Y} to {months[-1].start:%B %Y}", TREND_COLUMNS, rows,
-                  "each month on its own dates; a month with no remittances shows n/a, not zero", "trend")
+                  "each month on its own dates; a month with no remittances shows n/a, not zero; a month not over "
+                  "by the period's end is marked (to its last day) and has no HFMA rate", "trend")
     return Section("trend", "Trend", "Each rate month by month, so the practice is compared with its own earlier "
                    "months rather than with a borrowed benchmark.", [], [table])
 
@@ -71,13 +73,15 @@ def by_section(data: Inputs, period: Period, dimension: str) -> Section:
                      len(opened.get(name, [])), m.denied_dollars(opened.get(name, [])),
                      m.avoidable_share(opened.get(name, [])), len(decided.get(name, [])),
                      m.overturn_rate(decided.get(name, [])), m.recovered(decided.get(name, [])),
-                     m.open_dollars(still_open.get(name, [])), m.write_offs(written.get(name, []))])
+                     m.open_dollars(still_open.get(name, [])) if dimension != "month" else None,
+                     m.write_offs(written.get(name, []))])
     if dimension != "month":
         rows.sort(key=lambda r: (-_money(r[4]), str(r[0])))
     first = Column(dimension, dimension.capitalize())
     note = ("each figure on its own dates (remittances, denials, decisions, write-offs); open dollars at the end of "
-            "the period" + ("" if dimension in REMIT_DIMENSIONS else f"; remittances carry no {dimension}, so the "
-                            "remittance denial rate is n/a"))
+            "the period" + (", so not by month" if dimension == "month" else "")
+            + ("" if dimension in REMIT_DIMENSIONS else f"; remittances carry no {dimension}, so the remittance "
+               "denial rate is n/a"))
     table = Table(f"by_{dimension}", f"Figures by {dimension}", [first, *BY_COLUMNS], rows, note)
     return Section("by", f"By {dimension}", f"The period's figures for each {dimension} (--by).", [], [table])
 

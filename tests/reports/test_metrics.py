@@ -305,3 +305,25 @@ def test_a_reopened_denial_has_one_endpoint_its_last_closing(tmp_path: Path) -> 
     october = report(url)
     assert metric(october, "days_to_resolution").value.values == (20,)  # type: ignore[union-attr]
     assert metric(october, "write_offs").value == D("245.00")
+
+
+def test_a_month_not_over_by_the_periods_end_is_marked_and_has_no_hfma_rate(seeded: str) -> None:
+    """To 10-20: October is shown as far as the 20th (its 10-05 and 10-20 remittances), with no
+    HFMA rate (a calendar month's measure); September stays whole. By month, open dollars (at the
+    end of the period) are not split by month."""
+    partial = report(seeded, Period(date(2026, 9, 1), date(2026, 10, 20)), by="month")
+    trend = {row[0]: row for row in rows(partial, "trend")}
+    assert list(trend)[-2:] == ["2026-09", "2026-10 (to 20)"]
+    assert trend["2026-10 (to 20)"][1:5] == ["8", "0.5000", "0.4643", "n/a"]  # the whole of October: 0.8000
+    assert {row[0]: row[9] for row in rows(partial, "by_month")} == {"2026-09": "", "2026-10": ""}
+
+
+def test_a_claim_denied_as_a_duplicate_is_not_counted_in_the_remittance_denial_rate(tmp_path: Path) -> None:
+    """CARC 18: a second submission of a claim already counted (DOMAIN.md: duplicates excluded)."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="18", remarks=("N522",)),
+              paid("ACCT-0003", billed="100.00", amount="80.00")]
+    import_files(settings(url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
+    october = report(url)
+    assert fraction(metric(october, "remittance_denial_rate").value) == (1, 2)
+    assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("245.00"), D("345.00"))
