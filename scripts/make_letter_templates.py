@@ -279,6 +279,25 @@ def keep_with_next(paragraph: object) -> None:
     paragraph.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
 
 
+def add_sign_line(document: DocumentObject) -> None:
+    """Without the practice's signature image, a line to sign by hand (Medicare dismisses an
+    unsigned request, 42 CFR 405.944(b))."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = document.add_paragraph()
+    keep_with_next(paragraph)
+    paragraph.paragraph_format.space_before = Pt(20)
+    paragraph.paragraph_format.space_after = Pt(3)
+    paragraph.paragraph_format.right_indent = Pt(260)
+    borders, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().insert_element_before(  # schema order: pBdr before spacing and ind
+        borders, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
+
+
 def small(paragraph: object, size: float = 9.0) -> None:
     for run in paragraph.runs:  # type: ignore[attr-defined]
         run.font.size = Pt(size)
@@ -384,14 +403,9 @@ def add_closing(document: DocumentObject) -> None:
         "{%p endfor %}",
     ])
     add_body(document, [text if text.startswith("{%") else KEEP + text for text in WINDOW])
-    add_body(document, [
-        KEEP + "Sincerely,",
-        "{%p if signature %}",
-        KEEP + "{{ signature }}",
-        "{%p else %}",
-        KEEP + "",
-        "{%p endif %}",
-    ])
+    add_body(document, [KEEP + "Sincerely,", "{%p if signature %}", KEEP + "{{ signature }}", "{%p else %}"])
+    add_sign_line(document)
+    add_body(document, ["{%p endif %}"])
     block = ["{{ signer.name }}", "{{ signer.title }}", "{{ signer.organisation }}",
              "{% if signer.phone %}Phone {{ signer.phone }}{% endif %}{% if signer.fax %} · Fax {{ signer.fax }}"
              "{% endif %}{% if signer.email %} · {{ signer.email }}{% endif %}",

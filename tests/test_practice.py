@@ -165,6 +165,39 @@ def test_the_signature_image_is_placed_in_word_and_html_letters(write_claim: Wri
     [letter_page] = [p for p in PdfReader(tmp_path / "html" / "TEST-1" / "packet.pdf").pages
                      if "Sincerely" in (p.extract_text() or "")]
     assert list(letter_page.images)  # the signature
+    assert sign_lines(tmp_path / "html" / "TEST-1" / "packet.pdf") == []  # signed: no line to sign on
+    assert SIGN_LINE not in zipfile.ZipFile(tmp_path / "word" / "TEST-1" / "letter.docx").read("word/document.xml")
+
+
+SIGN_LINE = b'<w:pBdr><w:bottom w:val="single"'
+
+
+def sign_lines(packet: Path) -> list[int]:
+    """The widths (points) of the shapes 2.6 inches wide and under 40 points high drawn in a packet: the
+    box of the line to sign on (its bottom border)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(packet)
+    found = [round(right - left) for page in document for obj in page.get_objects()
+             if obj.type == raw.FPDF_PAGEOBJ_PATH
+             for left, bottom, right, top in [obj.get_bounds()] if top - bottom < 40 and 180 < right - left < 195]
+    document.close()
+    return found
+
+
+def test_without_a_signature_image_each_letter_has_a_line_to_sign_by_hand(write_claim: WriteClaim,
+                                                                          tmp_path: Path) -> None:
+    """An unsigned Medicare request is dismissed (42 CFR 405.944(b)): a letter printed without
+    the practice's signature image gives a line to sign on."""
+    folder = workspace(tmp_path)
+    assert build(write_claim(provider=BARE), folder, tmp_path / "word")[0] == 0
+    assert zipfile.ZipFile(tmp_path / "word" / "TEST-1" / "letter.docx").read("word/document.xml").count(
+        SIGN_LINE) == 1
+    claim = write_claim(provider=BARE, appeal={"letter": "reconsideration.html", "argument": "The records.",
+                                               "policy": PLAN_POLICY})
+    assert build(claim, folder, tmp_path / "html")[0] == 0
+    assert sign_lines(tmp_path / "html" / "TEST-1" / "packet.pdf") == [187]
 
 
 def test_the_practices_file_is_checked_like_a_payer_profile(tmp_path: Path) -> None:
