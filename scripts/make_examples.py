@@ -100,6 +100,7 @@ SLEEP = ("Alma Example, MD", "1648273906")
 SLEEP_READER = ("Ben Sample, MD", "1293847566")
 CARDIOLOGY = ("Carla Fixture, MD", "1758392017")
 PULMONARY = ("Dev Placeholder, MD", "1382940579")
+SURGEON = ("Eli Mockwell, MD", "1164830295")
 
 
 # (example folder, file name) -> (organisation, title, paragraphs of each page)
@@ -137,7 +138,8 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
         ["Procedure: laparoscopic cholecystectomy (CPT 47562).",
          "Indication: symptomatic cholelithiasis without obstruction (K80.20), three documented episodes of "
          "biliary colic; ultrasound with multiple gallstones.",
-         "Findings: distended gallbladder with multiple stones; no common duct stones. Specimen to pathology."]]),
+         "Findings: distended gallbladder with multiple stones; no common duct stones. Specimen to pathology.",
+         f"Surgeon: {SURGEON[0]}. " + signed(*SURGEON, "09/18/2026")]]),
     ("auth-commercial", "authorization.pdf"): ("Example Commercial Health Plan", "Prior authorization approval", [
         ["Authorization number EXA-55012, approved 09/29/2026.",
          "Approved service: CPT 72148 MRI lumbar spine without contrast, 1 unit.",
@@ -168,7 +170,7 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
              "receiving this notice."]]),
     ("qic-reconsideration-medicare", "written-order.pdf"): ("Example Pulmonary Associates",
                                                             "Standard written order", [
-        ["Order date 07/08/2026. Diagnosis J44.1, chronic obstructive pulmonary disease with exacerbation.",
+        ["Order date 07/08/2026. Diagnosis J44.9, chronic obstructive pulmonary disease.",
          "Items and quantities: E1390 oxygen concentrator, rental, 1; E0431 portable gaseous oxygen system, "
          "rental, 1.",
          "Flow 2 liters per minute, continuous, at rest and on exertion. Length of need: 99 months.",
@@ -176,7 +178,8 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
     ("qic-reconsideration-medicare", "progress-notes.pdf"): ("Example Pulmonary Associates",
                                                              "Progress notes, 07/08/2026", [
         [f"Outpatient visit with the treating practitioner, {PULMONARY[0]}; last hospital discharge "
-         "05/26/2026. Chronic obstructive pulmonary disease with exacerbations (J44.1); dyspnea on exertion.",
+         "05/26/2026. Chronic obstructive pulmonary disease (J44.9), stable since discharge, no exacerbation "
+         "since; dyspnea on exertion. Walks within the home and to the clinic with a cane.",
          "Resting oximetry on room air today: 86%. Oxygen is expected to improve the patient's condition.",
          "Plan: stationary and portable oxygen, 2 liters per minute.",
          signed(*PULMONARY, "07/08/2026")]]),
@@ -277,7 +280,8 @@ def letter_docx(path: Path, claim: Claim) -> None:
         "I performed a laparoscopic cholecystectomy (CPT 47562) on 09/18/2026 for symptomatic "
         "cholelithiasis (K80.20) after three documented episodes of biliary colic and an "
         "ultrasound showing multiple gallstones. Surgery was the appropriate treatment.")
-    document.add_paragraph("Attending surgeon, Riverside Example Surgical Associates")
+    document.add_paragraph(f"{SURGEON[0]}, attending surgeon, Riverside Example Surgical Associates, NPI "
+                           f"{SURGEON[1]}. " + signed(*SURGEON, "10/02/2026"))
     document.core_properties.comments = NOTICE
     document.save(str(path))
 
@@ -311,13 +315,18 @@ def era_example() -> None:
             f"Treating practitioner: {SLEEP[0]}, NPI {SLEEP[1]}. " + signed(*SLEEP, "08/22/2026")]),
         "Progress notes 2026-08-12.pdf": ("Progress notes, 08/12/2026", [
             "Face-to-face visit for snoring, witnessed apneas and daytime sleepiness (Epworth 14).",
+            "Examination: BMI 33, neck circumference 17.5 inches, crowded oropharynx; blood pressure 146/90.",
             "Plan: attended polysomnography.", signed(*SLEEP, "08/12/2026")]),
         "Sleep study 2026-08-20.pdf": ("Attended polysomnography report, 08/20/2026", [
-            "AHI 31 events per hour; oxygen nadir 84%. Impression: moderate obstructive sleep apnea. CPAP ordered."]),
+            "Example Sleep Laboratory. Attended in-laboratory polysomnography (type I), ordered by "
+            f"{SLEEP[0]}. Total recording time 420 minutes; total sleep time 371 minutes.",
+            "AHI 31 events per hour; oxygen nadir 84%. Impression: moderate obstructive sleep apnea. CPAP ordered.",
+            "Interpreted by a physician board-certified in sleep medicine. " + signed(*SLEEP_READER, "08/21/2026")]),
         "fax cover 0012.pdf": ("Fax cover", ["To: billing office. 3 pages follow."]),
     })
     pod = scanned_page(["PROOF OF DELIVERY (scanned)", "", f"Patient: {nora.first} {nora.last}",
-                        f"Member ID: {nora.member_id}", "Delivered 09/02/2026 to the beneficiary's home:",
+                        f"Member ID: {nora.member_id}", "Delivered 09/02/2026 to the beneficiary's home,",
+                        "8 Sample Lane, Exampleville, EX 00000:",
                         "E0601 CPAP device, rental, quantity 1", "Set-up and instructions given.", "",
                         "Received by:", SIGN_HERE, f"{nora.first} {nora.last} (beneficiary), 09/02/2026"])
     pod.save(records / nora.claim_id / "POD 2026-09-02.jpg", dpi=(150, 150),
@@ -332,8 +341,8 @@ def era_example() -> None:
             "The current mask leaks at the bridge of the nose; a nasal mask is ordered.",
             signed(*SLEEP, "08/25/2026")]),
         "POD A7034 2026-09-02.pdf": ("Delivery ticket", [
-            "Delivered 09/02/2026 to the beneficiary's home: A7034 nasal mask, quantity 1. Received in good "
-            "condition.", received(f"{eve.first} {eve.last}", "09/02/2026")]),
+            "Delivered 09/02/2026 to the beneficiary's home, 41 Fixture Street, Exampleville, EX 00000: A7034 "
+            "nasal mask, quantity 1. Received in good condition.", received(f"{eve.first} {eve.last}", "09/02/2026")]),
     })
     signature = Image.new("L", (600, 140), 255)
     draw = ImageDraw.Draw(signature)
