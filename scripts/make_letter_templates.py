@@ -88,7 +88,8 @@ WINDOW: Body = [
     "{%p if window.late %}",
     "This request is filed after the {{ window.length }} allowed from {{ window.start_label }} dated "
     "{{ window.start | long_date }}, which ended on {{ window.deadline | long_date }}."
-    "{% if good_cause %} Good cause for the late filing: {{ good_cause }}{% endif %}",
+    "{% if good_cause %} {{ 'Good cause for reopening (42 CFR 405.986)' if plan.action.value == 'reopening' "
+    "else 'Good cause for the late filing' }}: {{ good_cause }}{% endif %}",
     "{%p else %}",
     "{{ 'This corrected claim is sent' if plan.action.value == 'corrected_claim' else 'This request is filed' }} "
     "within the time allowed: {{ window.length }} from {{ window.start_label }} dated {{ window.start | long_date }}"

@@ -157,6 +157,22 @@ def test_good_cause_appears_in_the_letter(builder: Builder, tmp_path: Path) -> N
             "flood from 01/02 to 03/04.") in xml
 
 
+def test_a_late_reopening_states_good_cause_as_the_reopening_rules_define_it(builder: Builder, tmp_path: Path) -> None:
+    """After 1 year a reopening needs good cause under 42 CFR 405.986 (new and material evidence,
+    or an error obvious on the face of the evidence), not a reason for filing late."""
+    loaded = load_claims(REPO / "examples" / "reopening-medicare" / "claim.yaml")[0]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
+        update={"good_cause": "The delivery ticket, found in 2027, is new and material evidence of the rental."})})
+    late = Builder(builder.settings.workspace, today=date(2027, 11, 1))
+    profile, plan, claim = late.plan(Item.of(claim, loaded.origin, loaded.source))
+    assert plan.action.value == "reopening"
+    context = letter_context(claim, profile, plan, [], date(2027, 11, 1)).mapping()
+    render_docx(REPO / "templates/letters/reopening.docx", context, builder.env, tmp_path / "l.docx")
+    xml = zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
+    assert ("Good cause for reopening (42 CFR 405.986): The delivery ticket, found in 2027, is new and material "
+            "evidence of the rental.") in xml
+
+
 def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
     write_claim: WriteClaim, builder: Builder, tmp_path: Path
 ) -> None:
