@@ -26,12 +26,13 @@ DECIDED = ("payer decisions dated in the period on requests recorded as sent, at
 
 DEFINITIONS: dict[str, Definition] = {
     "remittance_denial_rate": Definition(
-        "Remittance denial rate (count)", "claims denied at their first remittance / claims first remitted",
-        FIRST_REMITTANCE),
+        "Remittance denial rate (count)", "claims denied at their first remittance (in full, or on a line: a claim "
+        "paid in part with a line denied counts) / claims first remitted", FIRST_REMITTANCE),
     "remittance_denial_rate_dollars": Definition(
         "Remittance denial rate (dollars)",
-        "gross charges of claims denied at their first remittance / gross charges of claims first remitted",
-        FIRST_REMITTANCE),
+        "gross charges of claims denied at their first remittance (a claim's whole charge, as HFMA counts gross "
+        "charges, even where one line was denied) / gross charges of claims first remitted; the denied amounts "
+        "themselves are under Denied dollars", FIRST_REMITTANCE),
     "initial_denial_rate": Definition(
         "Initial denial rate, HFMA (count)",
         "claims initially denied in a month / average monthly claims submitted in the three months before it; "

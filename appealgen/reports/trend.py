@@ -42,6 +42,8 @@ def trend_section(data: Inputs, months: Sequence[Period]) -> Section:
                    "months rather than with a borrowed benchmark.", [], [table])
 
 
+# Dimensions a denial holds as of the period's end: its earlier work is counted there too.
+AT_THE_END = {"owner": "Owner at the end of the period", "level": "Level at the end of the period"}
 BY_COLUMNS = [
     Column("claims_remitted", "Claims first remitted"), Column("remittance_denial_rate", "Remittance denial rate"),
     Column("denials_opened", "Denials opened"), Column("denied_dollars", "Denied $"),
@@ -77,11 +79,13 @@ def by_section(data: Inputs, period: Period, dimension: str) -> Section:
                      m.write_offs(written.get(name, []))])
     if dimension != "month":
         rows.sort(key=lambda r: (-_money(r[4]), str(r[0])))
-    first = Column(dimension, dimension.capitalize())
+    first = Column(dimension, AT_THE_END.get(dimension, dimension.capitalize()))
     note = ("each figure on its own dates (remittances, denials, decisions, write-offs); open dollars at the end of "
             "the period" + (", so not by month" if dimension == "month" else "")
             + ("" if dimension in REMIT_DIMENSIONS else f"; remittances carry no {dimension}, so the remittance "
-               "denial rate is n/a"))
+               "denial rate is n/a")
+            + ("; each denial's figures go to its " + dimension + " at the end of the period, earlier work included"
+               if dimension in AT_THE_END else ""))
     table = Table(f"by_{dimension}", f"Figures by {dimension}", [first, *BY_COLUMNS], rows, note)
     return Section("by", f"By {dimension}", f"The period's figures for each {dimension} (--by).", [], [table])
 

@@ -218,6 +218,9 @@ def test_figures_by_payer_and_by_practice(seeded: str, october: Report) -> None:
         ["default", "8", "0.5000", "5", "1290.00", "0.8000", "6", "0.5000", "650.00", "1040.00", "120.00"],
         ["north", "1", "1.0000", "1", "1000.00", "0.0000", "0", "n/a", "0.00", "1000.00", "0.00"]]
     by_owner = rows(report(seeded, by="owner"), "by_owner")
+    [table] = [t for s in report(seeded, by="owner").sections for t in s.tables if t.id == "by_owner"]
+    assert table.columns[0].label == "Owner at the end of the period"  # B1's work counts under kim, its owner now
+    assert table.note.endswith("each denial's figures go to its owner at the end of the period, earlier work included")
     assert [(r[0], r[1], r[2]) for r in by_owner][:1] == [("(none)", "", "n/a")]
     assert {r[0]: r[4] for r in by_owner} == {"(none)": "740.00", "kim": "300.00", "lee": "250.00"}
 
