@@ -134,6 +134,12 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
          "Item and quantity: E0260 semi-electric hospital bed with mattress and side rails, rental, 1.",
          "Length of need: 12 months.",
          f"Treating practitioner: {CARDIOLOGY[0]}, NPI {CARDIOLOGY[1]}. " + signed(*CARDIOLOGY, "09/18/2026")]]),
+    ("missing-notes-medicare", "delivery-ticket.pdf"): ("Example Home Medical Supply LLC", "Delivery ticket", [
+        ["Delivered 09/25/2026 to the beneficiary's home: 5 Fictus Road, Exampleville, EX 00000.",
+         "Item and quantity: E0260 semi-electric hospital bed with mattress and side rails, rental, 1 (serial "
+         "EXB-30417).",
+         "Set-up done and use and care explained to the patient and caregiver. Received in good condition.",
+         received("Walter Fictus", "09/25/2026")]]),
     ("surgery-medicaid", "operative-report.pdf"): ("Example General Hospital", "Operative report, 09/18/2026", [
         ["Procedure: laparoscopic cholecystectomy (CPT 47562).",
          "Indication: symptomatic cholelithiasis without obstruction (K80.20), three documented episodes of "

@@ -130,6 +130,6 @@ def records_for(root: Path, claim: ClaimSpec) -> None:
     """ROOT/<claim_id>/<kind>.pdf naming this claim's patient, for the documents a CO-50 needs."""
     folder = root / claim.claim_id
     folder.mkdir(parents=True, exist_ok=True)
-    for kind in ("progress_notes", "prescription", "medical_records"):
+    for kind in ("progress_notes", "prescription", "medical_records", "delivery_ticket"):
         lines = [f"Patient: {claim.first} {claim.last}", f"Member ID: {claim.member_id}", kind]
         (folder / f"{kind}.pdf").write_bytes(make_pdf(lines=lines))

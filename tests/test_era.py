@@ -35,7 +35,7 @@ NOT_DENIED = ["ACCT-9007", "ACCT-9008"]  # paid with CO-45; reversal (status 22)
 BUILT = ["ACCT-9001", "ACCT-9002", "ACCT-9009"]  # the others send nothing: no packet
 # the documents any of these denials can ask for, one PDF each per claim (named <kind>.pdf)
 KINDS = [AttachmentKind.prescription, AttachmentKind.progress_notes, AttachmentKind.authorization,
-         AttachmentKind.medical_records, AttachmentKind.proof_of_timely_filing]
+         AttachmentKind.medical_records, AttachmentKind.delivery_ticket, AttachmentKind.proof_of_timely_filing]
 
 
 def spec(claim_id: str) -> ClaimSpec:

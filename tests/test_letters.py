@@ -179,7 +179,8 @@ def test_reconsideration_goes_to_the_qic_with_the_cms_20033_fields(
     attachments = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
                    {"kind": "decision_notice", "path": "docs/notice.pdf", "title": "Redetermination notice"},
                    {"kind": "prescription", "path": "docs/order.pdf"},
-                   {"kind": "progress_notes", "path": "docs/notes.pdf"}]
+                   {"kind": "progress_notes", "path": "docs/notes.pdf"},
+                   {"kind": "delivery_ticket", "path": "docs/pod.pdf"}]
     claim = write_claim(payer="medicare-dme", attachments=attachments, appeal={
         "letter": "reconsideration.html",
         "history": [{"level": "redetermination", "date": "2026-11-10", "outcome": "upheld",

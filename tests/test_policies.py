@@ -18,7 +18,8 @@ from tests.helpers import pdf_text, run
 SHIPPED = load_policies([RULES_DIR / POLICIES_FILE])
 MEDICARE_DOCS = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
                  {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order, 08/22/2026"},
-                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes, 08/12/2026"}]
+                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes, 08/12/2026"},
+                 {"kind": "delivery_ticket", "path": "docs/pod.pdf", "title": "Delivery ticket, 09/02/2026"}]
 AS_OF = ["--as-of", "2026-11-22"]
 
 

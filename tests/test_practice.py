@@ -47,7 +47,8 @@ def build(claim: Path, folder: Path, out: Path) -> tuple[int, str]:
 def test_a_claim_takes_the_practice_details_it_does_not_state(write_claim: WriteClaim, tmp_path: Path) -> None:
     documents = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
                  {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order"},
-                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
+                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
+                 {"kind": "delivery_ticket", "path": "docs/pod.pdf", "title": "Delivery ticket"}]
     # the claim's own phone wins over the practice's
     claim = write_claim(payer="medicare-dme", provider={**BARE, "phone": "555-0100"}, attachments=documents)
     code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
@@ -137,7 +138,7 @@ def test_claims_from_an_835_take_the_practice_by_npi(tmp_path: Path) -> None:
     remit.write_text(interchange([ClaimSpec("ACCT-9001", first="Nora", last="Samplewood")]))
     records = tmp_path / "records" / "ACCT-9001"
     records.mkdir(parents=True)
-    for name in ("SWO.pdf", "progress notes.pdf", "sleep study.pdf"):
+    for name in ("SWO.pdf", "progress notes.pdf", "sleep study.pdf", "POD.pdf"):
         (records / name).write_bytes(make_pdf(lines=["Patient: Nora Samplewood", "Member ID: 7XK2QW3PR91"]))
     code, _, stderr = run("build", str(remit), "--out", str(tmp_path / "out"), "--attachments-root",
                           str(tmp_path / "records"), "--as-of", "2026-11-22", "--workspace", str(folder))

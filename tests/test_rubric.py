@@ -61,7 +61,8 @@ def make_claim(n: int, payer: str, category: str, steps: list[tuple[str, str]] |
                codes: tuple[list[str], list[str], list[str]] | None = None, **extra: Any) -> dict[str, Any]:
     carcs, rarcs, kinds = codes or SENDS[category]
     steps = steps or []
-    documents = ["remittance_advice", "progress_notes", *kinds, *(["decision_notice"] if steps else [])]
+    documents = ["remittance_advice", "progress_notes", *kinds, *(["decision_notice"] if steps else []),
+                 *(["delivery_ticket"] if payer == "medicare-dme" else [])]  # a DME MAC reads the delivery
     lines = [{"dos": "2026-02-02", "code": "E0601", "modifiers": ["RR", "KX"], "units": 1, "billed": "2500.00",
               "paid": 0, "diagnosis": ["G47.33"], "carc": carcs, "group": "CO", "rarc": rarcs},
              {"dos": "2026-02-02", "code": "A4604", "units": 1, "billed": "40.00", "paid": "40.00",

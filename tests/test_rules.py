@@ -530,7 +530,8 @@ def test_medicare_dme_cmn_only_before_2023_and_only_for_the_items_that_had_one(d
     claim = build_claim(["CO-50"], payer="medicare-dme", dos=dos)
     claim = claim.model_copy(update={"service_lines": [line.model_copy(update={"code": code})
                                                        for line in claim.service_lines]})
-    expected = ["remittance_advice", "written order (prescription)", "progress notes or medical records"]
+    expected = ["remittance_advice", "written order (prescription)", "progress notes or medical records",
+                "proof of delivery (delivery ticket)"]
     if cmn_required:
         expected.append("CMN or DIF (dates of service before 2023-01-01)")
     assert descriptions(plan_for(claim)) == expected
