@@ -322,6 +322,15 @@ def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today:
             f"({window.reason}) is still open, and a new request is decided on its merits"]
 
 
+def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, action: ActionChoice) -> list[str]:
+    """A reopening does not stop the appeal clock (405.980(a)(5)): the date the appeal is due if
+    the reopening is refused, so it is not lost while waiting."""
+    if action.action is not Action.reopening or level.status in ("exhausted", "no_path"):
+        return []
+    window = window_deadline(claim.denial.date, claim.appeal.history, profile, level.level)
+    return [f"if the reopening is refused: {level.level.name} by {window.date.isoformat()} ({window.reason})"]
+
+
 def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date, aic: Decimal) -> list[str]:
     """A request pending past its level's decision timeframe, where the rules let the appellant
     move on to the next level without the decision (Medicare: the QIC, the ALJ, the Council),
@@ -446,7 +455,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
     notes = [*level.notes, *refile_notes(claim, profile, level, today),
-             *escalation_notes(claim, profile, level, today, aic), *notes]
+             *escalation_notes(claim, profile, level, today, aic), *notes,
+             *fallback_notes(claim, profile, level, action)]
     quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again
     # would cost more than the rest of the plan, for every claim of a large remittance.

@@ -32,6 +32,9 @@ PRIMARY_RECORD = ("if this payer is in fact primary on the date of service, the 
                   "coordination-of-benefits record corrected first; then {again}")
 REPLACEMENT = "frequency code 7 with the payer's original claim number"
 REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refused, appeal in time"
+# 405.980(a)(5): the redetermination's window runs while the reopening is pending (denied 2026-10-14).
+REOPENING_FALLBACK = ("if the reopening is refused: Redetermination by 2027-02-16 (denial date 2026-10-14 + 5 days "
+                      "presumed receipt + 120 days)")
 EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
 DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"]
 
@@ -185,10 +188,10 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
                      id="coding-our-error-commercial-replacement-claim"),
         pytest.param("medicaid-caresource", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
                      id="coding-our-error-medicaid-replacement-claim"),
-        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening, [REOPENING_NOTE],
+        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening, [REOPENING_NOTE, REOPENING_FALLBACK],
                      id="coding-our-error-medicare-reopening-405.980"),
         # RARC N822 (code list 411): modifier missing, a clerical error: 405.980(a)(3) (medicare-dme.yaml).
-        pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE],
+        pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE, REOPENING_FALLBACK],
                      id="N822-modifier-missing-medicare-reopening"),
         # DOMAIN.md: denial categories, row 'coding': appeal when the code was right.
         pytest.param("commercial", ["CO-4"], [], [], [], A.reconsideration, [],
