@@ -188,8 +188,8 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
                      id="coding-our-error-commercial-replacement-claim"),
         pytest.param("medicaid-caresource", ["CO-4"], [], ["corrected_claim"], [], A.corrected_claim, [REPLACEMENT],
                      id="coding-our-error-medicaid-replacement-claim"),
-        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening, [REOPENING_NOTE, REOPENING_FALLBACK],
-                     id="coding-our-error-medicare-reopening-405.980"),
+        pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], A.reopening,
+                     [REOPENING_NOTE, REOPENING_FALLBACK], id="coding-our-error-medicare-reopening-405.980"),
         # RARC N822 (code list 411): modifier missing, a clerical error: 405.980(a)(3) (medicare-dme.yaml).
         pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE, REOPENING_FALLBACK],
                      id="N822-modifier-missing-medicare-reopening"),
