@@ -10,6 +10,7 @@ from appealgen.models import Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import Plan, make_plan
 from appealgen.practice import with_practice
+from appealgen.readiness import as_the_payer_writes_it
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
@@ -27,6 +28,7 @@ def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
     `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
     claim = with_practice(item.claim, settings.file)
     profile = tools.profile(claim.payer, item.origin)
+    claim = as_the_payer_writes_it(claim, profile)
     wanted = (settings.action, settings.action_reason or "", "--action") if settings.action else None
     plan = make_plan(claim, profile, tools.codes(), settings.today, item.origin, tools.policies(), wanted)
     workspace, payer = settings.workspace, claim.payer

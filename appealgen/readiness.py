@@ -24,10 +24,21 @@ MBI = re.compile(rf"[1-9]{MBI_LETTER}[0-9AC-HJKMNP-RT-Y][0-9]{MBI_LETTER}[0-9AC-
                  "[0-9]{2}")
 
 
+def as_the_payer_writes_it(claim: Claim, profile: PayerProfile) -> Claim:
+    """The claim with its member ID in the form the payer uses: an MBI as 11 characters, upper
+    case, without the dashes a card prints (CMS asks for it so on every form)."""
+    if profile.member_ids != "mbi":
+        return claim
+    mbi = claim.patient.member_id.replace("-", "").upper()
+    if mbi == claim.patient.member_id:
+        return claim
+    return claim.model_copy(update={"patient": claim.patient.model_copy(update={"member_id": mbi})})
+
+
 def member_id_findings(claim: Claim, profile: PayerProfile) -> list[Finding]:
     """A member ID that cannot be the payer's kind of identifier: the request would not be
     matched to the patient (the message never repeats the ID)."""
-    if profile.member_ids != "mbi" or MBI.fullmatch(claim.patient.member_id.replace("-", "").upper()):
+    if profile.member_ids != "mbi" or MBI.fullmatch(as_the_payer_writes_it(claim, profile).patient.member_id):
         return []
     return [problem("patient.member_id_format", f"patient.member_id is not a Medicare Beneficiary Identifier (11 "
                     f"characters, such as 1EG4TE5MK73; never the letters S, L, O, I, B or Z): {profile.id} matches "

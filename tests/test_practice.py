@@ -132,6 +132,20 @@ def test_a_wrong_medicare_number_fails_the_check_without_being_repeated(write_cl
     assert "1SG4TE5MK73" not in stderr
 
 
+def test_an_mbi_typed_with_dashes_is_written_as_medicare_writes_it(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """CMS asks for the MBI as 11 characters without the dashes a card prints: every page says
+    9XX9XX9XX99 for a claim file that typed 9xx9-xx9-xx99."""
+    documents = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                 {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order"},
+                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
+                 {"kind": "delivery_ticket", "path": "docs/pod.pdf", "title": "Delivery ticket"}]
+    claim = write_claim(payer="medicare-dme", patient={**PATIENT, "member_id": "9xx9-xx9-xx99"}, attachments=documents)
+    code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
+    assert code == 0, stderr
+    text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+    assert "Medicare number: 9XX9XX9XX99" in text and "9xx9-xx9-xx99" not in text.lower()
+
+
 def test_claims_from_an_835_take_the_practice_by_npi(tmp_path: Path) -> None:
     folder = workspace(tmp_path)
     remit = tmp_path / "remit.835"
