@@ -44,13 +44,16 @@ def build(claim: Path, folder: Path, out: Path) -> tuple[int, str]:
     return code, stderr
 
 
-def test_a_claim_takes_the_practice_details_it_does_not_state(write_claim: WriteClaim, tmp_path: Path) -> None:
-    documents = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+# What a Medicare DME medical-necessity request needs enclosed (the profile's manifest).
+DME_DOCUMENTS = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
                  {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order"},
                  {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
                  {"kind": "delivery_ticket", "path": "docs/pod.pdf", "title": "Delivery ticket"}]
+
+
+def test_a_claim_takes_the_practice_details_it_does_not_state(write_claim: WriteClaim, tmp_path: Path) -> None:
     # the claim's own phone wins over the practice's
-    claim = write_claim(payer="medicare-dme", provider={**BARE, "phone": "555-0100"}, attachments=documents)
+    claim = write_claim(payer="medicare-dme", provider={**BARE, "phone": "555-0100"}, attachments=DME_DOCUMENTS)
     code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
     assert code == 0, stderr
     text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
@@ -135,11 +138,8 @@ def test_a_wrong_medicare_number_fails_the_check_without_being_repeated(write_cl
 def test_an_mbi_typed_with_dashes_is_written_as_medicare_writes_it(write_claim: WriteClaim, tmp_path: Path) -> None:
     """CMS asks for the MBI as 11 characters without the dashes a card prints: every page says
     9XX9XX9XX99 for a claim file that typed 9xx9-xx9-xx99."""
-    documents = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
-                 {"kind": "prescription", "path": "docs/order.pdf", "title": "Written order"},
-                 {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
-                 {"kind": "delivery_ticket", "path": "docs/pod.pdf", "title": "Delivery ticket"}]
-    claim = write_claim(payer="medicare-dme", patient={**PATIENT, "member_id": "9xx9-xx9-xx99"}, attachments=documents)
+    claim = write_claim(payer="medicare-dme", patient={**PATIENT, "member_id": "9xx9-xx9-xx99"},
+                        attachments=DME_DOCUMENTS)
     code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
     assert code == 0, stderr
     text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
