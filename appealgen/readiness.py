@@ -19,9 +19,8 @@ REVIEWS = {Action.appeal, Action.reconsideration}
 # The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
 # then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
 # digits where it has digits. Cards print it in groups with dashes, which are not part of it.
-MBI_LETTER = "[AC-HJKMNP-RT-Y]"
-MBI = re.compile(rf"[1-9]{MBI_LETTER}[0-9AC-HJKMNP-RT-Y][0-9]{MBI_LETTER}[0-9AC-HJKMNP-RT-Y][0-9]{MBI_LETTER}{{2}}"
-                 "[0-9]{2}")
+MBI_LETTER, MBI_EITHER = "[AC-HJKMNP-RT-Y]", "[0-9AC-HJKMNP-RT-Y]"
+MBI = re.compile(f"[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_LETTER}[0-9][0-9]")
 
 
 def as_the_payer_writes_it(claim: Claim, profile: PayerProfile) -> Claim:
