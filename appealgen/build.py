@@ -27,7 +27,7 @@ from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.storage import label
-from appealgen.toolkit import Toolkit
+from appealgen.toolkit import Toolkit, code_digest
 
 OUTPUTS = ("packet.pdf", "packet.json", "letter.docx")
 
@@ -161,14 +161,15 @@ def inputs_digest(settings: Settings, tools: Toolkit, item: Item, profile: Payer
                   attachments: list[str]) -> str:
     """One hash over everything that shapes a packet, computable before building it (a rerun
     skips a packet whose hash is unchanged): the claim's own data, each attachment file, every
-    template, the payer profile, the workspace settings, the code table, the letter's date (the
-    letter states it and the days left) and the appealgen version."""
+    template, the payer profile, the workspace settings, the code table, the coverage policies, the
+    letter's date (the letter states it and the days left) and appealgen's own code (its rules)."""
     digest = hashlib.sha256()
     settings_file = settings.workspace.settings_file()
     profile_file = profile_path(settings.workspace, profile.id)
     for value in (item.digest, *attachments, tools.templates_digest(), tools.file_digest(profile_file),
-                  tools.file_digest(tools.codes_file()), tools.file_digest(settings_file) if settings_file else "",
-                  label(settings, settings.attachments_root or ""), settings.today.isoformat(), __version__):
+                  tools.file_digest(tools.codes_file()), tools.policies_digest(),
+                  tools.file_digest(settings_file) if settings_file else "",
+                  label(settings, settings.attachments_root or ""), settings.today.isoformat(), code_digest()):
         digest.update(value.encode() + b"\0")
     return digest.hexdigest()
 

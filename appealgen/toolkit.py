@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
 
 PREFLIGHT_BYTES = 64 * 1_000_000  # rewritten attachments a worker keeps for files that repeat
 PANGO_HINT = "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_digest() -> str:
+    """sha256 over appealgen's own Python files, by their place in the package: the rules in
+    code shape a packet as much as the rules in files (read once per process)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(f"{path.relative_to(PACKAGE).as_posix()}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _version(path: Path) -> tuple[str, int, int]:
@@ -135,6 +149,10 @@ class Toolkit:
     def policy_files(self) -> list[Path]:
         """The workspace's `rules/policies.yaml` (read first: its entries win), then the shipped one."""
         return self.workspace.rules_files(POLICIES_FILE)
+
+    def policies_digest(self) -> str:
+        """The coverage-policy files in use, by content, in the order they are read."""
+        return "+".join(self.file_digest(path) for path in self.policy_files())
 
     def policies(self) -> PolicyTable:
         """The coverage-policy table, read again whenever one of its files changes."""

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from appealgen import commands
+from appealgen import build, commands
 from appealgen.build import build_one
 from appealgen.errors import TemplateError
 from appealgen.executors.pool import PoolExecutor
@@ -31,7 +31,7 @@ from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item, Loaded
 from appealgen.templating.tools import check_templates_first
 from appealgen.toolkit import Toolkit
-from appealgen.workspace import Workspace
+from appealgen.workspace import RULES_DIR, Workspace
 from tests.conftest import PLAN_POLICY, PROVIDER, REPO, TODAY, WriteClaim, claim_dict
 from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
 from tests.pdfs import make_pdf
@@ -94,6 +94,23 @@ def test_a_rerun_skips_what_is_up_to_date_and_rebuilds_what_changed(tmp_path: Pa
     later = ["--as-of", "2026-11-23", "--workspace", str(REPO)]  # the letter's date changes
     assert rebuilt in run("batch", str(claims), "--out", str(out), *later)[2]
     assert "2 claims: 2 built" in run("batch", str(claims), "--out", str(out), "--force", *later)[2]
+
+
+def test_a_rerun_rebuilds_after_the_coverage_policies_or_appealgen_itself_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER)
+    workspace, out = tmp_path / "ws", tmp_path / "out"
+    (workspace / "rules").mkdir(parents=True)
+    args = ("batch", str(claims), "--out", str(out), "--jobs", "1", "--as-of", "2026-11-22",
+            "--workspace", str(workspace))
+    assert run(*args)[0] == 0
+    assert "1 up to date" in run(*args)[2]
+    shipped = (RULES_DIR / "policies.yaml").read_text()
+    (workspace / "rules" / "policies.yaml").write_text(shipped)  # the workspace's own policies, read first
+    assert "1 claim: 1 built" in run(*args)[2]
+    assert "1 up to date" in run(*args)[2]
+    monkeypatch.setattr(build, "code_digest", lambda: "a later appealgen, with other rules")
+    assert "1 claim: 1 built" in run(*args)[2]
 
 
 def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path) -> None:

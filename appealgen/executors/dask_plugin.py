@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from distributed import WorkerPlugin, get_worker
@@ -33,30 +32,22 @@ from appealgen.executors.host import Host
 from appealgen.outcome import Outcome
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
-from appealgen.toolkit import Toolkit
+from appealgen.toolkit import Toolkit, code_digest
 from appealgen.workspace import Workspace, builtin_root
 
-PACKAGE = Path(__file__).resolve().parent.parent
 Stamp = tuple[object, ...] | None
 Job = tuple[Item, Stamp]  # an item and its packet.json's stamp when the client looked
 
 
-def code_digest() -> str:
-    """sha256 over appealgen's own Python files, by their place in the package."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(f"{path.relative_to(PACKAGE).as_posix()}\0".encode() + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def workspace_digest(tools: Toolkit) -> str:
-    """sha256 over what shapes a packet besides the claim: every template, every payer profile
-    and the settings file, each named by its place (so two machines compare by content)."""
+    """sha256 over what shapes a packet besides the claim: every template, every payer profile,
+    the settings file and the coverage policies, each named by its place (so two machines compare by content)."""
     digest = hashlib.sha256(tools.templates_digest().encode())
     for name, path in sorted(tools.workspace.list("payers", "*.yaml").items()):
         digest.update(f"{name}\0{tools.file_digest(path)}\0".encode())
     settings_file = tools.workspace.settings_file()
     digest.update(tools.file_digest(settings_file).encode() if settings_file else b"-")
+    digest.update(tools.policies_digest().encode())
     return digest.hexdigest()
 
 
