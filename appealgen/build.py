@@ -22,7 +22,14 @@ from appealgen.plan import Plan, disputed_codes
 from appealgen.planned import Planned, plan_item
 from appealgen.render.context import LetterContext, letter_context
 from appealgen.render.front import Front, render_front
-from appealgen.render.parts import convert_word, extras, remittance_title, render_letter, render_remittance
+from appealgen.render.parts import (
+    convert_word,
+    extras,
+    packet_title,
+    remittance_title,
+    render_letter,
+    render_remittance,
+)
 from appealgen.report import SCHEMA_VERSION, CheckResult, PacketReport, Section
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
@@ -109,7 +116,7 @@ def assemble_checked(
                          identity, parts[0], signed).passed
     for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds
         front = render_front(tools.renderer, tools.env, context, body, not passed, cover_name, cover.parent)
-        pdf = assemble(front, parts, claim.claim_id, not passed)
+        pdf = assemble(front, parts, claim.claim_id, not passed, packet_title(plan))
         result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), identity, parts[0],
                              signed)
         if result.passed == passed:

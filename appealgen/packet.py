@@ -186,7 +186,9 @@ def _version(document: pikepdf.Pdf) -> tuple[int, int]:
     return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (1, 4)
 
 
-def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -> bytes:
+def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool, title: str) -> bytes:
+    """The packet: front matter, then each part, with bookmarks, index links and stamps. `title`
+    (the PDF's) names what it asks for and the claim, never the patient."""
     packet = pikepdf.new()
     index_pages = range(front.cover_pages, front.cover_pages + front.index_pages)
     front_document = open_document(front.pdf)
@@ -216,7 +218,7 @@ def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool) -
     packet.Root.PageMode = Name.UseOutlines
     # Metadata names the claim, never the patient.
     packet.docinfo = packet.make_indirect(Dictionary(
-        Title=String(f"Appeal packet {claim_id}"), Subject=String(f"Claim {claim_id}"),
+        Title=String(title), Subject=String(f"Claim {claim_id}"),
         Creator=String("appealgen"), Producer=String(f"appealgen {__version__}")))
     version = max(_version(source) for source in sources)
     data = document_bytes(packet, f"{version[0]}.{version[1]}")

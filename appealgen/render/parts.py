@@ -62,13 +62,27 @@ def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext,
     return part, None
 
 
+def request_name(plan: Plan) -> str:
+    """What a packet asks for, as its title and its letter's title say it."""
+    if plan.action.value == "corrected_claim":
+        return "Corrected claim"
+    if plan.action.value == "request_authorization":
+        return "Request for retroactive authorization"
+    return f"{plan.level_name.split(' (')[0]} request"
+
+
 def letter_title(plan: Plan) -> str:
     """The letter's title in the index: what it asks for."""
     if plan.action.value == "corrected_claim":
         return "Corrected claim cover letter"
     if plan.action.value == "request_authorization":
-        return "Request for retroactive authorization"
-    return f"{plan.level_name.split(' (')[0]} request letter"
+        return request_name(plan)
+    return f"{request_name(plan)} letter"
+
+
+def packet_title(plan: Plan) -> str:
+    """The packet PDF's title: what it asks for and the claim, never the patient."""
+    return f"{request_name(plan)} packet {plan.claim_id}"
 
 
 def convert_word(tools: Toolkit, parts: list[Part], origin: Path, tmp: Path, letter_docx: Path | None) -> None:
