@@ -170,9 +170,9 @@ LETTERS: dict[str, dict[str, object]] = {
         "With this information the claim is complete. " + REPROCESS,
     ),
     "coding": review(
-        "the code billed was correct",
-        " The denial states that the code billed does not match the service or the diagnosis. The code billed "
-        "is correct." + DIAGNOSES,
+        "the codes billed were correct",
+        " The denial states that a code billed does not fit the service, the diagnosis or the patient. The codes "
+        "billed are correct and consistent with each other." + DIAGNOSES,
         *ARGUMENT,
         "{%p if enclosed.medical_records or enclosed.progress_notes %}",
         "The enclosed {{ 'operative report' if enclosed.medical_records else 'visit notes' }} "

@@ -29,7 +29,7 @@ SUBJECTS = {
     "authorization": "RE: Redetermination request: an authorization covered the services",
     "retro_authorization": "RE: Request for retroactive authorization",
     "missing_information": "RE: Redetermination request: the information asked for is enclosed",
-    "coding": "RE: Redetermination request: the code billed was correct",
+    "coding": "RE: Redetermination request: the codes billed were correct",
     "bundling": "RE: Redetermination request: the service was separate and distinct",
     "eligibility": "RE: Redetermination request: the patient was covered on the date of service",
     "timely_filing": "RE: Redetermination request: the claim was filed on time",

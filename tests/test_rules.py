@@ -445,7 +445,7 @@ REDETERMINATION_OPEN = refile("Redetermination", "2027-02-16", "denial date 2026
                      [EXHAUSTED], id="commercial-last-level-dismissed"),
         # 405.980(a)(5): a refused reopening cannot be appealed, but the appeal path stays open.
         pytest.param("medicare-part-b", [("reopening", "upheld")], "redetermination", A.appeal,
-                     "the code billed was correct: appeal at Redetermination", [],
+                     "the codes billed were correct: appeal at Redetermination", [],
                      id="reopening-refused-redetermination"),
     ],
 )

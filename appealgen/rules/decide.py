@@ -282,7 +282,7 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     if category is Category.coding:
         if AttachmentKind.corrected_claim in kinds:
             return _correction(situation, found, "coding error on our side")
-        return _review(situation, found, "the code billed was correct")
+        return _review(situation, found, "the codes billed were correct")
     if category is Category.benefit_maximum:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "benefit maximum with an authorization on file")
