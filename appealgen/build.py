@@ -18,7 +18,7 @@ from appealgen.outcome import Outcome
 from appealgen.output import write_atomic, write_files
 from appealgen.packet import assemble, stamp_text
 from appealgen.payers import PayerProfile, profile_path
-from appealgen.plan import Plan, disputed_codes
+from appealgen.plan import Plan, disputed_codes, remittance_place
 from appealgen.planned import Planned, plan_item
 from appealgen.render.context import LetterContext, letter_context
 from appealgen.render.front import Front, render_front
@@ -57,12 +57,13 @@ def build_one(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
     digest = inputs_digest(settings, tools, item, profile, [h for _, h in by_claim_order])
     remittance = claim.remittance if not any(p.kind == "remittance_advice" for p in parts) else None
     enclosures = [(p.kind, p.title) for p in parts]
+    at = remittance_place(claim, [p.kind for p in parts])
     if remittance is not None:
-        enclosures.insert(0, ("remittance_advice", remittance_title(remittance)))
+        enclosures.insert(at, ("remittance_advice", remittance_title(remittance)))
     more = extras(settings, tools, claim)
     context = letter_context(claim, profile, plan, enclosures, settings.today, more)
     if remittance is not None:
-        parts.insert(0, render_remittance(tools, remittance, claim.claim_id, context))
+        parts.insert(at, render_remittance(tools, remittance, claim.claim_id, context))
     letter_path = settings.workspace.template("letters", plan.letter, claim.payer)
     with tempfile.TemporaryDirectory(prefix="appealgen-") as tmp:
         letter, letter_docx = render_letter(tools, letter_path, plan.letter, context, Path(tmp), more.signature)

@@ -14,6 +14,7 @@ from appealgen.attachments import default_title
 from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
+from appealgen.plan import remittance_place
 from appealgen.planned import plan_item
 from appealgen.render.context import letter_context
 from appealgen.render.parts import convert_word, extras, remittance_title, render_letter
@@ -30,7 +31,8 @@ def enclosure_titles(claim: Claim, order: list[int]) -> list[tuple[str, str]]:
     when the claim came from one and lists no remittance advice of its own."""
     titles = [(claim.attachments[i].kind.value, default_title(claim.attachments[i])) for i in order]
     if claim.remittance is not None and not any(a.kind.value == "remittance_advice" for a in claim.attachments):
-        titles.insert(0, ("remittance_advice", remittance_title(claim.remittance)))
+        titles.insert(remittance_place(claim, [kind for kind, _ in titles]),
+                      ("remittance_advice", remittance_title(claim.remittance)))
     return titles
 
 

@@ -280,6 +280,8 @@ class AppealStep(Strict):
     # The reason the decision gives (quoted from its notice): a request at the next level answers it.
     reason: str | None = Field(default=None, max_length=2000)
     decided_by: str | None = Field(default=None, max_length=120)  # e.g. the MAC that decided, when not the payer
+    # The appeal (case) number on the decision's notice: the next level's request quotes it.
+    case_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 
     @field_validator("outcome", mode="before")
     @classmethod

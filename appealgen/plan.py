@@ -181,11 +181,24 @@ def applies(requirement: ManifestEntry, level: str, first_dos: date, codes: Sequ
 
 
 def attachment_order(claim: Claim, profile: PayerProfile) -> list[int]:
-    ranks = [AttachmentKind.remittance_advice, *profile.order]
+    """Packet order: the decision the request answers first (at a later level the last notice, then
+    the remittance; at the first level the remittance), then the payer's order."""
+    first = [AttachmentKind.remittance_advice]
+    if claim.appeal.history:
+        first.insert(0, AttachmentKind.decision_notice)
+    ranks = [*first, *(k for k in profile.order if k not in first)]
     ranks += [k for k in DEFAULT_ORDER if k not in ranks]
     indexed = list(enumerate(claim.attachments))
     indexed.sort(key=lambda item: (ranks.index(item[1].kind), item[0]))
     return [i for i, _ in indexed]
+
+
+def remittance_place(claim: Claim, kinds: list[str]) -> int:
+    """Where the remittance page made from the claim's 835 goes among its documents in packet order
+    (`kinds`): first, or after the notice a later level answers, as `attachment_order` ranks them."""
+    if not claim.appeal.history:
+        return 0
+    return next((n for n, kind in enumerate(kinds) if kind != AttachmentKind.decision_notice.value), len(kinds))
 
 
 def choose_letter(claim: Claim, profile: PayerProfile, category: Category, action: Action,

@@ -168,7 +168,8 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
          "Box 21: diagnosis A M23.221. Box 25: tax ID 00-0000303. Box 33: NPI 1760492888."]]),
     ("qic-reconsideration-medicare", "redetermination-notice.pdf"): (
         "Example DME MAC (Medicare DME, Jurisdiction X)", "Medicare redetermination notice, 10/26/2026", [
-            ["Claim number 26222000771101; items E1390-RR and E0431-RR, date of service 07/15/2026.",
+            ["Redetermination appeal number 1-26299-004417. Claim number 26222000771101; items E1390-RR and "
+             "E0431-RR, date of service 07/15/2026.",
              "Decision: unfavorable. The denial is upheld.",
              "Reason: the qualifying oxygen test was not performed within two days before the hospital "
              "discharge.",

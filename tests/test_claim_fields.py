@@ -33,6 +33,15 @@ def test_impossible_yaml_date_names_its_field(write_claim: WriteClaim, tmp_path:
     assert (code, stderr) == (1, f"{claim}: {message}\n")
 
 
+def test_an_appeal_number_is_plain_characters(write_claim: WriteClaim, tmp_path: Path) -> None:
+    history = [{"level": "redetermination", "date": "2026-10-26", "outcome": "upheld", "reason": "Not met.",
+                "case_number": "1-2345 <b>"}]
+    claim = write_claim(appeal={**HTML_LETTER, "history": history})
+    code, _, stderr = build(claim, tmp_path / "out")
+    message = "appeal.history[0].case_number: String should match pattern '^[A-Za-z0-9][A-Za-z0-9 ./-]*$'"
+    assert (code, stderr) == (1, f"{claim}: {message}\n")
+
+
 def test_icd10_codes_starting_with_u_are_accepted(write_claim: WriteClaim) -> None:
     line = {"dos": "2026-09-02", "code": "E0601", "billed": "245.00", "diagnosis": ["U07.1", "U09.9"],
             "carc": ["50"], "group": "CO"}

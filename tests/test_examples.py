@@ -189,8 +189,12 @@ def test_the_qic_reconsideration_answers_the_redetermination(built: dict[str, Ex
     pages = texts(built["ACCT-7007"].folder)
     cover, letter = pages[0], " ".join(pages[2:4])
     for text in ("Medicare Reconsideration Request", "Example QIC (DME)", "5. Date of the redetermination notice "
-                 "10/26/2026", "6. Contractor that made the redetermination Example DME MAC"):
+                 "10/26/2026; redetermination appeal number 1-26299-004417",
+                 "6. Contractor that made the redetermination Example DME MAC"):
         assert text in cover
+    assert "Redetermination decision: 10/26/2026 (appeal number 1-26299-004417)" in letter
+    sections = [s.kind for s in built["ACCT-7007"].report.sections]
+    assert sections[2:5] == ["letter", "decision_notice", "remittance_advice"]  # the notice answered, first
     assert ("The redetermination decision of October 26, 2026 by Example DME MAC (Medicare DME, Jurisdiction X) "
             "upheld the denial, giving as its reason: \u201cThe qualifying oxygen test was not performed within two "
             "days before the hospital discharge.\u201d The notice of that decision is enclosed.") in letter

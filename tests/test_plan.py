@@ -9,7 +9,7 @@ import pytest
 
 from appealgen.models import Action, Category
 from appealgen.payers import load_payer
-from appealgen.plan import make_plan
+from appealgen.plan import make_plan, remittance_place
 from appealgen.sources.claim_file import load_claims
 from appealgen.workspace import Workspace
 from tests.conftest import CODES, REPO, TODAY
@@ -66,3 +66,15 @@ def test_attachments_follow_remittance_then_payer_order() -> None:
     plan = plan_for(EXAMPLES / "cpap-medicare" / "claim.yaml")
     kinds = [claim.attachments[i].kind.value for i in plan.attachment_order]
     assert kinds == ["remittance_advice", "prescription", "progress_notes", "medical_records", "delivery_ticket"]
+
+
+def test_a_later_level_encloses_the_notice_it_answers_first_then_the_remittance() -> None:
+    claim_file = EXAMPLES / "qic-reconsideration-medicare" / "claim.yaml"
+    claim = load_claims(claim_file)[0].claim
+    kinds = [claim.attachments[i].kind.value for i in plan_for(claim_file).attachment_order]
+    assert kinds == ["decision_notice", "remittance_advice", "prescription", "progress_notes", "medical_records",
+                     "delivery_ticket"]
+    # A remittance page made from the claim's 835 takes the same place among the claim's own documents
+    assert remittance_place(claim, ["decision_notice", "decision_notice", "prescription"]) == 2
+    first_level = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={"history": []})})
+    assert remittance_place(first_level, ["decision_notice", "prescription"]) == 0
