@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from appealgen.caches import BoundedCache
 from appealgen.errors import TemplateError
+
+# What a stylesheet kept from one document to the next must not hold: rules WeasyPrint records
+# for the document that parses them (counter styles, colour profiles) or files read as it parses.
+_PER_DOCUMENT_RULES = ("@import", "@counter-style", "@color-profile")
 
 
 def _fetcher_class() -> Any:
@@ -76,6 +81,8 @@ class HtmlRenderer:
         weasy_log.propagate = False
         self.fonts = FontConfiguration()
         self.fetcher = _fetcher_class()(roots)
+        self.sheets: BoundedCache[tuple[str, str], Any] = BoundedCache(32)
+        self.reuse_sheets = True  # False: every document parses its own (tests compare the two)
         _cache_parser_patterns()
 
     def document(self, html: str, base: Path, name: str) -> Any:
@@ -83,11 +90,48 @@ class HtmlRenderer:
         from weasyprint import HTML
 
         try:
-            return HTML(string=html, base_url=str(base), url_fetcher=self.fetcher).render(
-                font_config=self.fonts
-            )
+            page = HTML(string=html, base_url=str(base), url_fetcher=self.fetcher)
+            return page.render(font_config=self.fonts, stylesheets=self.reused_sheets(page))
         except Exception as exc:  # WeasyPrint raises many types; report the template only
             raise TemplateError(name, None, f"HTML rendering failed ({type(exc).__name__})") from None
+
+    def reused_sheets(self, page: Any) -> list[Any]:
+        """The document's <style> sheets, parsed once per process and taken out of the document.
+
+        Every letter of a batch repeats its template's stylesheet, and parsing it costs more than
+        a few milliseconds each time. A sheet passed to `render` cascades as the user's, below the
+        document's own: the same as the document's sheet here, since the only author styles left
+        are style attributes, which win over any sheet, except that a sheet's `!important`
+        would then beat a style attribute's. So a document keeps its sheets when one of its
+        style attributes says `!important`, a <style> has attributes (media, type), it links a
+        stylesheet, or a sheet holds rules WeasyPrint keeps per document."""
+        from weasyprint import CSS
+
+        if not self.reuse_sheets:
+            return []
+        root = page.etree_element
+        styles: list[tuple[Any, Any]] = []  # (parent, element)
+        for parent in root.iter():
+            for element in parent:
+                tag = element.tag
+                if tag == "link" or (tag == "style" and element.attrib) or \
+                        "!important" in element.get("style", ""):
+                    return []
+                if tag == "style":
+                    styles.append((parent, element))
+        texts = ["".join(element.itertext()) for _, element in styles]
+        if any(rule in text for text in texts for rule in _PER_DOCUMENT_RULES):
+            return []
+        sheets = []
+        for text in texts:
+            key = (text, page.base_url)
+            if key not in self.sheets:
+                self.sheets[key] = CSS(string=text, base_url=page.base_url, url_fetcher=self.fetcher,
+                                       font_config=self.fonts, media_type=page.media_type)
+            sheets.append(self.sheets[key])
+        for parent, element in styles:
+            parent.remove(element)
+        return sheets
 
     def pdf(self, html: str, base: Path, name: str) -> bytes:
         data: bytes = self.document(html, base, name).write_pdf()
