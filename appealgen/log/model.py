@@ -62,10 +62,16 @@ class Step:
     def dated(self) -> bool:
         return is_dated(self.action, self.deadline)
 
+    @property
+    def taken_at(self) -> str:
+        """The level whose request or decision the step waits on; "" for a step no level takes
+        (adjust, check status: nothing is filed)."""
+        return self.level_name if self.dated else ""
+
     def words(self) -> str:
         """"appeal at Redetermination by 2027-02-16"; a step with no deadline to meet is its action
         alone ("adjust"): no level takes it."""
-        return f"{self.action} at {self.level_name} by {self.deadline}" if self.dated else self.action
+        return f"{self.action} at {self.taken_at} by {self.deadline}" if self.taken_at else self.action
 
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "level_name": self.level_name, "action": self.action,

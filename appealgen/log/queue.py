@@ -157,7 +157,7 @@ def row(scored: Scored, state: State) -> Row:
     denial, step = state.denial, state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
-        level=step.level_name, status=state.status, next_action=scored.action, deadline=step.deadline,
+        level=step.taken_at, status=state.status, next_action=scored.action, deadline=step.deadline,
         days_left=scored.days_left, follow_up=state.follow_up, owner=state.owner, amount=state.remaining,
         likelihood=scored.chance.rate, urgency=scored.urgency, priority=scored.priority, why=scored.chance.reason,
         missed=scored.missed, note=GOOD_CAUSE if scored.missed else "", denial_id=denial.id or 0,

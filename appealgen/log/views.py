@@ -33,7 +33,7 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
     lines = [head, "-" * len(head)]
     for rank, r in enumerate(queue.rows[:limit], start=1):
         lines.append(
-            f"{rank:>4} {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {r.level[:16]:16} "
+            f"{rank:>4} {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
             f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_days(r.days_left):>5} "
             f"{r.follow_up or '-'!s:10} {(r.owner or '-')[:10]:10} {money(r.amount):>10} {r.likelihood:>6.0%} "
             f"{r.urgency:>5.1f} {r.priority:>10,.2f}")
@@ -43,7 +43,7 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
         lines.append("no open denials to work")
     if queue.missed:
         lines += ["", "Missed filing deadlines (send late with a statement of good cause, or record adjusted):"]
-        lines += [f"     {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {r.level[:16]:16} "
+        lines += [f"     {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
                   f"{r.next_action[:22]:22} {r.deadline!s:10} {_days(r.days_left):>5} {money(r.amount):>10}"
                   for r in queue.missed]
     return lines

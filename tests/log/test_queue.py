@@ -15,6 +15,7 @@ from appealgen.log.model import Denial, Event, Kind, Step
 from appealgen.log.queue import build_queue, likelihood, outcome_table, urgency
 from appealgen.log.record import Entry
 from appealgen.log.state import State, derive
+from appealgen.log.views import queue_lines
 from tests.log.helpers import denied, remittance, settings_for
 
 TODAY = date(2026, 11, 22)
@@ -58,6 +59,12 @@ def test_the_ranking_worked_by_hand() -> None:
         ("ACCT-D", Decimal("95.00"), 0.0, 1.0, 0.0),  # adjust: nothing to recover from the payer
     ]
     assert [r.next_action for r in queue.rows] == ["reconsideration", "appeal", "appeal", "follow_up", "adjust"]
+    # a step that files nothing is taken at no level
+    assert [r.level for r in queue.rows] == ["Reconsideration"] * 4 + [""]
+    assert queue_lines(queue, 10)[-1].startswith("     ACCT-E           medicare-dme       authorization        "
+                                                 "Reconsideration  appeal")
+    assert queue_lines(queue, 10)[6].startswith("   5 ACCT-D           medicare-dme       timely_filing        "
+                                                "-                adjust ")
     assert queue.rows[0].why == "prior 90% (coding denials, about 90% (published)) with 3 decided here, 1.5 won"
     assert queue.rows[3].follow_up == TODAY + timedelta(days=10)
     [missed] = queue.missed  # ACCT-G is closed: not in the queue at all
