@@ -16,7 +16,7 @@ from appealgen.errors import InputError
 from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic, write_files
-from appealgen.packet import assemble, stamp_text
+from appealgen.packet import assemble, stamp_mark, stamp_text
 from appealgen.payers import PayerProfile, profile_path
 from appealgen.plan import Plan, disputed_codes, remittance_place
 from appealgen.planned import Planned, plan_item
@@ -117,7 +117,7 @@ def assemble_checked(
                          identity, parts[0], signed).passed
     for _ in range(3):  # lay out and stamp for a verdict, then confirm the verdict holds
         front = render_front(tools.renderer, tools.env, context, body, not passed, cover_name, cover.parent)
-        pdf = assemble(front, parts, claim.claim_id, not passed, packet_title(plan))
+        pdf = assemble(front, parts, claim.claim_id, mark(claim, profile), not passed, packet_title(plan))
         result = check_build(plan, claim, profile, attachments, front.total_pages, len(pdf), identity, parts[0],
                              signed)
         if result.passed == passed:
@@ -125,6 +125,11 @@ def assemble_checked(
         passed = result.passed
     # A verdict can only turn from passed to failed, so the loop settles in two rounds.
     raise RuntimeError("the packet's check did not settle")
+
+
+def mark(claim: Claim, profile: PayerProfile) -> str:
+    """What the stamp on every page names (see `stamp_mark`)."""
+    return stamp_mark(claim.claim_id, claim.payer_claim_number, profile.kind == "medicare")
 
 
 def packet_report(
@@ -146,7 +151,7 @@ def packet_report(
         sections=sections, required=plan.required,
         good_cause=bool(claim.appeal.good_cause), first_dos=plan.first_dos,
         procedure_codes=disputed_codes(claim, plan.disputed),
-        stamp=stamp_text(claim.claim_id, 1, front.total_pages, not result.passed), check=result,
+        stamp=stamp_text(mark(claim, planned.profile), 1, front.total_pages, not result.passed), check=result,
         inputs_sha256=digest, appealgen_version=__version__,
     )
 

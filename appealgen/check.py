@@ -19,7 +19,7 @@ from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, InputError, InputErrors
 from appealgen.identity import IdentityCheck
 from appealgen.letter_dates import letter_date_findings
 from appealgen.models import AttachmentKind, Claim
-from appealgen.packet import INCOMPLETE, stamp_text
+from appealgen.packet import INCOMPLETE, mark_of, stamp_text
 from appealgen.payers import PayerProfile
 from appealgen.pdf import open_pdf
 from appealgen.plan import SUBMITTED, Plan, deadline_findings, required_documents
@@ -154,9 +154,11 @@ def _stamp_problems(report: PacketReport, reader: PdfReader) -> list[Finding]:
     """Every page carries its own stamp; the first page that does not is reported."""
     total = len(reader.pages)
     incomplete = not report.check.passed
+    printed = mark_of(report.stamp)  # the claim number as it was printed, with the account
+    mark = printed if printed.split("  ")[0] == report.claim_id else report.claim_id
     for number, page in enumerate(reader.pages, start=1):
         text = _flat(page.extract_text())
-        want = _flat(stamp_text(report.claim_id, number, total, incomplete))
+        want = _flat(stamp_text(mark, number, total, incomplete))
         if want not in text or (not incomplete and INCOMPLETE in text):
             return [problem("packet.stamp", f"page {number}: stamp {want!r} not found")]
     return []

@@ -28,9 +28,23 @@ MAX_DEPTH = 32  # nesting of a source's bookmarks
 Bookmark = tuple[str, int, list[Any], list[Any]]
 
 
-def stamp_text(claim_id: str, page: int, total: int, incomplete: bool) -> str:
-    text = f"{claim_id}  Page {page} of {total}"
+def stamp_mark(claim_id: str, payer_claim_number: str | None, medicare: bool) -> str:
+    """What every page's stamp names: the account, and the claim number the payer files the
+    request under (a loose page goes back to its claim), never the patient."""
+    if not payer_claim_number:
+        return claim_id
+    return f"{claim_id}  {'ICN' if medicare else 'Claim'} {payer_claim_number}"
+
+
+def stamp_text(mark: str, page: int, total: int, incomplete: bool) -> str:
+    text = f"{mark}  Page {page} of {total}"
     return f"{INCOMPLETE}  {text}" if incomplete else text
+
+
+def mark_of(stamp: str) -> str:
+    """The mark of a stamp as `stamp_text` printed it ("" for anything else)."""
+    mark, found, _ = stamp.removeprefix(f"{INCOMPLETE}  ").rpartition("  Page ")
+    return mark if found else ""
 
 
 def _named_destinations(source: pikepdf.Pdf) -> dict[str, Any]:
@@ -165,12 +179,12 @@ def _link_index(packet: pikepdf.Pdf, pages: range, entries: list[IndexEntry]) ->
                 annot["/Dest"] = Array([target.obj, Name.Fit])
 
 
-def _stamp_all(packet: pikepdf.Pdf, claim_id: str, incomplete: bool) -> None:
+def _stamp_all(packet: pikepdf.Pdf, mark: str, incomplete: bool) -> None:
     font = stamp_font(packet)
     total = len(packet.pages)
     for number, page in enumerate(packet.pages, start=1):
         flattened = flatten_widgets(packet, page.obj)
-        stamp_page(packet, page.obj, stamp_text(claim_id, number, total, incomplete), font, flattened)
+        stamp_page(packet, page.obj, stamp_text(mark, number, total, incomplete), font, flattened)
 
 
 def _copy_pages(packet: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
@@ -186,9 +200,10 @@ def _version(document: pikepdf.Pdf) -> tuple[int, int]:
     return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (1, 4)
 
 
-def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool, title: str) -> bytes:
-    """The packet: front matter, then each part, with bookmarks, index links and stamps. `title`
-    (the PDF's) names what it asks for and the claim, never the patient."""
+def assemble(front: Front, parts: list[Part], claim_id: str, mark: str, incomplete: bool, title: str) -> bytes:
+    """The packet: front matter, then each part, with bookmarks, index links and a stamp naming
+    `mark` on every page. `title` (the PDF's) names what it asks for and the claim, never the
+    patient."""
     packet = pikepdf.new()
     index_pages = range(front.cover_pages, front.cover_pages + front.index_pages)
     front_document = open_document(front.pdf)
@@ -214,7 +229,7 @@ def assemble(front: Front, parts: list[Part], claim_id: str, incomplete: bool, t
     with packet.open_outline() as tree:
         tree.root.extend(outline)
     _link_index(packet, index_pages, front.entries)
-    _stamp_all(packet, claim_id, incomplete)
+    _stamp_all(packet, mark, incomplete)
     packet.Root.PageMode = Name.UseOutlines
     # Metadata names the claim, never the patient.
     packet.docinfo = packet.make_indirect(Dictionary(

@@ -42,7 +42,7 @@ def test_check_fails_an_incomplete_packet_whose_json_was_edited_to_passed(
     (folder / "packet.json").write_text(json.dumps(report))
     assert check(folder) == (3, [
         "TEST-1: FAILED, 5 pages",
-        "  problem: page 1: stamp 'TEST-1 Page 1 of 5' not found",
+        "  problem: page 1: stamp 'TEST-1 Claim PCN0001 Page 1 of 5' not found",
         # carried over from the build's findings, which the edit left in place:
         "  problem: attachments[1] (progress notes): page 1: names another member ID; this page belongs to another "
         "patient",
@@ -169,7 +169,7 @@ def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
     reader = PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf")
     for number, page in enumerate(reader.pages, start=1):
         text = " ".join((page.extract_text() or "").split())
-        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Page {number} of {len(reader.pages)}" in text
+        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Claim PCN0001 Page {number} of {len(reader.pages)}" in text
     assert "INCOMPLETE - NOT FOR SUBMISSION" in " ".join((reader.pages[0].extract_text() or "").split()[:12])
     code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--as-of", "2026-11-22",
                           "--workspace", str(workspace))
@@ -208,14 +208,25 @@ def test_a_retro_authorization_level_taking_the_category_documents_still_does_no
                "--workspace", str(workspace))[0] == 0
 
 
+def test_a_claim_without_the_payers_claim_number_is_stamped_with_its_account(
+        write_claim: WriteClaim, tmp_path: Path) -> None:
+    assert build(write_claim(appeal=HTML_LETTER, payer_claim_number=None), tmp_path / "out")[0] == 3
+    report = json.loads((tmp_path / "out" / "TEST-1" / "packet.json").read_text())
+    assert report["stamp"] == "INCOMPLETE - NOT FOR SUBMISSION  TEST-1  Page 1 of 5"
+    assert check(tmp_path / "out" / "TEST-1") == (3, [  # the claim number is missing; every stamp is right
+        "TEST-1: FAILED, 5 pages",
+        "  problem: payer_claim_number is missing; the letter must name the payer's claim number (ICN/DCN) from "
+        "the remittance"])
+
+
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
     assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
     packet = tmp_path / "out" / "TEST-1" / "packet.pdf"
     data = packet.read_bytes()
-    assert data.count(b"(TEST-1  Page 4 of 5)") == 1  # stamps are plain content streams
-    packet.write_bytes(data.replace(b"(TEST-1  Page 4 of 5)", b"(TEST-1  Page 9 of 5)"))
+    assert data.count(b"(TEST-1  Claim PCN0001  Page 4 of 5)") == 1  # stamps are plain content streams
+    packet.write_bytes(data.replace(b"(TEST-1  Claim PCN0001  Page 4 of 5)", b"(TEST-1  Claim PCN0001  Page 9 of 5)"))
     assert check(packet.parent) == (3, ["TEST-1: FAILED, 5 pages",
-                                        "  problem: page 4: stamp 'TEST-1 Page 4 of 5' not found"])
+                                        "  problem: page 4: stamp 'TEST-1 Claim PCN0001 Page 4 of 5' not found"])
 
 
 def test_check_applies_the_payers_current_manifest(write_claim: WriteClaim, tmp_path: Path) -> None:

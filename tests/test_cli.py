@@ -85,7 +85,7 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
     reader = PdfReader(tmp_path / "out" / "TEST-1" / "packet.pdf")
     for number, page in enumerate(reader.pages, start=1):
         text = " ".join((page.extract_text() or "").split())
-        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Page {number} of {len(reader.pages)}" in text
+        assert f"INCOMPLETE - NOT FOR SUBMISSION TEST-1 Claim PCN0001 Page {number} of {len(reader.pages)}" in text
     code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), *AS_OF)
     assert code == 3
     assert "  missing: progress notes or medical records" in stderr.splitlines()

@@ -164,11 +164,15 @@ def test_each_packet_is_titled_by_what_it_asks_for_and_its_claim(built: dict[str
     }
 
 
-def test_every_page_is_stamped_with_claim_and_page_number(built: dict[str, Example]) -> None:
+def test_every_page_is_stamped_with_the_account_the_payers_claim_number_and_page_number(
+        built: dict[str, Example]) -> None:
     for claim_id, example in sent(built).items():
         prefix = "" if example.report.check.passed else "INCOMPLETE - NOT FOR SUBMISSION "
+        number_label = "ICN" if example.report.payer.startswith("medicare") else "Claim"
+        mark = f"{claim_id} {number_label} {example.claim.payer_claim_number}"
         for number, text in enumerate(texts(example.folder), start=1):
-            assert f"{prefix}{claim_id} Page {number} of {example.report.pages}" in text
+            assert f"{prefix}{mark} Page {number} of {example.report.pages}" in text
+    assert texts(built["ACCT-7007"].folder)[5].endswith("ACCT-7007 ICN 26222000771101 Page 6 of 10")
 
 
 def test_index_lists_every_section_with_its_pages(built: dict[str, Example]) -> None:

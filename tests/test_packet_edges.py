@@ -103,7 +103,8 @@ class Packet:
         return int(page), int(total)
 
 
-STAMP = re.compile(rf"{re.escape(CLAIM_ID)} Page (\d+) of (\d+)")
+MARK = f"{CLAIM_ID} Claim PCN0001"  # the account and the payer's claim number
+STAMP = re.compile(rf"{re.escape(MARK)} Page (\d+) of (\d+)")
 
 
 def page_count(section: Section) -> int:
@@ -483,7 +484,7 @@ def assert_stamp_bottom_right(packet: Packet, number: int) -> None:
     assert image.height - y1 < 20 * scale
 
     # Text extraction reads the stamp as one line of text, in order.
-    stamp = f"{CLAIM_ID} Page {number} of {len(packet.reader.pages)}"
+    stamp = f"{MARK} Page {number} of {len(packet.reader.pages)}"
     assert any(line.endswith(stamp) for line in raw_lines(packet.path, number))
 
 
@@ -599,7 +600,7 @@ def test_stamp_has_a_white_box_behind_it(
     # ...and the box reaches past the text (its padding) while the page around stays black.
     assert white_fraction(image, (x1 + 1, y0, x1 + 2, y1)) == 1.0
     assert white_fraction(image, (x1 + 12, y0, x1 + 13, y1)) == 0.0
-    assert white_fraction(image, (0, y0, x0 - 60, y1)) == 0.0
+    assert white_fraction(image, (0, y0, x0 - 140, y1)) == 0.0  # the mark "TEST-1  Claim PCN0001" is 110 pt
 
 
 # --- 4: many attachments with very long titles -------------------------------------------
