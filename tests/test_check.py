@@ -157,6 +157,20 @@ def commercial_workspace(tmp_path: Path, old: str = "", new: str = "") -> Path:
     return workspace
 
 
+def test_check_asks_for_what_the_current_manifest_requires_for_the_disputed_procedure_codes(
+        write_claim: WriteClaim, tmp_path: Path) -> None:
+    # Built under the shipped profile; the payer then asks for proof of delivery for a CPAP (E0601,
+    # the claim's code) and a CMN for oxygen (E04*, not on this claim): only the first applies.
+    assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
+    workspace = commercial_workspace(tmp_path, "  medical_necessity:\n", "  medical_necessity:\n"
+                                     "    - {one_of: [cmn], label: CMN for oxygen, codes: ['E04*']}\n"
+                                     "    - {one_of: [delivery_ticket], label: proof of delivery for a CPAP, "
+                                     "codes: [E0601]}\n")
+    code, _, stderr = run("check", str(tmp_path / "out" / "TEST-1"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert (code, stderr.splitlines()) == (3, ["TEST-1: FAILED, 5 pages", "  missing: proof of delivery for a CPAP"])
+
+
 def test_a_packet_over_the_size_limit_is_stamped_incomplete_everywhere(
     write_claim: WriteClaim, tmp_path: Path
 ) -> None:
