@@ -189,6 +189,13 @@ def test_cover_states_the_total_page_count(built: dict[str, Example]) -> None:
     assert "Total pages, including this cover: 5" in texts(built["ACCT-3003"].folder)[0]
 
 
+def test_a_fax_cover_names_the_member_and_claim_numbers_as_the_payer_does(built: dict[str, Example]) -> None:
+    medicare, commercial = texts(built["ACCT-5005"].folder)[0], texts(built["ACCT-3003"].folder)[0]
+    assert "Medicare number 6RT4UV8WX23" in medicare and "Claim number (ICN) 26280000445501" in medicare
+    assert "Member ID" not in medicare
+    assert "Member ID XCP880145221" in commercial and "Claim number CX2026110300731" in commercial
+
+
 def test_the_qic_reconsideration_answers_the_redetermination(built: dict[str, Example]) -> None:
     pages = texts(built["ACCT-7007"].folder)
     cover, letter = pages[0], " ".join(pages[2:4])
@@ -199,6 +206,8 @@ def test_the_qic_reconsideration_answers_the_redetermination(built: dict[str, Ex
     assert "Redetermination decision: 10/26/2026 (appeal number 1-26299-004417)" in letter
     sections = [s.kind for s in built["ACCT-7007"].report.sections]
     assert sections[2:5] == ["letter", "decision_notice", "remittance_advice"]  # the notice answered, first
+    # each one-page record's own title bookmark would repeat its section's bookmark one level down
+    assert not any(isinstance(o, list) for o in PdfReader(built["ACCT-7007"].folder / "packet.pdf").outline)
     assert ("The redetermination decision of October 26, 2026 by Example DME MAC (Medicare DME, Jurisdiction X) "
             "upheld the denial, giving as its reason: \u201cThe qualifying oxygen test was not performed within two "
             "days before the hospital discharge.\u201d The notice of that decision is enclosed.") in letter
