@@ -137,6 +137,14 @@ def _source_outline(source: pikepdf.Pdf, named: dict[str, Any]) -> list[Bookmark
     return list(items(first, 0))
 
 
+def _under_the_section(bookmarks: list[Bookmark]) -> list[Bookmark]:
+    """A source whose outline is one bookmark on its first page (its own title) would repeat the
+    section's bookmark one level down: that bookmark goes, and its children take its place."""
+    if len(bookmarks) == 1 and bookmarks[0][1] == 0:
+        return bookmarks[0][3]
+    return bookmarks
+
+
 def _view(view: list[Any]) -> list[Any]:
     """A destination's view (/XYZ left top zoom, /Fit...) when it holds only names and numbers;
     anything else (an object of the source) is not carried over: the page is shown whole."""
@@ -217,7 +225,7 @@ def assemble(front: Front, parts: list[Part], claim_id: str, mark: str, incomple
         sources.append(source)
         named = _named_destinations(source)
         _explicit_link_destinations(source, named)
-        bookmarks = _source_outline(source, named)
+        bookmarks = _under_the_section(_source_outline(source, named))
         first = len(packet.pages)
         _copy_pages(packet, source)
         if len(packet.pages) != entry.last_page:

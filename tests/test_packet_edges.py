@@ -828,7 +828,8 @@ def test_a_source_bookmark_list_that_loops_is_read_once(
                           {"docs/loop.pdf": pdf})
     tree = {title: (page, children) for title, page, children in outline_tree(packet)}
     first = packet.section("Looped").first_page
-    assert tree["Looped"] == (first, [("One", first, [("Two", first + 1, [])])])
+    # "One", the outline's only top bookmark, opens the first page: the section's own bookmark does that
+    assert tree["Looped"] == (first, [("Two", first + 1, [])])
 
 
 def test_the_packet_declares_the_newest_pdf_version_of_its_parts(
