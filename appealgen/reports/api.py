@@ -56,8 +56,12 @@ def csv_text(report: Report, table_id: str) -> str:
     writer = csv.writer(out)
     if table_id == "metrics":
         writer.writerow(["section", "id", "title", "value", "previous", "change", "definition", "basis"])
+        written: set[str] = set()
         for section in report.sections:
             for metric in section.metrics:
+                if metric.id in written:  # a section that repeats a headline figure (the page shows it twice)
+                    continue
+                written.add(metric.id)
                 writer.writerow([section.id, metric.id, metric.about.title, csv_cell(metric.value),
                                  csv_cell(metric.previous), metric.change(), metric.about.definition,
                                  metric.about.basis])

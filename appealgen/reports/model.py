@@ -58,7 +58,7 @@ def csv_cell(value: Cell) -> str:
         rate = value.value
         return "n/a" if rate is None else str(rate.quantize(Decimal("0.0001")))
     if isinstance(value, Days):
-        return "" if value.median is None else f"{value.median} (p90 {value.p90})"
+        return "n/a" if value.median is None else f"{value.median} (p90 {value.p90})"  # as a rate with no basis
     return str(value)
 
 

@@ -14,7 +14,7 @@ from appealgen.log.model import Kind
 from appealgen.log.record import Entry
 from appealgen.reports.api import csv_text, make_report
 from appealgen.reports.build import Options
-from appealgen.reports.model import Metric, Report
+from appealgen.reports.model import Metric, Report, csv_cell
 from appealgen.reports.period import Period
 from appealgen.reports.values import Days, Rate
 from tests.log.helpers import denied, paid, remittance, settings_for
@@ -249,6 +249,11 @@ def test_the_aging_buckets_and_the_last_week_at_their_edges() -> None:
 def test_the_90th_percentile_is_the_nearest_rank() -> None:
     # Ten cases: ceil(0.9 x 10) = the 9th smallest.
     assert Days(tuple(range(1, 11))).p90 == 9
+
+
+def test_days_with_no_cases_read_n_a_in_csv_as_a_rate_with_no_basis_does() -> None:
+    assert (csv_cell(Days(())), csv_cell(Rate(Decimal(0), Decimal(0)))) == ("n/a", "n/a")
+    assert csv_cell(Days((3, 5, 8))) == "5 (p90 8)"
 
 
 def test_remitted_dollars_stay_exact_to_the_cent(tmp_path: Path) -> None:
