@@ -73,15 +73,44 @@ def test_several_sheets_cascade_in_their_order(tmp_path: Path) -> None:
     assert len(renderer.sheets) == 2
 
 
-@pytest.mark.parametrize("html", [
-    '<p style="color: blue !important">x</p>',  # the sheet's !important would win as the user's
-    '<link rel="stylesheet" href="more.css"><p>x</p>',  # the sheets' order would change
-    '<style media="screen">p { color: red }</style>',
-    "<style>@counter-style thumbs { system: cyclic; symbols: '+'; }</style>",
-    "<style>@import url(more.css);</style>",
-])
+SHEET = "<style>p { color: red !important } p.x { font-size: 20pt }</style>"  # reusable on its own
+
+
+def document(head: str = SHEET, body: str = "<p class=x>x</p>", root: str = "") -> str:
+    return f"<html{root}><head>{head}</head><body>{body}</body></html>"
+
+
+def test_the_sheet_the_cases_below_share_is_reusable_on_its_own(tmp_path: Path) -> None:
+    assert len(HtmlRenderer([tmp_path]).reused_sheets(HTML(string=document(), base_url=str(tmp_path)))) == 1
+
+
+# Each document would lay out differently if its sheets were taken out and reused: it keeps its own.
+KEEPS_ITS_SHEETS = {
+    # a reused sheet cascades as the user's, so its !important would beat the attribute's
+    "important style attribute": document(body='<p style="color: blue !important">x</p>'),
+    "IMPORTANT in capitals": document(body='<p style="color: blue !IMPORTANT">x</p>'),
+    "spaced important": document(body='<p style="color: blue ! important">x</p>'),
+    "on the root element": document(root=' style="color: blue !important"'),
+    "linked sheet": document(SHEET + '<link rel="stylesheet" href="more.css">'),  # the order would change
+    "style with a media attribute": document(SHEET + '<style media="print">p { color: green }</style>'),
+    "counter style": document(SHEET + "<style>@counter-style thumbs { system: cyclic; symbols: '+'; }</style>"),
+    "import": document(SHEET + "<style>@import url(more.css);</style>"),
+    "import in capitals, in @media": document(SHEET + "<style>@media print { @IMPORT url(more.css); }</style>"),
+    "escaped at-keyword": document(SHEET + "<style>@\\69mport url(more.css);</style>"),
+    # the document orders its sheets' layers as one list: base (sheet 1) before theme (sheet 2)
+    "layers across sheets": document("<style>@layer base { p.x { color: red } }</style>"
+                                     "<style>@layer theme { p { color: blue } }</style>"),
+    # in <body>: the text after it would go with it, and `h2 + p` would match once it was gone
+    "style in the body": document(body="<h2>H</h2><style>h2 + p { color: green }</style>Text after<p>x</p>"),
+}
+
+
+@pytest.mark.parametrize("html", KEEPS_ITS_SHEETS.values(), ids=KEEPS_ITS_SHEETS.keys())
 def test_a_document_keeps_its_own_sheets_where_reusing_them_could_change_it(tmp_path: Path, html: str) -> None:
-    page = HTML(string=f"<html><head><style>p {{ color: red !important }}</style></head><body>{html}</body></html>",
-                base_url=str(tmp_path))
+    page = HTML(string=html, base_url=str(tmp_path))
     assert HtmlRenderer([tmp_path]).reused_sheets(page) == []
-    assert [element for element in page.etree_element.iter() if element.tag == "style"]
+    assert len([element for element in page.etree_element.iter() if element.tag == "style"]) >= 1
+    renderer = HtmlRenderer([tmp_path])
+    reused = renderer.pdf(html, tmp_path, "kept.html")
+    renderer.reuse_sheets = False
+    assert renderer.pdf(html, tmp_path, "kept.html") == reused

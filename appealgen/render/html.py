@@ -12,9 +12,28 @@ from urllib.parse import unquote, urlsplit
 from appealgen.caches import BoundedCache
 from appealgen.errors import TemplateError
 
-# What a stylesheet kept from one document to the next must not hold: rules WeasyPrint records
-# for the document that parses them (counter styles, colour profiles) or files read as it parses.
-_PER_DOCUMENT_RULES = ("@import", "@counter-style", "@color-profile")
+# The at-rules WeasyPrint keeps with the sheet itself (@media, @page) or in the renderer's own font
+# configuration (@font-face). It keeps the others for the whole document (@counter-style,
+# @color-profile, @layer order) or reads a file as it parses (@import): a sheet holding one is
+# parsed again in each document.
+_REUSABLE_AT_RULES = {"media", "page", "font-face"}
+
+
+def _reusable(text: str) -> bool:
+    """Whether every at-rule of a stylesheet, inside @media too, is one WeasyPrint keeps with
+    the sheet (escapes and case are read as the CSS parser reads them)."""
+    import tinycss2
+
+    pending = list(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+    while pending:
+        rule = pending.pop()
+        if rule.type != "at-rule":
+            continue
+        if rule.lower_at_keyword not in _REUSABLE_AT_RULES:
+            return False
+        if rule.lower_at_keyword == "media" and rule.content is not None:
+            pending += tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+    return True
 
 
 def _fetcher_class() -> Any:
@@ -102,36 +121,40 @@ class HtmlRenderer:
         a few milliseconds each time. A sheet passed to `render` cascades as the user's, below the
         document's own: the same as the document's sheet here, since the only author styles left
         are style attributes, which win over any sheet, except that a sheet's `!important`
-        would then beat a style attribute's. So a document keeps its sheets when one of its
-        style attributes says `!important`, a <style> has attributes (media, type), it links a
-        stylesheet, or a sheet holds rules WeasyPrint keeps per document."""
-        from weasyprint import CSS
-
+        would then beat a style attribute's. So a document keeps its own sheets when a style
+        attribute may say `!important`, a <style> has attributes (media, type) or stands outside
+        <head> (taking it out would change the siblings selectors see), it links a stylesheet, or a
+        sheet holds a rule WeasyPrint keeps for the whole document (see `_reusable`)."""
         if not self.reuse_sheets:
             return []
         root = page.etree_element
-        styles: list[tuple[Any, Any]] = []  # (parent, element)
-        for parent in root.iter():
-            for element in parent:
-                tag = element.tag
-                if tag == "link" or (tag == "style" and element.attrib) or \
-                        "!important" in element.get("style", ""):
-                    return []
-                if tag == "style":
-                    styles.append((parent, element))
-        texts = ["".join(element.itertext()) for _, element in styles]
-        if any(rule in text for text in texts for rule in _PER_DOCUMENT_RULES):
+        elements = list(root.iter())
+        if any(element.tag == "link" or "!" in (element.get("style") or "") for element in elements):
             return []
-        sheets = []
-        for text in texts:
-            key = (text, page.base_url)
-            if key not in self.sheets:
-                self.sheets[key] = CSS(string=text, base_url=page.base_url, url_fetcher=self.fetcher,
-                                       font_config=self.fonts, media_type=page.media_type)
-            sheets.append(self.sheets[key])
-        for parent, element in styles:
-            parent.remove(element)
+        head = next((child for child in root if child.tag == "head"), None)  # the HTML parser always makes one
+        if head is None:
+            return []
+        styles = [child for child in head if child.tag == "style"]
+        if len(styles) != sum(1 for element in elements if element.tag == "style") or \
+                any(style.attrib for style in styles):
+            return []
+        sheets = [self._sheet("".join(style.itertext()), page) for style in styles]
+        if any(sheet is None for sheet in sheets):
+            return []
+        for style in styles:  # in <head>, what follows a <style> is white space: the parser moves text to <body>
+            head.remove(style)
         return sheets
+
+    def _sheet(self, text: str, page: Any) -> Any:
+        """The parsed sheet for `text` in documents based at the page's URL; None when it cannot
+        serve more than one document."""
+        from weasyprint import CSS
+
+        key = (text, page.base_url)
+        if key not in self.sheets:
+            self.sheets[key] = CSS(string=text, base_url=page.base_url, url_fetcher=self.fetcher,
+                                   font_config=self.fonts, media_type=page.media_type) if _reusable(text) else None
+        return self.sheets[key]
 
     def pdf(self, html: str, base: Path, name: str) -> bytes:
         data: bytes = self.document(html, base, name).write_pdf()
