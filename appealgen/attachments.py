@@ -17,7 +17,7 @@ from appealgen.errors import InputError
 from appealgen.images import image_to_pdf
 from appealgen.models import KIND_LABELS, Attachment
 from appealgen.office_check import check_office
-from appealgen.pdf import PasswordProtected, document_bytes, open_checked, open_document, open_pdf
+from appealgen.pdf import PasswordProtected, document_bytes, open_checked, open_pdf
 from appealgen.pdfcheck import PdfWalk, check_raw
 from appealgen.preflight import LIMITS, TYPE_NAMES, Budget, Limits, Refused, read_regular, sniff
 from appealgen.report import Finding, warning
@@ -186,17 +186,6 @@ def set_converted(part: Part, pdf: bytes, claim_file: Path, field: str) -> None:
         _use(part, clean_pdf(pdf))
     except Refused as refused:
         raise InputError(claim_file, field, str(refused)) from None
-    part.docx = None
-
-
-def set_rendered(part: Part, pdf: bytes) -> None:
-    """A PDF this process rendered from a template (the letter, the remittance page): its active
-    content is removed like an attachment's (a template can attach a file), but the bounded
-    checks are left out: they guard the readers from a hostile file, and the renderer made this
-    one after reading every byte it holds."""
-    document = open_document(pdf)
-    removed = strip_active([document.trailer])
-    _use(part, Cleaned(document_bytes(document), len(document.pages), removed))
     part.docx = None
 
 

@@ -144,19 +144,6 @@ def test_template_resources_outside_the_template_folders_are_denied(
     assert b"root:x:0:0" not in packet.read_bytes()
 
 
-def test_a_file_a_letter_template_attaches_is_taken_out_with_a_warning(write_claim: WriteClaim, tmp_path: Path) -> None:
-    # The file sits in the template folder, so the renderer may read it; the packet must not carry it.
-    body = ('<html><head><link rel="attachment" href="terms.txt" title="terms"></head>'
-            f"<body>{LETTER_HEAD.removeprefix('<html><body>')}</body></html>")
-    (tmp_path / "ws" / "templates" / "letters").mkdir(parents=True)
-    (tmp_path / "ws" / "templates" / "letters" / "terms.txt").write_text("embedded terms")
-    code, stderr, _ = build_letter(write_claim, tmp_path, body)
-    assert code == 0, stderr
-    assert stderr.splitlines()[1:] == ["  warning: letter: removed an embedded file"]
-    packet = (tmp_path / "out" / "TEST-1" / "packet.pdf").read_bytes()
-    assert b"embedded terms" not in packet and b"/EmbeddedFile" not in packet
-
-
 def test_a_web_link_in_the_front_matter_is_taken_out_before_it_is_sent(
     write_claim: WriteClaim, tmp_path: Path
 ) -> None:

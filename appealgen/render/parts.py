@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appealgen.attachments import Part, set_converted, set_rendered, sha256
+from appealgen.attachments import Part, set_converted, sha256
 from appealgen.errors import InputError
 from appealgen.models import Claim, RemittanceRecord
 from appealgen.plan import Plan
@@ -40,7 +40,7 @@ def render_remittance(tools: Toolkit, record: RemittanceRecord, claim_id: str, c
     part = Part("remittance_advice", title, f"{record.source} (claim {claim_id})",
                 sha256(record.model_dump_json().encode()), field="remittance")
     pdf = tools.renderer.pdf(html, tools.workspace.builtin / "templates", REMITTANCE_TEMPLATE)
-    set_rendered(part, pdf)
+    set_converted(part, pdf, Path(REMITTANCE_TEMPLATE), "remittance")
     return part
 
 
@@ -57,7 +57,8 @@ def render_letter(tools: Toolkit, path: Path, name: str, context: LetterContext,
         part.docx = out
         return part, out
     html = render_string(tools.env, tools.workspace.template_name(path), context.mapping())
-    set_rendered(part, tools.renderer.pdf(html, path.parent, name))
+    part.pdf = tools.renderer.pdf(html, path.parent, name)
+    set_converted(part, part.pdf, path, "letter")
     return part, None
 
 
