@@ -5,12 +5,14 @@ remote and file resources in a template are denied; Word letters keep awkward te
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 import appealgen.render.html
 from tests.conftest import PATIENT, PLAN_POLICY, PROVIDER, REPO, WriteClaim
@@ -142,6 +144,37 @@ def test_template_resources_outside_the_template_folders_are_denied(
 
     assert not [o for o in reachable(PdfReader(packet)) if o.get("/Type") in ("/EmbeddedFile", "/Filespec")]
     assert b"root:x:0:0" not in packet.read_bytes()
+
+
+def test_a_file_a_letter_template_attaches_is_taken_out_with_a_warning(write_claim: WriteClaim, tmp_path: Path) -> None:
+    # The file sits in the template folder, so the renderer may read it; the packet must not carry it.
+    body = ('<html><head><link rel="attachment" href="terms.txt" title="terms"></head>'
+            f"<body>{LETTER_HEAD.removeprefix('<html><body>')}</body></html>")
+    (tmp_path / "ws" / "templates" / "letters").mkdir(parents=True)
+    (tmp_path / "ws" / "templates" / "letters" / "terms.txt").write_text("embedded terms")
+    code, stderr, _ = build_letter(write_claim, tmp_path, body)
+    assert code == 0, stderr
+    assert stderr.splitlines()[1:] == ["  warning: letter: removed an embedded file"]
+    packet = (tmp_path / "out" / "TEST-1" / "packet.pdf").read_bytes()
+    assert b"embedded terms" not in packet and b"/EmbeddedFile" not in packet
+
+
+def test_an_image_a_letter_template_shows_is_held_to_the_attachments_pixel_limit(
+        write_claim: WriteClaim, tmp_path: Path) -> None:
+    # The renderer copies a JPEG's bytes as they are: one whose header claims 11,000 x 11,000 pixels
+    # would reach the payer's viewer, which decodes it. The letter is checked as an attachment is.
+    image = io.BytesIO()
+    Image.new("L", (16, 16), 255).save(image, "JPEG")
+    data = bytearray(image.getvalue())
+    frame = data.find(b"\xff\xc0")  # SOF0: marker, length (2), precision (1), height (2), width (2)
+    data[frame + 5:frame + 9] = (11000).to_bytes(2, "big") * 2
+    (tmp_path / "ws" / "templates" / "letters").mkdir(parents=True)
+    (tmp_path / "ws" / "templates" / "letters" / "logo.jpg").write_bytes(bytes(data))
+    body = f'{LETTER_HEAD}<img src="logo.jpg" style="width: 1in"></body></html>'
+    code, stderr, _ = build_letter(write_claim, tmp_path, body)
+    template = tmp_path / "ws" / "templates" / "letters" / "hostile.html"
+    assert (code, stderr) == (1, f"{template}: letter: has an image larger than 100,000,000 pixels\n")
+    assert not (tmp_path / "out" / "TEST-1").exists()
 
 
 def test_a_web_link_in_the_front_matter_is_taken_out_before_it_is_sent(
