@@ -20,6 +20,7 @@ from appealgen.packet import assemble, stamp_mark, stamp_text
 from appealgen.payers import PayerProfile, profile_path
 from appealgen.plan import Plan, disputed_codes, remittance_place
 from appealgen.planned import Planned, plan_item
+from appealgen.practice import practice_for
 from appealgen.render.context import LetterContext, letter_context
 from appealgen.render.front import Front, render_front
 from appealgen.render.parts import (
@@ -175,16 +176,26 @@ def inputs_digest(settings: Settings, tools: Toolkit, item: Item, profile: Payer
     """One hash over everything that shapes a packet, computable before building it (a rerun
     skips a packet whose hash is unchanged): the claim's own data, each attachment file, every
     template, the payer profile, the workspace settings, the code table, the coverage policies, the
-    letter's date (the letter states it and the days left) and appealgen's own code (its rules)."""
+    code descriptions, the practice's signature image, the identity check's options (they can fail
+    a packet), the letter's date (the letter states it and the days left), and appealgen's own code
+    with the libraries that draw the packet."""
     digest = hashlib.sha256()
     settings_file = settings.workspace.settings_file()
     profile_file = profile_path(settings.workspace, profile.id)
+    practice = practice_for(item.claim, settings.file)
+    signature = practice.signature if practice else None
     for value in (item.digest, *attachments, tools.templates_digest(), tools.file_digest(profile_file),
-                  tools.file_digest(tools.codes_file()), tools.policies_digest(),
-                  tools.file_digest(settings_file) if settings_file else "",
+                  tools.file_digest(tools.codes_file()), tools.policies_digest(), optional_digest(tools, settings_file),
+                  optional_digest(tools, settings.descriptions), optional_digest(tools, signature),
+                  f"ocr={settings.use_ocr} strict={settings.strict}",
                   label(settings, settings.attachments_root or ""), settings.today.isoformat(), code_digest()):
         digest.update(value.encode() + b"\0")
     return digest.hexdigest()
+
+
+def optional_digest(tools: Toolkit, path: Path | None) -> str:
+    """A file's digest, or "" when there is none (a missing file fails the build that reads it)."""
+    return tools.file_digest(path) if path is not None and path.is_file() else ""
 
 
 def attachment_digests(settings: Settings, item: Item) -> list[str] | None:

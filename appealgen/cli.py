@@ -96,6 +96,16 @@ def _override(action: str | None, reason: str | None) -> dict[str, Any]:
     return {"action": Action(action), "action_reason": reason.strip()}
 
 
+def identity_options(func: F) -> F:
+    """--ocr and --strict: how the identity check reads scanned pages, and whether one it cannot
+    verify fails the packet (build and batch make the same packet)."""
+    func = click.option("--strict", is_flag=True,
+                        help="Fail a packet when a page's patient cannot be verified (a scan).")(func)
+    return click.option("--ocr", is_flag=True, default=None,
+                        help="Read scanned pages with OCR for the identity check (also: ocr: true in "
+                             "appealgen.yaml).")(func)
+
+
 def descriptions_option(func: F) -> F:
     return click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use; "
@@ -133,9 +143,7 @@ def main() -> None:
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Resolve attachment paths here instead of beside the claim file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the packet reports as JSON on stdout.")
-@click.option("--ocr", is_flag=True, default=None,
-              help="Read scanned pages with OCR for the identity check (also: ocr: true in appealgen.yaml).")
-@click.option("--strict", is_flag=True, help="Fail a packet when a page's patient cannot be verified (a scan).")
+@identity_options
 @click.option("--verbose", is_flag=True, help="Name attachment files in messages (their names may carry patient data).")
 @action_options
 @descriptions_option
@@ -201,12 +209,14 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
               help="Seconds one packet may take before it is stopped and recorded as failed.")
 @click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@identity_options
 @descriptions_option
 @workspace_options
 @handled
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | None, attachments_root: str | None,
           mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
-          descriptions: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
+          ocr: bool | None, strict: bool, descriptions: Path | None, workspace: Path | None,
+          as_of: datetime | None) -> None:
     """Build packets for many claims in parallel, resumably, with a summary.
 
     INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
@@ -228,7 +238,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping,
-                                      descriptions=descriptions)
+                                      ocr=bool(ocr), strict=strict, descriptions=descriptions)
     say(settings.workspace.describe())
     with commands.placed(settings, list(inputs), out, attachments_root) as (settings, paths):
         if dry_run:

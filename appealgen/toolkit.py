@@ -37,13 +37,26 @@ PANGO_HINT = "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-su
 PACKAGE = Path(__file__).resolve().parent
 
 
+# The libraries that lay out, fill in and write a packet: another release may draw it differently.
+DRAWING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "jinja2", "docxtpl", "python-docx", "pikepdf", "pypdf",
+                     "pypdfium2", "img2pdf", "pillow")
+
+
 @cache
 def code_digest() -> str:
-    """sha256 over appealgen's own Python files, by their place in the package: the rules in
-    code shape a packet as much as the rules in files (read once per process)."""
+    """sha256 over appealgen's own Python files, by their place in the package, and the versions
+    of the libraries that draw a packet: the rules in code shape a packet as much as the rules in
+    files (computed once per process). LibreOffice's version is not in it (asking costs a start)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(f"{path.relative_to(PACKAGE).as_posix()}\0".encode() + path.read_bytes() + b"\0")
+    for library in DRAWING_LIBRARIES:
+        try:
+            digest.update(f"{library} {version(library)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{library} -\0".encode())
     return digest.hexdigest()
 
 

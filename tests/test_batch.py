@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 from pypdf import PdfReader
 
 from appealgen import build, commands
@@ -96,11 +97,13 @@ def test_a_rerun_skips_what_is_up_to_date_and_rebuilds_what_changed(tmp_path: Pa
     assert "2 claims: 2 built" in run("batch", str(claims), "--out", str(out), "--force", *later)[2]
 
 
-def test_a_rerun_rebuilds_after_the_coverage_policies_or_appealgen_itself_change(
+def test_a_rerun_rebuilds_after_anything_else_that_draws_the_packet_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER)
     workspace, out = tmp_path / "ws", tmp_path / "out"
     (workspace / "rules").mkdir(parents=True)
+    (workspace / "appealgen.yaml").write_text(yaml.safe_dump({"practices": {"1538261953": {"signature": "sign.png"}}}))
+    Image.new("L", (300, 80), 255).save(workspace / "sign.png")
     args = ("batch", str(claims), "--out", str(out), "--jobs", "1", "--as-of", "2026-11-22",
             "--workspace", str(workspace))
     assert run(*args)[0] == 0
@@ -109,8 +112,12 @@ def test_a_rerun_rebuilds_after_the_coverage_policies_or_appealgen_itself_change
     (workspace / "rules" / "policies.yaml").write_text(shipped)  # the workspace's own policies, read first
     assert "1 claim: 1 built" in run(*args)[2]
     assert "1 up to date" in run(*args)[2]
-    monkeypatch.setattr(build, "code_digest", lambda: "a later appealgen, with other rules")
+    Image.new("L", (300, 80), 200).save(workspace / "sign.png")  # a new signature image, same name
     assert "1 claim: 1 built" in run(*args)[2]
+    assert "1 claim: 1 built" in run(*args, "--strict")[2]  # the identity check may now fail the packet
+    assert "1 up to date" in run(*args, "--strict")[2]
+    monkeypatch.setattr(build, "code_digest", lambda: "a later appealgen, with other rules")
+    assert "1 claim: 1 built" in run(*args, "--strict")[2]
 
 
 def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path) -> None:

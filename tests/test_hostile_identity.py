@@ -15,7 +15,7 @@ from appealgen.attachments import Part
 from appealgen.identity import IdentityCheck, page_identity
 from appealgen.models import Claim, Patient
 from tests.conftest import PLAN_POLICY, WriteClaim, claim_dict
-from tests.helpers import HTML_LETTER, build
+from tests.helpers import AS_OF, HTML_LETTER, build, run
 from tests.pdfs import text_page
 
 ROSA = ["Patient: Rosa Testcase", "Member ID: 9XX9XX9XX99", "Visit notes."]
@@ -113,6 +113,9 @@ def test_scans_are_named_with_their_pages_and_strict_fails_them(write_claim: Wri
     code, _, stderr = build(claim, tmp_path / "strict", "--strict")
     assert code == 3
     assert stderr.rstrip("\n").endswith(f": {warning} (--strict)")
+    code, _, stderr = run("batch", str(claim), "--out", str(tmp_path / "batch"), "--strict", "--jobs", "1", *AS_OF)
+    assert code == 3  # the batch makes the packet build makes
+    assert f"{warning} (--strict)" in (tmp_path / "batch" / "TEST-1" / "packet.json").read_text()
 
 
 needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed "
