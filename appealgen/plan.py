@@ -181,7 +181,7 @@ def applies(requirement: ManifestEntry, level: str, first_dos: date, codes: Sequ
 
 
 def attachment_order(claim: Claim, profile: PayerProfile) -> list[int]:
-    """Packet order: the decision the request answers first (at a later level the last notice, then
+    """Packet order: what the request answers first (at a later level the decision notices, then
     the remittance; at the first level the remittance), then the payer's order."""
     first = [AttachmentKind.remittance_advice]
     if claim.appeal.history:
