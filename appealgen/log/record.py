@@ -120,9 +120,10 @@ def current(states: list[State]) -> State:
 
 
 def over_stake(state: State, event: Event) -> str | None:
-    """A write-off or a patient bill larger than what is still at stake would count money twice
-    in the report (checked as entries are recorded; the rule book leaves stored events as they are)."""
-    if event.kind not in (Kind.adjusted, Kind.billed_patient) or event.amount is None:
+    """A write-off, a patient bill or a recovery larger than what is still at stake would count
+    money twice in the report, or an overturn rate over 100% (checked as entries are recorded;
+    the rule book leaves stored events as they are). Interest a payer adds goes in the note."""
+    if event.kind not in (Kind.adjusted, Kind.billed_patient, Kind.decision) or event.amount is None:
         return None
     if event.amount > state.remaining:
         return f"amount {event.amount:,.2f} is more than the {state.remaining:,.2f} still at stake"

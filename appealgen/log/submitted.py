@@ -21,6 +21,7 @@ from appealgen.log.importer import FileResult, record_import
 from appealgen.log.store import existing_keys, utcnow
 from appealgen.log.tables import submissions
 from appealgen.models import CLAIM_ID_PATTERN
+from appealgen.sources.csv_claims import money, us_date
 
 COLUMNS = ("claim_id", "payer", "date", "charge")
 CLAIM_ID = re.compile(CLAIM_ID_PATTERN)
@@ -43,7 +44,11 @@ def read_submitted(path: Path, payers: list[str], practice: str) -> list[dict[st
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, None, f"cannot read file ({type(exc).__name__})") from None
     if errors:
-        raise InputErrors(errors[:MAX_ERRORS])
+        shown = errors[:MAX_ERRORS]
+        more = f" ({len(errors) - len(shown)} more not shown)" if len(errors) > len(shown) else ""
+        raise InputErrors([*shown, InputError(path, None, f"nothing recorded: {len(errors)} bad "
+                                              f"{'row' if len(errors) == 1 else 'rows'}{more}; fix "
+                                              f"{'it' if len(errors) == 1 else 'them'} and import the file again")])
     return rows
 
 
@@ -56,13 +61,13 @@ def submitted_row(path: Path, number: int, raw: dict[str, str], payers: list[str
         raise fail("claim_id", "must be 1-64 letters, digits, '.', '_' or '-'")
     if payer not in payers:
         raise fail("payer", f"unknown payer profile {payer!r} (known: {', '.join(payers)})")
-    try:
-        submitted_on = date.fromisoformat((raw.get("date") or "").strip())
+    try:  # read as the claim exports are: 09/02/2026 or 2026-09-02; $1,234.50
+        submitted_on = date.fromisoformat(us_date(raw.get("date") or ""))
     except ValueError:
-        raise fail("date", "must be a date YYYY-MM-DD") from None
+        raise fail("date", "must be a date (MM/DD/YYYY or YYYY-MM-DD)") from None
     try:
-        charge = Decimal((raw.get("charge") or "").strip().replace(",", ""))
-    except InvalidOperation:
+        charge = Decimal(money(raw.get("charge") or ""))
+    except (ValueError, InvalidOperation):
         charge = Decimal("NaN")
     if not charge.is_finite() or charge < 0 or charge != charge.quantize(Decimal("0.01")):
         raise fail("charge", "must be an amount like 245.00")

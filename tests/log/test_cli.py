@@ -235,6 +235,16 @@ def test_a_write_off_larger_than_what_is_still_at_stake_is_refused(tmp_path: Pat
     assert run(path, "log", "record", "ACCT-0007", "adjusted", "--amount", "245.00", "--date", "2026-11-01")[0] == 0
 
 
+def test_a_recovery_larger_than_what_is_still_at_stake_is_refused(tmp_path: Path) -> None:
+    """An overturn that 'recovers' more than was denied would put the overturn rate over 100%."""
+    path = tmp_path / "log.sqlite"
+    assert run(path, "log", "import", str(remittance(tmp_path / "oct.835", [denied("ACCT-0007")])))[0] == 0
+    assert run(path, "log", "record", "ACCT-0007", "sent", "--method", "fax", "--date", "2026-10-20")[0] == 0
+    code, _, stderr = run(path, "log", "record", "ACCT-0007", "decision", "--outcome", "overturned", "--amount",
+                          "300", "--date", "2026-11-01")
+    assert (code, stderr) == (1, "ACCT-0007: decision: amount 300.00 is more than the 245.00 still at stake\n")
+
+
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
     claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",

@@ -172,7 +172,7 @@ def test_practices_keep_their_own_denials_of_the_same_claim_id(log_url: str, tmp
 
 def test_submitted_claims_are_recorded_once(log_url: str, tmp_path: Path) -> None:
     rows = [("ACCT-0001", "medicare-dme", "2026-09-05", "245.00"),
-            ("ACCT-0002", "commercial", "2026-09-06", "1,180.00")]
+            ("ACCT-0002", "commercial", "09/06/2026", "$1,180.00")]  # US forms, as claim exports write them
     csv_file = submitted_csv(tmp_path / "september.csv", rows)
     settings = settings_for(log_url)
     assert import_files(settings, [], [csv_file], None, "pat").files == [FileResult("september.csv", claims=2, new=2)]
@@ -188,7 +188,8 @@ def test_a_submitted_claims_file_with_bad_rows_records_nothing_and_names_each(lo
     bad = tmp_path / "bad.csv"
     bad.write_text("claim_id,payer,date,charge,notes\nACCT-0001,medicare-dme,2026-09-05,245.00,ok\n"
                    "ACCT 2,medicare-dme,2026-09-05,10,x\nACCT-0003,acme,2026-09-05,10,x\n"
-                   "ACCT-0004,commercial,09/05/2026,10,x\nACCT-0005,commercial,2026-09-05,12.345,x\n")
+                   "ACCT-0004,commercial,09/31/2026,10,x\nACCT-0005,commercial,2026-09-05,12.345,x\n"
+                   "ACCT-0006,commercial,09/05/2026,\"$1,180.00\",x\n")  # US forms, as claim exports write them
     result = import_files(settings_for(log_url), [], [bad], None, "pat")
     [errors] = result.errors
     assert isinstance(errors, InputErrors)
@@ -196,8 +197,9 @@ def test_a_submitted_claims_file_with_bad_rows_records_nothing_and_names_each(lo
     assert errors.lines() == [
         f"{bad}: row 3: claim_id: must be 1-64 letters, digits, '.', '_' or '-'",
         f"{bad}: row 4: payer: unknown payer profile 'acme' (known: {known})",
-        f"{bad}: row 5: date: must be a date YYYY-MM-DD",
+        f"{bad}: row 5: date: must be a date (MM/DD/YYYY or YYYY-MM-DD)",
         f"{bad}: row 6: charge: must be an amount like 245.00",
+        f"{bad}: nothing recorded: 4 bad rows; fix them and import the file again",
     ]
     assert counts(log_url)["submissions"] == 0
 
