@@ -375,6 +375,18 @@ def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
         "4 problems"]
 
 
+def test_a_payer_folder_no_profile_is_named_after_is_a_problem(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    (folder / "templates" / "letters" / "medicare-dmee").mkdir()  # a typing error: never used
+    (folder / "templates" / "letters" / "medicare-dmee" / "medical_necessity.html").write_text("<p>Ours</p>")
+    (folder / "templates" / "cover_sheets" / "commercial").mkdir(parents=True)  # a profile's own: fine
+    code, _, stderr = run("templates", "check", "--workspace", str(folder))
+    assert (code, stderr.splitlines()[-2:]) == (1, [
+        "letters/medicare-dmee/: no payer profile is called 'medicare-dmee' (did you mean medicare-dme?): the "
+        "templates in this folder are never used",
+        "1 problem"])
+
+
 def test_word_lock_files_are_not_templates(tmp_path: Path) -> None:
     folder = workspace(tmp_path)
     (folder / "templates" / "letters" / "~$dical_necessity.docx").write_bytes(b"lock")

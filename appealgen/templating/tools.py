@@ -126,12 +126,28 @@ def templates_check(settings: Settings, files: list[Path]) -> list[Problem]:
             return check_files(tools.env, dict(resolve_template(settings, file) for file in files))
         named = {info.name: info.path for info in all_templates(settings.workspace).values() if is_template(info.path)}
         problems = check_files(tools.env, named)
-        for payer in profile_ids(settings.workspace):
+        payers = profile_ids(settings.workspace)
+        for payer in payers:
             try:
                 tools.profile(payer)
             except AppealgenError as error:
                 problems += [Problem(f"payers/{payer}.yaml", "", _without_file(line)) for line in error.lines()]
-        return problems
+        return problems + stray_payer_folders(settings, payers)
+
+
+def stray_payer_folders(settings: Settings, payers: list[str]) -> list[Problem]:
+    """A payer's own templates go in a folder named by its profile id: one named otherwise (a
+    typing error) is never used, and edits made there would be lost without a word."""
+    problems = []
+    for templates in settings.workspace.template_dirs():
+        for kind in ("letters", "cover_sheets"):
+            folder = templates / kind
+            for sub in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+                if sub.name not in payers:
+                    problems.append(Problem(f"{kind}/{sub.name}/", "", f"no payer profile is called {sub.name!r}"
+                                            f"{did_you_mean(sub.name, payers)}: the templates in this folder are "
+                                            "never used"))
+    return problems
 
 
 def _without_file(line: str) -> str:
