@@ -58,6 +58,8 @@ def disputed_lines(claim: Claim, denial_codes: list[str]) -> list[DisputedLine]:
     claim_codes = [code for code in claim.denial.codes if code in wanted] or list(denial_codes)
     chosen = [(i, line, _line_denial_codes(line, wanted)) for i, line in enumerate(claim.service_lines)]
     with_codes = [item for item in chosen if item[2]]
+    # a denial code on a line it took nothing from (paid in full) disputes nothing there
+    with_codes = [item for item in with_codes if _denied_amount(item[1], item[2]) > 0] or with_codes
     if not with_codes:
         short = [item for item in chosen if item[1].paid < item[1].billed]
         unpaid = [item for item in short if not _settled(item[1])]

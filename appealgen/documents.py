@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from appealgen.errors import InputError, InputErrors
+from appealgen.models import PATTERN_WORDS
 from appealgen.preflight import LIMITS, Refused, read_regular
 
 MAX_NODES = 200_000  # values in one document once aliases are expanded (an alias bomb has billions)
@@ -126,6 +127,14 @@ UNREAD_DATES = {"date_parsing", "date_from_datetime_parsing", "date_from_datetim
 DATE_FORM = "write dates as YYYY-MM-DD, e.g. 2026-09-02"
 
 
+def error_message(err: Mapping[str, Any]) -> str:
+    """Pydantic's message for one error, in the words a billing lead reads."""
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
+        return PATTERN_WORDS.get(str((err.get("ctx") or {}).get("pattern", "")), message)
+    return message
+
+
 def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
                       model: type[BaseModel] | None = None) -> list[InputError]:
     """Turn a pydantic error into `FILE: field.path: message` lines (no input values). With
@@ -134,7 +143,7 @@ def validation_errors(source: Path, exc: ValidationError, prefix: str = "",
     for err in exc.errors(include_input=False, include_url=False):
         loc = field_path(tuple(err["loc"]))
         field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        message = err["msg"].removeprefix("Value error, ")
+        message = error_message(err)
         if err["type"] == "extra_forbidden":  # pydantic's words are for programmers
             message = "unknown key"
             if model is not None and err["loc"]:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 
 class AttachmentKind(StrEnum):
@@ -120,7 +120,19 @@ def _money(value: Decimal) -> Decimal:
 
 
 TEMPLATE_NAME = re.compile(r"(builtin:)?[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
-Money = Annotated[Decimal, AfterValidator(_money)]
+# An amount as people and billing systems type it: "$1,234.50". Commas only as thousands
+# separators: "1,5" is not read as 15.
+US_AMOUNT = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def plain_amount(value: object) -> object:
+    """"$1,234.50" -> "1234.50"; anything else as it is (validation then says what is wrong)."""
+    if isinstance(value, str) and (found := US_AMOUNT.fullmatch(value.strip())):
+        return found.group(1).replace(",", "") + (found.group(2) or "")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(plain_amount), AfterValidator(_money)]
 Npi = Annotated[str, AfterValidator(luhn_npi)]
 Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
 Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
@@ -155,7 +167,18 @@ def stated_claim_id(value: object) -> str | None:
         return None
 
 
-PayerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+PAYER_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MEMBER_ID_PATTERN = r"^[A-Za-z0-9-]{3,30}$"
+CASE_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$"
+# What those patterns ask for, in words: error messages give these, not the regular expression.
+PATTERN_WORDS = {
+    CLAIM_ID_PATTERN: f"must be 1 to {MAX_CLAIM_ID} letters, digits, '.', '_' or '-', starting with a letter or "
+                      "digit (no spaces or slashes)",
+    PAYER_ID_PATTERN: "must be a payer profile id: lower-case letters, digits, '_' or '-'",
+    MEMBER_ID_PATTERN: "must be 3 to 30 letters, digits or '-' (no spaces)",
+    CASE_NUMBER_PATTERN: "must be letters, digits, spaces, '.', '/' or '-', starting with a letter or digit",
+}
+PayerId = Annotated[str, Field(pattern=PAYER_ID_PATTERN)]
 # A provider's identifiers and email, as a claim file and the practice settings both give them.
 TaxId = Annotated[str, Field(pattern=r"^\d{2}-?\d{7}$")]
 Ptan = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,15}$")]
@@ -172,7 +195,7 @@ class Patient(Strict):
     first_name: str = Field(min_length=1, max_length=80)
     last_name: str = Field(min_length=1, max_length=80)
     dob: date | None = None  # remittance files (835) do not carry it
-    member_id: str = Field(pattern=r"^[A-Za-z0-9-]{3,30}$")
+    member_id: str = Field(pattern=MEMBER_ID_PATTERN)
 
 
 class Requester(Strict):
@@ -281,7 +304,7 @@ class AppealStep(Strict):
     reason: str | None = Field(default=None, max_length=2000)
     decided_by: str | None = Field(default=None, max_length=120)  # e.g. the MAC that decided, when not the payer
     # The appeal (case) number on the decision's notice: the next level's request quotes it.
-    case_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
+    case_number: str | None = Field(default=None, max_length=40, pattern=CASE_NUMBER_PATTERN)
 
     @field_validator("outcome", mode="before")
     @classmethod

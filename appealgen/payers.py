@@ -288,8 +288,9 @@ def profile_path(workspace: Workspace, payer_id: str, source: object = "payer") 
     try:
         return workspace.find("payers", f"{payer_id}.yaml").resolve()
     except InputError:
-        raise InputError(source, "payer", f"unknown payer profile {payer_id!r} (known: "
-                         f"{', '.join(profile_ids(workspace))})") from None
+        known = profile_ids(workspace)
+        raise InputError(source, "payer", f"unknown payer profile {payer_id!r}{did_you_mean(payer_id, known)} "
+                         f"(known: {', '.join(known)})") from None
 
 
 def profile_ids(workspace: Workspace) -> list[str]:

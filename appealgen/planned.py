@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from appealgen.claim_dates import impossible_date
+from appealgen.errors import InputError
 from appealgen.models import Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import Plan, make_plan
@@ -26,6 +28,9 @@ def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
     """The plan for the claim completed with the practice's details, with the specialist's
     `--action` if given (a fax cover never reaches a recipient without a fax: the profile's
     `cover_for` picks the transmittal cover, and a profile that asks otherwise fails to load)."""
+    impossible = impossible_date(item.claim, settings.today)
+    if impossible is not None:
+        raise InputError(item.origin, *impossible)
     claim = with_practice(item.claim, settings.file)
     profile = tools.profile(claim.payer, item.origin)
     claim = as_the_payer_writes_it(claim, profile)

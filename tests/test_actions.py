@@ -18,7 +18,7 @@ from tests.rulecases import build_claim, plan_for
 
 RA_NOTES = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
             {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
-EXHAUSTED = {"history": [{"level": "reconsideration", "date": "2026-08-10", "outcome": "upheld", "reason": "x"},
+EXHAUSTED = {"history": [{"level": "reconsideration", "date": "2026-10-20", "outcome": "upheld", "reason": "x"},
                          {"level": "appeal", "date": "2026-11-10", "outcome": "upheld", "reason": "y"}]}
 # Each action that sends nothing, a claim whose plan chooses it, and what the build line says to do.
 SEND_NOTHING: dict[str, tuple[dict[str, Any], str]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,45 @@ def test_an_appeal_number_is_plain_characters(write_claim: WriteClaim, tmp_path:
                 "case_number": "1-2345 <b>"}]
     claim = write_claim(appeal={**HTML_LETTER, "history": history})
     code, _, stderr = build(claim, tmp_path / "out")
-    message = "appeal.history[0].case_number: String should match pattern '^[A-Za-z0-9][A-Za-z0-9 ./-]*$'"
+    message = ("appeal.history[0].case_number: must be letters, digits, spaces, '.', '/' or '-', starting with a "
+               "letter or digit")
     assert (code, stderr) == (1, f"{claim}: {message}\n")
+
+
+LINE = {"dos": "2026-09-02", "code": "E0601", "billed": "245.00", "carc": ["50"], "group": "CO"}
+DECISION = {"level": "reconsideration", "date": "2026-11-02", "outcome": "upheld", "reason": "Not met."}
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    # a year typed wrong: the deadline would move a year, and a missed one look far away
+    ({"denial": {"date": "2027-10-14", "carc": ["50"], "group": "CO"}},
+     "denial.date: the denial is dated after today (2026-11-22); a typing error?"),
+    ({"service_lines": [LINE, {**LINE, "dos": "2026-10-15"}]},
+     "service_lines[1].dos: the service is dated after the denial; a typing error?"),
+    ({"patient": {"first_name": "Rosa", "last_name": "Testcase", "dob": "2026-09-03", "member_id": "9XX9XX9XX99"}},
+     "patient.dob: the patient is born after a date of service; a typing error?"),
+    ({"appeal": {**HTML_LETTER, "history": [{**DECISION, "date": "2026-12-01"}]}},
+     "appeal.history[0].date: the decision is dated after today (2026-11-22)"),
+    ({"appeal": {**HTML_LETTER, "history": [{**DECISION, "date": "2026-10-01"}]}},
+     "appeal.history[0].date: the decision is dated before the denial it decides"),
+])
+def test_an_impossible_date_is_refused_naming_its_field_not_the_date(
+        write_claim: WriteClaim, tmp_path: Path, overrides: dict[str, object], message: str) -> None:
+    claim = write_claim(**{"appeal": HTML_LETTER, **overrides})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: {message}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_amounts_are_read_as_people_type_them_but_a_decimal_comma_is_not(write_claim: WriteClaim,
+                                                                         tmp_path: Path) -> None:
+    line = {"dos": "2026-09-02", "code": "E0601", "billed": "$1,245.50", "paid": "$0", "carc": ["50"], "group": "CO"}
+    [loaded] = load_claims(write_claim(appeal=HTML_LETTER, service_lines=[line]))
+    read = loaded.claim.service_lines[0]
+    assert (read.billed, read.paid) == (Decimal("1245.50"), Decimal(0))
+    claim = write_claim(appeal=HTML_LETTER, service_lines=[{**line, "billed": "1,5"}])
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: service_lines[0].billed: Input should be a valid decimal\n")
 
 
 def test_icd10_codes_starting_with_u_are_accepted(write_claim: WriteClaim) -> None:

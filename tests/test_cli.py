@@ -98,7 +98,10 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
          "patient.member_id: Field required"),
         ({"payer": "nope"},
          "payer: unknown payer profile 'nope' (known: commercial, medicaid-caresource, medicare-dme, medicare-part-b)"),
-        ({"claim_id": "../escape"}, "claim_id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'"),
+        ({"payer": "comercial"}, "payer: unknown payer profile 'comercial' (did you mean commercial?) (known: "
+                                 "commercial, medicaid-caresource, medicare-dme, medicare-part-b)"),
+        ({"claim_id": "../escape"}, "claim_id: must be 1 to 64 letters, digits, '.', '_' or '-', starting with a "
+                                    "letter or digit (no spaces or slashes)"),
         ({"provider": {"name": "X", "npi": "1538261954"}}, "provider.npi: NPI check digit is wrong"),
         ({"service_lines": [{"dos": "2026-09-02", "code": "E0601", "billed": "1.005"}]},
          "service_lines[0].billed: amount has more than two decimal places"),

@@ -390,6 +390,17 @@ def test_when_every_short_line_is_settled_a_fully_paid_line_is_still_not_dispute
     assert [line.label for line in plan.disputed] == ["A7034"]
 
 
+def test_a_line_paid_in_full_is_not_disputed_though_its_denial_code_was_typed_on_it() -> None:
+    """A claim file that puts CO-50 on both lines, one of them paid in full: the request is about
+    the line the code took money from (asking for review of a paid line invites a recoupment)."""
+    denied = {"dos": "2026-09-02", "carc": ["50"], "group": "CO"}
+    lines = [{**denied, "code": "E0601", "billed": "245.00", "paid": "245.00"},
+             {**denied, "code": "A7030", "billed": "150.00", "paid": "0"}]
+    plan = plan_for(Claim.model_validate(claim_dict(payer="medicare-dme", service_lines=lines)))
+    assert [line.label for line in plan.disputed] == ["A7030"]
+    assert plan.amount_requested == Decimal("150.00")
+
+
 def test_claim_level_cost_sharing_counts_only_when_every_line_is_disputed() -> None:
     """A claim-level deductible cannot be put on a line: with a paid line beside the denied one,
     it may be the paid line's, and subtracting it could drop a request below the ALJ minimum."""

@@ -251,11 +251,11 @@ def test_level_names_keep_their_capitals_inside_a_letter(builder: Builder) -> No
                          letter_context(planned, profile, plan, [], TODAY).mapping())
     assert "Request for QIC review of the redetermination dismissal" in html
     council = [{"level": lv, "date": day, "outcome": "upheld", "reason": "Not reasonable and necessary."}
-               for lv, day in (("redetermination", "2026-06-01"), ("reconsideration", "2026-08-01"),
-                               ("alj_hearing", "2026-10-01"))]
+               for lv, day in (("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02"),
+                               ("alj_hearing", "2026-11-16"))]
     claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
         update={"history": [AppealStep.model_validate(h) for h in council]})})
     profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
     html = render_string(builder.env, "letters/reconsideration.html",
                          letter_context(planned, profile, plan, [], TODAY).mapping())
-    assert "The ALJ hearing decision of October 1, 2026" in html and "ALJ hearing decision: 10/01/2026" in html
+    assert "The ALJ hearing decision of November 16, 2026" in html and "ALJ hearing decision: 11/16/2026" in html

@@ -66,7 +66,7 @@ def test_835_claim_that_cannot_become_a_claim_is_reported_and_the_others_are_bui
     assert code == 1
     [refused] = [line for line in stderr.splitlines() if "ACCT-9002" in line]
     assert refused.startswith(f"{remit}: ")
-    assert "patient.member_id: String should match pattern" in refused
+    assert "patient.member_id: must be 3 to 30 letters, digits or '-' (no spaces)" in refused
     assert refused.endswith("; no packet built for claim ACCT-9002")
     assert [line for line in stderr.splitlines() if line.startswith("ACCT-9001: passed, ")]
     assert sorted(p.name for p in out.iterdir()) == ["ACCT-9001"]

@@ -80,7 +80,7 @@ def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) ->
     assert [line for error in loaded.errors for line in error.lines()] == [
         f"{csv_file}: row 3, column 'DOS': not a date (use MM/DD/YYYY or YYYY-MM-DD); claim CSV-2 not built",
         f"{csv_file}: row 4, column 'Billed': not an amount; claim CSV-3 not built",
-        f"{csv_file}: row 5, column 'Member': String should match pattern '^[A-Za-z0-9-]{{3,30}}$'",
+        f"{csv_file}: row 5, column 'Member': must be 3 to 30 letters, digits or '-' (no spaces)",
     ]
     assert [getattr(error, "claim_id", None) for error in loaded.errors] == ["CSV-2", "CSV-3", "CSV-4"]  # the summary's
 
@@ -95,6 +95,32 @@ def test_a_blank_line_counts_as_a_row_as_in_a_spreadsheet(tmp_path: Path) -> Non
     csv_file, mapping = write(tmp_path, [row(), "", row("CSV-2", dos="13/45/2026")])
     assert [line for error in load_csv(csv_file, mapping).errors for line in error.lines()] == [
         f"{csv_file}: row 4, column 'DOS': not a date (use MM/DD/YYYY or YYYY-MM-DD); claim CSV-2 not built"]
+
+
+def test_a_row_cut_short_or_shifted_by_an_unquoted_comma_fails_its_claim(tmp_path: Path) -> None:
+    cut = row("CSV-2").rsplit(",", 2)[0]  # its last two cells lost
+    shifted = row("CSV-3").replace("Test Supply Co", "Test Supply, Co")
+    csv_file, mapping = write(tmp_path, [row(), cut, shifted, row("CSV-4") + ",,"])  # empty cells past the end: kept
+    loaded = load_csv(csv_file, mapping)
+    assert [item.claim_id for item in loaded.items] == ["CSV-1", "CSV-4"]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 3, column 'Line CARC': missing: the row has 15 cells where the header has 17 (a cut row, "
+        "or a comma in an unquoted value); claim CSV-2 not built",
+        f"{csv_file}: row 4, column 'Notes': cells past this last column: the row has 18 where the header has 17 (a "
+        "comma in an unquoted value?); claim CSV-3 not built"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "row 1: no header row (the file is empty, or starts with a blank line)"),
+    ("Account;Payer;DOS\nCSV-1;commercial;09/02/2026\n", "row 1: the columns are separated by ';': export the file "
+     "with commas"),
+])
+def test_an_export_that_cannot_be_read_as_a_table_says_why(tmp_path: Path, text: str, message: str) -> None:
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text(text)
+    loaded = load_csv(csv_file)
+    lines = [line for error in loaded.errors for line in error.lines()]
+    assert (loaded.items, lines) == ([], [f"{csv_file}: {message}"])
 
 
 def test_rows_of_one_claim_must_agree(tmp_path: Path) -> None:
@@ -161,7 +187,7 @@ def test_json_lines_one_claim_per_line_each_alone(tmp_path: Path) -> None:
     assert [item.claim_id for item in loaded.items] == ["J-1"]
     assert [line for error in loaded.errors for line in error.lines()] == [
         f"{path}, line 4: invalid JSON: Expecting property name enclosed in double quotes",
-        f"{path}, line 3: payer: String should match pattern '^[a-z0-9][a-z0-9_-]{{0,63}}$'",
+        f"{path}, line 3: payer: must be a payer profile id: lower-case letters, digits, '_' or '-'",
     ]
 
 

@@ -28,9 +28,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from appealgen.documents import did_you_mean, field_path, read_document
+from appealgen.documents import did_you_mean, error_message, field_path, read_document
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import AttachmentKind, Claim, Strict, stated_claim_id
+from appealgen.models import AttachmentKind, Claim, Strict, plain_amount, stated_claim_id
 from appealgen.preflight import MB, Refused, read_regular
 from appealgen.sources.items import Item, Loaded
 
@@ -90,15 +90,16 @@ def read_text(path: Path) -> str:
 
 
 def money(text: str) -> str:
-    """"$1,234.50" -> "1234.50"; "(12.00)" -> "-12.00" (then refused by validation)."""
-    cleaned = text.strip().replace("$", "").replace(",", "").strip()
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        cleaned = "-" + cleaned[1:-1]
+    """"$1,234.50" -> "1234.50"; "(12.00)" -> "-12.00" (then refused by validation); "1,5" is not
+    an amount (a decimal comma would be read as a thousands one)."""
+    cleaned = text.strip()
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    plain = plain_amount(cleaned[1:-1] if negative else cleaned)
     try:
-        Decimal(cleaned)
+        Decimal(str(plain))
     except InvalidOperation:
         raise ValueError("not an amount") from None
-    return cleaned
+    return f"-{plain}" if negative else str(plain)
 
 
 def us_date(text: str) -> str:
@@ -147,6 +148,10 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
     names = next(records, [])
     headers = set(names)
     id_column = mapping.column("claim_id")
+    if not any(name.strip() for name in names):
+        raise InputError(path, "row 1", "no header row (the file is empty, or starts with a blank line)")
+    if len(names) == 1 and names[0].count(";") > 1:
+        raise InputError(path, "row 1", "the columns are separated by ';': export the file with commas")
     if id_column not in headers:
         raise InputError(path, "row 1", f"no column {id_column!r} (the claim id); columns: "
                          f"{', '.join(sorted(headers))}")
@@ -167,6 +172,12 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
         if not claim_id:
             errors.append(InputError(path, f"row {row_number}, column {id_column!r}", "the claim id is empty"))
             continue
+        misfit = _misfit(names, cells)
+        if misfit is not None:
+            claims.setdefault(claim_id, _Claim(row_number)).failed = True
+            errors.append(InputError(path, f"row {row_number}, column {misfit[0]!r}", f"{misfit[1]}; claim "
+                                     f"{claim_id} not built", stated_claim_id(claim_id)))
+            continue
         if mapping.rows == "claim" and claim_id in claims:
             errors.append(InputError(path, f"row {row_number}, column {id_column!r}",
                                      f"claim {claim_id} already has a row (rows: claim)"))
@@ -178,6 +189,18 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
             errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built",
                                      stated_claim_id(claim_id)))
     return claims, errors
+
+
+def _misfit(names: list[str], cells: list[str]) -> tuple[str, str] | None:
+    """A row cut short, or one with cells past the last column (a comma in an unquoted value
+    moves every cell after it): (the column to name, why), or None for a row that fits."""
+    if len(cells) < len(names):
+        return names[len(cells)], (f"missing: the row has {len(cells)} cells where the header has {len(names)} (a "
+                                   "cut row, or a comma in an unquoted value)")
+    if any(cell.strip() for cell in cells[len(names):]):
+        return names[-1], (f"cells past this last column: the row has {len(cells)} where the header has "
+                           f"{len(names)} (a comma in an unquoted value?)")
+    return None
 
 
 def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
@@ -253,6 +276,6 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
             loaded.items.append(Item.of(Claim.model_validate(data), f"{path} (claim {claim_id})", path))
         except ValidationError as exc:
             loaded.errors.append(InputErrors([
-                InputError(path, _where(claim, tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
+                InputError(path, _where(claim, tuple(err["loc"])), error_message(err))
                 for err in exc.errors(include_input=False, include_url=False)], stated_claim_id(claim_id)))
     return loaded
