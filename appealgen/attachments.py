@@ -141,31 +141,40 @@ def prepare(attachment: Attachment, index: int, root: Path, claim_file: Path, li
     """Read one attachment; PDFs and images become PDF bytes now, Word and OpenDocument files
     are checked now and converted later (all of a packet's at once). `cache`: earlier results
     for the same file contents."""
+    path, data, kind = read_attachment(attachment, index, root, claim_file, limits, verbose)
     field = f"attachments[{index}].path"
-    path = confine(attachment.path, root, claim_file, field, verbose)
-    try:
-        data = read_regular(path, limits.file_bytes)
-    except Refused as refused:
-        raise InputError(claim_file, field, f"{refused}{_shown(attachment.path, verbose)}") from None
     relative = path.relative_to(root.resolve()).as_posix()
     part = Part(attachment.kind.value, default_title(attachment), relative, sha256(data), field=field)
-    kind = sniff(data)
     try:
-        if kind == "empty":
-            raise Refused("file is empty (0 bytes)")
         if kind == "pdf":
             _use(part, _cleaned(part.sha256, limits, cache, lambda: clean_pdf(data, limits)))
         elif kind in IMAGE_TYPES:
             made = _cleaned(part.sha256, limits, cache, lambda: clean_pdf(image_to_pdf(data, limits), limits))
             _use(part, made, keep_removed=False)
-        elif kind in OFFICE_TYPES:
+        else:
             check_office(data, limits)
             part.office, part.office_type, part.docx = data, kind, path
-        else:
-            raise Refused(_refusal(kind))
     except Refused as refused:
         raise InputError(claim_file, field, f"{refused}{_shown(attachment.path, verbose)}") from None
     return part
+
+
+def read_attachment(attachment: Attachment, index: int, root: Path, claim_file: Path, limits: Limits = LIMITS,
+                    verbose: bool = False) -> tuple[Path, bytes, str]:
+    """The attachment's file (inside `root`, within the size limit) and its type read from its
+    bytes; a missing, empty or unsupported file is refused here, before any library reads it."""
+    field = f"attachments[{index}].path"
+    path = confine(attachment.path, root, claim_file, field, verbose)
+    try:
+        data = read_regular(path, limits.file_bytes)
+        kind = sniff(data)
+        if kind == "empty":
+            raise Refused("file is empty (0 bytes)")
+        if kind != "pdf" and kind not in IMAGE_TYPES and kind not in OFFICE_TYPES:
+            raise Refused(_refusal(kind))
+    except Refused as refused:
+        raise InputError(claim_file, field, f"{refused}{_shown(attachment.path, verbose)}") from None
+    return path, data, kind
 
 
 def _cleaned(digest: str, limits: Limits, cache: PreflightCache | None, clean: Callable[[], Cleaned]) -> Cleaned:

@@ -29,7 +29,8 @@ from appealgen.settings import Settings
 from appealgen.sources.items import Item, Loaded
 from appealgen.toolkit import Toolkit
 
-SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "pages", "seconds", "error"]
+SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "pages", "seconds", "error",
+                  "warnings"]
 ExecutorFactory = Callable[[Settings, Work], Executor]
 SHOWN_FAILING = 10  # claim ids the closing line names (the summary lists them all)
 
@@ -133,6 +134,9 @@ def summary_row(outcome: Outcome) -> dict[str, object]:
         "pages": "" if report is None else report.pages,
         "seconds": f"{outcome.seconds:.2f}",
         "error": " | ".join(outcome.error.lines()) if outcome.error is not None else _failed_check(outcome),
+        # what a person must look at before sending (a scanned page nobody verified, no signature):
+        # the check's own words, which name documents and pages, never patient data
+        "warnings": " | ".join(report.check.warnings) if report is not None else "",
     }
 
 
@@ -162,20 +166,33 @@ def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str
 
 
 def count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
-    counts = {"built": 0, "nothing_to_send": 0, "skipped": 0, "failed": 0, "check_failed": 0}
+    counts = {"built": 0, "nothing_to_send": 0, "skipped": 0, "failed": 0, "check_failed": 0, "with_warnings": 0}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
         if outcome.report is not None and not outcome.report.check.passed:
             counts["check_failed"] += 1
+        elif _warned(outcome):
+            counts["with_warnings"] += 1
     return counts
+
+
+def _warned(outcome: Outcome) -> bool:
+    """A packet that passed with warnings to review before it is sent."""
+    report = outcome.report
+    return report is not None and report.status == "built" and report.check.passed and bool(report.check.warnings)
+
+
+def _named(claim_ids: list[str]) -> str:
+    more = ", ..." if len(claim_ids) > SHOWN_FAILING else ""
+    return f" ({', '.join(claim_ids[:SHOWN_FAILING])}{more})" if claim_ids else ""
 
 
 def closing_line(outcomes: list[Outcome], summary: str) -> str:
     counts = count_statuses(outcomes)
     claims = counted(len(outcomes), "claim")
     failing = [o.claim_id or "" for o in outcomes if o.report is not None and not o.report.check.passed]
-    more = ", ..." if len(failing) > SHOWN_FAILING else ""
-    named = f" ({', '.join(failing[:SHOWN_FAILING])}{more})" if failing else ""
+    warned = [o.claim_id or "" for o in outcomes if _warned(o)]
     return (f"{claims}: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
             f"{counts['skipped']} up to date, {counts['failed']} failed; failing their check: "
-            f"{counts['check_failed']}{named}; summary in {summary}")
+            f"{counts['check_failed']}{_named(failing)}; passed with warnings to review: "
+            f"{counts['with_warnings']}{_named(warned)}; summary in {summary}")

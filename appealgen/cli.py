@@ -98,7 +98,10 @@ def _override(action: str | None, reason: str | None) -> dict[str, Any]:
 
 def identity_options(func: F) -> F:
     """--ocr and --strict: how the identity check reads scanned pages, and whether one it cannot
-    verify fails the packet (build and batch make the same packet)."""
+    verify fails the packet (build and batch make the same packet); --verbose: messages name
+    attachment files."""
+    func = click.option("--verbose", is_flag=True,
+                        help="Name attachment files in messages (their names may carry patient data).")(func)
     func = click.option("--strict", is_flag=True,
                         help="Fail a packet when a page's patient cannot be verified (a scan).")(func)
     return click.option("--ocr", is_flag=True, default=None,
@@ -144,7 +147,6 @@ def main() -> None:
               help="Resolve attachment paths here instead of beside the claim file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the packet reports as JSON on stdout.")
 @identity_options
-@click.option("--verbose", is_flag=True, help="Name attachment files in messages (their names may carry patient data).")
 @action_options
 @descriptions_option
 @workspace_options
@@ -215,7 +217,7 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
 @handled
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | None, attachments_root: str | None,
           mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
-          ocr: bool | None, strict: bool, descriptions: Path | None, workspace: Path | None,
+          ocr: bool | None, strict: bool, verbose: bool, descriptions: Path | None, workspace: Path | None,
           as_of: datetime | None) -> None:
     """Build packets for many claims in parallel, resumably, with a summary.
 
@@ -238,7 +240,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping,
-                                      ocr=bool(ocr), strict=strict, descriptions=descriptions)
+                                      ocr=bool(ocr), strict=strict, verbose=verbose, descriptions=descriptions)
     say(settings.workspace.describe())
     with commands.placed(settings, list(inputs), out, attachments_root) as (settings, paths):
         if dry_run:
@@ -254,7 +256,7 @@ def _print_plans(outcomes: list[Any]) -> None:
             plan = outcome.plan
             click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
                        f"due {plan.deadline.isoformat()})")
-    say(f"{len(outcomes)} claims: {sum(o.error is None for o in outcomes)} valid, "
+    say(f"{counted(len(outcomes), 'claim')}: {sum(o.error is None for o in outcomes)} valid, "
         f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
@@ -323,25 +325,47 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
 
 
 @main.command()
-@click.argument("packet_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON on stdout.")
+@click.argument("packet_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON on stdout (a list for "
+              "several packets).")
 @workspace_options
 @handled
-def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
-    """Re-verify a built packet from the PDF itself against packet.json and the manifest.
+def check(packet_dirs: tuple[Path, ...], as_json: bool, workspace: Path | None, as_of: datetime | None) -> None:
+    """Re-verify built packets from the PDF itself against packet.json and the manifest.
+
+    A folder without a packet.json is searched for the packet folders under it (a batch's
+    output), each checked in turn; the exit code is the worst of them.
 
     \b
     Example:
       appealgen check packets/ACCT-1001
+      appealgen check packets
     """
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of))
     say(settings.workspace.describe())
-    verification = commands.check(settings, packet_dir)
-    result, report = verification.result, verification.report
+    folders = commands.packet_folders(list(packet_dirs))
+    codes, results = [], []
+    for folder in folders:
+        try:
+            verification = commands.check(settings, folder)
+        except AppealgenError as error:  # one unreadable packet does not stop the others
+            for line in error.lines():
+                say(line)
+            codes.append(error.exit_code)
+            continue
+        results.append(verification.result)
+        codes.append(verification.exit_code)
+        _say_verification(verification)
     if as_json:
-        click.echo(result.model_dump_json(indent=2))
+        shown = [json.loads(r.model_dump_json()) for r in results]
+        click.echo(json.dumps(shown[0] if len(folders) == 1 and shown else shown, indent=2))
+    sys.exit(exit_code(codes))
+
+
+def _say_verification(verification: Any) -> None:
+    result, report = verification.result, verification.report
     if report.status == "nothing_to_send":
         say(f"{report.claim_id}: nothing to send ({report.action.value}): {report.instead}; no packet to check")
     else:
@@ -349,7 +373,6 @@ def check(packet_dir: Path, as_json: bool, workspace: Path | None, as_of: dateti
     for label, items in (("missing", result.missing), ("problem", result.problems), ("warning", result.warnings)):
         for item in items:
             say(f"  {label}: {item}")
-    sys.exit(verification.exit_code)
 
 
 @main.command()
@@ -433,8 +456,8 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
     elif result.claims or not result.errors:
         click.echo("\n".join(table_lines(result.claims)))
     if out:
-        kept = f"; {len(done.files.kept)} edited files kept" if done.files.kept else ""
-        say(f"{len(done.files.written)} claim files written to {out}{kept}")
+        kept = f"; {counted(len(done.files.kept), 'edited file')} kept" if done.files.kept else ""
+        say(f"{counted(len(done.files.written), 'claim file')} written to {out}{kept}")
     sys.exit(done.exit_code)
 
 

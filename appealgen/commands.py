@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from appealgen import storage
+from appealgen.attachments import read_attachment
 from appealgen.batch import Batch, start_batch
 from appealgen.build import build_one
 from appealgen.check import Verification, verify_packet
@@ -138,8 +139,34 @@ def letters(settings: Settings, paths: list[Path], form: Format, jobs: int | Non
 
 
 def dry_run(settings: Settings, paths: list[Path]) -> Started:
-    """Validate and plan every claim of `paths` and check their templates, building nothing."""
-    return start(settings, paths, plan_work)
+    """Validate and plan every claim of `paths`, check their templates and find the files the
+    packets would enclose, building nothing."""
+    return start(settings, paths, plan_and_find)
+
+
+def plan_and_find(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
+    """The plan, once every document it would enclose is found, readable and of a type the packet
+    takes (what a build would refuse first); nothing is converted."""
+    outcome = plan_work(settings, tools, item)
+    plan = outcome.plan
+    if plan is not None and plan.packet:
+        root = settings.attachments_root or item.base
+        for index in plan.attachment_order:
+            read_attachment(item.claim.attachments[index], index, root, Path(item.origin), verbose=settings.verbose)
+    return outcome
+
+
+def packet_folders(paths: list[Path]) -> list[Path]:
+    """Each path that holds a packet.json (or names no folder: checking it says what is wrong),
+    else the folders under it that hold one, in order; a folder holding none is itself checked
+    (and reported)."""
+    found: list[Path] = []
+    for path in paths:
+        if (path / "packet.json").exists() or not path.is_dir():
+            found.append(path)
+            continue
+        found += sorted(p.parent for p in path.rglob("packet.json")) or [path]
+    return found
 
 
 def check(settings: Settings, folder: Path) -> Verification:
@@ -166,5 +193,5 @@ def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = F
         files = Written()
         if out is not None:
             files = write_claim_files(result, out, settings.attachments_root, settings.today, force,
-                                      settings.file.attachment_names, settings.verbose)
+                                      settings.file.attachment_names, settings.verbose, settings.workspace.user)
     return EraRun(result, files)

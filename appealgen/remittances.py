@@ -175,7 +175,8 @@ class Written:
 
 
 def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False,
-                      names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False) -> Written:
+                      names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False,
+                      workspace: Path | None = None) -> Written:
     """One claim file per denied claim (not reversals), in the claim-file contract. A file that
     already exists and differs from what would be written is left alone (a person may have
     edited it) unless `force`. Files under `root` that are not attached are counted (named with
@@ -194,7 +195,9 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
         path = out / f"{document['claim_id']}.yaml"
         header = (f"# From {found.source.name}, CLP segment {found.era.segment}. "
                   f"Build with: appealgen build {path.name}"
-                  + (f" --attachments-root {root}" if root else "") + "\n")
+                  + (f" --attachments-root {root}" if root else "")
+                  # the practice's details (PTAN, address, requester) come from the workspace's settings
+                  + (f" --workspace {workspace}" if workspace else "") + "\n")
         content = (header + dump_claim(document)).encode()
         if not force and path.exists() and path.read_bytes() != content:
             done.kept.append(f"{path}: differs from what {found.source.name} (CLP segment {found.era.segment}) "

@@ -111,6 +111,11 @@ def test_files_left_out_and_unreadable_scans_are_named_when_building_from_an_835
                           "--as-of", "2026-11-22", "--workspace", str(workspace))
     assert f"{records / 'Samplewood fax.pdf'}: not attached (no attachment kind matches its name; rename it or add " \
            "a pattern to attachment_names in appealgen.yaml)" in stderr.splitlines()
+    code, _, stderr = run("batch", str(remit), "--out", str(tmp_path / "batch"), "--attachments-root",
+                          str(tmp_path / "records"), "--verbose", "--jobs", "1",
+                          "--as-of", "2026-11-22", "--workspace", str(workspace))
+    assert f"{records / 'Samplewood fax.pdf'}: not attached (no attachment kind matches its name; rename it or add " \
+           "a pattern to attachment_names in appealgen.yaml)" in stderr.splitlines()  # batch, as its hint says
     claim = yaml.safe_load((tmp_path / "claims" / "ACCT-9001.yaml").read_text())
     assert [a["kind"] for a in claim["attachments"]] == ["prescription", "progress_notes", "medical_records",
                                                           "delivery_ticket"]

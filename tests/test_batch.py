@@ -75,7 +75,7 @@ def test_batch_makes_what_build_makes(tmp_path: Path) -> None:
         assert comparable(built) == comparable(batched)
         assert pdf_text(built / "packet.pdf") == pdf_text(batched / "packet.pdf")
     assert stderr.splitlines()[-1] == (f"3 claims: 3 built, 0 with nothing to send, 0 up to date, 0 failed; failing "
-                                       f"their check: 0; summary "
+                                       f"their check: 0; passed with warnings to review: 0; summary "
                                        f"in {tmp_path / 'batched' / 'batch-summary.csv'}")
 
 
@@ -141,7 +141,7 @@ def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path
     for secret in ("Rosa", "Testcase", "9XX9XX9XX99", "1950-01-02"):
         assert secret not in text
     assert json.loads((out / "batch-summary.json").read_text())["counts"] == {
-        "built": 2, "nothing_to_send": 0, "skipped": 0, "failed": 1, "check_failed": 1}
+        "built": 2, "nothing_to_send": 0, "skipped": 0, "failed": 1, "check_failed": 1, "with_warnings": 0}
 
 
 def test_claims_of_several_practices_go_to_their_own_folders(tmp_path: Path) -> None:
@@ -168,6 +168,22 @@ def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> Non
         "TEST-2: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)"]
     assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors; nothing built"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_finds_the_documents_a_build_would_refuse(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 3, appeal=HTML_LETTER)
+    data = yaml.safe_load(claims.read_text())
+    data[1]["attachments"][1]["path"] = "docs/gone.pdf"
+    data[2]["attachments"][1]["path"] = "docs/notes.txt"
+    (tmp_path / "in" / "docs" / "notes.txt").write_text("Visit notes typed in a text file.")
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, _, stderr = run("batch", str(claims), "--out", str(tmp_path / "out"), "--dry-run", *AS_OF)
+    assert code == 1
+    assert stderr.splitlines()[-3:] == [
+        f"{claims}[1]: attachments[1].path: file not found",
+        f"{claims}[2]: attachments[1].path: unsupported file: its content is a text file (the type is read from the "
+        "file, not its name)",
+        "3 claims: 1 valid, 2 with errors; nothing built"]
 
 
 def sleepy(settings: Settings, tools: Toolkit, item: Item) -> Outcome:

@@ -233,6 +233,17 @@ def test_a_claim_without_the_payers_claim_number_is_stamped_with_its_account(
         "the remittance"])
 
 
+def test_check_of_a_batch_folder_checks_every_packet_under_it(write_claim: WriteClaim, tmp_path: Path) -> None:
+    good = write_claim(appeal=HTML_LETTER)
+    assert build(good, tmp_path / "out" / "one")[0] == 0
+    lacking = write_claim(appeal=HTML_LETTER, claim_id="TEST-2", attachments=RA_ONLY)
+    assert build(lacking, tmp_path / "out" / "two")[0] == 3
+    (tmp_path / "out" / "empty").mkdir()
+    assert check(tmp_path / "out") == (3, [
+        "TEST-1: passed, 5 pages", "TEST-2: FAILED, 4 pages", "  missing: progress notes or medical records"])
+    assert check(tmp_path / "out" / "empty") == (1, [f"{tmp_path / 'out' / 'empty' / 'packet.json'}: file not found"])
+
+
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
     assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out")[0] == 0
     packet = tmp_path / "out" / "TEST-1" / "packet.pdf"

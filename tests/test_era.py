@@ -24,7 +24,7 @@ from appealgen.remittances import read_eras
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.era_claims import claim_document
 from tests.conftest import CODES, PROFILES, TODAY
-from tests.helpers import PRACTICE_AS_OF, run
+from tests.helpers import PRACTICE, PRACTICE_AS_OF, run
 from tests.pdfs import make_pdf
 from tests.x12gen import ClaimSpec, LineSpec, denial_mix, interchange
 
@@ -285,6 +285,14 @@ def test_era_writes_one_claim_file_per_denied_claim(from_claim_files: Built) -> 
     assert sorted(p.name for p in claims.iterdir()) == [f"{c}.yaml" for c in DENIED]
 
 
+def test_each_claim_file_says_how_to_build_it_with_the_workspace_that_holds_the_practice(
+        from_claim_files: Built) -> None:
+    assert from_claim_files.claims is not None
+    first = (from_claim_files.claims / "ACCT-9001.yaml").read_text().splitlines()[0]
+    assert first.endswith(f"Build with: appealgen build ACCT-9001.yaml --attachments-root {from_claim_files.root} "
+                          f"--workspace {PRACTICE.resolve()}")
+
+
 @pytest.mark.parametrize("claim_id", DENIED)
 def test_claim_file_is_valid_and_finds_its_attachments(from_claim_files: Built, claim_id: str) -> None:
     assert from_claim_files.claims is not None
@@ -411,7 +419,7 @@ WHOLE_CLAIM = ClaimSpec("ACCT-9012", first="Una", last="Wholeclaim", member_id="
 def test_a_claim_denied_at_claim_level_without_lines_is_a_denied_claim(tmp_path: Path) -> None:
     path = write_835(tmp_path, [WHOLE_CLAIM])
     code, stdout, stderr = run("era", str(path), "--json", "--out", str(tmp_path / "claims"), *AS_OF)
-    assert (code, stderr) == (0, f"1 claim files written to {tmp_path / 'claims'}\n")
+    assert (code, stderr) == (0, f"1 claim file written to {tmp_path / 'claims'}\n")
     [row] = json.loads(stdout)["claims"]
     assert (row["denied"], row["category"], row["action"], row["denied_amount"]) == (
         True, "medical_necessity", "appeal", "245.00")
@@ -514,7 +522,7 @@ def test_era_out_leaves_an_edited_claim_file_and_force_rewrites_it(tmp_path: Pat
     code, _, stderr = run("era", str(path), "--out", str(claims), *AS_OF)
     assert code == 0
     assert stderr == (f"{edited}: differs from what remit.835 (CLP segment 13) gives; left as it is (--force "
-                      f"rewrites it)\n1 claim files written to {claims}; 1 edited files kept\n")
+                      f"rewrites it)\n1 claim file written to {claims}; 1 edited file kept\n")
     assert edited.read_text() == text
     assert (claims / "ACCT-9002.yaml").read_bytes() == untouched  # the same content, written again
 

@@ -3,6 +3,7 @@ with OCR), and the letter's dates of service must be the claim's."""
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 from pathlib import Path
@@ -116,6 +117,18 @@ def test_scans_are_named_with_their_pages_and_strict_fails_them(write_claim: Wri
     code, _, stderr = run("batch", str(claim), "--out", str(tmp_path / "batch"), "--strict", "--jobs", "1", *AS_OF)
     assert code == 3  # the batch makes the packet build makes
     assert f"{warning} (--strict)" in (tmp_path / "batch" / "TEST-1" / "packet.json").read_text()
+
+
+def test_a_batch_names_the_packets_that_passed_with_pages_nobody_verified(
+        write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = with_notes(write_claim, {"docs/notes.png": scanned(ROSA)})
+    code, _, stderr = run("batch", str(claim), "--out", str(tmp_path / "out"), "--jobs", "1", *AS_OF)
+    assert code == 0
+    assert "; passed with warnings to review: 1 (TEST-1); summary in " in stderr.splitlines()[-1]
+    with (tmp_path / "out" / "batch-summary.csv").open() as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["warnings"] == ("attachments[1] (progress notes): page 1: no text to confirm the patient (scanned "
+                               "image); review them, or build with --ocr")
 
 
 needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed "

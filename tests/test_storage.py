@@ -114,8 +114,8 @@ def test_file_urls_on_the_cluster_and_in_the_pool(client: Client, tmp_path: Path
     assert [o.status for o in again] == ["skipped", "skipped"]
     code, _, stderr = run("batch", f"file://{claims}", "--out", f"file://{tmp_path}/out", "--force", *AS_OF)
     assert code == 0 and stderr.splitlines()[-1] == (
-        f"2 claims: 2 built, 0 with nothing to send, 0 up to date, 0 failed; failing their check: 0; summary in file://{tmp_path}/out/"
-        "batch-summary.csv")
+        f"2 claims: 2 built, 0 with nothing to send, 0 up to date, 0 failed; failing their check: 0; passed with "
+        f"warnings to review: 0; summary in file://{tmp_path}/out/batch-summary.csv")
 
 
 def test_a_url_that_cannot_be_used_is_named(tmp_path: Path) -> None:
