@@ -130,6 +130,18 @@ def over_stake(state: State, event: Event) -> str | None:
     return None
 
 
+def failed_packet(state: State) -> list[str]:
+    """A word when the last packet built for this denial failed its check: what was sent may be
+    the INCOMPLETE one (recorded all the same: the request did go out)."""
+    built = [e for e in state.events if e.kind is Kind.built and e.details and "passed" in e.details]
+    if not built or built[-1].details.get("passed", True):
+        return []
+    missing = built[-1].details.get("missing") or []
+    why = f" (missing {', '.join(str(m) for m in missing)})" if missing else ""
+    return [f"the last packet built for this claim, on {built[-1].on}, failed its check{why}: make sure what was "
+            "sent is complete, or send what is missing now"]
+
+
 def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Event:
     """The stored event: the entry plus what the tool works out for it."""
     claim_id, step = state.denial.claim_id, state.step
@@ -142,6 +154,7 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
         event.next_date, why = follow_up_after(tools.profile(state.denial.payer), step.level, entry.on)
         event.details = {"follow_up_reason": why}
         notes.append(f"follow up on {event.next_date} ({why})")
+        notes += failed_packet(state)
     elif entry.kind in (Kind.adjusted, Kind.billed_patient) and amount is None:
         event.amount = state.remaining
     elif entry.kind is Kind.decision and problem(state, event) is None:

@@ -262,6 +262,19 @@ def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tm
     assert len(lines) == 4
 
 
+def test_sending_after_a_failed_build_is_recorded_with_a_word_about_it(write_claim: WriteClaim,
+                                                                        tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
+                                "policy": dict(PLAN_POLICY)},
+                        attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
+    assert run(path, "build", str(claim), "--out", str(tmp_path / "out"))[0] == 3  # no notes: INCOMPLETE
+    code, _, stderr = run(path, "log", "record", "TEST-1", "sent", "--method", "fax", "--date", "2026-11-22")
+    assert code == 0  # the request did go out: recorded
+    assert ("  the last packet built for this claim, on 2026-11-22, failed its check (missing progress notes or "
+            "medical records): make sure what was sent is complete, or send what is missing now") in stderr.splitlines()
+
+
 def test_build_writes_no_log_when_none_is_in_use(write_claim: WriteClaim, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
