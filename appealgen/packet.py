@@ -28,12 +28,17 @@ MAX_DEPTH = 32  # nesting of a source's bookmarks
 Bookmark = tuple[str, int, list[Any], list[Any]]
 
 
+# The longest mark a stamp holds on a Letter page with the INCOMPLETE banner and "Page 999 of 999"
+# (Courier at 8 pt: 4.8 pt a character, 122 characters across).
+MAX_MARK = 72
+
+
 def stamp_mark(claim_id: str, payer_claim_number: str | None, medicare: bool) -> str:
     """What every page's stamp names: the account, and the claim number the payer files the
-    request under (a loose page goes back to its claim), never the patient."""
-    if not payer_claim_number:
-        return claim_id
-    return f"{claim_id}  {'ICN' if medicare else 'Claim'} {payer_claim_number}"
+    request under (a loose page goes back to its claim), never the patient. A number that would
+    push the stamp off the page is left out (the account alone still names the claim)."""
+    mark = f"{claim_id}  {'ICN' if medicare else 'Claim'} {payer_claim_number}" if payer_claim_number else claim_id
+    return mark if len(mark) <= MAX_MARK else claim_id
 
 
 def stamp_text(mark: str, page: int, total: int, incomplete: bool) -> str:

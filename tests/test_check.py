@@ -13,7 +13,9 @@ from appealgen.attachments import Part
 from appealgen.check import limit_findings
 from appealgen.identity import Identity, identify, identity_findings
 from appealgen.models import Claim, Patient
+from appealgen.packet import MAX_MARK, stamp_mark, stamp_text
 from appealgen.payers import load_payer
+from appealgen.stamp import CHAR_WIDTH, MARGIN_RIGHT, PADDING
 from appealgen.workspace import Workspace
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.helpers import (
@@ -242,6 +244,15 @@ def test_check_of_a_batch_folder_checks_every_packet_under_it(write_claim: Write
     assert check(tmp_path / "out") == (3, [
         "TEST-1: passed, 5 pages", "TEST-2: FAILED, 4 pages", "  missing: progress notes or medical records"])
     assert check(tmp_path / "out" / "empty") == (1, [f"{tmp_path / 'out' / 'empty' / 'packet.json'}: file not found"])
+
+
+def test_a_stamp_too_long_for_the_page_names_the_account_alone() -> None:
+    # 64 + 2 + 5 + 1 + 40 characters would run off a Letter page with the INCOMPLETE banner
+    account, number = "A" * 64, "9" * 40
+    assert stamp_mark(account, number, medicare=False) == account
+    assert stamp_mark("ACCT-7007", number, medicare=True) == f"ACCT-7007  ICN {number}"
+    widest = stamp_text("X" * MAX_MARK, 999, 999, incomplete=True)
+    assert len(widest) * CHAR_WIDTH + 2 * PADDING <= 612 - MARGIN_RIGHT  # fits a Letter page
 
 
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
