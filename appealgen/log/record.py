@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from appealgen.errors import InputError
 from appealgen.log.model import METHODS, OUTCOMES, Event, Kind
-from appealgen.log.state import State, correction_problem, derive, problem
+from appealgen.log.state import ZERO, State, correction_problem, derive, problem
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
 from appealgen.models import Decision
@@ -130,6 +130,24 @@ def over_stake(state: State, event: Event) -> str | None:
     return None
 
 
+def not_liable(state: State, event: Event) -> str | None:
+    """A patient may be billed only where the rules found them liable when the denial was
+    opened (a PR group code; a PR-50 only with an advance beneficiary notice on file, modifier
+    GA), and for no more than the PR amounts. A CO or PI balance is the provider's under its
+    contract with the payer: billing it to the patient is balance billing."""
+    if event.kind is not Kind.billed_patient:
+        return None
+    facts = state.denial.recorded
+    if not facts.patient_liable:
+        return (f"the patient is not liable for this denial ({facts.reason}): a patient owes only what a PR group "
+                "code assigns (a PR-50 only with an advance beneficiary notice on file, modifier GA); record "
+                "adjusted to write it off")
+    owed = sum((use.amount or ZERO for use in facts.carcs if use.group == "PR"), ZERO)
+    if event.amount is not None and owed and event.amount > owed:
+        return f"amount {event.amount:,.2f} is more than the {owed:,.2f} the remittance's PR codes put on the patient"
+    return None
+
+
 def failed_packet(state: State) -> list[str]:
     """A word when the last packet built for this denial failed its check: what was sent may be
     the INCOMPLETE one (recorded all the same: the request did go out)."""
@@ -179,7 +197,7 @@ def record(conn: Connection, tools: Toolkit, today: date, practice: str | None, 
     notes: list[str] = []
     event = to_event(state, entry, tools, notes)
     why = correction_problem(state, event) if entry.kind is Kind.correction else problem(state, event)
-    why = why or over_stake(state, event)
+    why = why or over_stake(state, event) or not_liable(state, event)
     if why is not None:
         raise InputError(claim_id, entry.kind.value, why)
     insert_events(conn, [(state.denial, event)])

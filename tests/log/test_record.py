@@ -16,13 +16,19 @@ from appealgen.log.api import import_files, record_entry
 from appealgen.log.model import Kind
 from appealgen.log.record import Entry, Recorded
 from tests.log.helpers import denied, remittance, settings_for
+from tests.x12gen import ClaimSpec, LineSpec
 
 DENIED_ON = date(2026, 10, 14)
 
 
 @pytest.fixture
 def url(log_url: str, tmp_path: Path) -> str:
-    claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="29", remarks=("N211",))]
+    claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="29", remarks=("N211",)),
+              denied("ACCT-0004", carc="204", remarks=("N130",), group="PR"),
+              denied("ACCT-0005", group="PR"),  # PR-50 without modifier GA: no advance beneficiary notice
+              ClaimSpec("ACCT-0006", status="4", billed="445.00", paid="0", payer_claim_number="PCN0006", lines=[
+                  LineSpec(billed="245.00", paid="0", cas=(("CO", "50", "245.00"),), remarks=("N115",)),
+                  LineSpec(billed="200.00", paid="0", cas=(("PR", "204", "200.00"),), remarks=("N130",))])]
     import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
     return log_url
 
@@ -114,9 +120,25 @@ def test_adjusted_writes_off_what_is_left_and_closes(url: str) -> None:
 
 
 def test_billed_patient_closes_with_the_amount_billed(url: str) -> None:
-    done = rec(url, "billed_patient", amount="45.00")
+    done = rec(url, "billed_patient", claim="ACCT-0004", amount="45.00")  # PR-204: excluded by the patient's plan
     assert (done.state.patient_billed, done.state.status, done.state.remaining) == \
         (Decimal("45.00"), "closed", Decimal("200.00"))
+
+
+def test_only_a_balance_the_patient_is_liable_for_is_billed_to_them(url: str) -> None:
+    assert refused(url, "billed_patient", amount="45.00") == (
+        "ACCT-0001: billed_patient: the patient is not liable for this denial (CO-50): a patient owes only what a PR "
+        "group code assigns (a PR-50 only with an advance beneficiary notice on file, modifier GA); record adjusted "
+        "to write it off")
+    assert refused(url, "billed_patient", claim="ACCT-0005").startswith(
+        "ACCT-0005: billed_patient: the patient is not liable for this denial (PR-50)")
+    assert refused(url, "billed_patient", claim="ACCT-0004", amount="245.01") == \
+        "ACCT-0004: billed_patient: amount 245.01 is more than the 245.00 still at stake"
+    assert rec(url, "billed_patient", claim="ACCT-0004").event.amount == Decimal("245.00")  # all the PR amount
+    # One line the provider's (CO-50), one the patient's (PR-204): the patient owes the PR line only.
+    assert refused(url, "billed_patient", claim="ACCT-0006") == \
+        "ACCT-0006: billed_patient: amount 445.00 is more than the 200.00 the remittance's PR codes put on the patient"
+    assert rec(url, "billed_patient", claim="ACCT-0006", amount="200.00").state.patient_billed == Decimal("200.00")
 
 
 def test_assigned_sets_the_owner(url: str) -> None:

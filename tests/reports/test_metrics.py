@@ -266,7 +266,8 @@ def test_remitted_dollars_stay_exact_to_the_cent(tmp_path: Path) -> None:
 
 def test_a_denial_billed_to_the_patient_is_not_a_write_off(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'log.sqlite'}"
-    import_files(settings(url), [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], None, "pat")
+    excluded = denied("ACCT-0001", carc="204", remarks=("N130",), group="PR")  # the patient's plan excludes it
+    import_files(settings(url), [remittance(tmp_path / "oct.835", [excluded])], [], None, "pat")
     billed = Entry(Kind.billed_patient, date(2026, 10, 20), "pat", amount="45.00")
     record_entry(settings(url), "ACCT-0001", billed, None)
     assert metric(report(url), "write_offs").value == D("0.00")
