@@ -46,7 +46,14 @@ class Outcome:
             return self.error.exit_code
         if self.report is not None and not self.report.check.passed:
             return EXIT_CHECK_FAILED
+        if self.letter_alone_incomplete:  # mailed as it is, its request would be dismissed for what it lacks
+            return EXIT_CHECK_FAILED
         return EXIT_OK
+
+    @property
+    def letter_alone_incomplete(self) -> bool:
+        """A letter written alone (`letters`) whose packet would fail its check."""
+        return self.plan is not None and bool(self.files) and bool(self.plan.missing or self.plan.problems)
 
     def lines(self) -> list[str]:
         """What a person reads about this item: the error's lines, or the packet's summary."""
@@ -54,7 +61,7 @@ class Outcome:
             return self.error.lines()
         if self.plan is not None and self.instead:
             return [nothing_line(self.plan.claim_id, self.plan.action, self.instead, self.plan.action_reason, None)]
-        if self.plan is not None and self.files and (self.plan.missing or self.plan.problems):
+        if self.plan is not None and self.letter_alone_incomplete:
             # a letter alone: printed and mailed, it must not go without what its packet would lack
             return [f"{self.plan.claim_id}: letter written, but its packet would fail its check: "
                     f"{check_detail(self.plan.missing, self.plan.problems)}"]

@@ -387,7 +387,7 @@ def test_a_letter_whose_packet_would_fail_its_check_says_so(tmp_path: Path) -> N
     claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER,
                            attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
     code, _, stderr = run("letters", str(claims), "--out", str(tmp_path / "letters"), *AS_OF)
-    assert code == 0 and (tmp_path / "letters" / "TEST-1.pdf").is_file()
+    assert code == 3 and (tmp_path / "letters" / "TEST-1.pdf").is_file()  # written, and the exit code says
     assert stderr.splitlines()[-2] == ("TEST-1: letter written, but its packet would fail its check: missing progress "
                                        "notes or medical records")
 
