@@ -24,7 +24,7 @@ from appealgen.outcome import Outcome
 from appealgen.planned import plan_item
 from appealgen.remittances import EraResult, Written, read_eras, write_claim_files
 from appealgen.render.office import CommandLineConverter
-from appealgen.run import run
+from appealgen.run import placed_by_practice, run
 from appealgen.settings import Settings
 from appealgen.settings import open_settings as settings_for_command
 from appealgen.sources import load, needs_profiles
@@ -45,8 +45,9 @@ def load_items(settings: Settings, paths: list[Path]) -> Loaded:
     """The items of `paths`; payer profiles are read only when an 835 needs them."""
     with Toolkit(settings) as tools:
         profiles = tools.profiles() if needs_profiles(paths) else {}
-        return load(paths, profiles, tools.codes(), settings.today, settings.attachments_root, settings.csv_mapping,
-                    settings.file.attachment_names, settings.verbose)
+        loaded = load(paths, profiles, tools.codes(), settings.today, settings.attachments_root,
+                      settings.csv_mapping, settings.file.attachment_names, settings.verbose)
+    return placed_by_practice(loaded, settings.out)
 
 
 @dataclass

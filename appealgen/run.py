@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from appealgen.errors import InputError, exit_code
 from appealgen.executors.base import Executor
 from appealgen.outcome import Outcome
 from appealgen.sources.items import Item, Loaded
 
-__all__ = ["exit_code", "outcomes_exit_code", "run", "unique_items"]
+__all__ = ["exit_code", "outcomes_exit_code", "placed_by_practice", "run", "unique_items"]
 
 
 def practice_of(item: Item) -> str:
@@ -27,12 +28,30 @@ def safe_folder(name: str) -> str:
     return cleaned or "practice"
 
 
-def with_practices(items: list[Item]) -> list[Item]:
-    """A run that spans several practices writes each one's packets under its own folder."""
+def with_practices(items: list[Item], out: Path | None = None) -> list[Item]:
+    """A run that spans several practices writes each one's packets under its own folder, and
+    so does a run into an output folder that already holds a practice's folder: a rerun of one
+    practice's claims (those that failed, say) then finds its packets where the first run put
+    them, instead of building them again beside them."""
     practices = {practice_of(item) for item in items}
-    if len(practices) < 2:
+    if len(practices) < 2 and not (out is not None and any(_practice_folder(out / p) for p in practices)):
         return items
     return [replace(item, practice=practice_of(item)) for item in items]
+
+
+def _practice_folder(folder: Path) -> bool:
+    return folder.is_dir() and not (folder / "packet.json").exists()  # not a claim's own folder
+
+
+def placed_by_practice(loaded: Loaded, out: Path) -> Loaded:
+    """The run's items with their output folders settled once, for every later stage; a packet an
+    earlier run left at the top of `out`, where this run writes under the practice's folder, is
+    named: both would look ready to send."""
+    items = with_practices(loaded.items, out)
+    warnings = [f"{out / item.claim_id}: a packet from an earlier run of one practice's claims; this run writes "
+                f"{out / item.practice / item.claim_id}: remove the older folder, so that only one is sent"
+                for item in items if item.practice and (out / item.claim_id / "packet.json").is_file()]
+    return replace(loaded, items=items, warnings=loaded.warnings + warnings)
 
 
 def unique_items(items: list[Item]) -> tuple[list[Item], list[Outcome]]:
