@@ -138,8 +138,13 @@ class Requirement(Strict):
 
 
 class Match(Strict):
+    """How an 835's payer finds this profile: its payer ID, a part of its name, or, when neither
+    names a specific profile, the claim filing indicator its claims carry (CLP06: MA Medicare
+    Part A, MB Medicare Part B, MC Medicaid)."""
+
     payer_ids: list[str] = Field(default_factory=list)
     names: list[str] = Field(default_factory=list)
+    filing_indicators: list[str] = Field(default_factory=list)
 
 
 class PayerProfile(Strict):

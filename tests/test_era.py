@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -148,18 +148,44 @@ def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> Non
     [("17003", "medicare-dme"), ("00952", "medicare-part-b"), ("EXMCD1", "medicaid-caresource")],
 )
 def test_profile_is_matched_by_ref_2u_alone(tmp_path: Path, payer_id: str, profile: str) -> None:
-    path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id=payer_id)
+    filing = "MC" if profile.startswith("medicaid") else "MB"
+    path = write_835(tmp_path, [replace(spec("ACCT-9001"), filing=filing)], payer="ACME BENEFITS ADMINISTRATORS",
+                     payer_id=payer_id)
     code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
     assert (code, stderr) == (0, "")
     assert [r["profile"] for r in json.loads(stdout)["claims"]] == [profile]
 
 
 def test_unknown_payer_falls_back_to_commercial_with_a_warning(tmp_path: Path) -> None:
-    path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id="99999")
+    commercial = replace(spec("ACCT-9001"), filing="CI")  # CLP06: commercial insurance
+    path = write_835(tmp_path, [commercial], payer="ACME BENEFITS ADMINISTRATORS", payer_id="99999")
     code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
     assert code == 0
     assert stderr == f"{path}: payer ACME BENEFITS ADMINISTRATORS matches no payer profile; using commercial\n"
     assert [r["profile"] for r in json.loads(stdout)["claims"]] == ["commercial"]
+
+
+@pytest.mark.parametrize("payer", ["WISCONSIN PHYSICIANS SERVICE INSURANCE CORP", "NOVITAS SOLUTIONS"])
+def test_a_medicare_contractor_no_profile_names_is_known_by_its_claims_filing_indicator(tmp_path: Path,
+                                                                                       payer: str) -> None:
+    """"INSURANCE" in its name matches the generic commercial profile; CLP06 MB says Medicare Part
+    B: the redetermination's 120 days (+5 for receipt), not a commercial plan's 12 months."""
+    path = write_835(tmp_path, [spec("ACCT-9001")], payer=payer, payer_id="99999")
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr == (f"{path}: payer {payer} is matched by its claims' filing indicator (CLP06 MB: Medicare Part B) "
+                      "to medicare-part-b; add its payer ID to that profile's match.payer_ids to be sure\n")
+    [row] = json.loads(stdout)["claims"]
+    assert (row["profile"], row["action"], row["deadline"]) == ("medicare-part-b", "appeal", "2027-02-16")
+
+
+def test_a_profile_of_another_kind_than_the_claims_filing_indicator_is_named(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id="EXMCD1")
+    code, _, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr == (f"{path}: payer ACME BENEFITS ADMINISTRATORS: its claims are Medicare Part B (CLP06 MB), but "
+                      "its profile medicaid-caresource is for medicaid payers: check the profile's match (its levels "
+                      "and deadlines would be wrong)\n")
 
 
 # --- 2. The JSON and the table --------------------------------------------------------------

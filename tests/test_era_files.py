@@ -66,7 +66,7 @@ def test_units_of_a_denied_835_line(tmp_path: Path, svc: str, units: str) -> Non
 
 
 def test_a_specific_payer_name_beats_the_generic_fallback(tmp_path: Path) -> None:
-    path = write_835(tmp_path / "cs.835", [ClaimSpec("ACCT-9001")], payer="CARESOURCE HEALTH PLAN",
+    path = write_835(tmp_path / "cs.835", [ClaimSpec("ACCT-9001", filing="MC")], payer="CARESOURCE HEALTH PLAN",
                      payer_id="NOMATCH")
     code, stdout, _ = run("era", str(path), "--json", *AS_OF)
     assert code == 0

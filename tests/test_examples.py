@@ -46,7 +46,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Exampl
     files = Builder(Workspace.open(REPO), today=TODAY, warm=True)
     era = Builder(Workspace.open(ERA), attachments_root=ERA / "records", today=TODAY, warm=True)
     items: list[tuple[Builder, Item]] = [(files, load_claims(p)[0]) for p in sorted(REPO.glob("examples/*/claim.yaml"))]
-    items += [(era, item) for item in load_items(era.settings, [ERA / "remittance-2026-10-14.835"]).items]
+    era_items = load_items(era.settings.with_(out=out), [ERA / "remittance-2026-10-14.835"]).items
+    items += [(era, item) for item in era_items]
     examples = {}
     for builder, item in items:
         report = builder.build(item, out)

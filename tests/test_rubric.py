@@ -225,7 +225,7 @@ def from_835(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         for name in ("SWO 2026-08-22.pdf", "progress notes.pdf", "sleep study.pdf"):
             (records / name).write_bytes(make_pdf(lines=lines))
     builder = Builder(Workspace.open(PRACTICE), attachments_root=folder / "records", today=TODAY, warm=True)
-    items = load_items(builder.settings, [folder / "remit.835"]).items
+    items = load_items(builder.settings.with_(out=folder / "out"), [folder / "remit.835"]).items
     try:
         return build_all(builder, items, folder / "out")
     finally:

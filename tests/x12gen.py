@@ -43,10 +43,11 @@ class ClaimSpec:
     lines: list[LineSpec] = field(default_factory=lambda: [LineSpec()])
     statement: tuple[str, str] | None = None  # DTM*232 and DTM*233: the claim's statement period
     frequency: str = "1"  # CLP09: 1 original, 7 replacement, 8 void
+    filing: str = "MB"  # CLP06, the claim filing indicator: MB Medicare Part B, MC Medicaid, CI commercial
 
 
 def claim_segments(c: ClaimSpec, sep: str = "*", comp: str = ":") -> list[str]:
-    out = [f"CLP{sep}{c.claim_id}{sep}{c.status}{sep}{c.billed}{sep}{c.paid}{sep}{c.patient_resp}{sep}MB"
+    out = [f"CLP{sep}{c.claim_id}{sep}{c.status}{sep}{c.billed}{sep}{c.paid}{sep}{c.patient_resp}{sep}{c.filing}"
            f"{sep}{c.payer_claim_number}{sep}12{sep}{c.frequency}"]
     for group, code, amount in c.claim_cas:
         out.append(f"CAS{sep}{group}{sep}{code}{sep}{amount}")

@@ -36,6 +36,9 @@ REMARK = re.compile(r"(M|MA|N)\d{1,3}")
 # Claim statuses that neither pay nor deny anything new: a reversal of an earlier payment, and a
 # predetermination (pricing only, nothing was adjudicated).
 NOT_ADJUDICATED = {"22": "a reversal of an earlier payment", "25": "a predetermination: pricing only"}
+# Claim filing indicators (CLP06) that name a public program: (profile kind, words for people).
+FILING_PROGRAMS = {"MA": ("medicare", "Medicare Part A"), "MB": ("medicare", "Medicare Part B"),
+                   "MC": ("medicaid", "Medicaid")}
 
 
 @dataclass
@@ -81,18 +84,51 @@ def is_denied(claim: EraClaim, found: Classification) -> bool:
     return claim.status_code == "4" or found.denied
 
 
-def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> str | None:
-    """A profile whose `match` names this payer's ID (REF*2U, N1*PR04, TRN03) or name."""
+def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> tuple[str | None, bool]:
+    """A profile whose `match` names this payer's ID (REF*2U, N1*PR04, TRN03) or name, and
+    whether it is specific (by ID, or by a name other than the generic fallback's)."""
     payer = remittance.payer
     ids = {v for v in (payer.reference_ids.get("2U"), payer.id, remittance.payment.originator) if v}
     for profile in profiles.values():
         if ids & set(profile.match.payer_ids):
-            return profile.id
+            return profile.id, True
     # By name: a specific profile before the generic fallback, then the longest pattern.
     name = payer.name.upper()
     hits = [(profile.id != FALLBACK_PROFILE, len(pattern), profile.id)
             for profile in profiles.values() for pattern in profile.match.names if pattern.upper() in name]
-    return max(hits)[2] if hits else None
+    return (max(hits)[2], max(hits)[0]) if hits else (None, False)
+
+
+def claim_profile(matched: tuple[str | None, bool], claim: EraClaim, profiles: dict[str, PayerProfile]) -> str:
+    """The profile for one claim: the payer's own, unless only the generic fallback's names (or
+    nothing) matched, where the claim's filing indicator says more: a Medicare contractor
+    whose name holds "INSURANCE" is not a commercial plan, and its deadlines are not one."""
+    profile, specific = matched
+    if specific and profile is not None:
+        return profile
+    by_filing = [p.id for p in profiles.values() if claim.filing_indicator in p.match.filing_indicators]
+    return by_filing[0] if by_filing else profile or FALLBACK_PROFILE
+
+
+def profile_warnings(source: str, remittance: Remittance, matched: tuple[str | None, bool], claim: EraClaim,
+                     chosen: str, profiles: dict[str, PayerProfile]) -> list[str]:
+    """How a payer was matched when it was not by its ID or a specific name, and a profile whose
+    kind the claims' filing indicator contradicts."""
+    payer = remittance.payer.name or "(unnamed)"
+    indicator = claim.filing_indicator
+    program = FILING_PROGRAMS.get(indicator)
+    lines = []
+    if chosen != matched[0] and program is not None:
+        lines.append(f"{source}: payer {payer} is matched by its claims' filing indicator (CLP06 {indicator}: "
+                     f"{program[1]}) to {chosen}; add its payer ID to that profile's match.payer_ids to be sure")
+    elif matched[0] is None:
+        lines.append(f"{source}: payer {payer} matches no payer profile; using {chosen}")
+    kind = profiles[chosen].kind if chosen in profiles else None
+    if program is not None and kind is not None and program[0] != kind:
+        lines.append(f"{source}: payer {payer}: its claims are {program[1]} (CLP06 {indicator}), but its profile "
+                     f"{chosen} is for {kind} payers: check the profile's match (its levels and deadlines would "
+                     "be wrong)")
+    return lines
 
 
 def find_claims(
@@ -100,15 +136,18 @@ def find_claims(
 ) -> tuple[list[FoundClaim], list[str]]:
     found, warnings = [], []
     for remittance in era.remittances:
-        profile = match_profile(remittance, profiles)
-        if profile is None:
-            warnings.append(f"{era.source}: payer {remittance.payer.name or '(unnamed)'} matches no "
-                            f"payer profile; using {FALLBACK_PROFILE}")
+        matched = match_profile(remittance, profiles)
+        said: set[str] = set()
         for claim in remittance.claims:
+            profile = claim_profile(matched, claim, profiles)
+            for line in profile_warnings(era.source, remittance, matched, claim, profile, profiles):
+                if line not in said:  # once per payer and indicator
+                    said.add(line)
+                    warnings.append(line)
             claim_codes = codes_of(claim)
             classification = classify_codes(*claim_codes, codes)
             found.append(FoundClaim(Path(era.source), remittance, claim, claim_codes, classification,
-                                    is_denied(claim, classification), profile or FALLBACK_PROFILE))
+                                    is_denied(claim, classification), profile))
             if classification.unknown:
                 warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
                                 "not in the code table (rules/codes.yaml): a person must review this claim")
