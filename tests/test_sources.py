@@ -128,7 +128,17 @@ def test_rows_of_one_claim_must_agree(tmp_path: Path) -> None:
     loaded = load_csv(csv_file, mapping)
     assert loaded.items == []
     assert loaded.errors[0].lines() == [
-        f"{csv_file}: row 3, column 'Pt First': differs from row 2 of the same claim; claim CSV-1 not built"]
+        f"{csv_file}: row 3, column 'Pt First': differs from row 2, which has the same claim id: a claim's rows must "
+        "agree (two claims with one id?); claim CSV-1 not built"]
+
+
+def test_a_service_line_exported_twice_fails_its_claim_instead_of_asking_for_it_twice(tmp_path: Path) -> None:
+    csv_file, mapping = write(tmp_path, [row(), row(code="E0562"), row(code="E0562"), row("CSV-2")])
+    loaded = load_csv(csv_file, mapping)
+    assert [item.claim_id for item in loaded.items] == ["CSV-2"]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 4: repeats the service line of row 3 exactly (a row exported twice?): remove it, or bill a "
+        "service given twice as one line with its units; claim CSV-1 not built"]
 
 
 def test_one_row_per_claim_refuses_a_second_row(tmp_path: Path) -> None:

@@ -230,9 +230,14 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
         else:
             previous = _get(claim.data, field)
             if previous is not None and previous != value:
-                return where, f"differs from row {claim.first_row} of the same claim"
+                return where, (f"differs from row {claim.first_row}, which has the same claim id: a claim's rows "
+                               "must agree (two claims with one id?)")
             _set(claim.data, field, value)
             claim.columns[field] = column
+    if line in claim.lines:  # an export that repeats a row would ask the payer for the line twice
+        twin = claim.rows[claim.lines.index(line)]
+        return f"row {number}", (f"repeats the service line of row {twin} exactly (a row exported twice?): remove "
+                                 "it, or bill a service given twice as one line with its units")
     if line:
         claim.lines.append(line)
         claim.rows.append(number)

@@ -4,6 +4,7 @@ exact message. The claim: ACCT-0001, denied CO-50 by a DME MAC on 2026-10-14 (as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -53,7 +54,7 @@ def test_sent_sets_the_follow_up_from_the_levels_decision_timeframe(url: str) ->
 
 
 def test_a_level_without_a_published_timeframe_is_followed_up_after_30_days(log_url: str, tmp_path: Path) -> None:
-    commercial = remittance(tmp_path / "plan.835", [denied("ACCT-0003")])
+    commercial = remittance(tmp_path / "plan.835", [replace(denied("ACCT-0003"), filing="CI")])
     commercial.write_text(commercial.read_text().replace("EXAMPLE DME MAC", "EXAMPLE HEALTH PLAN")
                           .replace("REF*2U*17003", "REF*2U*99999"))
     import_files(settings_for(log_url), [commercial], [], None, "pat")
