@@ -13,7 +13,7 @@ from appealgen.plan import Plan
 from appealgen.report import Override, PacketReport
 
 Status = Literal["built", "nothing_to_send", "skipped", "planned", "failed"]
-SAID = ("content.", "identity.", "signature.")  # warnings printed under a built packet's line
+SAID = ("content.", "identity.", "signature.", "claim.mixed_denials")  # warnings printed under a packet's line
 
 
 @dataclass

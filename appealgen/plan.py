@@ -18,7 +18,7 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.readiness import REVIEWS, cite_policies, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
-from appealgen.rules.classify import Classification, classify, line_category
+from appealgen.rules.classify import Classification, classify, line_denial
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
     Deadline,
@@ -299,23 +299,25 @@ def limits_passed(profile: PayerProfile, first_dos: date, denial_date: date, his
     return filing_limit_passed(profile, first_dos, today), reopening
 
 
-def mixed_findings(claim: Claim, disputed: list[DisputedLine], category: Category, codes: CodeTable) -> list[Finding]:
+def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> list[Finding]:
     """Lines denied for different reasons need different actions (a medical-necessity line's
-    appeal, a duplicate line's status check): one plan follows the claim's category, so the
-    others are named, to be planned apart before their own windows close."""
-    if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
+    appeal, a duplicate line's status check): the plan follows the lines that carry the most
+    denied money (classify), so the others are named, to be planned apart before their own
+    windows close."""
+    if not found.split:  # the lines agree, or a person stated the claim's category: the lines follow it
         return []
+    category = found.category
     others: dict[Category, list[str]] = {}
-    for line in disputed:
-        own = line_category(claim, claim.service_lines[line.index], codes)
-        if own is not None and own is not category:
-            others.setdefault(own, []).append(f"{line.label} ({', '.join(line.codes)})")
+    for line in claim.service_lines:
+        own = line_denial(claim, line, codes)
+        if own is not None and own.denied and own.category is not category:
+            others.setdefault(own.category, []).append(f"{line.label} ({', '.join(own.denial_codes)})")
     if not others:
         return []
     listed = "; ".join(f"{other.value}: {', '.join(labels)}" for other, labels in others.items())
     return [warning("claim.mixed_denials", f"lines denied for other reasons than {category.value} ({listed}); "
-                    "this plan follows the claim's category: put those lines in a claim file of their own, so each "
-                    "is planned on its own and meets its own deadline")]
+                    "this plan follows the lines that carry the most denied money: put the others in a claim file "
+                    "of their own, so each is planned on its own and meets its own deadline")]
 
 
 def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:
@@ -455,7 +457,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
-    findings += _code_findings(found) + mixed_findings(claim, disputed, found.category, codes)
+    findings += _code_findings(found) + mixed_findings(claim, found, codes)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)

@@ -18,7 +18,7 @@ from appealgen.errors import InputError
 from appealgen.models import Appeal, AttachmentKind
 from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile
-from appealgen.plan import decide
+from appealgen.plan import decide, mixed_findings
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources import read_remittances
@@ -53,6 +53,7 @@ class RowDecision:
     deadline: date | None = None
     days_left: int | None = None
     send_by: date | None = None
+    warnings: tuple[str, ...] = ()  # lines denied for other reasons, to be planned apart
 
 
 def _without_plan(found: FoundClaim, profile: PayerProfile) -> RowDecision:
@@ -77,11 +78,12 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
         return _without_plan(found, profile)
     decided = decide(claim, profile, codes, today, str(found.source))  # the plan's decisions, not its packet
     category, action = decided.found.category.value, decided.action
+    warnings = tuple(f.message for f in mixed_findings(claim, decided.found, codes))
     if not decided.dated:  # no deadline to meet: none to show
-        return RowDecision(category, action.action.value, action.reason)
+        return RowDecision(category, action.action.value, action.reason, warnings=warnings)
     sending = decided.sending.date if decided.submitted else None  # a review decides; it sends nothing yet
     return RowDecision(category, action.action.value, action.reason, decided.deadline.date, decided.days_left,
-                       sending)
+                       sending, warnings)
 
 
 def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
@@ -102,7 +104,7 @@ def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeT
                     "member_id": era.patient.member_id},
         "category": decision.category, "action": decision.action, "action_reason": decision.reason,
         "deadline": decision.deadline, "days_left": decision.days_left, "send_by": decision.send_by,
-        "source": str(found.source), "segment": era.segment,
+        "warnings": list(decision.warnings), "source": str(found.source), "segment": era.segment,
     }
     if descriptions is not None:
         row["descriptions"] = {code: descriptions.get(bare_code(code), "(no description loaded)")
@@ -223,4 +225,5 @@ def table_lines(rows: list[dict[str, Any]]) -> list[str]:
                      f"{row['payer'][:20]:20} {text[:28]:28} {row['category']:24} {row['action']:21} {deadline:10} "
                      f"{days:>5}")
         lines += [f"    {code}: {text}" for code, text in row.get("descriptions", {}).items()]
+        lines += [f"    warning: {text}" for text in row["warnings"]]
     return lines

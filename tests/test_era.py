@@ -612,3 +612,22 @@ def test_each_denied_row_shows_the_plan_of_the_claim_it_becomes(tmp_path: Path) 
                 row["send_by"]) == (plan.category.value, plan.action.value, plan.action_reason, *sent)
         planned += 1
     assert planned == 7  # every denied claim of the mix
+
+
+def test_a_claim_whose_lines_were_denied_for_different_reasons_is_planned_by_its_largest_and_says_so(
+        tmp_path: Path) -> None:
+    """MA130 (unprocessable, no appeal rights) on a $45 supply line must not make the $1,200
+    device line a new claim with no appeal: the row appeals, and names the supply line."""
+    claim = ClaimSpec("ACCT-9101", billed="1245.00", lines=[
+        LineSpec(code="E0470", billed="1200.00", cas=(("CO", "50", "1200.00"),), remarks=("N115",)),
+        LineSpec(code="A7037", modifiers=(), billed="45.00", cas=(("CO", "16", "45.00"),), remarks=("MA130", "M20"))])
+    path = write_835(tmp_path, [claim])
+    code, stdout, _ = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    [row] = json.loads(stdout)["claims"]
+    assert (row["category"], row["action"], row["deadline"]) == ("medical_necessity", "appeal", "2027-02-16")
+    warning = ("lines denied for other reasons than medical_necessity (missing_information: A7037 (CO-16)); this plan "
+               "follows the lines that carry the most denied money: put the others in a claim file of their own, so "
+               "each is planned on its own and meets its own deadline")
+    assert row["warnings"] == [warning]
+    assert f"    warning: {warning}" in run("era", str(path), *AS_OF)[1].splitlines()

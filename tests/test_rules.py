@@ -10,6 +10,7 @@ so a change to a rule makes a test fail.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -919,16 +920,17 @@ def test_a_benefit_maximum_without_authorization_goes_to_the_client(codes: list[
 
 
 def test_lines_denied_for_other_reasons_are_named_to_be_planned_apart() -> None:
-    """One plan follows the claim's category (duplicate ranks first); the medical-necessity line
-    has its own appeal window, so the plan names it rather than let it pass unseen."""
+    """Two lines of equal amounts: the table's precedence decides (duplicate ranks first); the
+    medical-necessity line has its own appeal window, so the plan names it rather than let it
+    pass unseen."""
     claim = build_claim(["CO-18"])
     necessity = claim.service_lines[0].model_copy(update={"code": "A7030", "carc": ["50"], "group": "CO"})
     plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, necessity]}))
     assert plan.category == C.duplicate
     assert [(f.code, f.message) for f in plan.findings if f.code == "claim.mixed_denials"] == [(
         "claim.mixed_denials", "lines denied for other reasons than duplicate (medical_necessity: A7030 (CO-50)); "
-        "this plan follows the claim's category: put those lines in a claim file of their own, so each is planned "
-        "on its own and meets its own deadline")]
+        "this plan follows the lines that carry the most denied money: put the others in a claim file of their own, "
+        "so each is planned on its own and meets its own deadline")]
     same = claim.service_lines[0].model_copy(update={"code": "A7030"})  # both duplicates: nothing to say
     plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, same]}))
     assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]
@@ -998,3 +1000,34 @@ def test_a_remark_that_moves_a_pr_code_also_ends_the_patients_liability() -> Non
     assert classify("PR-96").patient_liable
     assert not classify("PR-96", rarcs=["M127"]).patient_liable
     assert classify("PR-96", rarcs=["N425"]).patient_liable  # excluded by statute: still a coverage denial
+
+
+def test_the_lines_that_carry_the_most_denied_money_decide_not_one_small_lines_code() -> None:
+    """A $40 duplicate line must not turn a $1,200 medical-necessity denial into a status check
+    with no deadline: the plan appeals the large line and names the small one."""
+    claim = build_claim(["CO-50"], billed="1200.00")
+    duplicate = claim.service_lines[0].model_copy(update={"code": "A7035", "carc": ["18"], "group": "CO",
+                                                          "billed": Decimal("40.00")})
+    plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, duplicate]}))
+    assert (plan.category, plan.action, plan.amount_requested) == (C.medical_necessity, A.reconsideration,
+                                                                   Decimal("1200.00"))
+    assert plan.category_reasons[0] == ("the lines denied as medical_necessity carry the most denied money "
+                                        "($1,200.00): this plan follows them; the other lines are planned apart")
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        "lines denied for other reasons than medical_necessity (duplicate: A7035 (CO-18))"]
+
+
+def test_a_remark_on_one_line_acts_on_that_line_only() -> None:
+    """MA130 (unprocessable: no appeal rights) on a $45 line does not take the appeal rights of a
+    $1,200 line denied as not medically necessary, even when an 835's claim file repeats the
+    line's remarks and codes on its denial."""
+    claim = build_claim(["CO-50"], ["N115", "MA130", "M20"], payer="medicare-dme", billed="1200.00")
+    supply = claim.service_lines[0].model_copy(update={
+        "code": "A7037", "carc": ["16"], "group": "CO", "rarc": ["MA130", "M20"], "billed": Decimal("45.00")})
+    necessity = claim.service_lines[0].model_copy(update={"rarc": ["N115"]})
+    denial = claim.denial.model_copy(update={"carc": ["50", "16"], "group": "CO"})
+    plan = plan_for(claim.model_copy(update={"service_lines": [necessity, supply], "denial": denial}))
+    assert (plan.category, plan.action, plan.level) == (C.medical_necessity, A.appeal, "redetermination")
+    assert [line.label for line in plan.disputed] == ["E0601"]
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        "lines denied for other reasons than medical_necessity (missing_information: A7037 (CO-16))"]

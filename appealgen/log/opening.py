@@ -53,8 +53,7 @@ def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, pr
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
         return denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)
-    denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source),
-                               found.classification.patient_liable)
+    denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source))
     denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
     return denial
 

@@ -58,6 +58,7 @@ class Classification:
     forced_action: Action | None = None
     group_action: Action | None = None
     appeal_rights: bool = True
+    split: bool = False  # denied lines fall in several categories: this one's lines decide (deciding_lines)
     documents: list[AttachmentKind] = field(default_factory=list)
     cite_lcd: bool = False
     notes: list[str] = field(default_factory=list)
@@ -108,16 +109,43 @@ def _shared(first: frozenset[str] | None, second: frozenset[str] | None) -> froz
     return first & second
 
 
-def claim_codes(claim: Claim) -> tuple[list[CodeUse], list[str]]:
+def claim_codes(claim: Claim, lines: list[ServiceLine] | None = None) -> tuple[list[CodeUse], list[str]]:
     """The reason codes of a claim file, each with its own group: the denial's (stated as
-    denied) and every line's (unpaid when the line was billed and paid nothing)."""
+    denied) and every line's (unpaid when the line was billed and paid nothing). `lines`: only
+    these lines' codes count, and the denial's codes that only other lines carry are theirs (an
+    835's claim file lists every line's codes on its denial too)."""
     denial = claim.denial
+    chosen = claim.service_lines if lines is None else lines
+    others = [line for line in claim.service_lines if not any(line is c for c in chosen)]
+    theirs = {(u.group, u.carc) for line in others for u in line_uses(line)} - \
+        {(u.group, u.carc) for line in chosen for u in line_uses(line)}
+    their_remarks = {r for line in others for r in line.rarc} - {r for line in chosen for r in line.rarc}
     uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
-    uses += [CodeUse(denial.group, c) for c in denial.carc]
-    for line in claim.service_lines:
+    uses += [CodeUse(denial.group, c) for c in denial.carc if (denial.group, c) not in theirs]
+    for line in chosen:
         uses += line_uses(line)
-    rarcs = [*denial.rarc, *(r for line in claim.service_lines for r in line.rarc)]
+    rarcs = [*(r for r in denial.rarc if r not in their_remarks), *(r for line in chosen for r in line.rarc)]
     return merge_uses(uses), list(dict.fromkeys(rarcs))
+
+
+def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[ServiceLine], Category, Decimal] | None:
+    """When a claim's denied lines fall in different categories (a line not medically necessary,
+    another a duplicate), one line's code must not decide for the others: the plan follows the
+    lines of the category that carries the most denied money (the table's precedence between
+    equal amounts), and the other lines are named to be planned apart (plan.mixed_findings).
+    Returns those lines (and the lines that deny nothing), the category and its amount; None
+    when the lines agree, or a person stated the claim's category."""
+    if claim.denial.category is not None or sum(1 for line in claim.service_lines if line_uses(line)) < 2:
+        return None
+    own = [(line, line_category(claim, line, table)) for line in claim.service_lines]
+    amounts: dict[Category, Decimal] = {}
+    for line, category in own:
+        if category is not None:
+            amounts[category] = amounts.get(category, Decimal(0)) + max(line.billed - line.paid, Decimal(0))
+    if len(amounts) < 2:
+        return None
+    best = max(amounts, key=lambda category: (amounts[category], -table.rank(category)))
+    return [line for line, category in own if category in (None, best)], best, amounts[best]
 
 
 def line_uses(line: ServiceLine) -> list[CodeUse]:
@@ -130,11 +158,19 @@ def line_uses(line: ServiceLine) -> list[CodeUse]:
 def line_category(claim: Claim, line: ServiceLine, table: CodeTable) -> Category | None:
     """The denial category of one line's own codes (with its remarks and the claim's), as if it
     were a claim of its own; None when the line's own codes deny nothing."""
+    found = line_denial(claim, line, table)
+    return found.category if found is not None and found.denied else None
+
+
+def line_denial(claim: Claim, line: ServiceLine, table: CodeTable) -> Classification | None:
+    """One line's own codes classified, with its remarks and the claim's own (those no line
+    carries: an 835's claim file repeats each line's remarks on its denial); None for a line
+    without codes."""
     uses = line_uses(line)
     if not uses:
         return None
-    found = classify_codes(uses, [*line.rarc, *claim.denial.rarc], table)
-    return found.category if found.denied else None
+    on_lines = {remark for each in claim.service_lines for remark in each.rarc}
+    return classify_codes(uses, [*line.rarc, *(r for r in claim.denial.rarc if r not in on_lines)], table)
 
 
 def _group_rule(rule: CarcRule, use: CodeUse) -> tuple[GroupRule | None, str | None]:
@@ -233,7 +269,12 @@ def _choose(result: Classification, findings: list[CodeFinding], table: CodeTabl
 
 
 def classify(claim: Claim, table: CodeTable) -> Classification:
-    result = classify_codes(*claim_codes(claim), table)
+    deciding = deciding_lines(claim, table)
+    result = classify_codes(*claim_codes(claim, deciding[0] if deciding else None), table)
+    if deciding is not None:
+        result.split = True
+        result.reasons.insert(0, f"the lines denied as {deciding[1].value} carry the most denied money "
+                                 f"(${deciding[2]:,.2f}): this plan follows them; the other lines are planned apart")
     if claim.denial.category is not None and claim.denial.category != result.category:
         result.reasons.insert(0, f"category {claim.denial.category.value} stated in the claim file")
         if result.category not in result.others and result.reasons[1:]:

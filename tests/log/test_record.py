@@ -27,9 +27,13 @@ def url(log_url: str, tmp_path: Path) -> str:
     claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="29", remarks=("N211",)),
               denied("ACCT-0004", carc="204", remarks=("N130",), group="PR"),
               denied("ACCT-0005", group="PR"),  # PR-50 without modifier GA: no advance beneficiary notice
-              ClaimSpec("ACCT-0006", status="4", billed="445.00", paid="0", payer_claim_number="PCN0006", lines=[
+              ClaimSpec("ACCT-0006", status="4", billed="245.00", paid="0", payer_claim_number="PCN0006", lines=[
+                  LineSpec(billed="245.00", paid="0", cas=(("CO", "50", "45.00"), ("PR", "204", "200.00")),
+                           remarks=("N130",))]),
+              ClaimSpec("ACCT-0007", status="4", billed="445.00", paid="0", payer_claim_number="PCN0007", lines=[
                   LineSpec(billed="245.00", paid="0", cas=(("CO", "50", "245.00"),), remarks=("N115",)),
-                  LineSpec(billed="200.00", paid="0", cas=(("PR", "204", "200.00"),), remarks=("N130",))])]
+                  LineSpec(code="A7030", billed="200.00", paid="0", cas=(("PR", "204", "200.00"),),
+                           remarks=("N130",))])]
     import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
     return log_url
 
@@ -136,10 +140,13 @@ def test_only_a_balance_the_patient_is_liable_for_is_billed_to_them(url: str) ->
     assert refused(url, "billed_patient", claim="ACCT-0004", amount="245.01") == \
         "ACCT-0004: billed_patient: amount 245.01 is more than the 245.00 still at stake"
     assert rec(url, "billed_patient", claim="ACCT-0004").event.amount == Decimal("245.00")  # all the PR amount
-    # One line the provider's (CO-50), one the patient's (PR-204): the patient owes the PR line only.
+    # Part of the line the provider's (CO-50), part the patient's (PR-204): the patient owes the PR part only.
     assert refused(url, "billed_patient", claim="ACCT-0006") == \
-        "ACCT-0006: billed_patient: amount 445.00 is more than the 200.00 the remittance's PR codes put on the patient"
+        "ACCT-0006: billed_patient: amount 245.00 is more than the 200.00 the remittance's PR codes put on the patient"
     assert rec(url, "billed_patient", claim="ACCT-0006", amount="200.00").state.patient_billed == Decimal("200.00")
+    # The device line (CO-50, $245) decides the denial the log tracks; the PR line is planned apart.
+    assert refused(url, "billed_patient", claim="ACCT-0007").startswith(
+        "ACCT-0007: billed_patient: the patient is not liable for this denial")
 
 
 def test_assigned_sets_the_owner(url: str) -> None:
