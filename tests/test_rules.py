@@ -1031,3 +1031,15 @@ def test_a_remark_on_one_line_acts_on_that_line_only() -> None:
     assert [line.label for line in plan.disputed] == ["E0601"]
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
         "lines denied for other reasons than medical_necessity (missing_information: A7037 (CO-16))"]
+
+
+@pytest.mark.parametrize(("payer", "action"), [("medicaid-caresource", A.ask_client), ("commercial", A.bill_patient)])
+def test_a_medicaid_member_is_not_billed_for_a_non_covered_service_without_the_client(payer: str,
+                                                                                     action: Action) -> None:
+    """42 CFR 447.15: Medicaid's payment is payment in full; a member pays for a non-covered
+    service only under a written agreement signed beforehand, where the state allows it."""
+    plan = plan_for(build_claim(["PR-204"], ["N130"], payer=payer))
+    assert plan.action == action
+    if payer.startswith("medicaid"):
+        assert plan.action_reason.endswith("only with a written agreement signed before the service, where the "
+                                           "state allows it (42 CFR 447.15): ask the client")

@@ -12,6 +12,11 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.rules.classify import Classification
 from appealgen.rules.deadlines import vacate_deadline
 
+# 42 CFR 447.15: a Medicaid provider takes the program's payment as payment in full. A member
+# may be billed for a service Medicaid does not cover only where the state allows it, and only
+# with the member's written agreement signed before the service: the practice (the client) knows.
+MEDICAID_MEMBER = ("under Medicaid a member may be billed for a non-covered service only with a written "
+                   "agreement signed before the service, where the state allows it (42 CFR 447.15): ask the client")
 Status = Literal["first", "stated", "next", "corrected", "exhausted", "pending", "won", "remanded", "dismissed",
                  "no_path"]
 AGGREGATION = ("claims may be aggregated to reach the minimum: several claims with common issues, appealed "
@@ -261,6 +266,8 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
         return ActionChoice(Action.adjust, f"timely filing, {why}: write the balance off", notes)
     if not found.appeal_rights:
         return ActionChoice(Action.adjust, "the remark code gives no appeal rights: adjust")
+    if found.group_action is Action.bill_patient and situation.profile.kind == "medicaid":
+        return ActionChoice(Action.ask_client, f"group code rule: {'; '.join(found.notes)}; {MEDICAID_MEMBER}")
     if found.group_action is not None:
         return ActionChoice(found.group_action, f"group code rule: {'; '.join(found.notes)}")
     simple = {
