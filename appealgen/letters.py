@@ -11,9 +11,11 @@ from typing import Literal
 from pypdf import PdfWriter
 
 from appealgen.attachments import default_title
+from appealgen.build import mark
 from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
+from appealgen.packet import stamped
 from appealgen.plan import remittance_place
 from appealgen.planned import plan_item
 from appealgen.render.context import letter_context
@@ -57,7 +59,8 @@ def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> 
         if docx is None or form in ("pdf", "both"):
             if docx is not None:
                 convert_word(tools, [letter], Path(item.origin), Path(tmp), docx)
-            write_atomic(base.with_suffix(".pdf"), letter.pdf)
+            incomplete = bool(planned.plan.missing or planned.plan.problems)
+            write_atomic(base.with_suffix(".pdf"), stamped(letter.pdf, mark(claim, planned.profile), incomplete))
             written.append(base.with_suffix(".pdf"))
     return Outcome(item.origin, claim.claim_id, plan=planned.plan, files=written)
 
@@ -73,8 +76,10 @@ class LetterWork:
 
 
 def merge_letters(out: Path, outcomes: list[Outcome]) -> Path | None:
-    """One PDF of every letter, in claim order, for printing."""
-    pdfs = sorted((o.claim_id or "", f) for o in outcomes for f in o.files if f.suffix == ".pdf")
+    """One PDF of the letters ready to mail, in claim order, for printing: a letter whose
+    packet would fail its check stays in its own file, stamped INCOMPLETE."""
+    pdfs = sorted((o.claim_id or "", f) for o in outcomes if not o.letter_alone_incomplete
+                  for f in o.files if f.suffix == ".pdf")
     if not pdfs:
         return None
     writer = PdfWriter()

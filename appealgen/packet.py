@@ -200,6 +200,15 @@ def _stamp_all(packet: pikepdf.Pdf, mark: str, incomplete: bool) -> None:
         stamp_page(packet, page.obj, stamp_text(mark, number, total, incomplete), font, flattened)
 
 
+def stamped(pdf: bytes, mark: str, incomplete: bool) -> bytes:
+    """A document sent alone (a letter for mailing) stamped as a packet's pages are: its claim
+    and "Page n of N" on every page, INCOMPLETE first when its packet would fail its check, so
+    a loose page finds its claim and an unfinished letter is not mailed as it is."""
+    document = open_document(pdf)
+    _stamp_all(document, mark, incomplete)
+    return document_bytes(document)
+
+
 def _copy_pages(packet: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
     with warnings.catch_warnings():
         # pikepdf warns that copied pages lose their named destinations and form fields:

@@ -400,6 +400,9 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
                                         f"4 letter files written to {out}"]
+    pages = PdfReader(out / "TEST-2.pdf").pages  # a loose page finds its claim, as a packet's does
+    assert [" ".join(page.extract_text().split()[-7:]) for page in pages] == [
+        f"TEST-2 Claim PCN0001 Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
 
 
 def test_letters_from_an_835_list_the_documents_found_under_the_attachments_root(tmp_path: Path) -> None:
@@ -415,13 +418,22 @@ def test_letters_from_an_835_list_the_documents_found_under_the_attachments_root
     assert "Progress notes" in letter and "Written order" in letter
 
 
-def test_a_letter_whose_packet_would_fail_its_check_says_so(tmp_path: Path) -> None:
+def test_a_letter_whose_packet_would_fail_its_check_says_so_and_stays_out_of_the_print_file(tmp_path: Path) -> None:
     claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER,
                            attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
-    code, _, stderr = run("letters", str(claims), "--out", str(tmp_path / "letters"), *AS_OF)
-    assert code == 3 and (tmp_path / "letters" / "TEST-1.pdf").is_file()  # written, and the exit code says
-    assert stderr.splitlines()[-2] == ("TEST-1: letter written, but its packet would fail its check: missing progress "
-                                       "notes or medical records")
+    complete = claims_folder(tmp_path / "ok", 1, appeal=HTML_LETTER)
+    (complete.parent / "claims.yaml").write_text(complete.read_text().replace("TEST-1", "TEST-9"))
+    out = tmp_path / "letters"
+    code, _, stderr = run("letters", str(claims), str(complete), "--out", str(out), "--merged", *AS_OF)
+    assert code == 3 and (out / "TEST-1.pdf").is_file()  # written, and the exit code says
+    assert stderr.splitlines()[-4:] == [
+        "TEST-1: letter written, but its packet would fail its check: missing progress notes or medical records",
+        f"merged PDF: {out / 'letters-merged.pdf'}",
+        "not in the merged PDF, their packets would fail their check: TEST-1",
+        f"2 letter files written to {out}"]
+    stamps = pdf_text(out / "TEST-1.pdf").count("INCOMPLETE - NOT FOR SUBMISSION")
+    assert stamps == len(PdfReader(out / "TEST-1.pdf").pages)
+    assert len(PdfReader(out / "letters-merged.pdf").pages) == len(PdfReader(out / "TEST-9.pdf").pages)
 
 
 def test_a_hung_conversion_kills_libreoffice_and_the_next_document_gets_a_fresh_one(tmp_path: Path) -> None:
