@@ -16,6 +16,10 @@ from appealgen.rules.classify import Classification
 from appealgen.rules.policies import Citation, PolicyTable, cite
 
 REVIEWS = {Action.appeal, Action.reconsideration}
+# Modifiers that mark a service as separate from another one the same day (CMS NCCI policy manual:
+# 25 for an E/M service, 59 and its subsets XE, XP, XS, XU, the global-surgery modifiers 24, 57,
+# 58, 78, 79, repeat services 76, 77, 91).
+DISTINCT_SERVICE = ("25", "59", "XE", "XP", "XS", "XU", "24", "57", "58", "76", "77", "78", "79", "91")
 # The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
 # then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
 # digits where it has digits. Cards print it in groups with dashes, which are not part of it.
@@ -71,6 +75,24 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
                                     f"confirmed ({'; '.join(citation.unverified)}): check it in the Medicare "
                                     "Coverage Database before sending"))
     return findings
+
+
+def distinct_modifiers(claim: Claim, disputed: list[DisputedLine]) -> list[str]:
+    """The modifiers on the disputed lines that mark a service as separate from another on the
+    same day (what a bundling letter may point to)."""
+    return list(dict.fromkeys(modifier for line in disputed for modifier in claim.service_lines[line.index].modifiers
+                              if modifier in DISTINCT_SERVICE))
+
+
+def bundling_findings(claim: Claim, found: Classification, action: Action,
+                      disputed: list[DisputedLine]) -> list[Finding]:
+    """A bundled line asked for again with no modifier that marks it separate: the edit that
+    bundled it will hold; the fix, when a modifier applies, is a corrected claim that carries it."""
+    if found.category is not Category.bundling or action not in REVIEWS or distinct_modifiers(claim, disputed):
+        return []
+    return [warning("bundling.no_modifier", "no modifier on the disputed line marks a separate service (25 for an "
+                    "E/M service, 59 or XE, XS, XP, XU for a procedure): if one applies, send a corrected claim "
+                    "with it; an appeal without one is usually upheld")]
 
 
 def cite_policies(claim: Claim, profile: PayerProfile, policies: PolicyTable | None, found: Classification,

@@ -183,8 +183,10 @@ LETTERS: dict[str, dict[str, object]] = {
     ),
     "bundling": review(
         "the service was separate and distinct",
-        " The denial states that the service is included in another service. It was separate and distinct: it "
-        "was performed at a different session, site or encounter, as the modifier on the claim indicates.",
+        " The denial states that the service is included in another service. It was separate and distinct{% if "
+        "distinct_modifiers %}, as modifier{{ 's' if distinct_modifiers | length > 1 }} {{ distinct_modifiers | "
+        "join(', ') }} on the claim show{{ 's' if distinct_modifiers | length == 1 }}{% else %} from the service it "
+        "was bundled with{% endif %}.",
         *ARGUMENT,
         "{%p if enclosed.medical_records or enclosed.progress_notes %}",
         "The enclosed notes document the separate service.",

@@ -104,6 +104,28 @@ def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: 
     assert said == {"two": (2, True, True, False, False), "one": (1, False, False, True, True)}
 
 
+def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(
+        builder: Builder, tmp_path: Path) -> None:
+    """"As the modifier on the claim indicates" was said of lines that carried none: a reviewer
+    reads the line and upholds. Without one, the plan says the fix is a corrected claim."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0].model_copy(update={"code": "99213", "modifiers": [], "carc": ["97"],
+                                                            "rarc": ["M15"]})
+    said = {}
+    for name, modifiers in (("none", []), ("25", ["25"])):
+        claim = loaded.claim.model_copy(update={"service_lines": [line.model_copy(update={"modifiers": modifiers})]})
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        render_docx(REPO / "templates/letters/bundling.docx", context, builder.env, tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        sentence = xml[xml.index("It was separate and distinct"):].split(".")[0]
+        said[name] = (sentence, [f.code for f in plan.findings if f.code == "bundling.no_modifier"])
+    assert said == {
+        "none": ("It was separate and distinct from the service it was bundled with", ["bundling.no_modifier"]),
+        "25": ("It was separate and distinct, as modifier 25 on the claim shows", []),
+    }
+
+
 def test_a_claim_paid_in_part_is_not_said_to_be_denied(builder: Builder, tmp_path: Path) -> None:
     """The remittance shows something paid (another line, or part of the one line): the letter
     says the claim was paid in part and the amount requested denied, never that the whole claim was."""

@@ -23,6 +23,7 @@ from appealgen.disputes import DisputedLine
 from appealgen.models import AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
 from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan
+from appealgen.readiness import distinct_modifiers
 from appealgen.render.letter_parts import Enclosed, PolicyView, Signer, Window, enclosed, policy_views, signer, window
 from appealgen.report import section_span
 
@@ -119,6 +120,8 @@ class LetterContext:
     codes: list[str] = about("the denial codes of the disputed lines, each with its group", "CO-50")
     remarks: list[str] = about("the remark codes of the disputed lines", "N115")
     diagnoses: list[str] = about("the diagnosis codes of the disputed lines", "G47.33")
+    distinct_modifiers: list[str] = about("the modifiers on the disputed lines that mark a separate service "
+                                          "(25, 59, XE, XS, XP, XU, ...)", "25")
     enclosed: Enclosed = about("which kinds of document the packet holds (yes/no each): say a document is "
                                "enclosed only under its test", "enclosed.delivery_ticket -> true")
     policies: list[PolicyView] = about("the coverage policies the letter cites, with the criteria the enclosed "
@@ -254,6 +257,7 @@ def letter_context(
         paid_in_part=any(line.paid > 0 for line in claim.service_lines), in_packet=in_packet, codes=plan.quoted_codes,
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
+        distinct_modifiers=distinct_modifiers(claim, plan.disputed),
         enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,
         facts=claim.appeal.facts, correction=claim.appeal.correction, window=window(plan, claim, profile),
         signer=signer(claim.provider), signature=_image_tag(extras.signature), code_text=extras.code_text,
