@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +31,7 @@ from appealgen.sources.items import Item, Loaded
 from appealgen.toolkit import Toolkit
 
 SUMMARY_FIELDS = ["claim_id", "status", "check_passed", "action", "deadline", "pages", "seconds", "error",
-                  "warnings"]
+                  "warnings", "instead"]
 ExecutorFactory = Callable[[Settings, Work], Executor]
 SHOWN_FAILING = 10  # claim ids the closing line names (the summary lists them all)
 
@@ -121,6 +122,15 @@ def start_batch(settings: Settings, loaded: Loaded, executor: ExecutorFactory, f
     return Batch(total, loaded.warnings, outcomes())
 
 
+def in_claim_order(outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes by claim id, numbers in it as numbers (ACCT-9 before ACCT-10): they finish in
+    any order, and a summary that changes its order on every run cannot be compared."""
+    def key(outcome: Outcome) -> list[tuple[int, int | str]]:
+        parts = re.split(r"(\d+)", outcome.claim_id or outcome.origin)
+        return [(0, int(part)) if part.isdigit() else (1, part) for part in parts]
+    return sorted(outcomes, key=key)
+
+
 def summary_row(outcome: Outcome) -> dict[str, object]:
     """One summary row: claim IDs, statuses and codes, never patient data."""
     report = outcome.report
@@ -137,6 +147,8 @@ def summary_row(outcome: Outcome) -> dict[str, object]:
         # what a person must look at before sending (a scanned page nobody verified, no signature):
         # the check's own words, which name documents and pages, never patient data
         "warnings": " | ".join(report.check.warnings) if report is not None else "",
+        # nothing to send: what to do instead, and by when (the rules' words, no patient data)
+        "instead": report.instead if report is not None and report.status == "nothing_to_send" else "",
     }
 
 
@@ -192,7 +204,8 @@ def closing_line(outcomes: list[Outcome], summary: str) -> str:
     claims = counted(len(outcomes), "claim")
     failing = [o.claim_id or "" for o in outcomes if o.report is not None and not o.report.check.passed]
     warned = [o.claim_id or "" for o in outcomes if _warned(o)]
+    failed = [o.claim_id or o.origin for o in outcomes if o.status == "failed"]
     return (f"{claims}: {counts['built']} built, {counts['nothing_to_send']} with nothing to send, "
-            f"{counts['skipped']} up to date, {counts['failed']} failed; failing their check: "
+            f"{counts['skipped']} up to date, {counts['failed']} failed{_named(failed)}; failing their check: "
             f"{counts['check_failed']}{_named(failing)}; passed with warnings to review: "
             f"{counts['with_warnings']}{_named(warned)}; summary in {summary}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -15,7 +16,7 @@ import click
 
 from appealgen import __version__
 from appealgen.collector import for_a_command
-from appealgen.errors import EXIT_UNEXPECTED, AppealgenError, exit_code
+from appealgen.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, AppealgenError, exit_code
 from appealgen.output import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -229,7 +230,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     \b
     Exit codes: 0 all built and passed; 1 some could not be built; 3 some fail
     their check; 4 a required program is missing or the cluster cannot run the
-    batch; 5 an unexpected error.
+    batch; 5 an unexpected error; 130 interrupted (Ctrl-C): run it again to finish.
 
     \b
     Example:
@@ -262,25 +263,35 @@ def _print_plans(outcomes: list[Any]) -> None:
 
 
 def _run_batch(started: Any, settings: Any, quiet: bool, as_json: bool) -> None:
-    from appealgen.batch import closing_line, summary_row, write_summary
+    from appealgen.batch import closing_line, in_claim_order, summary_row, write_summary
     from appealgen.progress import Progress
 
     for line in started.warnings:
         say(line)
     progress = Progress(started.total, quiet=quiet or as_json)
     outcomes = []
+    interrupted = False
     try:
         for outcome in started.outcomes:
             outcomes.append(outcome)
             for line in outcome.error.lines() if outcome.error else []:
                 progress.say(line)
             progress.advance()
+    except KeyboardInterrupt:  # Ctrl-C: stop the workers (what they finish is kept), then sum up what is done
+        interrupted = True
+        with contextlib.suppress(KeyboardInterrupt):
+            getattr(started.outcomes, "close", lambda: None)()
     finally:
         progress.close()
+    outcomes = in_claim_order(outcomes)
     summary, _ = write_summary(settings, outcomes)
     if as_json:
         click.echo(json.dumps([summary_row(o) for o in outcomes], indent=2))
     say(closing_line(outcomes, summary))
+    if interrupted:
+        say(f"interrupted after {len(outcomes)} of {started.total} claims (the summary lists those): run the same "
+            "command again to finish; the packets built so far are kept")
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 

@@ -12,6 +12,7 @@ EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 3  # built but failing its check; also: deadlines already overdue
 EXIT_MISSING_TOOL = 4
 EXIT_UNEXPECTED = 5  # a bug: one line, the traceback with APPEALGEN_DEBUG=1
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it): a batch sums up what it finished
 
 # A run of many items exits with the highest-ranked outcome: a missing tool stops every
 # item alike, a bug outranks bad input, bad input outranks a failing check. Extend this

@@ -128,8 +128,10 @@ def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path
                                                                    "path": "docs/ra.pdf"}]})
     claims.write_text(yaml.safe_dump(data, sort_keys=False))
     out = tmp_path / "out"
-    code, stdout, _ = run("batch", str(claims), "--out", str(out), "--json", *AS_OF)
+    code, stdout, stderr = run("batch", str(claims), "--out", str(out), "--json", *AS_OF)
     assert code == 1
+    assert [row["claim_id"] for row in summary(out)] == ["TEST-1", "TEST-2", "TEST-3"]  # by claim id, not finish
+    assert "1 failed (TEST-2); failing their check: 1 (TEST-3)" in stderr.splitlines()[-1]
     rows = {row["claim_id"]: row for row in summary(out)}  # the unreadable claim too, by the id it states
     assert rows["TEST-1"]["status"] == "built" and rows["TEST-1"]["check_passed"] == "True"
     assert (rows["TEST-1"]["error"], rows["TEST-3"]["check_passed"]) == ("", "False")
@@ -385,6 +387,29 @@ def test_kill_9_then_rerun_finishes_the_rest_and_builds_nothing_twice(tmp_path: 
     assert not list(out.glob("*/.*.part"))
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_the_batch_sums_up_what_finished_and_a_rerun_does_the_rest(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 12, appeal=HTML_LETTER)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "appealgen", "batch", str(claims), "--out", str(out), "--jobs", "2", *AS_OF]
+    batch = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*/packet.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGINT)
+    _, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 130, stderr
+    rows = summary(out)
+    assert 2 <= len(rows) < 12 and {row["status"] for row in rows} == {"built"}
+    assert [row["claim_id"] for row in rows] == sorted((row["claim_id"] for row in rows),
+                                                       key=lambda claim_id: int(claim_id.split("-")[1]))
+    assert stderr.splitlines()[-1] == (f"interrupted after {len(rows)} of 12 claims (the summary lists those): run "
+                                       "the same command again to finish; the packets built so far are kept")
+    rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(summary(out)) == 12 and {row["status"] for row in summary(out)} == {"built", "skipped"}
+
+
 def test_letters_alone_for_mailing(tmp_path: Path) -> None:
     claims = claims_folder(tmp_path / "in", 2, appeal=WORD_LETTER)
     html = claims_folder(tmp_path / "html", 1, appeal=HTML_LETTER)
@@ -532,3 +557,19 @@ def test_a_pool_warmed_up_for_fewer_items_than_jobs_forks_a_worker_per_item(tmp_
         pool.warm_up(1)
         assert len(pool.slots) == 1
     assert pool.slots == []
+
+
+def test_a_claim_with_nothing_to_send_says_what_to_do_instead_in_the_summary(tmp_path: Path) -> None:
+    era = REPO / "examples" / "era"
+    out = tmp_path / "out"
+    code, _, stderr = run("batch", str(era / "remittance-2026-10-14.835"), "--workspace", str(era),
+                          "--attachments-root", str(era / "records"), "--out", str(out), "--as-of", "2026-11-22")
+    assert code == 0, stderr
+    rows = {row["claim_id"]: row for row in summary(out)}
+    assert rows["ACCT-9004"]["status"] == "nothing_to_send"
+    assert rows["ACCT-9004"]["instead"].startswith("correct the claim and send it as a new claim (frequency code 1) by")
+    assert rows["ACCT-9001"]["instead"] == ""  # built: the packet is what to send
+    rerun = run("batch", str(era / "remittance-2026-10-14.835"), "--workspace", str(era),
+                "--attachments-root", str(era / "records"), "--out", str(out), "--as-of", "2026-11-22")
+    assert rerun[0] == 0
+    assert {row["claim_id"]: row["instead"] for row in summary(out)} == {k: r["instead"] for k, r in rows.items()}
