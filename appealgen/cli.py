@@ -16,7 +16,7 @@ import click
 
 from appealgen import __version__
 from appealgen.collector import for_a_command
-from appealgen.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, AppealgenError, exit_code
+from appealgen.errors import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_UNEXPECTED, AppealgenError, exit_code
 from appealgen.output import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -207,7 +207,8 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Column mapping for CSV inputs (YAML: rows, columns; default: the claim-file field names).")
 @click.option("--force", is_flag=True, help="Rebuild packets that are up to date.")
-@click.option("--dry-run", is_flag=True, help="Validate and plan every claim; build nothing.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan every claim and find its documents; name the "
+              "packets that would fail their check (exit 3); build nothing.")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="Seconds one packet may take before it is stopped and recorded as failed.")
 @click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
@@ -252,14 +253,23 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
 
 
 def _print_plans(outcomes: list[Any]) -> None:
+    from appealgen.outcome import check_detail
+
+    incomplete = 0
     for outcome in outcomes:
         if outcome.plan is not None:
             plan = outcome.plan
+            # what the packet would lack, as the build's check would say it (its exit code is 3)
+            lacking = check_detail(plan.missing, plan.problems) if plan.packet else ""
+            incomplete += bool(lacking)
             click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
-                       f"due {plan.deadline.isoformat()})")
+                       f"due {plan.deadline.isoformat()})" + (f"; its packet would fail its check: {lacking}"
+                                                              if lacking else ""))
     say(f"{counted(len(outcomes), 'claim')}: {sum(o.error is None for o in outcomes)} valid, "
-        f"{sum(o.error is not None for o in outcomes)} with errors; nothing built")
-    sys.exit(exit_code(o.exit_code for o in outcomes))
+        f"{sum(o.error is not None for o in outcomes)} with errors, {incomplete} whose packets would fail their "
+        "check; nothing built")
+    codes = [o.exit_code for o in outcomes] + [EXIT_CHECK_FAILED] * bool(incomplete)
+    sys.exit(exit_code(codes))
 
 
 def _run_batch(started: Any, settings: Any, quiet: bool, as_json: bool) -> None:

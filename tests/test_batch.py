@@ -200,8 +200,23 @@ def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> Non
     assert stdout.splitlines() == [
         "TEST-1: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)",
         "TEST-2: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)"]
-    assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors; nothing built"
+    assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors, 0 whose packets would fail their check; " \
+        "nothing built"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_names_the_packets_that_would_fail_their_check(tmp_path: Path) -> None:
+    claims = claims_folder(tmp_path / "in", 2)
+    data = yaml.safe_load(claims.read_text())
+    data[1]["attachments"] = [{"kind": "remittance_advice", "path": "docs/ra.pdf"}]  # no notes
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, stdout, stderr = run("batch", str(claims), "--out", str(tmp_path / "out"), "--dry-run", *AS_OF)
+    assert code == 3  # as the build would exit
+    assert stdout.splitlines()[1] == ("TEST-2: medical_necessity -> reconsideration (reconsideration, due "
+                                      "2027-10-14); its packet would fail its check: missing progress notes or "
+                                      "medical records")
+    assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors, 1 whose packets would fail their check; " \
+        "nothing built"
 
 
 def test_a_dry_run_finds_the_documents_a_build_would_refuse(tmp_path: Path) -> None:
@@ -217,7 +232,7 @@ def test_a_dry_run_finds_the_documents_a_build_would_refuse(tmp_path: Path) -> N
         f"{claims}[1]: attachments[1].path: file not found",
         f"{claims}[2]: attachments[1].path: unsupported file: its content is a text file (the type is read from the "
         "file, not its name)",
-        "3 claims: 1 valid, 2 with errors; nothing built"]
+        "3 claims: 1 valid, 2 with errors, 0 whose packets would fail their check; nothing built"]
 
 
 def sleepy(settings: Settings, tools: Toolkit, item: Item) -> Outcome:
