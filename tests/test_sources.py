@@ -212,3 +212,16 @@ def test_a_named_pipe_given_as_a_csv_export_is_refused_without_waiting(tmp_path:
         os.close(os.open(pipe, os.O_WRONLY))
         pytest.fail("the CSV reader waited on a named pipe")
     assert [e.lines() for e in found[0].errors] == [[f"{pipe}: is a named pipe, not a regular file"]]
+
+
+def test_the_mapping_names_the_profile_each_of_the_exports_payer_names_stands_for(tmp_path: Path) -> None:
+    named = row("CSV-2").replace(",commercial,", ",Example  Health Plan PPO,")
+    unmapped = row("CSV-3").replace(",commercial,", ",MEDICARE DME MAC JURISDICTION B,")
+    mapping = MAPPING + "payers:\n  EXAMPLE HEALTH PLAN PPO: commercial\n"
+    csv_file, mapping_file = write(tmp_path, [row(), named, unmapped], mapping=mapping)
+    loaded = load_csv(csv_file, mapping_file)
+    assert [(item.claim_id, item.claim.payer) for item in loaded.items] == [("CSV-1", "commercial"),
+                                                                           ("CSV-2", "commercial")]
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 4, column 'Payer': not a payer profile id (lower-case letters, digits, '_' or '-'): name the "
+        "profile each of the export's payers stands for under `payers:` in the mapping file; claim CSV-3 not built"]

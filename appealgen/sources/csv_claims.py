@@ -14,6 +14,8 @@ Mapping file:
       patient.last_name: Patient Last
       service_lines.dos: Date of Service
       attachments.progress_notes: Notes File   # paths, several separated by ';'
+    payers:               # the export's payer names -> payer profile ids
+      MEDICARE DME MAC JURISDICTION B: medicare-dme
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pydantic import Field, ValidationError
 
 from appealgen.documents import did_you_mean, error_message, field_path, read_document
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import AttachmentKind, Claim, Strict, plain_amount, stated_claim_id
+from appealgen.models import PAYER_ID_PATTERN, AttachmentKind, Claim, Strict, plain_amount, stated_claim_id
 from appealgen.preflight import MB, Refused, read_regular
 from appealgen.sources.items import Item, Loaded
 
@@ -47,12 +49,21 @@ CLAIM_FIELDS = [
     "appeal.action_reason",
 ]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+PAYER_ID = re.compile(PAYER_ID_PATTERN)
 MAX_BYTES = 200 * MB  # like every other limit, in megabytes of 1,000,000 bytes
 
 
 class Mapping(Strict):
     rows: Literal["line", "claim"] = "line"
     columns: dict[str, str] = Field(default_factory=dict)
+    # what the export calls a payer -> the payer profile id ("MEDICARE DME MAC JURISDICTION B": medicare-dme)
+    payers: dict[str, str] = Field(default_factory=dict)
+
+    def payer(self, text: str) -> str:
+        """The profile id an export's payer name stands for (its case and spacing ignored)."""
+        wanted = " ".join(text.split()).upper()
+        return next((profile for name, profile in self.payers.items() if " ".join(name.split()).upper() == wanted),
+                    text)
 
     def column(self, field: str) -> str:
         return self.columns.get(field, field)
@@ -213,9 +224,12 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
             continue
         where = f"row {number}, column {column!r}"
         try:
-            value = value_of(field, text)
+            value = mapping.payer(text.strip()) if field == "payer" else value_of(field, text)
         except ValueError as exc:
             return where, str(exc)
+        if field == "payer" and not PAYER_ID.fullmatch(value):
+            return where, ("not a payer profile id (lower-case letters, digits, '_' or '-'): name the profile each of "
+                           "the export's payers stands for under `payers:` in the mapping file")
         if field.startswith("service_lines."):
             line[field.removeprefix("service_lines.")] = value
             claim.columns[f"line.{field.removeprefix('service_lines.')}"] = column
