@@ -14,6 +14,7 @@ from appealgen.sources.claim_file import load_claim_file
 from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.items import Loaded
 from tests.conftest import claim_dict
+from tests.helpers import AS_OF, run
 
 MAPPING = """rows: line
 columns:
@@ -225,3 +226,12 @@ def test_the_mapping_names_the_profile_each_of_the_exports_payer_names_stands_fo
     assert [line for error in loaded.errors for line in error.lines()] == [
         f"{csv_file}: row 4, column 'Payer': not a payer profile id (lower-case letters, digits, '_' or '-'): name the "
         "profile each of the export's payers stands for under `payers:` in the mapping file; claim CSV-3 not built"]
+
+
+def test_a_missing_document_is_named_by_the_row_and_column_that_gave_it(tmp_path: Path) -> None:
+    """The claim file's field (attachments[0].path) means nothing to someone holding the export."""
+    csv_file, mapping = write(tmp_path, [row(notes="docs/gone.pdf")])
+    code, _, stderr = run("batch", str(csv_file), "--mapping", str(mapping), "--out", str(tmp_path / "out"),
+                          "--dry-run", *AS_OF)
+    assert code == 1
+    assert f"{csv_file} (claim CSV-1): row 2, column 'Notes': file not found" in stderr.splitlines()

@@ -28,7 +28,7 @@ def attempt(work: Work, settings: Settings, tools: Toolkit, item: Item) -> Outco
     except AppealgenError as error:
         # Without its traceback: that would keep every frame of the item alive (a packet's
         # documents), and a worker freezes what is alive after its first item.
-        outcome = Outcome(item.origin, item.claim_id, error=error.with_traceback(None))
+        outcome = Outcome(item.origin, item.claim_id, error=item.placed(error.with_traceback(None)))
     except MemoryError:  # the worker's address-space limit: a hostile or huge file
         outcome = Outcome(item.origin, item.claim_id, error=ItemError(
             item.origin, item.claim_id, "needed more memory than a worker may use; nothing written for this claim"))

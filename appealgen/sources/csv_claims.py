@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -149,6 +150,7 @@ class _Claim:
         self.rows: list[int] = []  # file row of each service line
         self.first_row = first_row
         self.columns: dict[str, str] = {}  # field path -> column, for messages
+        self.places: dict[str, str] = {}  # a document's field (attachments[2].path) -> its row and column
         self.failed = False  # a row of it could not be read: the claim is not built
 
 
@@ -240,6 +242,7 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
                 attachment = {"kind": kind, "path": part.strip()}
                 # an export repeats a claim's columns on each of its service lines: a document once
                 if attachment["path"] and attachment not in claim.data["attachments"]:
+                    claim.places[f"attachments[{len(claim.data['attachments'])}].path"] = where
                     claim.data["attachments"].append(attachment)
         else:
             previous = _get(claim.data, field)
@@ -292,7 +295,8 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
             continue  # its row errors are already reported
         data = {**claim.data, "claim_id": claim_id, "service_lines": claim.lines}
         try:
-            loaded.items.append(Item.of(Claim.model_validate(data), f"{path} (claim {claim_id})", path))
+            item = Item.of(Claim.model_validate(data), f"{path} (claim {claim_id})", path)
+            loaded.items.append(replace(item, places=tuple(claim.places.items())))
         except ValidationError as exc:
             loaded.errors.append(InputErrors([
                 InputError(path, _where(claim, tuple(err["loc"])), error_message(err))

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appealgen.errors import AppealgenError
+from appealgen.errors import AppealgenError, InputError
 from appealgen.models import Claim
 
 
@@ -19,6 +19,15 @@ class Item:
     base: Path  # relative attachment paths resolve here (unless --attachments-root is given)
     digest: str  # sha256 of this claim's own data (the resume hash covers one item, not its file)
     practice: str = ""  # the output subfolder when a run spans several practices (billing companies)
+    # Where a field came from when its file is not in the claim-file shape (a CSV export's row and
+    # column): an error about the field names that place instead.
+    places: tuple[tuple[str, str], ...] = ()
+
+    def placed(self, error: AppealgenError) -> AppealgenError:
+        """`error` naming the row and column its field came from, when this item knows them."""
+        if not isinstance(error, InputError) or (where := dict(self.places).get(error.field or "")) is None:
+            return error
+        return InputError(error.source, where, error.message, error.claim_id)
 
     @classmethod
     def of(cls, claim: Claim, origin: str, source: Path) -> Item:
