@@ -13,7 +13,8 @@ from appealgen.plan import Plan
 from appealgen.report import Override, PacketReport
 
 Status = Literal["built", "nothing_to_send", "skipped", "planned", "failed"]
-SAID = ("content.", "identity.", "signature.", "claim.mixed_denials")  # warnings printed under a packet's line
+# Warnings printed under a packet's line: what to do or look at before sending it.
+SAID = ("content.", "identity.", "signature.", "claim.mixed_denials", "history.case_number", "omha.")
 
 
 @dataclass

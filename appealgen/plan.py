@@ -553,7 +553,7 @@ def describe(plan: Plan, descriptions: dict[str, str] | None = None) -> list[str
     lines += _request_lines(plan)
     heading = "disputed" if plan.packet or plan.action is Action.review else "denied line"  # nothing is disputed
     lines += [f"  {heading}: {d.dos.isoformat()} {d.label}, denied ${d.denied:,.2f} ({', '.join(d.codes + d.remarks)})"
-              for d in plan.disputed]
+              for d in plan.disputed if plan.denial_codes]  # a claim not denied (OA-23 on a secondary) has none
     if plan.packet:
         lines.append(f"  amount requested: ${plan.amount_requested:,.2f}")
     if plan.packet or plan.action is Action.review:

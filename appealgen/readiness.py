@@ -61,6 +61,16 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         where = f"appeal.history[{len(claim.appeal.history) - 1}].reason"
         findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
                                 "answer the reason the last decision gave (quote it from the notice)"))
+    if claim.appeal.history and action in REVIEWS and profile.kind == "medicare" and \
+            not claim.appeal.history[-1].case_number:
+        where = f"appeal.history[{len(claim.appeal.history) - 1}].case_number"
+        findings.append(warning("history.case_number_missing", f"{where} is missing: {step.name} finds the decision "
+                                "a request answers by its appeal number (42 CFR 405.1014(a): the QIC's number for an "
+                                "ALJ hearing); copy it from the decision notice"))
+    if step.form == "OMHA-100" and action in REVIEWS:
+        findings.append(warning("omha.copy_to_parties", "send a copy of this request to the other parties to the "
+                                "reconsideration (the beneficiary): the ALJ's 90 days start only once they have it "
+                                "(42 CFR 405.1014(d))"))
     if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
         findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
                                 f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "
