@@ -304,11 +304,13 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> lis
     appeal, a duplicate line's status check): the plan follows the lines that carry the most
     denied money (classify), so the others are named, to be planned apart before their own
     windows close."""
-    if not found.split:  # the lines agree, or a person stated the claim's category: the lines follow it
+    if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
         return []
     category = found.category
     others: dict[Category, list[str]] = {}
-    for line in claim.service_lines:
+    for index, line in enumerate(claim.service_lines):
+        if index in found.deciding:  # the plan's own lines
+            continue
         own = line_denial(claim, line, codes)
         if own is not None and own.denied and own.category is not category:
             others.setdefault(own.category, []).append(f"{line.label} ({', '.join(own.denial_codes)})")
@@ -426,6 +428,8 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     kinds = {a.kind for a in claim.attachments}
     level = choose_level(claim.appeal, profile, found.category)
     disputed = disputed_lines(claim, found.denial_codes)
+    if found.split:  # a line of another category may share a code with the plan's lines: it is not this request's
+        disputed = [line for line in disputed if line.index in found.deciding] or disputed
     aic, minimum = amount_in_controversy(claim, disputed), aic_minimum(level.level, today)
     first_dos = min(line.dos for line in claim.service_lines)
     situation = Situation(kinds, level, profile, aic, minimum,

@@ -4,7 +4,7 @@ through an executor, one failure alone. Every command that handles claims runs t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,29 +28,25 @@ def safe_folder(name: str) -> str:
     return cleaned or "practice"
 
 
-def with_practices(items: list[Item], out: Path | None = None) -> list[Item]:
+def with_practices(items: list[Item], existing: Collection[str] = ()) -> list[Item]:
     """A run that spans several practices writes each one's packets under its own folder, and
-    so does a run into an output folder that already holds a practice's folder: a rerun of one
-    practice's claims (those that failed, say) then finds its packets where the first run put
-    them, instead of building them again beside them."""
+    so does a run into an output folder that already holds a practice's folder (`existing`:
+    the names in it): a rerun of one practice's claims (those that failed, say) then finds its
+    packets where the first run put them, instead of building them again beside them."""
     practices = {practice_of(item) for item in items}
-    if len(practices) < 2 and not (out is not None and any(_practice_folder(out / p) for p in practices)):
+    if len(practices) < 2 and not practices & set(existing):
         return items
     return [replace(item, practice=practice_of(item)) for item in items]
 
 
-def _practice_folder(folder: Path) -> bool:
-    return folder.is_dir() and not (folder / "packet.json").exists()  # not a claim's own folder
-
-
-def placed_by_practice(loaded: Loaded, out: Path) -> Loaded:
-    """The run's items with their output folders settled once, for every later stage; a packet an
-    earlier run left at the top of `out`, where this run writes under the practice's folder, is
-    named: both would look ready to send."""
-    items = with_practices(loaded.items, out)
+def placed_by_practice(loaded: Loaded, out: Path, existing: Collection[str]) -> Loaded:
+    """The run's items with their output folders settled once, for every later stage
+    (`existing`: the names in `out`); a packet an earlier run left at the top of `out`, where
+    this run writes under the practice's folder, is named: both would look ready to send."""
+    items = with_practices(loaded.items, existing)
     warnings = [f"{out / item.claim_id}: a packet from an earlier run of one practice's claims; this run writes "
                 f"{out / item.practice / item.claim_id}: remove the older folder, so that only one is sent"
-                for item in items if item.practice and (out / item.claim_id / "packet.json").is_file()]
+                for item in items if item.practice and item.claim_id in existing]
     return replace(loaded, items=items, warnings=loaded.warnings + warnings)
 
 

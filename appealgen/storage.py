@@ -160,6 +160,19 @@ def read(settings: Settings, path: Path) -> bytes | None:
         return None
 
 
+def children(settings: Settings, folder: Path) -> set[str]:
+    """The names directly inside a folder (at its URL when it stands for one: one listing);
+    none when it does not exist yet."""
+    found = _mount_of(settings, folder)
+    try:
+        if found is None:
+            return {path.name for path in folder.iterdir()} if folder.is_dir() else set()
+        fs, remote = _remote(*found)
+        return {PurePosixPath(str(entry)).name for entry in fs.ls(remote, detail=False)}
+    except OSError:
+        return set()
+
+
 def stamp(settings: Settings, path: Path) -> tuple[object, ...] | None:
     """Something that changes whenever a file is written again (None when absent)."""
     found = _mount_of(settings, path)

@@ -631,3 +631,14 @@ def test_a_claim_whose_lines_were_denied_for_different_reasons_is_planned_by_its
                "each is planned on its own and meets its own deadline")
     assert row["warnings"] == [warning]
     assert f"    warning: {warning}" in run("era", str(path), *AS_OF)[1].splitlines()
+
+
+def test_a_medicaid_payer_no_profile_matches_is_not_said_to_be_matched_by_its_filing_indicator(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [replace(spec("ACCT-9001"), filing="MC")], payer="ACME MEDICAID PLAN",
+                     payer_id="99999")
+    code, _, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr.splitlines() == [
+        f"{path}: payer ACME MEDICAID PLAN matches no payer profile; using commercial",
+        f"{path}: payer ACME MEDICAID PLAN: its claims are Medicaid (CLP06 MC), but its profile commercial is for "
+        "commercial payers: check the profile's match (its levels and deadlines would be wrong)"]

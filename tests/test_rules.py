@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from appealgen.errors import InputError
-from appealgen.models import Action, AttachmentKind, Category
+from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
 from appealgen.plan import CATEGORY_LETTERS, Plan, choose_letter
 from appealgen.rules.codes import load_descriptions
 from tests.conftest import CODES, REPO
@@ -1062,3 +1063,48 @@ def test_a_later_medicare_level_asks_for_the_decisions_appeal_number_and_the_alj
     history = [numbered.appeal.history[0].model_copy(update={"case_number": "1-26299-004417"})]
     plan = plan_for(numbered.model_copy(update={"appeal": numbered.appeal.model_copy(update={"history": history})}))
     assert "history.case_number_missing" not in [f.code for f in plan.findings]
+
+
+def _two_lines(first: dict[str, Any], second: dict[str, Any], **denial: Any) -> Claim:
+    claim = build_claim(["CO-50"], payer="medicare-dme", billed="1200.00")
+    line = claim.service_lines[0]
+    lines = [line.model_copy(update=first), line.model_copy(update={"code": "A7030", **second})]
+    return claim.model_copy(update={"service_lines": lines,
+                                    "denial": claim.denial.model_copy(update=denial) if denial else claim.denial})
+
+
+def test_a_line_of_another_category_is_not_in_the_request_even_when_it_shares_a_code() -> None:
+    """CO-16 on both lines; M127 (records) on one, N4 (missing information) on the other."""
+    claim = _two_lines({"carc": ["16"], "group": "CO", "rarc": ["M127"]},
+                       {"carc": ["16"], "group": "CO", "rarc": ["N4"], "billed": Decimal("45.00")})
+    plan = plan_for(claim)
+    assert ([d.label for d in plan.disputed], plan.amount_requested) == (["E0601"], Decimal("1200.00"))
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        f"lines denied for other reasons than {plan.category.value} (coordination_of_benefits: A7030 (CO-16))"]
+
+
+def test_a_contractual_write_off_is_not_denied_money() -> None:
+    """$2,400 of CO-45 on a partly paid line must not outweigh a $1,200 medical-necessity denial."""
+    adjustments = [Adjustment(group="CO", carc="45", amount=Decimal("2400.00")),
+                   Adjustment(group="CO", carc="119", amount=Decimal("200.00"))]
+    claim = _two_lines({}, {"carc": [], "group": None, "billed": Decimal("3000.00"), "paid": Decimal("400.00"),
+                            "adjustments": adjustments})
+    assert plan_for(claim).category == C.medical_necessity
+
+
+def test_claim_level_codes_without_a_group_follow_the_line_that_carries_them() -> None:
+    """A CSV export lists the denial's codes on the claim (50, 18) and each line's with its group."""
+    claim = _two_lines({}, {"carc": ["18"], "group": "CO", "billed": Decimal("45.00")}, carc=["50", "18"], group=None)
+    plan = plan_for(claim)
+    assert (plan.category, plan.action) == (C.medical_necessity, A.appeal)
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        "lines denied for other reasons than medical_necessity (duplicate: A7030 (CO-18))"]
+
+
+def test_a_line_whose_own_code_differs_from_a_claim_level_denial_is_named() -> None:
+    """The claim is a duplicate by its claim-level CO-18; its E0601 line says not medically necessary."""
+    claim = _two_lines({}, {"carc": [], "group": None, "billed": Decimal("45.00")}, carc=["18"], group="CO")
+    plan = plan_for(claim)
+    assert plan.category == C.duplicate
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        "lines denied for other reasons than duplicate (medical_necessity: E0601 (CO-50))"]

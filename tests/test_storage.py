@@ -149,3 +149,21 @@ def test_threads_fetching_one_attachment_at_once_each_get_all_of_it(tmp_path: Pa
         fetch_at_once(settings, mounts, "notes.pdf")
         assert [(m.local / "notes.pdf").read_bytes() == data for m in mounts] == [True] * len(mounts)
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_an_output_url_that_holds_a_practice_folder_keeps_that_layout(tmp_path: Path) -> None:
+    """The output folder at a URL is an empty local folder here: the layout is read at the URL."""
+    from tests.conftest import PROVIDER, claim_dict
+
+    one = claim_dict(claim_id="A-1", appeal=HTML_LETTER)
+    two = claim_dict(claim_id="B-1", appeal=HTML_LETTER, provider={**PROVIDER, "name": "Other", "npi": "1042177331"})
+    folder = tmp_path / "in"
+    claims_folder(folder, 0)
+    (folder / "both.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
+    (folder / "one.yaml").write_text(yaml.safe_dump([one], sort_keys=False))
+    first, _, _ = batch_at([str(folder / "both.yaml")], "memory://storage-c/out", InProcessExecutor,
+                           storage.Stored(build_one))
+    assert sorted(o.status for o in first) == ["built", "built"]
+    again, _, _ = batch_at([str(folder / "one.yaml")], "memory://storage-c/out", InProcessExecutor,
+                           storage.Stored(build_one))
+    assert [o.status for o in again] == ["skipped"]  # found under npi-1538261953/ at the URL

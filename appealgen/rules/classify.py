@@ -3,7 +3,7 @@ others kept, and what the remark codes add (forced action, appeal rights, docume
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -59,6 +59,7 @@ class Classification:
     group_action: Action | None = None
     appeal_rights: bool = True
     split: bool = False  # denied lines fall in several categories: this one's lines decide (deciding_lines)
+    deciding: tuple[int, ...] = ()  # when split: the indices of the lines this classification is of
     documents: list[AttachmentKind] = field(default_factory=list)
     cite_lcd: bool = False
     notes: list[str] = field(default_factory=list)
@@ -109,43 +110,47 @@ def _shared(first: frozenset[str] | None, second: frozenset[str] | None) -> froz
     return first & second
 
 
-def claim_codes(claim: Claim, lines: list[ServiceLine] | None = None) -> tuple[list[CodeUse], list[str]]:
+def claim_codes(claim: Claim, lines: Sequence[int] | None = None) -> tuple[list[CodeUse], list[str]]:
     """The reason codes of a claim file, each with its own group: the denial's (stated as
     denied) and every line's (unpaid when the line was billed and paid nothing). `lines`: only
-    these lines' codes count, and the denial's codes that only other lines carry are theirs (an
-    835's claim file lists every line's codes on its denial too)."""
+    these lines' codes count (by index), and the denial's codes and remarks that only other
+    lines carry are theirs (an 835's claim file lists every line's codes on its denial too; a
+    CSV export may list them there without a group)."""
     denial = claim.denial
-    chosen = claim.service_lines if lines is None else lines
-    others = [line for line in claim.service_lines if not any(line is c for c in chosen)]
-    theirs = {(u.group, u.carc) for line in others for u in line_uses(line)} - \
-        {(u.group, u.carc) for line in chosen for u in line_uses(line)}
+    wanted = range(len(claim.service_lines)) if lines is None else lines
+    chosen = [claim.service_lines[i] for i in wanted]
+    others = [line for i, line in enumerate(claim.service_lines) if i not in wanted]
+    theirs = {u.carc for line in others for u in line_uses(line)} - {u.carc for line in chosen for u in line_uses(line)}
     their_remarks = {r for line in others for r in line.rarc} - {r for line in chosen for r in line.rarc}
     uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
-    uses += [CodeUse(denial.group, c) for c in denial.carc if (denial.group, c) not in theirs]
+    uses += [CodeUse(denial.group, c) for c in denial.carc if c not in theirs]
     for line in chosen:
         uses += line_uses(line)
     rarcs = [*(r for r in denial.rarc if r not in their_remarks), *(r for line in chosen for r in line.rarc)]
     return merge_uses(uses), list(dict.fromkeys(rarcs))
 
 
-def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[ServiceLine], Category, Decimal] | None:
+def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[int], Category, Decimal] | None:
     """When a claim's denied lines fall in different categories (a line not medically necessary,
     another a duplicate), one line's code must not decide for the others: the plan follows the
-    lines of the category that carries the most denied money (the table's precedence between
-    equal amounts), and the other lines are named to be planned apart (plan.mixed_findings).
-    Returns those lines (and the lines that deny nothing), the category and its amount; None
-    when the lines agree, or a person stated the claim's category."""
+    lines of the category that carries the most denied money (what their denial adjustments
+    took, else billed less paid; the table's precedence between equal amounts), and the other
+    lines are named to be planned apart (plan.mixed_findings). Returns the indices of those
+    lines (and of the lines that deny nothing), the category and its amount; None when the
+    lines agree, or a person stated the claim's category."""
     if claim.denial.category is not None or sum(1 for line in claim.service_lines if line_uses(line)) < 2:
         return None
-    own = [(line, line_category(claim, line, table)) for line in claim.service_lines]
+    own = [line_denial(claim, line, table) for line in claim.service_lines]
     amounts: dict[Category, Decimal] = {}
-    for line, category in own:
-        if category is not None:
-            amounts[category] = amounts.get(category, Decimal(0)) + max(line.billed - line.paid, Decimal(0))
+    for line, found in zip(claim.service_lines, own, strict=True):
+        if found is not None and found.denied:  # a contractual write-off on the line is not denied money
+            denied = found.denied_amount or max(line.billed - line.paid, Decimal(0))
+            amounts[found.category] = amounts.get(found.category, Decimal(0)) + denied
     if len(amounts) < 2:
         return None
     best = max(amounts, key=lambda category: (amounts[category], -table.rank(category)))
-    return [line for line, category in own if category in (None, best)], best, amounts[best]
+    return ([i for i, found in enumerate(own) if found is None or not found.denied or found.category is best], best,
+            amounts[best])
 
 
 def line_uses(line: ServiceLine) -> list[CodeUse]:
@@ -272,7 +277,7 @@ def classify(claim: Claim, table: CodeTable) -> Classification:
     deciding = deciding_lines(claim, table)
     result = classify_codes(*claim_codes(claim, deciding[0] if deciding else None), table)
     if deciding is not None:
-        result.split = True
+        result.split, result.deciding = True, tuple(deciding[0])
         result.reasons.insert(0, f"the lines denied as {deciding[1].value} carry the most denied money "
                                  f"(${deciding[2]:,.2f}): this plan follows them; the other lines are planned apart")
     if claim.denial.category is not None and claim.denial.category != result.category:

@@ -99,26 +99,29 @@ def match_profile(remittance: Remittance, profiles: dict[str, PayerProfile]) -> 
     return (max(hits)[2], max(hits)[0]) if hits else (None, False)
 
 
-def claim_profile(matched: tuple[str | None, bool], claim: EraClaim, profiles: dict[str, PayerProfile]) -> str:
-    """The profile for one claim: the payer's own, unless only the generic fallback's names (or
-    nothing) matched, where the claim's filing indicator says more: a Medicare contractor
-    whose name holds "INSURANCE" is not a commercial plan, and its deadlines are not one."""
+def claim_profile(matched: tuple[str | None, bool], claim: EraClaim,
+                  profiles: dict[str, PayerProfile]) -> tuple[str, bool]:
+    """The profile for one claim, and whether its filing indicator chose it: the payer's own,
+    unless only the generic fallback's names (or nothing) matched, where the claim's filing
+    indicator says more: a Medicare contractor whose name holds "INSURANCE" is not a commercial
+    plan, and its deadlines are not one."""
     profile, specific = matched
     if specific and profile is not None:
-        return profile
+        return profile, False
     by_filing = [p.id for p in profiles.values() if claim.filing_indicator in p.match.filing_indicators]
-    return by_filing[0] if by_filing else profile or FALLBACK_PROFILE
+    return (by_filing[0], True) if by_filing else (profile or FALLBACK_PROFILE, False)
 
 
 def profile_warnings(source: str, remittance: Remittance, matched: tuple[str | None, bool], claim: EraClaim,
-                     chosen: str, profiles: dict[str, PayerProfile]) -> list[str]:
+                     choice: tuple[str, bool], profiles: dict[str, PayerProfile]) -> list[str]:
     """How a payer was matched when it was not by its ID or a specific name, and a profile whose
     kind the claims' filing indicator contradicts."""
     payer = remittance.payer.name or "(unnamed)"
     indicator = claim.filing_indicator
     program = FILING_PROGRAMS.get(indicator)
     lines = []
-    if chosen != matched[0] and program is not None:
+    chosen, by_filing = choice
+    if by_filing and program is not None:
         lines.append(f"{source}: payer {payer} is matched by its claims' filing indicator (CLP06 {indicator}: "
                      f"{program[1]}) to {chosen}; add its payer ID to that profile's match.payer_ids to be sure")
     elif matched[0] is None:
@@ -139,8 +142,9 @@ def find_claims(
         matched = match_profile(remittance, profiles)
         said: set[str] = set()
         for claim in remittance.claims:
-            profile = claim_profile(matched, claim, profiles)
-            for line in profile_warnings(era.source, remittance, matched, claim, profile, profiles):
+            chosen = claim_profile(matched, claim, profiles)
+            profile = chosen[0]
+            for line in profile_warnings(era.source, remittance, matched, claim, chosen, profiles):
                 if line not in said:  # once per payer and indicator
                     said.add(line)
                     warnings.append(line)
