@@ -306,6 +306,8 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> lis
     windows close."""
     if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
         return []
+    if not found.split and not found.others:  # every denial code of the claim gives its category
+        return []
     category = found.category
     others: dict[Category, list[str]] = {}
     for index, line in enumerate(claim.service_lines):
