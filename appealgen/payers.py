@@ -175,6 +175,8 @@ class PayerProfile(Strict):
     # The patient's identifier the payer matches a request by: `mbi`, the Medicare Beneficiary
     # Identifier (its form is checked); `any`, the plan's own member IDs (any form).
     member_ids: Literal["any", "mbi"] = "any"
+    # What the payer calls the party asking: a DME MAC's are suppliers, a Part B MAC's providers.
+    provider_role: Literal["provider", "supplier"] = "provider"
     filing_limit: FilingLimit | None = None  # from the date of service; a new claim must meet it
     letters: dict[str, str] = Field(default_factory=dict)  # category (or "default") -> template
     cover: str | None = None  # default: the fax cover when requests go by fax, else the mail cover

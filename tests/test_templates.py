@@ -639,3 +639,16 @@ def test_preview_watch_renders_each_save_and_keeps_the_last_good_preview(tmp_pat
     printed = log.read_text()
     assert "Traceback" not in printed and printed.splitlines()[-1] == "stopped", printed
     assert printed.count(f"wrote {pdf}") == 4, printed
+
+
+@pytest.mark.parametrize(("payer", "role"), [("medicare-dme", "Supplier"), ("medicare-part-b", "Provider")])
+def test_a_medicare_cover_calls_the_requester_what_its_contractor_does(tmp_path: Path, payer: str, role: str) -> None:
+    """A DME MAC's requesters are suppliers; a Part B MAC's (a physician practice) providers."""
+    example = tmp_path / "cpap"
+    shutil.copytree(REPO / "examples" / "cpap-medicare", example)
+    claim = example / "claim.yaml"
+    claim.write_text(claim.read_text().replace("payer: medicare-dme", f"payer: {payer}"))
+    run("build", str(claim), "--out", str(tmp_path / "out"), *AS_OF)
+    cover = " ".join(PdfReader(tmp_path / "out" / "ACCT-1001" / "packet.pdf").pages[0].extract_text().split())
+    assert f"{role} identifiers NPI" in cover
+    assert f"({role.lower()})" in cover
