@@ -16,7 +16,7 @@ from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.output import counted
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
-from appealgen.readiness import REVIEWS, bundling_findings, cite_policies, request_findings
+from appealgen.readiness import REVIEWS, bundling_findings, cite_policies, liability_findings, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
 from appealgen.rules.classify import Classification, classify, line_denial
 from appealgen.rules.codes import CodeTable
@@ -468,6 +468,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
         findings += bundling_findings(claim, found, action.action, disputed)
+        findings += liability_findings(claim, profile, found, action.action, disputed)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "

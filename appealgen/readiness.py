@@ -105,6 +105,24 @@ def bundling_findings(claim: Claim, found: Classification, action: Action,
                     "with it; an appeal without one is usually upheld")]
 
 
+def liability_findings(claim: Claim, profile: PayerProfile, found: Classification, action: Action,
+                       disputed: list[DisputedLine]) -> list[Finding]:
+    """Modifier GA says an advance beneficiary notice is on file, which makes the beneficiary
+    liable for an item Medicare finds not reasonable and necessary; a CO group code on such a
+    line holds the supplier liable all the same: the request should enclose the ABN and contest
+    who is liable, not only the medical necessity."""
+    if profile.kind != "medicare" or found.category is not Category.medical_necessity or action not in REVIEWS:
+        return []
+    labels = [line.label for line in disputed if "GA" in claim.service_lines[line.index].modifiers
+              and any(code.startswith("CO-") for code in line.codes)]
+    if not labels:
+        return []
+    return [warning("liability.abn_on_file", f"modifier GA on {', '.join(labels)}: an advance beneficiary notice is "
+                    "on file, yet the denial is CO (the supplier liable): enclose the signed notice and ask that "
+                    "liability be assigned to the beneficiary (Social Security Act 1879; 42 CFR 411.404), besides "
+                    "arguing medical necessity")]
+
+
 def cite_policies(claim: Claim, profile: PayerProfile, policies: PolicyTable | None, found: Classification,
                action: Action, step: Level, disputed: list[DisputedLine]) -> tuple[list[Citation], list[str]]:
     """The coverage policies a request on the merits of a clinical denial cites."""

@@ -1108,3 +1108,12 @@ def test_a_line_whose_own_code_differs_from_a_claim_level_denial_is_named() -> N
     assert plan.category == C.duplicate
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
         "lines denied for other reasons than duplicate (medical_necessity: E0601 (CO-50))"]
+
+
+@pytest.mark.parametrize(("modifiers", "group", "warned"), [(["GA"], "CO", True), (["GZ"], "CO", False),
+                                                           ([], "CO", False), (["GA"], "PR", False)])
+def test_a_co_denial_of_a_line_with_an_advance_notice_on_file_is_contested_for_liability(
+        modifiers: list[str], group: str, warned: bool) -> None:
+    claim = build_claim([f"{group}-50"], payer="medicare-dme", modifiers=modifiers)
+    plan = plan_for(claim)
+    assert ("liability.abn_on_file" in [f.code for f in plan.findings]) is warned
