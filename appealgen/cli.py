@@ -343,7 +343,8 @@ def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: 
         say(f"merged PDF: {target}")
     if merged and (held := [o.claim_id or "" for o in outcomes if o.letter_alone_incomplete]):
         say(f"not in the merged PDF, their packets would fail their check: {', '.join(held)}")
-    say(f"{counted(len(written), 'letter file')} written to {out}")
+    claims = sum(1 for o in outcomes if o.files)
+    say(f"{counted(len(written), 'letter file')} for {counted(claims, 'claim')} written to {out}")
     sys.exit(exit_code(o.exit_code for o in outcomes))
 
 

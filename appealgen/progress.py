@@ -22,11 +22,11 @@ class Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
 
-            self.bar = RichProgress(TextColumn("packets"), BarColumn(), MofNCompleteColumn(),
+            self.bar = RichProgress(TextColumn("claims"), BarColumn(), MofNCompleteColumn(),
                                     TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
                                     console=Console(file=self.stream), auto_refresh=False, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("packets", total=total, rate="")
+            self.task = self.bar.add_task("claims", total=total, rate="")
 
     def rate(self) -> float:
         """Items a minute (over at least one second, so up-to-date items do not read as millions)."""
@@ -38,7 +38,7 @@ class Progress:
             self.bar.update(self.task, advance=1, rate=f"{self.rate():.0f}/min")
             self.bar.refresh()
         elif not self.quiet and (self.done % LINE_EVERY == 0 or self.done == self.total):
-            self.stream.write(f"{self.done}/{self.total} packets ({self.rate():.0f}/min)\n")
+            self.stream.write(f"{self.done}/{self.total} claims ({self.rate():.0f}/min)\n")
             self.stream.flush()
 
     def say(self, line: str) -> None:

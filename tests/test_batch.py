@@ -439,7 +439,7 @@ def test_letters_alone_for_mailing(tmp_path: Path) -> None:
         "\uf0b7 ", "") and "Progress notes" in letter
     assert len(PdfReader(out / "letters-merged.pdf").pages) == 2 * len(PdfReader(out / "TEST-1.pdf").pages)
     assert stderr.splitlines()[-2:] == [f"merged PDF: {out / 'letters-merged.pdf'}",
-                                        f"4 letter files written to {out}"]
+                                        f"4 letter files for 2 claims written to {out}"]
     pages = PdfReader(out / "TEST-2.pdf").pages  # a loose page finds its claim, as a packet's does
     assert [" ".join(page.extract_text().split()[-7:]) for page in pages] == [
         f"TEST-2 Claim PCN0001 Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
@@ -470,7 +470,7 @@ def test_a_letter_whose_packet_would_fail_its_check_says_so_and_stays_out_of_the
         "TEST-1: letter written, but its packet would fail its check: missing progress notes or medical records",
         f"merged PDF: {out / 'letters-merged.pdf'}",
         "not in the merged PDF, their packets would fail their check: TEST-1",
-        f"2 letter files written to {out}"]
+        f"2 letter files for 2 claims written to {out}"]
     stamps = pdf_text(out / "TEST-1.pdf").count("INCOMPLETE - NOT FOR SUBMISSION")
     assert stamps == len(PdfReader(out / "TEST-1.pdf").pages)
     assert len(PdfReader(out / "letters-merged.pdf").pages) == len(PdfReader(out / "TEST-9.pdf").pages)

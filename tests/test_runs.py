@@ -264,3 +264,25 @@ def test_a_failed_items_error_keeps_no_traceback(write_claim: WriteClaim) -> Non
     with Toolkit(settings) as tools:
         outcome = attempt(failing, settings, tools, item)
     assert outcome.error is not None and outcome.error.__traceback__ is None
+
+
+def test_without_a_terminal_a_progress_line_stands_in_for_the_bar() -> None:
+    """Every LINE_EVERY claims and at the end, counting claims (some end failed or with nothing to send)."""
+    import io
+    import re
+
+    from appealgen.progress import LINE_EVERY, Progress
+
+    stream = io.StringIO()
+    progress = Progress(LINE_EVERY + 1, stream=stream)
+    for _ in range(LINE_EVERY + 1):
+        progress.advance()
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert [re.sub(r"\(\d+/min\)", "(N/min)", line) for line in lines] == [
+        f"{LINE_EVERY}/{LINE_EVERY + 1} claims (N/min)", f"{LINE_EVERY + 1}/{LINE_EVERY + 1} claims (N/min)"]
+    quiet = io.StringIO()
+    silent = Progress(2, quiet=True, stream=quiet)
+    silent.advance()
+    silent.advance()
+    assert quiet.getvalue() == ""
