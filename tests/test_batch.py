@@ -161,32 +161,31 @@ def test_claims_of_several_practices_go_to_their_own_folders(tmp_path: Path) -> 
     assert [stat.S_IMODE(folder.stat().st_mode) for folder in made] == [0o700] * 3  # every folder made is private
 
 
-def test_a_rerun_of_one_practices_claims_keeps_to_the_practice_folders_already_there(tmp_path: Path) -> None:
+def two_practices(folder: Path) -> tuple[Path, Path]:
+    """one.yaml: claim A-1 of one practice; both.yaml: A-1 and B-1, of another practice."""
     one = claim_dict(claim_id="A-1", appeal=HTML_LETTER)
     two = claim_dict(claim_id="B-1", appeal=HTML_LETTER,
                      provider={**PROVIDER, "name": "Other Practice", "npi": "1042177331"})
-    folder, out = tmp_path / "in", tmp_path / "out"
     claims_folder(folder, 0)
-    (folder / "both.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
     (folder / "one.yaml").write_text(yaml.safe_dump([one], sort_keys=False))
-    assert run("batch", str(folder / "both.yaml"), "--out", str(out), *AS_OF)[0] == 0
-    code, _, stderr = run("batch", str(folder / "one.yaml"), "--out", str(out), *AS_OF)
+    (folder / "both.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
+    return folder / "one.yaml", folder / "both.yaml"
+
+
+def test_a_rerun_of_one_practices_claims_keeps_to_the_practice_folders_already_there(tmp_path: Path) -> None:
+    (one, both), out = two_practices(tmp_path / "in"), tmp_path / "out"
+    assert run("batch", str(both), "--out", str(out), *AS_OF)[0] == 0
+    code, _, stderr = run("batch", str(one), "--out", str(out), *AS_OF)
     assert code == 0, stderr
     assert summary(out)[0]["status"] == "skipped"  # found where the first run put it: not built again beside it
     assert not (out / "A-1").exists()
 
 
 def test_a_packet_left_flat_by_an_earlier_run_is_named_where_this_run_nests(tmp_path: Path) -> None:
-    one = claim_dict(claim_id="A-1", appeal=HTML_LETTER)
-    two = claim_dict(claim_id="B-1", appeal=HTML_LETTER,
-                     provider={**PROVIDER, "name": "Other Practice", "npi": "1042177331"})
-    folder, out = tmp_path / "in", tmp_path / "out"
-    claims_folder(folder, 0)
-    (folder / "one.yaml").write_text(yaml.safe_dump([one], sort_keys=False))
-    (folder / "both.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
-    assert run("batch", str(folder / "one.yaml"), "--out", str(out), *AS_OF)[0] == 0
+    (one, both), out = two_practices(tmp_path / "in"), tmp_path / "out"
+    assert run("batch", str(one), "--out", str(out), *AS_OF)[0] == 0
     assert (out / "A-1" / "packet.pdf").is_file()
-    code, _, stderr = run("batch", str(folder / "both.yaml"), "--out", str(out), *AS_OF)
+    code, _, stderr = run("batch", str(both), "--out", str(out), *AS_OF)
     assert code == 0, stderr
     assert f"{out / 'A-1'}: a packet from an earlier run of one practice's claims; this run writes " \
         f"{out / 'npi-1538261953' / 'A-1'}: remove the older folder, so that only one is sent" in stderr.splitlines()

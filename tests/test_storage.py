@@ -28,7 +28,7 @@ from appealgen.settings import Settings
 from appealgen.workspace import Workspace
 from tests.conftest import REPO, TODAY
 from tests.helpers import AS_OF, HTML_LETTER, run
-from tests.test_batch import claims_folder
+from tests.test_batch import claims_folder, two_practices
 from tests.test_cluster import packet_view, pool
 
 
@@ -153,17 +153,8 @@ def test_threads_fetching_one_attachment_at_once_each_get_all_of_it(tmp_path: Pa
 
 def test_an_output_url_that_holds_a_practice_folder_keeps_that_layout(tmp_path: Path) -> None:
     """The output folder at a URL is an empty local folder here: the layout is read at the URL."""
-    from tests.conftest import PROVIDER, claim_dict
-
-    one = claim_dict(claim_id="A-1", appeal=HTML_LETTER)
-    two = claim_dict(claim_id="B-1", appeal=HTML_LETTER, provider={**PROVIDER, "name": "Other", "npi": "1042177331"})
-    folder = tmp_path / "in"
-    claims_folder(folder, 0)
-    (folder / "both.yaml").write_text(yaml.safe_dump([one, two], sort_keys=False))
-    (folder / "one.yaml").write_text(yaml.safe_dump([one], sort_keys=False))
-    first, _, _ = batch_at([str(folder / "both.yaml")], "memory://storage-c/out", InProcessExecutor,
-                           storage.Stored(build_one))
+    one, both = two_practices(tmp_path / "in")
+    first, _, _ = batch_at([str(both)], "memory://storage-c/out", InProcessExecutor, storage.Stored(build_one))
     assert sorted(o.status for o in first) == ["built", "built"]
-    again, _, _ = batch_at([str(folder / "one.yaml")], "memory://storage-c/out", InProcessExecutor,
-                           storage.Stored(build_one))
+    again, _, _ = batch_at([str(one)], "memory://storage-c/out", InProcessExecutor, storage.Stored(build_one))
     assert [o.status for o in again] == ["skipped"]  # found under npi-1538261953/ at the URL
