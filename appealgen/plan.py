@@ -18,7 +18,7 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.readiness import REVIEWS, bundling_findings, cite_policies, liability_findings, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
-from appealgen.rules.classify import Classification, classify, line_denial
+from appealgen.rules.classify import CLAIM_LEVEL, Classification, classify, parts_of, whole_claim
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
     Deadline,
@@ -300,26 +300,25 @@ def limits_passed(profile: PayerProfile, first_dos: date, denial_date: date, his
 
 
 def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> list[Finding]:
-    """Lines denied for different reasons need different actions (a medical-necessity line's
-    appeal, a duplicate line's status check): the plan follows the lines that carry the most
-    denied money (classify), so the others are named, to be planned apart before their own
-    windows close."""
+    """Parts of a claim denied for different reasons need different actions (a medical-necessity
+    line's appeal, a duplicate line's status check, a GZ line's write-off): the plan follows the
+    part that carries the most denied money (classify), so the others are named, to be planned
+    apart before their own windows close."""
     if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
         return []
-    if not found.split and not found.others:  # every denial code of the claim gives its category
+    if not found.split and (not found.others or whole_claim(claim, codes)):  # one decision for the whole claim
         return []
-    category = found.category
-    others: dict[Category, list[str]] = {}
-    for index, line in enumerate(claim.service_lines):
-        if index in found.deciding:  # the plan's own lines
+    others: dict[str, list[str]] = {}
+    for index, own in parts_of(claim, codes).items():
+        if not own.denied or (index in found.deciding if found.split else own.category is found.category):
             continue
-        own = line_denial(claim, line, codes)
-        if own is not None and own.denied and own.category is not category:
-            others.setdefault(own.category, []).append(f"{line.label} ({', '.join(own.denial_codes)})")
+        label = claim.service_lines[index].label if index != CLAIM_LEVEL else "the claim's own codes"
+        decision = own.category.value + (f", {own.group_action.value}" if own.group_action is not None else "")
+        others.setdefault(decision, []).append(f"{label} ({', '.join(own.denial_codes)})")
     if not others:
         return []
-    listed = "; ".join(f"{other.value}: {', '.join(labels)}" for other, labels in others.items())
-    return [warning("claim.mixed_denials", f"lines denied for other reasons than {category.value} ({listed}); "
+    listed = "; ".join(f"{decision}: {', '.join(labels)}" for decision, labels in others.items())
+    return [warning("claim.mixed_denials", f"lines denied for other reasons than {found.category.value} ({listed}); "
                     "this plan follows the lines that carry the most denied money: put the others in a claim file "
                     "of their own, so each is planned on its own and meets its own deadline")]
 
@@ -467,7 +466,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
-        findings += bundling_findings(claim, found, action.action, disputed)
+        findings += bundling_findings(claim, profile, found, action.action, disputed)
         findings += liability_findings(claim, profile, found, action.action, disputed)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:

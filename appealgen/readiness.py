@@ -94,15 +94,20 @@ def distinct_modifiers(claim: Claim, disputed: list[DisputedLine]) -> list[str]:
                               if modifier in DISTINCT_SERVICE))
 
 
-def bundling_findings(claim: Claim, found: Classification, action: Action,
+def bundling_findings(claim: Claim, profile: PayerProfile, found: Classification, action: Action,
                       disputed: list[DisputedLine]) -> list[Finding]:
     """A bundled line asked for again with no modifier that marks it separate: the edit that
-    bundled it will hold; the fix, when a modifier applies, is a corrected claim that carries it."""
-    if found.category is not Category.bundling or action not in REVIEWS or distinct_modifiers(claim, disputed):
+    bundled it will hold; the fix, when a modifier applies, is the payer's way of correcting a
+    claim (a reopening at Medicare, a corrected claim elsewhere) that adds it."""
+    if found.category is not Category.bundling or action not in REVIEWS:
         return []
-    return [warning("bundling.no_modifier", "no modifier on the disputed line marks a separate service (25 for an "
-                    "E/M service, 59 or XE, XS, XP, XU for a procedure): if one applies, send a corrected claim "
-                    "with it; an appeal without one is usually upheld")]
+    bare = [line.label for line in disputed if not distinct_modifiers(claim, [line])]
+    if not bare:
+        return []
+    fix = "ask for a reopening that adds it" if profile.corrections == "reopening" else "send a corrected claim with it"
+    return [warning("bundling.no_modifier", f"no modifier on {', '.join(bare)} marks a separate service (25 for an "
+                    f"E/M service, 59 or XE, XS, XP, XU for a procedure): if one applies, {fix}; an appeal without "
+                    "one is usually upheld")]
 
 
 def liability_findings(claim: Claim, profile: PayerProfile, found: Classification, action: Action,

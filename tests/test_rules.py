@@ -1101,13 +1101,46 @@ def test_claim_level_codes_without_a_group_follow_the_line_that_carries_them() -
         "lines denied for other reasons than medical_necessity (duplicate: A7030 (CO-18))"]
 
 
-def test_a_line_whose_own_code_differs_from_a_claim_level_denial_is_named() -> None:
-    """The claim is a duplicate by its claim-level CO-18; its E0601 line says not medically necessary."""
+def test_the_claims_own_codes_are_a_part_beside_its_lines() -> None:
+    """A claim-level CO-18 stands for the $45 line without codes of its own; the $1,200 E0601 line
+    says not medically necessary: the larger part decides, and the claim's own code is named."""
     claim = _two_lines({}, {"carc": [], "group": None, "billed": Decimal("45.00")}, carc=["18"], group="CO")
     plan = plan_for(claim)
+    assert (plan.category, [d.label for d in plan.disputed]) == (C.medical_necessity, ["E0601"])
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        "lines denied for other reasons than medical_necessity (duplicate: the claim's own codes (CO-18))"]
+    small = _two_lines({"billed": Decimal("40.00")}, {"carc": [], "group": None, "billed": Decimal("445.00")},
+                       carc=["18"], group="CO")
+    plan = plan_for(small)
     assert plan.category == C.duplicate
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
         "lines denied for other reasons than duplicate (medical_necessity: E0601 (CO-50))"]
+
+
+@pytest.mark.parametrize("modifier", ["GZ", "GA"])
+def test_a_line_its_group_rule_decides_for_is_planned_apart_from_a_line_to_appeal(modifier: str) -> None:
+    """CO-50 with GZ is the supplier's to write off, PR-50 with GA the beneficiary's to pay: beside a
+    larger CO-50 line to appeal, neither decides for it, and neither is asked for in its request."""
+    group = "CO" if modifier == "GZ" else "PR"
+    claim = _two_lines({}, {"carc": ["50"], "group": group, "modifiers": [modifier], "billed": Decimal("300.00")})
+    plan = plan_for(claim)
+    assert (plan.action, [d.label for d in plan.disputed]) == (A.appeal, ["E0601"])
+    action = "adjust" if modifier == "GZ" else "bill_patient"
+    assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
+        f"lines denied for other reasons than medical_necessity (medical_necessity, {action}: A7030-{modifier} "
+        f"({group}-50))"]
+    larger = _two_lines({"billed": Decimal("100.00")},
+                        {"carc": ["50"], "group": group, "modifiers": [modifier], "billed": Decimal("300.00")})
+    planned = plan_for(larger)
+    assert (planned.action.value, [d.label for d in planned.disputed]) == (action, [f"A7030-{modifier}"])
+
+
+def test_a_remark_on_the_claim_itself_decides_for_every_line() -> None:
+    """MA130 at claim level (MOA): the whole claim is unprocessable, every line goes in the new claim."""
+    claim = _two_lines({"rarc": []}, {"carc": ["16"], "group": "CO", "billed": Decimal("45.00")}, rarc=["MA130"])
+    plan = plan_for(claim)
+    assert plan.action in (A.corrected_claim, A.reopening)
+    assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]
 
 
 @pytest.mark.parametrize(("modifiers", "group", "warned"), [(["GA"], "CO", True), (["GZ"], "CO", False),
@@ -1117,3 +1150,16 @@ def test_a_co_denial_of_a_line_with_an_advance_notice_on_file_is_contested_for_l
     claim = build_claim([f"{group}-50"], payer="medicare-dme", modifiers=modifiers)
     plan = plan_for(claim)
     assert ("liability.abn_on_file" in [f.code for f in plan.findings]) is warned
+
+
+@pytest.mark.parametrize(("payer", "fix"), [("commercial", "send a corrected claim with it"),
+                                            ("medicare-part-b", "ask for a reopening that adds it")])
+def test_a_bundled_line_without_a_modifier_that_marks_it_separate_is_named(payer: str, fix: str) -> None:
+    claim = build_claim(["CO-97"], payer=payer)
+    line = claim.service_lines[0]
+    lines = [line.model_copy(update={"code": "97597", "modifiers": ["59"]}),
+             line.model_copy(update={"code": "99213", "modifiers": []})]
+    plan = plan_for(claim.model_copy(update={"service_lines": lines}))
+    assert [f.message for f in plan.findings if f.code == "bundling.no_modifier"] == [
+        f"no modifier on 99213 marks a separate service (25 for an E/M service, 59 or XE, XS, XP, XU for a "
+        f"procedure): if one applies, {fix}; an appeal without one is usually upheld"]

@@ -110,47 +110,99 @@ def _shared(first: frozenset[str] | None, second: frozenset[str] | None) -> froz
     return first & second
 
 
+CLAIM_LEVEL = -1  # in deciding_lines: the claim's own codes (those no line carries), a part beside its lines
+
+
 def claim_codes(claim: Claim, lines: Sequence[int] | None = None) -> tuple[list[CodeUse], list[str]]:
     """The reason codes of a claim file, each with its own group: the denial's (stated as
     denied) and every line's (unpaid when the line was billed and paid nothing). `lines`: only
-    these lines' codes count (by index), and the denial's codes and remarks that only other
-    lines carry are theirs (an 835's claim file lists every line's codes on its denial too; a
-    CSV export may list them there without a group)."""
+    these lines' codes count (by index; CLAIM_LEVEL for the claim's own codes), and the denial's
+    codes and remarks that only other lines carry are theirs (an 835's claim file lists every
+    line's codes on its denial too; a CSV export may list them there without a group)."""
     denial = claim.denial
-    wanted = range(len(claim.service_lines)) if lines is None else lines
+    wanted = range(len(claim.service_lines)) if lines is None else [i for i in lines if i != CLAIM_LEVEL]
+    own_codes = lines is None or CLAIM_LEVEL in lines
     chosen = [claim.service_lines[i] for i in wanted]
     others = [line for i, line in enumerate(claim.service_lines) if i not in wanted]
-    theirs = {u.carc for line in others for u in line_uses(line)} - {u.carc for line in chosen for u in line_uses(line)}
+    mine = {u.carc for line in chosen for u in line_uses(line)}
+    theirs = {u.carc for line in others for u in line_uses(line)} - mine
     their_remarks = {r for line in others for r in line.rarc} - {r for line in chosen for r in line.rarc}
-    uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
-    uses += [CodeUse(denial.group, c) for c in denial.carc if c not in theirs]
+    uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments] if own_codes else []
+    uses += [CodeUse(denial.group, c) for c in denial.carc if c in mine or (own_codes and c not in theirs)]
     for line in chosen:
         uses += line_uses(line)
     rarcs = [*(r for r in denial.rarc if r not in their_remarks), *(r for line in chosen for r in line.rarc)]
     return merge_uses(uses), list(dict.fromkeys(rarcs))
 
 
+def claim_level_codes(claim: Claim) -> tuple[list[CodeUse], list[str]]:
+    """The claim's own codes and remarks: its claim-level adjustments, and the denial's codes
+    and remarks that no line carries (they apply to the claim as a whole)."""
+    denial = claim.denial
+    on_lines = {u.carc for line in claim.service_lines for u in line_uses(line)}
+    remarks_on_lines = {r for line in claim.service_lines for r in line.rarc}
+    uses = [CodeUse(a.group, a.carc, a.amount) for a in denial.adjustments]
+    uses += [CodeUse(denial.group, c) for c in denial.carc if c not in on_lines]
+    return uses, [r for r in denial.rarc if r not in remarks_on_lines]
+
+
+Decision = tuple[Category, Action | None]  # a part's category, and what its group rule decides (GZ: adjust)
+
+
+def decision_of(found: Classification) -> Decision:
+    return found.category, found.group_action
+
+
+def parts_of(claim: Claim, table: CodeTable) -> dict[int, Classification]:
+    """Each part of a claim that carries codes, classified on its own: its lines (by index), and
+    the claim's own codes (CLAIM_LEVEL), with the claim's own remarks."""
+    parts = {i: found for i, line in enumerate(claim.service_lines)
+             if (found := line_denial(claim, line, table)) is not None}
+    uses, remarks = claim_level_codes(claim)
+    if uses:
+        parts[CLAIM_LEVEL] = classify_codes(uses, remarks, table)
+    return parts
+
+
+def whole_claim(claim: Claim, table: CodeTable) -> bool:
+    """A remark on the claim itself that decides for all of it (MA130: the claim is unprocessable;
+    N211: no appeal rights): its lines are not planned apart."""
+    remarks = classify_codes([], claim_level_codes(claim)[1], table)
+    return remarks.forced_action is not None or not remarks.appeal_rights
+
+
 def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[int], Category, Decimal] | None:
-    """When a claim's denied lines fall in different categories (a line not medically necessary,
-    another a duplicate), one line's code must not decide for the others: the plan follows the
-    lines of the category that carries the most denied money (what their denial adjustments
-    took, else billed less paid; the table's precedence between equal amounts), and the other
-    lines are named to be planned apart (plan.mixed_findings). Returns the indices of those
-    lines (and of the lines that deny nothing), the category and its amount; None when the
-    lines agree, or a person stated the claim's category."""
-    if claim.denial.category is not None or sum(1 for line in claim.service_lines if line_uses(line)) < 2:
+    """When a claim's parts were denied for different reasons (a line not medically necessary,
+    another a duplicate; a line with modifier GZ, which the supplier carries, beside one to
+    appeal), one part's code must not decide for the others: the plan follows the part of the
+    decision that carries the most denied money (what its denial adjustments took, else billed
+    less paid; the table's precedence between equal amounts), and the other parts are named to
+    be planned apart (plan.mixed_findings). Returns the indices of those lines (with the lines
+    that deny nothing, and CLAIM_LEVEL when the claim's own codes are among them), the category
+    and its amount; None when the parts agree, a person stated the claim's category, or a remark
+    on the claim itself decides for all of it (MA130: the whole claim is unprocessable)."""
+    if claim.denial.category is not None:
         return None
-    own = [line_denial(claim, line, table) for line in claim.service_lines]
-    amounts: dict[Category, Decimal] = {}
-    for line, found in zip(claim.service_lines, own, strict=True):
-        if found is not None and found.denied:  # a contractual write-off on the line is not denied money
-            denied = found.denied_amount or max(line.billed - line.paid, Decimal(0))
-            amounts[found.category] = amounts.get(found.category, Decimal(0)) + denied
+    parts = parts_of(claim, table)
+    if len(parts) < 2:
+        return None
+    if whole_claim(claim, table):
+        return None
+    uncoded = [line for i, line in enumerate(claim.service_lines) if i not in parts]
+    amounts: dict[Decision, Decimal] = {}
+    for index, found in parts.items():
+        if found.denied:  # a contractual write-off is not denied money
+            lines = [claim.service_lines[index]] if index != CLAIM_LEVEL else uncoded
+            rest = sum((max(line.billed - line.paid, Decimal(0)) for line in lines), Decimal(0))
+            amounts[decision_of(found)] = amounts.get(decision_of(found), Decimal(0)) + (found.denied_amount or rest)
     if len(amounts) < 2:
         return None
-    best = max(amounts, key=lambda category: (amounts[category], -table.rank(category)))
-    return ([i for i, found in enumerate(own) if found is None or not found.denied or found.category is best], best,
-            amounts[best])
+    best = max(amounts, key=lambda d: (amounts[d], -table.rank(d[0]), d[1] is None))
+    chosen = [i for i in range(len(claim.service_lines))
+              if i not in parts or not parts[i].denied or decision_of(parts[i]) == best]
+    if CLAIM_LEVEL in parts and (not parts[CLAIM_LEVEL].denied or decision_of(parts[CLAIM_LEVEL]) == best):
+        chosen.append(CLAIM_LEVEL)
+    return chosen, best[0], amounts[best]
 
 
 def line_uses(line: ServiceLine) -> list[CodeUse]:
