@@ -181,11 +181,10 @@ def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[int], Category,
     that deny nothing, and CLAIM_LEVEL when the claim's own codes are among them), the category
     and its amount; None when the parts agree, a person stated the claim's category, or a remark
     on the claim itself decides for all of it (MA130: the whole claim is unprocessable)."""
-    if claim.denial.category is not None:
+    coded = sum(1 for line in claim.service_lines if line_uses(line)) + bool(claim_level_codes(claim)[0])
+    if claim.denial.category is not None or coded < 2:
         return None
     parts = parts_of(claim, table)
-    if len(parts) < 2:
-        return None
     if whole_claim(claim, table):
         return None
     uncoded = [line for i, line in enumerate(claim.service_lines) if i not in parts]
