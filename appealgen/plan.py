@@ -310,7 +310,8 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> lis
         return []
     others: dict[str, list[str]] = {}
     for index, own in parts_of(claim, codes).items():
-        if not own.denied or (index in found.deciding if found.split else own.category is found.category):
+        if not own.denied or (index in found.deciding if found.split else
+                              index == CLAIM_LEVEL or own.category is found.category):
             continue
         label = claim.service_lines[index].label if index != CLAIM_LEVEL else "the claim's own codes"
         decision = own.category.value + (f", {own.group_action.value}" if own.group_action is not None else "")

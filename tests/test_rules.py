@@ -1163,3 +1163,13 @@ def test_a_bundled_line_without_a_modifier_that_marks_it_separate_is_named(payer
     assert [f.message for f in plan.findings if f.code == "bundling.no_modifier"] == [
         f"no modifier on 99213 marks a separate service (25 for an E/M service, 59 or XE, XS, XP, XU for a "
         f"procedure): if one applies, {fix}; an appeal without one is usually upheld"]
+
+
+def test_a_claim_level_code_without_money_of_its_own_is_the_whole_claims_denial() -> None:
+    """A claim file's denial.carc (no amount, every line carrying codes of its own) speaks for the
+    whole claim: it takes part in every decision, as the table's precedence says, and is no part
+    that a line's larger amount could outweigh."""
+    claim = build_claim(["CO-50"], billed="1200.00")
+    plan = plan_for(claim.model_copy(update={"denial": claim.denial.model_copy(update={"carc": ["197"],
+                                                                                      "group": "CO"})}))
+    assert plan.category == C.authorization

@@ -181,13 +181,18 @@ def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[int], Category,
     that deny nothing, and CLAIM_LEVEL when the claim's own codes are among them), the category
     and its amount; None when the parts agree, a person stated the claim's category, or a remark
     on the claim itself decides for all of it (MA130: the whole claim is unprocessable)."""
-    coded = sum(1 for line in claim.service_lines if line_uses(line)) + bool(claim_level_codes(claim)[0])
-    if claim.denial.category is not None or coded < 2:
+    uncoded = [line for line in claim.service_lines if not line_uses(line)]
+    own_uses = claim_level_codes(claim)[0]
+    # The claim's own codes compete as a part when they carry money of their own (a claim-level
+    # adjustment, or lines without codes they stand for); else they are the whole claim's denial.
+    own_part = bool(own_uses) and (any(use.amount for use in own_uses) or bool(uncoded))
+    if claim.denial.category is not None or len(claim.service_lines) - len(uncoded) + own_part < 2:
         return None
-    parts = parts_of(claim, table)
     if whole_claim(claim, table):
         return None
-    uncoded = [line for i, line in enumerate(claim.service_lines) if i not in parts]
+    parts = parts_of(claim, table)
+    if not own_part:
+        parts.pop(CLAIM_LEVEL, None)
     amounts: dict[Decision, Decimal] = {}
     for index, found in parts.items():
         if found.denied:  # a contractual write-off is not denied money
@@ -199,8 +204,8 @@ def deciding_lines(claim: Claim, table: CodeTable) -> tuple[list[int], Category,
     best = max(amounts, key=lambda d: (amounts[d], -table.rank(d[0]), d[1] is None))
     chosen = [i for i in range(len(claim.service_lines))
               if i not in parts or not parts[i].denied or decision_of(parts[i]) == best]
-    if CLAIM_LEVEL in parts and (not parts[CLAIM_LEVEL].denied or decision_of(parts[CLAIM_LEVEL]) == best):
-        chosen.append(CLAIM_LEVEL)
+    if CLAIM_LEVEL not in parts or not parts[CLAIM_LEVEL].denied or decision_of(parts[CLAIM_LEVEL]) == best:
+        chosen.append(CLAIM_LEVEL)  # the whole claim's codes go with every part
     return chosen, best[0], amounts[best]
 
 
