@@ -18,7 +18,7 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
 from appealgen.readiness import REVIEWS, bundling_findings, cite_policies, liability_findings, request_findings
 from appealgen.report import Finding, Override, Requirement, problem, warning
-from appealgen.rules.classify import CLAIM_LEVEL, Classification, classify, parts_of, whole_claim
+from appealgen.rules.classify import CLAIM_LEVEL, Classification, classify, line_uses, parts_of, whole_claim
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import (
     Deadline,
@@ -299,11 +299,38 @@ def limits_passed(profile: PayerProfile, first_dos: date, denial_date: date, his
     return filing_limit_passed(profile, first_dos, today), reopening
 
 
-def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> list[Finding]:
+def part_claim(claim: Claim, index: int) -> Claim:
+    """The claim as if only one of its parts had been denied: a line alone, or the claim's own
+    codes with the lines that carry none (each with the claim's own remarks)."""
+    lines, denial = claim.service_lines, claim.denial
+    if index == CLAIM_LEVEL:
+        kept = [line for line in lines if not line_uses(line)] or lines
+        on_lines = {use.carc for line in lines for use in line_uses(line)}
+        carcs = [c for c in denial.carc if c not in on_lines]
+        adjustments = denial.adjustments
+    else:
+        kept = [lines[index]]
+        carcs = [c for c in denial.carc if c in {use.carc for use in line_uses(lines[index])}]
+        adjustments = []
+    theirs = {r for line in lines for r in line.rarc} - {r for line in kept for r in line.rarc}
+    part = denial.model_copy(update={"carc": carcs, "adjustments": adjustments,
+                                     "rarc": [r for r in denial.rarc if r not in theirs]})
+    return claim.model_copy(update={"service_lines": kept, "denial": part})
+
+
+def _its_own(claim: Claim, index: int, profile: PayerProfile, codes: CodeTable, today: date) -> str:
+    """What a part planned apart needs, in a few words: its action, and its deadline when it has one."""
+    decided = decide(part_claim(claim, index), profile, codes, today)
+    due = f" by {decided.deadline.date.isoformat()}" if decided.dated else ""
+    return f"{decided.action.action.value}{due}"
+
+
+def mixed_findings(claim: Claim, found: Classification, codes: CodeTable, profile: PayerProfile,
+                   today: date) -> list[Finding]:
     """Parts of a claim denied for different reasons need different actions (a medical-necessity
     line's appeal, a duplicate line's status check, a GZ line's write-off): the plan follows the
-    part that carries the most denied money (classify), so the others are named, to be planned
-    apart before their own windows close."""
+    part that carries the most denied money (classify), so the others are named, each with its
+    own action and deadline, to be planned apart before their own windows close."""
     if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
         return []
     if not found.split and (not found.others or whole_claim(claim, codes)):  # one decision for the whole claim
@@ -315,7 +342,8 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable) -> lis
             continue
         label = claim.service_lines[index].label if index != CLAIM_LEVEL else "the claim's own codes"
         decision = own.category.value + (f", {own.group_action.value}" if own.group_action is not None else "")
-        others.setdefault(decision, []).append(f"{label} ({', '.join(own.denial_codes)})")
+        others.setdefault(decision, []).append(f"{label} ({', '.join(own.denial_codes)}, its own plan "
+                                               f"{_its_own(claim, index, profile, codes, today)})")
     if not others:
         return []
     listed = "; ".join(f"{decision}: {', '.join(labels)}" for decision, labels in others.items())
@@ -463,7 +491,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
-    findings += _code_findings(found) + mixed_findings(claim, found, codes)
+    findings += _code_findings(found) + mixed_findings(claim, found, codes, profile, today)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
