@@ -58,8 +58,8 @@ class Classification:
     forced_action: Action | None = None
     group_action: Action | None = None
     appeal_rights: bool = True
-    split: bool = False  # denied lines fall in several categories: this one's lines decide (deciding_lines)
-    deciding: tuple[int, ...] = ()  # when split: the indices of the lines this classification is of
+    split: bool = False  # the claim's parts need different decisions: the largest part's decide (deciding_lines)
+    deciding: tuple[int, ...] = ()  # when split: the parts this classification is of (lines, CLAIM_LEVEL)
     documents: list[AttachmentKind] = field(default_factory=list)
     cite_lcd: bool = False
     notes: list[str] = field(default_factory=list)
@@ -214,13 +214,6 @@ def line_uses(line: ServiceLine) -> list[CodeUse]:
     unpaid, modifiers = line.paid == 0 and line.billed > 0, frozenset(line.modifiers)
     return [*(CodeUse(a.group, a.carc, a.amount, unpaid, modifiers) for a in line.adjustments),
             *(CodeUse(line.group, c, None, unpaid, modifiers) for c in line.carc)]
-
-
-def line_category(claim: Claim, line: ServiceLine, table: CodeTable) -> Category | None:
-    """The denial category of one line's own codes (with its remarks and the claim's), as if it
-    were a claim of its own; None when the line's own codes deny nothing."""
-    found = line_denial(claim, line, table)
-    return found.category if found is not None and found.denied else None
 
 
 def line_denial(claim: Claim, line: ServiceLine, table: CodeTable) -> Classification | None:
