@@ -47,7 +47,8 @@ def load_items(settings: Settings, paths: list[Path]) -> Loaded:
         profiles = tools.profiles() if needs_profiles(paths) else {}
         loaded = load(paths, profiles, tools.codes(), settings.today, settings.attachments_root,
                       settings.csv_mapping, settings.file.attachment_names, settings.verbose)
-    return placed_by_practice(loaded, settings.out, storage.children(settings, settings.out))
+    out = storage.label(settings, settings.out).rstrip("/")
+    return placed_by_practice(loaded, out, storage.children(settings, settings.out))
 
 
 @dataclass

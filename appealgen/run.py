@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 from appealgen.errors import InputError, exit_code
 from appealgen.executors.base import Executor
@@ -39,13 +38,14 @@ def with_practices(items: list[Item], existing: Collection[str] = ()) -> list[It
     return [replace(item, practice=practice_of(item)) for item in items]
 
 
-def placed_by_practice(loaded: Loaded, out: Path, existing: Collection[str]) -> Loaded:
+def placed_by_practice(loaded: Loaded, out: str, existing: Collection[str]) -> Loaded:
     """The run's items with their output folders settled once, for every later stage
-    (`existing`: the names in `out`); a packet an earlier run left at the top of `out`, where
-    this run writes under the practice's folder, is named: both would look ready to send."""
+    (`existing`: the names in the output folder `out`, a path or URL); a packet an earlier run
+    left at the top of it, where this run writes under the practice's folder, is named: both
+    would look ready to send."""
     items = with_practices(loaded.items, existing)
-    warnings = [f"{out / item.claim_id}: a packet from an earlier run of one practice's claims; this run writes "
-                f"{out / item.practice / item.claim_id}: remove the older folder, so that only one is sent"
+    warnings = [f"{out}/{item.claim_id}: a packet from an earlier run of one practice's claims; this run writes "
+                f"{out}/{item.practice}/{item.claim_id}: remove the older folder, so that only one is sent"
                 for item in items if item.practice and item.claim_id in existing]
     return replace(loaded, items=items, warnings=loaded.warnings + warnings)
 
