@@ -260,7 +260,7 @@ def _print_plans(outcomes: list[Any]) -> None:
         if outcome.plan is not None:
             plan = outcome.plan
             # what the packet would lack, as the build's check would say it (its exit code is 3)
-            lacking = check_detail(plan.missing, plan.problems) if plan.packet else ""
+            lacking = check_detail(plan.missing, plan.problems) if plan.packet and plan.would_fail else ""
             incomplete += bool(lacking)
             click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
                        f"due {plan.deadline.isoformat()})" + (f"; its packet would fail its check: {lacking}"

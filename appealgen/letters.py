@@ -59,8 +59,8 @@ def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> 
         if docx is None or form in ("pdf", "both"):
             if docx is not None:
                 convert_word(tools, [letter], Path(item.origin), Path(tmp), docx)
-            incomplete = bool(planned.plan.missing or planned.plan.problems)
-            write_atomic(base.with_suffix(".pdf"), stamped(letter.pdf, mark(claim, planned.profile), incomplete))
+            write_atomic(base.with_suffix(".pdf"),
+                         stamped(letter.pdf, mark(claim, planned.profile), planned.plan.would_fail))
             written.append(base.with_suffix(".pdf"))
     return Outcome(item.origin, claim.claim_id, plan=planned.plan, files=written)
 

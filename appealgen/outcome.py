@@ -55,7 +55,7 @@ class Outcome:
     @property
     def letter_alone_incomplete(self) -> bool:
         """A letter written alone (`letters`) whose packet would fail its check."""
-        return self.plan is not None and bool(self.files) and bool(self.plan.missing or self.plan.problems)
+        return self.plan is not None and bool(self.files) and self.plan.would_fail
 
     def lines(self) -> list[str]:
         """What a person reads about this item: the error's lines, or the packet's summary."""

@@ -158,6 +158,11 @@ class Plan(BaseModel):
         return [r.description for r in self.required if not r.present]
 
     @property
+    def would_fail(self) -> bool:
+        """Its packet would fail its check: a required document missing, or a problem found."""
+        return bool(self.missing or self.problems)
+
+    @property
     def category_reason(self) -> str:
         return self.category_reasons[0] if self.category_reasons else ""
 
