@@ -26,6 +26,7 @@ class AttachmentKind(StrEnum):
     proof_of_timely_filing = "proof_of_timely_filing"
     primary_eob = "primary_eob"
     decision_notice = "decision_notice"  # the previous level's decision (e.g. redetermination notice)
+    abn = "abn"  # the advance beneficiary notice (CMS-R-131) the beneficiary signed before the service
     other = "other"
 
 
@@ -43,6 +44,7 @@ KIND_LABELS = {
     AttachmentKind.proof_of_timely_filing: "Proof of timely filing",
     AttachmentKind.primary_eob: "Primary payer's explanation of benefits",
     AttachmentKind.decision_notice: "Decision notice",
+    AttachmentKind.abn: "Advance beneficiary notice (ABN)",
     AttachmentKind.other: "Document",
 }
 

@@ -16,7 +16,14 @@ from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.output import counted
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
-from appealgen.readiness import REVIEWS, bundling_findings, cite_policies, liability_findings, request_findings
+from appealgen.readiness import (
+    REVIEWS,
+    bundling_findings,
+    cite_policies,
+    contested_liability,
+    liability_findings,
+    request_findings,
+)
 from appealgen.report import Finding, Override, Requirement, problem, warning
 from appealgen.rules.classify import CLAIM_LEVEL, Classification, classify, line_uses, parts_of, whole_claim
 from appealgen.rules.codes import CodeTable
@@ -71,6 +78,7 @@ INSTEAD = {
     Action.none: "nothing: there is no denial to dispute",
 }
 CORRECTED_CLAIM_FORM = "corrected claim form (frequency code 7, with the original claim number)"
+SIGNED_ABN = "advance beneficiary notice (CMS-R-131) signed before the service (modifier GA)"
 
 
 class Plan(BaseModel):
@@ -238,11 +246,12 @@ def deadline_findings(good_cause: bool, deadline: date, days_left: int, late_rul
 def required_documents(
     profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
     kinds: set[AttachmentKind], remark_documents: list[AttachmentKind], new_claim: bool = False,
-    history: bool = False, codes: Sequence[str] = (),
+    history: bool = False, codes: Sequence[str] = (), liability: bool = False,
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it.
-    `codes`: the procedure codes of the lines disputed."""
+    `codes`: the procedure codes of the lines disputed; `liability`: the request contests who is
+    liable for them (`contested_liability`), which rests on the beneficiary's signed notice."""
     # A decision notice is the previous level's: at the first level a denial of this category
     # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is
     # none, unless the history records an earlier decision all the same. (`check` passes no
@@ -262,6 +271,9 @@ def required_documents(
     if action is Action.corrected_claim and not new_claim:  # the replacement claim (7) is what is being sent
         kind = AttachmentKind.corrected_claim
         required.append(Requirement(description=CORRECTED_CLAIM_FORM, kinds=[kind], present=kind in kinds))
+    if liability:
+        kind = AttachmentKind.abn
+        required.append(Requirement(description=SIGNED_ABN, kinds=[kind], present=kind in kinds))
     return required
 
 
@@ -489,9 +501,10 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     kinds, findings = set(decided.kinds), list(decided.findings)  # added to below
     if claim.remittance is not None:  # the remittance page is rendered from the 835
         kinds.add(AttachmentKind.remittance_advice)
+    liable = contested_liability(claim, profile, found, action.action, decided.disputed)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
                                   found.documents, action.new_claim, bool(claim.appeal.history),
-                                  disputed_codes(claim, decided.disputed))
+                                  disputed_codes(claim, decided.disputed), bool(liable))
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed
@@ -501,7 +514,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
         findings += bundling_findings(claim, profile, found, action.action, disputed)
-        findings += liability_findings(claim, profile, found, action.action, disputed)
+        findings += liability_findings(liable)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "

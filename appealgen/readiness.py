@@ -110,16 +110,21 @@ def bundling_findings(claim: Claim, profile: PayerProfile, found: Classification
                     "one is usually upheld")]
 
 
-def liability_findings(claim: Claim, profile: PayerProfile, found: Classification, action: Action,
-                       disputed: list[DisputedLine]) -> list[Finding]:
-    """Modifier GA says an advance beneficiary notice is on file, which makes the beneficiary
-    liable for an item Medicare finds not reasonable and necessary; a CO group code on such a
-    line holds the supplier liable all the same: the request should enclose the ABN and contest
-    who is liable, not only the medical necessity."""
+def contested_liability(claim: Claim, profile: PayerProfile, found: Classification, action: Action,
+                        disputed: list[DisputedLine]) -> list[str]:
+    """The disputed lines whose liability the request contests: modifier GA says an advance
+    beneficiary notice is on file, which makes the beneficiary liable for an item Medicare finds
+    not reasonable and necessary; a CO group code on such a line holds the supplier liable all the
+    same. The request encloses the signed notice (`required_documents`) and contests who is
+    liable, not only the medical necessity."""
     if profile.kind != "medicare" or found.category is not Category.medical_necessity or action not in REVIEWS:
         return []
-    labels = [line.label for line in disputed if "GA" in claim.service_lines[line.index].modifiers
-              and any(code.startswith("CO-") for code in line.codes)]
+    return [line.label for line in disputed if "GA" in claim.service_lines[line.index].modifiers
+            and any(code.startswith("CO-") for code in line.codes)]
+
+
+def liability_findings(labels: list[str]) -> list[Finding]:
+    """The warning for the lines `contested_liability` names."""
     if not labels:
         return []
     return [warning("liability.abn_on_file", f"modifier GA on {', '.join(labels)}: an advance beneficiary notice is "

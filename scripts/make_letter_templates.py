@@ -83,6 +83,15 @@ POLICY: Body = [
     "appeal.policy before this letter is sent.]",
     "{%p endif %}",
 ]
+ABN: Body = [  # a GA line denied CO: the beneficiary, not the provider, is liable (the plan requires the notice)
+    "{%p if enclosed.abn and payer.kind == 'medicare' %}",
+    "If {{ 'any of these items is' if disputed | length > 1 else 'the item is' }} found not reasonable and "
+    "necessary, {{ provider.name }} is not liable for it: before the service the beneficiary signed the enclosed "
+    "advance beneficiary notice (CMS-R-131), which told them in writing that Medicare would probably not pay, "
+    "and modifier GA on the claim says so. Under section 1879 of the Social Security Act (42 CFR 411.404) the "
+    "beneficiary is then liable: we ask that the denial's group code be changed from CO to PR.",
+    "{%p endif %}",
+]
 REPROCESS = "We ask that you reverse the denial and pay " + AMOUNT + " for the lines listed above."
 WINDOW: Body = [
     "{%p if window.late %}",
@@ -113,7 +122,7 @@ LETTERS: dict[str, dict[str, object]] = {
         " The denial states that the items were not medically necessary. They were: the patient met the "
         "coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
         "the enclosed records show{% endif %}." + DIAGNOSES,
-        *ARGUMENT, *FACTS, *POLICY, REPROCESS,
+        *ARGUMENT, *FACTS, *POLICY, *ABN, REPROCESS,
     ),
     "non_covered": review(
         "the service is covered",

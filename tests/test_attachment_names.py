@@ -26,7 +26,9 @@ from tests.x12gen import ClaimSpec, interchange
      ("primary EOB.pdf", K.primary_eob), ("EOB.pdf", K.remittance_advice), ("remit 10-14.pdf", K.remittance_advice),
      ("clearinghouse acceptance report.pdf", K.proof_of_timely_filing),
      ("redetermination notice.pdf", K.decision_notice), ("CMS-1500 corrected.pdf", K.corrected_claim),
-     ("LMN Dr Example.docx", K.medical_necessity_letter), ("scan0001.pdf", None), ("podiatry.pdf", None)],
+     ("LMN Dr Example.docx", K.medical_necessity_letter), ("ABN signed 2026-08-30.pdf", K.abn),
+     ("CMS-R-131.pdf", K.abn), ("advance beneficiary notice.tif", K.abn), ("scan0001.pdf", None),
+     ("podiatry.pdf", None), ("cabnet.pdf", None)],
 )
 def test_a_file_name_gives_its_kind(name: str, kind: K | None) -> None:
     assert kind_of(name, patterns()) == kind

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.models import Action, AppealStep
+from appealgen.models import KIND_LABELS, Action, AppealStep, Attachment, AttachmentKind
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
@@ -102,6 +102,29 @@ def test_the_medical_necessity_letter_speaks_of_one_item_or_of_several(builder: 
                       "The denial states that this item was not medically necessary. It was medically necessary: "
                       in xml)
     assert said == {"two": (2, True, True, False, False), "one": (1, False, False, True, True)}
+
+
+def test_the_medical_necessity_letter_contests_liability_only_with_the_signed_notice_enclosed(
+        builder: Builder, tmp_path: Path) -> None:
+    """A GA line denied CO: with the ABN enclosed the letter asks that the beneficiary be held
+    liable (section 1879); without it, or at a plan that is not Medicare, it says nothing of one."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0].model_copy(update={"modifiers": ["GA"]})
+    abn = Attachment(kind=AttachmentKind.abn, path=Path("docs/abn.pdf"))
+    said = {}
+    for name, payer, attachments in (("enclosed", "medicare-dme", [*loaded.claim.attachments, abn]),
+                                     ("missing", "medicare-dme", loaded.claim.attachments),
+                                     ("commercial", "commercial", [*loaded.claim.attachments, abn])):
+        claim = loaded.claim.model_copy(update={"service_lines": [line], "attachments": attachments, "payer": payer})
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        enclosures = [(a.kind.value, KIND_LABELS[a.kind]) for a in attachments]
+        context = letter_context(planned, profile, plan, enclosures, TODAY).mapping()
+        render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = ("advance beneficiary notice (CMS-R-131)" in xml, "changed from CO to PR" in xml,
+                      "Advance beneficiary notice (ABN)" in xml)
+    assert said == {"enclosed": (True, True, True), "missing": (False, False, False),
+                    "commercial": (False, False, True)}
 
 
 def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(

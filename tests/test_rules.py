@@ -18,7 +18,7 @@ import pytest
 
 from appealgen.errors import InputError
 from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
-from appealgen.plan import CATEGORY_LETTERS, Plan, choose_letter
+from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter
 from appealgen.rules.codes import load_descriptions
 from tests.conftest import CODES, REPO
 from tests.rulecases import build_claim, chain, classify, plan_for, profile
@@ -1152,9 +1152,20 @@ def test_a_remark_on_the_claim_itself_decides_for_every_line() -> None:
                                                            ([], "CO", False), (["GA"], "PR", False)])
 def test_a_co_denial_of_a_line_with_an_advance_notice_on_file_is_contested_for_liability(
         modifiers: list[str], group: str, warned: bool) -> None:
+    """The request encloses the signed notice: the plan requires it, and the check fails without it."""
     claim = build_claim([f"{group}-50"], payer="medicare-dme", modifiers=modifiers)
     plan = plan_for(claim)
     assert ("liability.abn_on_file" in [f.code for f in plan.findings]) is warned
+    abn = [(r.description, r.present) for r in plan.required if r.kinds == [AttachmentKind.abn]]
+    assert abn == ([(SIGNED_ABN, False)] if warned else [])
+    enclosed = plan_for(build_claim([f"{group}-50"], payer="medicare-dme", modifiers=modifiers,
+                                    attachments=("remittance_advice", "abn")))
+    assert [r.present for r in enclosed.required if r.kinds == [AttachmentKind.abn]] == ([True] if warned else [])
+
+
+def test_a_commercial_plan_asks_for_no_advance_beneficiary_notice() -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="commercial", modifiers=["GA"]))
+    assert [r for r in plan.required if AttachmentKind.abn in r.kinds] == []
 
 
 @pytest.mark.parametrize(("payer", "fix"), [("commercial", "send a corrected claim with it"),

@@ -39,6 +39,7 @@ class Enclosed:
                                                                      "true"))
     primary_eob: bool = field(default=False, metadata=doc("the primary payer's explanation of benefits", "true"))
     decision_notice: bool = field(default=False, metadata=doc("the notice of the previous decision", "true"))
+    abn: bool = field(default=False, metadata=doc("the advance beneficiary notice the beneficiary signed", "true"))
     other: bool = field(default=False, metadata=doc("another document", "true"))
 
 

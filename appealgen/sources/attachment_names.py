@@ -29,6 +29,7 @@ BUILT_IN: tuple[tuple[str, K], ...] = (
     ("redetermination notice", K.decision_notice), ("redetermination decision", K.decision_notice),
     ("reconsideration decision", K.decision_notice), ("decision notice", K.decision_notice),
     ("decision letter", K.decision_notice), ("dismissal*", K.decision_notice), ("mrn", K.decision_notice),
+    ("abn", K.abn), ("advance beneficiary notice", K.abn), ("cms r 131", K.abn), ("cmsr131", K.abn),
     ("lmn", K.medical_necessity_letter), ("letter of medical necessity", K.medical_necessity_letter),
     ("medical necessity letter", K.medical_necessity_letter),
     ("cmn", K.cmn), ("certificate of medical necessity", K.cmn),
