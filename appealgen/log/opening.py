@@ -40,8 +40,11 @@ def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str,
                   patient_liable=classify(claim, codes).patient_liable if patient_liable is None else patient_liable,
                   first_dos=plan.first_dos,
                   billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
+    # At stake: the denied money the request asks for, as `era` shows it; the amount in
+    # controversy (405.1006) also counts a contractual write-off on a line paid in part, which
+    # no decision ever recovers (the denial would stay open for it after a full recovery).
     return Denial(practice, claim.claim_id, profile.id, plan.category.value, claim.denial.date,
-                  plan.amount_in_controversy, first_step(plan, claim.denial.date), facts)
+                  plan.amount_requested, first_step(plan, claim.denial.date), facts)
 
 
 def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,

@@ -74,6 +74,18 @@ def test_a_line_paid_with_a_contractual_write_off_puts_nothing_at_stake(log_url:
     assert opened.denial.at_stake == Decimal("150.00")
 
 
+def test_a_contractual_write_off_on_the_denied_line_itself_is_not_at_stake(log_url: str, tmp_path: Path) -> None:
+    """One line reduced by contract (CO-45) and denied for the rest (CO-50): what is at stake is
+    what the denial took, as `era` shows it and the letter asks for; the write-off would keep the
+    denial open after the payer paid all it denied."""
+    reduced = ClaimSpec("ACCT-0010", status="1", billed="300.00", paid="95.00", payer_claim_number="PCN0010", lines=[
+        LineSpec(billed="300.00", paid="95.00", cas=(("CO", "45", "20.00"), ("CO", "50", "185.00")),
+                 remarks=("N115",))])
+    import_835(log_url, remittance(tmp_path / "oct.835", [reduced]))
+    [opened] = states(log_url, "ACCT-0010")
+    assert opened.denial.at_stake == Decimal("185.00")
+
+
 def test_importing_the_same_remittance_again_records_nothing(log_url: str, tmp_path: Path) -> None:
     file = remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0002")])
     import_835(log_url, file)
