@@ -357,7 +357,9 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable, profil
         if not own.denied or (index in found.deciding if found.split else
                               index == CLAIM_LEVEL or own.category is found.category):
             continue
-        label = claim.service_lines[index].label if index != CLAIM_LEVEL else "the claim's own codes"
+        # By its number too: two lines may bill the same code (a month's supplies, a repeated test)
+        label = f"{claim.service_lines[index].label} on line {index + 1}" if index != CLAIM_LEVEL \
+            else "the claim's own codes"
         decision = own.category.value + (f", {own.group_action.value}" if own.group_action is not None else "")
         others.setdefault(decision, []).append(f"{label} ({', '.join(own.denial_codes)}, its own plan "
                                                f"{_its_own(claim, index, profile, codes, today)})")

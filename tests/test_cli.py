@@ -115,7 +115,7 @@ def test_missing_required_document_builds_a_stamped_failing_packet(
         ({"attachments": [{"kind": "xray", "path": "docs/a.pdf"}]},
          "attachments[0].kind: Input should be 'remittance_advice', 'cmn', 'prescription', 'progress_notes', "
          "'authorization', 'medical_records', 'delivery_ticket', 'corrected_claim', 'medical_necessity_letter', "
-         "'proof_of_timely_filing', 'primary_eob', 'decision_notice' or 'other'"),
+         "'proof_of_timely_filing', 'primary_eob', 'decision_notice', 'abn' or 'other'"),
         ({"surprise": 1}, "surprise: unknown key"),
     ],
 )
