@@ -5,6 +5,7 @@ workers, on a cluster): settings are plain data, the toolkit is this process's o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from pathlib import Path
@@ -97,11 +98,14 @@ def nothing_to_send(settings: Settings, tools: Toolkit, item: Item, planned: Pla
 
 
 def remove_outputs(folder: Path) -> None:
-    """The files an earlier build wrote here (the folder itself and anything else stay)."""
+    """The files an earlier build wrote here; the folder too when nothing else is in it (a
+    build that then fails leaves no empty claim folder, which reads as a claim built)."""
     if not folder.is_dir():  # nothing built here yet, or a file in the way: writing names it
         return
     for name in OUTPUTS:
         (folder / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a person's own files in it keep it
+        folder.rmdir()
 
 
 def assemble_checked(

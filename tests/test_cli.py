@@ -172,6 +172,22 @@ def test_bad_attachment_files_are_refused(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_rebuild_that_fails_leaves_neither_the_older_packet_nor_an_empty_folder(
+        write_claim: WriteClaim, tmp_path: Path) -> None:
+    """The older packet must not be sent as this claim's; a folder holding a person's own file stays."""
+    claim = write_claim(appeal=HTML_LETTER)
+    assert build(claim, tmp_path / "out")[0] == 0
+    folder = tmp_path / "out" / "TEST-1"
+    assert sorted(p.name for p in folder.iterdir()) == ["packet.json", "packet.pdf"]
+    (claim.parent / "docs" / "notes.pdf").unlink()
+    assert build(claim, tmp_path / "out")[:2] == (1, "")
+    assert not folder.exists()
+    folder.mkdir()
+    (folder / "call notes.txt").write_text("called the payer")
+    assert build(claim, tmp_path / "out")[0] == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["call notes.txt"]
+
+
 def test_owner_password_only_pdf_is_opened(write_claim: WriteClaim, tmp_path: Path) -> None:
     claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": encrypted(make_pdf(2), "", "owner")})
     code, _, _ = build(claim, tmp_path / "out")

@@ -627,8 +627,9 @@ def test_a_claim_whose_lines_were_denied_for_different_reasons_is_planned_by_its
     [row] = json.loads(stdout)["claims"]
     assert (row["category"], row["action"], row["deadline"]) == ("medical_necessity", "appeal", "2027-02-16")
     warning = ("lines denied for other reasons than medical_necessity (missing_information: A7037 on line 2 (CO-16, "
-               "its own plan corrected_claim by 2027-09-02)); this plan follows the lines that carry the most denied money: "
-               "put the others in a claim file of their own, so each is planned on its own and meets its own deadline")
+               "its own plan corrected_claim by 2027-09-02)); this plan follows the lines that carry the most denied "
+               "money: put the others in a claim file of their own, so each is planned on its own and meets its own "
+               "deadline")
     assert row["warnings"] == [warning]
     assert f"    warning: {warning}" in run("era", str(path), *AS_OF)[1].splitlines()
 

@@ -929,7 +929,8 @@ def test_lines_denied_for_other_reasons_are_named_to_be_planned_apart() -> None:
     plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, necessity]}))
     assert plan.category == C.duplicate
     assert [(f.code, f.message) for f in plan.findings if f.code == "claim.mixed_denials"] == [(
-        "claim.mixed_denials", "lines denied for other reasons than duplicate (medical_necessity: A7030 on line 2 (CO-50, its "
+        "claim.mixed_denials", "lines denied for other reasons than duplicate (medical_necessity: A7030 on line 2"
+        " (CO-50, its "
         "own plan reconsideration by 2027-10-14)); "
         "this plan follows the lines that carry the most denied money: put the others in a claim file of their own, "
         "so each is planned on its own and meets its own deadline")]
@@ -1016,7 +1017,8 @@ def test_the_lines_that_carry_the_most_denied_money_decide_not_one_small_lines_c
     assert plan.category_reasons[0] == ("the lines denied as medical_necessity carry the most denied money "
                                         "($1,200.00): this plan follows them; the other lines are planned apart")
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
-        "lines denied for other reasons than medical_necessity (duplicate: A7035 on line 2 (CO-18, its own plan check_status))"]
+        "lines denied for other reasons than medical_necessity (duplicate: A7035 on line 2"
+        " (CO-18, its own plan check_status))"]
 
 
 def test_a_remark_on_one_line_acts_on_that_line_only() -> None:
@@ -1032,7 +1034,8 @@ def test_a_remark_on_one_line_acts_on_that_line_only() -> None:
     assert (plan.category, plan.action, plan.level) == (C.medical_necessity, A.appeal, "redetermination")
     assert [line.label for line in plan.disputed] == ["E0601"]
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
-        "lines denied for other reasons than medical_necessity (missing_information: A7037 on line 2 (CO-16, its own plan "
+        "lines denied for other reasons than medical_necessity (missing_information: A7037 on line 2"
+        " (CO-16, its own plan "
         "corrected_claim by 2027-09-02))"]
 
 
@@ -1082,7 +1085,8 @@ def test_a_line_of_another_category_is_not_in_the_request_even_when_it_shares_a_
     plan = plan_for(claim)
     assert ([d.label for d in plan.disputed], plan.amount_requested) == (["E0601"], Decimal("1200.00"))
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
-        f"lines denied for other reasons than {plan.category.value} (coordination_of_benefits: A7030 on line 2 (CO-16, its own "
+        f"lines denied for other reasons than {plan.category.value} (coordination_of_benefits: A7030 on line 2"
+        f" (CO-16, its own "
         "plan corrected_claim by 2027-09-02))"]
 
 
@@ -1101,7 +1105,8 @@ def test_claim_level_codes_without_a_group_follow_the_line_that_carries_them() -
     plan = plan_for(claim)
     assert (plan.category, plan.action) == (C.medical_necessity, A.appeal)
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
-        "lines denied for other reasons than medical_necessity (duplicate: A7030 on line 2 (CO-18, its own plan check_status))"]
+        "lines denied for other reasons than medical_necessity (duplicate: A7030 on line 2"
+        " (CO-18, its own plan check_status))"]
 
 
 def test_the_claims_own_codes_are_a_part_beside_its_lines() -> None:
@@ -1118,7 +1123,8 @@ def test_the_claims_own_codes_are_a_part_beside_its_lines() -> None:
     plan = plan_for(small)
     assert plan.category == C.duplicate
     assert [f.message.split(";")[0] for f in plan.findings if f.code == "claim.mixed_denials"] == [
-        "lines denied for other reasons than duplicate (medical_necessity: E0601 on line 1 (CO-50, its own plan appeal by "
+        "lines denied for other reasons than duplicate (medical_necessity: E0601 on line 1"
+        " (CO-50, its own plan appeal by "
         "2027-02-16))"]
 
 
