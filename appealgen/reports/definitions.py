@@ -44,8 +44,9 @@ DEFINITIONS: dict[str, Definition] = {
         "months before it",
         "submitted claims (log import --submitted) and 835 remittances, whole calendar months of the period"),
     "denials_opened": Definition("Denials opened", "denials opened (a claim denied twice counts twice)", OPENED),
-    "denied_dollars": Definition("Denied dollars", "amount at stake of the denials opened (billed less paid on the "
-                                 "denied lines, less the patient's deductible and coinsurance on them)", OPENED),
+    "denied_dollars": Definition("Denied dollars", "amount at stake of the denials opened (what the denial "
+                                 "adjustments took on the denied lines, or billed less paid where the remittance "
+                                 "gives no amounts; a contractual write-off is not at stake)", OPENED),
     "avoidable_share": Definition(
         "Avoidable denials (count)", "denials whose root cause the practice controls / denials opened",
         OPENED + "; root causes from the table named under Sources"),

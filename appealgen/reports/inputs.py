@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from appealgen.collector import gc_paused
 from appealgen.log.store import Filters, load_states
-from appealgen.log.tables import denials
+from appealgen.log.tables import denials, remits
 from appealgen.reports import metrics
 from appealgen.reports.causes import CauseTable
 from appealgen.reports.history import Decided, Missed, Open, Resolved, Sent, Subject, WrittenOff, collect
@@ -35,6 +35,7 @@ class Inputs:
     missed: Dated[Missed]
     resolved: Dated[Resolved]
     still_open: Sequence[Open]
+    since: date | None = None  # the log's first remittance or denial: no figure exists before it
 
     def initial_denial_rate(self, period: Period, dollars: bool, payer: str | None = None) -> Rate:
         """HFMA's rate over the whole calendar months of `period` (optionally one payer's): each
@@ -79,4 +80,15 @@ def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date,
         Dated(facts.sent, [f.on for f in facts.sent]), Dated(facts.decided, [f.on for f in facts.decided]),
         Dated(facts.written_off, [f.on for f in facts.written_off]), Dated(facts.missed, [f.on for f in facts.missed]),
         Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end,
+        _since(conn, practice, facts.opened),
     )
+
+
+def _since(conn: Connection, practice: str | None, opened: Sequence[Subject]) -> date | None:
+    """The day the log's data begin: its first remittance, or its first denial (a claim file's)."""
+    query = select(func.min(remits.c.remit_date))
+    if practice is not None:
+        query = query.where(remits.c.practice == practice)
+    found = [d for d in (conn.execute(query).scalar_one(), min((s.denied_on for s in opened), default=None))
+             if d is not None]
+    return min(found, default=None)

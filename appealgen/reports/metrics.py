@@ -44,8 +44,8 @@ def denied_count(opened: Sequence[Subject]) -> int:
 
 
 def denied_dollars(opened: Sequence[Subject]) -> Decimal:
-    """What the denials opened put at stake (billed less paid on the denied lines, less the
-    patient's deductible and coinsurance on them: the plan's amount in controversy)."""
+    """What the denials opened put at stake: the denied money of the plan's lines (what their
+    denial adjustments took, billed less paid where the remittance gives no amounts)."""
     return total([s.at_stake for s in opened])
 
 

@@ -34,10 +34,18 @@ def trend_row(data: Inputs, month: Period) -> list[Cell]:
 
 
 def trend_section(data: Inputs, months: Sequence[Period]) -> Section:
-    rows = [trend_row(data, month) for month in months]
-    table = Table("trend", f"Monthly trend, {months[0].start:%B %Y} to {months[-1].start:%B %Y}", TREND_COLUMNS, rows,
-                  "each month on its own dates; a month with no remittances shows n/a, not zero; a month not over "
-                  "by the period's end is marked (to its last day) and has no HFMA rate", "trend")
+    """The months before the log's data begin are left out: their zeros would read as months
+    without denials, not as months nobody recorded."""
+    shown = [month for month in months if data.since is None or month.end >= data.since]
+    note = ("each month on its own dates; a month with no remittances shows n/a, not zero; a month not over by the "
+            "period's end is marked (to its last day) and has no HFMA rate")
+    if data.since is not None and not shown:  # the period itself is before the data: its own month only
+        shown, note = list(months[-1:]), note + f"; the log's data begin on {data.since.isoformat()}, after the period"
+    elif data.since is not None and len(shown) < len(months):
+        note += f"; the log's data begin on {data.since.isoformat()}, so the months before it are not shown"
+    rows = [trend_row(data, month) for month in shown]
+    table = Table("trend", f"Monthly trend, {shown[0].start:%B %Y} to {shown[-1].start:%B %Y}", TREND_COLUMNS, rows,
+                  note, "trend")
     return Section("trend", "Trend", "Each rate month by month, so the practice is compared with its own earlier "
                    "months rather than with a borrowed benchmark.", [], [table])
 

@@ -175,11 +175,13 @@ def test_write_offs_and_their_share_of_net_patient_service_revenue(seeded: str, 
         (D("120.00"), D("10000.00"))
 
 
-def test_the_monthly_trend_and_a_month_with_no_remittances(october: Report) -> None:
+def test_the_monthly_trend_begins_with_the_logs_data(october: Report) -> None:
+    """Twelve months end with October, but the log's first remittance is of 2026-08-10: the months
+    before it would read as months without denials, so they are left out, and the note says why."""
     trend = {r[0]: r for r in rows(october, "trend")}
-    assert list(trend) == [f"2025-{m}" for m in ("11", "12")] + [f"2026-{m:02d}" for m in range(1, 11)]
-    # July 2026: nothing remitted, denied or decided: rates n/a, never 0%.
-    assert trend["2026-07"] == ["2026-07", "0", "n/a", "n/a", "n/a", "0", "0.00", "n/a", "0", "n/a", "0.00", "0.00"]
+    assert list(trend) == ["2026-08", "2026-09", "2026-10"]
+    assert october.tables()["trend"].note.endswith(
+        "; the log's data begin on 2026-08-10, so the months before it are not shown")
     # August: K1 and K2, both denied at their first remittance; no submitted claims for May to July.
     assert trend["2026-08"][:6] == ["2026-08", "2", "1.0000", "1.0000", "n/a", "2"]
     assert trend["2026-10"] == ["2026-10", "8", "0.5000", "0.4643", "0.8000", "5", "1290.00", "0.8000", "6",
@@ -188,6 +190,10 @@ def test_the_monthly_trend_and_a_month_with_no_remittances(october: Report) -> N
 
 def test_a_period_with_no_remittances_shows_every_rate_as_not_available(seeded: str) -> None:
     july = report(seeded, Period(date(2026, 7, 1), date(2026, 7, 31)))
+    # Its trend month: nothing remitted, denied or decided: rates n/a, never 0%.
+    assert rows(july, "trend") == [["2026-07", "0", "n/a", "n/a", "n/a", "0", "0.00", "n/a", "0", "n/a", "0.00",
+                                    "0.00"]]
+    assert july.tables()["trend"].note.endswith("; the log's data begin on 2026-08-10, after the period")
     assert metric(july, "remittance_denial_rate").value.text() == "n/a (no cases in the denominator)"  # type: ignore[union-attr]
     assert metric(july, "remittance_denial_rate_dollars").value.text() == "n/a (no dollars in the denominator)"  # type: ignore[union-attr]
     assert metric(july, "overturn_rate").value.text() == "n/a (no cases in the denominator)"  # type: ignore[union-attr]
