@@ -95,6 +95,9 @@ class Level(Strict):
     # come (a Medicare reopening: 4 years, 405.980(b)(2)); None: no limit but good cause.
     late_rule: str | None = None
     late_months: int | None = Field(default=None, gt=0)
+    # A level that is a lawsuit (Medicare's judicial review), filed by counsel: the citation. The
+    # plan then sends nothing (action review, its deadline kept): a court filing is public.
+    filed_by_counsel: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _one_window(self) -> Level:

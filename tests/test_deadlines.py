@@ -291,7 +291,7 @@ def test_amount_in_controversy_below_the_minimum_asks_the_client(
     aic = Decimal(billed) - Decimal(paid)
     assert (plan.aic_minimum, plan.amount_in_controversy) == (minimum, aic)
     if not short:
-        assert plan.action == A.appeal
+        assert plan.action == (A.review if plan.level == "judicial_review" else A.appeal)  # counsel files it
         assert not [f for f in plan.findings if f.code == "aic.below_minimum"]
         return
     assert minimum is not None

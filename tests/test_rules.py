@@ -10,6 +10,7 @@ so a change to a rule makes a test fail.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -344,7 +345,24 @@ def test_gz_on_one_line_does_not_write_off_another_lines_denial() -> None:
 def test_medicare_dme_level_progression(decided: int, level: str, level_name: str) -> None:
     history = chain(*[(lv, "upheld") for lv in DME_LEVELS[:decided]])
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="5000.00"))
-    assert (plan.level, plan.level_name, plan.action) == (level, level_name, A.appeal)
+    # Judicial review is a lawsuit filed by counsel: nothing is sent (test below).
+    assert (plan.level, plan.level_name, plan.action) == (level, level_name,
+                                                          A.review if level == "judicial_review" else A.appeal)
+
+
+@pytest.mark.parametrize("payer", ["medicare-dme", "medicare-part-b"])
+def test_judicial_review_is_referred_to_counsel_with_its_deadline_and_no_packet(payer: str) -> None:
+    """42 U.S.C. 405(g), 42 CFR 405.1136: a civil action against the Secretary, filed in a district
+    court, where a filing is public: a letter and the patient's records to the clerk would be neither
+    an action nor private. The plan keeps the deadline and builds nothing."""
+    history = chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]])
+    plan = plan_for(build_claim(["CO-50"], payer=payer, history=history, billed="5000.00"))
+    assert (plan.level, plan.action, plan.packet) == ("judicial_review", A.review, False)
+    assert plan.action_reason.endswith("Judicial review is a civil action filed by counsel (42 U.S.C. 405(g); "
+                                       "42 CFR 405.1136)")
+    assert plan.notes[-1].startswith("refer the claim to counsel before the deadline")
+    assert (plan.deadline, plan.deadline_reason) == (date(2027, 1, 14), "previous decision 2026-11-10 + 5 days "
+                                                     "presumed receipt + 60 days")
 
 
 def test_medicare_dme_every_level_upheld_is_exhausted() -> None:

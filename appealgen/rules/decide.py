@@ -24,6 +24,8 @@ AGGREGATION = ("claims may be aggregated to reach the minimum: several claims wi
 LATE_CLAIM_NOTE = ("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR 424.44(b): an "
                    "administrative error, retroactive entitlement): then send the new claim stating the exception")
 EXHAUSTED_NOTE = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+COUNSEL_NOTE = ("refer the claim to counsel before the deadline: the action is filed in court against the payer or "
+                "the Secretary, and a court filing is public, so no packet of the patient's records is made for it")
 
 
 @dataclass
@@ -142,6 +144,9 @@ def _review(situation: Situation, found: Classification, why: str) -> ActionChoi
                             [AGGREGATION, EXHAUSTED_NOTE])
     if choice.status == "dismissed":  # the review is of the dismissal, not of the merits
         why = "the request was dismissed, not decided on its merits"
+    if choice.level.filed_by_counsel:  # a civil action, not a request to send: a person decides
+        return ActionChoice(Action.review, f"{why}: {choice.level.name} is a civil action filed by counsel "
+                            f"({choice.level.filed_by_counsel})", [COUNSEL_NOTE])
     return ActionChoice(choice.level.action, f"{why}: {choice.level.action.value} at {choice.level.name}")
 
 
