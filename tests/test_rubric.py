@@ -185,7 +185,8 @@ def test_every_letter_of_every_step_and_category_scores_on_the_rubric(matrix: di
 def test_the_matrix_covers_every_step_of_every_profile_and_every_category(matrix: dict[str, Built]) -> None:
     letters = [b.report for b in matrix.values() if b.report.status == "built"]
     for payer, profile in PROFILES.items():
-        assert {r.level for r in letters if r.payer == payer} == {step.id for step in profile.steps()}, payer
+        sent_to = {step.id for step in profile.steps() if not step.filed_by_counsel}  # a lawsuit: no letter
+        assert {r.level for r in letters if r.payer == payer} == sent_to, payer
     assert {b.report.category for b in matrix.values()} == set(Category)
     assert {r.category.value for r in letters} >= set(SENDS)
 

@@ -588,8 +588,19 @@ def test_redetermination_does_not_require_a_decision_notice() -> None:
 )
 def test_remark_documents_are_required(attachments: list[str], present: bool) -> None:
     plan = plan_for(build_claim(["CO-16"], ["M127"], attachments=attachments))
-    assert descriptions(plan) == ["remittance_advice", "medical_records (asked for by a remark code)"]
-    assert plan.required[-1].present is present
+    assert descriptions(plan) == ["remittance_advice", "the documents the remark code names",
+                                  "medical_records (asked for by a remark code)"]
+    assert [r.present for r in plan.required[1:]] == [present, present]
+
+
+@pytest.mark.parametrize("payer", ["commercial", "medicaid-caresource", "medicare-part-b", "medicare-dme"])
+def test_a_request_for_missing_information_must_enclose_some(payer: str) -> None:
+    """CO-16 with N706 (documentation missing): a request with only the remittance says the information
+    is enclosed and is upheld as it stands (and spends CareSource's one dispute): its check fails."""
+    plan = plan_for(build_claim(["CO-16"], ["N706"], payer=payer))
+    assert (plan.category, plan.action in (A.reconsideration, A.appeal)) == (C.missing_information, True)
+    assert [(r.description, r.present) for r in plan.required if r.description.startswith("the documents")] == [
+        ("the documents the remark code names", False)]
 
 
 def test_remark_documents_are_required_even_when_a_manifest_offers_alternatives() -> None:
