@@ -22,7 +22,9 @@ FORMATS = ("html", "pdf", "csv", "json")
 def make_report(settings: Settings, options: Options) -> Report:
     causes = load_causes(settings.workspace)
     with open_log(settings, create=False) as log, log.reading() as conn:
-        data = read_inputs(conn, causes.table, options.window, options.period.end, options.practice)
+        # Nothing is known after today: a deadline still ahead is not missed, the backlog is today's.
+        known = min(options.period.end, settings.today)
+        data = read_inputs(conn, causes.table, options.window, known, options.practice)
         shown = log.location.path.name if log.location.path is not None else log.location.shown
     labels = {cause_id: cause.label for cause_id, cause in causes.table.causes.items()}
     return build(data, options, settings.today, shown, causes.describe(), labels)

@@ -78,13 +78,13 @@ def appeals(data: Inputs, now: Period, before: Period) -> Section:
 def backlog(data: Inputs, now: Period, before: Period) -> Section:
     missed_now, missed_before = m.deadlines_missed(data.missed.within(now)), m.deadlines_missed(
         data.missed.within(before))
-    return Section("backlog", "Backlog and deadlines", f"Denials still open on {now.end} by days since the denial, "
+    return Section("backlog", "Backlog and deadlines", f"Denials still open on {data.end} by days since the denial, "
                    "and the filing deadlines of the period.", [
                        Metric("open_denials", len(data.still_open)),
                        Metric("open_denial_dollars", m.open_dollars(data.still_open)),
                        Metric("deadlines_missed", missed_now[0], missed_before[0]),
                        Metric("deadlines_missed_dollars", missed_now[1], missed_before[1]),
-                   ], [t.aging(data.still_open, now.end), t.missed_table(data.missed.within(now))])
+                   ], [t.aging(data.still_open, data.end), t.missed_table(data.missed.within(now))])
 
 
 def write_offs(data: Inputs, now: Period, before: Period, npsr: Decimal | None) -> Section:
@@ -106,5 +106,6 @@ def build(data: Inputs, options: Options, today: date, log: str, causes: str, la
         t.prevention_section(data, now, before, options.top, causes, labels),
     ]
     if now.end > today:
-        report.notes.append(f"the period ends after today ({today}): its last days have no remittances yet")
+        report.notes.append(f"the period ends after today ({today}): its last days have no remittances yet, and "
+                            "the backlog and the deadlines missed are as of today")
     return report

@@ -161,6 +161,15 @@ def test_a_request_sent_after_its_deadline_is_a_missed_deadline(seeded: str) -> 
         ["K1", "medicaid-caresource", "Retroactive authorization", "2026-10-09", "80.00", "2026-11-05"]]
 
 
+def test_a_period_ending_after_today_counts_no_deadline_still_ahead_as_missed(seeded: str) -> None:
+    """Today is 2026-11-20. A1's and B4's ALJ requests are due in the new year and not sent yet: a
+    report to 2027-01-31 must not call them missed, nor age the backlog to a day not yet come."""
+    ahead = report(seeded, Period(date(2026, 11, 1), date(2027, 1, 31)))
+    assert rows(ahead, "deadlines_missed") == []
+    assert "Denials still open on 2026-11-20" in next(s.intro for s in ahead.sections if s.id == "backlog")
+    assert ahead.notes[-1].endswith("the backlog and the deadlines missed are as of today")
+
+
 def test_write_offs_are_dated_by_the_write_off(seeded: str) -> None:
     november = report(seeded, Period(date(2026, 11, 1), date(2026, 11, 20)))
     assert metric(november, "write_offs").value == D("250.00")  # M1 (denied 10-20), written off 11-10
