@@ -64,11 +64,15 @@ def appeals(data: Inputs, now: Period, before: Period) -> Section:
     d_now, d_before = data.decided.within(now), data.decided.within(before)
     s_now, s_before = data.sent.within(now), data.sent.within(before)
     res_now, res_before = data.resolved.within(now), data.resolved.within(before)
-    return Section("appeals", "Appeal results", "What the payers decided on the requests sent, at every level, and "
-                   "how long denials take to be worked and resolved.", [
+    r_now, r_before = data.resubmitted.within(now), data.resubmitted.within(before)
+    return Section("appeals", "Appeal results", "What the payers decided on the appeals sent, at every level, what "
+                   "resubmissions (corrected and new claims, reopenings, retroactive authorizations) recovered "
+                   "apart from them, and how long denials take to be worked and resolved.", [
                        Metric("overturn_rate", m.overturn_rate(d_now), m.overturn_rate(d_before)),
                        Metric("overturn_rate_dollars", m.overturn_rate(d_now, True), m.overturn_rate(d_before, True)),
                        Metric("recovered", m.recovered(d_now), m.recovered(d_before)),
+                       Metric("resubmissions_paid", m.resubmissions_paid(r_now), m.resubmissions_paid(r_before)),
+                       Metric("recovered_on_resubmission", m.recovered(r_now), m.recovered(r_before)),
                        Metric("days_to_appeal", m.days_to_appeal(s_now), m.days_to_appeal(s_before)),
                        Metric("days_to_resolution", m.days_to_resolution(res_now), m.days_to_resolution(res_before)),
                        Metric("last_week_appeals", m.last_week_appeals(s_now), m.last_week_appeals(s_before)),

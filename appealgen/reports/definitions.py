@@ -21,8 +21,11 @@ FIRST_REMITTANCE = ("835 remittances alone: each claim once, at its first remitt
                     "date); reversals (CLP02 22), predeterminations (25), replacement or void claims (CLP09 7, 8) and "
                     "claims denied as duplicates (CARC 18) excluded. Not the initial denial rate")
 OPENED = "denials opened in the period (denial date = the payer's remittance date, or the claim file's denial date)"
-DECIDED = ("payer decisions dated in the period on requests recorded as sent, at every appeal level (live events: "
-           "corrections applied); a claim paid with no request sent is not an appeal decision")
+DECIDED = ("payer decisions dated in the period on appeals recorded as sent (appeals, reconsiderations, claim "
+           "disputes), at every level (live events: corrections applied); a claim paid with no request sent is not "
+           "an appeal decision, nor is a resubmission's (corrected or new claim, reopening, retroactive authorization)")
+RESUBMITTED = ("payer decisions dated in the period on resubmissions recorded as sent: corrected and new claims, "
+               "reopenings, retroactive authorization requests (live events: corrections applied)")
 
 DEFINITIONS: dict[str, Definition] = {
     "remittance_denial_rate": Definition(
@@ -61,9 +64,15 @@ DEFINITIONS: dict[str, Definition] = {
         DECIDED),
     "recovered": Definition("Amount recovered", "amounts paid on overturned and partially overturned decisions",
                             DECIDED),
+    "resubmissions_paid": Definition(
+        "Resubmissions paid", "resubmissions paid in full or in part / resubmissions decided; not in the overturn "
+        "rate", RESUBMITTED),
+    "recovered_on_resubmission": Definition(
+        "Amount recovered on resubmission", "amounts paid on resubmissions; not in the amount recovered on appeal",
+        RESUBMITTED),
     "days_to_appeal": Definition(
-        "Days from denial to appeal", "days from the denial date to the first request sent about it (median, "
-        "90th percentile by nearest rank)", "first requests sent in the period"),
+        "Days from denial to appeal", "days from the denial date to the first appeal sent about it (median, "
+        "90th percentile by nearest rank)", "first appeals sent in the period (not resubmissions)"),
     "days_to_resolution": Definition(
         "Days from denial to resolution", "days from the denial date to one fixed endpoint: the date the denial "
         "closed, paid on an overturn, written off, or billed to the patient (median, 90th percentile by nearest "

@@ -21,6 +21,11 @@ ZERO = Decimal("0.00")
 MOVES = frozenset({Kind.sent, Kind.decision, Kind.adjusted, Kind.billed_patient})  # events that end an unsent step
 CLOSING = {"overturned": "overturned (paid)", "adjusted": "written off", "billed_patient": "billed to the patient"}
 UNASKED = "paid with no request sent"  # a payer's own reprocessing: no appeal won it
+# Requests for review on the merits (a `review` step sent: a person chose to appeal at its level).
+# A corrected or new claim, a reopening (a clerical fix) and a retroactive authorization are
+# resubmissions, paid nine times in ten: counted as appeals won they would make the overturn rate
+# say little about the appeals (DOMAIN.md: a corrected claim is not an appeal).
+APPEALS = frozenset({"appeal", "reconsideration", "review"})
 
 
 @dataclass(slots=True)
@@ -48,7 +53,7 @@ class Sent:
     subject: Subject
     level: str
     deadline: date | None
-    first: bool  # the denial's first request (days from denial to appeal)
+    first: bool  # the denial's first appeal (days from denial to appeal)
 
 
 @dataclass(slots=True)
@@ -94,7 +99,8 @@ class Open:
 class Facts:
     opened: list[Subject] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
-    decided: list[Decided] = field(default_factory=list)
+    decided: list[Decided] = field(default_factory=list)  # on appeals (APPEALS)
+    resubmitted: list[Decided] = field(default_factory=list)  # on the other requests: resubmissions
     written_off: list[WrittenOff] = field(default_factory=list)
     missed: list[Missed] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
@@ -131,8 +137,9 @@ def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
             continue  # out of order: the rule book ignores it when deriving, so do we
         if event.kind in MOVES:
             _missed_check(walk, event.on, facts, subject, seen, event.on if event.kind is Kind.sent else None)
-        _record(walk, event, subject, facts, first_sent)
-        first_sent = first_sent and event.kind is not Kind.sent
+        appealed = event.kind is Kind.sent and walk.step.action in APPEALS
+        _record(walk, event, subject, facts, first_sent and appealed)
+        first_sent = first_sent and not appealed
         was_open, asked = walk.is_open, walk.status == "sent"
         apply(walk, event)
         if was_open and not walk.is_open and walk.closed_by is not None:
@@ -146,16 +153,18 @@ def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
         facts.open_at_end.append(Open(subject, walk.remaining))
 
 
-def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_sent: bool) -> None:
+def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_appeal: bool) -> None:
     step = walk.step
     if event.kind is Kind.sent:
-        facts.sent.append(Sent(event.on, subject, step.level_name, step.deadline if step.dated else None, first_sent))
+        facts.sent.append(Sent(event.on, subject, step.level_name, step.deadline if step.dated else None,
+                               first_appeal))
     elif event.kind is Kind.decision and walk.status == "sent":
         # A decision on a request sent; a later remittance that pays a claim nobody appealed is
         # the payer's own reprocessing, not an appeal won.
         won = event.outcome in ("overturned", "partially_overturned")
-        facts.decided.append(Decided(event.on, subject, step.level_name, event.outcome or "",
-                                     (event.amount or ZERO) if won else ZERO, walk.remaining))
+        decided = Decided(event.on, subject, step.level_name, event.outcome or "", (event.amount or ZERO) if won
+                          else ZERO, walk.remaining)
+        (facts.decided if step.action in APPEALS else facts.resubmitted).append(decided)
     elif event.kind is Kind.adjusted:
         facts.written_off.append(WrittenOff(event.on, subject, event.amount or ZERO))
 
@@ -177,7 +186,7 @@ def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable
     for state in states:
         if state.denial.denied_on <= end:
             replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts)
-    for found in (facts.sent, facts.decided, facts.written_off, facts.missed, facts.resolved):
+    for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.missed, facts.resolved):
         found.sort(key=lambda f: f.on)  # type: ignore[attr-defined]
     facts.opened.sort(key=lambda s: s.denied_on)
     return facts

@@ -30,7 +30,8 @@ class Inputs:
     submitted: Dated[SubmittedDay]
     opened: Dated[Subject]
     sent: Dated[Sent]
-    decided: Dated[Decided]
+    decided: Dated[Decided]  # on appeals
+    resubmitted: Dated[Decided]  # on corrected and new claims, reopenings, retroactive authorizations
     written_off: Dated[WrittenOff]
     missed: Dated[Missed]
     resolved: Dated[Resolved]
@@ -78,6 +79,7 @@ def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date,
         end, Dated(remitted, [r.on for r in remitted]), Dated(claims, [s.on for s in claims]),
         Dated(facts.opened, [s.denied_on for s in facts.opened]),
         Dated(facts.sent, [f.on for f in facts.sent]), Dated(facts.decided, [f.on for f in facts.decided]),
+        Dated(facts.resubmitted, [f.on for f in facts.resubmitted]),
         Dated(facts.written_off, [f.on for f in facts.written_off]), Dated(facts.missed, [f.on for f in facts.missed]),
         Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end,
         _since(conn, practice, facts.opened),

@@ -70,6 +70,12 @@ def recovered(decided: Sequence[Decided]) -> Decimal:
     return total([d.recovered for d in decided])
 
 
+def resubmissions_paid(resubmitted: Sequence[Decided]) -> Rate:
+    """Resubmissions paid in full or in part / resubmissions the payer decided (dismissed ones too:
+    a resubmission is a claim, not a review on the merits)."""
+    return Rate(sum(1 for d in resubmitted if d.outcome in WON), len(resubmitted))
+
+
 def days_to_appeal(sent: Sequence[Sent]) -> Days:
     """From the denial (the payer's date) to the first request sent about it."""
     return Days(tuple((s.on - s.subject.denied_on).days for s in sent if s.first), "no first appeal sent")

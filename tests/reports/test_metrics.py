@@ -121,11 +121,12 @@ def test_appeal_results_with_a_partial_overturn_and_a_voided_decision(october: R
 
 
 def test_days_from_denial_to_appeal_and_to_resolution(october: Report) -> None:
-    # First requests sent in October: B1 10-07 (denied 10-05: 2 days), B4 10-08 (3), K2 10-06 (denied 08-12:
-    # 55). A1's request of 10-14 is its second. Median 3; 90th percentile, nearest rank ceil(0.9 x 3) = 3rd: 55.
+    # First appeals sent in October: B1 10-07 (denied 10-05: 2 days), B4 10-08 (3). K2's retroactive
+    # authorization request of 10-06 is a resubmission, not an appeal; A1's request of 10-14 is its second.
+    # Median 2.5; 90th percentile, nearest rank ceil(0.9 x 2) = 2nd: 3.
     appeal = metric(october, "days_to_appeal")
     assert isinstance(appeal.value, Days)
-    assert (sorted(appeal.value.values), appeal.value.median, appeal.value.p90) == ([2, 3, 55], D(3), 55)
+    assert (sorted(appeal.value.values), appeal.value.median, appeal.value.p90) == ([2, 3], D("2.5"), 3)
     # September: A1 5 days, A3 10 days: median 7.5.
     assert isinstance(appeal.previous, Days) and appeal.previous.median == D("7.5")
     # Closed in October: C1 written off 10-10 (5 days), A3 overturned 10-15 (30), B1 overturned 10-28 (23).
@@ -316,6 +317,27 @@ def test_only_decisions_on_requests_sent_count_and_a_dismissal_is_not_one_on_the
     assert fraction(metric(october, "overturn_rate_dollars").value) == (D("245.00"), D("245.00"))
     assert metric(october, "recovered").value == D("245.00")
     assert metric(october, "days_to_resolution").value.count == 2  # type: ignore[union-attr]  # 0002, 0003 closed
+
+
+def test_a_resubmission_paid_is_not_an_appeal_won(tmp_path: Path) -> None:
+    """ACCT-0004 was unprocessable (MA130): sent again as a new claim and paid. That is a claim, not
+    an appeal: it is counted apart, and neither the overturn rate nor the days to appeal see it."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    september = [denied("ACCT-0003"), denied("ACCT-0004", carc="16", remarks=("MA130", "M20"))]
+    import_files(settings(url), [remittance(tmp_path / "sep.835", september, paid_on="20260915")], [], None, "pat")
+    for claim_id, outcome, amount in (("ACCT-0003", "upheld", None), ("ACCT-0004", "overturned", "200.00")):
+        record_entry(settings(url), claim_id, Entry(Kind.sent, date(2026, 9, 20), "pat", method="fax"), None)
+        decision = Entry(Kind.decision, date(2026, 10, 12), "pat", outcome=outcome, amount=amount)
+        record_entry(settings(url), claim_id, decision, None)
+    october = report(url)
+    assert fraction(metric(october, "overturn_rate").value) == (0, 1)
+    assert metric(october, "recovered").value == D("0.00")
+    assert fraction(metric(october, "resubmissions_paid").value) == (1, 1)
+    assert metric(october, "recovered_on_resubmission").value == D("200.00")
+    assert rows(october, "appeals_by_level") == [["Redetermination", "1", "0", "0", "1", "0", "0.0000", "0.0000",
+                                                  "0.00"]]
+    september_report = report(url, Period(date(2026, 9, 1), date(2026, 9, 30)))
+    assert metric(september_report, "days_to_appeal").value.values == (5,)  # type: ignore[union-attr]  # 0003 only
 
 
 def test_a_reopened_denial_has_one_endpoint_its_last_closing(tmp_path: Path) -> None:
