@@ -29,17 +29,18 @@ RESUBMITTED = ("payer decisions dated in the period on resubmissions recorded as
 
 DEFINITIONS: dict[str, Definition] = {
     "remittance_denial_rate": Definition(
-        "Remittance denial rate (count)", "claims denied at their first remittance (in full, or on a line: a claim "
-        "paid in part with a line denied counts) / claims first remitted", FIRST_REMITTANCE),
+        "Remittance denial rate (count)", "zero-pay denials at their first remittance (denied, nothing paid; a "
+        "claim paid in part with a line denied is not a denied remit: its denial is under Denials opened) / claims "
+        "first remitted", FIRST_REMITTANCE),
     "remittance_denial_rate_dollars": Definition(
         "Remittance denial rate (dollars)",
-        "gross charges of claims denied at their first remittance (a claim's whole charge, as HFMA counts gross "
-        "charges, even where one line was denied) / gross charges of claims first remitted; the denied amounts "
-        "themselves are under Denied dollars", FIRST_REMITTANCE),
+        "gross charges of zero-pay denials at their first remittance / gross charges of claims first remitted; the "
+        "denied amounts, line denials included, are under Denied dollars", FIRST_REMITTANCE),
     "initial_denial_rate": Definition(
         "Initial denial rate, HFMA (count)",
-        "claims initially denied in a month / average monthly claims submitted in the three months before it; "
-        "for a longer period, the months' numerators over the months' denominators",
+        "claims initially denied in a month (in full or on a line) / average monthly claims submitted in the three "
+        "months before it; for a longer period, the months' numerators over the months' denominators (not the "
+        "same claims above and below the line: a month with more claims than the average before it may pass 100%)",
         "submitted claims (log import --submitted) and 835 remittances, whole calendar months of the period"),
     "initial_denial_rate_dollars": Definition(
         "Initial denial rate, HFMA (gross charges)",

@@ -18,10 +18,12 @@ LAST_WEEK = 7  # an appeal sent 0 to 6 days before its deadline was sent in the 
 
 
 def remittance_denial_rate(days: Sequence[RemitDay], dollars: bool = False) -> Rate:
-    """Claims denied at their first remittance / claims first remitted (or their gross charges)."""
+    """Zero-pay denials at their first remittance / claims first remitted (or their gross charges).
+    A claim paid in part with a line denied is not a denied remit (DOMAIN.md); its denial is among
+    the denials opened, at its denied amount."""
     if dollars:
-        return Rate(total([d.denied_billed for d in days]), total([d.billed for d in days]), dollars=True)
-    return Rate(sum(d.denied for d in days), sum(d.claims for d in days))
+        return Rate(total([d.zero_pay_billed for d in days]), total([d.billed for d in days]), dollars=True)
+    return Rate(sum(d.zero_pay for d in days), sum(d.claims for d in days))
 
 
 def initial_denial_rate(denied: Sequence[RemitDay], before: Sequence[Sequence[SubmittedDay]],

@@ -36,9 +36,11 @@ class RemitDay:
     payer: str
     category: str  # the category the remittance's codes gave ("contractual" and the like when paid)
     claims: int
-    denied: int
+    denied: int  # with a denial, in full or on a line (HFMA's initial denials)
     billed: Decimal  # gross charges of those claims
     denied_billed: Decimal  # gross charges of the denied ones
+    zero_pay: int  # denied and paid nothing (the remittance denial rate's: DOMAIN.md)
+    zero_pay_billed: Decimal
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -71,14 +73,17 @@ def first_remittances(conn: Connection, window: Period, practice: str | None) ->
                          and_(earlier.c.remit_date == remits.c.remit_date, earlier.c.id < remits.c.id))))
     denied = cast(remits.c.denied, Integer)
     billed = type_coerce(remits.c.billed, BigInteger)  # the stored cents: summed in the database, exact
+    zero_pay = and_(remits.c.denied, type_coerce(remits.c.paid, BigInteger) <= 0)
     query = (select(remits.c.remit_date, remits.c.practice, remits.c.payer, remits.c.category, func.count(),
-                    func.sum(denied), func.sum(billed), func.sum(case((remits.c.denied, billed), else_=0)))
+                    func.sum(denied), func.sum(billed), func.sum(case((remits.c.denied, billed), else_=0)),
+                    func.sum(case((zero_pay, 1), else_=0)), func.sum(case((zero_pay, billed), else_=0)))
              .where(counted, remits.c.remit_date.between(window.start, window.end), not_(before.exists()))
              .group_by(remits.c.remit_date, remits.c.practice, remits.c.payer, remits.c.category))
     if practice is not None:
         query = query.where(remits.c.practice == practice)
-    return sorted(RemitDay(as_date(on), p, payer, category, int(n), int(d or 0), _cents(b), _cents(db))
-                  for on, p, payer, category, n, d, b, db in conn.execute(query))
+    return sorted(RemitDay(as_date(on), p, payer, category, int(n), int(d or 0), _cents(b), _cents(db), int(z or 0),
+                           _cents(zb))
+                  for on, p, payer, category, n, d, b, db, z, zb in conn.execute(query))
 
 
 def submitted(conn: Connection, window: Period, practice: str | None) -> list[SubmittedDay]:

@@ -96,8 +96,9 @@ def test_html_is_one_self_contained_page_with_charts_tables_and_definitions(log:
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert " src=" not in page and 'href="http' not in page and "url(" not in page
     assert "Content-Security-Policy" in page
-    assert ("claims denied at their first remittance (in full, or on a line: a claim paid in part with a line "
-            "denied counts) / claims first remitted") in page and "Basis: 835" in page
+    assert ("zero-pay denials at their first remittance (denied, nothing paid; a claim paid in part with a line "
+            "denied is not a denied remit: its denial is under Denials opened) / claims first remitted") in page
+    assert "Basis: 835" in page
     assert ">Denied dollars by payer</text>" in page or "Denied dollars by payer" in page
     assert "appealgen default root causes (2026-11)" in page
 

@@ -19,6 +19,7 @@ from appealgen.reports.period import Period
 from appealgen.reports.values import Days, Rate
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.reports.seed import settings
+from tests.x12gen import ClaimSpec, LineSpec
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 D = Decimal
@@ -317,6 +318,22 @@ def test_only_decisions_on_requests_sent_count_and_a_dismissal_is_not_one_on_the
     assert fraction(metric(october, "overturn_rate_dollars").value) == (D("245.00"), D("245.00"))
     assert metric(october, "recovered").value == D("245.00")
     assert metric(october, "days_to_resolution").value.count == 2  # type: ignore[union-attr]  # 0002, 0003 closed
+
+
+def test_a_claim_paid_in_part_with_a_line_denied_is_not_a_denied_remit(tmp_path: Path) -> None:
+    """DOMAIN.md: the remittance rate counts zero-pay or denied remits. A $9,000 claim paid $6,500 with a
+    $40 line denied would count as $9,000 denied; it is a denial opened at $40, and HFMA's initial rate
+    (in full or on a line) still counts it."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    partly = ClaimSpec("ACCT-0005", status="1", billed="9000.00", paid="6500.00", payer_claim_number="PCN0005", lines=[
+        LineSpec(billed="8960.00", paid="6500.00", cas=(("CO", "45", "2460.00"),), remarks=()),
+        LineSpec(code="A7034", billed="40.00", paid="0", cas=(("CO", "97", "40.00"),), remarks=("M15",))])
+    claims = [partly, denied("ACCT-0006", billed="1000.00"), paid("ACCT-0007", billed="1000.00")]
+    import_files(settings(url), [remittance(tmp_path / "oct.835", claims, paid_on="20261014")], [], None, "pat")
+    october = report(url)
+    assert fraction(metric(october, "remittance_denial_rate").value) == (1, 3)
+    assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("1000.00"), D("11000.00"))
+    assert (metric(october, "denials_opened").value, metric(october, "denied_dollars").value) == (2, D("1040.00"))
 
 
 def test_a_resubmission_paid_is_not_an_appeal_won(tmp_path: Path) -> None:
