@@ -92,6 +92,17 @@ ABN: Body = [  # a GA line denied CO: the beneficiary, not the provider, is liab
     "beneficiary is then liable: we ask that the denial's group code be changed from CO to PR.",
     "{%p endif %}",
 ]
+# What the payer found: no authorization (197), its units exceeded (198), not the service authorized (N54).
+AUTHORIZATION_DENIAL = (
+    "{% if authorization_denial == 'exceeded' %} The denial states that the services went beyond the units or "
+    "visits authorized. They did not: the authorization in force covered the units billed on {{ 'these dates' if "
+    "disputed | length > 1 else 'this date' }}.{% elif authorization_denial == 'mismatch' %} The denial states "
+    "that the claim differs from the service authorized. It does not: {{ 'the services billed are those' if "
+    "disputed | length > 1 else 'the service billed is the one' }} authorized, on the dates authorized."
+    "{% else %} The denial states that no prior authorization was on file. A valid authorization covered {{ "
+    "'these services on the dates they were' if disputed | length > 1 else 'this service on the date it was' }}"
+    " provided.{% endif %}"
+)
 REPROCESS = "We ask that you reverse the denial and pay " + AMOUNT + " for the lines listed above."
 WINDOW: Body = [
     "{%p if window.late %}",
@@ -139,12 +150,11 @@ LETTERS: dict[str, dict[str, object]] = {
     ),
     "authorization": review(
         "an authorization covered the services",
-        " The denial states that no prior authorization was on file. A valid authorization covered these "
-        "services on the dates they were provided.",
+        AUTHORIZATION_DENIAL,
         *ARGUMENT,
         "{%p if enclosed.authorization %}",
-        "The enclosed authorization approval shows its number, the approved codes and the approved dates, "
-        "which include every date of service listed above.",
+        "The enclosed authorization approval shows its number and the approved codes, units and dates, which "
+        "cover every line listed above.",
         "{%p endif %}",
         "We ask that you match the claim to the authorization, reverse the denial and pay " + AMOUNT
         + " for the lines listed above.",

@@ -127,6 +127,30 @@ def test_the_medical_necessity_letter_contests_liability_only_with_the_signed_no
                     "commercial": (False, False, True)}
 
 
+@pytest.mark.parametrize("template", ["authorization.html", "authorization.docx"])
+def test_the_authorization_letter_answers_what_the_payer_found(builder: Builder, tmp_path: Path,
+                                                               template: str) -> None:
+    """CO-198 (units or visits exceeded) and N54 (not the service authorized) say an authorization was
+    on file: a letter saying none was on file contradicts the payer's own finding and is upheld."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0]
+    said = {}
+    for name, carc, rarc in (("197", "197", []), ("198", "198", []), ("N54", "197", ["N54"])):
+        denied = line.model_copy(update={"carc": [carc], "group": "CO", "rarc": rarc})
+        claim = loaded.claim.model_copy(update={"service_lines": [denied], "payer": "commercial"})
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        if template.endswith(".html"):
+            text = " ".join(render_string(builder.env, f"letters/{template}", context).split())
+        else:
+            render_docx(REPO / "templates/letters" / template, context, builder.env, tmp_path / f"{name}.docx")
+            text = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = text[text.index("The denial states"):].split(".")[0]
+    assert said == {"197": "The denial states that no prior authorization was on file",
+                    "198": "The denial states that the services went beyond the units or visits authorized",
+                    "N54": "The denial states that the claim differs from the service authorized"}
+
+
 def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(
         builder: Builder, tmp_path: Path) -> None:
     """"As the modifier on the claim indicates" was said of lines that carried none: a reviewer

@@ -122,6 +122,9 @@ class LetterContext:
     diagnoses: list[str] = about("the diagnosis codes of the disputed lines", "G47.33")
     distinct_modifiers: list[str] = about("the modifiers on the disputed lines that mark a separate service "
                                           "(25, 59, XE, XS, XP, XU, ...)", "25")
+    authorization_denial: str = about("what an authorization denial says: `missing` (no authorization on file, "
+                                      "CARC 197), `exceeded` (the authorized units or visits, 198) or `mismatch` "
+                                      "(the claim differs from the authorized service, N54)", "exceeded")
     enclosed: Enclosed = about("which kinds of document the packet holds (yes/no each): say a document is "
                                "enclosed only under its test", "enclosed.delivery_ticket -> true")
     policies: list[PolicyView] = about("the coverage policies the letter cites, with the criteria the enclosed "
@@ -200,6 +203,14 @@ def _words(values: list[str]) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
+def authorization_denial(codes: list[str], remarks: list[str]) -> str:
+    """An authorization letter must answer what the payer found: a letter saying an authorization
+    was on file answers neither "units exceeded" (198) nor "not the service authorized" (N54)."""
+    if any(code.rsplit("-", 1)[-1] == "198" for code in codes):
+        return "exceeded"
+    return "mismatch" if "N54" in remarks else "missing"
+
+
 def items(lines: list[DisputedLine]) -> str:
     """"E0601-RR-KX and A7030-KX"; "the whole claim" for a claim denied at claim level."""
     labels = [line.label if not line.label.startswith("whole claim") else "the whole claim" for line in lines]
@@ -258,6 +269,7 @@ def letter_context(
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
         distinct_modifiers=distinct_modifiers(claim, plan.disputed),
+        authorization_denial=authorization_denial(plan.quoted_codes, plan.quoted_remarks),
         enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,
         facts=claim.appeal.facts, correction=claim.appeal.correction, window=window(plan, claim, profile),
         signer=signer(claim.provider), signature=_image_tag(extras.signature), code_text=extras.code_text,
