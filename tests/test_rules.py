@@ -365,6 +365,15 @@ def test_judicial_review_is_referred_to_counsel_with_its_deadline_and_no_packet(
                                                      "presumed receipt + 60 days")
 
 
+def test_a_commercial_appeal_goes_to_the_appeals_unit_not_the_unit_that_upheld_the_claim() -> None:
+    """Sent to the reconsideration unit, an appeal is taken as a second reconsideration (or sits)."""
+    plan = plan_for(build_claim(["CO-50"], payer="commercial", history=chain(("reconsideration", "upheld"))))
+    commercial = profile("commercial")
+    to = commercial.recipient(commercial.level(plan.level))
+    assert (plan.level, to.name, to.fax) == ("appeal", "Example Commercial Health Plan, Appeals", "555-0153")
+    assert commercial.recipient(commercial.level("reconsideration")).fax == "555-0144"
+
+
 def test_medicare_dme_every_level_upheld_is_exhausted() -> None:
     history = chain(*[(lv, "upheld") for lv in DME_LEVELS])
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="5000.00"))
