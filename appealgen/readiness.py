@@ -48,6 +48,21 @@ def member_id_findings(claim: Claim, profile: PayerProfile) -> list[Finding]:
                     "the request to the beneficiary by it; copy it from the remittance or the Medicare card")]
 
 
+# What Medicare's later levels ask of a request beyond its letter, by the form the level names.
+FORM_WARNINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "CMS-20033": (("qic.all_evidence_now", "enclose all the evidence now: what a provider or supplier does not give "
+                   "the QIC is excluded at the ALJ hearing unless good cause is shown (42 CFR 405.966, 405.1018, "
+                   "405.1028)"),),
+    "OMHA-100": (("omha.copy_to_parties", "send a copy of this request to the other parties to the reconsideration "
+                  "(the beneficiary): the ALJ's 90 days start only once they have it (42 CFR 405.1014(d))"),
+                 ("omha.new_evidence", "evidence the QIC did not see is excluded unless the request says why it comes "
+                  "only now and the ALJ finds good cause: state it for each new document (42 CFR 405.1018, "
+                  "405.1028)")),
+    "DAB-101": (("council.copy_to_parties", "send a copy of this request to the other parties to the ALJ's decision "
+                 "(the beneficiary) (42 CFR 405.1106(a))"),),
+}
+
+
 def request_findings(claim: Claim, profile: PayerProfile, action: Action, found: Classification,
                       citations: list[Citation], uncovered: list[str], step: Level) -> list[Finding]:
     """What a request needs before a reviewer will read it: the payer's claim number, the
@@ -67,10 +82,8 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         findings.append(warning("history.case_number_missing", f"{where} is missing: {step.name} finds the decision "
                                 "a request answers by its appeal number (42 CFR 405.1014(a): the QIC's number for an "
                                 "ALJ hearing); copy it from the decision notice"))
-    if step.form == "OMHA-100" and action in REVIEWS:
-        findings.append(warning("omha.copy_to_parties", "send a copy of this request to the other parties to the "
-                                "reconsideration (the beneficiary): the ALJ's 90 days start only once they have it "
-                                "(42 CFR 405.1014(d))"))
+    if action in REVIEWS:
+        findings += [warning(code, message) for code, message in FORM_WARNINGS.get(step.form or "", ())]
     if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
         findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
                                 f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "

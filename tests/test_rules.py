@@ -1089,18 +1089,25 @@ def test_a_medicaid_member_is_not_billed_for_a_non_covered_service_without_the_c
                                            "state allows it (42 CFR 447.15): ask the client")
 
 
-def test_a_later_medicare_level_asks_for_the_decisions_appeal_number_and_the_alj_for_copies_to_the_parties() -> None:
+def test_a_later_medicare_level_asks_for_the_appeal_number_the_evidence_and_copies_to_the_parties() -> None:
     """42 CFR 405.1014: an ALJ hearing request names the QIC's appeal number, and a copy goes to
     the other parties (the beneficiary) before the ALJ's time frame starts."""
     qic = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "upheld")),
                                billed="5000.00"))
     alj = plan_for(build_claim(["CO-50"], payer="medicare-dme", billed="5000.00",
                                history=chain(("redetermination", "upheld"), ("reconsideration", "upheld"))))
+    council = plan_for(build_claim(["CO-50"], payer="medicare-dme", billed="5000.00", history=chain(
+        ("redetermination", "upheld"), ("reconsideration", "upheld"), ("alj_hearing", "upheld"))))
     first = plan_for(build_claim(["CO-50"], payer="medicare-dme"))
-    codes = {name: [f.code for f in plan.findings if f.code in ("history.case_number_missing", "omha.copy_to_parties")]
-             for name, plan in (("first", first), ("qic", qic), ("alj", alj))}
-    assert codes == {"first": [], "qic": ["history.case_number_missing"],
-                     "alj": ["history.case_number_missing", "omha.copy_to_parties"]}
+    later = ("history.case_number_missing", "qic.all_evidence_now", "omha.copy_to_parties", "omha.new_evidence",
+             "council.copy_to_parties")
+    codes = {name: [f.code for f in plan.findings if f.code in later]
+             for name, plan in (("first", first), ("qic", qic), ("alj", alj), ("council", council))}
+    # 405.966, 405.1018: the QIC is where a provider's evidence must all come in; 405.1106(a): the
+    # Council's request is copied to the other parties too.
+    assert codes == {"first": [], "qic": ["history.case_number_missing", "qic.all_evidence_now"],
+                     "alj": ["history.case_number_missing", "omha.copy_to_parties", "omha.new_evidence"],
+                     "council": ["history.case_number_missing", "council.copy_to_parties"]}
     numbered = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "upheld")),
                            billed="5000.00")
     history = [numbered.appeal.history[0].model_copy(update={"case_number": "1-26299-004417"})]
