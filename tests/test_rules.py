@@ -39,6 +39,10 @@ REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refuse
 REOPENING_FALLBACK = ("if the reopening is refused: Redetermination by 2027-02-16 (denial date 2026-10-14 + 5 days "
                       "presumed receipt + 120 days)")
 EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+DUPLICATE_MISTAKE = ("if no earlier claim for these services was paid, the duplicate denial is a mistake: ask the "
+                     "payer to reprocess the claim, showing how the services differ from the one it matched")
+DUPLICATE_REOPENING = ("if no earlier claim for these services was paid, the duplicate denial is a clerical error: "
+                       "ask for a reopening (42 CFR 405.980(a)(3)(iii)), not a redetermination")
 DME_LEVELS = ["redetermination", "reconsideration", "alj_hearing", "appeals_council", "judicial_review"]
 
 
@@ -211,7 +215,11 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         pytest.param("medicare-part-b", ["CO-29"], ["N211"], ["proof_of_timely_filing"], [], A.adjust,
                      [NO_APPEAL_RIGHTS], id="timely-filing-N211-adjust-even-with-proof"),
         # DOMAIN.md: denial categories, row 'duplicate'.
-        pytest.param("commercial", ["CO-18"], [], [], [], A.check_status, [], id="duplicate-check-status"),
+        # A wrong duplicate denial: reprocessing (a reopening at Medicare: 42 CFR 405.980(a)(3)(iii)).
+        pytest.param("commercial", ["CO-18"], [], [], [], A.check_status, [DUPLICATE_MISTAKE],
+                     id="duplicate-check-status"),
+        pytest.param("medicare-part-b", ["CO-18"], [], [], [], A.check_status, [DUPLICATE_REOPENING],
+                     id="medicare-duplicate-check-status-or-reopening"),
         # DOMAIN.md: denial categories, row 'coordination of benefits': bill the primary first / attach its EOB.
         pytest.param("commercial", ["CO-22"], [], [], [], A.corrected_claim,
                      ["no primary EOB enclosed", PRIMARY_RECORD.format(again="send the claim again")],

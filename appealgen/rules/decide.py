@@ -261,6 +261,16 @@ def choose_action(situation: Situation, found: Classification) -> ActionChoice:
     return _by_category(situation, found)
 
 
+def _duplicate_notes(profile: PayerProfile) -> list[str]:
+    """A claim denied as a duplicate of one never paid was denied by mistake: where the payer
+    takes corrections by reopening, that is a clerical error it reopens (Medicare)."""
+    if profile.corrections == "reopening":
+        return ["if no earlier claim for these services was paid, the duplicate denial is a clerical error: ask for "
+                "a reopening (42 CFR 405.980(a)(3)(iii)), not a redetermination"]
+    return ["if no earlier claim for these services was paid, the duplicate denial is a mistake: ask the payer to "
+            "reprocess the claim, showing how the services differ from the one it matched"]
+
+
 def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     category, kinds = found.category, situation.kinds
     if category is Category.timely_filing:
@@ -284,7 +294,7 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     }
     if category in simple:
         action, why = simple[category]
-        return ActionChoice(action, why)
+        return ActionChoice(action, why, _duplicate_notes(situation.profile) if category is Category.duplicate else [])
     if category is Category.coordination_of_benefits:
         return _coordination(situation, found)
     if category is Category.authorization:
