@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from appealgen.disputes import DisputedLine, amount_requested, disputed_lines, quoted_codes
 from appealgen.errors import InputError
-from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
+from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim, Decision
 from appealgen.output import counted
 from appealgen.payers import Level, PayerProfile
 from appealgen.payers import Requirement as ManifestEntry
@@ -78,6 +78,8 @@ INSTEAD = {
     Action.none: "nothing: there is no denial to dispute",
 }
 CORRECTED_CLAIM_FORM = "corrected claim form (frequency code 7, with the original claim number)"
+AFTER_REFUSAL = (("the utilization management decision refusing the authorization", [AttachmentKind.decision_notice]),
+                 ("records showing the medical need", [AttachmentKind.progress_notes, AttachmentKind.medical_records]))
 SIGNED_ABN = "advance beneficiary notice (CMS-R-131) signed before the service (modifier GA)"
 
 
@@ -214,6 +216,13 @@ def remittance_place(claim: Claim, kinds: list[str]) -> int:
     return next((n for n, kind in enumerate(kinds) if kind != AttachmentKind.decision_notice.value), len(kinds))
 
 
+def authorization_refused(claim: Claim, profile: PayerProfile) -> bool:
+    """The payer's utilization management refused the retroactive authorization: the request that
+    follows has no authorization to enclose or to say was on file; it argues the medical need."""
+    step = profile.retro_authorization
+    return step is not None and any(h.level == step.id and h.outcome is Decision.upheld for h in claim.appeal.history)
+
+
 def choose_letter(claim: Claim, profile: PayerProfile, category: Category, action: Action,
                   level_letter: str | None) -> tuple[str, str]:
     if claim.appeal.letter:
@@ -246,12 +255,14 @@ def deadline_findings(good_cause: bool, deadline: date, days_left: int, late_rul
 def required_documents(
     profile: PayerProfile, category: Category, level: str, first_dos: date, action: Action,
     kinds: set[AttachmentKind], remark_documents: list[AttachmentKind], new_claim: bool = False,
-    history: bool = False, codes: Sequence[str] = (), liability: bool = False,
+    history: bool = False, codes: Sequence[str] = (), liability: bool = False, refused: bool = False,
 ) -> list[Requirement]:
     """The documents a request needs: the payer's manifest for the category and level, and
     what the remark codes ask for. The one place this is decided; `plan` and `check` call it.
     `codes`: the procedure codes of the lines disputed; `liability`: the request contests who is
-    liable for them (`contested_liability`), which rests on the beneficiary's signed notice."""
+    liable for them (`contested_liability`), which rests on the beneficiary's signed notice;
+    `refused`: the retroactive authorization was refused (`authorization_refused`): no authorization
+    exists to enclose, the request rests on the refusal and the medical record."""
     # A decision notice is the previous level's: at the first level a denial of this category
     # reaches (CareSource's appeal of a medical-necessity denial, the dispute skipped) there is
     # none, unless the history records an earlier decision all the same. (`check` passes no
@@ -274,6 +285,10 @@ def required_documents(
     if liability:
         kind = AttachmentKind.abn
         required.append(Requirement(description=SIGNED_ABN, kinds=[kind], present=kind in kinds))
+    if refused and action in REVIEWS:
+        required = [r for r in required if r.kinds != [AttachmentKind.authorization]]
+        required += [Requirement(description=description, kinds=wanted, present=any(k in kinds for k in wanted))
+                     for description, wanted in AFTER_REFUSAL if not any(r.kinds == wanted for r in required)]
     return required
 
 
@@ -388,13 +403,18 @@ def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today:
             f"({window.reason}) is still open, and a new request is decided on its merits"]
 
 
+FALLBACKS = {Action.reopening: "the reopening", Action.request_authorization: "the authorization"}
+
+
 def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, action: ActionChoice) -> list[str]:
-    """A reopening does not stop the appeal clock (405.980(a)(5)): the date the appeal is due if
-    the reopening is refused, so it is not lost while waiting."""
-    if action.action is not Action.reopening or level.status in ("exhausted", "no_path"):
+    """Neither a reopening (405.980(a)(5)) nor a request for retroactive authorization stops the
+    appeal clock: the date the appeal is due if it is refused, so it is not lost while waiting
+    (at a plan whose dispute window is as short as its authorization window, file both)."""
+    asked = FALLBACKS.get(action.action)
+    if asked is None or level.status in ("exhausted", "no_path"):
         return []
     window = window_deadline(claim.denial.date, claim.appeal.history, profile, level.level)
-    return [f"if the reopening is refused: {level.level.name} by {window.date.isoformat()} ({window.reason})"]
+    return [f"if {asked} is refused: {level.level.name} by {window.date.isoformat()} ({window.reason})"]
 
 
 def escalation_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date, aic: Decimal) -> list[str]:
@@ -506,7 +526,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     liable = contested_liability(claim, profile, found, action.action, decided.disputed)
     required = required_documents(profile, found.category, step.id, first_dos, action.action, kinds,
                                   found.documents, action.new_claim, bool(claim.appeal.history),
-                                  disputed_codes(claim, decided.disputed), bool(liable))
+                                  disputed_codes(claim, decided.disputed), bool(liable),
+                                  found.category is Category.authorization and authorization_refused(claim, profile))
     letter, letter_reason = choose_letter(claim, profile, found.category, action.action, step.letter)
     cover, cover_reason = profile.cover_for(step)
     disputed = decided.disputed

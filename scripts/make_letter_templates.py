@@ -99,6 +99,10 @@ AUTHORIZATION_DENIAL = (
     "disputed | length > 1 else 'this date' }}.{% elif authorization_denial == 'mismatch' %} The denial states "
     "that the claim differs from the service authorized. It does not: {{ 'the services billed are those' if "
     "disputed | length > 1 else 'the service billed is the one' }} authorized, on the dates authorized."
+    "{% elif authorization_denial == 'refused' %} The denial states that no prior authorization was on file, "
+    "and the plan's utilization management has since refused to authorize {{ 'the services' if disputed | "
+    "length > 1 else 'the service' }} after the fact. {{ 'They were' if disputed | length > 1 else 'It was' }} "
+    "medically necessary when provided, and could not wait for an authorization, as the enclosed records show."
     "{% else %} The denial states that no prior authorization was on file. A valid authorization covered {{ "
     "'these services on the dates they were' if disputed | length > 1 else 'this service on the date it was' }}"
     " provided.{% endif %}"
@@ -156,7 +160,8 @@ LETTERS: dict[str, dict[str, object]] = {
         "The enclosed authorization approval shows its number and the approved codes, units and dates, which "
         "cover every line listed above.",
         "{%p endif %}",
-        "We ask that you match the claim to the authorization, reverse the denial and pay " + AMOUNT
+        "We ask that you {{ '' if authorization_denial == 'refused' else 'match the claim to the authorization, ' }}"
+        "reverse the denial and pay " + AMOUNT
         + " for the lines listed above.",
     ),
     "retro_authorization": {

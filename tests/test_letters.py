@@ -3,6 +3,7 @@ template tag left behind; the Word letters convert to readable PDFs through Libr
 
 from __future__ import annotations
 
+import html
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.models import KIND_LABELS, Action, AppealStep, Attachment, AttachmentKind
+from appealgen.models import KIND_LABELS, Action, AppealStep, Attachment, AttachmentKind, Decision
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
@@ -135,20 +136,26 @@ def test_the_authorization_letter_answers_what_the_payer_found(builder: Builder,
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     line = loaded.claim.service_lines[0]
     said = {}
-    for name, carc, rarc in (("197", "197", []), ("198", "198", []), ("N54", "197", ["N54"])):
+    refusal = AppealStep(level="retro_authorization", date=date(2026, 11, 10), outcome=Decision.upheld,
+                         reason="Not authorized.")
+    for name, carc, rarc in (("197", "197", []), ("198", "198", []), ("N54", "197", ["N54"]), ("refused", "197", [])):
         denied = line.model_copy(update={"carc": [carc], "group": "CO", "rarc": rarc})
-        claim = loaded.claim.model_copy(update={"service_lines": [denied], "payer": "commercial"})
+        appeal = loaded.claim.appeal.model_copy(update={"history": [refusal] if name == "refused" else []})
+        claim = loaded.claim.model_copy(update={"service_lines": [denied], "payer": "commercial", "appeal": appeal})
         profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
         context = letter_context(planned, profile, plan, [], TODAY).mapping()
         if template.endswith(".html"):
-            text = " ".join(render_string(builder.env, f"letters/{template}", context).split())
+            text = html.unescape(" ".join(render_string(builder.env, f"letters/{template}", context).split()))
         else:
             render_docx(REPO / "templates/letters" / template, context, builder.env, tmp_path / f"{name}.docx")
             text = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
-        said[name] = text[text.index("The denial states"):].split(".")[0]
-    assert said == {"197": "The denial states that no prior authorization was on file",
-                    "198": "The denial states that the services went beyond the units or visits authorized",
-                    "N54": "The denial states that the claim differs from the service authorized"}
+        said[name] = (text[text.index("The denial states"):].split(".")[0],
+                      "match the claim to the authorization" in text)
+    assert said == {"197": ("The denial states that no prior authorization was on file", True),
+                    "198": ("The denial states that the services went beyond the units or visits authorized", True),
+                    "N54": ("The denial states that the claim differs from the service authorized", True),
+                    "refused": ("The denial states that no prior authorization was on file, and the plan's utilization "
+                                "management has since refused to authorize the service after the fact", False)}
 
 
 def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(

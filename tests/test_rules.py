@@ -174,8 +174,10 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         # A retro authorization goes to a plan's utilization management; Medicare takes none.
         # DOMAIN.md: denial categories, row 'authorization'; commercial.yaml `retro_authorization`;
         # medicare-part-b.yaml: "Medicare takes no requests for retroactive authorization".
-        pytest.param("commercial", ["CO-197"], [], [], [], A.request_authorization, [],
-                     id="authorization-missing-request-retro"),
+        # The request does not stop the appeal clock: the date the first level is due if it is refused.
+        pytest.param("commercial", ["CO-197"], [], [], [], A.request_authorization,
+                     ["if the authorization is refused: Reconsideration by 2027-10-14 (denial date 2026-10-14 + 12 "
+                      "months)"], id="authorization-missing-request-retro"),
         pytest.param("medicare-part-b", ["CO-197"], [], [], [], A.review, [],
                      id="authorization-missing-medicare-takes-no-retro-request"),
         # MA130: unprocessable, no appeal rights: a new claim within the filing limit (424.44)
@@ -371,6 +373,29 @@ def test_judicial_review_is_referred_to_counsel_with_its_deadline_and_no_packet(
     assert plan.notes[-1].startswith("refer the claim to counsel before the deadline")
     assert (plan.deadline, plan.deadline_reason) == (date(2027, 1, 14), "previous decision 2026-11-10 + 5 days "
                                                      "presumed receipt + 60 days")
+
+
+@pytest.mark.parametrize("payer", ["commercial", "medicaid-caresource"])
+def test_after_a_refused_retroactive_authorization_the_request_rests_on_the_refusal_and_the_records(
+        payer: str) -> None:
+    """No authorization exists to enclose once utilization management refused one: requiring it made a
+    packet that could never pass its check."""
+    history = [("retro_authorization", "2026-11-10", "upheld")]
+    plan = plan_for(build_claim(["CO-197"], payer=payer, history=history,
+                                attachments=["remittance_advice", "decision_notice", "medical_records"]))
+    assert plan.action in (A.reconsideration, A.appeal)
+    assert [(r.description, r.present) for r in plan.required] == [
+        ("remittance_advice", True), ("the utilization management decision refusing the authorization", True),
+        ("records showing the medical need", True)]
+
+
+def test_a_request_for_retroactive_authorization_names_the_appeal_it_must_not_miss() -> None:
+    """At CareSource the claim dispute has the same 60 days as the authorization request: the date
+    is in the plan, so a refusal that comes late does not cost the dispute."""
+    plan = plan_for(build_claim(["CO-197"], payer="medicaid-caresource", attachments=["remittance_advice"]))
+    assert plan.action is A.request_authorization
+    assert plan.notes[-1] == "if the authorization is refused: Claim dispute by 2026-12-13 (denial date 2026-10-14 + " \
+                             "60 days)"
 
 
 def test_a_commercial_appeal_goes_to_the_appeals_unit_not_the_unit_that_upheld_the_claim() -> None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from appealgen.disputes import DisputedLine
 from appealgen.models import AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
 from appealgen.payers import PayerProfile, Recipient
-from appealgen.plan import Plan
+from appealgen.plan import Plan, authorization_refused
 from appealgen.readiness import distinct_modifiers
 from appealgen.render.letter_parts import Enclosed, PolicyView, Signer, Window, enclosed, policy_views, signer, window
 from appealgen.report import section_span
@@ -123,8 +123,9 @@ class LetterContext:
     distinct_modifiers: list[str] = about("the modifiers on the disputed lines that mark a separate service "
                                           "(25, 59, XE, XS, XP, XU, ...)", "25")
     authorization_denial: str = about("what an authorization denial says: `missing` (no authorization on file, "
-                                      "CARC 197), `exceeded` (the authorized units or visits, 198) or `mismatch` "
-                                      "(the claim differs from the authorized service, N54)", "exceeded")
+                                      "CARC 197), `exceeded` (the authorized units or visits, 198), `mismatch` "
+                                      "(the claim differs from the authorized service, N54), or `refused` (none on "
+                                      "file, and the retroactive authorization refused since)", "exceeded")
     enclosed: Enclosed = about("which kinds of document the packet holds (yes/no each): say a document is "
                                "enclosed only under its test", "enclosed.delivery_ticket -> true")
     policies: list[PolicyView] = about("the coverage policies the letter cites, with the criteria the enclosed "
@@ -203,9 +204,12 @@ def _words(values: list[str]) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def authorization_denial(codes: list[str], remarks: list[str]) -> str:
+def authorization_denial(codes: list[str], remarks: list[str], refused: bool) -> str:
     """An authorization letter must answer what the payer found: a letter saying an authorization
-    was on file answers neither "units exceeded" (198) nor "not the service authorized" (N54)."""
+    was on file answers neither "units exceeded" (198) nor "not the service authorized" (N54), and
+    after a refused retroactive authorization none exists to speak of."""
+    if refused:
+        return "refused"
     if any(code.rsplit("-", 1)[-1] == "198" for code in codes):
         return "exceeded"
     return "mismatch" if "N54" in remarks else "missing"
@@ -269,7 +273,8 @@ def letter_context(
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
         distinct_modifiers=distinct_modifiers(claim, plan.disputed),
-        authorization_denial=authorization_denial(plan.quoted_codes, plan.quoted_remarks),
+        authorization_denial=authorization_denial(plan.quoted_codes, plan.quoted_remarks,
+                                                  authorization_refused(claim, profile)),
         enclosed=enclosed(kinds), policies=policy_views(plan.policies, enclosures), policy_missing=plan.policy_missing,
         facts=claim.appeal.facts, correction=claim.appeal.correction, window=window(plan, claim, profile),
         signer=signer(claim.provider), signature=_image_tag(extras.signature), code_text=extras.code_text,
