@@ -32,6 +32,18 @@ def _amount(text: str | None) -> Decimal | None:
     return value
 
 
+SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".csv": "csv", ".json": "json"}
+
+
+def _format(fmt: str | None, out: Path | None) -> str:
+    """The format asked for, else the one --out's name ends in: `--out october.pdf` alone wrote an
+    HTML page under a .pdf name. A name that ends in another format than --format is refused."""
+    named = SUFFIXES.get(out.suffix.lower()) if out else None
+    if fmt is not None and named is not None and named != fmt:
+        raise InputError("--out", None, f"the name ends in {out.suffix if out else ''}, but --format is {fmt}")
+    return fmt or named or "html"
+
+
 @main.command()
 @click.option("--from", "start", type=DATE, default=None,
               help="First day of the period (default: the first of --to's month; neither: last month).")
@@ -39,8 +51,9 @@ def _amount(text: str | None) -> Decimal | None:
 @click.option("--practice", default=None, help="Only this practice (default: every practice in the log).")
 @click.option("--by", "by", type=click.Choice(DIMENSIONS), default="payer", show_default=True,
               help="The dimension of the 'By ...' table.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
-              help="html: one self-contained page with charts; pdf: the same page; csv: one table; json: everything.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="html: one self-contained page with charts; pdf: the same page; csv: one table; json: everything "
+                   "(default: the --out file's ending, else html).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (default: denial-report-FROM-TO.html/.pdf; csv and json go to stdout).")
 @click.option("--table", "table", default="metrics", show_default=True,
@@ -51,7 +64,8 @@ def _amount(text: str | None) -> Decimal | None:
               help="Reason codes and root causes listed before 'all other'.")
 @workspace_options
 @handled
-def report(start: datetime | None, end: datetime | None, practice: str | None, by: str, fmt: str, out: Path | None,
+def report(start: datetime | None, end: datetime | None, practice: str | None, by: str, fmt: str | None,
+           out: Path | None,
            table: str, npsr: str | None, top: int, workspace: Path | None, as_of: datetime | None) -> None:
     """Denial report over the tracking log: denial rates (from remittances; HFMA initial denial
     rate when submitted claims were imported), denied dollars by payer, category and reason,
@@ -70,6 +84,7 @@ def report(start: datetime | None, end: datetime | None, practice: str | None, b
     from appealgen.settings import open_settings
 
     started = time.perf_counter()
+    fmt = _format(fmt, out)
     settings = open_settings(workspace, _today(as_of))
     period = choose(start.date() if start else None, end.date() if end else None, settings.today)
     chosen = Options(period, practice or settings.file.practice, by, _amount(npsr), top)

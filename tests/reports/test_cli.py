@@ -139,7 +139,7 @@ def test_a_named_output_leaves_its_folder_as_it_was_and_a_pipe_a_pipe(log: Path,
 
 def test_pdf_is_the_same_report(log: Path, tmp_path: Path) -> None:
     out = tmp_path / "october.pdf"
-    code, _, _ = run(log, *OCTOBER, "--format", "pdf", "--out", str(out))
+    code, _, _ = run(log, *OCTOBER, "--out", str(out))  # the format the name ends in: it wrote HTML under it
     assert code == 0 and out.read_bytes().startswith(b"%PDF")
     document = pypdfium2.PdfDocument(out)
     try:
@@ -167,6 +167,13 @@ def test_without_a_log_one_line_says_how_to_start_one(tmp_path: Path) -> None:
 def test_bad_options_are_one_line(log: Path, args: list[str], message: str) -> None:
     code, _, err = run(log, *args, "--as-of", "2026-11-20", "--format", "json")
     assert (code, err.splitlines()[-1]) == (1, message)
+
+
+def test_a_format_the_output_name_contradicts_is_refused_and_nothing_written(log: Path, tmp_path: Path) -> None:
+    out = tmp_path / "october.pdf"
+    code, _, err = run(log, *OCTOBER, "--format", "html", "--out", str(out))
+    assert (code, err.splitlines()[-1], out.exists()) == (1, "--out: the name ends in .pdf, but --format is html",
+                                                          False)
 
 
 def test_a_workspace_root_cause_table_is_used_and_named(log: Path, tmp_path: Path) -> None:
