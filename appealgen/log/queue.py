@@ -32,11 +32,14 @@ from appealgen.models import Action
 
 PRIOR_WEIGHT = 20
 TIER_BILLING, TIER_ACCESS, TIER_CLINICAL, UNKNOWN = 0.90, 0.75, 0.25, 0.50
+TIER_DUPLICATE = 0.10
 PRIORS: dict[str, tuple[float, str]] = {
     "coding": (TIER_BILLING, "coding denials, about 90% (published)"),
     "bundling": (TIER_BILLING, "coding denials, about 90% (published)"),
     "missing_information": (TIER_BILLING, "information requests, about 90% (published)"),
-    "duplicate": (TIER_BILLING, "billing denials, about 90% (published)"),
+    # Not the published billing tier: that counts denials worked and resubmitted, while most duplicate
+    # denials match a claim already paid or pending, and the plan checks its status, appealing nothing.
+    "duplicate": (TIER_DUPLICATE, "duplicate denials, most of them of a claim already paid or pending: 10% (ours)"),
     "timely_filing": (TIER_BILLING, "billing denials, about 90% (published); only sent with proof of filing"),
     "eligibility": (TIER_ACCESS, "eligibility denials, about 75% (published)"),
     "coordination_of_benefits": (TIER_ACCESS, "coordination of benefits, about 75% (published)"),

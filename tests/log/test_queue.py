@@ -88,6 +88,8 @@ def test_the_prior_weighs_as_much_as_twenty_decided_appeals() -> None:
     assert likelihood("p", "medical_necessity", "appeal", {("p", "medical_necessity"): (980.0, 1000)}).rate == \
         pytest.approx((5 + 980) / 1020)
     assert likelihood("p", "other", "appeal", {}).rate == 0.5
+    # A duplicate denial is mostly of a claim already paid: it must not rank with the billing errors.
+    assert likelihood("p", "duplicate", "check_status", {}).rate == 0.10
     assert likelihood("p", "coding", "bill_patient", {}).reason == "bill_patient: nothing to recover from the payer"
 
 
