@@ -63,10 +63,11 @@ FALLBACK_LETTER = "reconsideration.html"
 # Actions that send something to the payer; the others build no packet (nothing to send).
 SUBMITTED = {Action.appeal, Action.reconsideration, Action.corrected_claim, Action.request_authorization,
              Action.reopening}
-# Actions whose deadline is one to meet: those that send something, and a person's review, which
-# sends nothing yet while the window it may still use keeps running. Every view shows a deadline
-# for these only (era's table, the batch summary, the log's steps).
-DATED = SUBMITTED | {Action.review}
+# Actions whose deadline is one to meet: those that send something, a person's review, which
+# sends nothing yet while the window it may still use keeps running, and a verification of
+# eligibility, whose rebill is a new claim within a filing limit. Every view shows a deadline for
+# these only (era's table, the batch summary, the log's steps).
+DATED = SUBMITTED | {Action.review, Action.verify_eligibility}
 # What to do instead when nothing is sent, as the build line says it.
 INSTEAD = {
     Action.adjust: "adjust the balance (write it off)",

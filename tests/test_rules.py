@@ -39,6 +39,8 @@ REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refuse
 REOPENING_FALLBACK = ("if the reopening is refused: Redetermination by 2027-02-16 (denial date 2026-10-14 + 5 days "
                       "presumed receipt + 120 days)")
 EXHAUSTED = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+ELIGIBILITY_NOTE = ("the deadline is this payer's claim filing limit from the date of service; another payer's "
+                    "own limit applies to a claim billed to it, and may be shorter")
 DUPLICATE_MISTAKE = ("if no earlier claim for these services was paid, the duplicate denial is a mistake: ask the "
                      "payer to reprocess the claim, showing how the services differ from the one it matched")
 DUPLICATE_REOPENING = ("if no earlier claim for these services was paid, the duplicate denial is a clerical error: "
@@ -208,7 +210,8 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         # DOMAIN.md: denial categories, row 'bundling / inclusive'.
         pytest.param("commercial", ["CO-97"], [], [], [], A.reconsideration, [], id="bundling-review"),
         # DOMAIN.md: denial categories, row 'eligibility'.
-        pytest.param("commercial", ["CO-27"], [], [], [], A.verify_eligibility, [], id="eligibility"),
+        # The rebill is a new claim: dated by the filing limit, with the other payer's limit named.
+        pytest.param("commercial", ["CO-27"], [], [], [], A.verify_eligibility, [ELIGIBILITY_NOTE], id="eligibility"),
         # DOMAIN.md: denial categories, row 'timely filing'; RARC N211 (code list 411): no appeal rights.
         pytest.param("commercial", ["CO-29"], [], ["proof_of_timely_filing"], [], A.reconsideration, [],
                      id="timely-filing-with-proof-review"),
@@ -396,6 +399,14 @@ def test_a_request_for_retroactive_authorization_names_the_appeal_it_must_not_mi
     assert plan.action is A.request_authorization
     assert plan.notes[-1] == "if the authorization is refused: Claim dispute by 2026-12-13 (denial date 2026-10-14 + " \
                              "60 days)"
+
+
+def test_an_eligibility_denial_is_dated_by_the_claim_filing_limit() -> None:
+    """Rebilling the right payer is a new claim: without a date the denial sank to the bottom of the
+    queue and out of `deadlines` until the limit had passed (the most common avoidable write-off)."""
+    plan = plan_for(build_claim(["CO-27"], payer="commercial", dos="2026-09-20"))
+    assert (plan.action, plan.packet, plan.deadline) == (A.verify_eligibility, False, date(2026, 12, 19))
+    assert plan.deadline_reason.startswith("claim filing limit: date of service 2026-09-20 + 90 days")
 
 
 def test_a_commercial_appeal_goes_to_the_appeals_unit_not_the_unit_that_upheld_the_claim() -> None:

@@ -24,6 +24,8 @@ AGGREGATION = ("claims may be aggregated to reach the minimum: several claims wi
 LATE_CLAIM_NOTE = ("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR 424.44(b): an "
                    "administrative error, retroactive entitlement): then send the new claim stating the exception")
 EXHAUSTED_NOTE = "bill the patient only where the patient is liable (PR group); otherwise adjust the balance"
+ELIGIBILITY_NOTE = ("the deadline is this payer's claim filing limit from the date of service; another payer's "
+                    "own limit applies to a claim billed to it, and may be shorter")
 COUNSEL_NOTE = ("refer the claim to counsel before the deadline: the action is filed in court against the payer or "
                 "the Secretary, and a court filing is public, so no packet of the patient's records is made for it")
 
@@ -288,10 +290,12 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     simple = {
         Category.contractual: (Action.none, "contractual adjustment: the contract amount, nothing to dispute"),
         Category.duplicate: (Action.check_status, "duplicate: check the original claim's status; do not appeal"),
-        Category.eligibility: (Action.verify_eligibility,
-                               "eligibility: verify the member ID and coverage, rebill the right payer"),
+
         Category.patient_responsibility: (Action.bill_patient, "patient responsibility"),
     }
+    if category is Category.eligibility:  # the rebill is a new claim: its filing limit runs from the service
+        return ActionChoice(Action.verify_eligibility, "eligibility: verify the member ID and coverage, rebill the "
+                            "right payer", [ELIGIBILITY_NOTE], new_claim=True)
     if category in simple:
         action, why = simple[category]
         return ActionChoice(action, why, _duplicate_notes(situation.profile) if category is Category.duplicate else [])
