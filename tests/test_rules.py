@@ -20,6 +20,7 @@ import pytest
 from appealgen.errors import InputError
 from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
 from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter
+from appealgen.render.letter_parts import window
 from appealgen.rules.codes import load_descriptions
 from tests.conftest import CODES, REPO
 from tests.rulecases import build_claim, chain, classify, plan_for, profile
@@ -823,6 +824,15 @@ def test_plan_cover(payer: str, codes: list[str], history: list[tuple[str, str, 
 def test_dismissal_review_letter() -> None:
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
     assert (plan.letter, plan.letter_reason) == ("dismissal_review.html", "the payer's letter for this level")
+
+
+@pytest.mark.parametrize(("outcome", "label"), [("dismissed", "the redetermination dismissal"),
+                                                ("upheld", "the redetermination decision")])
+def test_the_letters_window_counts_from_the_notice_it_answers(outcome: str, label: str) -> None:
+    """A dismissal decides nothing: the letter said "60 days from the redetermination decision"."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", outcome)),
+                        billed="5000.00")
+    assert window(plan_for(claim), claim, profile("medicare-dme")).start_label == label
 
 
 # --------------------------------------------------------------------------- 7. load_descriptions

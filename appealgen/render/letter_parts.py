@@ -101,8 +101,10 @@ def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
     if plan.window_counts_from == "date_of_service":
         return "the date of service"
     if plan.window_counts_from == "previous_decision" and claim.appeal.history:
-        name = profile.level(claim.appeal.history[-1].level).name.split(" (")[0]
-        return f"the {name if name[:3].isupper() else name.lower()} decision"
+        last = claim.appeal.history[-1]
+        name = profile.level(last.level).name.split(" (")[0]
+        notice = "dismissal" if last.outcome == "dismissed" else "decision"  # a dismissal decides nothing
+        return f"the {name if name[:3].isupper() else name.lower()} {notice}"
     return "the initial determination" if profile.kind == "medicare" else "the denial"
 
 
