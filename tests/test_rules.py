@@ -826,12 +826,15 @@ def test_dismissal_review_letter() -> None:
     assert (plan.letter, plan.letter_reason) == ("dismissal_review.html", "the payer's letter for this level")
 
 
-@pytest.mark.parametrize(("outcome", "label"), [("dismissed", "the redetermination dismissal"),
-                                                ("upheld", "the redetermination decision")])
-def test_the_letters_window_counts_from_the_notice_it_answers(outcome: str, label: str) -> None:
+@pytest.mark.parametrize(("steps", "label"), [
+    ((("redetermination", "dismissed"),), "the redetermination dismissal"),
+    ((("redetermination", "upheld"),), "the redetermination decision"),
+    ((("redetermination", "upheld"), ("reconsideration", "upheld"), ("alj_hearing", "upheld")),
+     "the ALJ hearing decision"),
+])
+def test_the_letters_window_counts_from_the_notice_it_answers(steps: tuple[tuple[str, str], ...], label: str) -> None:
     """A dismissal decides nothing: the letter said "60 days from the redetermination decision"."""
-    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", outcome)),
-                        billed="5000.00")
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(*steps), billed="5000.00")
     assert window(plan_for(claim), claim, profile("medicare-dme")).start_label == label
 
 

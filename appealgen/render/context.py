@@ -24,7 +24,17 @@ from appealgen.models import AppealStep, Claim, Denial, Fact, Patient, Provider,
 from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan, authorization_refused
 from appealgen.readiness import distinct_modifiers
-from appealgen.render.letter_parts import Enclosed, PolicyView, Signer, Window, enclosed, policy_views, signer, window
+from appealgen.render.letter_parts import (
+    Enclosed,
+    PolicyView,
+    Signer,
+    Window,
+    enclosed,
+    level_words,
+    policy_views,
+    signer,
+    window,
+)
 from appealgen.report import section_span
 
 LINK_PREFIX = "appealgen:section/"  # a placeholder URI the assembler turns into a page link
@@ -159,15 +169,6 @@ class FrontContext(LetterContext):
     total_pages: int = about("the packet's page count", "27")
     incomplete: bool = about("the packet fails its check (the cover then carries a banner)", "false")
     cover_template: str = about("the cover sheet template the front page includes", "fax_cover.html")
-
-
-def level_words(name: str) -> str:
-    """A level's name as it reads inside a sentence: "redetermination", but "ALJ hearing" and
-    "Medicare Appeals Council review" (an acronym or a proper name keeps its capitals)."""
-    name = name.split(" (")[0]
-    words = name.split()
-    proper = any(word[:1].isupper() for word in words[1:]) or words[0].isupper()  # "Appeals Council", "QIC"
-    return name if proper else name[:1].lower() + name[1:]
 
 
 def request_words(plan: Plan) -> str:

@@ -97,14 +97,22 @@ class Window:
     late: bool = field(metadata=doc("the deadline has passed (the letter then states good cause)", "false"))
 
 
+def level_words(name: str) -> str:
+    """A level's name as it reads inside a sentence: "redetermination", but "ALJ hearing" and
+    "Medicare Appeals Council review" (an acronym or a proper name keeps its capitals)."""
+    name = name.split(" (")[0]
+    words = name.split()
+    proper = any(word[:1].isupper() for word in words[1:]) or words[0].isupper()  # "Appeals Council", "QIC"
+    return name if proper else name[:1].lower() + name[1:]
+
+
 def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
     if plan.window_counts_from == "date_of_service":
         return "the date of service"
     if plan.window_counts_from == "previous_decision" and claim.appeal.history:
         last = claim.appeal.history[-1]
-        name = profile.level(last.level).name.split(" (")[0]
         notice = "dismissal" if last.outcome == "dismissed" else "decision"  # a dismissal decides nothing
-        return f"the {name if name[:3].isupper() else name.lower()} {notice}"
+        return f"the {level_words(profile.level(last.level).name)} {notice}"
     return "the initial determination" if profile.kind == "medicare" else "the denial"
 
 
