@@ -538,7 +538,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
         findings += bundling_findings(claim, profile, found, action.action, disputed)
-        findings += liability_findings(liable)
+        findings += liability_findings(liable, AttachmentKind.abn in kinds)
     review = action.action in REVIEWS
     if review and not profile.corrected_claims_in_appeals and AttachmentKind.corrected_claim in kinds:
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "

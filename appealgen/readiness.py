@@ -136,14 +136,15 @@ def contested_liability(claim: Claim, profile: PayerProfile, found: Classificati
             and any(code.startswith("CO-") for code in line.codes)]
 
 
-def liability_findings(labels: list[str]) -> list[Finding]:
-    """The warning for the lines `contested_liability` names."""
+def liability_findings(labels: list[str], enclosed: bool) -> list[Finding]:
+    """The warning for the lines `contested_liability` names (the letter makes the argument when
+    the notice is enclosed)."""
     if not labels:
         return []
+    ask = "the letter asks" if enclosed else "enclose the signed notice and ask"
     return [warning("liability.abn_on_file", f"modifier GA on {', '.join(labels)}: an advance beneficiary notice is "
-                    "on file, yet the denial is CO (the supplier liable): enclose the signed notice and ask that "
-                    "liability be assigned to the beneficiary (Social Security Act 1879; 42 CFR 411.404), besides "
-                    "arguing medical necessity")]
+                    f"on file, yet the denial is CO (the supplier liable): {ask} that liability be assigned to the "
+                    "beneficiary (Social Security Act 1879; 42 CFR 411.404), besides arguing medical necessity")]
 
 
 def cite_policies(claim: Claim, profile: PayerProfile, policies: PolicyTable | None, found: Classification,

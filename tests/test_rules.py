@@ -1269,6 +1269,9 @@ def test_a_co_denial_of_a_line_with_an_advance_notice_on_file_is_contested_for_l
     enclosed = plan_for(build_claim([f"{group}-50"], payer="medicare-dme", modifiers=modifiers,
                                     attachments=("remittance_advice", "abn")))
     assert [r.present for r in enclosed.required if r.kinds == [AttachmentKind.abn]] == ([True] if warned else [])
+    asks = [f.message.split(": ")[-1][:36] for p in (plan, enclosed) for f in p.findings
+            if f.code == "liability.abn_on_file"]
+    assert asks == (["enclose the signed notice and ask th", "the letter asks that liability be as"] if warned else [])
 
 
 def test_a_commercial_plan_asks_for_no_advance_beneficiary_notice() -> None:
