@@ -70,6 +70,7 @@ def appeals(data: Inputs, now: Period, before: Period) -> Section:
                    "apart from them, and how long denials take to be worked and resolved.", [
                        Metric("overturn_rate", m.overturn_rate(d_now), m.overturn_rate(d_before)),
                        Metric("overturn_rate_dollars", m.overturn_rate(d_now, True), m.overturn_rate(d_before, True)),
+                       Metric("dismissal_rate", m.dismissal_rate(d_now), m.dismissal_rate(d_before)),
                        Metric("recovered", m.recovered(d_now), m.recovered(d_before)),
                        Metric("resubmissions_paid", m.resubmissions_paid(r_now), m.resubmissions_paid(r_before)),
                        Metric("recovered_on_resubmission", m.recovered(r_now), m.recovered(r_before)),

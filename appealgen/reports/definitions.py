@@ -63,6 +63,9 @@ DEFINITIONS: dict[str, Definition] = {
     "overturn_rate_dollars": Definition(
         "Overturn rate (dollars)", "amount recovered / amount still at stake when the payer decided on the merits",
         DECIDED),
+    "dismissal_rate": Definition(
+        "Dismissal rate", "appeals dismissed (not decided on the merits: late, unsigned, incomplete) / appeals "
+        "decided, dismissals included", DECIDED),
     "recovered": Definition("Amount recovered", "amounts paid on overturned and partially overturned decisions",
                             DECIDED),
     "resubmissions_paid": Definition(

@@ -68,6 +68,12 @@ def overturn_rate(decided: Sequence[Decided], dollars: bool = False) -> Rate:
     return Rate(sum(1 for d in merits if d.outcome in WON), len(merits))
 
 
+def dismissal_rate(decided: Sequence[Decided]) -> Rate:
+    """Appeals dismissed / appeals decided, dismissals included: the requests lost before anyone
+    read them (late, unsigned, incomplete), which the overturn rate leaves out."""
+    return Rate(sum(1 for d in decided if d.outcome == "dismissed"), len(decided))
+
+
 def recovered(decided: Sequence[Decided]) -> Decimal:
     return total([d.recovered for d in decided])
 

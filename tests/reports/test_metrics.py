@@ -315,6 +315,7 @@ def test_only_decisions_on_requests_sent_count_and_a_dismissal_is_not_one_on_the
                             None, "pat").errors
     october = report(url)
     assert fraction(metric(october, "overturn_rate").value) == (1, 1)
+    assert fraction(metric(october, "dismissal_rate").value) == (1, 2)  # the one lost before it was read
     assert fraction(metric(october, "overturn_rate_dollars").value) == (D("245.00"), D("245.00"))
     assert metric(october, "recovered").value == D("245.00")
     assert metric(october, "days_to_resolution").value.count == 2  # type: ignore[union-attr]  # 0002, 0003 closed
