@@ -210,6 +210,6 @@ def verify_packet(folder: Path, profile_of: Callable[[str, Path], PayerProfile],
     submitted = report.action in SUBMITTED
     findings += manifest_findings(_requirements(report, profile), submitted)
     if submitted:
-        late_rule = next((step.late_rule for step in profile.steps() if step.id == report.level), None)
-        findings += deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days, late_rule)
+        step = next((step for step in profile.steps() if step.id == report.level), None)
+        findings += deadline_findings(report.good_cause, report.deadline, (report.deadline - today).days, step)
     return Verification(report, CheckResult.of(findings))

@@ -95,6 +95,9 @@ class Level(Strict):
     # come (a Medicare reopening: 4 years, 405.980(b)(2)); None: no limit but good cause.
     late_rule: str | None = None
     late_months: int | None = Field(default=None, gt=0)
+    # A request this step takes at any time, after its window and late limit too, and the rule
+    # that says so (a Medicare reopening that corrects a clerical error): late is then no problem.
+    any_time: str | None = Field(default=None, max_length=300)
     # A level that is a lawsuit (Medicare's judicial review), filed by counsel: the citation. The
     # plan then sends nothing (action review, its deadline kept): a court filing is public.
     filed_by_counsel: str | None = Field(default=None, max_length=200)

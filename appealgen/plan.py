@@ -239,14 +239,18 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
-def deadline_findings(good_cause: bool, deadline: date, days_left: int, late_rule: str | None = None) -> list[Finding]:
+def deadline_findings(good_cause: bool, deadline: date, days_left: int, step: Level | None = None) -> list[Finding]:
     """The filing window as of a day; `check` re-runs it on its own day. The deadline day
-    itself is still in time. `late_rule`: what good cause is at this step (its level's)."""
+    itself is still in time. `step`: its `late_rule` says what good cause is there, its
+    `any_time` why the request may still come without it (a clerical error's reopening)."""
     if days_left < 0:
         message = f"filing deadline {deadline.isoformat()} has passed"
         if good_cause:
             return [warning("deadline.passed_good_cause", f"{message}; good cause is stated in the letter")]
-        rule = f": {late_rule}" if late_rule else ""
+        if step is not None and step.any_time:
+            return [warning("deadline.passed_any_time", f"{message}, but {step.any_time}: a letter built after that "
+                            "day says so")]
+        rule = f": {step.late_rule}" if step is not None and step.late_rule else ""
         return [problem("deadline.passed", f"{message}; state good cause (appeal.good_cause) to file late{rule}")]
     if days_left <= DEADLINE_WARNING_DAYS:
         return [warning("deadline.soon", f"filing deadline {deadline.isoformat()} is {counted(days_left, 'day')} away")]
@@ -328,7 +332,7 @@ def limits_passed(profile: PayerProfile, first_dos: date, denial_date: date, his
     """The limits that have closed as of `today`, for `Situation`: a new claim's filing limit,
     and the last day of a reopening even for good cause."""
     reopening = (late_limit_passed(denial_date, history, profile, profile.reopening, today)
-                 if profile.reopening is not None else None)
+                 if profile.reopening is not None and not profile.reopening.any_time else None)
     return filing_limit_passed(profile, first_dos, today), reopening
 
 
@@ -407,7 +411,8 @@ def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today:
 FALLBACKS = {Action.reopening: "the reopening", Action.request_authorization: "the authorization"}
 
 
-def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, action: ActionChoice) -> list[str]:
+def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, action: ActionChoice,
+                   today: date) -> list[str]:
     """Neither a reopening (405.980(a)(5)) nor a request for retroactive authorization stops the
     appeal clock: the date the appeal is due if it is refused, so it is not lost while waiting
     (at a plan whose dispute window is as short as its authorization window, file both)."""
@@ -415,6 +420,8 @@ def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, acti
     if asked is None or level.status in ("exhausted", "no_path"):
         return []
     window = window_deadline(claim.denial.date, claim.appeal.history, profile, level.level)
+    if window.date < today:  # gone already: no date to keep
+        return []
     return [f"if {asked} is refused: {level.level.name} by {window.date.isoformat()} ({window.reason})"]
 
 
@@ -535,7 +542,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found) + mixed_findings(claim, found, codes, profile, today)
     if action.action in SUBMITTED and not action.new_claim:
-        findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step.late_rule)
+        findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
         findings += bundling_findings(claim, profile, found, action.action, disputed)
         findings += liability_findings(liable, AttachmentKind.abn in kinds)
@@ -549,7 +556,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
     notes = [*level.notes, *refile_notes(claim, profile, level, today),
              *escalation_notes(claim, profile, level, today, aic), *notes,
-             *fallback_notes(claim, profile, level, action)]
+             *fallback_notes(claim, profile, level, action, today)]
     quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again
     # would cost more than the rest of the plan, for every claim of a large remittance.

@@ -113,7 +113,8 @@ WINDOW: Body = [
     "This request is filed after the {{ window.length }} allowed from {{ window.start_label }} dated "
     "{{ window.start | long_date }}, which ended on {{ window.deadline | long_date }}."
     "{% if good_cause %} {{ 'Good cause for reopening (42 CFR 405.986)' if plan.action.value == 'reopening' "
-    "else 'Good cause for the late filing' }}: {{ good_cause }}{% endif %}",
+    "else 'Good cause for the late filing' }}: {{ good_cause }}{% elif window.any_time %} As the request corrects "
+    "a clerical error, it may come all the same: {{ window.any_time }}.{% endif %}",
     "{%p else %}",
     "{{ 'This corrected claim is sent' if plan.action.value == 'corrected_claim' else 'This request is filed' }} "
     "within the time allowed: {{ window.length }} from {{ window.start_label }} dated {{ window.start | long_date }}"

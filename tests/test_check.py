@@ -70,18 +70,18 @@ def test_check_fails_after_the_deadline_unless_good_cause_is_stated(
     ])
 
 
-def test_check_names_what_good_cause_is_for_a_late_reopening(write_claim: WriteClaim, tmp_path: Path) -> None:
-    """The step's own rule for a late request (a Medicare reopening: 42 CFR 405.986 good cause,
-    within 4 years) is named when `check` finds the window closed, as the plan names it."""
+def test_check_names_the_rule_that_lets_a_late_reopening_come_all_the_same(write_claim: WriteClaim,
+                                                                          tmp_path: Path) -> None:
+    """The step's own rule for a late request (a Medicare reopening that corrects a clerical error:
+    at any time) is named when `check` finds the window closed, as the plan names it."""
     claim = write_claim(payer="medicare-dme", appeal={"correction": "Modifier RR added to line 1."},
                         **denied_with("4", ("N822",), denial_date="2026-10-07"))
     assert build(claim, tmp_path / "out")[0] == 0
     code, lines = check(tmp_path / "out" / "TEST-1", as_of="2027-10-08")
-    assert code == 3
-    assert ("  problem: filing deadline 2027-10-07 has passed; state good cause (appeal.good_cause) to file late: "
-            "after 1 year the MAC reopens only for good cause as 42 CFR 405.986 defines it (new and material "
-            "evidence not available before, or an error obvious on the face of the evidence), and only within 4 "
-            "years of the initial determination (405.980(b)(2))") in lines
+    assert code == 0
+    assert ("  warning: filing deadline 2027-10-07 has passed, but a clerical error on an unfavorable determination "
+            "may be reopened at any time (42 CFR 405.980(c)(3); Medicare Claims Processing Manual, chapter 34, "
+            "section 10.6.2): a letter built after that day says so") in lines
 
 
 def test_remark_m127_without_medical_records_fails_build_and_check(

@@ -158,6 +158,24 @@ def test_the_authorization_letter_answers_what_the_payer_found(builder: Builder,
                                 "management has since refused to authorize the service after the fact", False)}
 
 
+def test_a_late_reopening_letter_says_why_it_may_come_all_the_same(builder: Builder, tmp_path: Path) -> None:
+    """A clerical error is reopened at any time (42 CFR 405.980(c)(3)): a letter that said only "filed
+    after the 12 months allowed" would read as a late request without good cause."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0].model_copy(update={"carc": ["4"], "rarc": ["N822"],
+                                                            "dos": date(2024, 9, 10)})
+    claim = loaded.claim.model_copy(update={
+        "service_lines": [line], "denial": loaded.claim.denial.model_copy(update={"date": date(2024, 10, 7)}),
+        "appeal": loaded.claim.appeal.model_copy(update={"correction": "Modifier RR added to line 1."})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    assert plan.action is Action.reopening
+    context = letter_context(planned, profile, plan, [], TODAY).mapping()
+    render_docx(REPO / "templates/letters/reopening.docx", context, builder.env, tmp_path / "late.docx")
+    xml = zipfile.ZipFile(tmp_path / "late.docx").read("word/document.xml").decode()
+    assert ("which ended on October 7, 2025. As the request corrects a clerical error, it may come all the same: a "
+            "clerical error on an unfavorable determination may be reopened at any time") in xml
+
+
 def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(
         builder: Builder, tmp_path: Path) -> None:
     """"As the modifier on the claim indicates" was said of lines that carried none: a reviewer

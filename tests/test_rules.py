@@ -19,10 +19,11 @@ import pytest
 
 from appealgen.errors import InputError
 from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
-from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter
+from appealgen.payers import PayerProfile
+from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter, make_plan
 from appealgen.render.letter_parts import window
 from appealgen.rules.codes import load_descriptions
-from tests.conftest import CODES, REPO
+from tests.conftest import CODES, REPO, TODAY
 from tests.rulecases import build_claim, chain, classify, plan_for, profile
 
 C = Category
@@ -933,29 +934,41 @@ REOPENING_GOOD_CAUSE = (
     "determination (405.980(b)(2))")
 
 
-def test_a_reopening_after_one_year_needs_good_cause_as_the_reopening_rules_define_it() -> None:
-    """42 CFR 405.980(b): a reopening within 1 year for any reason; within 4 years for good cause
-    (405.986). Past 1 year the plan still asks for it and names what good cause is there."""
-    claim = build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2024-09-10", denial_date="2024-10-07")
-    late = plan_for(claim)
+@pytest.mark.parametrize(("dos", "denial_date"), [("2024-09-10", "2024-10-07"), ("2022-09-10", "2022-10-07")],
+                         ids=["after-one-year", "after-four-years"])
+def test_a_clerical_error_may_be_reopened_at_any_time(dos: str, denial_date: str) -> None:
+    """42 CFR 405.980(c)(3), Medicare Claims Processing Manual ch. 34 10.6.2: a party may ask at any
+    time for a reopening that corrects a clerical error on an unfavorable determination. Past 1 year
+    the plan asked for good cause, past 4 years it wrote the balance off: money a reopening recovers."""
+    plan = plan_for(build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos=dos, denial_date=denial_date))
+    assert plan.action == A.reopening
+    assert [f.code for f in plan.findings if f.code.startswith("deadline.")] == ["deadline.passed_any_time"]
+    assert not [note for note in plan.notes if note.startswith("if the reopening is refused")]  # that date is gone
+
+
+def _without_any_time(payer: str) -> PayerProfile:
+    medicare = profile(payer)
+    assert medicare.reopening is not None
+    return medicare.model_copy(update={"reopening": medicare.reopening.model_copy(update={"any_time": None})})
+
+
+def test_without_an_any_time_rule_a_late_reopening_needs_good_cause_and_a_closed_one_is_written_off() -> None:
+    """A profile whose reopening step gives no `any_time` rule: within 4 years for good cause
+    (405.986), named; past 4 years nothing can be sent, and the balance is written off."""
+    strict = _without_any_time("medicare-dme")
+    late = make_plan(build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2024-09-10",
+                                 denial_date="2024-10-07"), strict, CODES, TODAY)
     assert (late.action, late.deadline.isoformat()) == (A.reopening, "2025-10-07")
     assert [f.message for f in late.findings if f.code == "deadline.passed"] == [
         f"filing deadline 2025-10-07 has passed; state good cause (appeal.good_cause) to file late: "
         f"{REOPENING_GOOD_CAUSE}"]
-
-
-def test_a_clerical_error_past_four_years_is_written_off() -> None:
-    """Past 4 years from the initial determination the MAC no longer reopens, even for good
-    cause (405.980(b)(2)): nothing can be sent, and the balance is written off."""
-    claim = build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2022-09-10", denial_date="2022-10-07")
-    plan = plan_for(claim)
-    assert plan.action == A.adjust
-    assert plan.action_reason == ("a remark code says the claim must be corrected, but medicare-dme reopens a "
-                                  "determination, even for good cause, only until 2026-10-07: write the balance off")
-    assert plan.notes == [REOPENING_GOOD_CAUSE]
-    in_time = plan_for(build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2022-12-10",
-                                   denial_date="2022-12-07"))
-    assert in_time.action == A.reopening  # 2026-12-07 is still ahead of 2026-11-22
+    closed = make_plan(build_claim(["CO-4"], ["N822"], payer="medicare-dme", dos="2022-09-10",
+                                   denial_date="2022-10-07"), strict, CODES, TODAY)
+    assert closed.action == A.adjust
+    assert closed.action_reason == ("a remark code says the claim must be corrected, but medicare-dme reopens a "
+                                    "determination, even for good cause, only until 2026-10-07: write the balance "
+                                    "off")
+    assert closed.notes == [REOPENING_GOOD_CAUSE]
 
 
 @pytest.mark.parametrize("attachments", [[], ["primary_eob"]], ids=["without-primary-eob", "with-primary-eob"])

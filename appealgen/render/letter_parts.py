@@ -95,6 +95,9 @@ class Window:
     received: date = field(metadata=doc("the start plus the presumed receipt", "October 19, 2026"))
     deadline: date = field(metadata=doc("the day the request must arrive", "February 16, 2027"))
     late: bool = field(metadata=doc("the deadline has passed (the letter then states good cause)", "false"))
+    any_time: str = field(default="", metadata=doc(
+        "when late: the rule that lets this request come at any time all the same (a clerical error's reopening)",
+        "a clerical error on an unfavorable determination may be reopened at any time (...)"))
 
 
 def level_words(name: str) -> str:
@@ -118,8 +121,10 @@ def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
 
 def window(plan: Plan, claim: Claim, profile: PayerProfile) -> Window:
     start = plan.window_start or claim.denial.date
+    late = plan.days_left < 0
     return Window(plan.window, start, _start_label(plan, claim, profile), plan.receipt_days,
-                  start + timedelta(days=plan.receipt_days), plan.deadline, plan.days_left < 0)
+                  start + timedelta(days=plan.receipt_days), plan.deadline, late,
+                  (profile.level(plan.level).any_time or "") if late else "")
 
 
 @dataclass(frozen=True)
