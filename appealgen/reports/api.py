@@ -24,7 +24,8 @@ def make_report(settings: Settings, options: Options) -> Report:
     with open_log(settings, create=False) as log, log.reading() as conn:
         # Nothing is known after today: a deadline still ahead is not missed, the backlog is today's.
         known = min(options.period.end, settings.today)
-        data = read_inputs(conn, causes.table, options.window, known, options.practice)
+        data = read_inputs(conn, causes.table, options.window, known, options.practice,
+                           min(options.period.previous().end, known))
         shown = log.location.path.name if log.location.path is not None else log.location.shown
     labels = {cause_id: cause.label for cause_id, cause in causes.table.causes.items()}
     return build(data, options, settings.today, shown, causes.describe(), labels)

@@ -85,8 +85,8 @@ def backlog(data: Inputs, now: Period, before: Period) -> Section:
         data.missed.within(before))
     return Section("backlog", "Backlog and deadlines", f"Denials still open on {data.end} by days since the denial, "
                    "and the filing deadlines of the period.", [
-                       Metric("open_denials", len(data.still_open)),
-                       Metric("open_denial_dollars", m.open_dollars(data.still_open)),
+                       Metric("open_denials", len(data.still_open), len(data.open_before)),
+                       Metric("open_denial_dollars", m.open_dollars(data.still_open), m.open_dollars(data.open_before)),
                        Metric("deadlines_missed", missed_now[0], missed_before[0]),
                        Metric("deadlines_missed_dollars", missed_now[1], missed_before[1]),
                    ], [t.aging(data.still_open, data.end), t.missed_table(data.missed.within(now))])

@@ -81,8 +81,8 @@ DEFINITIONS: dict[str, Definition] = {
         "Days from denial to resolution", "days from the denial date to one fixed endpoint: the date the denial "
         "closed, paid on an overturn, written off, or billed to the patient (median, 90th percentile by nearest "
         "rank)", "denials closed in the period"),
-    "open_denials": Definition("Open denials", "denials not closed at the end of the period",
-                               "every denial opened by the end of the period"),
+    "open_denials": Definition("Open denials", "denials not closed at the end of the period (the previous "
+                               "period's: at its end)", "every denial opened by the end of the period"),
     "open_denial_dollars": Definition(
         "Open denial dollars", "amount still at stake on denials open at the end of the period (at stake less "
         "recovered, written off and billed to the patient)", "every denial opened by the end of the period"),

@@ -105,6 +105,7 @@ class Facts:
     missed: list[Missed] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
     open_at_end: list[Open] = field(default_factory=list)
+    open_before: list[Open] = field(default_factory=list)  # open at the previous period's end (its backlog)
 
 
 def live(events: Iterable[Event], end: date) -> list[Event]:
@@ -125,14 +126,19 @@ def _missed_check(state: State, on: date, facts: Facts, subject: Subject, seen: 
         facts.missed.append(Missed(step.deadline, subject, step.level_name, state.remaining, sent_on))
 
 
-def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
-    """Add one denial's facts up to `end` (its state as derived by the rule book, step by step)."""
+def replay(state: State, subject: Subject, end: date, facts: Facts, previous_end: date | None = None) -> None:
+    """Add one denial's facts up to `end` (its state as derived by the rule book, step by step),
+    and whether it was open at `previous_end` (the previous period's backlog), in the same pass."""
     facts.opened.append(subject)
+    cut = previous_end if previous_end is not None and state.denial.denied_on <= previous_end else None
     walk = State(state.denial, state.denial.first)
     seen: set[tuple[str, date]] = set()
     first_sent = True
     endpoint: Resolved | None = None  # one fixed endpoint: the last closing (a reopened denial closes again)
     for event in live(state.events, end):
+        if cut is not None and event.on > cut:
+            _open_before(walk, subject, facts)
+            cut = None
         if problem(walk, event) is not None:
             continue  # out of order: the rule book ignores it when deriving, so do we
         if event.kind in MOVES:
@@ -147,10 +153,17 @@ def replay(state: State, subject: Subject, end: date, facts: Facts) -> None:
             endpoint = Resolved(event.on, subject, by)
     if endpoint is not None and not walk.is_open:  # reopened and still open at the end: not resolved
         facts.resolved.append(endpoint)
+    if cut is not None:
+        _open_before(walk, subject, facts)
     _missed_check(walk, end, facts, subject, seen, None)
     subject.level, subject.owner = walk.step.level_name, walk.owner or ""
     if walk.is_open:
         facts.open_at_end.append(Open(subject, walk.remaining))
+
+
+def _open_before(walk: State, subject: Subject, facts: Facts) -> None:
+    if walk.is_open:
+        facts.open_before.append(Open(subject, walk.remaining))
 
 
 def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_appeal: bool) -> None:
@@ -180,12 +193,14 @@ def subject_of(state: State, reason: str, causes: CauseTable, memo: dict[tuple[s
                    cause.avoidable, cause.team, denial.denied_on, denial.at_stake)
 
 
-def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable, end: date) -> Facts:
-    """The facts of every denial opened on or before `end`."""
+def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable, end: date,
+            previous_end: date | None = None) -> Facts:
+    """The facts of every denial opened on or before `end`; those open at `previous_end` too."""
     facts, memo = Facts(), dict[tuple[str, str], str]()
     for state in states:
         if state.denial.denied_on <= end:
-            replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts)
+            replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts,
+                   previous_end)
     for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.missed, facts.resolved):
         found.sort(key=lambda f: f.on)  # type: ignore[attr-defined]
     facts.opened.sort(key=lambda s: s.denied_on)

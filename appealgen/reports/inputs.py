@@ -36,6 +36,7 @@ class Inputs:
     missed: Dated[Missed]
     resolved: Dated[Resolved]
     still_open: Sequence[Open]
+    open_before: Sequence[Open]  # open at the previous period's end
     since: date | None = None  # the log's first remittance or denial: no figure exists before it
 
     def initial_denial_rate(self, period: Period, dollars: bool, payer: str | None = None) -> Rate:
@@ -67,21 +68,23 @@ def reasons_of(conn: Connection, practice: str | None) -> dict[int, str]:
     return {denial_id: reason for denial_id, reason in conn.execute(query)}
 
 
-def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None) -> Inputs:
+def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None,
+                previous_end: date | None = None) -> Inputs:
     """`window`: the earliest date any figure needs (the trend, the previous period, and the three
-    months of submissions before the first month) to `end`."""
+    months of submissions before the first month) to `end`; `previous_end`: the previous period's
+    last day, whose backlog the period's is compared with."""
     remitted = first_remittances(conn, window, practice)
     claims = submitted(conn, Period(add_months(window.start, -3), end), practice)
     with gc_paused():  # a state per denial: 100,000s of small objects, no cycles
         states = load_states(conn, Filters(practice=practice), full=False)
-        facts = collect(states, reasons_of(conn, practice), causes, end)
+        facts = collect(states, reasons_of(conn, practice), causes, end, previous_end)
     return Inputs(
         end, Dated(remitted, [r.on for r in remitted]), Dated(claims, [s.on for s in claims]),
         Dated(facts.opened, [s.denied_on for s in facts.opened]),
         Dated(facts.sent, [f.on for f in facts.sent]), Dated(facts.decided, [f.on for f in facts.decided]),
         Dated(facts.resubmitted, [f.on for f in facts.resubmitted]),
         Dated(facts.written_off, [f.on for f in facts.written_off]), Dated(facts.missed, [f.on for f in facts.missed]),
-        Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end,
+        Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end, facts.open_before,
         _since(conn, practice, facts.opened),
     )
 

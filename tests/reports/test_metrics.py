@@ -142,6 +142,10 @@ def test_open_denial_dollars_and_the_aged_backlog_at_the_end_of_the_period(octob
     # off only on 11-10), C1's second denial 120.00 (6), K1 80.00 (82), K2 90.00 (80).
     assert metric(october, "open_denials").value == 6
     assert metric(october, "open_denial_dollars").value == D("1040.00")
+    # And at the previous period's end, 09-30, the backlog it grew from: K1 80.00, K2 90.00, A1 200.00
+    # (sent 09-20) and A3 150.00 (sent 09-25, overturned only on 10-15).
+    assert (metric(october, "open_denials").previous, metric(october, "open_denial_dollars").previous) == \
+        (4, D("520.00"))
     assert rows(october, "aging") == [["0-30", "3", "670.00"], ["31-60", "1", "200.00"], ["61-90", "2", "170.00"],
                                       ["91-120", "0", "0.00"], ["over 120", "0", "0.00"]]
 
