@@ -66,6 +66,25 @@ class Category(StrEnum):
     other = "other"
 
 
+# How letters and reports name a category in words.
+CATEGORY_LABELS = {
+    "medical_necessity": "medical necessity",
+    "coverage": "non-covered service",
+    "authorization": "authorization",
+    "missing_information": "missing information",
+    "coding": "coding",
+    "bundling": "bundling",
+    "eligibility": "eligibility",
+    "timely_filing": "timely filing",
+    "duplicate": "duplicate claim",
+    "coordination_of_benefits": "coordination of benefits",
+    "benefit_maximum": "benefit maximum",
+    "contractual": "contractual adjustment",
+    "patient_responsibility": "patient responsibility",
+    "other": "other",
+}
+
+
 class Action(StrEnum):
     """What to do about a denial. Part of the contract (plan JSON, packet.json): extend, never rename."""
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from appealgen.disputes import DisputedLine
-from appealgen.models import AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
+from appealgen.models import CATEGORY_LABELS, AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
 from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan, authorization_refused
 from appealgen.readiness import distinct_modifiers
@@ -39,22 +39,6 @@ from appealgen.report import section_span
 
 LINK_PREFIX = "appealgen:section/"  # a placeholder URI the assembler turns into a page link
 
-CATEGORY_LABELS = {
-    "medical_necessity": "medical necessity",
-    "coverage": "non-covered service",
-    "authorization": "authorization",
-    "missing_information": "missing information",
-    "coding": "coding",
-    "bundling": "bundling",
-    "eligibility": "eligibility",
-    "timely_filing": "timely filing",
-    "duplicate": "duplicate claim",
-    "coordination_of_benefits": "coordination of benefits",
-    "benefit_maximum": "benefit maximum",
-    "contractual": "contractual adjustment",
-    "patient_responsibility": "patient responsibility",
-    "other": "other",
-}
 
 
 def about(description: str, example: str = "") -> Any:

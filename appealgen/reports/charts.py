@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from appealgen.errors import MissingToolError
+from appealgen.models import CATEGORY_LABELS
 from appealgen.reports.model import Report, Table
 from appealgen.reports.values import Rate
 
@@ -45,7 +46,8 @@ def _column(table: Table, name: str) -> int:
 def bars(table: Table, label: str, value: str, title: str, horizontal: bool = True,
          money: bool = True) -> dict[str, Any]:
     key, amount = _column(table, label), _column(table, value)
-    rows = [{"group": str(r[key]), "value": _number(r[amount])} for r in table.rows]
+    names = CATEGORY_LABELS if label == "category" else {}  # the chart beside the table reads as the table does
+    rows = [{"group": names.get(str(r[key]), str(r[key])), "value": _number(r[amount])} for r in table.rows]
     axis_format = "$,.0f" if money else ",d"
     # The PDF's fonts measure wider than the chart renderer's: ticks keep a gap so "$1,200"
     # and "$1,400" do not run together, and a horizontal chart (whose title already names its

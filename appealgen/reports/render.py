@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from appealgen import __version__
+from appealgen.models import CATEGORY_LABELS
 from appealgen.reports.charts import specs, svg
 from appealgen.reports.model import Report, Table, text
 from appealgen.reports.prevention import CLAIMS_SHOWN
@@ -29,6 +30,8 @@ def _numeric(table: Table) -> list[bool]:
 
 
 def _cell(table: Table, column: int, value: object) -> str:
+    if table.columns[column].name == "category" and isinstance(value, str):  # words for people; ids in CSV, JSON
+        return CATEGORY_LABELS.get(value, value)
     if table.columns[column].name == "claims" and isinstance(value, str):
         claims = value.split()
         if len(claims) > CLAIMS_SHOWN:

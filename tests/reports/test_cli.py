@@ -101,6 +101,9 @@ def test_html_is_one_self_contained_page_with_charts_tables_and_definitions(log:
     assert "Basis: 835" in page
     assert ">Denied dollars by payer</text>" in page or "Denied dollars by payer" in page
     assert "appealgen default root causes (2026-11)" in page
+    # Categories in words for people, beside the chart and in it; their ids stay in CSV and JSON.
+    assert "<td>medical necessity</td>" in page and "medical_necessity" not in page
+    assert "medical_necessity" in run(log, *OCTOBER, "--format", "csv", "--table", "denied_by_category")[1].decode()
 
 
 def test_a_named_output_leaves_its_folder_as_it_was_and_a_pipe_a_pipe(log: Path, tmp_path: Path) -> None:
