@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
-from appealgen.log.api import import_files, record_entry
+from appealgen.log.api import import_files, open_log, record_entry
 from appealgen.log.model import Kind
 from appealgen.log.record import Entry
 from appealgen.reports.api import csv_text, make_report
 from appealgen.reports.build import Options
 from appealgen.reports.model import Metric, Report, csv_cell
 from appealgen.reports.period import Period
+from appealgen.reports.remits import first_remittances
 from appealgen.reports.values import Days, Rate
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.reports.seed import settings
@@ -395,3 +398,24 @@ def test_a_claim_denied_as_a_duplicate_is_not_counted_in_the_remittance_denial_r
     october = report(url)
     assert fraction(metric(october, "remittance_denial_rate").value) == (1, 2)
     assert fraction(metric(october, "remittance_denial_rate_dollars").value) == (D("245.00"), D("345.00"))
+
+
+def test_first_remittances_are_read_from_the_covering_index_alone(tmp_path: Path) -> None:
+    """A log holds millions of remitted claims: the report sums them from `remits_report` without
+    reading a table row (the zero-pay rate's `paid` is in it since revision 0005)."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    import_files(settings(url), [remittance(tmp_path / "oct.835", [denied("ACCT-0001"), paid("ACCT-0002")])], [],
+                 None, "pat")
+    executed: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        executed.append((statement, parameters))
+
+    with open_log(settings(url)) as log, log.reading() as conn:
+        event.listen(conn, "before_cursor_execute", capture)
+        first_remittances(conn, OCTOBER, None)
+        event.remove(conn, "before_cursor_execute", capture)
+        statement, parameters = executed[-1]
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    assert plan[0] == "SCAN remits USING COVERING INDEX remits_report", plan
+    assert "SEARCH earlier USING COVERING INDEX remits_report (practice=? AND claim_id=?)" in plan
