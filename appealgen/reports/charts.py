@@ -44,10 +44,13 @@ def _column(table: Table, name: str) -> int:
 
 
 def bars(table: Table, label: str, value: str, title: str, horizontal: bool = True,
-         money: bool = True) -> dict[str, Any]:
+         money: bool = True, nonzero: bool = False) -> dict[str, Any]:
+    """`nonzero`: leave out the groups with nothing this period (a root cause the table lists only
+    for the previous period's sake)."""
     key, amount = _column(table, label), _column(table, value)
     names = CATEGORY_LABELS if label == "category" else {}  # the chart beside the table reads as the table does
-    rows = [{"group": names.get(str(r[key]), str(r[key])), "value": _number(r[amount])} for r in table.rows]
+    rows = [{"group": names.get(str(r[key]), str(r[key])), "value": _number(r[amount])} for r in table.rows
+            if not nonzero or _number(r[amount])]
     axis_format = "$,.0f" if money else ",d"
     # The PDF's fonts measure wider than the chart renderer's: ticks keep a gap so "$1,200"
     # and "$1,400" do not run together, and a horizontal chart (whose title already names its
@@ -117,7 +120,8 @@ def specs(report: Report) -> dict[str, dict[str, Any]]:
     if "trend" in tables:
         found["trend"] = trend(tables["trend"])
     if "prevention" in tables:
-        found["prevention"] = bars(tables["prevention"], "cause", "denied_dollars", "Denied dollars by root cause")
+        found["prevention"] = bars(tables["prevention"], "cause", "denied_dollars", "Denied dollars by root cause",
+                                   nonzero=True)
     return found
 
 

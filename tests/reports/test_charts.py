@@ -61,3 +61,20 @@ def test_a_horizontal_bar_chart_draws_no_axis_title_beside_its_long_labels_nor_c
     assert ">Payer</text>" not in drawn
     upright = svg(bars(by_payer(), "payer", "denied_dollars", "Denied dollars by payer", horizontal=False))
     assert ">Payer</text>" in upright
+
+
+def test_the_root_cause_chart_draws_only_the_causes_of_this_period() -> None:
+    """The table lists a cause that had denials only in the previous period (its change column needs
+    it); a $0 bar beside it says nothing."""
+    causes = Table("prevention", "Root causes", [Column("cause", "Root cause"), Column("denied_dollars", "Denied $")],
+                   [["payer's clinical judgment", Decimal("500.00")], ["claim submitted twice", Decimal("0.00")]])
+    drawn = [row["group"] for row in bars(causes, "cause", "denied_dollars", "x", nonzero=True)["data"]["values"]]
+    assert drawn == ["payer's clinical judgment"]
+    assert len(bars(causes, "cause", "denied_dollars", "x")["data"]["values"]) == 2  # others keep their zeros
+
+
+def test_categories_are_drawn_in_words() -> None:
+    table = Table("denied_by_category", "By category", [Column("category", "Category"),
+                                                        Column("denied_dollars", "Denied $")],
+                  [["medical_necessity", Decimal("500.00")]])
+    assert bars(table, "category", "denied_dollars", "x")["data"]["values"][0]["group"] == "medical necessity"
