@@ -22,7 +22,7 @@ from appealgen.models import AttachmentKind, Claim
 from appealgen.packet import INCOMPLETE, mark_of, stamp_text
 from appealgen.payers import PayerProfile
 from appealgen.pdf import open_pdf
-from appealgen.plan import SUBMITTED, Plan, deadline_findings, required_documents
+from appealgen.plan import AFTER_REFUSAL, SUBMITTED, Plan, deadline_findings, required_documents
 from appealgen.report import (
     SCHEMA_VERSION,
     CheckResult,
@@ -183,8 +183,10 @@ def _requirements(report: PacketReport, profile: PayerProfile) -> list[Requireme
     now, each checked against the sections the packet holds."""
     kinds = {AttachmentKind(s.kind) for s in report.sections if s.kind in AttachmentKind.__members__}
     recorded = [r.model_copy(update={"present": any(k in kinds for k in r.kinds)}) for r in report.required]
+    # The plan recorded that the request rests on a refused authorization: none exists to ask for now.
+    refused = any(r.description == AFTER_REFUSAL[0][0] for r in report.required)
     current = required_documents(profile, report.category, report.level, report.first_dos, report.action, kinds, [],
-                                 codes=report.procedure_codes)
+                                 codes=report.procedure_codes, refused=refused)
     return recorded + [r for r in current if r.description not in {x.description for x in recorded}]
 
 

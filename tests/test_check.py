@@ -84,6 +84,20 @@ def test_check_names_the_rule_that_lets_a_late_reopening_come_all_the_same(write
             "section 10.6.2): a letter built after that day says so") in lines
 
 
+def test_check_asks_no_authorization_of_a_request_that_rests_on_its_refusal(write_claim: WriteClaim,
+                                                                            tmp_path: Path) -> None:
+    """After utilization management refused a retroactive authorization, the dispute encloses the
+    refusal and the records: `check` must not ask for the authorization the payer's manifest names."""
+    attachments = [{"kind": kind, "path": f"docs/{kind}.pdf"}
+                   for kind in ("remittance_advice", "decision_notice", "medical_records")]
+    history = [{"level": "retro_authorization", "date": "2026-11-10", "outcome": "upheld",
+                "reason": "Not medically necessary."}]
+    claim = write_claim(payer="commercial", attachments=attachments, appeal={**HTML_LETTER, "history": history},
+                        **denied_with("197"))
+    assert build(claim, tmp_path / "out")[0] == 0
+    assert check(tmp_path / "out" / "TEST-1") == (0, ["TEST-1: passed, 6 pages"])
+
+
 def test_remark_m127_without_medical_records_fails_build_and_check(
     write_claim: WriteClaim, tmp_path: Path
 ) -> None:
