@@ -21,6 +21,8 @@ FIRST_REMITTANCE = ("835 remittances alone: each claim once, at its first remitt
                     "date); reversals (CLP02 22), predeterminations (25), replacement or void claims (CLP09 7, 8) and "
                     "claims denied as duplicates (CARC 18) excluded. Not the initial denial rate")
 OPENED = "denials opened in the period (denial date = the payer's remittance date, or the claim file's denial date)"
+MISSABLE = ("steps with a deadline to meet (a request to the payer, a review's window, the rebill after an "
+            "eligibility check), deadlines dated in the period")
 DECIDED = ("payer decisions dated in the period on appeals recorded as sent (appeals, reconsiderations, claim "
            "disputes), at every level (live events: corrections applied); a claim paid with no request sent is not "
            "an appeal decision, nor is a resubmission's (corrected or new claim, reopening, retroactive authorization)")
@@ -88,10 +90,10 @@ DEFINITIONS: dict[str, Definition] = {
         "recovered, written off and billed to the patient)", "every denial opened by the end of the period"),
     "deadlines_missed": Definition(
         "Deadlines missed (count)", "filing deadlines in the period that passed with the request unsent",
-        "steps that send something to the payer, deadlines dated in the period"),
+        MISSABLE),
     "deadlines_missed_dollars": Definition(
         "Deadlines missed (dollars)", "amount at stake when those deadlines passed",
-        "steps that send something to the payer, deadlines dated in the period"),
+        MISSABLE),
     "last_week_appeals": Definition(
         "Appeals sent in the last week of their window", "requests sent 0 to 6 days before their filing deadline / "
         "requests sent with a deadline", "requests sent in the period"),
