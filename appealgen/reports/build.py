@@ -94,9 +94,12 @@ def backlog(data: Inputs, now: Period, before: Period) -> Section:
 
 def write_offs(data: Inputs, now: Period, before: Period, npsr: Decimal | None) -> Section:
     w_now, w_before = data.written_off.within(now), data.written_off.within(before)
-    return Section("write_offs", "Denial write-offs", "What was adjusted (written off) after a denial, by category.", [
+    b_now, b_before = data.billed_patient.within(now), data.billed_patient.within(before)
+    return Section("write_offs", "Denial write-offs", "What was adjusted (written off) after a denial, by category, "
+                   "and what was moved to the patient's bill.", [
         Metric("write_offs", m.write_offs(w_now), m.write_offs(w_before)),
         Metric("write_off_share", m.write_off_share(w_now, npsr)),
+        Metric("billed_to_patients", m.billed_to_patients(b_now), m.billed_to_patients(b_before)),
     ], [t.write_offs_by_category(w_now)])
 
 

@@ -99,6 +99,9 @@ DEFINITIONS: dict[str, Definition] = {
         "requests sent with a deadline", "requests sent in the period"),
     "write_offs": Definition("Denial write-offs", "amounts adjusted (written off) after a denial",
                              "adjusted events dated in the period"),
+    "billed_to_patients": Definition(
+        "Billed to patients", "amounts moved to the patient's bill after a denial (the payer made the patient "
+        "liable); not written off, not recovered from the payer", "billed_patient events dated in the period"),
     "write_off_share": Definition(
         "Denial write-offs as a share of net patient service revenue (MAP Key AR-6)",
         "denial write-offs / net patient service revenue", "write-offs dated in the period; revenue as given with "

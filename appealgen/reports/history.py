@@ -102,6 +102,7 @@ class Facts:
     decided: list[Decided] = field(default_factory=list)  # on appeals (APPEALS)
     resubmitted: list[Decided] = field(default_factory=list)  # on the other requests: resubmissions
     written_off: list[WrittenOff] = field(default_factory=list)
+    billed_patient: list[WrittenOff] = field(default_factory=list)  # moved to the patient's bill, by the same shape
     missed: list[Missed] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
     open_at_end: list[Open] = field(default_factory=list)
@@ -180,6 +181,8 @@ def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_app
         (facts.decided if step.action in APPEALS else facts.resubmitted).append(decided)
     elif event.kind is Kind.adjusted:
         facts.written_off.append(WrittenOff(event.on, subject, event.amount or ZERO))
+    elif event.kind is Kind.billed_patient:
+        facts.billed_patient.append(WrittenOff(event.on, subject, event.amount or ZERO))
 
 
 def subject_of(state: State, reason: str, causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:
@@ -201,7 +204,8 @@ def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable
         if state.denial.denied_on <= end:
             replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts,
                    previous_end)
-    for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.missed, facts.resolved):
+    for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.billed_patient, facts.missed,
+                  facts.resolved):
         found.sort(key=lambda f: f.on)  # type: ignore[attr-defined]
     facts.opened.sort(key=lambda s: s.denied_on)
     return facts

@@ -33,6 +33,7 @@ class Inputs:
     decided: Dated[Decided]  # on appeals
     resubmitted: Dated[Decided]  # on corrected and new claims, reopenings, retroactive authorizations
     written_off: Dated[WrittenOff]
+    billed_patient: Dated[WrittenOff]
     missed: Dated[Missed]
     resolved: Dated[Resolved]
     still_open: Sequence[Open]
@@ -83,7 +84,9 @@ def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date,
         Dated(facts.opened, [s.denied_on for s in facts.opened]),
         Dated(facts.sent, [f.on for f in facts.sent]), Dated(facts.decided, [f.on for f in facts.decided]),
         Dated(facts.resubmitted, [f.on for f in facts.resubmitted]),
-        Dated(facts.written_off, [f.on for f in facts.written_off]), Dated(facts.missed, [f.on for f in facts.missed]),
+        Dated(facts.written_off, [f.on for f in facts.written_off]),
+        Dated(facts.billed_patient, [f.on for f in facts.billed_patient]),
+        Dated(facts.missed, [f.on for f in facts.missed]),
         Dated(facts.resolved, [f.on for f in facts.resolved]), facts.open_at_end, facts.open_before,
         _since(conn, practice, facts.opened),
     )

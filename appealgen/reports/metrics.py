@@ -126,6 +126,11 @@ def write_offs(written_off: Sequence[WrittenOff]) -> Decimal:
     return total([w.amount for w in written_off])
 
 
+def billed_to_patients(billed: Sequence[WrittenOff]) -> Decimal:
+    """Amounts moved to the patient's bill after a denial (the payer made the patient liable)."""
+    return total([b.amount for b in billed])
+
+
 def write_off_share(written_off: Sequence[WrittenOff], npsr: Decimal | None) -> Rate:
     """MAP Key AR-6 style: denial write-offs / net patient service revenue for the period."""
     if npsr is None:

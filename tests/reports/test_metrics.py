@@ -295,6 +295,7 @@ def test_a_denial_billed_to_the_patient_is_not_a_write_off(tmp_path: Path) -> No
     billed = Entry(Kind.billed_patient, date(2026, 10, 20), "pat", amount="45.00")
     record_entry(settings(url), "ACCT-0001", billed, None)
     assert metric(report(url), "write_offs").value == D("0.00")
+    assert metric(report(url), "billed_to_patients").value == D("45.00")  # shown apart, not lost
 
 
 def test_a_request_sent_on_its_deadline_day_is_in_time(tmp_path: Path) -> None:
