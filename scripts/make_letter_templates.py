@@ -154,7 +154,8 @@ LETTERS: dict[str, dict[str, object]] = {
         REPROCESS,
     ),
     "authorization": review(
-        "an authorization covered the services",
+        "{{ 'the services were medically necessary' if authorization_denial == 'refused' else 'an authorization "
+        "covered the services' }}",
         AUTHORIZATION_DENIAL,
         *ARGUMENT,
         "{%p if enclosed.authorization %}",

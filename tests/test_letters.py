@@ -150,7 +150,8 @@ def test_the_authorization_letter_answers_what_the_payer_found(builder: Builder,
             render_docx(REPO / "templates/letters" / template, context, builder.env, tmp_path / f"{name}.docx")
             text = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
         said[name] = (text[text.index("The denial states"):].split(".")[0],
-                      "match the claim to the authorization" in text)
+                      "match the claim to the authorization" in text
+                      and "an authorization covered the services" in text)  # the subject line too
     assert said == {"197": ("The denial states that no prior authorization was on file", True),
                     "198": ("The denial states that the services went beyond the units or visits authorized", True),
                     "N54": ("The denial states that the claim differs from the service authorized", True),
