@@ -8,6 +8,7 @@ bottom right whatever the page's size, box or rotation.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pikepdf
@@ -21,6 +22,8 @@ CHAR_WIDTH = 0.6 * FONT_SIZE  # Courier: every glyph is 600/1000 em wide, so wid
 PADDING = 3.0
 MARGIN_RIGHT = 18.0
 MARGIN_BOTTOM = 10.0
+EDGE = 2.0  # the least room left between the stamp's box and the page's edge
+MIN_FONT_SIZE = 4.0
 HIDDEN_FLAGS = 2 | 32  # annotation flags Hidden and NoView
 
 
@@ -74,17 +77,25 @@ def _pdf_string(text: str) -> str:
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+def stamp_size(text: str, width: float) -> float:
+    """The stamp's font size: FONT_SIZE, smaller on a page too narrow for it (a receipt, a card
+    scanned at its own size), so the whole stamp stays on the page; never below MIN_FONT_SIZE."""
+    room = width - 2 * EDGE - 2 * PADDING
+    return max(MIN_FONT_SIZE, min(FONT_SIZE, room / (len(text) * CHAR_WIDTH / FONT_SIZE)))
+
+
 def stamp_stream(page: Dictionary, text: str) -> bytes:
     matrix, width, _height = visible_matrix(page)
-    text_w = len(text) * CHAR_WIDTH
-    box_w, box_h = text_w + 2 * PADDING, FONT_SIZE + 2 * PADDING
-    x = max(width - MARGIN_RIGHT - box_w, 2.0)
+    size = math.floor(stamp_size(text, width) * 100) / 100  # down: a rounded-up size would overrun the page
+    text_w = len(text) * CHAR_WIDTH * size / FONT_SIZE
+    box_w, box_h = text_w + 2 * PADDING, size + 2 * PADDING
+    x = max(min(width - MARGIN_RIGHT, width - EDGE) - box_w, EDGE)
     y = MARGIN_BOTTOM
     cm = " ".join(f"{v:.4f}" for v in matrix)
     return (
         f"q {cm} cm 1 1 1 rg 0.35 0.35 0.35 RG 0.5 w "
         f"{x:.2f} {y:.2f} {box_w:.2f} {box_h:.2f} re B "
-        f"0 0 0 rg BT {FONT_NAME} {FONT_SIZE:g} Tf {x + PADDING:.2f} {y + PADDING + 1.2:.2f} Td "
+        f"0 0 0 rg BT {FONT_NAME} {size:g} Tf {x + PADDING:.2f} {y + PADDING + 1.2 * size / FONT_SIZE:.2f} Td "
         f"({_pdf_string(text)}) Tj ET Q\n"
     ).encode("ascii")
 

@@ -4,9 +4,11 @@ re-verified from the packet itself. Exact messages and exit codes on real files 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from pikepdf import Array, Dictionary
 from pypdf import PdfReader
 
 from appealgen.attachments import Part
@@ -15,7 +17,7 @@ from appealgen.identity import Identity, identify, identity_findings
 from appealgen.models import Claim, Patient
 from appealgen.packet import MAX_MARK, stamp_mark, stamp_text
 from appealgen.payers import load_payer
-from appealgen.stamp import CHAR_WIDTH, MARGIN_RIGHT, PADDING
+from appealgen.stamp import CHAR_WIDTH, MARGIN_RIGHT, PADDING, stamp_stream
 from appealgen.workspace import Workspace
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.helpers import (
@@ -267,6 +269,23 @@ def test_a_stamp_too_long_for_the_page_names_the_account_alone() -> None:
     assert stamp_mark("ACCT-7007", number, medicare=True) == f"ACCT-7007  ICN {number}"
     widest = stamp_text("X" * MAX_MARK, 999, 999, incomplete=True)
     assert len(widest) * CHAR_WIDTH + 2 * PADDING <= 612 - MARGIN_RIGHT  # fits a Letter page
+
+
+@pytest.mark.parametrize(("width", "size"), [(612.0, 8.0), (216.0, 7.8), (144.0, 5.07), (72.0, 4.0)],
+                         ids=["letter", "3-inch-receipt", "2-inch-card", "1-inch-strip"])
+def test_a_stamp_stays_on_a_narrow_page_in_smaller_type(width: float, size: float) -> None:
+    """A receipt or a card scanned at its own size: the stamp ran off the page's right edge, and a
+    reviewer could not read the claim number on it. It shrinks to fit, down to 4 points."""
+    text = stamp_text(stamp_mark("ACCT-1001", "26287000123401", medicare=True), 12, 14, incomplete=False)
+    page = Dictionary(MediaBox=Array([0, 0, width, 200]))
+    drawn = stamp_stream(page, text).decode()
+    box = re.search(r"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re", drawn)
+    font = re.search(r"/AGStampFont ([\d.]+) Tf", drawn)
+    assert box is not None and font is not None
+    x, box_w = float(box.group(1)), float(box.group(3))
+    assert float(font.group(1)) == pytest.approx(size, abs=0.05)
+    if size > 4.0:  # what fits does so whole, with its margin
+        assert x >= 2.0 and x + box_w <= width - 2.0 + 0.01
 
 
 def test_check_reads_the_stamp_of_every_page(write_claim: WriteClaim, tmp_path: Path) -> None:
