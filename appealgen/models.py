@@ -217,6 +217,7 @@ class Patient(Strict):
     last_name: str = Field(min_length=1, max_length=80)
     dob: date | None = None  # remittance files (835) do not carry it
     member_id: str = Field(pattern=MEMBER_ID_PATTERN)
+    address: str | None = Field(default=None, min_length=1, max_length=200)  # an ALJ request names it: 405.1014
 
 
 class Requester(Strict):

@@ -84,6 +84,10 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
                                 "ALJ hearing); copy it from the decision notice"))
     if action in REVIEWS:
         findings += [warning(code, message) for code, message in FORM_WARNINGS.get(step.form or "", ())]
+    if action in REVIEWS and step.form == "OMHA-100" and not claim.patient.address:
+        findings.append(problem("patient.address_missing", "patient.address is missing: an ALJ hearing request names "
+                                "the beneficiary's address with the name and Medicare number (42 CFR "
+                                "405.1014(a)(1)); add it to the claim file"))
     if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
         findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
                                 f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "

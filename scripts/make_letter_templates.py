@@ -408,7 +408,8 @@ def add_re_block(document: DocumentObject, subject: str) -> None:
     paragraph.add_run("RE: " + subject).bold = True
     facts = [
         "Patient: " + PATIENT + "{% if patient.dob %} · Date of birth: {{ patient.dob | us_date }}{% endif %} · "
-        "{{ member_label }}: {{ patient.member_id }}",
+        "{{ member_label }}: {{ patient.member_id }}{% if patient.address %} · Address: {{ patient.address }}"
+        "{% endif %}",
         "{% if claim.payer_claim_number %}{{ claim_number_label }}: {{ claim.payer_claim_number }} · {% endif %}"
         "Account: {{ claim.claim_id }} · Denial date: {{ denial.date | us_date }}{% if previous %} · "
         "{{ previous_level | capitalize }} decision: {{ previous.date | us_date }}{% if previous.case_number %} "

@@ -177,6 +177,21 @@ def test_a_late_reopening_letter_says_why_it_may_come_all_the_same(builder: Buil
             "clerical error on an unfavorable determination may be reopened at any time") in xml
 
 
+def test_a_letter_names_the_patients_address_only_when_the_claim_gives_it(builder: Builder, tmp_path: Path) -> None:
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    said = {}
+    for name, address in (("none", None), ("given", "12 Example Lane, Sampletown, EX 00000")):
+        patient = loaded.claim.patient.model_copy(update={"address": address})
+        claim = loaded.claim.model_copy(update={"patient": patient})
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        html = render_string(builder.env, "letters/reconsideration.html", context)
+        render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = ("Address: 12 Example Lane" in html, "Address: 12 Example Lane" in xml)
+    assert said == {"none": (False, False), "given": (True, True)}
+
+
 def test_the_bundling_letter_names_the_modifier_that_marks_a_separate_service_only_when_there_is_one(
         builder: Builder, tmp_path: Path) -> None:
     """"As the modifier on the claim indicates" was said of lines that carried none: a reviewer

@@ -1292,6 +1292,19 @@ def test_a_commercial_plan_asks_for_no_advance_beneficiary_notice() -> None:
     assert [r for r in plan.required if AttachmentKind.abn in r.kinds] == []
 
 
+def test_an_alj_request_needs_the_beneficiarys_address() -> None:
+    """42 CFR 405.1014(a)(1): the request names the beneficiary's name, address and Medicare number;
+    the claim file had no place for the address, and the request went without it."""
+    steps = chain(("redetermination", "upheld"), ("reconsideration", "upheld"))
+    claim = build_claim(["CO-50"], payer="medicare-dme", billed="5000.00", history=steps)
+    patient = claim.patient.model_copy(update={"address": "12 Example Lane, Sampletown, EX 00000"})
+    addressed = claim.model_copy(update={"patient": patient})
+    first = build_claim(["CO-50"], payer="medicare-dme")  # a redetermination does not ask for it
+    found = {name: "patient.address_missing" in [f.code for f in plan_for(c).findings if f.severity == "problem"]
+             for name, c in (("alj", claim), ("alj with address", addressed), ("redetermination", first))}
+    assert found == {"alj": True, "alj with address": False, "redetermination": False}
+
+
 @pytest.mark.parametrize(("payer", "fix"), [("commercial", "send a corrected claim with it"),
                                             ("medicare-part-b", "ask for a reopening that adds it")])
 def test_a_bundled_line_without_a_modifier_that_marks_it_separate_is_named(payer: str, fix: str) -> None:
