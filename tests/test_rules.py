@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from appealgen.errors import InputError
+from appealgen.log.model import is_dated
 from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile
-from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter, make_plan
+from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter, describe, make_plan
 from appealgen.render.letter_parts import window
 from appealgen.rules.codes import load_descriptions
 from tests.conftest import CODES, REPO, TODAY
@@ -409,6 +410,9 @@ def test_an_eligibility_denial_is_dated_by_the_claim_filing_limit() -> None:
     plan = plan_for(build_claim(["CO-27"], payer="commercial", dos="2026-09-20"))
     assert (plan.action, plan.packet, plan.deadline) == (A.verify_eligibility, False, date(2026, 12, 19))
     assert plan.deadline_reason.startswith("claim filing limit: date of service 2026-09-20 + 90 days")
+    # Every view shows it (the plan's lines, era's table, the log's step, hence the queue and `deadlines`).
+    assert "  deadline: 2026-12-19, 27 days left" in describe(plan)
+    assert is_dated(plan.action.value, plan.deadline)
 
 
 def test_a_commercial_appeal_goes_to_the_appeals_unit_not_the_unit_that_upheld_the_claim() -> None:
