@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from appealgen.log.model import Event, Kind
 from appealgen.log.state import State, apply, problem
+from appealgen.models import Action
+from appealgen.readiness import REVIEWS
 from appealgen.reports.causes import CauseTable
 
 ZERO = Decimal("0.00")
@@ -25,7 +27,7 @@ UNASKED = "paid with no request sent"  # a payer's own reprocessing: no appeal w
 # A corrected or new claim, a reopening (a clerical fix) and a retroactive authorization are
 # resubmissions, paid nine times in ten: counted as appeals won they would make the overturn rate
 # say little about the appeals (DOMAIN.md: a corrected claim is not an appeal).
-APPEALS = frozenset({"appeal", "reconsideration", "review"})
+APPEALS = frozenset(action.value for action in (*REVIEWS, Action.review))
 
 
 @dataclass(slots=True)
