@@ -191,7 +191,7 @@ def inputs_digest(settings: Settings, tools: Toolkit, item: Item, profile: Payer
     for value in (item.digest, *attachments, tools.templates_digest(), tools.file_digest(profile_file),
                   tools.file_digest(tools.codes_file()), tools.policies_digest(), optional_digest(tools, settings_file),
                   optional_digest(tools, settings.descriptions), optional_digest(tools, signature),
-                  f"ocr={settings.use_ocr} strict={settings.strict}",
+                  f"ocr={settings.use_ocr} strict={settings.strict} delivery={settings.delivery}",
                   label(settings, settings.attachments_root or ""), settings.today.isoformat(), code_digest()):
         digest.update(value.encode() + b"\0")
     return digest.hexdigest()

@@ -110,6 +110,13 @@ def identity_options(func: F) -> F:
                              "appealgen.yaml).")(func)
 
 
+def delivery_option(func: F) -> F:
+    return click.option("--delivery", type=click.Choice(["fax", "mail", "portal"]), default=None,
+                        help="Send every request of this run so, whatever the payer profile says (the payer's fax "
+                             "line is down; a mailing is printed): the send-by date, the cover sheet and the "
+                             "letter's head follow it.")(func)
+
+
 def descriptions_option(func: F) -> F:
     return click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use; "
@@ -149,12 +156,13 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the packet reports as JSON on stdout.")
 @identity_options
 @action_options
+@delivery_option
 @descriptions_option
 @workspace_options
 @handled
 def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | None, as_json: bool,
           ocr: bool | None, strict: bool, verbose: bool, action: str | None, reason: str | None,
-          descriptions: Path | None, workspace: Path | None,
+          delivery: str | None, descriptions: Path | None, workspace: Path | None,
           as_of: datetime | None) -> None:
     """Build one packet per claim: OUT/<claim_id>/packet.pdf and packet.json.
 
@@ -177,7 +185,7 @@ def build(claim_files: tuple[Path, ...], out: Path, attachments_root: Path | Non
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, attachments_root=attachments_root,
                                       ocr=bool(ocr), strict=strict, verbose=verbose, descriptions=descriptions,
-                                      **_override(action, reason))
+                                      delivery=delivery, **_override(action, reason))
     say(settings.workspace.describe())
     outcomes = _finish(commands.build(settings, list(claim_files)))
     if as_json:
@@ -214,13 +222,14 @@ def _cluster_address(ctx: click.Context, param: click.Parameter, value: str | No
 @click.option("--quiet", is_flag=True, help="No progress, only errors and the closing line.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @identity_options
+@delivery_option
 @descriptions_option
 @workspace_options
 @handled
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | None, attachments_root: str | None,
           mapping: Path | None, force: bool, dry_run: bool, time_limit: float, quiet: bool, as_json: bool,
-          ocr: bool | None, strict: bool, verbose: bool, descriptions: Path | None, workspace: Path | None,
-          as_of: datetime | None) -> None:
+          ocr: bool | None, strict: bool, verbose: bool, delivery: str | None, descriptions: Path | None,
+          workspace: Path | None, as_of: datetime | None) -> None:
     """Build packets for many claims in parallel, resumably, with a summary.
 
     INPUTS are claim files (YAML/JSON, JSON Lines), folders of them, CSV exports, or X12 835
@@ -242,7 +251,8 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
     from appealgen import commands
 
     settings = commands.open_settings(workspace, _today(as_of), time_limit=time_limit, csv_mapping=mapping,
-                                      ocr=bool(ocr), strict=strict, verbose=verbose, descriptions=descriptions)
+                                      ocr=bool(ocr), strict=strict, verbose=verbose, descriptions=descriptions,
+                                      delivery=delivery)
     say(settings.workspace.describe())
     with commands.placed(settings, list(inputs), out, attachments_root) as (settings, paths):
         if dry_run:
@@ -317,23 +327,25 @@ def _run_batch(started: Any, settings: Any, quiet: bool, as_json: bool) -> None:
               help="Column mapping for CSV inputs (YAML: rows, columns).")
 @click.option("--attachments-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="For an 835: find each claim's documents in <root>/<claim_id>/, so its letter lists them.")
+@delivery_option
 @workspace_options
 @handled
 def letters(inputs: tuple[Path, ...], out: Path, form: str, merged: bool, jobs: int | None, mapping: Path | None,
-            attachments_root: Path | None, workspace: Path | None, as_of: datetime | None) -> None:
+            attachments_root: Path | None, delivery: str | None, workspace: Path | None,
+            as_of: datetime | None) -> None:
     """Write each claim's letter alone, for mailing or review (no packet, no attachments).
 
     INPUTS are claim files, folders, CSV exports or X12 835 files, as for `batch`.
 
     \b
     Example:
-      appealgen letters claims/ --out letters --format both --merged
+      appealgen letters claims/ --out letters --format both --merged --delivery mail
     """
     from appealgen import commands
     from appealgen.letters import merge_letters, word_only
 
     settings = commands.open_settings(workspace, _today(as_of), out=out, csv_mapping=mapping,
-                                      attachments_root=attachments_root)
+                                      attachments_root=attachments_root, delivery=delivery)
     say(settings.workspace.describe())
     outcomes = _finish(commands.letters(settings, list(inputs), form, jobs))  # type: ignore[arg-type]
     written = [f for o in outcomes for f in o.files]
@@ -405,10 +417,11 @@ def _say_verification(verification: Any) -> None:
 @click.option("--descriptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
 @action_options
+@delivery_option
 @workspace_options
 @handled
 def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None, action: str | None,
-         reason: str | None, workspace: Path | None, as_of: datetime | None) -> None:
+         reason: str | None, delivery: str | None, workspace: Path | None, as_of: datetime | None) -> None:
     """Show the decision for each claim: category, action, level, deadline, letter, documents.
 
     CLAIM_FILES are claim files, folders of them, or X12 835 files (their denied claims).
@@ -422,7 +435,7 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
     from appealgen.rules.codes import load_descriptions
 
     texts = load_descriptions(descriptions) if descriptions else None
-    settings = commands.open_settings(workspace, _today(as_of), **_override(action, reason))
+    settings = commands.open_settings(workspace, _today(as_of), delivery=delivery, **_override(action, reason))
     say(settings.workspace.describe())
     outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -116,6 +117,8 @@ class Decision(StrEnum):
 DECISION_ALIASES = {"partial": Decision.partially_overturned}
 
 
+# Cached: an 835 repeats the payee's NPI on every claim (thousands of times in one file).
+@lru_cache(maxsize=4096)
 def luhn_npi(value: str) -> str:
     """NPI check digit: Luhn over the 9 digits prefixed with the card issuer 80840."""
     if not re.fullmatch(r"\d{10}", value):

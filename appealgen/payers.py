@@ -283,6 +283,21 @@ class PayerProfile(Strict):
             return level.recipient
         return Recipient(name=self.name, address=self.address, fax=self.fax, phone=self.phone)
 
+    def sent_by(self, delivery: Delivery) -> PayerProfile:
+        """This profile with its requests sent by `delivery` (`--delivery`: the payer's fax line
+        is down, a mailing is printed): the plan's send-by date, its cover sheet and the letter's
+        head follow it. A step whose recipient has no fax number stays as it was for fax (the
+        plan's step is checked: see planned.plan_item)."""
+        def changed(step: Level) -> Level:
+            keep = delivery == "fax" and not self.recipient(step).fax
+            return step if keep else step.model_copy(update={"delivery": delivery})
+
+        return self.model_copy(update={
+            "levels": [changed(step) for step in self.levels],
+            "dismissal_steps": [changed(step) for step in self.dismissal_steps],
+            **{name: changed(step) for name in ("reopening", "replacement", "retro_authorization")
+               if (step := getattr(self, name)) is not None}})
+
 
 
 def read_profile(path: Path) -> PayerProfile:

@@ -10,7 +10,7 @@ from appealgen.claim_dates import impossible_date
 from appealgen.errors import InputError
 from appealgen.models import Claim
 from appealgen.payers import PayerProfile
-from appealgen.plan import Plan, make_plan
+from appealgen.plan import SUBMITTED, Plan, make_plan
 from appealgen.practice import with_practice
 from appealgen.readiness import as_the_payer_writes_it
 from appealgen.settings import Settings
@@ -33,9 +33,14 @@ def plan_item(settings: Settings, tools: Toolkit, item: Item) -> Planned:
         raise InputError(item.origin, *impossible)
     claim = with_practice(item.claim, settings.file)
     profile = tools.profile(claim.payer, item.origin)
+    if settings.delivery:
+        profile = profile.sent_by(settings.delivery)
     claim = as_the_payer_writes_it(claim, profile)
     wanted = (settings.action, settings.action_reason or "", "--action") if settings.action else None
     plan = make_plan(claim, profile, tools.codes(), settings.today, item.origin, tools.policies(), wanted)
+    if settings.delivery and plan.delivery != settings.delivery and plan.action in SUBMITTED:
+        raise InputError(item.origin, "--delivery", f"{settings.delivery}, but the recipient at {plan.level_name} "
+                         "has no fax number (the payer profile gives none); packet not written")
     workspace, payer = settings.workspace, claim.payer
     files = {"letter_file": workspace.describe_file(workspace.template("letters", plan.letter, payer)),
              "cover_file": workspace.describe_file(workspace.template("cover_sheets", plan.cover, payer))}

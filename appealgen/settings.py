@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
@@ -111,6 +111,8 @@ class Settings:
     action: Action | None = None
     action_reason: str | None = None
     descriptions: Path | None = None  # CARC/RARC descriptions the user is licensed to use (CSV)
+    # `--delivery`: every request of the run is sent so, whatever the payer profile says
+    delivery: Literal["mail", "fax", "portal"] | None = None
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -116,8 +116,10 @@ def test_a_rerun_rebuilds_after_anything_else_that_draws_the_packet_changes(
     assert "1 claim: 1 built" in run(*args)[2]
     assert "1 claim: 1 built" in run(*args, "--strict")[2]  # the identity check may now fail the packet
     assert "1 up to date" in run(*args, "--strict")[2]
+    assert "1 claim: 1 built" in run(*args, "--strict", "--delivery", "mail")[2]  # another cover, send-by date
+    assert "1 up to date" in run(*args, "--strict", "--delivery", "mail")[2]
     monkeypatch.setattr(build, "code_digest", lambda: "a later appealgen, with other rules")
-    assert "1 claim: 1 built" in run(*args, "--strict")[2]
+    assert "1 claim: 1 built" in run(*args, "--strict", "--delivery", "mail")[2]
 
 
 def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from appealgen.cli import main
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
-from tests.helpers import run
+from tests.helpers import pdf_text, run
 from tests.pdfs import encrypted, make_pdf
 
 HTML_LETTER = {"letter": "reconsideration.html", "argument": "The records support the claim.",
@@ -267,6 +267,39 @@ def test_a_payer_without_a_fax_gets_requests_by_mail_with_the_transmittal_cover(
     assert code == 0, stderr
     cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
     assert "Cover sheet Reconsideration request · sent by mail" in cover
+
+
+def test_delivery_option_sends_a_run_by_mail_whatever_the_profile_says(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    """The payer's fax line is down: `--delivery mail` moves the send-by date for the mail's
+    transit, picks the transmittal cover and drops the letter's "By fax to" line."""
+    claim = write_claim(appeal=HTML_LETTER)
+    code, stdout, _ = run("plan", str(claim), "--json", "--delivery", "mail", *AS_OF)
+    assert code == 0
+    [plan] = json.loads(stdout)
+    assert (plan["delivery"], plan["send_by"], plan["cover"]) == ("mail", "2027-10-07", "mail_cover.html")
+    code, _, stderr = build(claim, tmp_path / "mail", "--delivery", "mail")
+    assert code == 0, stderr
+    code, _, stderr = build(claim, tmp_path / "fax")
+    assert code == 0, stderr
+    by_mail, by_fax = (" ".join(page.extract_text().split()) for page in
+                       (PdfReader(tmp_path / f"{way}/TEST-1/packet.pdf").pages[0] for way in ("mail", "fax")))
+    assert "sent by mail" in by_mail and "sent by" not in by_fax
+    letters = [" ".join(pdf_text(tmp_path / way / "TEST-1" / "packet.pdf").split()) for way in ("mail", "fax")]
+    assert "By fax to" not in letters[0] and "By fax to 555-0144" in letters[1]
+
+
+def test_delivery_by_fax_to_a_recipient_without_a_fax_number_is_refused(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    workspace = payer_workspace(tmp_path, ("fax: 555-0144", "fax: ''"))
+    code, _, stderr = run("build", str(write_claim()), "--out", str(tmp_path / "out"), "--delivery", "fax",
+                          "--as-of", "2026-11-22", "--workspace", str(workspace))
+    assert (code, stderr.splitlines()[-1]) == (1, f"{write_claim()}: --delivery: fax, but the recipient at "
+                                                  "Reconsideration has no fax number (the payer profile gives "
+                                                  "none); packet not written")
+    assert not (tmp_path / "out" / "TEST-1").exists()
 
 
 def test_a_profile_asking_for_fax_delivery_without_a_fax_number_is_refused_when_read(
