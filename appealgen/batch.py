@@ -168,7 +168,9 @@ def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # true/false as the JSON has them (and as a spreadsheet reads them), not Python's True/False
+    writer.writerows({key: str(value).lower() if isinstance(value, bool) else value for key, value in row.items()}
+                     for row in rows)
     csv_path, json_path = out / "batch-summary.csv", out / "batch-summary.json"
     write_atomic(csv_path, text.getvalue().encode())
     counts = count_statuses(outcomes)

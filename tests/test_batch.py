@@ -135,8 +135,8 @@ def test_the_summary_names_claims_and_statuses_never_patient_data(tmp_path: Path
     assert [row["claim_id"] for row in summary(out)] == ["TEST-1", "TEST-2", "TEST-3"]  # by claim id, not finish
     assert "1 failed (TEST-2); failing their check: 1 (TEST-3)" in stderr.splitlines()[-1]
     rows = {row["claim_id"]: row for row in summary(out)}  # the unreadable claim too, by the id it states
-    assert rows["TEST-1"]["status"] == "built" and rows["TEST-1"]["check_passed"] == "True"
-    assert (rows["TEST-1"]["error"], rows["TEST-3"]["check_passed"]) == ("", "False")
+    assert rows["TEST-1"]["status"] == "built" and rows["TEST-1"]["check_passed"] == "true"
+    assert (rows["TEST-1"]["error"], rows["TEST-3"]["check_passed"]) == ("", "false")
     assert rows["TEST-3"]["error"] == "missing progress notes or medical records"  # why its check failed
     assert rows["TEST-2"]["status"] == "failed"
     assert rows["TEST-2"]["error"] == (f"{claims}[1]: service_lines[0].dos: Input should be a valid date or "
@@ -204,6 +204,23 @@ def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> Non
     assert stderr.splitlines()[-1] == "2 claims: 2 valid, 0 with errors, 0 whose packets would fail their check; " \
         "nothing built"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_given_twice_or_inside_a_folder_given_too_is_read_once(tmp_path: Path) -> None:
+    """Its claims, and its bad claims' errors, count once in the totals and the summary."""
+    claims = claims_folder(tmp_path / "in", 2)
+    data = yaml.safe_load(claims.read_text())
+    data[1]["service_lines"][0]["dos"] = "2026-02-30"
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, stdout, stderr = run("batch", str(claims), str(claims.parent), str(claims), "--out",
+                               str(tmp_path / "out"), "--dry-run", *AS_OF)
+    assert code == 1
+    assert stdout.splitlines() == ["TEST-1: medical_necessity -> reconsideration (reconsideration, due 2027-10-14)"]
+    assert stderr.splitlines() == [
+        f"{claims}: given more than once; read once",
+        f"{claims}[1]: service_lines[0].dos: Input should be a valid date or datetime, day value is outside "
+        "expected range",
+        "2 claims: 1 valid, 1 with errors, 0 whose packets would fail their check; nothing built"]
 
 
 def test_a_dry_run_names_the_packets_that_would_fail_their_check(tmp_path: Path) -> None:

@@ -80,6 +80,21 @@ def _expand(path: Path) -> list[Path]:
                   and (p.suffix.lower() in CLAIM_SUFFIXES | X12_SUFFIXES))
 
 
+def _once(files: list[Path], loaded: Loaded) -> list[Path]:
+    """Each file once, in the order first given: a file named twice, or named beside a folder
+    that holds it, would count its claims (and its bad rows) twice."""
+    seen: dict[Path, Path] = {}
+    repeated: dict[Path, None] = {}
+    for file in files:
+        key = file.resolve()
+        if key in seen:
+            repeated[key] = None
+        else:
+            seen[key] = file
+    loaded.warnings += [f"{seen[key]}: given more than once; read once" for key in repeated]
+    return list(seen.values())
+
+
 def needs_profiles(paths: list[Path]) -> bool:
     """Whether loading `paths` needs the payer profiles (only 835 files are matched to them)."""
     return any(is_x12(f) for p in paths for f in _expand(p))
@@ -94,7 +109,7 @@ def load(
     by claim (`csv_mapping` says which column holds what). `names`: the workspace's file-name
     patterns for attachments found under `attachments_root`."""
     loaded = Loaded()
-    files = [f for p in paths for f in _expand(p)]
+    files = _once([f for p in paths for f in _expand(p)], loaded)
     remits = [f for f in files if is_x12(f)]
     remittances = read_remittances(remits, profiles, codes)
     loaded.warnings += remittances.warnings
