@@ -47,6 +47,19 @@ def test_the_workspace_patterns_come_first() -> None:
     assert kind_of("notes.pdf", table) == K.other
 
 
+def test_a_document_is_titled_by_what_its_pattern_says_never_by_the_files_own_words(tmp_path: Path) -> None:
+    folder = tmp_path / "ACCT-1"
+    folder.mkdir()
+    for name in ("Sleep study Jane Roe 2026-08-20.pdf", "MRN.pdf", "records scan0012.pdf", "UB04 corrected.pdf"):
+        (folder / name).write_bytes(b"x")
+    assert [(a["kind"], a["title"]) for a in by_name(tmp_path, "ACCT-1").attachments] == [
+        ("medical_records", "Sleep study, 08/20/2026"),
+        ("medical_records", "Medical records"),
+        ("corrected_claim", "Corrected claim (UB-04)"),
+        ("decision_notice", "Medicare Redetermination Notice"),
+    ]
+
+
 def test_a_folder_of_files_as_people_keep_them(tmp_path: Path) -> None:
     folder = tmp_path / "ACCT-1"
     (folder / "older").mkdir(parents=True)
@@ -55,7 +68,7 @@ def test_a_folder_of_files_as_people_keep_them(tmp_path: Path) -> None:
         (folder / name).write_bytes(b"x")
     found = by_name(tmp_path, "ACCT-1")
     assert found.attachments == [
-        {"kind": "prescription", "path": "ACCT-1/SWO 2026-08-22.pdf", "title": "Written order, 08/22/2026"},
+        {"kind": "prescription", "path": "ACCT-1/SWO 2026-08-22.pdf", "title": "Standard written order, 08/22/2026"},
         {"kind": "progress_notes", "path": "ACCT-1/Progress notes 2026-08-12.pdf",
          "title": "Progress notes, 08/12/2026"},
         {"kind": "progress_notes", "path": "ACCT-1/older/Progress notes.pdf", "title": "Progress notes"},

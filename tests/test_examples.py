@@ -126,9 +126,9 @@ def test_attachments_named_as_people_name_them(built: dict[str, Example]) -> Non
     report = built["ACCT-9001"].report
     assert [(s.kind, s.title) for s in report.sections[3:]] == [
         ("remittance_advice", "Remittance advice (835), 10/14/2026"),
-        ("prescription", "Written order, 08/22/2026"),
+        ("prescription", "Standard written order, 08/22/2026"),
         ("progress_notes", "Progress notes, 08/12/2026"),
-        ("medical_records", "Medical records, 08/20/2026"),
+        ("medical_records", "Sleep study, 08/20/2026"),
         ("delivery_ticket", "Proof of delivery, 09/02/2026"),
     ]
     assert report.check.warnings == [

@@ -47,6 +47,19 @@ BUILT_IN: tuple[tuple[str, K], ...] = (
     ("medical record*", K.medical_records), ("record*", K.medical_records), ("report*", K.medical_records),
 )
 
+# What a built-in pattern says beyond its kind: the index, the letter's enclosures and the
+# request form name the document so ("Sleep study, 08/20/2026", not "Medical records").
+TITLES: dict[str, str] = {
+    "sleep stud*": "Sleep study", "psg": "Sleep study (PSG)", "polysomno*": "Polysomnogram",
+    "oximetry": "Oximetry", "lab*": "Lab results", "test result*": "Test results",
+    "mrn": "Medicare Redetermination Notice", "redetermination notice": "Redetermination notice",
+    "redetermination decision": "Redetermination decision", "reconsideration decision": "Reconsideration decision",
+    "dismissal*": "Dismissal notice", "swo": "Standard written order", "dwo": "Detailed written order",
+    "acceptance report*": "Acceptance report", "clearinghouse*": "Clearinghouse report",
+    "cms 1500": "Corrected claim (CMS-1500)", "cms1500": "Corrected claim (CMS-1500)",
+    "ub 04": "Corrected claim (UB-04)", "ub04": "Corrected claim (UB-04)",
+}
+
 
 def words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
@@ -66,8 +79,14 @@ def _word(pattern: str, word: str) -> bool:
 
 
 def kind_of(name: str, patterns: list[tuple[str, K]]) -> K | None:
+    found = match_of(name, patterns)
+    return found[1] if found else None
+
+
+def match_of(name: str, patterns: list[tuple[str, K]]) -> tuple[str, K] | None:
+    """The first pattern that matches the file's name, and its kind."""
     stem = Path(name).stem
-    return next((kind for pattern, kind in patterns if matches(pattern, stem)), None)
+    return next(((pattern, kind) for pattern, kind in patterns if matches(pattern, stem)), None)
 
 
 def patterns(workspace: Mapping[str, K] | None = None) -> list[tuple[str, K]]:
@@ -94,10 +113,13 @@ def unused_lines(found: Found, verbose: bool) -> list[str]:
             f"{'them' if count > 1 else 'it'})" for why, count in reasons.items()]
 
 
-def _title(kind: K, path: Path) -> str:
-    """The kind in words with the file's date when its name carries one ("Progress notes, 08/12/2026")."""
+def _title(kind: K, path: Path, pattern: str) -> str:
+    """The document in words (what its pattern says, else its kind) with the file's date when its
+    name carries one ("Progress notes, 08/12/2026"). Never the file's own words: a name may carry
+    the patient's, or nothing a reviewer can read ("scan0012")."""
+    name = TITLES.get(pattern, KIND_LABELS[kind])
     found = re.search(r"(\d{4})-(\d{2})-(\d{2})", path.stem)
-    return f"{KIND_LABELS[kind]}, {found.group(2)}/{found.group(3)}/{found.group(1)}" if found else KIND_LABELS[kind]
+    return f"{name}, {found.group(2)}/{found.group(3)}/{found.group(1)}" if found else name
 
 
 def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None = None) -> Found:
@@ -116,12 +138,13 @@ def by_name(root: Path | None, claim_id: str, workspace: Mapping[str, K] | None 
             what = f"a {path.suffix} file" if plain else "a file of another type"
             found.unused.append((path, f"{what}; attachments are PDF, TIFF, JPEG, PNG or DOCX"))
             continue
-        kind = kind_of(path.name, table)
-        if kind is None:
+        match = match_of(path.name, table)
+        if match is None:
             found.unused.append((path, "no attachment kind matches its name; rename it or add a pattern to "
                                        "attachment_names in appealgen.yaml"))
             continue
-        found.attachments.append({"kind": kind.value, "path": relative, "title": _title(kind, path)})
+        pattern, kind = match
+        found.attachments.append({"kind": kind.value, "path": relative, "title": _title(kind, path, pattern)})
     order = list(K)
     found.attachments.sort(key=lambda a: (order.index(K(a["kind"])), a["path"]))  # by kind, as the packet orders
     _number_repeats(found.attachments)
