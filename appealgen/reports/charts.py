@@ -7,6 +7,7 @@ it, so no figure is carried by colour alone."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -44,9 +45,10 @@ def _column(table: Table, name: str) -> int:
 
 
 def bars(table: Table, label: str, value: str, title: str, horizontal: bool = True,
-         money: bool = True, nonzero: bool = False) -> dict[str, Any]:
+         money: bool = True, nonzero: bool = False, label_limit: int | None = None) -> dict[str, Any]:
     """`nonzero`: leave out the groups with nothing this period (a root cause the table lists only
-    for the previous period's sake)."""
+    for the previous period's sake). `label_limit`: px for a group's name where the chart has the
+    page's width (above its table), so long names are not cut."""
     key, amount = _column(table, label), _column(table, value)
     names = CATEGORY_LABELS if label == "category" else {}  # the chart beside the table reads as the table does
     rows = [{"group": names.get(str(r[key]), str(r[key])), "value": _number(r[amount])} for r in table.rows
@@ -60,6 +62,8 @@ def bars(table: Table, label: str, value: str, title: str, horizontal: bool = Tr
     group_enc: dict[str, Any] = {"field": "group", "type": "nominal",
                                  "title": None if horizontal else table.columns[key].label,
                                  "sort": "-x" if horizontal else None}
+    if label_limit:
+        group_enc["axis"] = {"labelLimit": label_limit}
     encoding = {"y": group_enc, "x": value_enc} if horizontal else {"x": group_enc, "y": value_enc}
     text_enc = {**encoding, "text": {"field": "value", "type": "quantitative", "format": axis_format}}
     return {
@@ -70,6 +74,30 @@ def bars(table: Table, label: str, value: str, title: str, horizontal: bool = Tr
                             "dy": 0 if horizontal else -6, "fontSize": 10, "color": "#111"}, "encoding": text_enc}],
         "config": CONFIG,
     }
+
+
+TREND_HEIGHT = 220  # px
+LABEL_GAP_PX = 12  # between two line-end labels: a 10 pt label's height and a little air
+
+
+def _top(values: list[Any]) -> float:
+    """The y axis's end: the largest value rounded up to a multiple of 20 (a rate may pass 100%)."""
+    largest = max((float(v) for v in values), default=0.0)
+    return max(20.0, math.ceil(largest / 20) * 20)
+
+
+def _space_labels(ends: list[dict[str, Any]], gap: float, top: float) -> None:
+    """Each line's end label at its last value, moved apart where two lines end close together
+    (the remittance rate and HFMA's often differ by a point): at least `gap` between labels
+    of one month, keeping their order, within the axis where the labels fit in it."""
+    for month in {p["month"] for p in ends}:
+        here = sorted((p for p in ends if p["month"] == month), key=lambda p: (float(p["value"]), p["series"]))
+        placed = -gap
+        for point in here:  # upwards: each at least a gap above the one below
+            placed = point["label_at"] = max(float(point["value"]), placed + gap)
+        placed = top + gap
+        for point in reversed(here):  # then down from the top, where the upward pass ran past it
+            placed = point["label_at"] = max(min(point["label_at"], placed - gap), 0.0)
 
 
 def trend(table: Table) -> dict[str, Any]:
@@ -89,18 +117,21 @@ def trend(table: Table) -> dict[str, Any]:
     series = {"field": "series", "type": "nominal", "title": None, "sort": shown}
     x = {"field": "month", "type": "ordinal", "title": "Month", "scale": {"domain": months},
          "axis": {"labelAngle": -40}}
-    y = {"field": "value", "type": "quantitative", "title": "Percent"}
+    top = _top([p["value"] for p in rows])
+    y = {"field": "value", "type": "quantitative", "title": "Percent", "scale": {"domain": [0, top], "nice": False}}
+    _space_labels([p for p in rows if p.get("last")], top * LABEL_GAP_PX / TREND_HEIGHT, top)
     return {
         "$schema": SCHEMA, "title": "Monthly trend of each rate (%)",
         "description": "Monthly trend of each rate, one line per rate; the trend table has the figures.",
-        "data": {"values": rows}, "width": 520, "height": 220,
+        "data": {"values": rows}, "width": 520, "height": TREND_HEIGHT,
         "layer": [
             {"mark": {"type": "line", "point": {"size": 45, "filled": True}, "strokeWidth": 2},
              "encoding": {"x": x, "y": y, "color": {**series, "legend": {"orient": "bottom", "columns": 2}},
                           "strokeDash": {**series, "legend": None}}},
             {"transform": [{"filter": "datum.last"}],
              "mark": {"type": "text", "align": "left", "dx": 6, "fontSize": 10},
-             "encoding": {"x": x, "y": y, "text": {"field": "series"}, "color": {**series, "legend": None}}},
+             "encoding": {"x": x, "y": {**y, "field": "label_at"}, "text": {"field": "series"},
+                          "color": {**series, "legend": None}}},
         ],
         "config": CONFIG,
     }
@@ -121,7 +152,7 @@ def specs(report: Report) -> dict[str, dict[str, Any]]:
         found["trend"] = trend(tables["trend"])
     if "prevention" in tables:
         found["prevention"] = bars(tables["prevention"], "cause", "denied_dollars", "Denied dollars by root cause",
-                                   nonzero=True)
+                                   nonzero=True, label_limit=360)
     return found
 
 

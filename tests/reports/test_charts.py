@@ -78,3 +78,19 @@ def test_categories_are_drawn_in_words() -> None:
                                                         Column("denied_dollars", "Denied $")],
                   [["medical_necessity", Decimal("500.00")]])
     assert bars(table, "category", "denied_dollars", "x")["data"]["values"][0]["group"] == "medical necessity"
+
+
+def test_line_end_labels_of_lines_ending_close_together_are_moved_apart() -> None:
+    """The remittance rate and HFMA's often end a point apart; their labels were drawn one over
+    the other. Each label keeps its line's order, a label's height apart, inside the axis."""
+    table = Table("trend", "Trend", [Column(n, n) for n in ("month", "remittance_denial_rate", "initial_denial_rate",
+                                                            "overturn_rate", "avoidable_share")],
+                  [["2026-10", Rate(85, 1000), Rate(87, 1000), Rate(99, 100), Rate(98, 100)]])
+    spec = trend(table)
+    ends = {p["series"]: p["label_at"] for p in spec["data"]["values"] if p.get("last")}
+    gap = 100 * 12 / 220  # a 12 px label on a 220 px axis running to 100
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, 100]
+    assert ends["Initial denial rate (HFMA)"] - ends["Remittance denial rate"] == pytest.approx(gap)
+    assert ends["Remittance denial rate"] == pytest.approx(8.5)  # the lower one stays at its value
+    assert ends["Overturn rate"] <= 100 and ends["Overturn rate"] - ends["Avoidable share"] == pytest.approx(gap)
+    assert ends["Avoidable share"] - ends["Initial denial rate (HFMA)"] >= gap
