@@ -581,10 +581,13 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     )
 
 
+NEW_CLAIM = "New claim"
+
+
 def step_name(step: Level, new_claim: bool) -> str:
     """The name shown for the step an action takes: a new claim goes through claim submission,
     not the appeal level the rules would otherwise open (whose id it keeps)."""
-    return "New claim" if new_claim else step.name
+    return NEW_CLAIM if new_claim else step.name
 
 
 def _level_reason(profile: PayerProfile, reason: str, action: ActionChoice, step: Level) -> str:

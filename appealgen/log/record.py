@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from appealgen.toolkit import Toolkit
 
 from appealgen.errors import InputError
-from appealgen.log.model import METHODS, OUTCOMES, Event, Kind
+from appealgen.log.model import METHODS, OUTCOMES, Event, Kind, Step
 from appealgen.log.state import ZERO, State, correction_problem, derive, problem
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
@@ -160,6 +160,15 @@ def failed_packet(state: State) -> list[str]:
             "sent is complete, or send what is missing now"]
 
 
+def against_the_plan(step: Step) -> list[str]:
+    """A word when a request is recorded where the plan sends nothing (a duplicate's status
+    check, a write-off): recorded all the same, for it went out, but someone overruled the plan."""
+    if step.dated:  # it sends something, or a person's review may decide to
+        return []
+    return [f"the plan's step here is {step.action} ({step.deadline_reason}), which sends nothing to the payer: "
+            f"recorded as a request at {step.level_name} all the same"]
+
+
 def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Event:
     """The stored event: the entry plus what the tool works out for it."""
     claim_id, step = state.denial.claim_id, state.step
@@ -169,10 +178,10 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
     if entry.kind in (Kind.sent, Kind.follow_up, Kind.decision):
         event.level = step.level
     if entry.kind is Kind.sent:
-        event.next_date, why = follow_up_after(tools.profile(state.denial.payer), step.level, entry.on)
+        event.next_date, why = follow_up_after(tools.profile(state.denial.payer), step, entry.on)
         event.details = {"follow_up_reason": why}
         notes.append(f"follow up on {event.next_date} ({why})")
-        notes += failed_packet(state)
+        notes += failed_packet(state) + against_the_plan(step)
     elif entry.kind in (Kind.adjusted, Kind.billed_patient) and amount is None:
         event.amount = state.remaining
     elif entry.kind is Kind.decision and problem(state, event) is None:

@@ -11,7 +11,7 @@ from appealgen.log.model import DATED, Denial, Step
 from appealgen.log.state import State
 from appealgen.models import Appeal, AppealStep, Category, Decision
 from appealgen.payers import Level, PayerProfile
-from appealgen.plan import SUBMITTED, Plan, limits_passed, step_name
+from appealgen.plan import NEW_CLAIM, SUBMITTED, Plan, limits_passed, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import Deadline, aic_minimum, claim_filing_deadline, window_deadline
@@ -27,12 +27,16 @@ def first_step(plan: Plan, denied_on: date) -> Step:
                 plan.deadline_reason if plan.submitted else plan.action_reason, denied_on)
 
 
-def follow_up_after(profile: PayerProfile, level_id: str, sent_on: date) -> tuple[date, str]:
-    """The next follow-up of a request sent on `sent_on`: when the reviewer's decision is due."""
+def follow_up_after(profile: PayerProfile, step: Step, sent_on: date) -> tuple[date, str]:
+    """The next follow-up of a request sent on `sent_on`: when the reviewer's decision is due. A
+    new claim is processed as any claim, not reviewed at the level whose id its step keeps."""
+    if step.level_name == NEW_CLAIM:
+        return sent_on + timedelta(days=DEFAULT_DECISION_DAYS), (
+            f"a new claim: follow up after {DEFAULT_DECISION_DAYS} days if it has not been paid")
     try:
-        level = profile.level(level_id)
+        level = profile.level(step.level)
     except InputError:  # the profile no longer has this level
-        days, name = None, level_id
+        days, name = None, step.level
     else:
         days, name = level.decision_days, level.name
     if days is None:

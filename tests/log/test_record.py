@@ -67,6 +67,26 @@ def test_a_level_without_a_published_timeframe_is_followed_up_after_30_days(log_
                           "after 30 days)"]
 
 
+def test_a_new_claim_is_followed_up_as_a_claim_not_as_the_level_whose_id_its_step_keeps(
+        log_url: str, tmp_path: Path) -> None:
+    import_files(settings_for(log_url), [remittance(tmp_path / "ma130.835", [
+        denied("ACCT-0009", carc="16", remarks=("MA130",))])], [], None, "pat")
+    done = rec(log_url, "sent", claim="ACCT-0009", method="electronic")
+    assert done.state.step.level_name == "New claim"
+    assert done.notes == ["follow up on 2026-11-19 (a new claim: follow up after 30 days if it has not been paid)"]
+
+
+def test_a_request_where_the_plan_sends_nothing_is_recorded_with_a_word_that_it_overrules_the_plan(
+        log_url: str, tmp_path: Path) -> None:
+    import_files(settings_for(log_url), [remittance(tmp_path / "dup.835", [
+        denied("ACCT-0010", carc="18", remarks=())])], [], None, "pat")
+    done = rec(log_url, "sent", claim="ACCT-0010", method="fax")
+    assert done.notes[1:] == ["the plan's step here is check_status (duplicate: check the original claim's status; "
+                              "do not appeal), which sends nothing to the payer: recorded as a request at "
+                              "Redetermination all the same"]
+    assert done.state.status == "sent"  # it went out: the log says so
+
+
 def test_a_follow_up_moves_the_next_follow_up(url: str) -> None:
     rec(url, "sent", method="mail")
     done = rec(url, "follow_up", on=date(2026, 11, 21), next_date=date(2026, 12, 5), note="payer: in review")
