@@ -3,7 +3,7 @@
 Code numbers and status come from the X12 code lists (External Code Source 139, CARC, and 411,
 RARC; x12.org/codes), as read from a public machine copy of those pages dated 2026-08-17:
 407 CARCs (297 active, 110 deactivated), 1,216 RARCs (1,137 active). The table holds every
-active CARC plus the deactivated 15 (older remittances still carry it), and the 105 RARCs that
+active CARC plus the deactivated 15, 42 and A2 (older remittances still carry them), and the 105 RARCs that
 change a decision. Categories, denial flags and rules are the project's own judgment (see
 DOMAIN.md, "Denial categories"). Every expected value is written out here, never read back from
 codes.yaml, so removing or changing an entry makes a test fail.
@@ -46,7 +46,9 @@ ACTIVE_CARCS = [
     "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13", "P14", "P15", "P16", "P17", "P18", "P19", "P20",
     "P21", "P22", "P23", "P24", "P25", "P26", "P27", "P28", "P29", "P30", "P31", "P32",
 ]
-DEACTIVATED_KEPT = {"15"}  # deactivated after 2016-03 (date not found); older remittances carry it
+# 15: deactivated after 2016-03 (date not found); 42 and A2: older codes for 45 (stop dates not
+# confirmed), in two of the public sample 835s. Older remittances carry them.
+DEACTIVATED_KEPT = {"15", "42", "A2"}
 
 # CARC -> (category, is a denial) with the CO group and nothing else on the claim.
 # Each entry: CARC <code> (X12 code list 139, copy of 2026-08-17); category and denial flag: its codes.yaml entry
@@ -58,7 +60,7 @@ CARCS: dict[str, tuple[Category, bool]] = {
     "19": (COB, True), "20": (COB, True), "21": (COB, True), "22": (COB, True), "23": (COB, False),
     "24": (ELIG, True), "26": (ELIG, True), "27": (ELIG, True), "29": (TF, True), "31": (ELIG, True),
     "32": (ELIG, True), "33": (ELIG, True), "34": (ELIG, True), "35": (MAX, True), "39": (AUTH, True),
-    "40": (COV, True), "44": (CON, False), "45": (CON, False), "49": (COV, True), "50": (MN, True),
+    "40": (COV, True), "42": (CON, False), "44": (CON, False), "45": (CON, False), "49": (COV, True), "50": (MN, True),
     "51": (COV, True), "53": (COV, True), "54": (COV, True), "55": (COV, True), "56": (COV, True), "58": (COD, True),
     "59": (BUN, False), "60": (BUN, True), "61": (AUTH, True), "66": (PR, False), "69": (CON, False),
     "70": (CON, False), "74": (CON, False), "75": (CON, False), "76": (CON, False), "78": (COV, True),
@@ -101,7 +103,7 @@ CARCS: dict[str, tuple[Category, bool]] = {
     "296": (AUTH, True), "297": (ELIG, True), "298": (ELIG, False), "299": (COV, True), "300": (ELIG, False),
     "301": (ELIG, True), "302": (AUTH, True), "303": (CON, False), "304": (ELIG, True), "305": (ELIG, False),
     "306": (COD, True), "307": (CON, False), "308": (CON, False), "A0": (OTH, False), "A1": (OTH, True),
-    "A5": (CON, False), "A6": (COV, True), "A8": (COD, True), "B1": (COV, True), "B4": (TF, False),
+    "A2": (CON, False), "A5": (CON, False), "A6": (COV, True), "A8": (COD, True), "B1": (COV, True), "B4": (TF, False),
     "B7": (COV, True), "B8": (MN, True), "B9": (ELIG, True), "B10": (BUN, False), "B11": (ELIG, False),
     "B12": (MISS, True), "B13": (DUP, True), "B14": (BUN, True), "B15": (MISS, True), "B16": (COD, True),
     "B20": (DUP, True), "B22": (MN, True), "B23": (COV, True), "P1": (OTH, True), "P2": (COB, True),
@@ -376,8 +378,8 @@ def test_an_unknown_carc_beside_a_known_denial_still_goes_to_a_person() -> None:
 
 
 def test_an_unknown_carc_on_a_paid_line_is_a_reduction_not_a_denial() -> None:
-    found = classify("CO-A2", unpaid=False)
-    assert (found.denied, found.unknown) == (False, ["CO-A2"])
+    found = classify("CO-998", unpaid=False)
+    assert (found.denied, found.unknown) == (False, ["CO-998"])
 
 
 def test_any_other_remark_is_information_only() -> None:
