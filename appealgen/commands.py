@@ -98,7 +98,9 @@ def build(settings: Settings, paths: list[Path], executor: ExecutorFactory = iso
 
 
 def plan(settings: Settings, paths: list[Path]) -> Started:
-    return start(settings, paths, plan_work, check_first=False)
+    """Each claim's plan, once the documents it lists are found and readable: a plan that
+    counted a listed file that is not there as present would mislead whoever sorts the work."""
+    return start(settings, paths, plan_and_find, check_first=False)
 
 
 @contextmanager

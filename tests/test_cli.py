@@ -172,6 +172,19 @@ def test_bad_attachment_files_are_refused(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("files", "message"), [
+    ({}, "attachments[1].path: file not found"),
+    ({"docs/notes.pdf": b""}, "attachments[1].path: file is empty (0 bytes)"),
+], ids=["missing", "zero-byte"])
+def test_plan_does_not_count_a_listed_document_it_cannot_find_as_present(
+    write_claim: WriteClaim, files: dict[str, bytes], message: str
+) -> None:
+    claim = write_claim(appeal=HTML_LETTER, files=files)
+    if not files:
+        (claim.parent / "docs" / "notes.pdf").unlink()
+    assert run("plan", str(claim), *AS_OF) == (1, "", f"{claim}: {message}\n")
+
+
 def test_a_rebuild_that_fails_leaves_neither_the_older_packet_nor_an_empty_folder(
         write_claim: WriteClaim, tmp_path: Path) -> None:
     """The older packet must not be sent as this claim's; a folder holding a person's own file stays."""
