@@ -3,6 +3,7 @@ Claim IDs, payers, actions, dates and amounts only: never a patient's name."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from appealgen.log.deadlines import Due
@@ -27,6 +28,11 @@ def _days(days: int | None) -> str:
     return "-" if days is None else str(days)
 
 
+def _to_deadline(r: Row, as_of: date) -> str:
+    """Days to the deadline beside it (a row's due date may be its follow-up instead: see Row)."""
+    return _days((r.deadline - as_of).days if r.deadline else None)
+
+
 def queue_lines(queue: Queue, limit: int) -> list[str]:
     head = (f"{'#':>4} {'claim':16} {'payer':18} {'category':20} {'level':16} {'next action':22} {'deadline':10} "
             f"{'days':>5} {'follow-up':10} {'owner':10} {'amount':>10} {'likely':>6} {'urg':>5} {'priority':>10}")
@@ -34,7 +40,7 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
     for rank, r in enumerate(queue.rows[:limit], start=1):
         lines.append(
             f"{rank:>4} {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
-            f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_days(r.days_left):>5} "
+            f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_to_deadline(r, queue.as_of):>5} "
             f"{r.follow_up or '-'!s:10} {(r.owner or '-')[:10]:10} {money(r.amount):>10} {r.likelihood:>6.0%} "
             f"{r.urgency:>5.1f} {r.priority:>10,.2f}")
     if queue.total > limit:
