@@ -158,9 +158,19 @@ def plain_amount(value: object) -> object:
 
 Money = Annotated[Decimal, BeforeValidator(plain_amount), AfterValidator(_money)]
 Npi = Annotated[str, AfterValidator(luhn_npi)]
-Carc = Annotated[str, Field(pattern=r"^[A-Z]?\d{1,3}$")]
-Rarc = Annotated[str, Field(pattern=r"^(M|MA|N)\d{1,3}$")]
-Group = Annotated[str, Field(pattern=r"^(CO|PR|OA|PI|CR)$")]
+CARC_PATTERN = r"^[A-Z]?\d{1,3}$"
+RARC_PATTERN = r"^(M|MA|N)\d{1,3}$"
+GROUP_PATTERN = r"^(CO|PR|OA|PI|CR)$"
+
+
+def code_text(value: object) -> object:
+    """`carc: [50]` as people type it in YAML (a number) is the code "50"."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Carc = Annotated[str, BeforeValidator(code_text), Field(pattern=CARC_PATTERN)]
+Rarc = Annotated[str, Field(pattern=RARC_PATTERN)]
+Group = Annotated[str, Field(pattern=GROUP_PATTERN)]
 # A claim id names the output folder and appears on every stamp: keep it a file name that is
 # safe on any file system (no trailing dot, no Windows device name such as CON or LPT1).
 MAX_CLAIM_ID = 64
@@ -201,6 +211,10 @@ PATTERN_WORDS = {
     PAYER_ID_PATTERN: "must be a payer profile id: lower-case letters, digits, '_' or '-'",
     MEMBER_ID_PATTERN: "must be 3 to 30 letters, digits or '-' (no spaces)",
     CASE_NUMBER_PATTERN: "must be letters, digits, spaces, '.', '/' or '-', starting with a letter or digit",
+    CARC_PATTERN: "must be a reason code (CARC): 1 to 3 digits, some with a capital letter first, such as 50 or "
+                  "B7; its group (CO, PR, ...) goes in `group`",
+    RARC_PATTERN: "must be a remark code (RARC): M, MA or N and 1 to 3 digits, such as N115 or MA130",
+    GROUP_PATTERN: "must be a group code: CO, PR, OA, PI or CR",
 }
 PayerId = Annotated[str, Field(pattern=PAYER_ID_PATTERN)]
 # A provider's identifiers and email, as a claim file and the practice settings both give them.

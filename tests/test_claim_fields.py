@@ -107,3 +107,30 @@ def test_claim_ids_are_folder_names_safe_on_any_file_system(
     claim = write_claim(claim_id=claim_id)
     code, _, stderr = build(claim, tmp_path / "out")
     assert (code, stderr) == (1, f"{claim}: claim_id: {message}\n")
+
+
+def test_a_reason_code_typed_as_a_number_is_read_as_the_code(write_claim: WriteClaim) -> None:
+    claim = write_claim()
+    text = claim.read_text()
+    assert text.count("- '50'") == 2  # on the line and on the denial
+    claim.write_text(text.replace("- '50'", "- 50"))  # `carc: [50]`, as people type it
+    [item] = load_claims(claim)
+    assert item.claim.denial.carc == ["50"] and item.claim.service_lines[0].carc == ["50"]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("carc", "5O", "denial.carc[0]: must be a reason code (CARC): 1 to 3 digits, some with a capital letter first, "
+                   "such as 50 or B7; its group (CO, PR, ...) goes in `group`"),
+    ("carc", "CO-50", "denial.carc[0]: must be a reason code (CARC): 1 to 3 digits, some with a capital letter "
+                      "first, such as 50 or B7; its group (CO, PR, ...) goes in `group`"),
+    ("rarc", "N-115", "denial.rarc[0]: must be a remark code (RARC): M, MA or N and 1 to 3 digits, such as N115 "
+                      "or MA130"),
+    ("group", "C0", "denial.group: must be a group code: CO, PR, OA, PI or CR"),
+])
+def test_a_mistyped_code_is_named_with_what_a_code_looks_like(
+    write_claim: WriteClaim, tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    denial = {"date": "2026-10-14", "carc": ["50"], "group": "CO", field: [value] if field != "group" else value}
+    claim = write_claim(denial=denial)
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: {message}\n")
