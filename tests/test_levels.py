@@ -75,3 +75,13 @@ def test_plan_exits_0_at_every_step_of_every_profile(payer: str, tmp_path: Path)
 
 def test_every_shipped_profile_has_been_exercised() -> None:
     assert sorted(PROFILES) == ["commercial", "medicaid-caresource", "medicare-dme", "medicare-part-b"]
+
+
+@pytest.mark.parametrize("payer", sorted(PROFILES))
+def test_no_addressee_is_written_twice_in_a_letters_head(payer: str) -> None:
+    """The letter prints the recipient's name, then its address lines: an address that starts
+    with the name again read "Example Medicaid Plan / Example Medicaid Plan, Provider Disputes"."""
+    profile = PROFILES[payer]
+    for where, step in [("profile", profile.levels[0]), *profile.named_steps()]:
+        recipient = profile.recipient(step)
+        assert not any(line.startswith(recipient.name) for line in recipient.address), (where, recipient.name)
