@@ -393,19 +393,22 @@ def check(packet_dirs: tuple[Path, ...], as_json: bool, workspace: Path | None, 
             continue
         results.append(verification.result)
         codes.append(verification.exit_code)
-        _say_verification(verification)
+        _say_verification(verification, folder if len(folders) > 1 else None)
     if as_json:
         shown = [json.loads(r.model_dump_json()) for r in results]
         click.echo(json.dumps(shown[0] if len(folders) == 1 and shown else shown, indent=2))
     sys.exit(exit_code(codes))
 
 
-def _say_verification(verification: Any) -> None:
+def _say_verification(verification: Any, folder: Path | None) -> None:
+    """One line per packet; with several, each names its folder (one claim may have packets in two)."""
     result, report = verification.result, verification.report
+    where = f" -> {folder}" if folder is not None else ""
     if report.status == "nothing_to_send":
-        say(f"{report.claim_id}: nothing to send ({report.action.value}): {report.instead}; no packet to check")
+        say(f"{report.claim_id}: nothing to send ({report.action.value}): {report.instead}; no packet to "
+            f"check{where}")
     else:
-        say(f"{report.claim_id}: {'passed' if result.passed else 'FAILED'}, {report.pages} pages")
+        say(f"{report.claim_id}: {'passed' if result.passed else 'FAILED'}, {report.pages} pages{where}")
     for label, items in (("missing", result.missing), ("problem", result.problems), ("warning", result.warnings)):
         for item in items:
             say(f"  {label}: {item}")

@@ -257,8 +257,10 @@ def test_check_of_a_batch_folder_checks_every_packet_under_it(write_claim: Write
     lacking = write_claim(appeal=HTML_LETTER, claim_id="TEST-2", attachments=RA_ONLY)
     assert build(lacking, tmp_path / "out" / "two")[0] == 3
     (tmp_path / "out" / "empty").mkdir()
-    assert check(tmp_path / "out") == (3, [
-        "TEST-1: passed, 5 pages", "TEST-2: FAILED, 4 pages", "  missing: progress notes or medical records"])
+    out = tmp_path / "out"
+    assert check(out) == (3, [  # each packet named by its folder: a claim may have packets in two
+        f"TEST-1: passed, 5 pages -> {out / 'one' / 'TEST-1'}", f"TEST-2: FAILED, 4 pages -> {out / 'two' / 'TEST-2'}",
+        "  missing: progress notes or medical records"])
     assert check(tmp_path / "out" / "empty") == (1, [f"{tmp_path / 'out' / 'empty' / 'packet.json'}: file not found"])
 
 
