@@ -478,7 +478,7 @@ def test_letters_from_an_835_list_the_documents_found_under_the_attachments_root
     assert code == 0, stderr
     letter = pdf_text(out / "ACCT-9001.pdf").replace("\uf0b7 ", "")
     assert "Enclosed (5 documents): Remittance advice (835), 10/14/2026" in letter  # on its own: no packet index
-    assert "Progress notes" in letter and "Written order" in letter
+    assert "Progress notes" in letter and "Standard written order" in letter
 
 
 def test_a_letter_whose_packet_would_fail_its_check_says_so_and_stays_out_of_the_print_file(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from appealgen.cli import main
 from appealgen.models import Action, Decision
 from appealgen.payers import PayerProfile
 from tests.conftest import PROFILES, REPO, claim_dict
+from tests.pdfs import make_pdf
 
 AS_OF = ["--as-of", "2026-11-22", "--workspace", str(REPO)]
 # What a decision at a step may lead to: never a request to a step that does not exist.
@@ -61,6 +62,9 @@ def test_plan_exits_0_at_every_step_of_every_profile(payer: str, tmp_path: Path)
     claims = claims_for(profile)
     path = tmp_path / "claims.yaml"
     path.write_text(yaml.safe_dump(claims, sort_keys=False))
+    for attachment in {a["path"] for claim in claims for a in claim["attachments"]}:  # plan reads what is listed
+        (tmp_path / attachment).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / attachment).write_bytes(make_pdf())
     result = CliRunner().invoke(main, ["plan", str(path), "--json", *AS_OF], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     plans = json.loads(result.stdout)

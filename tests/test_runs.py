@@ -94,7 +94,8 @@ def test_the_same_claim_given_twice_is_built_once(tmp_path: Path) -> None:
     first = write_claim_in(tmp_path / "first", appeal=HTML_LETTER)
     code, _, stderr = run("build", str(first), str(first), "--out", str(tmp_path / "out"), *AS_OF)
     assert code == 0
-    assert len(stderr.splitlines()) == 1
+    assert stderr.splitlines()[0] == f"{first}: given more than once; read once"
+    assert len(stderr.splitlines()) == 2  # and one packet built
 
 
 def test_rebuilding_the_same_claim_in_one_builder_is_allowed(
