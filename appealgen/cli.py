@@ -54,6 +54,10 @@ def handled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Dates on the command line: ISO, or as US billing systems print them (the CSV reader takes both).
+DATE = click.DateTime(["%Y-%m-%d", "%m/%d/%Y"])
+
+
 def workspace_options(func: F) -> F:
     """Options shared by every command that reads templates or payer profiles."""
     func = click.option(
@@ -63,8 +67,8 @@ def workspace_options(func: F) -> F:
              "parent holding appealgen.yaml).",
     )(func)
     return click.option(
-        "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-        help="Compute deadlines as of this date (YYYY-MM-DD) instead of today.",
+        "--as-of", "as_of", type=DATE, default=None,
+        help="Compute deadlines as of this date (YYYY-MM-DD or MM/DD/YYYY) instead of today.",
     )(func)
 
 

@@ -16,12 +16,11 @@ from typing import Any
 
 import click
 
-from appealgen.cli import F, _today, handled, main, say, workspace_options
+from appealgen.cli import DATE, F, _today, handled, main, say, workspace_options
 
 # The events people record (appealgen.log.model.RECORDED_BY_PEOPLE; spelled out here so that
 # --help need not import the log; a test keeps the two equal).
 KINDS = ("sent", "follow_up", "decision", "adjusted", "billed_patient", "assigned", "reopened", "correction")
-DATE = click.DateTime(["%Y-%m-%d"])
 TABLE_ROWS = 50  # the queue's table shows the top of the queue; --json and --csv give every row
 
 
@@ -94,7 +93,7 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
 
 @log_group.command("record")
 @click.argument("claim_id")
-@click.argument("event", type=click.Choice([*KINDS, "follow-up", "billed-patient"]))
+@click.argument("event", type=click.Choice([*KINDS, "follow-up", "billed-patient"]), metavar="EVENT")
 @click.option("--date", "on", type=DATE, default=None, help="When it happened (default: today / --as-of).")
 @click.option("--ref", default=None, help="The payer's reference, confirmation or fax number.")
 @click.option("--amount", default=None, help="decision: amount paid; adjusted / billed_patient: amount "

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import click
 
-from appealgen.cli import _today, handled, main, say, workspace_options
+from appealgen.cli import DATE, _today, handled, main, say, workspace_options
 from appealgen.errors import EXIT_OK, InputError
 
 # Spelled out here so that --help need not import the reports (a test keeps them equal).
 DIMENSIONS = ("payer", "category", "reason", "month", "owner", "level", "practice")
 FORMATS = ("html", "pdf", "csv", "json")
-DATE = click.DateTime(["%Y-%m-%d"])
 
 
 def _amount(text: str | None) -> Decimal | None:

@@ -105,6 +105,15 @@ def test_record_refusals_exit_1_with_one_line(log: str) -> None:
                 "(appealgen log import FILE.835)\n")
     code, _, stderr = run(log, "log", "record", "ACCT-0001", "lost")
     assert code == 2 and "'lost' is not one of" in stderr
+    assert "log record [OPTIONS] CLAIM_ID EVENT\n" in stderr  # not every kind, cut mid-word
+    code, _, stderr = run(log, "log", "record", "ACCT-0001", "sent", "--date", "2026-13-01")
+    assert code == 2 and stderr.splitlines()[-1] == ("Error: Invalid value for '--date': '2026-13-01' does not match "
+                                                     "the formats '%Y-%m-%d', '%m/%d/%Y'.")
+
+
+def test_dates_may_be_written_as_billing_systems_print_them(log: str) -> None:
+    code, _, stderr = run(log, "log", "record", "ACCT-0001", "sent", "--method", "mail", "--date", "10/20/2026")
+    assert code == 0 and stderr.splitlines()[0] == "ACCT-0001: sent recorded as #1 (2026-10-20, by pat)"
 
 
 def test_show_prints_the_whole_history(log: str) -> None:
