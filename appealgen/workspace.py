@@ -101,7 +101,8 @@ class Workspace:
             candidate = root / folder / name
             if candidate.is_file():
                 return candidate
-        raise InputError(f"{folder}/{name}", None, "not found in the workspace or the built-ins")
+        raise InputError(f"{folder}/{name}", None,
+                         f"not found in the workspace or the built-ins{_closest(roots, folder, name)}")
 
     def template(self, folder: str, name: str, payer: str) -> Path:
         """A letter or cover: the payer's own (`templates/<folder>/<payer>/NAME`) first, then the
@@ -140,3 +141,13 @@ class Workspace:
                 for path in sorted(base.glob(pattern)):
                     found[path.relative_to(base).as_posix()] = path
         return found
+
+
+def _closest(roots: list[Path], folder: str, name: str) -> str:
+    """" (did you mean medical_necessity.docx?)" for a name one typing slip away from a file there."""
+    import difflib
+
+    names = sorted({p.name for root in roots if (root / folder).is_dir() for p in (root / folder).iterdir()
+                    if p.is_file()})
+    close = difflib.get_close_matches(PurePosixPath(name).name, names, n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""

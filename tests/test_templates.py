@@ -652,3 +652,13 @@ def test_a_medicare_cover_calls_the_requester_what_its_contractor_does(tmp_path:
     cover = " ".join(PdfReader(tmp_path / "out" / "ACCT-1001" / "packet.pdf").pages[0].extract_text().split())
     assert f"{role} identifiers NPI" in cover
     assert f"({role.lower()})" in cover
+
+
+def test_copy_of_a_misspelt_template_names_the_closest_one(tmp_path: Path) -> None:
+    folder = workspace(tmp_path)
+    code, _, stderr = run("templates", "copy", "letters/medical_necesity.docx", "--workspace", str(folder))
+    assert (code, stderr) == (1, "templates/letters/medical_necesity.docx: not found in the workspace or the "
+                                 "built-ins (did you mean medical_necessity.docx?)\n")
+    code, _, stderr = run("templates", "copy", "letters/appeal_letter.docx", "--workspace", str(folder))
+    assert (code, stderr) == (1, "templates/letters/appeal_letter.docx: not found in the workspace or the "
+                                 "built-ins\n")  # nothing close: no guess
