@@ -57,7 +57,10 @@ FORM_WARNINGS: dict[str, tuple[tuple[str, str], ...]] = {
                   "(the beneficiary): the ALJ's 90 days start only once they have it (42 CFR 405.1014(d))"),
                  ("omha.new_evidence", "evidence the QIC did not see is excluded unless the request says why it comes "
                   "only now and the ALJ finds good cause: state it for each new document (42 CFR 405.1018, "
-                  "405.1028)")),
+                  "405.1028)"),
+                 ("omha.investigation", "mark on the request whether you know of an investigation of you or this "
+                  "claim by the HHS Office of Inspector General or other law enforcement: the request must say "
+                  "(42 CFR 405.1014(a)(1))")),
     "DAB-101": (("council.copy_to_parties", "send a copy of this request to the other parties to the ALJ's decision "
                  "(the beneficiary) (42 CFR 405.1106(a))"),),
 }

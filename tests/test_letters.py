@@ -369,3 +369,42 @@ def test_level_names_keep_their_capitals_inside_a_letter(builder: Builder) -> No
     html = render_string(builder.env, "letters/reconsideration.html",
                          letter_context(planned, profile, plan, [], TODAY).mapping())
     assert "The ALJ hearing decision of November 16, 2026" in html and "ALJ hearing decision: 11/16/2026" in html
+
+
+def test_an_alj_request_has_the_omha_100_fields_on_its_cover(tmp_path: Path) -> None:
+    """42 CFR 405.1014(a): the beneficiary (name, address, Medicare number), the appellant, the
+    QIC reconsideration and its appeal number, the dates of service, the reasons; and the two
+    questions the requester answers by hand: an investigation, and the beneficiary's copy."""
+    import shutil
+
+    import yaml
+
+    from tests.helpers import pdf_text, run
+
+    shutil.copytree(REPO / "examples" / "cpap-medicare" / "docs", tmp_path / "docs")
+    claim = yaml.safe_load((REPO / "examples" / "cpap-medicare" / "claim.yaml").read_text())
+    claim["patient"]["address"] = "12 Example Lane, Sampletown, EX 00000"
+    claim["appeal"]["letter"] = "reconsideration.html"
+    claim["attachments"].insert(0, {"kind": "decision_notice", "path": "docs/remittance.pdf",
+                                    "title": "Reconsideration decision, 11/16/2026"})
+    claim["appeal"]["history"] = [
+        {"level": "redetermination", "date": "2026-10-30", "outcome": "upheld", "reason": "Not met.",
+         "case_number": "1-26303-000111"},
+        {"level": "reconsideration", "date": "2026-11-16", "outcome": "upheld", "reason": "Not met.",
+         "case_number": "1-26320-004417"}]
+    (tmp_path / "claim.yaml").write_text(yaml.safe_dump(claim, sort_keys=False))
+    code, _, stderr = run("build", str(tmp_path / "claim.yaml"), "--out", str(tmp_path / "out"), "--as-of",
+                          "2026-11-22", "--workspace", str(REPO))
+    assert code == 0, stderr
+    cover = " ".join(pdf_text(tmp_path / "out" / "ACCT-1001" / "packet.pdf").split("\f")[0].split())
+    for field in ("Request for ALJ Hearing", "fields of form OMHA-100",
+                  "To Example OMHA Central Operations PO Box 0121",
+                  "Beneficiary's name Rosalind Testwell", "Beneficiary's address 12 Example Lane, Sampletown, EX 00000",
+                  "Medicare number 3KQ7HN4TR62", "Appellant Example Home Medical Supply LLC (supplier)",
+                  "Reconsideration appealed Example QIC (DME), reconsideration of 11/16/2026; Medicare appeal "
+                  "number 1-26320-004417", "Claim number (ICN) 26287000123401",
+                  "Item or service, date(s) of service E0601-RR-KX; A7030-KX; 09/02/2026",
+                  "Amount in controversy $410.00",
+                  "I do not agree with the reconsideration of this claim (medical necessity, CO-50, N115)",
+                  "or other law enforcement ☐ Yes ☐ No", "Copy of this request sent to the beneficiary on"):
+        assert field in cover, field

@@ -807,7 +807,9 @@ ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld")
                      "the cover for Redetermination", "fax", id="part-b-redetermination"),
         pytest.param("medicare-dme", ["CO-50"], chain(("redetermination", "upheld")), "medicare_reconsideration.html",
                      "the cover for Reconsideration", "fax", id="dme-reconsideration"),
-        pytest.param("medicare-dme", ["CO-50"], ALJ_HISTORY, "fax_cover.html", FAX, "fax", id="dme-alj-fax-cover"),
+        # 42 CFR 405.1014(a): the ALJ request's own cover, with the fields of form OMHA-100
+        pytest.param("medicare-dme", ["CO-50"], ALJ_HISTORY, "medicare_alj_request.html", "the cover for ALJ hearing",
+                     "fax", id="dme-alj-omha-100-cover"),
         # A court has no fax: its filing goes by mail with the transmittal cover (it used to crash).
         pytest.param("medicare-dme", ["CO-50"], chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]]),
                      "mail_cover.html", MAIL, "mail", id="dme-judicial-review-mail-cover"),
@@ -1174,13 +1176,14 @@ def test_a_later_medicare_level_asks_for_the_appeal_number_the_evidence_and_copi
         ("redetermination", "upheld"), ("reconsideration", "upheld"), ("alj_hearing", "upheld"))))
     first = plan_for(build_claim(["CO-50"], payer="medicare-dme"))
     later = ("history.case_number_missing", "qic.all_evidence_now", "omha.copy_to_parties", "omha.new_evidence",
-             "council.copy_to_parties")
+             "omha.investigation", "council.copy_to_parties")
     codes = {name: [f.code for f in plan.findings if f.code in later]
              for name, plan in (("first", first), ("qic", qic), ("alj", alj), ("council", council))}
     # 405.966, 405.1018: the QIC is where a provider's evidence must all come in; 405.1106(a): the
     # Council's request is copied to the other parties too.
     assert codes == {"first": [], "qic": ["history.case_number_missing", "qic.all_evidence_now"],
-                     "alj": ["history.case_number_missing", "omha.copy_to_parties", "omha.new_evidence"],
+                     "alj": ["history.case_number_missing", "omha.copy_to_parties", "omha.new_evidence",
+                             "omha.investigation"],
                      "council": ["history.case_number_missing", "council.copy_to_parties"]}
     numbered = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "upheld")),
                            billed="5000.00")
