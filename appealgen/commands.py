@@ -196,6 +196,6 @@ def era(settings: Settings, paths: list[Path], out: Path | None, force: bool = F
         result = read_eras(paths, tools.profiles(), codes, settings.today, descriptions)
         files = Written()
         if out is not None:
-            files = write_claim_files(result, out, settings.attachments_root, settings.today, force,
+            files = write_claim_files(result, out, settings.attachments_root, settings.today, codes, force,
                                       settings.file.attachment_names, settings.verbose, settings.workspace.user)
     return EraRun(result, files)

@@ -362,21 +362,40 @@ def _its_own(claim: Claim, index: int, profile: PayerProfile, codes: CodeTable, 
     return f"{decided.action.action.value}{due}"
 
 
+def parts_apart(claim: Claim, found: Classification, codes: CodeTable) -> dict[int, Classification]:
+    """The parts (line indices; CLAIM_LEVEL for the claim's own codes) denied for another reason
+    than the one the plan follows, each with its own classification: each needs a plan of its
+    own (mixed_findings names them; an 835's claim is split into them: era_claims.split_document)."""
+    if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
+        return {}
+    if not found.split and (not found.others or whole_claim(claim, codes)):  # one decision for the whole claim
+        return {}
+    return {index: own for index, own in parts_of(claim, codes).items()
+            if own.denied and not (index in found.deciding if found.split else
+                                   index == CLAIM_LEVEL or own.category is found.category)}
+
+
+def without_parts(claim: Claim, indices: Sequence[int]) -> Claim:
+    """The claim once the lines at `indices` are planned apart (part_claim gives each of them):
+    the other lines, and the denial's codes and remarks that only the parts carried left out."""
+    lines, denial = claim.service_lines, claim.denial
+    kept = [line for i, line in enumerate(lines) if i not in indices]
+    gone = [lines[i] for i in indices]
+    theirs = {u.carc for line in gone for u in line_uses(line)} - {u.carc for line in kept for u in line_uses(line)}
+    their_remarks = {r for line in gone for r in line.rarc} - {r for line in kept for r in line.rarc}
+    rest = denial.model_copy(update={"carc": [c for c in denial.carc if c not in theirs],
+                                     "rarc": [r for r in denial.rarc if r not in their_remarks]})
+    return claim.model_copy(update={"service_lines": kept, "denial": rest})
+
+
 def mixed_findings(claim: Claim, found: Classification, codes: CodeTable, profile: PayerProfile,
                    today: date) -> list[Finding]:
     """Parts of a claim denied for different reasons need different actions (a medical-necessity
     line's appeal, a duplicate line's status check, a GZ line's write-off): the plan follows the
     part that carries the most denied money (classify), so the others are named, each with its
     own action and deadline, to be planned apart before their own windows close."""
-    if claim.denial.category is not None:  # a person stated the claim's category: the lines follow it
-        return []
-    if not found.split and (not found.others or whole_claim(claim, codes)):  # one decision for the whole claim
-        return []
     others: dict[str, list[str]] = {}
-    for index, own in parts_of(claim, codes).items():
-        if not own.denied or (index in found.deciding if found.split else
-                              index == CLAIM_LEVEL or own.category is found.category):
-            continue
+    for index, own in parts_apart(claim, found, codes).items():
         # By its number too: two lines may bill the same code (a month's supplies, a repeated test)
         label = f"{claim.service_lines[index].label} on line {index + 1}" if index != CLAIM_LEVEL \
             else "the claim's own codes"
@@ -388,7 +407,8 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable, profil
     listed = "; ".join(f"{decision}: {', '.join(labels)}" for decision, labels in others.items())
     return [warning("claim.mixed_denials", f"lines denied for other reasons than {found.category.value} ({listed}); "
                     "this plan follows the lines that carry the most denied money: put the others in a claim file "
-                    "of their own, so each is planned on its own and meets its own deadline")]
+                    "of their own, so each is planned on its own and meets its own deadline (from an 835, `build`, "
+                    "`batch` and `era --out` do: <claim id>-L<line number>)")]
 
 
 def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:

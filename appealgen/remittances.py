@@ -29,8 +29,8 @@ from appealgen.sources.era_claims import (
     attachments_by_convention,
     claim_document,
     denied_amount,
+    split_document,
     to_claim,
-    validate_document,
 )
 
 
@@ -176,38 +176,45 @@ class Written:
     unused: list[str] = field(default_factory=list)  # files under --attachments-root not attached, and why
 
 
-def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, force: bool = False,
-                      names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False,
+def write_claim_files(result: EraResult, out: Path, root: Path | None, today: date, codes: CodeTable,
+                      force: bool = False, names: Mapping[str, AttachmentKind] | None = None, verbose: bool = False,
                       workspace: Path | None = None) -> Written:
-    """One claim file per denied claim (not reversals), in the claim-file contract. A file that
-    already exists and differs from what would be written is left alone (a person may have
-    edited it) unless `force`. Files under `root` that are not attached are counted (named with
-    `verbose`)."""
+    """One claim file per denied claim (not reversals), in the claim-file contract; one per part
+    of a claim whose lines were denied for different reasons (`<id>-L<n>.yaml` for each line
+    planned apart: era_claims.split_document). A file that already exists and differs from what
+    would be written is left alone (a person may have edited it) unless `force`. Files under
+    `root` that are not attached are counted (named with `verbose`)."""
     done = Written()
     for found in result.found:
         if not found.denied:
             continue
         done.unused += unused_lines(attachments_by_convention(root, found.claim_id, names), verbose)
-        document = claim_document(found, root, today, names)
         try:
-            validate_document(found, document)
+            documents = split_document(found, claim_document(found, root, today, names), codes)
         except InputError as error:
             done.skipped.append(f"{error.line()}; claim file not written")
             continue
-        path = out / f"{document['claim_id']}.yaml"
-        header = (f"# From {found.source.name}, CLP segment {found.era.segment}. "
-                  f"Build with: appealgen build {path.name}"
-                  + (f" --attachments-root {root}" if root else "")
-                  # the practice's details (PTAN, address, requester) come from the workspace's settings
-                  + (f" --workspace {workspace}" if workspace else "") + "\n")
-        content = (header + dump_claim(document)).encode()
-        if not force and path.exists() and path.read_bytes() != content:
-            done.kept.append(f"{path}: differs from what {found.source.name} (CLP segment {found.era.segment}) "
-                             "gives; left as it is (--force rewrites it)")
-            continue
-        write_atomic(path, content)
-        done.written.append(path)
+        for document in documents:
+            _write_claim_file(done, found, document, out, root, force, workspace)
     return done
+
+
+def _write_claim_file(done: Written, found: FoundClaim, document: dict[str, Any], out: Path, root: Path | None,
+                      force: bool, workspace: Path | None) -> None:
+    path = out / f"{document['claim_id']}.yaml"
+    part = "" if document["claim_id"] == found.claim_id else " (lines denied for another reason, planned apart)"
+    header = (f"# From {found.source.name}, CLP segment {found.era.segment}{part}. "
+              f"Build with: appealgen build {path.name}"
+              + (f" --attachments-root {root}" if root else "")
+              # the practice's details (PTAN, address, requester) come from the workspace's settings
+              + (f" --workspace {workspace}" if workspace else "") + "\n")
+    content = (header + dump_claim(document)).encode()
+    if not force and path.exists() and path.read_bytes() != content:
+        done.kept.append(f"{path}: differs from what {found.source.name} (CLP segment {found.era.segment}) "
+                         "gives; left as it is (--force rewrites it)")
+        return
+    write_atomic(path, content)
+    done.written.append(path)
 
 
 def table_lines(rows: list[dict[str, Any]]) -> list[str]:

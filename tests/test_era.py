@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from appealgen.models import AttachmentKind
@@ -629,9 +630,37 @@ def test_a_claim_whose_lines_were_denied_for_different_reasons_is_planned_by_its
     warning = ("lines denied for other reasons than medical_necessity (missing_information: A7037 on line 2 (CO-16, "
                "its own plan corrected_claim by 2027-09-02)); this plan follows the lines that carry the most denied "
                "money: put the others in a claim file of their own, so each is planned on its own and meets its own "
-               "deadline")
+               "deadline (from an 835, `build`, `batch` and `era --out` do: <claim id>-L<line number>)")
     assert row["warnings"] == [warning]
     assert f"    warning: {warning}" in run("era", str(path), *AS_OF)[1].splitlines()
+
+
+def test_era_out_writes_each_part_of_a_claim_denied_for_different_reasons_as_a_claim_file_of_its_own(
+        tmp_path: Path) -> None:
+    """The $1,200 device line is appealed under the claim's own id; the $45 supply line (MA130:
+    unprocessable, a new claim) gets ACCT-9101-L2, with its own codes, remarks and deadline."""
+    claim = ClaimSpec("ACCT-9101", billed="1245.00", lines=[
+        LineSpec(code="E0470", billed="1200.00", cas=(("CO", "50", "1200.00"),), remarks=("N115",)),
+        LineSpec(code="A7037", modifiers=(), billed="45.00", cas=(("CO", "16", "45.00"),), remarks=("MA130", "M20"))])
+    path = write_835(tmp_path, [claim])
+    out = tmp_path / "claims"
+    code, _, stderr = run("era", str(path), "--out", str(out), *AS_OF)
+    assert code == 0 and stderr.splitlines()[-1] == f"2 claim files written to {out}"
+    main, part = (yaml.safe_load((out / f"{name}.yaml").read_text()) for name in ("ACCT-9101", "ACCT-9101-L2"))
+    assert [line["code"] for line in main["service_lines"]] == ["E0470"]
+    assert (main["denial"]["carc"], main["denial"]["rarc"]) == (["50"], ["N115"])
+    assert [line["code"] for line in part["service_lines"]] == ["A7037"]
+    assert (part["claim_id"], part["denial"]["carc"], part["denial"]["rarc"]) == ("ACCT-9101-L2", ["16"],
+                                                                                  ["MA130", "M20"])
+    assert (out / "ACCT-9101-L2.yaml").read_text().startswith(
+        f"# From {path.name}, CLP segment 13 (lines denied for another reason, planned apart). ")
+    code, stdout, _ = run("plan", str(out / "ACCT-9101.yaml"), str(out / "ACCT-9101-L2.yaml"), "--json", *AS_OF)
+    plans = {p["claim_id"]: p for p in json.loads(stdout)}
+    assert (plans["ACCT-9101"]["action"], plans["ACCT-9101"]["deadline"]) == ("appeal", "2027-02-16")
+    assert (plans["ACCT-9101-L2"]["action"], plans["ACCT-9101-L2"]["deadline"]) == ("corrected_claim", "2027-09-02")
+    assert not [f for p in plans.values() for f in p["findings"] if f["code"] == "claim.mixed_denials"]
+    code, _, stderr = run("build", str(path), "--out", str(tmp_path / "out"), *AS_OF)  # the same parts, built
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ACCT-9101", "ACCT-9101-L2"]
 
 
 def test_a_medicaid_payer_no_profile_matches_is_not_said_to_be_matched_by_its_filing_indicator(tmp_path: Path) -> None:

@@ -1047,7 +1047,8 @@ def test_lines_denied_for_other_reasons_are_named_to_be_planned_apart() -> None:
         " (CO-50, its "
         "own plan reconsideration by 2027-10-14)); "
         "this plan follows the lines that carry the most denied money: put the others in a claim file of their own, "
-        "so each is planned on its own and meets its own deadline")]
+        "so each is planned on its own and meets its own deadline (from an 835, `build`, `batch` and `era --out` "
+        "do: <claim id>-L<line number>)")]
     same = claim.service_lines[0].model_copy(update={"code": "A7030"})  # both duplicates: nothing to say
     plan = plan_for(claim.model_copy(update={"service_lines": [*claim.service_lines, same]}))
     assert not [f for f in plan.findings if f.code == "claim.mixed_denials"]

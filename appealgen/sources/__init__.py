@@ -19,7 +19,15 @@ from appealgen.sources.attachment_names import unused_lines
 from appealgen.sources.claim_file import load_claim_file
 from appealgen.sources.csv_claims import load_csv
 from appealgen.sources.era import EraFile, read_era
-from appealgen.sources.era_claims import FoundClaim, attachments_by_convention, find_claims, to_claim, unique_claim_ids
+from appealgen.sources.era_claims import (
+    FoundClaim,
+    attachments_by_convention,
+    claim_document,
+    find_claims,
+    split_document,
+    unique_claim_ids,
+    validate_document,
+)
 from appealgen.sources.items import Item, Loaded
 
 X12_SUFFIXES = {".835", ".x12", ".edi", ".era"}
@@ -119,7 +127,7 @@ def load(
         by_file.setdefault(str(found.source), []).append(found)
     for path in files:
         if is_x12(path):
-            loaded.extend(_denied_items(by_file.get(str(path), []), attachments_root, today, names, verbose))
+            loaded.extend(_denied_items(by_file.get(str(path), []), codes, attachments_root, today, names, verbose))
         elif path.suffix.lower() == ".csv":
             loaded.extend(load_csv(path, csv_mapping))
         else:
@@ -127,15 +135,18 @@ def load(
     return loaded
 
 
-def _denied_items(found: list[FoundClaim], root: Path | None, today: date,
+def _denied_items(found: list[FoundClaim], codes: CodeTable, root: Path | None, today: date,
                   names: Mapping[str, AttachmentKind] | None, verbose: bool) -> Loaded:
+    """The items of an 835's denied claims: one per claim, or one per part of a claim whose lines
+    were denied for different reasons (era_claims.split_document)."""
     loaded = Loaded()
     for claim in found:
         if not claim.denied:
             continue
         loaded.warnings += unused_lines(attachments_by_convention(root, claim.claim_id, names), verbose)
         try:
-            loaded.items.append(Item.of(to_claim(claim, root, today, names), str(claim.source), claim.source))
+            for document in split_document(claim, claim_document(claim, root, today, names), codes):
+                loaded.items.append(Item.of(validate_document(claim, document), str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
                                             f"{error.message}; no packet built for claim {claim.claim_id}",

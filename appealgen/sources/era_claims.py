@@ -26,7 +26,8 @@ from appealgen.models import (
 )
 from appealgen.models import RemittanceAdjustment as Adjustment
 from appealgen.payers import PayerProfile
-from appealgen.rules.classify import Classification, CodeUse, classify_codes, merge_uses
+from appealgen.plan import part_claim, parts_apart, without_parts
+from appealgen.rules.classify import CLAIM_LEVEL, Classification, CodeUse, classify, classify_codes, merge_uses
 from appealgen.rules.codes import CodeTable
 from appealgen.sources.attachment_names import Found, by_name
 from appealgen.sources.era import EraClaim, EraFile, Remittance
@@ -284,6 +285,37 @@ def claim_document(found: FoundClaim, root: Path | None, today: date,
 def to_claim(found: FoundClaim, root: Path | None, today: date,
              names: Mapping[str, AttachmentKind] | None = None) -> Claim:
     return validate_document(found, claim_document(found, root, today, names))
+
+
+def split_document(found: FoundClaim, document: dict[str, object], codes: CodeTable) -> list[dict[str, object]]:
+    """The claim-file documents of one denied 835 claim: itself, or, when its lines were denied
+    for different reasons (a line not medically necessary, another a duplicate), the lines the
+    plan follows under the claim's own id and each other line under `<id>-L<n>` (its line
+    number), so each part is planned, built and tracked on its own, before its own deadline.
+    The claim's own codes (a claim-level adjustment) stay with the lines the plan follows."""
+    claim = validate_document(found, document)
+    apart = [index for index in parts_apart(claim, classify(claim, codes), codes) if index != CLAIM_LEVEL]
+    if not apart:
+        return [document]
+    rest = [i for i in range(len(claim.service_lines)) if i not in apart]
+    return [_part(document, str(document["claim_id"]), rest, without_parts(claim, apart)),
+            *(_part(document, part_id(str(document["claim_id"]), i), [i], part_claim(claim, i)) for i in apart)]
+
+
+def part_id(claim_id: str, index: int) -> str:
+    """"ACCT-9101" -> "ACCT-9101-L2" for the claim's second line (within the claim-id length)."""
+    suffix = f"-L{index + 1}"
+    return f"{claim_id[: MAX_CLAIM_ID - len(suffix)]}{suffix}"
+
+
+def _part(document: dict[str, object], claim_id: str, indices: list[int], part: Claim) -> dict[str, object]:
+    """The document with only the lines at `indices`, and the part's codes and remarks on its denial."""
+    lines, denial = document["service_lines"], document["denial"]
+    assert isinstance(lines, list) and isinstance(denial, dict)
+    codes = {"carc": part.denial.carc} if "carc" in denial else {}
+    own = {"adjustments": denial["adjustments"] if part.denial.adjustments else []}
+    return {**document, "claim_id": claim_id, "service_lines": [lines[i] for i in indices],
+            "denial": {**denial, **codes, "rarc": part.denial.rarc, **own}}
 
 
 def validate_document(found: FoundClaim, data: dict[str, object]) -> Claim:
