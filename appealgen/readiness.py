@@ -75,6 +75,10 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
     if claim.payer_claim_number is None:
         findings.append(problem("claim.payer_claim_number_missing", "payer_claim_number is missing; the letter "
                                 "must name the payer's claim number (ICN/DCN) from the remittance"))
+    if step in profile.dismissal_steps and not claim.appeal.argument:
+        findings.append(problem("appeal.dismissal_argument_missing", "appeal.argument is missing; a request to "
+                                f"{step.name} argues why the dismissal was wrong (the reviewer decides only that, "
+                                "not the claim's merits): answer the reason the dismissal gave"))
     if claim.appeal.history and action in REVIEWS and not claim.appeal.history[-1].reason:
         where = f"appeal.history[{len(claim.appeal.history) - 1}].reason"
         findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "

@@ -457,3 +457,19 @@ def test_an_unexpected_failure_skips_only_that_claim(
                                       "this claim (set APPEALGEN_DEBUG=1 for the traceback)")
     assert "Rosa" not in stderr
     assert (tmp_path / "out" / "TEST-1" / "packet.pdf").is_file()
+
+
+def test_the_fax_cover_of_a_later_request_names_the_decision_it_answers(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    history = [{"level": "reconsideration", "date": "2026-11-02", "outcome": "upheld", "reason": "Not met.",
+                "case_number": "RC-2026-0042"}]
+    claim = write_claim(appeal={**HTML_LETTER, "history": history},
+                        attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+                                     {"kind": "progress_notes", "path": "docs/notes.pdf"},
+                                     {"kind": "decision_notice", "path": "docs/ra.pdf"}])
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 0, stderr
+    cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
+    assert "Fax cover sheet Appeal request" in cover
+    assert "Reconsideration decision 11/02/2026; appeal number RC-2026-0042" in cover

@@ -4,6 +4,7 @@ template tag left behind; the Word letters convert to readable PDFs through Libr
 from __future__ import annotations
 
 import html
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -406,5 +407,28 @@ def test_an_alj_request_has_the_omha_100_fields_on_its_cover(tmp_path: Path) -> 
                   "Item or service, date(s) of service E0601-RR-KX; A7030-KX; 09/02/2026",
                   "Amount in controversy $410.00",
                   "I do not agree with the reconsideration of this claim (medical necessity, CO-50, N115)",
-                  "or other law enforcement ☐ Yes ☐ No", "Copy of this request sent to the beneficiary on"):
+                  "or other law enforcement ☐ Yes ☐ No", "Copy of this request sent to the beneficiary on",
+                  "Evidence the QIC did not see, and the good cause for each (42 CFR 405.1018, 405.1028)",
+                  "Further evidence to be sent, and by when"):
         assert field in cover, field
+    assert "Fax" not in cover.split("Beneficiary's name")[0]  # OMHA takes no fax: by mail (or its portal)
+    assert "By fax" not in pdf_text(tmp_path / "out" / "ACCT-1001" / "packet.pdf")
+
+
+def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(builder: Builder) -> None:
+    """42 CFR 405.974(b): a QIC that finds a dismissal wrong vacates it and returns the request to
+    the contractor; it decides no merits and pays nothing. The head names the dismissal as one."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    history = [AppealStep.model_validate({"level": "redetermination", "date": "2026-10-20", "outcome": "dismissed",
+                                          "reason": "The request was not signed.", "case_number": "1-26293-000222"})]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={
+        "history": history, "argument": "The request was signed; the signed page is enclosed."})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_string(
+        builder.env, "letters/dismissal_review.html", letter_context(planned, profile, plan, [], TODAY).mapping())
+    )).split())
+    assert ("The dismissal was in error, for the reasons below. We ask that it be vacated and the request returned "
+            "to Example DME MAC (Medicare DME, Jurisdiction X) for a decision on its merits.") in text
+    assert "The request was signed; the signed page is enclosed." in text
+    assert "payment of" not in text and "decided on its merits" not in text
+    assert "Redetermination dismissal: 10/20/2026 (appeal number 1-26293-000222)" in text

@@ -807,9 +807,10 @@ ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld")
                      "the cover for Redetermination", "fax", id="part-b-redetermination"),
         pytest.param("medicare-dme", ["CO-50"], chain(("redetermination", "upheld")), "medicare_reconsideration.html",
                      "the cover for Reconsideration", "fax", id="dme-reconsideration"),
-        # 42 CFR 405.1014(a): the ALJ request's own cover, with the fields of form OMHA-100
+        # 42 CFR 405.1014(a): the ALJ request's own cover, with the fields of form OMHA-100; OMHA takes
+        # Part A and B requests by its portal or by mail, never by fax
         pytest.param("medicare-dme", ["CO-50"], ALJ_HISTORY, "medicare_alj_request.html", "the cover for ALJ hearing",
-                     "fax", id="dme-alj-omha-100-cover"),
+                     "mail", id="dme-alj-omha-100-cover-by-mail"),
         # A court has no fax: its filing goes by mail with the transmittal cover (it used to crash).
         pytest.param("medicare-dme", ["CO-50"], chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]]),
                      "mail_cover.html", MAIL, "mail", id="dme-judicial-review-mail-cover"),
@@ -831,6 +832,23 @@ def test_plan_cover(payer: str, codes: list[str], history: list[tuple[str, str, 
 def test_dismissal_review_letter() -> None:
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
     assert (plan.letter, plan.letter_reason) == ("dismissal_review.html", "the payer's letter for this level")
+
+
+def test_a_dismissal_review_without_an_argument_against_the_dismissal_fails_its_check() -> None:
+    """The reviewer decides only whether the dismissal was right (42 CFR 405.974(b)): a letter that
+    argues nothing about it, or only the claim's merits, is affirmed and ends the appeal."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed")))
+    bare = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={"argument": None})})
+    argued = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={
+        "argument": "The request was signed by the supplier's billing lead; the signed page is enclosed."})})
+    found = {name: [f.message for f in plan_for(c).findings if f.code == "appeal.dismissal_argument_missing"]
+             for name, c in (("bare", bare), ("argued", argued))}
+    assert found == {"bare": ["appeal.argument is missing; a request to QIC review of the redetermination dismissal "
+                              "argues why the dismissal was wrong (the reviewer decides only that, not the claim's "
+                              "merits): answer the reason the dismissal gave"], "argued": []}
+    upheld = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "upheld")))
+    assert "appeal.dismissal_argument_missing" not in [f.code for f in plan_for(upheld.model_copy(update={
+        "appeal": upheld.appeal.model_copy(update={"argument": None})})).findings]
 
 
 @pytest.mark.parametrize(("steps", "label"), [
