@@ -193,6 +193,12 @@ def page_list(numbers: Sequence[int]) -> str:
     return f"{word} " + ", ".join(section_span(a, b) for a, b in spans)
 
 
+# Documents that list a payment's claims, often for many patients (a paper remittance advice, an
+# EOB): a scanned page of them is never sent unverified, because the other patients' lines on it
+# would be a disclosure; any other scanned page is a warning (a problem with --strict).
+LISTS_PATIENTS = frozenset({"remittance_advice", "primary_eob"})
+
+
 def document_findings(part: Part, found: Identity, strict: bool, ocr: bool) -> list[Finding]:
     """Findings for one document, each naming it by position and kind and listing its pages."""
     findings = []
@@ -212,7 +218,13 @@ def document_findings(part: Part, found: Identity, strict: bool, ocr: bool) -> l
         if numbers:
             findings.append(problem(code, f"{part.label}: {page_list(numbers)}: {text}"))
     scans = found.numbers("scan")
-    if scans:
+    if scans and part.kind in LISTS_PATIENTS:
+        advice = "OCR found no text there either" if ocr else "build with --ocr to confirm it names this patient alone"
+        findings.append(problem("identity.scan_lists_patients", f"{part.label}: {page_list(scans)}: a scanned "
+                                "remittance or EOB page often lists other patients, and nothing confirms this one "
+                                f"names only this claim's; {advice}, or enclose the payer's page for this claim "
+                                "alone"))
+    elif scans:
         advice = "OCR found no text there either" if ocr else "review them, or build with --ocr"
         text = f"{part.label}: {page_list(scans)}: no text to confirm the patient (scanned image); {advice}"
         findings.append(problem("identity.scan", text + " (--strict)") if strict else warning("identity.scan", text))

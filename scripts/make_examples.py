@@ -146,10 +146,6 @@ RECORDS: dict[tuple[str, str], tuple[str, str, list[list[str]]]] = {
          "biliary colic; ultrasound with multiple gallstones.",
          "Findings: distended gallbladder with multiple stones; no common duct stones. Specimen to pathology.",
          f"Surgeon: {SURGEON[0]}. " + signed(*SURGEON, "09/18/2026")]]),
-    ("auth-commercial", "authorization.pdf"): ("Example Commercial Health Plan", "Prior authorization approval", [
-        ["Authorization number EXA-55012, approved 09/29/2026.",
-         "Approved service: CPT 72148 MRI lumbar spine without contrast, 1 unit.",
-         "Valid 09/29/2026 through 12/28/2026."]]),
     ("reopening-medicare", "written-order.pdf"): ("Example Sleep Clinic", "Standard written order", [
         ["Order date 08/28/2026. Diagnosis G47.33, obstructive sleep apnea.",
          "Item and quantity: E0601 CPAP device, rental (monthly), 1, with heated humidifier.",
@@ -266,13 +262,16 @@ def scanned_page(lines: list[str]) -> Image.Image:
 
 
 def scan_png(path: Path, claim: Claim) -> None:
+    """A faxed prior-authorization approval, scanned: an image page (a scanned remittance would
+    fail its packet's check without OCR, since a paper remittance often lists other patients)."""
     from PIL.PngImagePlugin import PngInfo
 
     p = claim.patient
-    lines = ["REMITTANCE ADVICE (scanned)", "Example Commercial Health Plan", "", f"Patient: {p.first_name} "
-             f"{p.last_name}", f"Member ID: {p.member_id}", f"Claim number: {claim.payer_claim_number}",
-             f"Account: {claim.claim_id}", "", "DOS 10/06/2026  CPT 72148  billed 1180.00  allowed 0.00  paid 0.00",
-             "Adjustment CO-197 1180.00"]
+    lines = ["PRIOR AUTHORIZATION APPROVAL (faxed copy)", "Example Commercial Health Plan", "",
+             f"Patient: {p.first_name} {p.last_name}", f"Member ID: {p.member_id}", "",
+             "Authorization number EXA-55012, approved 09/29/2026.",
+             "Approved service: CPT 72148 MRI lumbar spine without contrast, 1 unit.",
+             "Valid 09/29/2026 through 12/28/2026."]
     info = PngInfo()
     info.add_text("Description", NOTICE)
     scanned_page(lines).save(path, dpi=(150, 150), pnginfo=info)
@@ -377,8 +376,7 @@ def write_attachment(folder: Path, claim: Claim, target: Path, kind: str, title:
         letter_docx(target, claim)
     elif key in RECORDS:
         org, heading, pages = RECORDS[key]
-        pdf(target, heading, record_html(claim, org, heading, pages),
-            size="A4" if target.name == "authorization.pdf" else "Letter")
+        pdf(target, heading, record_html(claim, org, heading, pages))
     else:
         raise SystemExit(f"{folder.name}/{target.name}: no content for this example document")
 

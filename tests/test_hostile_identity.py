@@ -119,6 +119,21 @@ def test_scans_are_named_with_their_pages_and_strict_fails_them(write_claim: Wri
     assert f"{warning} (--strict)" in (tmp_path / "batch" / "TEST-1" / "packet.json").read_text()
 
 
+def test_a_scanned_remittance_never_goes_unverified(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A paper remittance or EOB lists a payment's claims, often other patients' too: its scanned
+    page fails the check unless OCR confirms it names this patient alone (a scanned progress note
+    is a warning: it is one patient's)."""
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.png"},
+                   {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
+    claim = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/ra.png": scanned([*ROSA, *OTTO])})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(
+        ": attachments[0] (remittance advice): page 1: a scanned remittance or EOB page often lists other patients, "
+        "and nothing confirms this one names only this claim's; build with --ocr to confirm it names this patient "
+        "alone, or enclose the payer's page for this claim alone")
+
+
 def test_a_batch_names_the_packets_that_passed_with_pages_nobody_verified(
         write_claim: WriteClaim, tmp_path: Path) -> None:
     claim = with_notes(write_claim, {"docs/notes.png": scanned(ROSA)})
@@ -229,3 +244,14 @@ def test_a_character_misread_by_ocr_is_not_another_member() -> None:
     text = f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}"
     assert page_identity(text, SUBSCRIBER, ocr=True) == "name"
     assert page_identity(text.replace("Ana Subscriber", "Leo Othername"), SUBSCRIBER, ocr=True) == "none"
+
+
+@needs_ocr
+def test_ocr_confirms_a_scanned_remittance_names_this_patient_alone(write_claim: WriteClaim, tmp_path: Path) -> None:
+    attachments = [{"kind": "remittance_advice", "path": "docs/ra.png"},
+                   {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
+    alone = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/ra.png": scanned(ROSA)})
+    assert build(alone, tmp_path / "alone", "--ocr")[0] == 0
+    listed = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/ra.png": scanned([*ROSA, *OTTO])})
+    code, _, stderr = build(listed, tmp_path / "listed", "--ocr")
+    assert code == 3 and "attachments[0] (remittance advice): page 1: names another member ID" in stderr
