@@ -23,7 +23,7 @@ from appealgen.collector import gc_paused
 from appealgen.errors import AppealgenError, InputError, exit_code
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
-from appealgen.log.opening import denial_from_remittance
+from appealgen.log.opening import denials_from_remittance
 from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
@@ -155,10 +155,11 @@ def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: 
                 if not state.is_open:
                     del open_states[remit.claim_id]
         elif remit.found.denied:
-            denial = denial_from_remittance(remit.found, remit.claim_id, remit.on, practice, remit.values["dedupe_key"],
-                                            rules.profiles[remit.found.profile_id], rules.codes, today, warnings)
-            open_states[remit.claim_id] = derive(denial, [])
-            opened.append((denial, remit))
+            for denial in denials_from_remittance(remit.found, remit.claim_id, remit.on, practice,
+                                                  remit.values["dedupe_key"], rules.profiles[remit.found.profile_id],
+                                                  rules.codes, today, warnings):
+                open_states[denial.claim_id] = derive(denial, [])
+                opened.append((denial, remit))
     import_id = record_import(conn, practice, "835", path, len(new), who)
     store_remits(conn, import_id, new)
     for denial, remit in opened:

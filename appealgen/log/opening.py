@@ -16,7 +16,7 @@ from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum
 from appealgen.rules.decide import Situation, choose_action, choose_level
-from appealgen.sources.era_claims import FoundClaim, denied_amount, to_claim
+from appealgen.sources.era_claims import FoundClaim, claim_document, denied_amount, split_document, validate_document
 
 
 def _key(*parts: str) -> str:
@@ -47,18 +47,26 @@ def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str,
                   plan.amount_requested, first_step(plan, claim.denial.date), facts)
 
 
-def denial_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
-                           profile: PayerProfile, codes: CodeTable, today: date, warnings: list[str]) -> Denial:
-    """The denial a remittance claim opens (one per remittance row: its key follows the row's)."""
+def denials_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, practice: str, remit_key: str,
+                            profile: PayerProfile, codes: CodeTable, today: date, warnings: list[str]) -> list[Denial]:
+    """The denials a remittance claim opens (their keys follow the row's): one, or one per part
+    when its lines were denied for different reasons, as `build` and `era --out` split it
+    (`<claim id>-L<n>`: each part has its own step and deadline, and a row in the queue)."""
     key = _key("835", remit_key)
     try:
-        claim = to_claim(found, None, today).model_copy(update={"claim_id": claim_id})
+        documents = split_document(found, claim_document(found, None, today), codes)
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
-        return denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)
-    denial = denial_from_claim(claim, practice, "835", key, profile, codes, today, str(found.source))
-    denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
-    return denial
+        return [denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)]
+    denials = []
+    for document in documents:
+        part = str(document["claim_id"]).removeprefix(found.claim_id)  # "" for the claim, "-L2" for its line 2
+        claim = validate_document(found, document).model_copy(update={"claim_id": claim_id + part})
+        denial = denial_from_claim(claim, practice, "835", _key("835", remit_key, part) if part else key, profile,
+                                   codes, today, str(found.source))
+        denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
+        denials.append(denial)
+    return denials
 
 
 def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practice: str, profile: PayerProfile,

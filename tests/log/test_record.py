@@ -164,9 +164,13 @@ def test_only_a_balance_the_patient_is_liable_for_is_billed_to_them(url: str) ->
     assert refused(url, "billed_patient", claim="ACCT-0006") == \
         "ACCT-0006: billed_patient: amount 245.00 is more than the 200.00 the remittance's PR codes put on the patient"
     assert rec(url, "billed_patient", claim="ACCT-0006", amount="200.00").state.patient_billed == Decimal("200.00")
-    # The device line (CO-50, $245) decides the denial the log tracks; the PR line is planned apart.
+    # The device line (CO-50, $245) decides the claim's denial; the PR line is planned apart, as a
+    # denial of its own that the import opened (ACCT-0007-L2): that one the patient owes.
     assert refused(url, "billed_patient", claim="ACCT-0007").startswith(
         "ACCT-0007: billed_patient: the patient is not liable for this denial")
+    done = rec(url, "billed_patient", claim="ACCT-0007-L2")
+    assert (done.event.amount, done.state.denial.category, done.state.status) == (
+        Decimal("200.00"), "coverage", "closed")
 
 
 def test_assigned_sets_the_owner(url: str) -> None:
