@@ -194,7 +194,7 @@ def write_claim_files(result: EraResult, out: Path, root: Path | None, today: da
         except InputError as error:
             done.skipped.append(f"{error.line()}; claim file not written")
             continue
-        for document in documents:
+        for document, _ in documents:
             _write_claim_file(done, found, document, out, root, force, workspace)
     return done
 

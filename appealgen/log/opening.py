@@ -16,7 +16,7 @@ from appealgen.rules.classify import claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum
 from appealgen.rules.decide import Situation, choose_action, choose_level
-from appealgen.sources.era_claims import FoundClaim, claim_document, denied_amount, split_document, validate_document
+from appealgen.sources.era_claims import FoundClaim, claim_document, denied_amount, split_document
 
 
 def _key(*parts: str) -> str:
@@ -59,9 +59,9 @@ def denials_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, p
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
         return [denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)]
     denials = []
-    for document in documents:
+    for document, validated in documents:
         part = str(document["claim_id"]).removeprefix(found.claim_id)  # "" for the claim, "-L2" for its line 2
-        claim = validate_document(found, document).model_copy(update={"claim_id": claim_id + part})
+        claim = validated.model_copy(update={"claim_id": claim_id + part})
         denial = denial_from_claim(claim, practice, "835", _key("835", remit_key, part) if part else key, profile,
                                    codes, today, str(found.source))
         denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name

@@ -26,7 +26,6 @@ from appealgen.sources.era_claims import (
     find_claims,
     split_document,
     unique_claim_ids,
-    validate_document,
 )
 from appealgen.sources.items import Item, Loaded
 
@@ -145,8 +144,8 @@ def _denied_items(found: list[FoundClaim], codes: CodeTable, root: Path | None, 
             continue
         loaded.warnings += unused_lines(attachments_by_convention(root, claim.claim_id, names), verbose)
         try:
-            for document in split_document(claim, claim_document(claim, root, today, names), codes):
-                loaded.items.append(Item.of(validate_document(claim, document), str(claim.source), claim.source))
+            for _, part in split_document(claim, claim_document(claim, root, today, names), codes):
+                loaded.items.append(Item.of(part, str(claim.source), claim.source))
         except InputError as error:
             loaded.errors.append(InputError(error.source, error.field,
                                             f"{error.message}; no packet built for claim {claim.claim_id}",

@@ -287,19 +287,22 @@ def to_claim(found: FoundClaim, root: Path | None, today: date,
     return validate_document(found, claim_document(found, root, today, names))
 
 
-def split_document(found: FoundClaim, document: dict[str, object], codes: CodeTable) -> list[dict[str, object]]:
+def split_document(found: FoundClaim, document: dict[str, object],
+                   codes: CodeTable) -> list[tuple[dict[str, object], Claim]]:
     """The claim-file documents of one denied 835 claim: itself, or, when its lines were denied
     for different reasons (a line not medically necessary, another a duplicate), the lines the
     plan follows under the claim's own id and each other line under `<id>-L<n>` (its line
     number), so each part is planned, built and tracked on its own, before its own deadline.
-    The claim's own codes (a claim-level adjustment) stay with the lines the plan follows."""
+    The claim's own codes (a claim-level adjustment) stay with the lines the plan follows. Each
+    document comes with its claim, validated once."""
     claim = validate_document(found, document)
     apart = [index for index in parts_apart(claim, classify(claim, codes), codes) if index != CLAIM_LEVEL]
     if not apart:
-        return [document]
+        return [(document, claim)]
     rest = [i for i in range(len(claim.service_lines)) if i not in apart]
-    return [_part(document, str(document["claim_id"]), rest, without_parts(claim, apart)),
-            *(_part(document, part_id(str(document["claim_id"]), i), [i], part_claim(claim, i)) for i in apart)]
+    parts = [_part(document, str(document["claim_id"]), rest, without_parts(claim, apart)),
+             *(_part(document, part_id(str(document["claim_id"]), i), [i], part_claim(claim, i)) for i in apart)]
+    return [(part, validate_document(found, part)) for part in parts]
 
 
 def part_id(claim_id: str, index: int) -> str:
