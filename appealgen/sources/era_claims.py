@@ -296,6 +296,8 @@ def split_document(found: FoundClaim, document: dict[str, object],
     The claim's own codes (a claim-level adjustment) stay with the lines the plan follows. Each
     document comes with its claim, validated once."""
     claim = validate_document(found, document)
+    if len(claim.service_lines) < 2:  # only lines are planned apart: one line is one part (no need to classify)
+        return [(document, claim)]
     apart = [index for index in parts_apart(claim, classify(claim, codes), codes) if index != CLAIM_LEVEL]
     if not apart:
         return [(document, claim)]
