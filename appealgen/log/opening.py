@@ -54,14 +54,13 @@ def denials_from_remittance(found: FoundClaim, claim_id: str, denied_on: date, p
     (`<claim id>-L<n>`: each part has its own step and deadline, and a row in the queue)."""
     key = _key("835", remit_key)
     try:
-        documents = split_document(found, claim_document(found, None, today), codes)
+        documents = split_document(found, {**claim_document(found, None, today), "claim_id": claim_id}, codes)
     except InputError as error:  # e.g. no service lines: decide from the codes alone, as `era` does
         warnings.append(f"{error.line()}; its denial is recorded from its codes alone")
         return [denial_from_codes(found, claim_id, denied_on, practice, profile, key, today)]
     denials = []
-    for document, validated in documents:
-        part = str(document["claim_id"]).removeprefix(found.claim_id)  # "" for the claim, "-L2" for its line 2
-        claim = validated.model_copy(update={"claim_id": claim_id + part})
+    for _, claim in documents:
+        part = claim.claim_id if claim.claim_id != claim_id else ""  # a part's own key: its id, ACCT-1-L2
         denial = denial_from_claim(claim, practice, "835", _key("835", remit_key, part) if part else key, profile,
                                    codes, today, str(found.source))
         denial.recorded.payer_name = found.remittance.payer.name or denial.recorded.payer_name
