@@ -24,9 +24,9 @@ from appealgen.sources.claim_file import load_claims
 ROOT = Path("examples")
 NOTICE = "Synthetic example for appealgen: invented patient, provider and IDs; not a real record."
 CSS = """
-@page { size: %s; margin: 0.8in; }
+@page { size: Letter; margin: 0.8in; }
 body { font-family: 'Liberation Sans', sans-serif; font-size: 10.5pt; }
-h1 { font-size: 15pt; } table { border-collapse: collapse; width: 100%%; }
+h1 { font-size: 15pt; } table { border-collapse: collapse; width: 100%; }
 td, th { border: 0.5pt solid #666; padding: 3pt; text-align: left; font-size: 9.5pt; }
 .hdr { background: #eef; padding: 5pt; margin-bottom: 10pt; }
 """
@@ -42,12 +42,12 @@ def header(claim: Claim, org: str) -> str:
             f"Member ID {p.member_id}</div>")
 
 
-def pdf(path: Path, title: str, html: str, size: str = "Letter") -> None:
+def pdf(path: Path, title: str, html: str) -> None:
     """A PDF whose metadata (not its pages) says it is a synthetic example."""
     path.parent.mkdir(parents=True, exist_ok=True)
     head = (f"<title>{title}</title><meta name='description' content='{NOTICE}'>"
             "<meta name='keywords' content='synthetic example, appealgen'>")
-    HTML(string=f"<html><head>{head}<style>{CSS % size}</style></head><body>{html}</body></html>").write_pdf(path)
+    HTML(string=f"<html><head>{head}<style>{CSS}</style></head><body>{html}</body></html>").write_pdf(path)
 
 
 def money(value: Decimal) -> str:
