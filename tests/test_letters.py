@@ -428,7 +428,8 @@ def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(bui
         builder.env, "letters/dismissal_review.html", letter_context(planned, profile, plan, [], TODAY).mapping())
     )).split())
     assert ("The dismissal was in error, for the reasons below. We ask that it be vacated and the request returned "
-            "to Example DME MAC (Medicare DME, Jurisdiction X) for a decision on its merits.") in text
+            "to Example DME MAC (Medicare DME, Jurisdiction X) for a decision on its merits, on the $410.00 "
+            "denied.") in text
     assert "The request was signed; the signed page is enclosed." in text
     assert "payment of" not in text and "decided on its merits" not in text
     assert "Redetermination dismissal: 10/20/2026 (appeal number 1-26293-000222)" in text
