@@ -220,6 +220,9 @@ PayerId = Annotated[str, Field(pattern=PAYER_ID_PATTERN)]
 # A provider's identifiers and email, as a claim file and the practice settings both give them.
 TaxId = Annotated[str, Field(pattern=r"^\d{2}-?\d{7}$")]
 Ptan = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,15}$")]
+# A state Medicaid program's own number for the provider (IHCP, a TMHP TPI, ...): a Medicaid plan
+# matches a dispute by it. States write it differently, so only letters, digits and '-'.
+MedicaidId = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
@@ -252,6 +255,7 @@ class Provider(Strict):
     npi: Npi | None = None  # required to file: a packet without it fails its check
     tax_id: TaxId | None = None
     ptan: Ptan | None = None
+    medicaid_id: MedicaidId | None = None  # the state Medicaid provider number, printed where given
     address: str | None = None
     phone: str | None = None
     fax: str | None = None

@@ -32,7 +32,7 @@ class Recipient(Strict):
 
 Delivery = Literal["mail", "fax", "portal"]
 Corrections = Literal["new_claim", "reopening", "replacement_claim"]
-ProviderId = Literal["npi", "ptan", "tax_id"]
+ProviderId = Literal["npi", "ptan", "tax_id", "medicaid_id"]
 FAX_COVER = "fax_cover.html"
 MAIL_COVER = "mail_cover.html"
 # Days a request needs to arrive, by delivery method: a house default, not a regulation (mail:

@@ -12,7 +12,7 @@ from appealgen.settings import Practice, WorkspaceFile
 # What every letter's letterhead and signature block print (rubric: name, title, organisation,
 # phone, fax, email): a request without them is not one a reviewer can answer.
 SIGNATURE_FIELDS = ("address", "phone", "fax", "email", "requester.name", "requester.title")
-DETAILS = ("tax_id", "ptan", "address", "phone", "fax", "email", "contact")
+DETAILS = ("tax_id", "ptan", "medicaid_id", "address", "phone", "fax", "email", "contact")
 UNNAMED_PAYEE = "(payee not named)"  # what a claim from an 835 without a payee name carries
 WHERE = "set the details in appealgen.yaml (practices, by NPI) or in the claim file's provider"
 

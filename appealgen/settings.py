@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
-from appealgen.models import Action, AttachmentKind, Email, Npi, Ptan, Requester, Strict, TaxId
+from appealgen.models import Action, AttachmentKind, Email, MedicaidId, Npi, Ptan, Requester, Strict, TaxId
 from appealgen.preflight import MB, Refused, read_regular
 from appealgen.workspace import Workspace
 
@@ -32,6 +32,7 @@ class Practice(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     tax_id: TaxId | None = None
     ptan: Ptan | None = None
+    medicaid_id: MedicaidId | None = None
     address: str | None = None
     phone: str | None = None
     fax: str | None = None

@@ -416,6 +416,8 @@ def add_re_block(document: DocumentObject, subject: str) -> None:
         "(appeal number {{ previous.case_number }}){% endif %}{% endif %}",
         "Provider: {{ provider.name }}{% if provider.npi %} · NPI {{ provider.npi }}{% endif %}"
         "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
+        "{% if provider.medicaid_id and (payer.kind == 'medicaid' or 'medicaid_id' in payer.provider_ids) %}"
+        " · Medicaid ID {{ provider.medicaid_id }}{% endif %}"
         "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}",
     ]
     for line in facts:

@@ -219,6 +219,7 @@ def test_word_attachment_is_converted(built: dict[str, Example]) -> None:
     report, folder = built["ACCT-2002"].report, built["ACCT-2002"].folder
     section = next(s for s in report.sections if s.kind == "medical_necessity_letter")
     assert "laparoscopic cholecystectomy" in texts(folder)[section.first_page - 1]
+    assert "Medicaid ID EXMCD0042" in " ".join(" ".join(texts(folder)).split())  # the plan matches disputes by it
 
 
 def test_results_and_verification(built: dict[str, Example]) -> None:

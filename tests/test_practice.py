@@ -261,3 +261,28 @@ def test_a_signature_image_over_the_pixel_limit_is_refused() -> None:
     check_signature(_png(1, 1), Limits(pixels=1))
     with pytest.raises(Refused, match="image is larger than 1 pixels"):
         check_signature(_png(2, 1), Limits(pixels=1))
+
+
+def test_a_state_medicaid_provider_number_is_printed_and_may_be_asked_for(write_claim: WriteClaim,
+                                                                          tmp_path: Path) -> None:
+    """A Medicaid plan matches a dispute by the state's own provider number: the practice's
+    settings give it, a Medicaid letter prints it beside the NPI (a Medicare letter does not),
+    and a profile may ask for it (provider_ids), naming it when it is missing."""
+    caresource = load_payer(Workspace.open(REPO), "medicaid-caresource")
+    asking = caresource.model_copy(update={"provider_ids": [*caresource.provider_ids, "medicaid_id"]})
+    provider = Provider.model_validate({**BARE, **PRACTICE})
+    assert [f.message.split(" missing")[0] for f in detail_findings(provider, asking)] == ["provider.medicaid_id"]
+    assert detail_findings(provider.model_copy(update={"medicaid_id": "EXMCD0042"}), asking) == []
+    folder = workspace(tmp_path, {**PRACTICE, "medicaid_id": "EXMCD0042"})
+    records = [{"kind": "remittance_advice", "path": "docs/ra.pdf"},
+               {"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"},
+               {"kind": "medical_records", "path": "docs/notes.pdf", "title": "Medical records"}]
+    letters = {"word": {}, "html": {"letter": "reconsideration.html", "argument": "Records enclosed."}}
+    for name, appeal in letters.items():
+        claim = write_claim(payer="medicaid-caresource", provider=BARE, attachments=records, appeal=appeal)
+        build(claim, folder, tmp_path / name)
+        assert "Medicaid ID EXMCD0042" in " ".join(pdf_text(tmp_path / name / "TEST-1" / "packet.pdf").split()), name
+    for name, appeal in letters.items():
+        medicare = write_claim(payer="medicare-dme", provider=BARE, attachments=DME_DOCUMENTS, appeal=appeal)
+        build(medicare, folder, tmp_path / f"medicare-{name}")
+        assert "Medicaid ID" not in pdf_text(tmp_path / f"medicare-{name}" / "TEST-1" / "packet.pdf"), name
