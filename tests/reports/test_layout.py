@@ -107,3 +107,18 @@ def test_the_root_cause_chart_above_its_table_names_each_cause_in_full(pages: li
                for page in pages if "Root causes to fix:" in page]
     assert "authorization not obtained or not on the claim" in chart and "…" not in chart
     assert any("Root causes to fix: the figures are in the table below the chart." in page for page in pages)
+
+
+@pytest.mark.slow
+def test_a_change_keeps_its_sign_with_its_amount(pages: list[str]) -> None:
+    """"+$17,300.99" had wrapped after its sign: a "+" alone above the amount."""
+    assert [line for page in pages for line in lines(page) if line in ("+", "-")] == []
+    assert any("+$" in page or "-$" in page for page in pages)  # the money changes are there to be looked at
+    from weasyprint import CSS, HTML
+
+    css = CSS(filename=str(REPO / "templates" / "reports" / "report.css"))
+    row = ('<table class="metrics"><colgroup><col class="m"><col class="v"><col class="v"><col class="c"><col>'
+           "</colgroup><tbody><tr><th>Denied dollars</th><td class=\"num value\">$1,254,324.91</td>"
+           '<td class="num">$1,237,023.92</td><td class="num change">+$1,117,300.99</td><td>definition</td></tr>'
+           "</tbody></table>")
+    assert "+$1,117,300.99" in _page_texts(HTML(string=row).write_pdf(stylesheets=[css]))[0]  # not "+\r\n$1,1..."
