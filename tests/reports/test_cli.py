@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -207,3 +208,13 @@ def test_a_broken_root_cause_table_is_named_with_the_field(log: Path, tmp_path: 
 def test_the_command_line_choices_are_the_librarys() -> None:
     assert cli_report.DIMENSIONS == slices.DIMENSIONS
     assert cli_report.FORMATS == api.FORMATS
+
+
+def test_a_money_change_keeps_its_sign_and_a_change_in_words_may_wrap(log: Path, tmp_path: Path) -> None:
+    """"+$17,300.99" stays on one line (its "+" wrapped alone); "+0.0 days (median)" wraps between its
+    words (kept on one line, it ran into the definition beside it)."""
+    out = tmp_path / "october.html"
+    assert run(log, *OCTOBER, "--out", str(out))[0] == 0
+    cells = dict(re.findall(r'<tr id="metric-\w+-(\w+)">.*?<td class="(num[^"]*)">[^<]*</td>\s*<td class="about">',
+                            out.read_text(), re.S))
+    assert (cells["denied_dollars"], cells["days_to_appeal"]) == ("num change", "num")
