@@ -417,8 +417,7 @@ def add_re_block(document: DocumentObject, subject: str) -> None:
         "Provider: {{ provider.name }}{% if provider.npi %} · NPI {{ provider.npi }}{% endif %}"
         "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
         "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}"
-        "{% if provider.medicaid_id and (payer.kind == 'medicaid' or 'medicaid_id' in payer.provider_ids) %}"
-        " · Medicaid\u00a0ID\u00a0{{ provider.medicaid_id }}{% endif %}",  # kept on one line with its number
+        "{% if medicaid_id %} · Medicaid\u00a0ID\u00a0{{ medicaid_id }}{% endif %}",  # kept on one line with its number
     ]
     for line in facts:
         document.add_paragraph(line).paragraph_format.space_after = Pt(0)

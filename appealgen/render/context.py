@@ -31,6 +31,7 @@ from appealgen.render.letter_parts import (
     Window,
     enclosed,
     level_words,
+    notice_word,
     policy_views,
     signer,
     window,
@@ -93,6 +94,10 @@ class LetterContext:
     previous_by: str = about("who made the last decision (the contractor a second-level request names)",
                              "Example DME MAC")
     previous_outcome: str = about("the last decision's outcome in words", "upheld")
+    medicaid_id: str = about("the provider's state Medicaid number where this payer matches by it (a Medicaid plan, "
+                             "or a profile listing medicaid_id in provider_ids); else empty", "EXMCD0042")
+    previous_notice: str = about("what the last decision's notice is called: `decision`, or `dismissal` (a "
+                                 "dismissal decides nothing)", "decision")
     enclosures: list[str] = about("the titles of the enclosed documents, in packet order", "Progress notes")
     today: date = about("the date of the letter", "today|long_date -> November 22, 2026")
     request: str = about("what is requested, in words with its article", "a redetermination")
@@ -189,6 +194,13 @@ def _words(values: list[str]) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
+def medicaid_id(provider: Provider, profile: PayerProfile) -> str:
+    """The state Medicaid provider number, for a payer that matches a request by it: a Medicaid
+    plan, or any profile that asks for it (`provider_ids`). Other letters leave it out."""
+    asks = profile.kind == "medicaid" or "medicaid_id" in profile.provider_ids
+    return (provider.medicaid_id or "") if asks else ""
+
+
 def authorization_denial(codes: list[str], remarks: list[str], refused: bool) -> str:
     """An authorization letter must answer what the payer found: a letter saying an authorization
     was on file answers neither "units exceeded" (198) nor "not the service authorized" (N54), and
@@ -247,6 +259,8 @@ def letter_context(
         good_cause=claim.appeal.good_cause, previous=claim.appeal.history[-1] if claim.appeal.history else None,
         previous_level=_previous_level(claim, profile), previous_by=_previous_by(claim, profile),
         previous_outcome=claim.appeal.history[-1].outcome.value.replace("_", " ") if claim.appeal.history else "",
+        previous_notice=notice_word(claim.appeal.history[-1]) if claim.appeal.history else "",
+        medicaid_id=medicaid_id(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name),
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),

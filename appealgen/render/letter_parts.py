@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from appealgen.models import AttachmentKind, Claim, Provider
+from appealgen.models import AppealStep, AttachmentKind, Claim, Provider
 from appealgen.payers import PayerProfile
 from appealgen.plan import Plan
 from appealgen.rules.policies import Citation
@@ -109,13 +109,17 @@ def level_words(name: str) -> str:
     return name if proper else name[:1].lower() + name[1:]
 
 
+def notice_word(step: AppealStep) -> str:
+    """What a decision's notice is called: a dismissal decides nothing, so it is no "decision"."""
+    return "dismissal" if step.outcome == "dismissed" else "decision"
+
+
 def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
     if plan.window_counts_from == "date_of_service":
         return "the date of service"
     if plan.window_counts_from == "previous_decision" and claim.appeal.history:
         last = claim.appeal.history[-1]
-        notice = "dismissal" if last.outcome == "dismissed" else "decision"  # a dismissal decides nothing
-        return f"the {level_words(profile.level(last.level).name)} {notice}"
+        return f"the {level_words(profile.level(last.level).name)} {notice_word(last)}"
     return "the initial determination" if profile.kind == "medicare" else "the denial"
 
 
