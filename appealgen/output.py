@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import re
 import stat
@@ -72,6 +73,14 @@ def _temp_file(folder: Path, name: str, data: bytes) -> str:
     return tmp
 
 
+def _remove_stale_parts(folder: Path, name: str) -> None:
+    """The temporary files of an earlier write of `name` that never finished: a process killed
+    between writing its temporary file and renaming it (a batch worker's `kill -9`) leaves one."""
+    for stale in folder.glob(f".{glob.escape(name)}.*.part"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def write_files(folder: Path, files: dict[str, bytes | None], private: bool = True) -> None:
     """Write every file of `files` into `folder` as one set; None removes that name. Raises
     OutputError naming the file that failed; then nothing under a final name has changed,
@@ -98,6 +107,7 @@ def write_files(folder: Path, files: dict[str, bytes | None], private: bool = Tr
         for name, data in files.items():
             if data is None:
                 (folder / name).unlink(missing_ok=True)
+            _remove_stale_parts(folder, name)
     finally:
         if not done:
             for tmp in temps.values():

@@ -494,6 +494,23 @@ def test_packet_folder_and_files_are_private_with_no_leftovers(
         assert list(scratch.iterdir()) == []
 
 
+def test_a_rebuild_clears_the_temporary_files_a_killed_build_left(
+    builder: Builder, write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    """A process killed between writing a temporary file and renaming it (a batch worker's
+    `kill -9`, a Dask worker lost mid-packet) leaves `.packet.pdf.<random>.part` behind; the next
+    write of that file removes it."""
+    loaded = load(write_claim(appeal=HTML_LETTER))
+    folder = tmp_path / "out" / CLAIM_ID
+    folder.mkdir(parents=True)
+    stale = [folder / ".packet.pdf.k1ll3d.part", folder / ".letter.docx.x9.part"]
+    for path in stale:
+        path.write_bytes(b"half a packet")
+    (folder / ".notes.txt.a1.part").write_bytes(b"not ours")  # another name's: not this write's to clear
+    builder.build(loaded, tmp_path / "out")
+    assert sorted(p.name for p in folder.glob(".*.part")) == [".notes.txt.a1.part"]
+
+
 def remove_notes(claim_file: Path) -> None:
     (claim_file.parent / "docs" / "notes.pdf").unlink()
 
