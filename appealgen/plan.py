@@ -411,23 +411,6 @@ def mixed_findings(claim: Claim, found: Classification, codes: CodeTable, profil
                     "`batch` and `era --out` do: <claim id>-L<line number>)")]
 
 
-def refile_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, today: date) -> list[str]:
-    """A dismissal ends that request only: while the dismissed level's own window is still open,
-    a new, complete request there gets a decision on the merits, often sooner than a review of
-    the dismissal (whose outcome is binding)."""
-    if level.status != "dismissed" or not claim.appeal.history:
-        return []
-    history = claim.appeal.history
-    dismissed = profile.level(history[-1].level)
-    if dismissed not in profile.levels:  # a dismissal review's own dismissal: no window of its own to reuse
-        return []
-    window = window_deadline(claim.denial.date, history[:-1], profile, dismissed)
-    if window.date < today:
-        return []
-    return [f"or file a new, complete {dismissed.name} request by {window.date.isoformat()}: its own window "
-            f"({window.reason}) is still open, and a new request is decided on its merits"]
-
-
 FALLBACKS = {Action.reopening: "the reopening", Action.request_authorization: "the authorization"}
 
 
@@ -523,7 +506,7 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
     check_levels(claim, profile, origin)
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
-    level = choose_level(claim.appeal, profile, found.category)
+    level = choose_level(claim.appeal, profile, found.category, claim.denial.date, today)
     disputed = disputed_lines(claim, found.denial_codes)
     if found.split:  # a line of another category may share a code with the plan's lines: it is not this request's
         disputed = [line for line in disputed if line.index in found.deciding] or disputed
@@ -574,8 +557,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
                                 f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
-    notes = [*level.notes, *refile_notes(claim, profile, level, today),
-             *escalation_notes(claim, profile, level, today, aic), *notes,
+    notes = [*level.notes, *escalation_notes(claim, profile, level, today, aic), *notes,
              *fallback_notes(claim, profile, level, action, today)]
     quoted, remarks = quoted_codes(disputed)
     # Built from values this function computed (typed, checked by mypy): validating them again

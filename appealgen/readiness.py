@@ -13,6 +13,7 @@ from appealgen.payers import Level, PayerProfile
 from appealgen.practice import detail_findings
 from appealgen.report import Finding, problem, warning
 from appealgen.rules.classify import Classification
+from appealgen.rules.deadlines import refiled_history
 from appealgen.rules.policies import Citation, PolicyTable, cite
 
 REVIEWS = {Action.appeal, Action.reconsideration}
@@ -79,13 +80,13 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         findings.append(problem("appeal.dismissal_argument_missing", "appeal.argument is missing; a request to "
                                 f"{step.name} argues why the dismissal was wrong (the reviewer decides only that, "
                                 "not the claim's merits): answer the reason the dismissal gave"))
-    if claim.appeal.history and action in REVIEWS and not claim.appeal.history[-1].reason:
-        where = f"appeal.history[{len(claim.appeal.history) - 1}].reason"
+    answered = refiled_history(claim.appeal.history, step)  # a refiled request answers what the first one did
+    if answered and action in REVIEWS and not answered[-1].reason:
+        where = f"appeal.history[{len(answered) - 1}].reason"
         findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
                                 "answer the reason the last decision gave (quote it from the notice)"))
-    if claim.appeal.history and action in REVIEWS and profile.kind == "medicare" and \
-            not claim.appeal.history[-1].case_number:
-        where = f"appeal.history[{len(claim.appeal.history) - 1}].case_number"
+    if answered and action in REVIEWS and profile.kind == "medicare" and not answered[-1].case_number:
+        where = f"appeal.history[{len(answered) - 1}].case_number"
         findings.append(warning("history.case_number_missing", f"{where} is missing: {step.name} finds the decision "
                                 "a request answers by its appeal number (42 CFR 405.1014(a): the QIC's number for an "
                                 "ALJ hearing); copy it from the decision notice"))

@@ -147,16 +147,6 @@ def test_deadline_findings_direct() -> None:
 @pytest.mark.parametrize(
     ("payer", "codes", "rarcs", "attachments", "history", "level", "deadline", "reason"),
     [
-        # 405.974(b)(1): 60 days after receipt of the dismissal notice, counted from the notice
-        # date itself (the earlier, safe date): no presumed-receipt days.
-        pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "dismissed")], "dismissal_review",
-                     date(2027, 1, 9), "previous decision 2026-11-10 + 60 days", id="qic-review-of-dismissal-60-days"),
-        # 405.1004(a): 60 days after receipt of the QIC's dismissal (+5 days presumed receipt).
-        pytest.param("medicare-dme", ["CO-50"], [], [],
-                     [("redetermination", "upheld"), ("reconsideration", "dismissed")],
-                     "qic_dismissal_review", date(2027, 1, 14),
-                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
-                     id="alj-review-of-qic-dismissal"),
         # 405.980(b)(1), (c)(1): a reopening within 1 year of the initial determination.
         pytest.param("medicare-part-b", ["CO-4"], [], ["corrected_claim"], [], "reopening", date(2027, 10, 14),
                      "denial date 2026-10-14 + 12 months", id="reopening-one-year-405.980"),
@@ -182,6 +172,39 @@ def test_windows_of_the_other_steps(
     claim = build_claim(codes, rarcs, payer=payer, attachments=["remittance_advice", *attachments],
                         history=chain(*history), billed="5000.00")
     plan = plan_for(claim)
+    assert (plan.level, plan.deadline, plan.deadline_reason) == (level, deadline, reason)
+
+
+# Dismissals that came after the dismissed level's own window closed (else the plan files a new
+# request there): a redetermination denied 2026-06-20 (window closed 2026-10-23), a
+# reconsideration asked of a redetermination decided 2026-04-24 (window closed 2026-10-26).
+REDETERMINATION_DISMISSED = (chain(("redetermination", "dismissed")), "2026-06-20")
+RECONSIDERATION_DISMISSED = ([("redetermination", "2026-04-24", "upheld"), ("reconsideration", "2026-11-10", "dismissed")],
+                             "2026-03-02")
+
+
+def dismissed(history: tuple[list[tuple[str, str, str]], str], billed: str = "5000.00") -> Claim:
+    steps, denied = history
+    return build_claim(["CO-50"], payer="medicare-dme", history=steps, denial_date=denied, dos="2026-02-02",
+                       billed=billed)
+
+
+@pytest.mark.parametrize(
+    ("history", "level", "deadline", "reason"),
+    [
+        # 405.974(b)(1): 60 days after receipt of the dismissal notice, counted from the notice
+        # date itself (the earlier, safe date): no presumed-receipt days.
+        pytest.param(REDETERMINATION_DISMISSED, "dismissal_review", date(2027, 1, 9),
+                     "previous decision 2026-11-10 + 60 days", id="qic-review-of-dismissal-60-days"),
+        # 405.1004(a): 60 days after receipt of the QIC's dismissal (+5 days presumed receipt).
+        pytest.param(RECONSIDERATION_DISMISSED, "qic_dismissal_review", date(2027, 1, 14),
+                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
+                     id="alj-review-of-qic-dismissal"),
+    ],
+)
+def test_windows_of_the_dismissal_reviews(history: tuple[list[tuple[str, str, str]], str], level: str,
+                                          deadline: date, reason: str) -> None:
+    plan = plan_for(dismissed(history))
     assert (plan.level, plan.deadline, plan.deadline_reason) == (level, deadline, reason)
 
 
@@ -212,7 +235,7 @@ def test_every_medicare_step_has_the_window_its_regulation_gives(payer: str) -> 
 
 def test_the_vacate_request_is_dated_in_the_notes() -> None:
     """405.952(d): the MAC may vacate its dismissal within 6 months of the notice."""
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    plan = plan_for(dismissed(REDETERMINATION_DISMISSED))
     assert plan.notes[0] == ("or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 "
                              "months of the notice (42 CFR 405.952(d)): by 2027-05-10")
 
@@ -313,8 +336,7 @@ def test_alj_minimum_2025_is_190() -> None:
 
 def test_the_minimum_applies_to_the_alj_review_of_a_qic_dismissal() -> None:
     """405.1004(a)(2): the ALJ's review of a QIC dismissal has the ALJ minimum."""
-    history = chain(("redetermination", "upheld"), ("reconsideration", "dismissed"))
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="150.00"))
+    plan = plan_for(dismissed(RECONSIDERATION_DISMISSED, billed="150.00"))
     assert (plan.level, plan.action, plan.aic_minimum) == ("qic_dismissal_review", A.ask_client, Decimal(200))
 
 

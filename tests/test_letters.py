@@ -355,8 +355,8 @@ def test_level_names_keep_their_capitals_inside_a_letter(builder: Builder) -> No
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     history = [{"level": "redetermination", "date": "2026-10-20", "outcome": "dismissed",
                 "reason": "The request was not signed."}]
-    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(
-        update={"history": [AppealStep.model_validate(h) for h in history]})})
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(  # the dismissal contested
+        update={"history": [AppealStep.model_validate(h) for h in history], "level": "dismissal_review"})})
     profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
     html = render_string(builder.env, "letters/dismissal_review.html",
                          letter_context(planned, profile, plan, [], TODAY).mapping())
@@ -415,6 +415,38 @@ def test_an_alj_request_has_the_omha_100_fields_on_its_cover(tmp_path: Path) -> 
     assert "By fax" not in pdf_text(tmp_path / "out" / "ACCT-1001" / "packet.pdf")
 
 
+def refiled_text(builder: Builder, example: str, dismissal: dict[str, str]) -> str:
+    """The HTML letter of an example whose last request was dismissed (on 11/10/2026, with its
+    level's window still open): the plan files it again."""
+    loaded = load_claims(REPO / "examples" / example / "claim.yaml")[0]
+    history = [*loaded.claim.appeal.history, AppealStep.model_validate(
+        {"date": "2026-11-10", "outcome": "dismissed", "reason": "The request was not signed.",
+         "case_number": "1-26314-000311", **dismissal})]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={"history": history})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    assert plan.level == dismissal["level"]
+    page = render_string(builder.env, "letters/reconsideration.html",
+                         letter_context(planned, profile, plan, [], TODAY).mapping())
+    body = re.sub(r"<style.*?</style>", " ", page, flags=re.DOTALL)  # the stylesheet's comments are not the letter
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_a_refiled_redetermination_reads_as_a_first_request(builder: Builder) -> None:
+    """A new, complete request after a dismissal: it argues the denial, not the dismissal (which
+    it neither names as a decision nor contests), within the first request's window."""
+    text = refiled_text(builder, "cpap-medicare", {"level": "redetermination"})
+    assert "dismiss" not in text and "does not hold" not in text and "1-26314-000311" not in text
+    assert ("filed within the time allowed: 120 days from the initial determination dated October 14, 2026 (presumed "
+            "received October 19, 2026), that is, by February 16, 2027.") in text
+
+
+def test_a_refiled_reconsideration_answers_the_redetermination(builder: Builder) -> None:
+    text = refiled_text(builder, "qic-reconsideration-medicare", {"level": "reconsideration"})
+    assert "Redetermination decision: 10/26/2026 (appeal number 1-26299-004417)" in text
+    assert "The redetermination decision of October 26, 2026 by " in text and "dismiss" not in text
+    assert "180 days from the redetermination decision dated October 26, 2026" in text
+
+
 def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(builder: Builder) -> None:
     """42 CFR 405.974(b): a QIC that finds a dismissal wrong vacates it and returns the request to
     the contractor; it decides no merits and pays nothing. The head names the dismissal as one."""
@@ -422,7 +454,8 @@ def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(bui
     history = [AppealStep.model_validate({"level": "redetermination", "date": "2026-10-20", "outcome": "dismissed",
                                           "reason": "The request was not signed.", "case_number": "1-26293-000222"})]
     claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={
-        "history": history, "argument": "The request was signed; the signed page is enclosed."})})
+        "history": history, "argument": "The request was signed; the signed page is enclosed.",
+        "level": "dismissal_review"})})  # while the redetermination window is open, only when stated
     profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_string(
         builder.env, "letters/dismissal_review.html", letter_context(planned, profile, plan, [], TODAY).mapping())

@@ -51,10 +51,16 @@ LAST_DECISION = date(2026, 11, 10)
 
 
 def history(steps: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Decisions 40 days apart, the last on 2026-11-10, each with the reason its notice gave."""
-    return [{"level": level, "date": (LAST_DECISION - timedelta(days=40 * (len(steps) - 1 - i))).isoformat(),
-             "outcome": outcome, "reason": f"The {level.replace('_', ' ')} found the records insufficient."}
-            for i, (level, outcome) in enumerate(steps)]
+    """Decisions 40 days apart, the last on 2026-11-10, each with the reason its notice gave. A
+    dismissal comes 200 days after the decision before it, when the dismissed level's own window
+    has closed (while it is open, the plan files a new request there instead of a review)."""
+    days, on = [], LAST_DECISION
+    for _, outcome in reversed(steps):
+        days.append(on)
+        on -= timedelta(days=200 if outcome == "dismissed" else 40)
+    return [{"level": level, "date": day.isoformat(), "outcome": outcome,
+             "reason": f"The {level.replace('_', ' ')} found the records insufficient."}
+            for (level, outcome), day in zip(steps, reversed(days), strict=True)]
 
 
 def make_claim(n: int, payer: str, category: str, steps: list[tuple[str, str]] | None = None,

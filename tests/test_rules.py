@@ -443,99 +443,157 @@ def test_an_unfavourable_decision_moves_to_the_next_level(outcome: str) -> None:
     assert plan.level_reason == f"Redetermination was {word} on 2026-11-10: next level, Reconsideration"
 
 
-VACATE = ("or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months of the "
-          "notice (42 CFR 405.952(d)): by 2027-05-10")
+def vacate(mac: str, by: str) -> str:
+    """405.952(d): the MAC may vacate its own dismissal within 6 months of the notice."""
+    return (f"or ask {mac} to vacate its dismissal, showing good and sufficient cause, within 6 months of the "
+            f"notice (42 CFR 405.952(d)): by {by}")
 
 
-def refile(level: str, by: str, window: str) -> str:
-    """A dismissal ends that request only: its level's own window may still be open."""
-    return (f"or file a new, complete {level} request by {by}: its own window ({window}) is still open, and a new "
-            "request is decided on its merits")
+VACATE = vacate("DME MAC", "2027-05-10")
+CURE = "cure the defect the dismissal notice names before the new request goes out"
+UPHELD_AT_REDETERMINATION = ("redetermination", "2026-11-01", "upheld")  # its QIC window closes 2027-05-05
 
 
-REDETERMINATION_OPEN = refile("Redetermination", "2027-02-16", "denial date 2026-10-14 + 5 days presumed receipt + "
-                              "120 days")
+def dismissed_late(argument: str | None = "The request was signed; the signed page is enclosed.") -> Claim:
+    """A DME claim whose redetermination request was dismissed on 2026-11-10, after the
+    redetermination window had closed (2026-10-23): the QIC's review of the dismissal is what is left."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed")),
+                        dos="2026-06-01", denial_date="2026-06-20", billed="5000.00")
+    return claim.model_copy(update={"appeal": claim.appeal.model_copy(update={"argument": argument})})
 
 
 @pytest.mark.parametrize(
-    ("payer", "history", "level", "action", "reason", "notes"),
+    ("payer", "history", "today", "level", "action", "reason", "notes"),
     [
+        # The dismissals below came after the dismissing level's own window had closed (a new
+        # request there would be late): the dismissal's own path is what is left.
         # 42 CFR 405.974(b): the QIC reviews a redetermination dismissal; 405.952(d): or the MAC vacates it.
-        pytest.param("medicare-dme", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
-                     "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
-                     "dismissal", [VACATE, REDETERMINATION_OPEN],
+        pytest.param("medicare-dme", [("redetermination", "2027-02-20", "dismissed")], date(2027, 3, 1),
+                     "dismissal_review", A.appeal, "Redetermination dismissed the request on 2027-02-20: next, QIC "
+                     "review of the redetermination dismissal", [vacate("DME MAC", "2027-08-20")],
                      id="dme-redetermination-dismissed-qic-review-405.974"),
-        pytest.param("medicare-part-b", [("redetermination", "dismissed")], "dismissal_review", A.appeal,
-                     "Redetermination dismissed the request on 2026-11-10: next, QIC review of the redetermination "
-                     "dismissal", [VACATE.replace("DME MAC", "Part B MAC"), REDETERMINATION_OPEN],
+        pytest.param("medicare-part-b", [("redetermination", "2027-02-20", "dismissed")], date(2027, 3, 1),
+                     "dismissal_review", A.appeal, "Redetermination dismissed the request on 2027-02-20: next, QIC "
+                     "review of the redetermination dismissal", [vacate("Part B MAC", "2027-08-20")],
                      id="part-b-redetermination-dismissed"),
         # 405.1004: an ALJ reviews a QIC dismissal.
-        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "dismissed")],
-                     "qic_dismissal_review", A.appeal, "Reconsideration dismissed the request on 2026-11-10: next, ALJ "
-                     "review of the QIC dismissal",
-                     [refile("Reconsideration", "2027-04-14", "previous decision 2026-10-11 + 5 days presumed "
-                             "receipt + 180 days")], id="reconsideration-dismissed-alj-review-405.1004"),
-        # 405.1102(a): the Council reviews an ALJ dismissal.
-        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "upheld"),
-                                      ("alj_hearing", "dismissed")],
-                     "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2026-11-10: next, Medicare "
-                     "Appeals Council review",
-                     [refile("ALJ hearing", "2026-12-15", "previous decision 2026-10-11 + 5 days presumed receipt + 60 "
-                             "days")], id="alj-dismissed-council-review-405.1102"),
-        # 405.1116: a Council dismissal is binding.
+        pytest.param("medicare-dme", [UPHELD_AT_REDETERMINATION, ("reconsideration", "2027-05-20", "dismissed")],
+                     date(2027, 6, 1), "qic_dismissal_review", A.appeal, "Reconsideration dismissed the request on "
+                     "2027-05-20: next, ALJ review of the QIC dismissal", [],
+                     id="reconsideration-dismissed-alj-review-405.1004"),
+        # 405.1102(a): the Council reviews an ALJ dismissal (the ALJ window closed on 2027-02-04).
+        pytest.param("medicare-dme", [UPHELD_AT_REDETERMINATION, ("reconsideration", "2026-12-01", "upheld"),
+                                      ("alj_hearing", "2027-02-20", "dismissed")], date(2027, 3, 1),
+                     "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2027-02-20: next, Medicare "
+                     "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
+        # 405.1116: a Council dismissal is binding, even while the Council's window is open.
         # judicial review is the last level (405.1136, medicare-dme.yaml); DOMAIN.md: ask the client when exhausted.
-        pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:3]] + [("appeals_council", "dismissed")],
-                     "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
+        pytest.param("medicare-dme", chain(*[(lv, "upheld") for lv in DME_LEVELS[:3]], ("appeals_council", "dismissed")),
+                     TODAY, "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
                      "2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
                      id="council-dismissed-binding-405.1116"),
-        pytest.param("medicare-dme", [(lv, "upheld") for lv in DME_LEVELS[:4]] + [("judicial_review", "dismissed")],
-                     "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: nothing "
-                     "follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
+        # A court's dismissal is for counsel to read, never a request the plan files again.
+        pytest.param("medicare-dme", chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]], ("judicial_review", "dismissed")),
+                     TODAY, "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: "
+                     "nothing follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
         # 405.974(b): the QIC's review of a dismissal is binding; if it vacates, the MAC decides on the merits.
         # (pending: project choice, decide.py: a pending request is followed up.)
-        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "upheld")],
+        pytest.param("medicare-dme", chain(("redetermination", "dismissed"), ("dismissal_review", "upheld")), TODAY,
                      "dismissal_review", A.ask_client, "QIC review of the redetermination dismissal was upheld on "
                      "2026-11-10: that decision is binding; the patient is not liable", [EXHAUSTED],
                      id="dismissal-upheld-binding"),
-        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "overturned")],
+        pytest.param("medicare-dme", chain(("redetermination", "dismissed"), ("dismissal_review", "overturned")), TODAY,
                      "dismissal_review", A.check_status, "QIC review of the redetermination dismissal vacated the "
                      "dismissal on 2026-11-10: the request goes back for a decision on its merits", [],
                      id="dismissal-vacated-wait-for-the-merits"),
-        pytest.param("medicare-dme", [("redetermination", "dismissed"), ("dismissal_review", "pending")],
+        pytest.param("medicare-dme", chain(("redetermination", "dismissed"), ("dismissal_review", "pending")), TODAY,
                      "dismissal_review", A.check_status, "QIC review of the redetermination dismissal filed 2026-11-10 "
                      "is pending", [], id="dismissal-review-pending"),
         # 405.1048(b): the ALJ's decision on a QIC dismissal is binding.
-        pytest.param("medicare-dme", [("redetermination", "upheld"), ("reconsideration", "dismissed"),
-                                      ("qic_dismissal_review", "upheld")],
+        pytest.param("medicare-dme", chain(("redetermination", "upheld"), ("reconsideration", "dismissed"),
+                                           ("qic_dismissal_review", "upheld")), TODAY,
                      "qic_dismissal_review", A.ask_client, "ALJ review of the QIC dismissal was upheld on 2026-11-10: "
                      "that decision is binding; the patient is not liable", [EXHAUSTED],
                      id="alj-review-of-qic-dismissal-binding-405.1048"),
         # No published dismissal path: a person reads the notice; at the last level, exhausted.
         # medicaid-caresource.yaml (CareSource IN Provider Disputes or Appeals): "No dismissal path is known";
         # commercial.yaml (UHC Administrative Guide): "No dismissal path is published"; README: the action is `review`.
-        pytest.param("medicaid-caresource", [("claim_dispute", "dismissed")], "claim_dispute", A.review,
-                     "Claim dispute dismissed the request on 2026-11-10; medicaid-caresource gives no path after a "
-                     "dismissal at this level: read the dismissal notice", [], id="medicaid-dispute-dismissed-review"),
-        pytest.param("commercial", [("reconsideration", "dismissed")], "reconsideration", A.review,
-                     "Reconsideration dismissed the request on 2026-11-10; commercial gives no path after a dismissal "
-                     "at this level: read the dismissal notice", [], id="commercial-dismissed-review"),
-        pytest.param("commercial", [("reconsideration", "upheld"), ("appeal", "dismissed")], "appeal", A.ask_client,
-                     "Appeal dismissed the request on 2026-11-10: nothing follows it; the patient is not liable",
-                     [EXHAUSTED], id="commercial-last-level-dismissed"),
+        pytest.param("medicaid-caresource", [("claim_dispute", "2026-12-20", "dismissed")], date(2026, 12, 28),
+                     "claim_dispute", A.review, "Claim dispute dismissed the request on 2026-12-20; medicaid-caresource "
+                     "gives no path after a dismissal at this level: read the dismissal notice", [],
+                     id="medicaid-dispute-dismissed-review"),
+        pytest.param("commercial", [("reconsideration", "2027-10-20", "dismissed")], date(2027, 10, 25),
+                     "reconsideration", A.review, "Reconsideration dismissed the request on 2027-10-20; commercial "
+                     "gives no path after a dismissal at this level: read the dismissal notice", [],
+                     id="commercial-dismissed-review"),
+        pytest.param("commercial", [("reconsideration", "2027-01-04", "upheld"), ("appeal", "2027-10-20", "dismissed")],
+                     date(2027, 10, 25), "appeal", A.ask_client, "Appeal dismissed the request on 2027-10-20: nothing "
+                     "follows it; the patient is not liable", [EXHAUSTED], id="commercial-last-level-dismissed"),
         # 405.980(a)(5): a refused reopening cannot be appealed, but the appeal path stays open.
-        pytest.param("medicare-part-b", [("reopening", "upheld")], "redetermination", A.appeal,
+        pytest.param("medicare-part-b", chain(("reopening", "upheld")), TODAY, "redetermination", A.appeal,
                      "the codes billed were correct: appeal at Redetermination", [],
                      id="reopening-refused-redetermination"),
     ],
 )
 def test_dismissal_paths(
-    payer: str, history: list[tuple[str, str]], level: str, action: Action, reason: str, notes: list[str]
+    payer: str, history: list[tuple[str, str, str]], today: date, level: str, action: Action, reason: str,
+    notes: list[str],
 ) -> None:
     codes = ["CO-4"] if payer == "medicare-part-b" and level == "redetermination" else ["CO-50"]
-    plan = plan_for(build_claim(codes, payer=payer, history=chain(*history), billed="5000.00"))
+    plan = plan_for(build_claim(codes, payer=payer, history=history, billed="5000.00"), today)
     assert (plan.level, plan.action) == (level, action)
     assert reason in (plan.level_reason, plan.action_reason)
     assert plan.notes == notes
+
+
+def refile_reason(level: str, dismissed: str, window: str, until: str) -> str:
+    return (f"{level} dismissed the request on {dismissed}, and its own window ({window}) is open until {until}: "
+            f"file a new, complete {level} request, which is decided on its merits")
+
+
+@pytest.mark.parametrize(
+    ("payer", "history", "level", "deadline", "reason", "notes"),
+    [
+        # The contractor's dismissal notice: "you may file your request again with the required
+        # information" within the 120 days; a QIC review of the dismissal only sends the old
+        # request back (405.974(b)), so it is the way for a dismissal that was wrong.
+        pytest.param("medicare-dme", chain(("redetermination", "dismissed")), "redetermination", date(2027, 2, 16),
+                     refile_reason("Redetermination", "2026-11-10", "denial date 2026-10-14 + 5 days presumed receipt "
+                                   "+ 120 days", "2027-02-16"),
+                     [CURE, "or, if the dismissal was wrong, ask for QIC review of the redetermination dismissal by "
+                      "2027-01-09 (previous decision 2026-11-10 + 60 days; state appeal.level: dismissal_review)",
+                      VACATE], id="redetermination-window-open"),
+        # The new reconsideration counts from the redetermination, not from the QIC's dismissal.
+        pytest.param("medicare-dme", chain(("redetermination", "upheld"), ("reconsideration", "dismissed")),
+                     "reconsideration", date(2027, 4, 14),
+                     refile_reason("Reconsideration", "2026-11-10", "previous decision 2026-10-11 + 5 days presumed "
+                                   "receipt + 180 days", "2027-04-14"),
+                     [CURE, "or, if the dismissal was wrong, ask for ALJ review of the QIC dismissal by 2027-01-14 "
+                      "(previous decision 2026-11-10 + 5 days presumed receipt + 60 days; state appeal.level: "
+                      "qic_dismissal_review)"], id="reconsideration-window-open"),
+        pytest.param("commercial", chain(("reconsideration", "dismissed")), "reconsideration", date(2027, 10, 14),
+                     refile_reason("Reconsideration", "2026-11-10", "denial date 2026-10-14 + 12 months", "2027-10-14"),
+                     [CURE], id="commercial-window-open"),
+    ],
+)
+def test_a_dismissed_request_is_filed_again_while_its_window_is_open(
+    payer: str, history: list[tuple[str, str, str]], level: str, deadline: date, reason: str, notes: list[str],
+) -> None:
+    plan = plan_for(build_claim(["CO-50"], payer=payer, history=history, billed="5000.00"))
+    assert (plan.level, plan.deadline, plan.level_reason, plan.notes) == (level, deadline, reason, notes)
+    assert plan.action_reason.endswith("in a new, complete request (the last one was dismissed, not decided on its "
+                                       f"merits): {plan.action.value} at {plan.level_name}")
+    # The new request answers what the first one answered: the denial, or the decision before it.
+    answered = [f.message for f in plan.findings if f.code == "history.reason_missing"]
+    assert answered == ([] if len(history) == 1 else [
+        f"appeal.history[0].reason is missing; a request to {plan.level_name} must answer the reason the last "
+        "decision gave (quote it from the notice)"])
+
+
+def test_a_level_stated_in_the_claim_file_reviews_the_dismissal_all_the_same() -> None:
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed")),
+                        level="dismissal_review")
+    assert (plan_for(claim).level, plan_for(claim).letter) == ("dismissal_review", "dismissal_review.html")
 
 
 @pytest.mark.parametrize(
@@ -553,7 +611,8 @@ def test_other_payers_second_level(payer: str, history: list[tuple[str, str]], l
 
 
 def test_a_dismissal_review_argues_the_dismissal() -> None:
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    plan = plan_for(dismissed_late())
+    assert (plan.cover, plan.cover_reason, plan.delivery) == ("fax_cover.html", FAX, "fax")
     assert plan.action_reason == ("the request was dismissed, not decided on its merits: appeal at QIC review of "
                                   "the redetermination dismissal")
 
@@ -693,7 +752,7 @@ def test_corrected_claim_inside_an_appeal(payer: str, codes: list[str], problem:
 
 def test_a_dismissal_review_needs_the_dismissal_notice_not_the_clinical_record() -> None:
     """A dismissal review argues the dismissal, not the merits (category_documents: false)."""
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    plan = plan_for(dismissed_late())
     assert [(r.description, r.present) for r in plan.required] == [
         ("remittance_advice", True), ("dismissal notice", False)]
 
@@ -814,8 +873,6 @@ ALJ_HISTORY = chain(("redetermination", "upheld"), ("reconsideration", "upheld")
         # A court has no fax: its filing goes by mail with the transmittal cover (it used to crash).
         pytest.param("medicare-dme", ["CO-50"], chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]]),
                      "mail_cover.html", MAIL, "mail", id="dme-judicial-review-mail-cover"),
-        pytest.param("medicare-dme", ["CO-50"], chain(("redetermination", "dismissed")), "fax_cover.html", FAX, "fax",
-                     id="dme-dismissal-review"),
         pytest.param("medicare-part-b", ["CO-4"], [], "fax_cover.html", FAX, "fax", id="part-b-reopening"),
         pytest.param("commercial", ["CO-50"], [], "fax_cover.html", FAX, "fax", id="commercial"),
         pytest.param("medicaid-caresource", ["CO-50"], [], "fax_cover.html", FAX, "fax", id="medicaid"),
@@ -830,17 +887,15 @@ def test_plan_cover(payer: str, codes: list[str], history: list[tuple[str, str, 
 
 
 def test_dismissal_review_letter() -> None:
-    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed"))))
+    plan = plan_for(dismissed_late())
     assert (plan.letter, plan.letter_reason) == ("dismissal_review.html", "the payer's letter for this level")
 
 
 def test_a_dismissal_review_without_an_argument_against_the_dismissal_fails_its_check() -> None:
     """The reviewer decides only whether the dismissal was right (42 CFR 405.974(b)): a letter that
     argues nothing about it, or only the claim's merits, is affirmed and ends the appeal."""
-    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(("redetermination", "dismissed")))
-    bare = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={"argument": None})})
-    argued = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={
-        "argument": "The request was signed by the supplier's billing lead; the signed page is enclosed."})})
+    bare = dismissed_late(None)
+    argued = dismissed_late("The request was signed by the supplier's billing lead; the signed page is enclosed.")
     found = {name: [f.message for f in plan_for(c).findings if f.code == "appeal.dismissal_argument_missing"]
              for name, c in (("bare", bare), ("argued", argued))}
     assert found == {"bare": ["appeal.argument is missing; a request to QIC review of the redetermination dismissal "
@@ -859,7 +914,8 @@ def test_a_dismissal_review_without_an_argument_against_the_dismissal_fails_its_
 ])
 def test_the_letters_window_counts_from_the_notice_it_answers(steps: tuple[tuple[str, str], ...], label: str) -> None:
     """A dismissal decides nothing: the letter said "60 days from the redetermination decision"."""
-    claim = build_claim(["CO-50"], payer="medicare-dme", history=chain(*steps), billed="5000.00")
+    claim = dismissed_late() if steps[-1][1] == "dismissed" else \
+        build_claim(["CO-50"], payer="medicare-dme", history=chain(*steps), billed="5000.00")
     assert window(plan_for(claim), claim, profile("medicare-dme")).start_label == label
 
 

@@ -55,7 +55,7 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
                for e in state.decisions]
     history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
     found = classification(denial, codes)
-    choice = choose_level(Appeal(history=history), profile, found.category)
+    choice = choose_level(Appeal(history=history), profile, found.category, denial.denied_on, on)
     passed = limits_passed(profile, denial.recorded.first_dos, denial.denied_on, history, on)
     chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on), *passed),
                            found)

@@ -29,6 +29,7 @@ from appealgen.render.letter_parts import (
     PolicyView,
     Signer,
     Window,
+    answered,
     enclosed,
     level_words,
     notice_word,
@@ -174,16 +175,7 @@ def request_words(plan: Plan) -> str:
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def _previous_level(claim: Claim, profile: PayerProfile) -> str:
-    if not claim.appeal.history:
-        return ""
-    return level_words(profile.level(claim.appeal.history[-1].level).name)
-
-
-def _previous_by(claim: Claim, profile: PayerProfile) -> str:
-    if not claim.appeal.history:
-        return ""
-    last = claim.appeal.history[-1]
+def _previous_by(last: AppealStep, profile: PayerProfile) -> str:
     step = profile.level(last.level)
     return last.decided_by or (step.recipient.name if step.recipient else profile.name)
 
@@ -252,14 +244,16 @@ def letter_context(
     """`enclosures` are the (kind, title) of the documents that follow the letter, in packet order."""
     extras = extras or Extras()
     kinds = {kind for kind, _ in enclosures}
+    last = answered(claim, profile, plan)
     return LetterContext(
         claim=claim, patient=claim.patient, provider=claim.provider, lines=claim.service_lines,
         denial=claim.denial, payer=profile, to=profile.recipient(profile.level(plan.level)), plan=plan,
         category_label=CATEGORY_LABELS[plan.category.value], argument_paragraphs=paragraphs(claim.appeal.argument),
-        good_cause=claim.appeal.good_cause, previous=claim.appeal.history[-1] if claim.appeal.history else None,
-        previous_level=_previous_level(claim, profile), previous_by=_previous_by(claim, profile),
-        previous_outcome=claim.appeal.history[-1].outcome.value.replace("_", " ") if claim.appeal.history else "",
-        previous_notice=notice_word(claim.appeal.history[-1]) if claim.appeal.history else "",
+        good_cause=claim.appeal.good_cause, previous=last,
+        previous_level=level_words(profile.level(last.level).name) if last else "",
+        previous_by=_previous_by(last, profile) if last else "",
+        previous_outcome=last.outcome.value.replace("_", " ") if last else "",
+        previous_notice=notice_word(last) if last else "",
         medicaid_id=medicaid_id(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name),

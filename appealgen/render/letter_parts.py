@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from appealgen.models import AppealStep, AttachmentKind, Claim, Provider
 from appealgen.payers import PayerProfile
 from appealgen.plan import Plan
+from appealgen.rules.deadlines import refiled_history
 from appealgen.rules.policies import Citation
 
 
@@ -114,11 +115,18 @@ def notice_word(step: AppealStep) -> str:
     return "dismissal" if step.outcome == "dismissed" else "decision"
 
 
+def answered(claim: Claim, profile: PayerProfile, plan: Plan) -> AppealStep | None:
+    """The decision the request answers: the last in the history, except the dismissal of an
+    earlier request at the same level, which a new request there refiles rather than answers."""
+    history = refiled_history(claim.appeal.history, profile.level(plan.level))
+    return history[-1] if history else None
+
+
 def _start_label(plan: Plan, claim: Claim, profile: PayerProfile) -> str:
     if plan.window_counts_from == "date_of_service":
         return "the date of service"
-    if plan.window_counts_from == "previous_decision" and claim.appeal.history:
-        last = claim.appeal.history[-1]
+    last = answered(claim, profile, plan)
+    if plan.window_counts_from == "previous_decision" and last is not None:
         return f"the {level_words(profile.level(last.level).name)} {notice_word(last)}"
     return "the initial determination" if profile.kind == "medicare" else "the denial"
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from appealgen.disputes import DisputedLine
-from appealgen.models import Adjustment, AppealStep, Claim, RemittanceAdjustment
+from appealgen.models import Adjustment, AppealStep, Claim, Decision, RemittanceAdjustment
 from appealgen.payers import Delivery, FilingLimit, Level, PayerProfile
 
 # Patient cost sharing the amount in controversy leaves out (42 CFR 405.1006(d)(1): the amount
@@ -54,7 +54,9 @@ def filing_deadline(claim: Claim, profile: PayerProfile, level: Level) -> Deadli
 
 def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: PayerProfile, level: Level) -> Deadline:
     """The deadline of `level` for a denial dated `denial_date` with these earlier decisions
-    (the tracking log calls this without a claim file)."""
+    (the tracking log calls this without a claim file). A request filed again at the level that
+    dismissed the last one keeps that level's own window: a dismissal opens no new one."""
+    history = refiled_history(history, level)
     start, label = denial_date, "denial date"
     if level.counts_from == "previous_decision" and history:
         start, label = history[-1].date, "previous decision"
@@ -65,6 +67,15 @@ def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: P
     end = _window(start + timedelta(days=receipt), level.window_days, level.window_months, parts)
     counts = "previous_decision" if label == "previous decision" else "denial_date"
     return Deadline(end, " + ".join(parts), start, counts, parts[-1], receipt)
+
+
+def refiled_history(history: Sequence[AppealStep], level: Level) -> Sequence[AppealStep]:
+    """The decisions a request at `level` counts from: without the dismissals of earlier requests
+    at that same level (a new, complete request there is filed as the first one was)."""
+    end = len(history)
+    while end and history[end - 1].level == level.id and history[end - 1].outcome is Decision.dismissed:
+        end -= 1
+    return history[:end]
 
 
 def late_limit_passed(denial_date: date, history: Sequence[AppealStep], profile: PayerProfile, level: Level,

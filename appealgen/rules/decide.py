@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from appealgen.models import Action, Appeal, AttachmentKind, Category, Decision
+from appealgen.models import Action, Appeal, AppealStep, AttachmentKind, Category, Decision
 from appealgen.payers import Level, PayerProfile
 from appealgen.rules.classify import Classification
-from appealgen.rules.deadlines import vacate_deadline
+from appealgen.rules.deadlines import Deadline, vacate_deadline, window_deadline
 
 # 42 CFR 447.15: a Medicaid provider takes the program's payment as payment in full. A member
 # may be billed for a service Medicaid does not cover only where the state allows it, and only
@@ -18,7 +18,7 @@ from appealgen.rules.deadlines import vacate_deadline
 MEDICAID_MEMBER = ("under Medicaid a member may be billed for a non-covered service only with a written "
                    "agreement signed before the service, where the state allows it (42 CFR 447.15): ask the client")
 Status = Literal["first", "stated", "next", "corrected", "exhausted", "pending", "won", "remanded", "dismissed",
-                 "no_path"]
+                 "refile", "no_path"]
 AGGREGATION = ("claims may be aggregated to reach the minimum: several claims with common issues, appealed "
                "together within the 60-day window (42 CFR 405.1006(e))")
 LATE_CLAIM_NOTE = ("unless the payer's exceptions to its filing limit apply (Medicare, 42 CFR 424.44(b): an "
@@ -47,7 +47,10 @@ def _first(profile: PayerProfile, category: Category) -> LevelChoice:
     return LevelChoice(first, "first", reason)
 
 
-def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Category.other) -> LevelChoice:
+def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Category.other,
+                 denied_on: date | None = None, today: date | None = None) -> LevelChoice:
+    """The step the claim is at. With the denial's date and today's, a dismissed request is
+    filed again while its level's own window is open (see `_after_dismissal`)."""
     if appeal.level:
         return LevelChoice(profile.level(appeal.level), "stated", "level stated in the claim file")
     if not appeal.history:
@@ -63,6 +66,9 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
                                "goes back for a decision on its merits")
         return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {when}")
     if last.outcome is Decision.dismissed:
+        open_until = _window_open(appeal.history, profile, decided, denied_on, today)
+        if open_until is not None:
+            return _refile(appeal.history, profile, decided, open_until, denied_on)
         return _after_dismissal(profile, decided, last.date)
     return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value.replace('_', ' ')} on {when}",
                            category)
@@ -83,6 +89,38 @@ def _after_decision(profile: PayerProfile, decided: Level, what: str, category: 
         return LevelChoice(decided, "exhausted", f"{what}: every level is used")
     following = profile.levels[index + 1]
     return LevelChoice(following, "next", f"{what}: next level, {following.name}")
+
+
+def _window_open(history: list[AppealStep], profile: PayerProfile, decided: Level, denied_on: date | None,
+                 today: date | None) -> Deadline | None:
+    """The dismissing level's own window, while it is still open. A dismissal review's own
+    dismissal has no window of its own to reuse, a dismissal the profile calls binding (the
+    Medicare Appeals Council's, 42 CFR 405.1116) ends the matter, and a court's is for counsel."""
+    if denied_on is None or today is None or decided not in profile.levels or decided.filed_by_counsel or \
+            (decided.dismissal is not None and decided.dismissal.final):
+        return None
+    window = window_deadline(denied_on, history, profile, decided)
+    return window if window.date >= today else None
+
+
+def _refile(history: list[AppealStep], profile: PayerProfile, decided: Level, window: Deadline,
+            denied_on: date | None) -> LevelChoice:
+    """A dismissal ends that request only. While the level's own window is open, a new, complete
+    request there (the defect the notice names cured) is decided on its merits, sooner than a
+    review of the dismissal, which only sends the old request back (42 CFR 405.974(b)): the
+    contractors' dismissal notices say so. Reviewing or vacating the dismissal stays a note, for
+    a dismissal that was wrong (a level stated in the claim file chooses it)."""
+    notice = history[-1].date
+    what = f"{decided.name} dismissed the request on {notice.isoformat()}"
+    reason = (f"{what}, and its own window ({window.reason}) is open until {window.date.isoformat()}: file a new, "
+              f"complete {decided.name} request, which is decided on its merits")
+    notes = ["cure the defect the dismissal notice names before the new request goes out"]
+    after = _after_dismissal(profile, decided, notice)
+    if after.status == "dismissed" and denied_on is not None:
+        review = window_deadline(denied_on, history, profile, after.level)
+        notes.append(f"or, if the dismissal was wrong, ask for {after.level.name} by {review.date.isoformat()} "
+                     f"({review.reason}; state appeal.level: {after.level.id})")
+    return LevelChoice(decided, "refile", reason, [*notes, *after.notes])
 
 
 def _after_dismissal(profile: PayerProfile, decided: Level, notice: date) -> LevelChoice:
@@ -146,6 +184,8 @@ def _review(situation: Situation, found: Classification, why: str) -> ActionChoi
                             [AGGREGATION, EXHAUSTED_NOTE])
     if choice.status == "dismissed":  # the review is of the dismissal, not of the merits
         why = "the request was dismissed, not decided on its merits"
+    if choice.status == "refile":
+        why = f"{why}, in a new, complete request (the last one was dismissed, not decided on its merits)"
     if choice.level.filed_by_counsel:  # a civil action, not a request to send: a person decides
         return ActionChoice(Action.review, f"{why}: {choice.level.name} is a civil action filed by counsel "
                             f"({choice.level.filed_by_counsel})", [COUNSEL_NOTE])

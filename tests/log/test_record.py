@@ -112,12 +112,24 @@ def test_upheld_opens_the_next_level_with_its_deadline_from_the_decision(url: st
     assert rec(url, "sent", on=date(2026, 11, 20), method="mail").state.follow_up == date(2027, 1, 19)
 
 
-def test_dismissed_opens_the_review_of_the_dismissal(url: str) -> None:
+def test_dismissed_in_its_window_files_the_request_again_by_the_first_deadline(url: str) -> None:
+    """A dismissal ends that request only: the new, complete one keeps the first one's window."""
     rec(url, "sent", method="fax")
-    step = rec(url, "decision", on=date(2026, 11, 10), outcome="dismissed").state.step
+    done = rec(url, "decision", on=date(2026, 11, 10), outcome="dismissed")
+    step = done.state.step
+    assert (step.level, step.level_name, step.action, step.deadline, step.deadline_reason) == (
+        "redetermination", "Redetermination", "appeal", date(2027, 2, 16),
+        "denial date 2026-10-14 + 5 days presumed receipt + 120 days")
+    assert done.notes == ["next: appeal at Redetermination by 2027-02-16"]
+
+
+def test_dismissed_after_its_window_opens_the_review_of_the_dismissal(url: str) -> None:
+    rec(url, "sent", method="fax")
+    late = Entry(Kind("decision"), date(2027, 2, 20), "pat", outcome="dismissed")  # the window closed 2027-02-16
+    step = record_entry(settings_for(url, date(2027, 3, 1)), "ACCT-0001", late, None).state.step
     assert (step.level, step.level_name, step.deadline, step.deadline_reason) == (
-        "dismissal_review", "QIC review of the redetermination dismissal", date(2027, 1, 9),
-        "previous decision 2026-11-10 + 60 days")
+        "dismissal_review", "QIC review of the redetermination dismissal", date(2027, 4, 21),
+        "previous decision 2027-02-20 + 60 days")
 
 
 def test_partial_records_the_amount_paid_and_appeals_the_rest(url: str) -> None:
