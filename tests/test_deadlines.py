@@ -179,8 +179,8 @@ def test_windows_of_the_other_steps(
 # request there): a redetermination denied 2026-06-20 (window closed 2026-10-23), a
 # reconsideration asked of a redetermination decided 2026-04-24 (window closed 2026-10-26).
 REDETERMINATION_DISMISSED = (chain(("redetermination", "dismissed")), "2026-06-20")
-RECONSIDERATION_DISMISSED = ([("redetermination", "2026-04-24", "upheld"), ("reconsideration", "2026-11-10", "dismissed")],
-                             "2026-03-02")
+RECONSIDERATION_DISMISSED = ([("redetermination", "2026-04-24", "upheld"),
+                              ("reconsideration", "2026-11-10", "dismissed")], "2026-03-02")
 
 
 def dismissed(history: tuple[list[tuple[str, str, str]], str], billed: str = "5000.00") -> Claim:

@@ -488,12 +488,14 @@ def dismissed_late(argument: str | None = "The request was signed; the signed pa
                      "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
         # 405.1116: a Council dismissal is binding, even while the Council's window is open.
         # judicial review is the last level (405.1136, medicare-dme.yaml); DOMAIN.md: ask the client when exhausted.
-        pytest.param("medicare-dme", chain(*[(lv, "upheld") for lv in DME_LEVELS[:3]], ("appeals_council", "dismissed")),
+        pytest.param("medicare-dme",
+                     chain(*[(lv, "upheld") for lv in DME_LEVELS[:3]], ("appeals_council", "dismissed")),
                      TODAY, "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
                      "2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
                      id="council-dismissed-binding-405.1116"),
         # A court's dismissal is for counsel to read, never a request the plan files again.
-        pytest.param("medicare-dme", chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]], ("judicial_review", "dismissed")),
+        pytest.param("medicare-dme",
+                     chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]], ("judicial_review", "dismissed")),
                      TODAY, "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: "
                      "nothing follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
         # 405.974(b): the QIC's review of a dismissal is binding; if it vacates, the MAC decides on the merits.
@@ -519,8 +521,8 @@ def dismissed_late(argument: str | None = "The request was signed; the signed pa
         # medicaid-caresource.yaml (CareSource IN Provider Disputes or Appeals): "No dismissal path is known";
         # commercial.yaml (UHC Administrative Guide): "No dismissal path is published"; README: the action is `review`.
         pytest.param("medicaid-caresource", [("claim_dispute", "2026-12-20", "dismissed")], date(2026, 12, 28),
-                     "claim_dispute", A.review, "Claim dispute dismissed the request on 2026-12-20; medicaid-caresource "
-                     "gives no path after a dismissal at this level: read the dismissal notice", [],
+                     "claim_dispute", A.review, "Claim dispute dismissed the request on 2026-12-20; "
+                     "medicaid-caresource gives no path after a dismissal at this level: read the dismissal notice", [],
                      id="medicaid-dispute-dismissed-review"),
         pytest.param("commercial", [("reconsideration", "2027-10-20", "dismissed")], date(2027, 10, 25),
                      "reconsideration", A.review, "Reconsideration dismissed the request on 2027-10-20; commercial "
