@@ -17,7 +17,8 @@ from appealgen.errors import InputError
 from appealgen.log.db import Log
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # in order; a test checks this against the migration scripts
+# In order; a test checks this against the migration scripts.
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 # Revisions after which the stored states (log_states) are made again from the events, once the
 # log is at HEAD: 0004 made the table; a change to `state.derive`'s rules adds its revision here.

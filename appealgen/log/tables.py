@@ -100,7 +100,7 @@ remits = Table(
 Index("remits_claim", remits.c.practice, remits.c.claim_id)
 # The reports find each claim's first remittance and sum it from this index alone (no table row read).
 Index("remits_report", remits.c.practice, remits.c.claim_id, remits.c.remit_date, remits.c.status_code,
-      remits.c.frequency, remits.c.denied, remits.c.billed, remits.c.payer, remits.c.category, remits.c.paid)
+      remits.c.frequency, remits.c.denied, remits.c.billed, remits.c.payer_name, remits.c.category, remits.c.paid)
 
 # Claims as submitted (CSV of claim id, payer, date, charge): the HFMA initial denial rate's denominator.
 submissions = Table(

@@ -37,7 +37,7 @@ class Subject:
     denial_id: int
     practice: str
     claim_id: str
-    payer: str
+    payer: str  # as the remittance named it (N1*PR): one payer profile may stand for several payers
     category: str
     reason: str
     cause: str
@@ -187,24 +187,27 @@ def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_app
         facts.billed_patient.append(WrittenOff(event.on, subject, event.amount or ZERO))
 
 
-def subject_of(state: State, reason: str, causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:
+def subject_of(state: State, labels: tuple[str, str], causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:
+    """The denial as its facts are grouped: by the payer its remittance named (a claim file's:
+    its payer profile's name), the reason code, the root cause."""
     denial = state.denial
+    reason, payer = labels
     key = (denial.category, reason)
     cause_id = memo.get(key)
     if cause_id is None:
         cause_id = memo[key] = causes.cause_id(denial.category, reason)
     cause = causes.causes[cause_id]
-    return Subject(denial.id or 0, denial.practice, denial.claim_id, denial.payer, denial.category, reason, cause_id,
-                   cause.avoidable, cause.team, denial.denied_on, denial.at_stake)
+    return Subject(denial.id or 0, denial.practice, denial.claim_id, payer or denial.payer, denial.category, reason,
+                   cause_id, cause.avoidable, cause.team, denial.denied_on, denial.at_stake)
 
 
-def collect(states: Iterable[State], reasons: dict[int, str], causes: CauseTable, end: date,
+def collect(states: Iterable[State], labels: dict[int, tuple[str, str]], causes: CauseTable, end: date,
             previous_end: date | None = None) -> Facts:
     """The facts of every denial opened on or before `end`; those open at `previous_end` too."""
     facts, memo = Facts(), dict[tuple[str, str], str]()
     for state in states:
         if state.denial.denied_on <= end:
-            replay(state, subject_of(state, reasons.get(state.denial.id or 0, ""), causes, memo), end, facts,
+            replay(state, subject_of(state, labels.get(state.denial.id or 0, ("", "")), causes, memo), end, facts,
                    previous_end)
     for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.billed_patient, facts.missed,
                   facts.resolved):

@@ -40,33 +40,31 @@ class Inputs:
     open_before: Sequence[Open]  # open at the previous period's end
     since: date | None = None  # the log's first remittance or denial: no figure exists before it
 
-    def initial_denial_rate(self, period: Period, dollars: bool, payer: str | None = None) -> Rate:
-        """HFMA's rate over the whole calendar months of `period` (optionally one payer's): each
-        month's denials over that month's denominator, summed."""
+    def initial_denial_rate(self, period: Period, dollars: bool) -> Rate:
+        """HFMA's rate over the whole calendar months of `period`: each month's denials over that
+        month's denominator, summed. Never by payer: a submitted claim names its payer profile,
+        a remittance the payer itself."""
         months = period.months()
         if not months:
             return unavailable("HFMA defines it per calendar month; the period holds no whole month", dollars)
         numerator, denominator = Decimal(0), Decimal(0)
         for month in months:
-            before = [self._submitted(month_of(add_months(month.start, -n)), payer) for n in (3, 2, 1)]
-            denied = [d for d in self.remits.within(month) if payer is None or d.payer == payer]
-            one = metrics.initial_denial_rate(denied, before, dollars)
+            before = [self.submitted.within(month_of(add_months(month.start, -n))) for n in (3, 2, 1)]
+            one = metrics.initial_denial_rate(self.remits.within(month), before, dollars)
             if one.value is None:
                 return unavailable(f"{month.label()}: {one.reason}", dollars)
             numerator += Decimal(one.numerator)
             denominator += Decimal(one.denominator)
         return Rate(numerator if dollars else int(numerator), denominator, dollars=dollars)
 
-    def _submitted(self, month: Period, payer: str | None) -> list[SubmittedDay]:
-        return [s for s in self.submitted.within(month) if payer is None or s.payer == payer]
 
-
-def reasons_of(conn: Connection, practice: str | None) -> dict[int, str]:
-    """Each denial's reason code ("CO-50"): the queue's states leave it out."""
-    query = select(denials.c.id, denials.c.reason)
+def labels_of(conn: Connection, practice: str | None) -> dict[int, tuple[str, str]]:
+    """Each denial's reason code ("CO-50") and payer as its remittance named it: the queue's
+    states leave both out."""
+    query = select(denials.c.id, denials.c.reason, denials.c.payer_name)
     if practice is not None:
         query = query.where(denials.c.practice == practice)
-    return {denial_id: reason for denial_id, reason in conn.execute(query)}
+    return {denial_id: (reason, payer) for denial_id, reason, payer in conn.execute(query)}
 
 
 def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None,
@@ -78,7 +76,7 @@ def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date,
     claims = submitted(conn, Period(add_months(window.start, -3), end), practice)
     with gc_paused():  # a state per denial: 100,000s of small objects, no cycles
         states = load_states(conn, Filters(practice=practice), full=False)
-        facts = collect(states, reasons_of(conn, practice), causes, end, previous_end)
+        facts = collect(states, labels_of(conn, practice), causes, end, previous_end)
     return Inputs(
         end, Dated(remitted, [r.on for r in remitted]), Dated(claims, [s.on for s in claims]),
         Dated(facts.opened, [s.denied_on for s in facts.opened]),

@@ -33,7 +33,7 @@ class RemitDay:
 
     on: date
     practice: str
-    payer: str
+    payer: str  # as the remittance names it (N1*PR): the payer profile may stand for several
     category: str  # the category the remittance's codes gave ("contractual" and the like when paid)
     claims: int
     denied: int  # with a denial, in full or on a line (HFMA's initial denials)
@@ -74,11 +74,11 @@ def first_remittances(conn: Connection, window: Period, practice: str | None) ->
     denied = cast(remits.c.denied, Integer)
     billed = type_coerce(remits.c.billed, BigInteger)  # the stored cents: summed in the database, exact
     zero_pay = and_(remits.c.denied, type_coerce(remits.c.paid, BigInteger) <= 0)
-    query = (select(remits.c.remit_date, remits.c.practice, remits.c.payer, remits.c.category, func.count(),
+    query = (select(remits.c.remit_date, remits.c.practice, remits.c.payer_name, remits.c.category, func.count(),
                     func.sum(denied), func.sum(billed), func.sum(case((remits.c.denied, billed), else_=0)),
                     func.sum(case((zero_pay, 1), else_=0)), func.sum(case((zero_pay, billed), else_=0)))
              .where(counted, remits.c.remit_date.between(window.start, window.end), not_(before.exists()))
-             .group_by(remits.c.remit_date, remits.c.practice, remits.c.payer, remits.c.category))
+             .group_by(remits.c.remit_date, remits.c.practice, remits.c.payer_name, remits.c.category))
     if practice is not None:
         query = query.where(remits.c.practice == practice)
     return sorted(RemitDay(as_date(on), p, payer, category, int(n), int(d or 0), _cents(b), _cents(db), int(z or 0),

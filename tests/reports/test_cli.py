@@ -79,7 +79,7 @@ def test_csv_of_any_table(log: Path) -> None:
     code, out, _ = run(log, *OCTOBER, "--format", "csv", "--table", "deadlines_missed")
     assert (code, out.decode().splitlines()) == (0, [
         "claim_id,payer,level,deadline,at_stake,sent_on",
-        "K1,medicaid-caresource,Retroactive authorization,2026-10-09,80.00,not sent"])
+        "K1,CARESOURCE EXAMPLE,Retroactive authorization,2026-10-09,80.00,not sent"])
 
 
 def test_an_unknown_table_names_the_tables_there_are(log: Path) -> None:

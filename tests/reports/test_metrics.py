@@ -22,7 +22,7 @@ from appealgen.reports.remits import first_remittances
 from appealgen.reports.values import Days, Rate
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.reports.seed import settings
-from tests.x12gen import ClaimSpec, LineSpec
+from tests.x12gen import ClaimSpec, LineSpec, interchange
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 D = Decimal
@@ -93,8 +93,8 @@ def test_denials_opened_denied_dollars_and_the_avoidable_share(october: Report) 
 
 
 def test_denied_dollars_by_payer_category_and_reason(october: Report) -> None:
-    assert rows(october, "denied_by_payer") == [["medicare-dme", "4", "1040.00", "0.8062"],
-                                                ["medicaid-caresource", "1", "250.00", "0.1938"]]
+    assert rows(october, "denied_by_payer") == [["EXAMPLE DME MAC", "4", "1040.00", "0.8062"],
+                                                ["CARESOURCE EXAMPLE", "1", "250.00", "0.1938"]]
     assert rows(october, "denied_by_category") == [
         ["medical_necessity", "1", "500.00", "0.3876"], ["authorization", "1", "300.00", "0.2326"],
         ["eligibility", "1", "250.00", "0.1938"], ["coding", "2", "240.00", "0.1860"]]
@@ -121,7 +121,7 @@ def test_appeal_results_with_a_partial_overturn_and_a_voided_decision(october: R
         ["Reconsideration", "2", "0", "0", "2", "0", "0.0000", "0.0000", "0.00"],
         ["Redetermination", "4", "2", "1", "1", "0", "0.7500", "0.5652", "650.00"]]
     assert rows(october, "appeals_by_payer") == [
-        ["medicare-dme", "6", "2", "1", "3", "0", "0.5000", "0.3939", "650.00"]]
+        ["EXAMPLE DME MAC", "6", "2", "1", "3", "0", "0.5000", "0.3939", "650.00"]]
 
 
 def test_days_from_denial_to_appeal_and_to_resolution(october: Report) -> None:
@@ -159,7 +159,7 @@ def test_deadlines_missed_and_appeals_sent_in_the_last_week(october: Report) -> 
     assert (metric(october, "deadlines_missed").value, metric(october, "deadlines_missed_dollars").value) == \
         (1, D("80.00"))
     assert rows(october, "deadlines_missed") == [
-        ["K1", "medicaid-caresource", "Retroactive authorization", "2026-10-09", "80.00", "not sent"]]
+        ["K1", "CARESOURCE EXAMPLE", "Retroactive authorization", "2026-10-09", "80.00", "not sent"]]
     # Requests sent in October with a deadline: B1, B4 twice, A1 (reconsideration), K2; only K2 in its last 7 days.
     assert fraction(metric(october, "last_week_appeals").value) == (1, 5)
 
@@ -167,7 +167,7 @@ def test_deadlines_missed_and_appeals_sent_in_the_last_week(october: Report) -> 
 def test_a_request_sent_after_its_deadline_is_a_missed_deadline(seeded: str) -> None:
     # K1 went on 11-05 with a statement of good cause: to 11-20, its deadline was missed all the same.
     assert rows(report(seeded, Period(date(2026, 10, 1), date(2026, 11, 20))), "deadlines_missed") == [
-        ["K1", "medicaid-caresource", "Retroactive authorization", "2026-10-09", "80.00", "2026-11-05"]]
+        ["K1", "CARESOURCE EXAMPLE", "Retroactive authorization", "2026-10-09", "80.00", "2026-11-05"]]
 
 
 def test_a_period_ending_after_today_counts_no_deadline_still_ahead_as_missed(seeded: str) -> None:
@@ -235,8 +235,8 @@ def test_the_prevention_view_names_each_cause_its_team_the_change_and_the_claims
 
 def test_figures_by_payer_and_by_practice(seeded: str, october: Report) -> None:
     assert rows(october, "by_payer") == [
-        ["medicare-dme", "5", "0.6000", "4", "1040.00", "0.7500", "6", "0.5000", "650.00", "620.00", "120.00"],
-        ["medicaid-caresource", "3", "0.3333", "1", "250.00", "1.0000", "0", "n/a", "0.00", "420.00", "0.00"]]
+        ["EXAMPLE DME MAC", "5", "0.6000", "4", "1040.00", "0.7500", "6", "0.5000", "650.00", "620.00", "120.00"],
+        ["CARESOURCE EXAMPLE", "3", "0.3333", "1", "250.00", "1.0000", "0", "n/a", "0.00", "420.00", "0.00"]]
     everyone = report(seeded, practice=None, by="practice")
     assert rows(everyone, "by_practice") == [  # the largest denied dollars first
         ["default", "8", "0.5000", "5", "1290.00", "0.8000", "6", "0.5000", "650.00", "1040.00", "120.00"],
@@ -420,3 +420,22 @@ def test_first_remittances_are_read_from_the_covering_index_alone(tmp_path: Path
         plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
     assert plan[0] == "SCAN remits USING COVERING INDEX remits_report", plan
     assert "SEARCH earlier USING COVERING INDEX remits_report (practice=? AND claim_id=?)" in plan
+
+
+def test_payers_that_share_a_profile_are_reported_apart(tmp_path: Path) -> None:
+    """The commercial profile matches any "... HEALTH PLAN" or "... INSURANCE": a billing company's
+    many commercial plans. The report names each payer as its remittance does, so each plan's
+    denial rate, denials and backlog are its own."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    files = [(tmp_path / name, claims, payer) for name, claims, payer in (
+        ("northwind.835", [denied("P1", "100.00"), paid("P2", "100.00", "80.00")], "NORTHWIND HEALTH PLAN"),
+        ("contoso.835", [denied("Q1", "300.00")], "CONTOSO INSURANCE"))]
+    for path, claims, payer in files:
+        path.write_text(interchange(claims, paid_on="20261014", trace=f"EFT-{payer[:4]}", payer=payer,
+                                    payer_id="99999"))
+    assert not import_files(settings_for(url, date(2026, 11, 20)), [f[0] for f in files], [], "default", "pat").errors
+    found = make_report(settings_for(url, date(2026, 11, 20)), Options(OCTOBER, practice="default"))
+    assert rows(found, "denied_by_payer") == [["CONTOSO INSURANCE", "1", "300.00", "0.7500"],
+                                              ["NORTHWIND HEALTH PLAN", "1", "100.00", "0.2500"]]
+    assert [row[:5] for row in rows(found, "by_payer")] == [["CONTOSO INSURANCE", "1", "1.0000", "1", "300.00"],
+                                                           ["NORTHWIND HEALTH PLAN", "2", "0.5000", "1", "100.00"]]
