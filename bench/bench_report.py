@@ -5,7 +5,7 @@ with bulk inserts through the log's own tables (bench/biglog.py).
 Goal: the report as JSON in under 10 s. Beside it: the HTML page (with its SVG charts) and the
 PDF, the whole command in a new process, and a floor measured in the same run on the same file,
 plain sqlite3 reading what the report reads (the remittances grouped by day, payer and category;
-the submitted claims grouped likewise; every denial and every event), so a busy machine shows as a
+the submitted claims by day; every denial and every event), so a busy machine shows as a
 busy floor rather than a slow report. Figures go to bench/results/report.json.
 Run: `.venv/bin/python bench/bench_report.py [--claims N] [--denied-every N] [--repeat N]`.
 """
@@ -62,11 +62,11 @@ def timed(function: Callable[[], object], repeat: int) -> dict[str, Any]:
 def floor(path: Path) -> None:
     """Plain sqlite3 reading what the report reads, with nothing computed on top."""
     with sqlite3.connect(path) as conn:
-        conn.execute("SELECT remit_date, practice, payer, category, count(*), sum(denied), sum(billed), "
+        conn.execute("SELECT remit_date, practice, payer_name, category, count(*), sum(denied), sum(billed), "
                      "sum(CASE WHEN denied THEN billed ELSE 0 END) FROM remits WHERE status_code NOT IN ('22', '25') "
-                     "AND frequency NOT IN ('7', '8') GROUP BY remit_date, practice, payer, category").fetchall()
-        conn.execute("SELECT submitted_on, practice, payer, count(*), sum(charge) FROM submissions "
-                     "GROUP BY submitted_on, practice, payer").fetchall()
+                     "AND frequency NOT IN ('7', '8') GROUP BY remit_date, practice, payer_name, category").fetchall()
+        conn.execute("SELECT submitted_on, practice, count(*), sum(charge) FROM submissions "
+                     "GROUP BY submitted_on, practice").fetchall()
         conn.execute("SELECT id, practice, claim_id, payer, category, reason, denied_on, at_stake, level, level_name, "
                      "action, deadline, deadline_reason FROM log_denials ORDER BY id").fetchall()
         conn.execute("SELECT * FROM log_events ORDER BY id").fetchall()

@@ -47,7 +47,6 @@ class RemitDay:
 class SubmittedDay:
     on: date
     practice: str
-    payer: str
     claims: int
     charges: Decimal
 
@@ -87,12 +86,13 @@ def first_remittances(conn: Connection, window: Period, practice: str | None) ->
 
 
 def submitted(conn: Connection, window: Period, practice: str | None) -> list[SubmittedDay]:
-    """Claims as submitted (log import --submitted), by day, practice and payer."""
+    """Claims as submitted (log import --submitted), by day and practice (a submitted claim names
+    only its payer profile, so nothing is counted by payer)."""
     charge = type_coerce(submissions.c.charge, BigInteger)
-    query = (select(submissions.c.submitted_on, submissions.c.practice, submissions.c.payer, func.count(),
+    query = (select(submissions.c.submitted_on, submissions.c.practice, func.count(),
                     func.sum(charge))
              .where(submissions.c.submitted_on.between(window.start, window.end))
-             .group_by(submissions.c.submitted_on, submissions.c.practice, submissions.c.payer))
+             .group_by(submissions.c.submitted_on, submissions.c.practice))
     if practice is not None:
         query = query.where(submissions.c.practice == practice)
-    return sorted(SubmittedDay(as_date(on), p, payer, int(n), _cents(c)) for on, p, payer, n, c in conn.execute(query))
+    return sorted(SubmittedDay(as_date(on), p, int(n), _cents(c)) for on, p, n, c in conn.execute(query))
