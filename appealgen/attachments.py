@@ -56,6 +56,7 @@ def sha256(data: bytes) -> str:
 
 
 def _shown(path: Path, verbose: bool) -> str:
+    """The file's name, with --verbose only: a file name may carry a patient's name."""
     from appealgen.output import printable
 
     return f" ({printable(str(path))})" if verbose else ""
@@ -70,7 +71,8 @@ def confine(path: Path, root: Path, source: Path, field: str, verbose: bool = Fa
     try:
         resolved = candidate.resolve(strict=True)
     except FileNotFoundError:
-        raise InputError(source, field, f"file not found{shown}") from None
+        # Which file is missing is the first thing a person asks: say how to have it named.
+        raise InputError(source, field, f"file not found{shown or ' (--verbose names the file)'}") from None
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop
         raise InputError(source, field, f"cannot be opened{shown}") from None
     if not resolved.is_relative_to(root):

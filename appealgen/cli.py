@@ -425,10 +425,12 @@ def _say_verification(verification: Any, folder: Path | None) -> None:
               help="CSV of official CARC/RARC descriptions (code,description) you are licensed to use.")
 @action_options
 @delivery_option
+@click.option("--verbose", is_flag=True, help="Name attachment files in messages (their names may carry patient data).")
 @workspace_options
 @handled
 def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None, action: str | None,
-         reason: str | None, delivery: str | None, workspace: Path | None, as_of: datetime | None) -> None:
+         reason: str | None, delivery: str | None, verbose: bool, workspace: Path | None,
+         as_of: datetime | None) -> None:
     """Show the decision for each claim: category, action, level, deadline, letter, documents.
 
     CLAIM_FILES are claim files, folders of them, or X12 835 files (their denied claims).
@@ -442,7 +444,8 @@ def plan(claim_files: tuple[Path, ...], as_json: bool, descriptions: Path | None
     from appealgen.rules.codes import load_descriptions
 
     texts = load_descriptions(descriptions) if descriptions else None
-    settings = commands.open_settings(workspace, _today(as_of), delivery=delivery, **_override(action, reason))
+    settings = commands.open_settings(workspace, _today(as_of), delivery=delivery, verbose=verbose,
+                                      **_override(action, reason))
     say(settings.workspace.describe())
     outcomes = _finish(commands.plan(settings, list(claim_files)))
     plans = [o.plan for o in outcomes if o.plan is not None]

@@ -247,7 +247,7 @@ def test_a_dry_run_finds_the_documents_a_build_would_refuse(tmp_path: Path) -> N
     code, _, stderr = run("batch", str(claims), "--out", str(tmp_path / "out"), "--dry-run", *AS_OF)
     assert code == 1
     assert stderr.splitlines()[-3:] == [
-        f"{claims}[1]: attachments[1].path: file not found",
+        f"{claims}[1]: attachments[1].path: file not found (--verbose names the file)",
         f"{claims}[2]: attachments[1].path: unsupported file: its content is a text file (the type is read from the "
         "file, not its name)",
         "3 claims: 1 valid, 2 with errors, 0 whose packets would fail their check; nothing built"]

@@ -149,7 +149,8 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({}, "attachments[1].path: file not found"),  # the file name may carry patient data
+        # The file name may carry patient data: --verbose names it.
+        ({}, "attachments[1].path: file not found (--verbose names the file)"),
         ({"docs/notes.pdf": b""}, "attachments[1].path: file is empty (0 bytes)"),
         ({"docs/notes.pdf": make_pdf()[:-600]}, "attachments[1].path: PDF is truncated (no end-of-file marker)"),
         ({"docs/notes.pdf": make_pdf()[:400] + b"\n%%EOF\n"},
@@ -173,7 +174,7 @@ def test_bad_attachment_files_are_refused(
 
 
 @pytest.mark.parametrize(("files", "message"), [
-    ({}, "attachments[1].path: file not found"),
+    ({}, "attachments[1].path: file not found (--verbose names the file)"),
     ({"docs/notes.pdf": b""}, "attachments[1].path: file is empty (0 bytes)"),
 ], ids=["missing", "zero-byte"])
 def test_plan_does_not_count_a_listed_document_it_cannot_find_as_present(
@@ -183,6 +184,9 @@ def test_plan_does_not_count_a_listed_document_it_cannot_find_as_present(
     if not files:
         (claim.parent / "docs" / "notes.pdf").unlink()
     assert run("plan", str(claim), *AS_OF) == (1, "", f"{claim}: {message}\n")
+    if not files:  # plan names the file when asked, as build does
+        assert run("plan", str(claim), "--verbose", *AS_OF)[2] == \
+            f"{claim}: attachments[1].path: file not found (docs/notes.pdf)\n"
 
 
 def test_a_rebuild_that_fails_leaves_neither_the_older_packet_nor_an_empty_folder(

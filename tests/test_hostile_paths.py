@@ -79,7 +79,7 @@ def test_file_names_carrying_patient_data_are_named_only_with_verbose(
 ) -> None:
     claim = write_claim(appeal=HTML_LETTER, attachments=notes_at("docs/Rosa-Testcase-9XX9XX9XX99.pdf"))
     (claim.parent / "docs" / "Rosa-Testcase-9XX9XX9XX99.pdf").unlink()
-    assert build(claim, tmp_path / "out")[2] == f"{claim}: {NOTES}: file not found\n"
+    assert build(claim, tmp_path / "out")[2] == f"{claim}: {NOTES}: file not found (--verbose names the file)\n"
     assert build(claim, tmp_path / "out", "--verbose")[2] == \
         f"{claim}: {NOTES}: file not found (docs/Rosa-Testcase-9XX9XX9XX99.pdf)\n"
     (claim.parent / "docs" / "Rosa-Testcase-9XX9XX9XX99.pdf").write_text("<html>not a PDF</html>")  # read, refused
@@ -151,7 +151,7 @@ def test_a_build_that_fails_leaves_no_earlier_packet_behind(write_claim: WriteCl
     assert build(claim, tmp_path / "out")[0] == 0
     (claim.parent / "docs" / "notes.pdf").unlink()
     code, _, stderr = build(claim, tmp_path / "out")
-    assert (code, stderr) == (1, f"{claim}: attachments[1].path: file not found\n")
+    assert (code, stderr) == (1, f"{claim}: attachments[1].path: file not found (--verbose names the file)\n")
     assert not (tmp_path / "out" / "TEST-1").exists()  # nor an empty folder that reads as built
 
 

@@ -234,4 +234,5 @@ def test_a_missing_document_is_named_by_the_row_and_column_that_gave_it(tmp_path
     code, _, stderr = run("batch", str(csv_file), "--mapping", str(mapping), "--out", str(tmp_path / "out"),
                           "--dry-run", *AS_OF)
     assert code == 1
-    assert f"{csv_file} (claim CSV-1): row 2, column 'Notes': file not found" in stderr.splitlines()
+    assert (f"{csv_file} (claim CSV-1): row 2, column 'Notes': file not found (--verbose names the file)"
+            in stderr.splitlines())
