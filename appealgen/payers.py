@@ -75,6 +75,8 @@ class Level(Strict):
     form: str | None = None
     cover: str | None = None  # cover sheet template for this level
     letter: str | None = None  # letter template for every category at this level
+    # How a letter at this level greets its reader (an ALJ, the Council); else "To the reviewer:".
+    greeting: str | None = Field(default=None, max_length=80)
     recipient: Recipient | None = None
     delivery: Delivery | None = None  # how requests at this level are sent (default: the profile's)
     amount_in_controversy: dict[int, Decimal] = Field(default_factory=dict)  # year -> minimum

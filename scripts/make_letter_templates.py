@@ -501,7 +501,7 @@ def make(name: str, spec: dict[str, object], out: Path) -> None:
     add_re_block(document, str(spec["subject"]))
     add_lines_table(document)
     document.add_paragraph("").paragraph_format.space_after = Pt(0)
-    document.add_paragraph(str(spec.get("greeting", "To the reviewer:")))
+    document.add_paragraph(str(spec.get("greeting", "{{ greeting }}")))
     add_body(document, spec["body"])  # type: ignore[arg-type]
     add_closing(document)
     for paragraph in document.paragraphs:

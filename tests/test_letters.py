@@ -466,3 +466,31 @@ def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(bui
     assert "The request was signed; the signed page is enclosed." in text
     assert "payment of" not in text and "decided on its merits" not in text
     assert "Redetermination dismissal: 10/20/2026 (appeal number 1-26293-000222)" in text
+
+
+@pytest.mark.parametrize(("decided", "greeting"), [
+    ([], "To the reviewer:"),
+    ([("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02")], "To the Administrative Law Judge:"),
+    ([("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02"), ("alj_hearing", "2026-11-16")],
+     "To the Medicare Appeals Council:"),
+], ids=["redetermination", "alj-hearing", "council"])
+def test_a_letter_greets_the_reader_its_level_names(builder: Builder, tmp_path: Path,
+                                                     decided: list[tuple[str, str]], greeting: str) -> None:
+    """An ALJ request read as "To the reviewer:" (the payer profile's `greeting` per level)."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    history = [AppealStep.model_validate({"level": lv, "date": day, "outcome": "upheld", "reason": "Not necessary.",
+                                          "case_number": "1-26314-000311"}) for lv, day in decided]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={"history": history})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    context = letter_context(planned, profile, plan, [], TODAY).mapping()
+    assert f"<p>{greeting}</p>" in render_string(builder.env, "letters/reconsideration.html", context)
+    render_docx(REPO / "templates" / "letters" / "medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
+    assert greeting in zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
+
+
+def test_no_shipped_letter_greets_the_reviewer_in_its_own_words() -> None:
+    """The greeting comes from the level, so a letter at the ALJ says "To the Administrative Law Judge:"."""
+    for template in sorted((REPO / "templates" / "letters").iterdir()):
+        text = zipfile.ZipFile(template).read("word/document.xml").decode() if template.suffix == ".docx" else \
+            template.read_text()
+        assert "To the reviewer:" not in text, template.name

@@ -114,6 +114,8 @@ class LetterContext:
                                       "amount_requested|money -> $410.00")
     level_words: str = about("the level's name as it reads inside a sentence", "QIC review of the redetermination "
                              "dismissal")
+    greeting: str = about("how the letter greets its reader: the level's `greeting` in the payer profile, else "
+                          "\"To the reviewer:\"", "To the Administrative Law Judge:")
     in_packet: bool = about("the letter goes in a packet, after its cover sheet and index (false: `letters`, "
                             "a letter on its own)", "true")
     paid_in_part: bool = about("the payer paid something on the claim: it was not denied whole", "true")
@@ -256,7 +258,7 @@ def letter_context(
         previous_notice=notice_word(last) if last else "",
         medicaid_id=medicaid_id(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
-        level_words=level_words(plan.level_name),
+        level_words=level_words(plan.level_name), greeting=profile.level(plan.level).greeting or "To the reviewer:",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
