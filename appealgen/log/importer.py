@@ -3,8 +3,9 @@ log once (a claim payment already recorded, from this file or another copy of it
 A denied claim with no open denial opens one, with the plan's first step. A later remittance of
 a claim whose denial is open is that denial's outcome: paid on reprocessing is overturned (the
 amount recovered); while a request is pending, still denied but paid more is partial and denied
-again is upheld, and the plan opens the next level from the remittance's date. Each file is one
-transaction."""
+again is upheld, and the plan opens the next level from the remittance's date. A claim tracked
+in parts (lines denied for different reasons) has each part answered on its own lines. Each file
+is one transaction."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from appealgen.errors import AppealgenError, InputError, exit_code
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denials_from_remittance
+from appealgen.log.parts import Answer, answers, parts_of, whole
 from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
@@ -142,19 +144,22 @@ def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: 
     new = [r for r in rows if r.values["dedupe_key"] not in known]
     if not new:
         return
-    open_states = open_denials(conn, practice, sorted({r.claim_id for r in new}))
+    lines = {r.claim_id: len(r.found.era.lines) for r in new}
+    parted = parts_of(conn, practice, lines.items())
+    open_states = open_denials(conn, practice, sorted({*lines, *(p for ps in parted.values() for p in ps.values())}))
     opened: list[tuple[Denial, Remit]] = []
     decided: list[tuple[Denial, Event, Remit]] = []
     for remit in sorted(new, key=lambda r: (r.on, r.values["segment"])):  # in the payer's order
-        state = open_states.get(remit.claim_id)
-        if state is not None:
-            event = outcome(state, remit, who, rules)
+        asked = _answers(remit, parted.get(remit.claim_id, {}), rules.codes)
+        pending = [(open_states[denial_id], answer) for denial_id, answer in asked.items() if denial_id in open_states]
+        for state, answer in pending:
+            event = _outcome_of(state, remit, who, rules, answer, warnings)
             if event is not None:
                 apply(state, event)
                 decided.append((state.denial, event, remit))
                 if not state.is_open:
-                    del open_states[remit.claim_id]
-        elif remit.found.denied:
+                    del open_states[state.denial.claim_id]
+        if not pending and remit.found.denied:
             for denial in denials_from_remittance(remit.found, remit.claim_id, remit.on, practice,
                                                   remit.values["dedupe_key"], rules.profiles[remit.found.profile_id],
                                                   rules.codes, today, warnings):
@@ -180,27 +185,49 @@ def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[
     return found
 
 
-def outcome(state: State, remit: Remit, who: str, rules: Rules) -> Event | None:
+def _answers(remit: Remit, parts: dict[int, str], codes: CodeTable) -> dict[str, Answer | None]:
+    """What the remittance says of each denial of its claim: the whole claim, or each part's lines."""
+    if not parts:
+        return {remit.claim_id: whole(remit.found)}
+    return answers(remit.found, remit.claim_id, parts, codes)
+
+
+def _outcome_of(state: State, remit: Remit, who: str, rules: Rules, answer: Answer | None,
+                warnings: list[str]) -> Event | None:
+    """The outcome on a part's own lines, once they are the lines it was opened for (the same
+    charges: a payer that reprocessed the claim with other lines leaves the part to a person)."""
+    if answer is None or answer.billed not in (None, state.denial.recorded.billed):
+        if not remit.found.era.reversal and remit.on > state.denial.denied_on:
+            warnings.append(f"{remit.found.source.name}: segment {remit.found.era.segment} (CLP): its lines are not "
+                            f"those {state.denial.claim_id} was opened for; record that denial's outcome by hand")
+        return None
+    return outcome(state, remit, who, rules, answer)
+
+
+def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) -> Event | None:
     """The decision a later remittance of an open denial's claim means, or None when it means
     none: a reversal, the denial's own remittance (same day or older), a claim denied again while
     no request is pending (a resubmission, not an appeal: the level stays), or out of order.
     Paid settles the denial whatever was sent (a reopening by phone, a corrected claim); a claim
-    no longer denied but paid nothing more upholds a pending request."""
+    no longer denied but paid nothing more upholds a pending request. `answer` is what the
+    remittance says of the denial's own lines: the whole claim, or one part's (log.parts)."""
     found, denial = remit.found, state.denial
-    gained = max(found.era.paid - denial.recorded.paid - state.recovered, Decimal(0))
+    gained = max(answer.paid - denial.recorded.paid - state.recovered, Decimal(0))
     # Overturned only with money: a claim no longer "denied" that pays nothing more had its rest
     # moved to another adjustment (contractual, say), which upholds the denial in effect, and
     # with no request pending is no decision at all.
-    unpaid = found.denied or gained <= 0
+    unpaid = answer.denied or gained <= 0
     if found.era.reversal or remit.on <= denial.denied_on or (unpaid and state.status != "sent"):
         return None
-    verdict = (Decision.upheld if gained <= 0 else Decision.overturned if not found.denied
+    verdict = (Decision.upheld if gained <= 0 else Decision.overturned if not answer.denied
                else Decision.partially_overturned)
+    key = remit.values["dedupe_key"]  # one payment answers each part of its claim once
     event = Event(Kind.decision, remit.on, who, ref=found.era.payer_claim_number[:80] or None,
                   amount=gained if verdict is not Decision.upheld else None, level=state.step.level,
                   outcome=verdict.value,
                   details={"remit_id": None, "file": found.source.name, "segment": found.era.segment},
-                  dedupe_key=f"remit:{remit.values['dedupe_key']}")
+                  dedupe_key=f"remit:{key}" if denial.claim_id == remit.claim_id else
+                  f"remit:{hashlib.sha256(f'{key}|{denial.claim_id}'.encode()).hexdigest()}")
     if problem(state, event) is not None:
         return None
     if verdict is not Decision.overturned:

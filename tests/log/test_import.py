@@ -276,3 +276,58 @@ def test_a_later_remittance_that_pays_nothing_more_is_not_an_overturn(log_url: s
     assert (answered.is_open, answered.recovered) == (True, Decimal("0"))
     [unasked] = states(log_url, "ACCT-0002")  # nothing was asked: no decision, still open
     assert (unasked.decisions, unasked.is_open) == ((), True)
+
+
+def two_reasons(claim_id: str, device: tuple[str, tuple[tuple[str, str, str], ...]],
+                supply: tuple[str, tuple[tuple[str, str, str], ...]]) -> ClaimSpec:
+    """A CPAP device line (245.00) and a supply line (200.00), each (paid, adjustments)."""
+    paid_total = f"{Decimal(device[0]) + Decimal(supply[0]):.2f}"
+    return ClaimSpec(claim_id, status="1" if Decimal(paid_total) else "4", billed="445.00", paid=paid_total,
+                     payer_claim_number="PCN0007", lines=[
+                         LineSpec(billed="245.00", paid=device[0], cas=device[1], remarks=("N115",)),
+                         LineSpec(code="A7030", billed="200.00", paid=supply[0], cas=supply[1], remarks=("N130",))])
+
+
+DEVICE_DENIED = ("0", (("CO", "50", "245.00"),))
+SUPPLY_DENIED = ("0", (("PR", "204", "200.00"),))
+
+
+def test_each_part_of_a_claim_is_answered_on_its_own_lines(log_url: str, tmp_path: Path) -> None:
+    """The device line was denied as not medically necessary, the supply line as not covered
+    (tracked apart as ACCT-0007-L2). The payer then pays the supply line: that is the part's
+    recovery, not a partial win on the device, whose denial stands as it was."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
+    sent(log_url, "ACCT-0007")
+    supply_paid = two_reasons("ACCT-0007", DEVICE_DENIED, ("200.00", ()))
+    assert import_835(log_url, remittance(tmp_path / "nov.835", [supply_paid], paid_on="20261120", trace="E2")) == [
+        FileResult("nov.835", claims=1, new=1, denials=0, outcomes=2)]
+    [device] = states(log_url, "ACCT-0007")
+    [supply] = states(log_url, "ACCT-0007-L2")
+    assert [(d.outcome, d.amount) for d in supply.decisions] == [("overturned", Decimal("200.00"))]
+    assert (supply.status, supply.recovered) == ("closed", Decimal("200.00"))
+    # The device's pending request is upheld: denied again, nothing more paid on its line.
+    assert [(d.outcome, d.amount) for d in device.decisions] == [("upheld", None)]
+    assert (device.status, device.recovered, device.step.level) == ("open", Decimal("0"), "reconsideration")
+
+
+def test_parts_whose_lines_the_payer_reports_otherwise_are_left_to_a_person(log_url: str, tmp_path: Path) -> None:
+    """Reprocessed with its lines in another order, the claim's lines no longer match its parts'
+    charges: no part is answered from another part's line."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
+    swapped = ClaimSpec("ACCT-0007", status="1", billed="445.00", paid="445.00", payer_claim_number="PCN0007", lines=[
+        LineSpec(code="A7030", billed="200.00", paid="200.00", cas=(), remarks=()),
+        LineSpec(billed="245.00", paid="245.00", cas=(), remarks=())])
+    result = import_files(settings_for(log_url), [remittance(tmp_path / "nov.835", [swapped], paid_on="20261120",
+                                                             trace="E2")], [], None, "pat")
+    assert result.warnings == [f"nov.835: segment 13 (CLP): its lines are not those {claim} was opened for; record "
+                               "that denial's outcome by hand" for claim in ("ACCT-0007", "ACCT-0007-L2")]
+    assert [s.status for claim in ("ACCT-0007", "ACCT-0007-L2") for s in states(log_url, claim)] == ["open", "open"]
+
+
+def test_a_part_whose_line_the_payer_no_longer_reports_stays_open(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
+    device_only = ClaimSpec("ACCT-0007", status="1", billed="245.00", paid="245.00", payer_claim_number="PCN0007",
+                            lines=[LineSpec(billed="245.00", paid="245.00", cas=(), remarks=())])
+    import_835(log_url, remittance(tmp_path / "nov.835", [device_only], paid_on="20261120", trace="E2"))
+    assert [(s.status, s.recovered) for s in states(log_url, "ACCT-0007")] == [("closed", Decimal("245.00"))]
+    assert [s.status for s in states(log_url, "ACCT-0007-L2")] == ["open"]
