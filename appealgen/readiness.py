@@ -5,10 +5,12 @@ Findings for the plan; nothing here renders."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 
 from appealgen.disputes import DisputedLine
-from appealgen.models import Action, Category, Claim
+from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.payers import Level, PayerProfile
 from appealgen.practice import detail_findings
 from appealgen.report import Finding, problem, warning
@@ -85,6 +87,8 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         where = f"appeal.history[{len(answered) - 1}].reason"
         findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
                                 "answer the reason the last decision gave (quote it from the notice)"))
+    if answered and action in REVIEWS:
+        findings += notice_findings(claim, answered[-1])
     if answered and action in REVIEWS and profile.kind == "medicare" and not answered[-1].case_number:
         where = f"appeal.history[{len(answered) - 1}].case_number"
         findings.append(warning("history.case_number_missing", f"{where} is missing: {step.name} finds the decision "
@@ -110,6 +114,32 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
                                     f"confirmed ({'; '.join(citation.unverified)}): check it in the Medicare "
                                     "Coverage Database before sending"))
     return findings
+
+
+TITLE_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def title_dates(title: str) -> set[dt.date]:
+    """The dates a document's title names (MM/DD/YYYY or YYYY-MM-DD); a non-date is skipped."""
+    found = set()
+    for match in TITLE_DATE.finditer(title):
+        month, day, year = (match[1], match[2], match[3]) if match[1] else (match[5], match[6], match[4])
+        with contextlib.suppress(ValueError):
+            found.add(dt.date(int(year), int(month), int(day)))
+    return found
+
+
+def notice_findings(claim: Claim, answered: AppealStep) -> list[Finding]:
+    """The letter says the notice of the decision it answers is enclosed: a decision notice whose
+    title dates it to another decision (the redetermination's, in an ALJ request) makes that
+    false. Untitled or undated notices are not judged."""
+    dated = [title_dates(a.title or "") for a in claim.attachments if a.kind is AttachmentKind.decision_notice]
+    if not dated or not all(dated) or any(answered.date in dates for dates in dated):
+        return []
+    named = ", ".join(sorted(f"{d:%m/%d/%Y}" for dates in dated for d in dates))
+    return [warning("decision_notice.other_decision", f"the decision notice enclosed is dated {named}, but the "
+                    f"decision this request answers is dated {answered.date:%m/%d/%Y}: enclose that decision's notice "
+                    "(the letter says it is enclosed)")]
 
 
 def distinct_modifiers(claim: Claim, disputed: list[DisputedLine]) -> list[str]:

@@ -19,7 +19,7 @@ import pytest
 
 from appealgen.errors import InputError
 from appealgen.log.model import is_dated
-from appealgen.models import Action, Adjustment, AttachmentKind, Category, Claim
+from appealgen.models import Action, Adjustment, Attachment, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter, describe, make_plan
 from appealgen.render.letter_parts import window
@@ -1410,3 +1410,21 @@ def test_a_claim_level_code_without_money_of_its_own_is_the_whole_claims_denial(
     plan = plan_for(claim.model_copy(update={"denial": claim.denial.model_copy(update={"carc": ["197"],
                                                                                       "group": "CO"})}))
     assert plan.category == C.authorization
+
+
+@pytest.mark.parametrize(("titles", "warned"), [
+    (["Redetermination notice, 10/11/2026"], "10/11/2026"),  # the QIC's is missing: the letter says it is enclosed
+    (["Redetermination notice, 10/11/2026", "QIC reconsideration notice, 2026-11-10"], None),
+    (["QIC reconsideration notice, 11/10/2026"], None),
+    (["Decision notice"], None),  # undated: not judged
+], ids=["other-decision", "both", "this-decision", "undated"])
+def test_the_decision_notice_enclosed_is_the_one_the_request_answers(titles: list[str], warned: str | None) -> None:
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=ALJ_HISTORY, billed="5000.00")
+    notices = [Attachment(kind=AttachmentKind.decision_notice, path=Path(f"docs/n{i}.pdf"), title=title)
+               for i, title in enumerate(titles)]
+    plan = plan_for(claim.model_copy(update={"attachments": [*claim.attachments, *notices]}))
+    assert plan.level == "alj_hearing"
+    expected = [] if warned is None else [
+        f"the decision notice enclosed is dated {warned}, but the decision this request answers is dated 11/10/2026: "
+        "enclose that decision's notice (the letter says it is enclosed)"]
+    assert [f.message for f in plan.findings if f.code == "decision_notice.other_decision"] == expected
