@@ -25,7 +25,7 @@ from appealgen.errors import AppealgenError, InputError, exit_code
 from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denials_from_remittance
-from appealgen.log.parts import Answer, answers, parts_of, whole
+from appealgen.log.parts import Answer, Part, answers, parts_of, whole
 from appealgen.log.state import State, apply, derive, problem
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
@@ -146,11 +146,11 @@ def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: 
         return
     lines = {r.claim_id: len(r.found.era.lines) for r in new}
     parted = parts_of(conn, practice, lines.items())
-    open_states = open_denials(conn, practice, sorted({*lines, *(p for ps in parted.values() for p in ps.values())}))
+    open_states = open_denials(conn, practice, sorted({*lines, *(p.denial_id for ps in parted.values() for p in ps)}))
     opened: list[tuple[Denial, Remit]] = []
     decided: list[tuple[Denial, Event, Remit]] = []
     for remit in sorted(new, key=lambda r: (r.on, r.values["segment"])):  # in the payer's order
-        asked = _answers(remit, parted.get(remit.claim_id, {}), rules.codes)
+        asked = _answers(remit, parted.get(remit.claim_id, []), rules.codes)
         pending = [(open_states[denial_id], answer) for denial_id, answer in asked.items() if denial_id in open_states]
         for state, answer in pending:
             event = _outcome_of(state, remit, who, rules, answer, warnings)
@@ -185,18 +185,18 @@ def open_denials(conn: Connection, practice: str, claim_ids: list[str]) -> dict[
     return found
 
 
-def _answers(remit: Remit, parts: dict[int, str], codes: CodeTable) -> dict[str, Answer | None]:
+def _answers(remit: Remit, parts: list[Part], codes: CodeTable) -> dict[str, Answer]:
     """What the remittance says of each denial of its claim: the whole claim, or each part's lines."""
     if not parts:
         return {remit.claim_id: whole(remit.found)}
     return answers(remit.found, remit.claim_id, parts, codes)
 
 
-def _outcome_of(state: State, remit: Remit, who: str, rules: Rules, answer: Answer | None,
+def _outcome_of(state: State, remit: Remit, who: str, rules: Rules, answer: Answer,
                 warnings: list[str]) -> Event | None:
     """The outcome on a part's own lines, once they are the lines it was opened for (the same
     charges: a payer that reprocessed the claim with other lines leaves the part to a person)."""
-    if answer is None or answer.billed not in (None, state.denial.recorded.billed):
+    if answer.billed not in (None, state.denial.recorded.billed):
         if not remit.found.era.reversal and remit.on > state.denial.denied_on:
             warnings.append(f"{remit.found.source.name}: segment {remit.found.era.segment} (CLP): its lines are not "
                             f"those {state.denial.claim_id} was opened for; record that denial's outcome by hand")

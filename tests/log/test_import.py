@@ -310,17 +310,40 @@ def test_each_part_of_a_claim_is_answered_on_its_own_lines(log_url: str, tmp_pat
     assert (device.status, device.recovered, device.step.level) == ("open", Decimal("0"), "reconsideration")
 
 
-def test_parts_whose_lines_the_payer_reports_otherwise_are_left_to_a_person(log_url: str, tmp_path: Path) -> None:
-    """Reprocessed with its lines in another order, the claim's lines no longer match its parts'
-    charges: no part is answered from another part's line."""
+def test_a_parts_line_is_known_by_its_charge_and_date_in_any_order(log_url: str, tmp_path: Path) -> None:
+    """Reprocessed with its lines in another order, each line still answers its own part."""
     import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
     swapped = ClaimSpec("ACCT-0007", status="1", billed="445.00", paid="445.00", payer_claim_number="PCN0007", lines=[
         LineSpec(code="A7030", billed="200.00", paid="200.00", cas=(), remarks=()),
         LineSpec(billed="245.00", paid="245.00", cas=(), remarks=())])
-    result = import_files(settings_for(log_url), [remittance(tmp_path / "nov.835", [swapped], paid_on="20261120",
+    import_835(log_url, remittance(tmp_path / "nov.835", [swapped], paid_on="20261120", trace="E2"))
+    assert [(s.status, s.recovered) for claim in ("ACCT-0007", "ACCT-0007-L2") for s in states(log_url, claim)] == [
+        ("closed", Decimal("245.00")), ("closed", Decimal("200.00"))]
+
+
+def test_a_remittance_of_one_line_answers_only_that_lines_denial(log_url: str, tmp_path: Path) -> None:
+    """Only the supply line, paid 140.00 (60.00 by contract): the supply's part is won; the
+    device's denial, of which this remittance says nothing, stays as it was."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
+    sent(log_url, "ACCT-0007")
+    supply_only = ClaimSpec("ACCT-0007", status="1", billed="200.00", paid="140.00", payer_claim_number="PCN0007",
+                            lines=[LineSpec(code="A7030", billed="200.00", paid="140.00", cas=(("CO", "45", "60.00"),),
+                                            remarks=())])
+    import_835(log_url, remittance(tmp_path / "nov.835", [supply_only], paid_on="20261120", trace="E2"))
+    [device] = states(log_url, "ACCT-0007")
+    [supply] = states(log_url, "ACCT-0007-L2")
+    assert (device.status, device.decisions) == ("sent", ())
+    assert (supply.status, supply.recovered) == ("closed", Decimal("140.00"))
+
+
+def test_a_line_billed_again_at_other_charges_is_left_to_a_person(log_url: str, tmp_path: Path) -> None:
+    import_835(log_url, remittance(tmp_path / "oct.835", [two_reasons("ACCT-0007", DEVICE_DENIED, SUPPLY_DENIED)]))
+    rebilled = ClaimSpec("ACCT-0007", status="1", billed="250.00", paid="250.00", payer_claim_number="PCN0007",
+                         lines=[LineSpec(billed="250.00", paid="250.00", cas=(), remarks=())])
+    result = import_files(settings_for(log_url), [remittance(tmp_path / "nov.835", [rebilled], paid_on="20261120",
                                                              trace="E2")], [], None, "pat")
-    assert result.warnings == [f"nov.835: segment 13 (CLP): its lines are not those {claim} was opened for; record "
-                               "that denial's outcome by hand" for claim in ("ACCT-0007", "ACCT-0007-L2")]
+    assert result.warnings == ["nov.835: segment 13 (CLP): its lines are not those ACCT-0007 was opened for; record "
+                               "that denial's outcome by hand"]
     assert [s.status for claim in ("ACCT-0007", "ACCT-0007-L2") for s in states(log_url, claim)] == ["open", "open"]
 
 
