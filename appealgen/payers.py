@@ -77,6 +77,9 @@ class Level(Strict):
     letter: str | None = None  # letter template for every category at this level
     # How a letter at this level greets its reader (an ALJ, the Council); else "To the reviewer:".
     greeting: str | None = Field(default=None, max_length=80)
+    # What a letter at this level asks of its reader, before the amount: an ALJ or the Council
+    # decides and does not pay ("issue a fully favorable decision reversing the denial of").
+    relief: str | None = Field(default=None, max_length=120)
     recipient: Recipient | None = None
     delivery: Delivery | None = None  # how requests at this level are sent (default: the profile's)
     amount_in_controversy: dict[int, Decimal] = Field(default_factory=dict)  # year -> minimum

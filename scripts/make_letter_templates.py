@@ -107,7 +107,7 @@ AUTHORIZATION_DENIAL = (
     "'these services on the dates they were' if disputed | length > 1 else 'this service on the date it was' }}"
     " provided.{% endif %}"
 )
-REPROCESS = "We ask that you reverse the denial and pay " + AMOUNT + " for the lines listed above."
+REPROCESS = "We ask that you {{ relief }} " + AMOUNT + " for the lines listed above."
 WINDOW: Body = [
     "{%p if window.late %}",
     "This request is filed after the {{ window.length }} allowed from {{ window.start_label }} dated "
@@ -163,7 +163,7 @@ LETTERS: dict[str, dict[str, object]] = {
         "cover every line listed above.",
         "{%p endif %}",
         "We ask that you {{ '' if authorization_denial == 'refused' else 'match the claim to the authorization, ' }}"
-        "reverse the denial and pay " + AMOUNT
+        "{{ relief }} " + AMOUNT
         + " for the lines listed above.",
     ),
     "retro_authorization": {

@@ -195,10 +195,10 @@ def dismissed(history: tuple[list[tuple[str, str, str]], str], billed: str = "50
         # 405.974(b)(1): 60 days after receipt of the dismissal notice, counted from the notice
         # date itself (the earlier, safe date): no presumed-receipt days.
         pytest.param(REDETERMINATION_DISMISSED, "dismissal_review", date(2027, 1, 9),
-                     "previous decision 2026-11-10 + 60 days", id="qic-review-of-dismissal-60-days"),
+                     "dismissal notice 2026-11-10 + 60 days", id="qic-review-of-dismissal-60-days"),
         # 405.1004(a): 60 days after receipt of the QIC's dismissal (+5 days presumed receipt).
         pytest.param(RECONSIDERATION_DISMISSED, "qic_dismissal_review", date(2027, 1, 14),
-                     "previous decision 2026-11-10 + 5 days presumed receipt + 60 days",
+                     "dismissal notice 2026-11-10 + 5 days presumed receipt + 60 days",
                      id="alj-review-of-qic-dismissal"),
     ],
 )

@@ -468,24 +468,31 @@ def test_a_dismissal_review_asks_to_vacate_and_return_the_request_not_to_pay(bui
     assert "Redetermination dismissal: 10/20/2026 (appeal number 1-26293-000222)" in text
 
 
-@pytest.mark.parametrize(("decided", "greeting"), [
-    ([], "To the reviewer:"),
-    ([("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02")], "To the Administrative Law Judge:"),
+DECIDES = "We ask that you issue a fully favorable decision reversing the denial of $410.00"
+
+
+@pytest.mark.parametrize(("decided", "greeting", "ask"), [
+    ([], "To the reviewer:", "We ask that you reverse the denial and pay $410.00"),
+    ([("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02")], "To the Administrative Law Judge:",
+     DECIDES),
     ([("redetermination", "2026-10-20"), ("reconsideration", "2026-11-02"), ("alj_hearing", "2026-11-16")],
-     "To the Medicare Appeals Council:"),
+     "To the Medicare Appeals Council:", DECIDES),
 ], ids=["redetermination", "alj-hearing", "council"])
-def test_a_letter_greets_the_reader_its_level_names(builder: Builder, tmp_path: Path,
-                                                     decided: list[tuple[str, str]], greeting: str) -> None:
-    """An ALJ request read as "To the reviewer:" (the payer profile's `greeting` per level)."""
+def test_a_letter_greets_and_asks_as_its_level_says(builder: Builder, tmp_path: Path,
+                                                     decided: list[tuple[str, str]], greeting: str, ask: str) -> None:
+    """An ALJ request read as "To the reviewer:" and asked the judge to pay, which an ALJ never
+    does: the payer profile's `greeting` and `relief` per level."""
     loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
     history = [AppealStep.model_validate({"level": lv, "date": day, "outcome": "upheld", "reason": "Not necessary.",
                                           "case_number": "1-26314-000311"}) for lv, day in decided]
     claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={"history": history})})
     profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
     context = letter_context(planned, profile, plan, [], TODAY).mapping()
-    assert f"<p>{greeting}</p>" in render_string(builder.env, "letters/reconsideration.html", context)
+    page = render_string(builder.env, "letters/reconsideration.html", context)
+    assert f"<p>{greeting}</p>" in page and ask in page
     render_docx(REPO / "templates" / "letters" / "medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
-    assert greeting in zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode()
+    word = re.sub(r"<[^>]+>", "", zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode())
+    assert greeting in word and ask in word
 
 
 def test_no_shipped_letter_greets_the_reviewer_in_its_own_words() -> None:

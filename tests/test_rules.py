@@ -469,35 +469,38 @@ def dismissed_late(argument: str | None = "The request was signed; the signed pa
         # request there would be late): the dismissal's own path is what is left.
         # 42 CFR 405.974(b): the QIC reviews a redetermination dismissal; 405.952(d): or the MAC vacates it.
         pytest.param("medicare-dme", [("redetermination", "2027-02-20", "dismissed")], date(2027, 3, 1),
-                     "dismissal_review", A.appeal, "Redetermination dismissed the request on 2027-02-20: next, QIC "
+                     "dismissal_review", A.appeal, "DME MAC dismissed the Redetermination request on 2027-02-20: "
+                     "next, QIC "
                      "review of the redetermination dismissal", [vacate("DME MAC", "2027-08-20")],
                      id="dme-redetermination-dismissed-qic-review-405.974"),
         pytest.param("medicare-part-b", [("redetermination", "2027-02-20", "dismissed")], date(2027, 3, 1),
-                     "dismissal_review", A.appeal, "Redetermination dismissed the request on 2027-02-20: next, QIC "
+                     "dismissal_review", A.appeal, "Part B MAC dismissed the Redetermination request on 2027-02-20: "
+                     "next, QIC "
                      "review of the redetermination dismissal", [vacate("Part B MAC", "2027-08-20")],
                      id="part-b-redetermination-dismissed"),
         # 405.1004: an ALJ reviews a QIC dismissal.
         pytest.param("medicare-dme", [UPHELD_AT_REDETERMINATION, ("reconsideration", "2027-05-20", "dismissed")],
-                     date(2027, 6, 1), "qic_dismissal_review", A.appeal, "Reconsideration dismissed the request on "
+                     date(2027, 6, 1), "qic_dismissal_review", A.appeal, "QIC dismissed the Reconsideration request on "
                      "2027-05-20: next, ALJ review of the QIC dismissal", [],
                      id="reconsideration-dismissed-alj-review-405.1004"),
         # 405.1102(a): the Council reviews an ALJ dismissal (the ALJ window closed on 2027-02-04).
         pytest.param("medicare-dme", [UPHELD_AT_REDETERMINATION, ("reconsideration", "2026-12-01", "upheld"),
                                       ("alj_hearing", "2027-02-20", "dismissed")], date(2027, 3, 1),
-                     "appeals_council", A.appeal, "ALJ hearing dismissed the request on 2027-02-20: next, Medicare "
-                     "Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
+                     "appeals_council", A.appeal, "OMHA dismissed the ALJ hearing request on 2027-02-20: next, "
+                     "Medicare Appeals Council review", [], id="alj-dismissed-council-review-405.1102"),
         # 405.1116: a Council dismissal is binding, even while the Council's window is open.
         # judicial review is the last level (405.1136, medicare-dme.yaml); DOMAIN.md: ask the client when exhausted.
         pytest.param("medicare-dme",
                      chain(*[(lv, "upheld") for lv in DME_LEVELS[:3]], ("appeals_council", "dismissed")),
-                     TODAY, "appeals_council", A.ask_client, "Medicare Appeals Council review dismissed the request on "
-                     "2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
+                     TODAY, "appeals_council", A.ask_client, "DAB dismissed the Medicare Appeals Council review "
+                     "request on 2026-11-10: the dismissal is binding; the patient is not liable", [EXHAUSTED],
                      id="council-dismissed-binding-405.1116"),
         # A court's dismissal is for counsel to read, never a request the plan files again.
         pytest.param("medicare-dme",
                      chain(*[(lv, "upheld") for lv in DME_LEVELS[:4]], ("judicial_review", "dismissed")),
-                     TODAY, "judicial_review", A.ask_client, "Judicial review dismissed the request on 2026-11-10: "
-                     "nothing follows it; the patient is not liable", [EXHAUSTED], id="court-dismissed-last-level"),
+                     TODAY, "judicial_review", A.ask_client, "Federal district court dismissed the Judicial review "
+                     "request on 2026-11-10: nothing follows it; the patient is not liable", [EXHAUSTED],
+                     id="court-dismissed-last-level"),
         # 405.974(b): the QIC's review of a dismissal is binding; if it vacates, the MAC decides on the merits.
         # (pending: project choice, decide.py: a pending request is followed up.)
         pytest.param("medicare-dme", chain(("redetermination", "dismissed"), ("dismissal_review", "upheld")), TODAY,
@@ -521,16 +524,19 @@ def dismissed_late(argument: str | None = "The request was signed; the signed pa
         # medicaid-caresource.yaml (CareSource IN Provider Disputes or Appeals): "No dismissal path is known";
         # commercial.yaml (UHC Administrative Guide): "No dismissal path is published"; README: the action is `review`.
         pytest.param("medicaid-caresource", [("claim_dispute", "2026-12-20", "dismissed")], date(2026, 12, 28),
-                     "claim_dispute", A.review, "Claim dispute dismissed the request on 2026-12-20; "
-                     "medicaid-caresource gives no path after a dismissal at this level: read the dismissal notice", [],
+                     "claim_dispute", A.review, "Example Medicaid Plan dismissed the Claim dispute request on "
+                     "2026-12-20; medicaid-caresource gives no path after a dismissal at this level: read the "
+                     "dismissal notice", [],
                      id="medicaid-dispute-dismissed-review"),
         pytest.param("commercial", [("reconsideration", "2027-10-20", "dismissed")], date(2027, 10, 25),
-                     "reconsideration", A.review, "Reconsideration dismissed the request on 2027-10-20; commercial "
-                     "gives no path after a dismissal at this level: read the dismissal notice", [],
+                     "reconsideration", A.review, "Example Commercial Health Plan dismissed the Reconsideration "
+                     "request on 2027-10-20; commercial gives no path after a dismissal at this level: read the "
+                     "dismissal notice", [],
                      id="commercial-dismissed-review"),
         pytest.param("commercial", [("reconsideration", "2027-01-04", "upheld"), ("appeal", "2027-10-20", "dismissed")],
-                     date(2027, 10, 25), "appeal", A.ask_client, "Appeal dismissed the request on 2027-10-20: nothing "
-                     "follows it; the patient is not liable", [EXHAUSTED], id="commercial-last-level-dismissed"),
+                     date(2027, 10, 25), "appeal", A.ask_client, "Example Commercial Health Plan dismissed the Appeal "
+                     "request on 2027-10-20: nothing follows it; the patient is not liable", [EXHAUSTED],
+                     id="commercial-last-level-dismissed"),
         # 405.980(a)(5): a refused reopening cannot be appealed, but the appeal path stays open.
         pytest.param("medicare-part-b", chain(("reopening", "upheld")), TODAY, "redetermination", A.appeal,
                      "the codes billed were correct: appeal at Redetermination", [],
@@ -548,9 +554,9 @@ def test_dismissal_paths(
     assert plan.notes == notes
 
 
-def refile_reason(level: str, dismissed: str, window: str, until: str) -> str:
-    return (f"{level} dismissed the request on {dismissed}, and its own window ({window}) is open until {until}: "
-            f"file a new, complete {level} request, which is decided on its merits")
+def refile_reason(by: str, level: str, dismissed: str, window: str, until: str) -> str:
+    return (f"{by} dismissed the {level} request on {dismissed}, and its own window ({window}) is open until "
+            f"{until}: file a new, complete {level} request, which is decided on its merits")
 
 
 @pytest.mark.parametrize(
@@ -560,21 +566,22 @@ def refile_reason(level: str, dismissed: str, window: str, until: str) -> str:
         # information" within the 120 days; a QIC review of the dismissal only sends the old
         # request back (405.974(b)), so it is the way for a dismissal that was wrong.
         pytest.param("medicare-dme", chain(("redetermination", "dismissed")), "redetermination", date(2027, 2, 16),
-                     refile_reason("Redetermination", "2026-11-10", "denial date 2026-10-14 + 5 days presumed receipt "
-                                   "+ 120 days", "2027-02-16"),
+                     refile_reason("DME MAC", "Redetermination", "2026-11-10", "denial date 2026-10-14 + 5 days "
+                                   "presumed receipt + 120 days", "2027-02-16"),
                      [CURE, "or, if the dismissal was wrong, ask for QIC review of the redetermination dismissal by "
-                      "2027-01-09 (previous decision 2026-11-10 + 60 days; state appeal.level: dismissal_review)",
+                      "2027-01-09 (dismissal notice 2026-11-10 + 60 days; state appeal.level: dismissal_review)",
                       VACATE], id="redetermination-window-open"),
         # The new reconsideration counts from the redetermination, not from the QIC's dismissal.
         pytest.param("medicare-dme", chain(("redetermination", "upheld"), ("reconsideration", "dismissed")),
                      "reconsideration", date(2027, 4, 14),
-                     refile_reason("Reconsideration", "2026-11-10", "previous decision 2026-10-11 + 5 days presumed "
-                                   "receipt + 180 days", "2027-04-14"),
+                     refile_reason("QIC", "Reconsideration", "2026-11-10", "previous decision 2026-10-11 + 5 days "
+                                   "presumed receipt + 180 days", "2027-04-14"),
                      [CURE, "or, if the dismissal was wrong, ask for ALJ review of the QIC dismissal by 2027-01-14 "
-                      "(previous decision 2026-11-10 + 5 days presumed receipt + 60 days; state appeal.level: "
+                      "(dismissal notice 2026-11-10 + 5 days presumed receipt + 60 days; state appeal.level: "
                       "qic_dismissal_review)"], id="reconsideration-window-open"),
         pytest.param("commercial", chain(("reconsideration", "dismissed")), "reconsideration", date(2027, 10, 14),
-                     refile_reason("Reconsideration", "2026-11-10", "denial date 2026-10-14 + 12 months", "2027-10-14"),
+                     refile_reason("Example Commercial Health Plan", "Reconsideration", "2026-11-10",
+                                   "denial date 2026-10-14 + 12 months", "2027-10-14"),
                      [CURE], id="commercial-window-open"),
     ],
 )
@@ -590,6 +597,33 @@ def test_a_dismissed_request_is_filed_again_while_its_window_is_open(
     assert answered == ([] if len(history) == 1 else [
         f"appeal.history[0].reason is missing; a request to {plan.level_name} must answer the reason the last "
         "decision gave (quote it from the notice)"])
+
+
+@pytest.mark.parametrize(("history", "today", "reason", "notes"), [
+    # The QIC review of the dismissal was due 2027-01-09: no longer offered; the MAC may still vacate.
+    (chain(("redetermination", "dismissed")), date(2027, 2, 15),
+     refile_reason("DME MAC", "Redetermination", "2026-11-10", "denial date 2026-10-14 + 5 days presumed receipt + "
+                   "120 days", "2027-02-16"), [CURE, VACATE]),
+    # Both windows closed: the new request, late with good cause (405.942(b)), still reaches the merits.
+    (chain(("redetermination", "dismissed")), date(2027, 2, 17),
+     "DME MAC dismissed the Redetermination request on 2026-11-10; its own window (denial date 2026-10-14 + 5 days "
+     "presumed receipt + 120 days) closed on 2027-02-16, and the review of the dismissal was due by 2027-01-09: file "
+     "a new, complete Redetermination request late, stating good cause (appeal.good_cause); it is decided on its "
+     "merits", [CURE, VACATE]),
+    # And once the 6 months to ask the MAC to vacate have passed, that note goes too.
+    ([("redetermination", "2027-02-20", "dismissed")], date(2027, 8, 25),
+     "DME MAC dismissed the Redetermination request on 2027-02-20; its own window (denial date 2026-10-14 + 5 days "
+     "presumed receipt + 120 days) closed on 2027-02-16, and the review of the dismissal was due by 2027-04-21: file "
+     "a new, complete Redetermination request late, stating good cause (appeal.good_cause); it is decided on its "
+     "merits", [CURE]),
+], ids=["review-passed", "both-closed", "vacate-passed"])
+def test_no_step_whose_date_has_passed_is_offered_after_a_dismissal(
+    history: list[tuple[str, str, str]], today: date, reason: str, notes: list[str],
+) -> None:
+    plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", history=history, billed="5000.00"), today)
+    assert (plan.level, plan.level_reason, plan.notes) == ("redetermination", reason, notes)
+    late = plan.days_left < 0
+    assert [f.code for f in plan.findings if f.code == "deadline.passed"] == (["deadline.passed"] if late else [])
 
 
 def test_a_level_stated_in_the_claim_file_reviews_the_dismissal_all_the_same() -> None:

@@ -114,6 +114,8 @@ class LetterContext:
                                       "amount_requested|money -> $410.00")
     level_words: str = about("the level's name as it reads inside a sentence", "QIC review of the redetermination "
                              "dismissal")
+    relief: str = about("what the letter asks of its reader before the amount: the level's `relief` in the payer "
+                        "profile, else \"reverse the denial and pay\"", "reverse the denial and pay")
     greeting: str = about("how the letter greets its reader: the level's `greeting` in the payer profile, else "
                           "\"To the reviewer:\"", "To the Administrative Law Judge:")
     in_packet: bool = about("the letter goes in a packet, after its cover sheet and index (false: `letters`, "
@@ -259,6 +261,7 @@ def letter_context(
         medicaid_id=medicaid_id(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name), greeting=profile.level(plan.level).greeting or "To the reviewer:",
+        relief=profile.level(plan.level).relief or "reverse the denial and pay",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",

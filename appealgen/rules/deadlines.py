@@ -57,15 +57,16 @@ def window_deadline(denial_date: date, history: Sequence[AppealStep], profile: P
     (the tracking log calls this without a claim file). A request filed again at the level that
     dismissed the last one keeps that level's own window: a dismissal opens no new one."""
     history = refiled_history(history, level)
-    start, label = denial_date, "denial date"
-    if level.counts_from == "previous_decision" and history:
-        start, label = history[-1].date, "previous decision"
+    start, label, counts = denial_date, "denial date", "denial_date"
+    if level.counts_from == "previous_decision" and history:  # a dismissal is no decision: it is named as one
+        last = history[-1]
+        start, counts = last.date, "previous_decision"
+        label = "dismissal notice" if last.outcome is Decision.dismissed else "previous decision"
     receipt = profile.presumed_receipt_days if level.presumed_receipt else 0
     parts = [f"{label} {start.isoformat()}"]
     if receipt:
         parts.append(f"{receipt} days presumed receipt")
     end = _window(start + timedelta(days=receipt), level.window_days, level.window_months, parts)
-    counts = "previous_decision" if label == "previous decision" else "denial_date"
     return Deadline(end, " + ".join(parts), start, counts, parts[-1], receipt)
 
 

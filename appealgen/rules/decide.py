@@ -66,10 +66,7 @@ def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Cat
                                "goes back for a decision on its merits")
         return LevelChoice(decided, "won", f"{decided.name} overturned the denial on {when}")
     if last.outcome is Decision.dismissed:
-        open_until = _window_open(appeal.history, profile, decided, denied_on, today)
-        if open_until is not None:
-            return _refile(appeal.history, profile, decided, open_until, denied_on)
-        return _after_dismissal(profile, decided, last.date)
+        return _after_a_dismissal(appeal.history, profile, decided, denied_on, today)
     return _after_decision(profile, decided, f"{decided.name} was {last.outcome.value.replace('_', ' ')} on {when}",
                            category)
 
@@ -91,41 +88,56 @@ def _after_decision(profile: PayerProfile, decided: Level, what: str, category: 
     return LevelChoice(following, "next", f"{what}: next level, {following.name}")
 
 
-def _window_open(history: list[AppealStep], profile: PayerProfile, decided: Level, denied_on: date | None,
-                 today: date | None) -> Deadline | None:
-    """The dismissing level's own window, while it is still open. A dismissal review's own
-    dismissal has no window of its own to reuse, a dismissal the profile calls binding (the
-    Medicare Appeals Council's, 42 CFR 405.1116) ends the matter, and a court's is for counsel."""
-    if denied_on is None or today is None or decided not in profile.levels or decided.filed_by_counsel or \
-            (decided.dismissal is not None and decided.dismissal.final):
-        return None
-    window = window_deadline(denied_on, history, profile, decided)
-    return window if window.date >= today else None
-
-
-def _refile(history: list[AppealStep], profile: PayerProfile, decided: Level, window: Deadline,
-            denied_on: date | None) -> LevelChoice:
+def _after_a_dismissal(history: list[AppealStep], profile: PayerProfile, decided: Level, denied_on: date | None,
+                       today: date | None) -> LevelChoice:
     """A dismissal ends that request only. While the level's own window is open, a new, complete
     request there (the defect the notice names cured) is decided on its merits, sooner than a
     review of the dismissal, which only sends the old request back (42 CFR 405.974(b)): the
-    contractors' dismissal notices say so. Reviewing or vacating the dismissal stays a note, for
-    a dismissal that was wrong (a level stated in the claim file chooses it)."""
-    notice = history[-1].date
-    what = f"{decided.name} dismissed the request on {notice.isoformat()}"
-    reason = (f"{what}, and its own window ({window.reason}) is open until {window.date.isoformat()}: file a new, "
-              f"complete {decided.name} request, which is decided on its merits")
+    contractors' dismissal notices say so. Once that window has closed, the review of the
+    dismissal while its own window is open; once both have closed, the new request again, late,
+    with good cause (42 CFR 405.942(b)): it still reaches the merits. Reviewing or vacating the
+    dismissal stays a note while it can be asked for (a level stated in the claim file chooses it)."""
+    after = _after_dismissal(profile, decided, history[-1].date, today)
+    window = _own_window(history, profile, decided, denied_on)
+    if window is None or today is None or denied_on is None:
+        return after
+    review = window_deadline(denied_on, history, profile, after.level) if after.status == "dismissed" else None
+    if window.date < today and (review is None or review.date >= today):
+        return after
+    what = _dismissed(profile, decided, history[-1].date)
+    if window.date >= today:
+        reason = (f"{what}, and its own window ({window.reason}) is open until {window.date.isoformat()}: file a new, "
+                  f"complete {decided.name} request, which is decided on its merits")
+    else:
+        reason = (f"{what}; its own window ({window.reason}) closed on {window.date.isoformat()}, and the review of "
+                  f"the dismissal was due by {review.date.isoformat() if review else '?'}: file a new, complete "
+                  f"{decided.name} request late, stating good cause (appeal.good_cause); it is decided on its merits")
     notes = ["cure the defect the dismissal notice names before the new request goes out"]
-    after = _after_dismissal(profile, decided, notice)
-    if after.status == "dismissed" and denied_on is not None:
-        review = window_deadline(denied_on, history, profile, after.level)
+    if review is not None and review.date >= today:
         notes.append(f"or, if the dismissal was wrong, ask for {after.level.name} by {review.date.isoformat()} "
                      f"({review.reason}; state appeal.level: {after.level.id})")
     return LevelChoice(decided, "refile", reason, [*notes, *after.notes])
 
 
-def _after_dismissal(profile: PayerProfile, decided: Level, notice: date) -> LevelChoice:
-    """A dismissal is not a decision on the merits: the level's dismissal path, if it has one."""
-    what = f"{decided.name} dismissed the request on {notice.isoformat()}"
+def _own_window(history: list[AppealStep], profile: PayerProfile, decided: Level,
+                denied_on: date | None) -> Deadline | None:
+    """The dismissing level's own window, where a request there may be filed again: not for a
+    dismissal review's own dismissal (no window of its own), a dismissal the profile calls
+    binding (the Medicare Appeals Council's, 42 CFR 405.1116), or a court's (for counsel)."""
+    if denied_on is None or decided not in profile.levels or decided.filed_by_counsel or \
+            (decided.dismissal is not None and decided.dismissal.final):
+        return None
+    return window_deadline(denied_on, history, profile, decided)
+
+
+def _dismissed(profile: PayerProfile, decided: Level, notice: date) -> str:
+    return f"{decided.decided_by or profile.name} dismissed the {decided.name} request on {notice.isoformat()}"
+
+
+def _after_dismissal(profile: PayerProfile, decided: Level, notice: date, today: date | None = None) -> LevelChoice:
+    """A dismissal is not a decision on the merits: the level's dismissal path, if it has one
+    (with the date by which the dismissing body may be asked to vacate it, until it passes)."""
+    what = _dismissed(profile, decided, notice)
     path = decided.dismissal
     if path is None:
         last = decided.final or decided is profile.levels[-1] or decided in profile.dismissal_steps
@@ -134,7 +146,7 @@ def _after_dismissal(profile: PayerProfile, decided: Level, notice: date) -> Lev
         return LevelChoice(decided, "no_path", f"{what}; {profile.id} gives no path after a dismissal at this "
                            "level: read the dismissal notice")
     notes = []
-    if path.vacate_months:
+    if path.vacate_months and (today is None or vacate_deadline(notice, path.vacate_months) >= today):
         source = f" ({path.vacate_source})" if path.vacate_source else ""
         notes.append(f"or ask {decided.decided_by or profile.name} to vacate its dismissal, showing good and "
                      f"sufficient cause, within {path.vacate_months} months of the notice{source}: by "
