@@ -18,7 +18,7 @@ from appealgen.reports import metrics
 from appealgen.reports.causes import CauseTable
 from appealgen.reports.history import Decided, Missed, Open, Resolved, Sent, Subject, WrittenOff, collect
 from appealgen.reports.period import Period, add_months, month_of
-from appealgen.reports.remits import RemitDay, SubmittedDay, first_remittances, submitted
+from appealgen.reports.remits import RemitDay, SubmittedDay, first_remittances, payer_label, submitted
 from appealgen.reports.slices import Dated
 from appealgen.reports.values import Rate, unavailable
 
@@ -64,7 +64,7 @@ def labels_of(conn: Connection, practice: str | None) -> dict[int, tuple[str, st
     query = select(denials.c.id, denials.c.reason, denials.c.payer_name)
     if practice is not None:
         query = query.where(denials.c.practice == practice)
-    return {denial_id: (reason, payer) for denial_id, reason, payer in conn.execute(query)}
+    return {denial_id: (reason, payer_label(payer)) for denial_id, reason, payer in conn.execute(query)}
 
 
 def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None,

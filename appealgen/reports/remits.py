@@ -10,6 +10,7 @@ claim of its own: it is left out too (DOMAIN.md: duplicates and reversals exclud
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,6 +52,18 @@ class SubmittedDay:
     charges: Decimal
 
 
+CORPORATE = {"INC", "INCORPORATED", "LLC", "LLP", "LP", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "PC", "PLLC"}
+
+
+def payer_label(name: str) -> str:
+    """A payer as the report names it: its remittance name in capitals, without punctuation or a
+    trailing corporate form, so "Acme Health Plan, Inc." and "ACME HEALTH PLAN" are one payer."""
+    words = re.sub(r"[^A-Z0-9&]+", " ", name.upper()).split()
+    while len(words) > 1 and words[-1] in CORPORATE:
+        words.pop()
+    return " ".join(words) or name
+
+
 def _cents(value: object) -> Decimal:
     return Decimal(int(value or 0)).scaleb(-2)  # type: ignore[call-overload]
 
@@ -80,7 +93,8 @@ def first_remittances(conn: Connection, window: Period, practice: str | None) ->
              .group_by(remits.c.remit_date, remits.c.practice, remits.c.payer_name, remits.c.category))
     if practice is not None:
         query = query.where(remits.c.practice == practice)
-    return sorted(RemitDay(as_date(on), p, payer, category, int(n), int(d or 0), _cents(b), _cents(db), int(z or 0),
+    return sorted(RemitDay(as_date(on), p, payer_label(payer), category, int(n), int(d or 0), _cents(b), _cents(db),
+                           int(z or 0),
                            _cents(zb))
                   for on, p, payer, category, n, d, b, db, z, zb in conn.execute(query))
 

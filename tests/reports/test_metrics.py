@@ -428,10 +428,12 @@ def test_payers_that_share_a_profile_are_reported_apart(tmp_path: Path) -> None:
     denial rate, denials and backlog are its own."""
     url = f"sqlite:///{tmp_path / 'log.sqlite'}"
     files = [(tmp_path / name, claims, payer) for name, claims, payer in (
-        ("northwind.835", [denied("P1", "100.00"), paid("P2", "100.00", "80.00")], "NORTHWIND HEALTH PLAN"),
+        ("northwind.835", [denied("P1", "100.00")], "NORTHWIND HEALTH PLAN"),
+        # The same payer, written otherwise on another file: one row all the same.
+        ("northwind-inc.835", [paid("P2", "100.00", "80.00")], "Northwind Health Plan, Inc."),
         ("contoso.835", [denied("Q1", "300.00")], "CONTOSO INSURANCE"))]
     for path, claims, payer in files:
-        path.write_text(interchange(claims, paid_on="20261014", trace=f"EFT-{payer[:4]}", payer=payer,
+        path.write_text(interchange(claims, paid_on="20261014", trace=f"EFT-{path.stem}", payer=payer,
                                     payer_id="99999"))
     assert not import_files(settings_for(url, date(2026, 11, 20)), [f[0] for f in files], [], "default", "pat").errors
     found = make_report(settings_for(url, date(2026, 11, 20)), Options(OCTOBER, practice="default"))
