@@ -174,7 +174,7 @@ def log_show(claim_id: str, practice: str | None, as_json: bool, workspace: Path
 @main.command()
 @_practice_option("Only this practice's denials.")
 @click.option("--owner", default=None, help="Only denials assigned to this owner.")
-@click.option("--payer", default=None, help="Only this payer profile's denials.")
+@click.option("--payer", default=None, help="Only this payer profile's denials (a profile id, e.g. medicare-dme).")
 @click.option("--category", default=None, help="Only this denial category (e.g. medical_necessity).")
 @click.option("--due-within", "due_within", type=click.IntRange(min=0), default=None,
               help="Only rows due (deadline or follow-up) within DAYS, overdue ones included.")

@@ -109,6 +109,10 @@ class QueueFilters:
 
 
 def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = None) -> Queue:
+    known = profile_ids(settings.workspace)
+    if chosen.payer is not None and chosen.payer not in known:  # an empty queue would read as "nothing to do"
+        raise InputError("--payer", None, f"unknown payer profile {chosen.payer!r} (known: {', '.join(known)}); the "
+                         "queue filters by payer profile, the report names payers as their remittances do")
     with open_log(settings, create=False) as log, log.reading() as conn:
         outcomes = outcome_table(live_outcomes(conn))
         filters = Filters(chosen.practice, chosen.payer, chosen.category)

@@ -155,6 +155,16 @@ def test_queue_table_json_and_csv(log: str) -> None:
         [("1", "ACCT-0002", "0.75", "1.0", "183.75")]
 
 
+def test_queue_of_an_unknown_payer_profile_is_refused_not_empty(log: str) -> None:
+    """The report names payers as their remittances do; the queue filters by profile. A name
+    there must not read as an empty queue."""
+    assert run(log, "queue", "--payer", "ACME HEALTH PLAN") == (
+        1, "", "--payer: unknown payer profile 'ACME HEALTH PLAN' (known: commercial, medicaid-caresource, "
+               "medicare-dme, medicare-part-b); the queue filters by payer profile, the report names payers as their "
+               "remittances do\n")
+    assert run(log, "queue", "--payer", "medicare-dme")[0] == 0
+
+
 def test_queue_without_a_log_says_how_to_start_one(tmp_path: Path) -> None:
     path = tmp_path / "none.sqlite"
     assert run(path, "queue") == (1, "", f"{path}: no tracking log here yet; start one with "
