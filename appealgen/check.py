@@ -41,11 +41,19 @@ NOT_ENCLOSED = "not enclosed (not needed while nothing is sent): "
 RECOMPUTED = ("deadline.", "manifest.", "packet.")
 
 
-# Medicare dismisses a request the party filing it did not sign (42 CFR 405.944(b), 405.964(b)):
-# without the practice's signature image the packet leaves here with an empty signature line.
-UNSIGNED = warning("signature.missing", "no signature image for this practice (practices.<NPI>.signature in "
-                   "appealgen.yaml): sign the letter and the cover sheet by hand before sending; Medicare "
-                   "dismisses an unsigned request (42 CFR 405.944(b), 405.964(b))")
+# Without the practice's signature image the packet leaves here with an empty signature line.
+# Medicare dismisses a redetermination or reconsideration request its party did not sign (42 CFR
+# 405.944(b), 405.964(b)): the rule is cited where it is that level's; the other levels' forms ask
+# for the signature too.
+SIGNATURE_RULES = {"CMS-20027": "42 CFR 405.944(b)", "CMS-20033": "42 CFR 405.964(b)"}
+
+
+def unsigned(profile: PayerProfile, level_id: str) -> Finding:
+    rule = SIGNATURE_RULES.get(profile.level(level_id).form or "")
+    why = (f"Medicare dismisses an unsigned request ({rule})" if rule else
+           "Medicare asks for the requester's signature at every level")
+    return warning("signature.missing", "no signature image for this practice (practices.<NPI>.signature in "
+                   f"appealgen.yaml): sign the letter and the cover sheet by hand before sending; {why}")
 
 
 def manifest_findings(required: list[Requirement], submitted: bool) -> list[Finding]:
@@ -78,7 +86,7 @@ def check_build(
     packet has been laid out; `signed`: the practice's signature image is on the letter."""
     findings = list(plan.findings)
     if not signed and profile.kind == "medicare":
-        findings.append(UNSIGNED)
+        findings.append(unsigned(profile, plan.level))
     findings += identity.findings(parts, claim)
     findings += removal_findings([p for p in [letter, *parts] if p is not None])
     if letter is not None:

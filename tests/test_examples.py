@@ -228,7 +228,7 @@ def test_results_and_verification(built: dict[str, Example]) -> None:
     assert built["ACCT-4004"].report.check.missing == ["progress notes or medical records"]
     assert built["ACCT-1001"].report.check.warnings == [
         "no signature image for this practice (practices.<NPI>.signature in appealgen.yaml): sign the letter and the "
-        "cover sheet by hand before sending; Medicare dismisses an unsigned request (42 CFR 405.944(b), 405.964(b))",
+        "cover sheet by hand before sending; Medicare dismisses an unsigned request (42 CFR 405.944(b))",
         "attachments[4] (delivery ticket): pages 1\u20132: no text to confirm the patient (scanned image); review "
         "them, or build with --ocr"]
     # The 835 example's practice has its signature image: its Medicare packets carry it.

@@ -1462,3 +1462,14 @@ def test_the_decision_notice_enclosed_is_the_one_the_request_answers(titles: lis
         f"the decision notice enclosed is dated {warned}, but the decision this request answers is dated 11/10/2026: "
         "enclose that decision's notice (the letter says it is enclosed)"]
     assert [f.message for f in plan.findings if f.code == "decision_notice.other_decision"] == expected
+
+
+@pytest.mark.parametrize(("level", "why"), [
+    ("redetermination", "Medicare dismisses an unsigned request (42 CFR 405.944(b))"),
+    ("reconsideration", "Medicare dismisses an unsigned request (42 CFR 405.964(b))"),
+    ("alj_hearing", "Medicare asks for the requester's signature at every level"),  # not the two rules above
+])
+def test_an_unsigned_request_cites_the_rule_of_its_own_level(level: str, why: str) -> None:
+    from appealgen.check import unsigned
+
+    assert unsigned(profile("medicare-dme"), level).message.endswith(f"by hand before sending; {why}")
