@@ -230,6 +230,8 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) 
                   f"remit:{hashlib.sha256(f'{key}|{denial.claim_id}'.encode()).hexdigest()}")
     if problem(state, event) is not None:
         return None
+    if verdict is Decision.partially_overturned:
+        event.details["still_denied"] = str(answer.denied_amount)  # what is at stake now: see State.remaining
     if verdict is not Decision.overturned:
         following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes)
         event.details["next"] = following.to_json()

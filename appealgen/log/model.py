@@ -151,6 +151,13 @@ class Event:
         return "remit_id" in self.details
 
     @property
+    def still_denied(self) -> Decimal | None:
+        """What a partial decision read from a remittance left denied on the denial's lines (the
+        rest of what was at stake the payer may have moved to a contractual write-off)."""
+        value = self.details.get("still_denied")
+        return Decimal(value) if value is not None else None
+
+    @property
     def next_step(self) -> Step | None:
         """The step a decision opened (the next level, or the final action)."""
         data = self.details.get("next")

@@ -18,7 +18,7 @@ from appealgen.log.tables import denials
 from appealgen.models import MAX_CLAIM_ID
 from appealgen.rules.classify import CodeUse, classify_codes, merge_uses
 from appealgen.rules.codes import CodeTable
-from appealgen.sources.era_claims import FoundClaim, part_id
+from appealgen.sources.era_claims import FoundClaim, denied_amount, part_id
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,11 @@ class Answer:
     billed: Decimal | None
     paid: Decimal
     denied: bool
+    denied_amount: Decimal  # what the denial codes still take off them
 
 
 def whole(found: FoundClaim) -> Answer:
-    return Answer(None, found.era.paid, found.denied)
+    return Answer(None, found.era.paid, found.denied, denied_amount(found))
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,10 @@ def of_lines(found: FoundClaim, indices: list[int], codes: CodeTable, own: bool)
         unpaid = found.era.paid == 0 and found.era.billed > 0
         uses += [CodeUse(a.group, a.carc, a.amount, unpaid) for a in found.era.adjustments]
         remarks += found.era.remarks
-    denied = classify_codes(merge_uses(uses), list(dict.fromkeys(remarks)), codes).denied
-    return Answer(sum((line.billed for line in chosen), Decimal(0)), sum((line.paid for line in chosen), Decimal(0)),
-                  denied)
+    found_codes = classify_codes(merge_uses(uses), list(dict.fromkeys(remarks)), codes)
+    billed, paid = sum((line.billed for line in chosen), Decimal(0)), sum((line.paid for line in chosen), Decimal(0))
+    still = (found_codes.denied_amount or max(billed - paid, Decimal(0))) if found_codes.denied else Decimal(0)
+    return Answer(billed, paid, found_codes.denied, still)
 
 
 def answers(found: FoundClaim, claim_id: str, parts: list[Part], codes: CodeTable) -> dict[str, Answer]:

@@ -59,6 +59,7 @@ class State:
     events: Sequence[Event] = ()  # all of them, voided ones and corrections too
     voided: Mapping[int, Event] = field(default_factory=lambda: NOTHING_VOIDED)  # event id -> its correction
     ignored: tuple[Event, ...] = ()  # live events out of order (never, when written through `record`)
+    still_denied: Decimal | None = None  # after a partial decision read from a remittance: what it left denied
 
     @property
     def is_open(self) -> bool:
@@ -76,6 +77,8 @@ class State:
         if not (self.recovered or self.written_off or self.patient_billed):  # most denials: nothing yet
             return self.denial.at_stake
         left = self.denial.at_stake - self.recovered - self.written_off - self.patient_billed
+        if self.still_denied is not None:  # a contractual write-off on the rest is no one's to recover
+            left = min(left, self.still_denied - self.written_off - self.patient_billed)
         return max(left, ZERO)
 
 
@@ -116,6 +119,7 @@ def apply(state: State, event: Event) -> None:
         state.decisions = (*state.decisions, event)
         if event.outcome in ("overturned", "partially_overturned"):
             state.recovered += amount
+        state.still_denied = event.still_denied if event.still_denied is not None else state.still_denied
         if event.outcome == "overturned":
             _close(state, "overturned", event.on)
         else:  # upheld, dismissed or partially overturned: the next level (or the final action) is due

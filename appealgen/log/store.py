@@ -179,7 +179,7 @@ def insert_events(conn: Connection, new: Sequence[tuple[Denial, Event]]) -> None
 # The stored state's columns after DENIAL_COLUMNS in a current-state row (see load_current).
 STATE_COLUMNS = ("status", "level", "level_name", "action", "deadline", "deadline_reason", "opened_on", "sent_on",
                  "method", "follow_up", "owner", "recovered", "written_off", "patient_billed", "closed_by",
-                 "closed_on")
+                 "closed_on", "remaining")
 CHUNK = 500  # values per IN (...): under SQLite's and PostgreSQL's limits on bound parameters
 T = TypeVar("T")
 
@@ -300,14 +300,17 @@ def state_from_row(row: Sequence[Any]) -> State:
     Inline, like denial_from_row: it runs once per open denial."""
     denial = denial_from_row(row[:_DENIAL_WIDTH])
     (status, level, level_name, action, deadline, reason, opened_on, sent_on, method, follow_up, owner, recovered,
-     written_off, patient_billed, closed_by, closed_on) = row[_DENIAL_WIDTH:]
+     written_off, patient_billed, closed_by, closed_on, remaining) = row[_DENIAL_WIDTH:]
     if status is None:
         return State(denial, denial.first)
     step = Step(level, level_name, action, None if deadline is None else as_date(deadline), reason,
                 as_date(opened_on))
-    return State(denial, step, status, None if sent_on is None else as_date(sent_on), method,
-                 None if follow_up is None else as_date(follow_up), owner, _money(recovered), _money(written_off),
-                 _money(patient_billed), closed_by, None if closed_on is None else as_date(closed_on))
+    state = State(denial, step, status, None if sent_on is None else as_date(sent_on), method,
+                  None if follow_up is None else as_date(follow_up), owner, _money(recovered), _money(written_off),
+                  _money(patient_billed), closed_by, None if closed_on is None else as_date(closed_on))
+    if _money(remaining) < state.remaining:  # a partial decision left less denied (State.still_denied): as stored
+        state.still_denied = _money(remaining) + state.written_off + state.patient_billed
+    return state
 
 
 def _money(cents: int) -> Decimal:

@@ -17,7 +17,7 @@ from appealgen.log.importer import FileResult
 from appealgen.log.model import Kind
 from appealgen.log.record import Entry
 from appealgen.log.state import State
-from appealgen.log.store import Filters, load_states
+from appealgen.log.store import Filters, load_current, load_states
 from appealgen.log.tables import denials, events, imports, remits, submissions
 from tests.log.helpers import denied, paid, partly, remittance, reversal, settings_for, submitted_csv
 from tests.x12gen import ClaimSpec, LineSpec
@@ -354,3 +354,22 @@ def test_a_part_whose_line_the_payer_no_longer_reports_stays_open(log_url: str, 
     import_835(log_url, remittance(tmp_path / "nov.835", [device_only], paid_on="20261120", trace="E2"))
     assert [(s.status, s.recovered) for s in states(log_url, "ACCT-0007")] == [("closed", Decimal("245.00"))]
     assert [s.status for s in states(log_url, "ACCT-0007-L2")] == ["open"]
+
+
+def test_a_partial_payment_with_a_contractual_write_off_leaves_only_the_denied_rest_at_stake(
+        log_url: str, tmp_path: Path) -> None:
+    """Paid 100.00 of 245.00 on reprocessing, 45.00 moved to a contractual write-off (CO-45),
+    100.00 still denied (CO-50): 100.00 is at stake, not 145.00, in the replayed history and in
+    the stored state the queue reads."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
+    reprocessed = ClaimSpec("ACCT-0001", status="1", billed="245.00", paid="100.00", payer_claim_number="PCN0001",
+                            lines=[LineSpec(billed="245.00", paid="100.00",
+                                            cas=(("CO", "45", "45.00"), ("CO", "50", "100.00")), remarks=("N115",))])
+    import_835(log_url, remittance(tmp_path / "nov.835", [reprocessed], paid_on="20261120", trace="E2"))
+    [state] = states(log_url, "ACCT-0001")
+    assert [(d.outcome, d.amount) for d in state.decisions] == [("partially_overturned", Decimal("100.00"))]
+    assert (state.recovered, state.remaining) == (Decimal("100.00"), Decimal("100.00"))
+    with open_log(settings_for(log_url)) as log, log.reading() as conn:
+        [current] = load_current(conn, Filters(practice="default", claim_ids=("ACCT-0001",)))
+    assert current.remaining == Decimal("100.00")

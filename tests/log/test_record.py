@@ -129,7 +129,7 @@ def test_dismissed_after_its_window_opens_the_review_of_the_dismissal(url: str) 
     step = record_entry(settings_for(url, date(2027, 3, 1)), "ACCT-0001", late, None).state.step
     assert (step.level, step.level_name, step.deadline, step.deadline_reason) == (
         "dismissal_review", "QIC review of the redetermination dismissal", date(2027, 4, 21),
-        "previous decision 2027-02-20 + 60 days")
+        "dismissal notice 2027-02-20 + 60 days")
 
 
 def test_partial_records_the_amount_paid_and_appeals_the_rest(url: str) -> None:
