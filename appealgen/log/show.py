@@ -32,7 +32,8 @@ def history(conn: Connection, practice: str, claim_id: str) -> History:
                         .where(submissions.c.practice == practice, submissions.c.claim_id == claim_id)
                         .order_by(submissions.c.submitted_on, submissions.c.id))
     paid = conn.execute(select(remits.c.remit_date, remits.c.status_code, remits.c.denied, remits.c.reversal,
-                               remits.c.billed, remits.c.paid, remits.c.codes, remits.c.file_name, remits.c.payer)
+                               remits.c.billed, remits.c.paid, remits.c.codes, remits.c.file_name, remits.c.payer,
+                               remits.c.payer_name)
                         .where(remits.c.practice == practice, remits.c.claim_id == claim_id)
                         .order_by(remits.c.remit_date, remits.c.id))
     return History(practice, claim_id, [dict(r._mapping) for r in sent], [dict(r._mapping) for r in paid], states)
@@ -91,7 +92,8 @@ def lines(found: History, today: date) -> list[str]:
     out += [f"  submitted {s['submitted_on']} to {s['payer']}, charge {money(s['charge'])}" for s in found.submitted]
     for r in found.remitted:
         verdict = "reversal" if r["reversal"] else "denied" if r["denied"] else "paid"
-        out.append(f"  remitted {r['remit_date']} by {r['payer']}: {verdict} (status {r['status_code']}), billed "
+        out.append(f"  remitted {r['remit_date']} by {r['payer_name']} ({r['payer']}): {verdict} (status "
+                   f"{r['status_code']}), billed "
                    f"{money(r['billed'])}, paid {money(r['paid'])}; {' '.join(r['codes']) or '-'} [{r['file_name']}]")
     for state in found.denials:
         d = state.denial
@@ -120,6 +122,7 @@ def as_json(found: History, today: date) -> dict[str, Any]:
         "remitted": found.remitted,
         "denials": [{
             "denied_on": s.denial.denied_on, "source": s.denial.recorded.source, "payer": s.denial.payer,
+            "payer_name": s.denial.recorded.payer_name,
             "category": s.denial.category, "reason": s.denial.recorded.reason, "codes": list(s.denial.recorded.codes),
             "at_stake": s.denial.at_stake, "first_step": s.denial.first.to_json(),
             "events": [event_json(e, s) for e in s.events],

@@ -124,7 +124,8 @@ def test_show_prints_the_whole_history(log: str) -> None:
     assert code == 0
     assert stdout.splitlines() == [
         "ACCT-0001 (practice default)",
-        "  remitted 2026-10-14 by medicare-dme: denied (status 4), billed 245.00, paid 0.00; CO-50 N115 [oct.835]",
+        "  remitted 2026-10-14 by EXAMPLE DME MAC (medicare-dme): denied (status 4), billed 245.00, paid 0.00; CO-50 "
+        "N115 [oct.835]",
         "  denial 2026-10-14 (835): medical_necessity (CO-50), 245.00 at stake; appeal at Redetermination by "
         "2027-02-16",
         "    #1    2026-10-20  sent           fax; follow up 2026-12-19 (by pat)  [voided by #2: wrong claim]",
@@ -134,6 +135,7 @@ def test_show_prints_the_whole_history(log: str) -> None:
     ]
     data = json.loads(run(log, "log", "show", "ACCT-0001", "--json")[1])
     assert [(e["id"], e["voided_by"]) for e in data["denials"][0]["events"]] == [(1, 2), (2, None), (3, None)]
+    assert (data["denials"][0]["payer"], data["denials"][0]["payer_name"]) == ("medicare-dme", "EXAMPLE DME MAC")
 
 
 def test_queue_table_json_and_csv(log: str) -> None:
