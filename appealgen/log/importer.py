@@ -230,10 +230,12 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) 
                   f"remit:{hashlib.sha256(f'{key}|{denial.claim_id}'.encode()).hexdigest()}")
     if problem(state, event) is not None:
         return None
+    left = max(state.remaining - gained, Decimal(0)) if verdict is Decision.partially_overturned else state.remaining
     if verdict is Decision.partially_overturned:
         event.details["still_denied"] = str(answer.denied_amount)  # what is at stake now: see State.remaining
+        left = min(left, answer.denied_amount)
     if verdict is not Decision.overturned:
-        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes)
+        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes, left)
         event.details["next"] = following.to_json()
     return event
 

@@ -189,7 +189,8 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
             event.amount = state.remaining
         if entry.outcome != "overturned":
             following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
-                                   tools.profile(state.denial.payer), tools.codes())
+                                   tools.profile(state.denial.payer), tools.codes(),
+                                   max(state.remaining - (amount or Decimal(0)), Decimal(0)))
             event.details = {"next": following.to_json()}
             notes.append(f"next: {following.words()}")
     return event

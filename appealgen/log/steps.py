@@ -5,6 +5,7 @@ step a decision opens, and when to follow up on a request."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from appealgen.errors import InputError
 from appealgen.log.model import DATED, Denial, Step
@@ -45,11 +46,13 @@ def follow_up_after(profile: PayerProfile, step: Step, sent_on: date) -> tuple[d
     return sent_on + timedelta(days=days), f"{name} is decided within {days} days"
 
 
-def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile, codes: CodeTable) -> Step:
+def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile, codes: CodeTable,
+               at_stake: Decimal | None = None) -> Step:
     """The step an upheld, dismissed or partial decision at the current level opens: the next
     level (or the dismissal's review) with its deadline counted from the decision, or the final
     action when every level is used. The same calls, in the same order, as `make_plan` for a
-    claim file whose appeal history holds these decisions."""
+    claim file whose appeal history holds these decisions. `at_stake`: what the decision leaves
+    at stake (a partial one pays some), the next level's amount in controversy."""
     denial = state.denial
     history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
                for e in state.decisions]
@@ -57,7 +60,8 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     found = classification(denial, codes)
     choice = choose_level(Appeal(history=history), profile, found.category, denial.denied_on, on)
     passed = limits_passed(profile, denial.recorded.first_dos, denial.denied_on, history, on)
-    chosen = choose_action(Situation(set(), choice, profile, state.remaining, aic_minimum(choice.level, on), *passed),
+    aic = state.remaining if at_stake is None else at_stake
+    chosen = choose_action(Situation(set(), choice, profile, aic, aic_minimum(choice.level, on), *passed),
                            found)
     step = chosen.step or choice.level
     if chosen.action not in SUBMITTED and chosen.action.value not in DATED:

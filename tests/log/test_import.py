@@ -373,3 +373,18 @@ def test_a_partial_payment_with_a_contractual_write_off_leaves_only_the_denied_r
     with open_log(settings_for(log_url)) as log, log.reading() as conn:
         [current] = load_current(conn, Filters(practice="default", claim_ids=("ACCT-0001",)))
     assert current.remaining == Decimal("100.00")
+
+
+def test_a_partial_payment_read_from_a_remittance_weighs_only_what_is_left_at_the_next_level(
+        log_url: str, tmp_path: Path) -> None:
+    """Paid 100.00 of 245.00 while the reconsideration is pending: the ALJ would weigh 145.00,
+    under its $200 minimum (405.1006(b)), so the practice decides."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
+    record_entry(settings_for(log_url), "ACCT-0001", Entry(Kind.decision, date(2026, 11, 10), "pat",
+                                                           outcome="upheld"), None)
+    sent(log_url, "ACCT-0001", date(2026, 11, 12))
+    import_835(log_url, remittance(tmp_path / "nov.835", [partly("ACCT-0001", amount="100.00")],
+                                   paid_on="20261120", trace="E2"))
+    [state] = states(log_url, "ACCT-0001")
+    assert (state.step.level, state.step.action, state.remaining) == ("alj_hearing", "ask_client", Decimal("145.00"))

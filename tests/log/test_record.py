@@ -139,6 +139,17 @@ def test_partial_records_the_amount_paid_and_appeals_the_rest(url: str) -> None:
         (Decimal("100.00"), Decimal("145.00"), "reconsideration")
 
 
+def test_after_a_partial_decision_the_next_level_weighs_what_is_left(url: str) -> None:
+    """The QIC pays 100.00 of 245.00: 145.00 is in controversy at the ALJ, below its $200 minimum
+    for 2026 (405.1006(b)), so the practice decides; the 245.00 before the decision was counted."""
+    rec(url, "sent", method="fax")
+    rec(url, "decision", on=date(2026, 11, 10), outcome="upheld")
+    rec(url, "sent", on=date(2026, 11, 12), method="fax")
+    step = rec(url, "decision", on=date(2026, 11, 20), outcome="partially_overturned", amount="100.00").state.step
+    assert (step.level, step.action) == ("alj_hearing", "ask_client")
+    assert step.deadline_reason.startswith("amount in controversy $145.00 is below the $200.00 minimum for ALJ hearing")
+
+
 def test_when_no_level_is_left_the_practice_decides(url: str) -> None:
     day = date(2026, 10, 20)
     for level in ("redetermination", "reconsideration", "alj_hearing", "appeals_council"):
