@@ -50,7 +50,7 @@ def _first(profile: PayerProfile, category: Category) -> LevelChoice:
 def choose_level(appeal: Appeal, profile: PayerProfile, category: Category = Category.other,
                  denied_on: date | None = None, today: date | None = None) -> LevelChoice:
     """The step the claim is at. With the denial's date and today's, a dismissed request is
-    filed again while its level's own window is open (see `_after_dismissal`)."""
+    filed again while its level's own window is open (see `_after_a_dismissal`)."""
     if appeal.level:
         return LevelChoice(profile.level(appeal.level), "stated", "level stated in the claim file")
     if not appeal.history:
@@ -108,9 +108,10 @@ def _after_a_dismissal(history: list[AppealStep], profile: PayerProfile, decided
     if window.date >= today:
         reason = (f"{what}, and its own window ({window.reason}) is open until {window.date.isoformat()}: file a new, "
                   f"complete {decided.name} request, which is decided on its merits")
-    else:
+    else:  # both closed (with no review, the dismissal's own path was chosen above)
+        assert review is not None
         reason = (f"{what}; its own window ({window.reason}) closed on {window.date.isoformat()}, and the review of "
-                  f"the dismissal was due by {review.date.isoformat() if review else '?'}: file a new, complete "
+                  f"the dismissal was due by {review.date.isoformat()}: file a new, complete "
                   f"{decided.name} request late, stating good cause (appeal.good_cause); it is decided on its merits")
     notes = ["cure the defect the dismissal notice names before the new request goes out"]
     if review is not None and review.date >= today:
