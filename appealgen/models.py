@@ -474,6 +474,9 @@ class RemittanceRecord(Strict):
 class Claim(Strict):
     claim_id: ClaimId
     payer: PayerId
+    # The payer as the billing system or its remittance names it ("Northwind Health Plan"): the log
+    # and the reports group by it, since one payer profile (commercial) may stand for many plans.
+    payer_name: str | None = Field(default=None, min_length=1, max_length=120)
     payer_claim_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
     patient: Patient
     provider: Provider

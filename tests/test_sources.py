@@ -221,8 +221,9 @@ def test_the_mapping_names_the_profile_each_of_the_exports_payer_names_stands_fo
     mapping = MAPPING + "payers:\n  EXAMPLE HEALTH PLAN PPO: commercial\n"
     csv_file, mapping_file = write(tmp_path, [row(), named, unmapped], mapping=mapping)
     loaded = load_csv(csv_file, mapping_file)
-    assert [(item.claim_id, item.claim.payer) for item in loaded.items] == [("CSV-1", "commercial"),
-                                                                           ("CSV-2", "commercial")]
+    # The export's own name is kept for the log and the reports (one profile, many plans).
+    assert [(item.claim_id, item.claim.payer, item.claim.payer_name) for item in loaded.items] == [
+        ("CSV-1", "commercial", None), ("CSV-2", "commercial", "Example Health Plan PPO")]
     assert [line for error in loaded.errors for line in error.lines()] == [
         f"{csv_file}: row 4, column 'Payer': not a payer profile id (lower-case letters, digits, '_' or '-'): name the "
         "profile each of the export's payers stands for under `payers:` in the mapping file; claim CSV-3 not built"]

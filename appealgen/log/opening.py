@@ -35,7 +35,8 @@ def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str,
     plan = make_plan(claim, profile, codes, today, origin)
     carcs, rarcs = claim_codes(claim)
     group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
-    facts = Facts(source=source, payer_name=profile.name, reason=f"{group}-{first_code}" if group else first_code,
+    named = claim.payer_name or (claim.remittance.payer_name if claim.remittance else "") or profile.name
+    facts = Facts(source=source, payer_name=named, reason=f"{group}-{first_code}" if group else first_code,
                   codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
                   patient_liable=classify(claim, codes).patient_liable if patient_liable is None else patient_liable,
                   first_dos=plan.first_dos,

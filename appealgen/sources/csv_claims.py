@@ -232,6 +232,8 @@ def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
         if field == "payer" and not PAYER_ID.fullmatch(value):
             return where, ("not a payer profile id (lower-case letters, digits, '_' or '-'): name the profile each of "
                            "the export's payers stands for under `payers:` in the mapping file")
+        if field == "payer" and value != text.strip():  # the export's own name for it: the reports group by it
+            claim.data.setdefault("payer_name", " ".join(text.split())[:120])
         if field.startswith("service_lines."):
             line[field.removeprefix("service_lines.")] = value
             claim.columns[f"line.{field.removeprefix('service_lines.')}"] = column

@@ -269,7 +269,7 @@ def test_a_recovery_larger_than_what_is_still_at_stake_is_refused(tmp_path: Path
 def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
     claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
-                                "policy": dict(PLAN_POLICY)})
+                                "policy": dict(PLAN_POLICY)}, payer_name="Northwind Health Plan")
     out = tmp_path / "out"
     for _ in range(2):  # the same packet built twice on one day is recorded once
         assert run(path, "build", str(claim), "--out", str(out))[0] == 0
@@ -281,6 +281,9 @@ def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tm
     assert lines[2] == f"    #1    2026-11-22  built          {out / 'TEST-1' / 'packet.pdf'}, 5 pages, check passed " \
                        "(by pat)"
     assert len(lines) == 4
+    # The claim file's payer name, not its profile's, is the payer the reports count it under.
+    assert json.loads(run(path, "log", "show", "TEST-1", "--json")[1])["denials"][0]["payer_name"] == \
+        "Northwind Health Plan"
 
 
 def test_sending_after_a_failed_build_is_recorded_with_a_word_about_it(write_claim: WriteClaim,
@@ -366,3 +369,14 @@ def test_the_command_line_offers_every_event_people_record() -> None:
     from appealgen.log.model import RECORDED_BY_PEOPLE
 
     assert tuple(kind.value for kind in RECORDED_BY_PEOPLE) == KINDS
+
+
+def test_a_claim_file_written_from_an_835_opens_its_denial_under_the_remittances_payer(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    remit = remittance(tmp_path / "oct.835", [denied("ACCT-0001")])
+    env = {"APPEALGEN_USER": "pat"}  # `era --out` writes claim files; the log is not in use for it
+    assert CliRunner().invoke(main, ["era", str(remit), "--out", str(tmp_path / "claims"), *AS_OF],
+                              env=env).exit_code == 0
+    assert run(path, "build", str(tmp_path / "claims" / "ACCT-0001.yaml"), "--out", str(tmp_path / "out"))[0] == 3
+    shown = json.loads(run(path, "log", "show", "ACCT-0001", "--json")[1])["denials"][0]
+    assert (shown["source"], shown["payer"], shown["payer_name"]) == ("claim file", "medicare-dme", "EXAMPLE DME MAC")
