@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
-from appealgen.attachments import Part
 from appealgen.models import Claim
 from appealgen.report import Finding, problem
+
+if TYPE_CHECKING:  # a type only: the plan reads dates from titles without the PDF readers' imports
+    from appealgen.attachments import Part
 
 LABEL = re.compile(r"\b(?:dates?\s*\(?s?\)?\s+of\s+service|service\s+dates?|DOS)\b", re.IGNORECASE)
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -34,6 +37,11 @@ def _date(match: re.Match[str]) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def dates_in(text: str) -> set[date]:
+    """Every real date written in `text` (a document's title, say), in the forms above."""
+    return {found for match in DATE.finditer(text) if (found := _date(match)) is not None}
 
 
 def _listed(line: str, start: int) -> list[date | None]:

@@ -5,11 +5,10 @@ Findings for the plan; nothing here renders."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import re
 
 from appealgen.disputes import DisputedLine
+from appealgen.letter_dates import dates_in
 from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.payers import Level, PayerProfile
 from appealgen.practice import detail_findings
@@ -116,24 +115,11 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
     return findings
 
 
-TITLE_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def title_dates(title: str) -> set[dt.date]:
-    """The dates a document's title names (MM/DD/YYYY or YYYY-MM-DD); a non-date is skipped."""
-    found = set()
-    for match in TITLE_DATE.finditer(title):
-        month, day, year = (match[1], match[2], match[3]) if match[1] else (match[5], match[6], match[4])
-        with contextlib.suppress(ValueError):
-            found.add(dt.date(int(year), int(month), int(day)))
-    return found
-
-
 def notice_findings(claim: Claim, answered: AppealStep) -> list[Finding]:
     """The letter says the notice of the decision it answers is enclosed: a decision notice whose
     title dates it to another decision (the redetermination's, in an ALJ request) makes that
     false. Untitled or undated notices are not judged."""
-    dated = [title_dates(a.title or "") for a in claim.attachments if a.kind is AttachmentKind.decision_notice]
+    dated = [dates_in(a.title or "") for a in claim.attachments if a.kind is AttachmentKind.decision_notice]
     if not dated or not all(dated) or any(answered.date in dates for dates in dated):
         return []
     named = ", ".join(sorted(f"{d:%m/%d/%Y}" for dates in dated for d in dates))

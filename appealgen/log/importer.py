@@ -26,7 +26,7 @@ from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denials_from_remittance
 from appealgen.log.parts import Answer, Part, answers, parts_of, whole
-from appealgen.log.state import State, apply, derive, problem
+from appealgen.log.state import State, apply, derive, problem, remaining_after
 from appealgen.log.steps import step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
@@ -230,12 +230,11 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) 
                   f"remit:{hashlib.sha256(f'{key}|{denial.claim_id}'.encode()).hexdigest()}")
     if problem(state, event) is not None:
         return None
-    left = max(state.remaining - gained, Decimal(0)) if verdict is Decision.partially_overturned else state.remaining
     if verdict is Decision.partially_overturned:
         event.details["still_denied"] = str(answer.denied_amount)  # what is at stake now: see State.remaining
-        left = min(left, answer.denied_amount)
     if verdict is not Decision.overturned:
-        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes, left)
+        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes,
+                               remaining_after(state, event))
         event.details["next"] = following.to_json()
     return event
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from appealgen.errors import InputError
 from appealgen.log.model import METHODS, OUTCOMES, Event, Kind, Step
-from appealgen.log.state import ZERO, State, correction_problem, derive, problem
+from appealgen.log.state import ZERO, State, correction_problem, derive, problem, remaining_after
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
 from appealgen.models import Decision
@@ -189,8 +189,7 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
             event.amount = state.remaining
         if entry.outcome != "overturned":
             following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
-                                   tools.profile(state.denial.payer), tools.codes(),
-                                   max(state.remaining - (amount or Decimal(0)), Decimal(0)))
+                                   tools.profile(state.denial.payer), tools.codes(), remaining_after(state, event))
             event.details = {"next": following.to_json()}
             notes.append(f"next: {following.words()}")
     return event

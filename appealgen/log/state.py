@@ -9,7 +9,7 @@ so the live events always read as a valid history."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -136,6 +136,14 @@ def apply(state: State, event: Event) -> None:
     elif kind is Kind.reopened:
         state.status, state.closed_by, state.closed_on = "open", None, None
         state.sent_on, state.method, state.follow_up = None, None, None
+
+
+def remaining_after(state: State, event: Event) -> Decimal:
+    """What would still be at stake once `event` is applied (the next level's amount in
+    controversy after a partial decision), leaving `state` as it is."""
+    after = replace(state)
+    apply(after, event)
+    return after.remaining
 
 
 def _close(state: State, by: str, on: date) -> None:

@@ -248,10 +248,10 @@ def letter_context(
     """`enclosures` are the (kind, title) of the documents that follow the letter, in packet order."""
     extras = extras or Extras()
     kinds = {kind for kind, _ in enclosures}
-    last = answered(claim, profile, plan)
+    last, step = answered(claim, profile, plan), profile.level(plan.level)
     return LetterContext(
         claim=claim, patient=claim.patient, provider=claim.provider, lines=claim.service_lines,
-        denial=claim.denial, payer=profile, to=profile.recipient(profile.level(plan.level)), plan=plan,
+        denial=claim.denial, payer=profile, to=profile.recipient(step), plan=plan,
         category_label=CATEGORY_LABELS[plan.category.value], argument_paragraphs=paragraphs(claim.appeal.argument),
         good_cause=claim.appeal.good_cause, previous=last,
         previous_level=level_words(profile.level(last.level).name) if last else "",
@@ -260,8 +260,8 @@ def letter_context(
         previous_notice=notice_word(last) if last else "",
         medicaid_id=medicaid_id(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
-        level_words=level_words(plan.level_name), greeting=profile.level(plan.level).greeting or "To the reviewer:",
-        relief=profile.level(plan.level).relief or "reverse the denial and pay",
+        level_words=level_words(plan.level_name), greeting=step.greeting or "To the reviewer:",
+        relief=step.relief or "reverse the denial and pay",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",

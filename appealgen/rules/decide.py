@@ -97,7 +97,7 @@ def _after_a_dismissal(history: list[AppealStep], profile: PayerProfile, decided
     dismissal while its own window is open; once both have closed, the new request again, late,
     with good cause (42 CFR 405.942(b)): it still reaches the merits. Reviewing or vacating the
     dismissal stays a note while it can be asked for (a level stated in the claim file chooses it)."""
-    after = _after_dismissal(profile, decided, history[-1].date, today)
+    after = _dismissal_path(profile, decided, history[-1].date, today)
     window = _own_window(history, profile, decided, denied_on)
     if window is None or today is None or denied_on is None:
         return after
@@ -135,7 +135,7 @@ def _dismissed(profile: PayerProfile, decided: Level, notice: date) -> str:
     return f"{decided.decided_by or profile.name} dismissed the {decided.name} request on {notice.isoformat()}"
 
 
-def _after_dismissal(profile: PayerProfile, decided: Level, notice: date, today: date | None = None) -> LevelChoice:
+def _dismissal_path(profile: PayerProfile, decided: Level, notice: date, today: date | None = None) -> LevelChoice:
     """A dismissal is not a decision on the merits: the level's dismissal path, if it has one
     (with the date by which the dismissing body may be asked to vacate it, until it passes)."""
     what = _dismissed(profile, decided, notice)
