@@ -18,10 +18,10 @@ from appealgen.collector import gc_paused
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
-from appealgen.log.queue import Queue, build_queue, described, outcome_table, rank
+from appealgen.log.queue import Queue, described, outcome_table, rank
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
-from appealgen.log.store import Filters, current_by_id, load_current, load_standings
+from appealgen.log.store import Filters, current_by_id, load_current, load_standings, payer_names
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.payers import profile_ids
@@ -118,12 +118,16 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
         filters = Filters(chosen.practice, chosen.payer, chosen.category)
         with gc_paused():  # a standing and a score per denial: 100,000s of objects, no cycles
             if limit is None:  # every row is shown: every state is read, and ranked as it is
-                return build_queue(load_current(conn, filters), settings.today, outcomes, chosen.owner,
-                                   chosen.due_within)
-            ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner, chosen.due_within,
-                          limit)
-            shown = current_by_id(conn, ranked.denial_ids)
-            return described(ranked, lambda standing: shown[standing.denial_id])
+                states = {state.denial.id or 0: state for state in load_current(conn, filters)}
+                ranked = rank((state.standing() for state in states.values()), settings.today, outcomes,
+                              chosen.owner, chosen.due_within)
+            else:
+                ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner,
+                              chosen.due_within, limit)
+                states = current_by_id(conn, ranked.denial_ids)
+            names = payer_names(conn, ranked.denial_ids)
+            return described(ranked, lambda standing: states[standing.denial_id],
+                             lambda state: names.get(state.denial.id or 0, ""))
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

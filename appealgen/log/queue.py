@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from appealgen.log.state import Standing, State
 from appealgen.models import Action
+from appealgen.payer_names import payer_label
 
 PRIOR_WEIGHT = 20
 TIER_BILLING, TIER_ACCESS, TIER_CLINICAL, UNKNOWN = 0.90, 0.75, 0.25, 0.50
@@ -111,6 +112,7 @@ class Row:
     missed: bool = False
     note: str = ""
     denial_id: int = 0
+    payer_name: str = ""  # as its remittance names it (`payer` is the payer profile)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def score(standing: Standing, today: date, outcomes: Outcomes, chances: Chances)
     return Scored(s, action, days_left, chance, hurry, round(float(s.remaining) * chance.rate * hurry, 2), missed)
 
 
-def row(scored: Scored, state: State) -> Row:
+def row(scored: Scored, state: State, payer_name: str) -> Row:
     denial, step = state.denial, state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
@@ -164,6 +166,7 @@ def row(scored: Scored, state: State) -> Row:
         days_left=scored.days_left, follow_up=state.follow_up, owner=state.owner, amount=state.remaining,
         likelihood=scored.chance.rate, urgency=scored.urgency, priority=scored.priority, why=scored.chance.reason,
         missed=scored.missed, note=GOOD_CAUSE if scored.missed else "", denial_id=denial.id or 0,
+        payer_name=payer_label(payer_name) if payer_name else "",
     )
 
 
@@ -207,15 +210,25 @@ def rank(standings: Iterable[Standing], today: date, outcomes: Outcomes, owner: 
     return Ranked(today, ranked, missed, len(live), len(late))
 
 
-def described(ranked: Ranked, state_of: Callable[[Standing], State]) -> Queue:
-    """The rows of a ranking, each from the state of its denial."""
-    return Queue(ranked.as_of, [row(s, state_of(s.standing)) for s in ranked.ranked],
-                 [row(s, state_of(s.standing)) for s in ranked.missed], ranked.total, ranked.total_missed)
+def described(ranked: Ranked, state_of: Callable[[Standing], State], name_of: Callable[[State], str]) -> Queue:
+    """The rows of a ranking, each from the state of its denial and the payer's name."""
+    def made(scored: Scored) -> Row:
+        state = state_of(scored.standing)
+        return row(scored, state, name_of(state))
+
+    return Queue(ranked.as_of, [made(s) for s in ranked.ranked], [made(s) for s in ranked.missed], ranked.total,
+                 ranked.total_missed)
+
+
+def recorded_name(state: State) -> str:
+    """The payer's name the denial's opening recorded ("" when read without its facts)."""
+    return state.denial.facts.payer_name if state.denial.facts is not None else ""
 
 
 def build_queue(states: Iterable[State], today: date, outcomes: Outcomes, owner: str | None = None,
-                due_within: int | None = None, limit: int | None = None) -> Queue:
+                due_within: int | None = None, limit: int | None = None,
+                name_of: Callable[[State], str] = recorded_name) -> Queue:
     """The queue of these states, stored or not (the log ranks what it stores: `api.work_queue`)."""
     made = {id(standing): (standing, state) for state in states for standing in (state.standing(),)}
     ranked = rank((standing for standing, _ in made.values()), today, outcomes, owner, due_within, limit)
-    return described(ranked, lambda standing: made[id(standing)][1])
+    return described(ranked, lambda standing: made[id(standing)][1], name_of)

@@ -261,6 +261,15 @@ def current_by_id(conn: Connection, denial_ids: Sequence[int]) -> dict[int, Stat
     return found
 
 
+def payer_names(conn: Connection, denial_ids: Iterable[int]) -> dict[int, str]:
+    """The payer's name each denial's opening recorded (the queue's states are read without it)."""
+    found: dict[int, str] = {}
+    for chunk in chunks(denial_ids):
+        query = select(denials.c.id, denials.c.payer_name).where(denials.c.id.in_(chunk))
+        found.update((denial_id, name) for denial_id, name in conn.execute(query))
+    return found
+
+
 def _open() -> ColumnElement[bool]:
     """Not closed: no stored state yet (no events), or a state that is open or sent."""
     return or_(states.c.status.is_(None), states.c.status != "closed")

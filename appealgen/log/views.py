@@ -20,8 +20,9 @@ from appealgen.log.queue import (
 )
 from appealgen.output import counted
 
-FIELDS = ("rank", "practice", "claim_id", "payer", "category", "level", "status", "next_action", "deadline",
-          "days_left", "follow_up", "owner", "amount", "likelihood", "urgency", "priority", "missed", "note", "why")
+FIELDS = ("rank", "practice", "claim_id", "payer", "payer_name", "category", "level", "status", "next_action",
+          "deadline", "days_left", "follow_up", "owner", "amount", "likelihood", "urgency", "priority", "missed",
+          "note", "why")
 
 
 def _days(days: int | None) -> str:
@@ -33,13 +34,18 @@ def _to_deadline(r: Row, as_of: date) -> str:
     return _days((r.deadline - as_of).days if r.deadline else None)
 
 
+def _payer(r: Row) -> str:
+    """The payer as its remittance names it, else its payer profile."""
+    return r.payer_name or r.payer
+
+
 def queue_lines(queue: Queue, limit: int) -> list[str]:
     head = (f"{'#':>4} {'claim':16} {'payer':18} {'category':20} {'level':16} {'next action':22} {'deadline':10} "
             f"{'days':>5} {'follow-up':10} {'owner':10} {'amount':>10} {'likely':>6} {'urg':>5} {'priority':>10}")
     lines = [head, "-" * len(head)]
     for rank, r in enumerate(queue.rows[:limit], start=1):
         lines.append(
-            f"{rank:>4} {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
+            f"{rank:>4} {r.claim_id[:16]:16} {_payer(r)[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
             f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_to_deadline(r, queue.as_of):>5} "
             f"{r.follow_up or '-'!s:10} {(r.owner or '-')[:10]:10} {money(r.amount):>10} {r.likelihood:>6.0%} "
             f"{r.urgency:>5.1f} {r.priority:>10,.2f}")
@@ -49,14 +55,15 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
         lines.append("no open denials to work")
     if queue.missed:
         lines += ["", "Missed filing deadlines (send late with a statement of good cause, or record adjusted):"]
-        lines += [f"     {r.claim_id[:16]:16} {r.payer[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
+        lines += [f"     {r.claim_id[:16]:16} {_payer(r)[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
                   f"{r.next_action[:22]:22} {r.deadline!s:10} {_days(r.days_left):>5} {money(r.amount):>10}"
                   for r in queue.missed]
     return lines
 
 
 def _row_dict(r: Row, rank: int | None) -> dict[str, Any]:
-    return {"rank": rank, "practice": r.practice, "claim_id": r.claim_id, "payer": r.payer, "category": r.category,
+    return {"rank": rank, "practice": r.practice, "claim_id": r.claim_id, "payer": r.payer, "payer_name": r.payer_name,
+            "category": r.category,
             "level": r.level, "status": r.status, "next_action": r.next_action,
             "deadline": r.deadline.isoformat() if r.deadline else None, "days_left": r.days_left,
             "follow_up": r.follow_up.isoformat() if r.follow_up else None, "owner": r.owner,

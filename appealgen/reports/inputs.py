@@ -14,11 +14,12 @@ from sqlalchemy.engine import Connection
 from appealgen.collector import gc_paused
 from appealgen.log.store import Filters, load_states
 from appealgen.log.tables import denials, remits
+from appealgen.payer_names import payer_label
 from appealgen.reports import metrics
 from appealgen.reports.causes import CauseTable
 from appealgen.reports.history import Decided, Missed, Open, Resolved, Sent, Subject, WrittenOff, collect
 from appealgen.reports.period import Period, add_months, month_of
-from appealgen.reports.remits import RemitDay, SubmittedDay, first_remittances, payer_label, submitted
+from appealgen.reports.remits import RemitDay, SubmittedDay, first_remittances, submitted
 from appealgen.reports.slices import Dated
 from appealgen.reports.values import Rate, unavailable
 

@@ -10,7 +10,6 @@ claim of its own: it is left out too (DOMAIN.md: duplicates and reversals exclud
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from appealgen.log.store import as_date
 from appealgen.log.tables import remits, submissions
+from appealgen.payer_names import payer_label
 from appealgen.reports.period import Period
 
 NOT_A_FIRST_REMITTANCE = ("22", "25")  # a reversal, a predetermination (pricing only)
@@ -50,18 +50,6 @@ class SubmittedDay:
     practice: str
     claims: int
     charges: Decimal
-
-
-CORPORATE = {"INC", "INCORPORATED", "LLC", "LLP", "LP", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "PC", "PLLC"}
-
-
-def payer_label(name: str) -> str:
-    """A payer as the report names it: its remittance name in capitals, without punctuation or a
-    trailing corporate form, so "Acme Health Plan, Inc." and "ACME HEALTH PLAN" are one payer."""
-    words = re.sub(r"[^A-Z0-9&]+", " ", name.upper()).split()
-    while len(words) > 1 and words[-1] in CORPORATE:
-        words.pop()
-    return " ".join(words) or name
 
 
 def _cents(value: object) -> Decimal:

@@ -146,15 +146,17 @@ def test_queue_table_json_and_csv(log: str) -> None:
                               "follow-up", "owner", "amount", "likely", "urg", "priority"]
     # CO-197 at Medicare: no retroactive authorization, so a person reviews it, by the date an
     # appeal could still be filed
-    assert first.split() == ["1", "ACCT-0002", "medicare-dme", "authorization", "Redetermination",
+    # the payer as its remittance names it; --payer, JSON and CSV also give its profile
+    assert first.split() == ["1", "ACCT-0002", "EXAMPLE", "DME", "MAC", "authorization", "Redetermination",
                              "review", "2027-02-16", "86", "-", "-", "245.00", "75%", "1.0", "183.75"]
     assert second.split()[:2] == ["2", "ACCT-0001"]
     data = json.loads(run(log, "queue", "--json")[1])
-    assert [r["claim_id"] for r in data["rows"]] == ["ACCT-0002", "ACCT-0001"]
+    assert [(r["claim_id"], r["payer"], r["payer_name"]) for r in data["rows"]] == [
+        ("ACCT-0002", "medicare-dme", "EXAMPLE DME MAC"), ("ACCT-0001", "medicare-dme", "EXAMPLE DME MAC")]
     assert data["ranking"]["priority"] == "amount x likelihood x urgency"
     rows = list(csv.DictReader(io.StringIO(run(log, "queue", "--csv", "--limit", "1")[1])))
-    assert [(r["rank"], r["claim_id"], r["likelihood"], r["urgency"], r["priority"]) for r in rows] == \
-        [("1", "ACCT-0002", "0.75", "1.0", "183.75")]
+    assert [(r["rank"], r["claim_id"], r["payer_name"], r["likelihood"], r["urgency"], r["priority"])
+            for r in rows] == [("1", "ACCT-0002", "EXAMPLE DME MAC", "0.75", "1.0", "183.75")]
 
 
 def test_queue_of_an_unknown_payer_profile_is_refused_not_empty(log: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from appealgen.log.api import QueueFilters, import_files, live_outcomes, open_log, record_entry, work_queue
-from appealgen.log.model import Denial, Event, Kind, Step
+from appealgen.log.model import Denial, Event, Facts, Kind, Step
 from appealgen.log.queue import build_queue, likelihood, outcome_table, urgency
 from appealgen.log.record import Entry
 from appealgen.log.state import State, derive
@@ -154,3 +154,16 @@ def test_states_not_stored_in_a_log_are_each_a_row() -> None:
     for state in unsaved:
         state.denial.id = None
     assert [r.claim_id for r in build_queue(unsaved, TODAY, {}).rows] == ["ACCT-Y", "ACCT-X"]
+
+
+def test_a_row_names_the_payer_as_its_remittance_did_written_one_way() -> None:
+    """The queue filters by payer profile; its rows also name the payer itself, as the report does."""
+    opened = denial("ACCT-N", "commercial", "coding", "100.00", "reconsideration", 30, 1)
+    opened.facts = Facts("835", "Northwind Health Plan, Inc.", "CO-97", (), (), (), False, date(2026, 9, 2),
+                         Decimal("100.00"), Decimal(0), "key")
+    unnamed = denial("ACCT-M", "commercial", "coding", "90.00", "reconsideration", 30, 2)  # read without its facts
+    rows = build_queue([derive(opened, []), derive(unnamed, [])], TODAY, {}).rows
+    assert [(r.claim_id, r.payer, r.payer_name) for r in rows] == [
+        ("ACCT-N", "commercial", "NORTHWIND HEALTH PLAN"), ("ACCT-M", "commercial", "")]
+    assert [line.split()[2] for line in queue_lines(build_queue([derive(unnamed, [])], TODAY, {}), 5)[2:]] == [
+        "commercial"]
