@@ -115,17 +115,45 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
     return findings
 
 
+# How a decision notice's title names the level whose decision it is, by the profiles' level ids.
+NOTICE_TITLES = {
+    "redetermination": ("a redetermination", re.compile(r"redetermination", re.IGNORECASE)),
+    "reconsideration": ("a reconsideration", re.compile(r"reconsideration", re.IGNORECASE)),
+    "alj_hearing": ("an ALJ", re.compile(r"\bALJ\b|administrative law judge|\bOMHA\b", re.IGNORECASE)),
+    "appeals_council": ("a Council", re.compile(r"\bcouncil\b", re.IGNORECASE)),
+}
+
+
 def notice_findings(claim: Claim, answered: AppealStep) -> list[Finding]:
-    """The letter says the notice of the decision it answers is enclosed: a decision notice whose
-    title dates it to another decision (the redetermination's, in an ALJ request) makes that
-    false. Untitled or undated notices are not judged."""
-    dated = [dates_in(a.title or "") for a in claim.attachments if a.kind is AttachmentKind.decision_notice]
+    """The letter says the notice of the decision it answers is enclosed: decision notices whose
+    titles all date them to another decision (the redetermination's, in an ALJ request), or all
+    name another level's decision, make that false. Notices without a date or a level in their
+    title are not judged."""
+    titles = [a.title or "" for a in claim.attachments if a.kind is AttachmentKind.decision_notice]
+    return _dated_otherwise(titles, answered) + _titled_otherwise(titles, answered)
+
+
+def _dated_otherwise(titles: list[str], answered: AppealStep) -> list[Finding]:
+    dated = [dates_in(title) for title in titles]
     if not dated or not all(dated) or any(answered.date in dates for dates in dated):
         return []
     named = ", ".join(sorted(f"{d:%m/%d/%Y}" for dates in dated for d in dates))
     return [warning("decision_notice.other_decision", f"the decision notice enclosed is dated {named}, but the "
                     f"decision this request answers is dated {answered.date:%m/%d/%Y}: enclose that decision's notice "
                     "(the letter says it is enclosed)")]
+
+
+def _titled_otherwise(titles: list[str], answered: AppealStep) -> list[Finding]:
+    own = NOTICE_TITLES.get(answered.level)
+    if own is None or not titles or any(own[1].search(title) for title in titles):
+        return []
+    named = [[name for name, term in NOTICE_TITLES.values() if term.search(title)] for title in titles]
+    if not all(named):
+        return []
+    others = " or ".join(dict.fromkeys(name for names in named for name in names))
+    return [warning("decision_notice.other_level", f"the decision notice enclosed is titled as {others} decision, "
+                    f"but this request answers {own[0]} decision: enclose that decision's notice (the letter says "
+                    "it is enclosed)")]
 
 
 def distinct_modifiers(claim: Claim, disputed: list[DisputedLine]) -> list[str]:

@@ -1464,6 +1464,24 @@ def test_the_decision_notice_enclosed_is_the_one_the_request_answers(titles: lis
     assert [f.message for f in plan.findings if f.code == "decision_notice.other_decision"] == expected
 
 
+@pytest.mark.parametrize(("titles", "warned"), [
+    (["Redetermination notice"], "a redetermination"),  # the QIC's is missing: the letter says it is enclosed
+    (["MAC redetermination letter", "Council remand order"], "a redetermination or a Council"),
+    (["Redetermination notice", "QIC reconsideration decision"], None),
+    (["Reconsideration decision (upholds the redetermination)"], None),  # names this decision too
+    (["Redetermination notice", "Decision notice"], None),  # one notice names no level: not judged
+], ids=["other-level", "two-others", "both", "names-both", "one-unnamed"])
+def test_a_decision_notice_titled_for_another_level_is_named(titles: list[str], warned: str | None) -> None:
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=ALJ_HISTORY, billed="5000.00")
+    notices = [Attachment(kind=AttachmentKind.decision_notice, path=Path(f"docs/n{i}.pdf"), title=title)
+               for i, title in enumerate(titles)]
+    plan = plan_for(claim.model_copy(update={"attachments": [*claim.attachments, *notices]}))
+    expected = [] if warned is None else [
+        f"the decision notice enclosed is titled as {warned} decision, but this request answers a reconsideration "
+        "decision: enclose that decision's notice (the letter says it is enclosed)"]
+    assert [f.message for f in plan.findings if f.code == "decision_notice.other_level"] == expected
+
+
 @pytest.mark.parametrize(("level", "why"), [
     ("redetermination", "Medicare dismisses an unsigned request (42 CFR 405.944(b))"),
     ("reconsideration", "Medicare dismisses an unsigned request (42 CFR 405.964(b))"),
