@@ -72,6 +72,9 @@ class Level(Strict):
     presumed_receipt: bool = True  # false: count from the notice's own date (the earlier, safe date)
     action: Action = Action.appeal
     decided_by: str | None = None
+    # Who decides at this level as a later letter names them, where that is not its recipient
+    # (OMHA's central office dockets a hearing request; an Administrative Law Judge decides it).
+    decision_by: str | None = Field(default=None, max_length=120)
     form: str | None = None
     cover: str | None = None  # cover sheet template for this level
     letter: str | None = None  # letter template for every category at this level

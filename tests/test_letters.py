@@ -501,3 +501,22 @@ def test_no_shipped_letter_greets_the_reviewer_in_its_own_words() -> None:
         text = zipfile.ZipFile(template).read("word/document.xml").decode() if template.suffix == ".docx" else \
             template.read_text()
         assert "To the reviewer:" not in text, template.name
+
+
+def test_a_council_request_names_the_judge_who_decided_not_the_office_that_docketed(builder: Builder) -> None:
+    """The ALJ request went to OMHA's central office (its recipient); the decision a Council
+    request answers is the Administrative Law Judge's (the level's decision_by)."""
+    loaded = load_claims(REPO / "examples" / "qic-reconsideration-medicare" / "claim.yaml")[0]
+    history = [*loaded.claim.appeal.history, *[AppealStep.model_validate(
+        {"level": level, "date": day, "outcome": "upheld", "reason": "Not met.", "case_number": number})
+        for level, day, number in (("reconsideration", "2026-11-05", "1-26309-000555"),
+                                   ("alj_hearing", "2026-11-20", "1-26324-000777"))]]
+    claim = loaded.claim.model_copy(update={"appeal": loaded.claim.appeal.model_copy(update={"history": history})})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    assert plan.level == "appeals_council"
+    page = render_string(builder.env, "letters/reconsideration.html",
+                         letter_context(planned, profile, plan, [], TODAY).mapping())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", page,
+                                                                   flags=re.DOTALL))).split())
+    assert "The ALJ hearing decision of November 20, 2026 by the Administrative Law Judge upheld the denial" in text
+    assert "OMHA Central" not in text

@@ -181,7 +181,7 @@ def request_words(plan: Plan) -> str:
 
 def _previous_by(last: AppealStep, profile: PayerProfile) -> str:
     step = profile.level(last.level)
-    return last.decided_by or (step.recipient.name if step.recipient else profile.name)
+    return last.decided_by or step.decision_by or (step.recipient.name if step.recipient else profile.name)
 
 
 def _words(values: list[str]) -> str:
