@@ -78,7 +78,9 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
     for line in result.warnings:
         say(line)
     for done in result.files:
-        if done.new == 0:
+        if done.claims == 0:  # every transaction set refused (said below), or none in the file
+            say(f"{done.file}: no claim read: nothing recorded")
+        elif done.new == 0:
             say(f"{done.file}: already in the log ({counted(done.claims, 'claim')}): nothing recorded")
         else:
             say(f"{done.file}: {counted(done.claims, 'claim')}, {done.new} recorded, "

@@ -143,6 +143,28 @@ def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> Non
     ]
 
 
+def test_deadlines_count_from_the_remittance_not_from_a_later_eft_date(tmp_path: Path) -> None:
+    """BPR16 is the EFT's effective date, which may come days after the remittance (DTM*405) was
+    issued: the earlier date is the notice's, and a deadline counted from the later would be late."""
+    path = write_835(tmp_path, [spec("ACCT-9001")], paid_on="20261019", produced_on="20261014")
+    code, stdout, _ = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    # 120 days from October 14 plus 5 days' presumed receipt, as when both dates are October 14
+    assert [r["deadline"] for r in json.loads(stdout)["claims"]] == ["2027-02-16"]
+
+
+def test_a_remittance_without_a_date_is_refused_not_dated_today(tmp_path: Path) -> None:
+    path = write_835(tmp_path, [spec("ACCT-9001")], paid_on="20261399")
+    code, stdout, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"{path}: segment 3 (ST): no remittance date: BPR16 and DTM*405 are both missing or not valid dates, and "
+        "every deadline counts from them; transaction set 0001 skipped",
+        f"{path}: segment 4 (BPR): element 16 is not a valid date",
+        f"{path}: segment 6 (DTM): element 2 is not a valid date"]
+    assert json.loads(stdout)["claims"] == []
+
+
 @pytest.mark.parametrize(
     ("payer_id", "profile"),
     # payers/*.yaml `match.payer_ids` (the profile's own list; project choice)

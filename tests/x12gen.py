@@ -72,11 +72,11 @@ def claim_segments(c: ClaimSpec, sep: str = "*", comp: str = ":") -> list[str]:
 
 def transaction(claims: list[ClaimSpec], control: str = "0001", payer: str = "EXAMPLE DME MAC",
                 payer_id: str = "17003", sep: str = "*", comp: str = ":", plb: bool = True,
-                paid_on: str = "20261014", trace: str = "EFT0001234") -> list[str]:
+                paid_on: str = "20261014", trace: str = "EFT0001234", produced_on: str | None = None) -> list[str]:
     body = [
         f"BPR{sep}I{sep}0{sep}C{sep}NON{sep * 12}{paid_on}",
         f"TRN{sep}1{sep}{trace}{sep}1000000001",
-        f"DTM{sep}405{sep}{paid_on}",
+        f"DTM{sep}405{sep}{paid_on if produced_on is None else produced_on}",
         f"N1{sep}PR{sep}{payer}",
         f"N3{sep}PO BOX 0101",
         f"N4{sep}EXAMPLEVILLE{sep}EX{sep}00000",

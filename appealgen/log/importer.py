@@ -95,10 +95,13 @@ def remit_of(found: FoundClaim, practice: str, today: date, seen: dict[str, int]
     claim's own figures, so another copy of the same file adds nothing; the same figures twice
     in one payment count twice."""
     era, payment = found.era, found.remittance.payment
-    on = payment.date or found.remittance.production_date or today
+    on = found.remittance.notice_date or today  # the reader refuses a remittance without a date
+    # The key keeps the date it was first made with (the payment's, else the remittance's), so a
+    # file imported before the notice date existed is still found the same.
+    keyed = payment.date or found.remittance.production_date or on
     payer_id = found.remittance.payer.reference_ids.get("2U", found.remittance.payer.id)
     uses, remarks = found.codes
-    content = "|".join([practice, payer_id, payment.trace_number, on.isoformat(), era.claim_id, era.status_code,
+    content = "|".join([practice, payer_id, payment.trace_number, keyed.isoformat(), era.claim_id, era.status_code,
                         str(era.billed), str(era.paid), era.payer_claim_number])
     seen[content] = seen.get(content, 0) + 1
     key = hashlib.sha256(f"{content}|{seen[content]}".encode()).hexdigest()

@@ -116,6 +116,10 @@ class _Reader:
                 self.handle(segment, handlers, segment is segments[0])
             except X12Error as fault:
                 self.recover(segment, fault)
+        if self.out.payment.date is None and self.out.production_date is None:
+            # Deadlines count from the remittance's date: another date (today's) would move them all.
+            raise X12Error(self.source, f"segment {self.transaction.start} (ST)", "no remittance date: BPR16 and "
+                           "DTM*405 are both missing or not valid dates, and every deadline counts from them")
         return self.out
 
     def handle(self, segment: Segment, handlers: dict[str, Callable[[Segment], None]], first: bool) -> None:

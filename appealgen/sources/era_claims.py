@@ -266,7 +266,7 @@ def claim_document(found: FoundClaim, root: Path | None, today: date,
     first = (fix and fix.first_name) or c.patient.first_name
     last = (fix and fix.last_name) or c.patient.last_name
     member = c.patient.member_id or (c.insured.member_id if c.insured else "")
-    denied_date = r.payment.date or r.production_date or today
+    denied_date = r.notice_date or today  # the reader refuses a remittance without a date
     candidates = [c.rendering_npi, r.payee.id if r.payee.id_qualifier == "XX" else ""]
     npi = next((n for n in candidates if _valid_npi(n)), None)  # else the plan reports it missing
     return {

@@ -118,6 +118,13 @@ class Remittance(BaseModel):
     claims: list[EraClaim] = Field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = Field(default_factory=list)
 
+    @property
+    def notice_date(self) -> dt.date | None:
+        """The date deadlines count from: the earlier of the payment's (BPR16) and the remittance's
+        own (DTM*405). An EFT's effective date may come days after the remittance was issued;
+        counting from it would move every deadline later than the payer counts it."""
+        return min((d for d in (self.payment.date, self.production_date) if d is not None), default=None)
+
 
 class EraFile(BaseModel):
     source: str

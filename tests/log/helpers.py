@@ -16,8 +16,9 @@ def settings_for(url: str, today: date = TODAY, practice: str | None = None) -> 
     return Settings(Workspace.open(REPO), today, file=WorkspaceFile(database_url=url, practice=practice))
 
 
-def remittance(path: Path, claims: list[ClaimSpec], paid_on: str = "20261014", trace: str = "EFT0001234") -> Path:
-    path.write_text(interchange(claims, paid_on=paid_on, trace=trace))
+def remittance(path: Path, claims: list[ClaimSpec], paid_on: str = "20261014", trace: str = "EFT0001234",
+               produced_on: str | None = None) -> Path:
+    path.write_text(interchange(claims, paid_on=paid_on, trace=trace, produced_on=produced_on))
     return path
 
 

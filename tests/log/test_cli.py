@@ -81,6 +81,24 @@ def test_import_of_submitted_claims_and_a_bad_file(tmp_path: Path) -> None:
                                        f"{missing}: file not found"]
 
 
+def test_a_remittance_without_a_date_records_nothing_and_says_no_claim_was_read(tmp_path: Path) -> None:
+    undated = remittance(tmp_path / "undated.835", [denied("ACCT-0001")], paid_on="20261399")
+    code, _, stderr = run(tmp_path / "log.sqlite", "log", "import", str(undated))
+    assert code == 1
+    assert stderr.splitlines()[-2:] == [
+        "undated.835: no claim read: nothing recorded",
+        f"{undated}: segment 3 (ST): no remittance date: BPR16 and DTM*405 are both missing or not valid dates, and "
+        "every deadline counts from them; transaction set 0001 skipped"]
+
+
+def test_a_denial_dates_from_the_remittance_not_from_a_later_eft_date(tmp_path: Path) -> None:
+    later = remittance(tmp_path / "eft.835", [denied("ACCT-0001")], paid_on="20261019", produced_on="20261014")
+    assert run(tmp_path / "log.sqlite", "log", "import", str(later))[0] == 0
+    shown = json.loads(run(tmp_path / "log.sqlite", "log", "show", "ACCT-0001", "--json")[1])["denials"][0]
+    assert (shown["denied_on"], shown["first_step"]["deadline"]) == ("2026-10-14", "2027-02-16")
+    assert "  remitted 2026-10-14 by EXAMPLE DME MAC" in run(tmp_path / "log.sqlite", "log", "show", "ACCT-0001")[1]
+
+
 def test_record_says_what_the_tool_added(log: str) -> None:
     assert run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--ref", "FAX-1", "--date",
                "2026-10-20") == (0, "", (
