@@ -16,19 +16,38 @@ from dataclasses import dataclass
 from typing import Literal
 
 from appealgen.attachments import Part
-from appealgen.models import Claim, Patient
+from appealgen.models import MBI, MBI_EITHER, MBI_LETTER, Claim, Patient
 from appealgen.report import Finding, problem, section_span, warning
 
 PAGE_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
-PageIdentity = Literal["member", "name", "last", "none", "other", "near", "scan", "unreadable"]
+PageIdentity = Literal["member", "name", "last", "none", "other", "other_name", "name_differs", "near", "scan",
+                       "unreadable"]
 UNREADABLE: tuple[PageIdentity] = ("unreadable",)
-# A labelled member number: "Member ID: ...", "Subscriber #...", "MBI: ...", "Medicare number ...".
-# ("Patient ID" is left out: it is often the practice's own record number.) Group 1 is what
-# separates the label from the number (a colon or #, or only spaces), group 2 the number.
+# A labelled member number: "Member ID: ...", "Subscriber #...", "MBI: ...", "Medicare number ...",
+# and the paper remittance's "MID" and "HIC" (HICN). ("Patient ID" is left out: it is often the
+# practice's own record number.) Group 1 is what separates the label from the number (a colon or
+# #, only spaces, or nothing after a #), group 2 the number.
 MEMBER_LABEL = re.compile(
     r"\b(?:(?:member|subscriber|insured|beneficiary|medicare|medicaid|policy)\s*(?:id|identifier|#|no\.?|number)"
-    r"|mbi)(\s*[:#][\s:#]*|\s+)([A-Z0-9][A-Z0-9 -]{4,22}[A-Z0-9])", re.IGNORECASE)
+    r"|mbi|mid|hicn?)(\s*[:#][\s:#]*|\s+|(?<=#))([A-Z0-9][A-Z0-9 -]{4,22}[A-Z0-9])", re.IGNORECASE)
 SHORTEST_ID = 5  # a "number" shorter than this after a label is a count ("policy number 2 of 3"), not an ID
+# An MBI anywhere on a page, as cards print it (in groups with dashes, or not): where the patient's
+# own member ID is one, any other is another beneficiary's, labelled or not.
+MBI_PRINTED = re.compile(rf"(?<![A-Z0-9])[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]-?{MBI_LETTER}{MBI_EITHER}[0-9]-?"
+                         rf"{MBI_LETTER}{MBI_LETTER}[0-9][0-9](?![A-Z0-9])")
+# A labelled patient's name: "Patient: ...", "Patient name: ...", "Beneficiary: ...", "Member
+# name: ...", or a header's "PATIENT NAME OTHERLY, MARTIN"; group 1 is up to four words after it
+# (digits in them as OCR misreads letters: "Testwe1l").
+NAME_LABEL = re.compile(
+    r"\b(?:(?:patient|beneficiary)(?:'s)?(?:[ \t]+name)?[ \t]*:|(?:patient|beneficiary|member|subscriber|insured)"
+    r"(?:'s)?[ \t]+name(?:[ \t]*:|[ \t]+))[ \t]*([A-Za-z][A-Za-z0-9'.-]*(?:,?[ \t]+[A-Za-z][A-Za-z0-9'.-]*){0,3})",
+    re.IGNORECASE)
+# Words that end a labelled name: the next field's label, or a form's blank ("Patient: DOB ...").
+NAME_ENDS = frozenset({"DOB", "DATE", "BIRTH", "BORN", "ID", "MEMBER", "MRN", "ACCOUNT", "ACCT", "SEX", "GENDER",
+                       "AGE", "ADDRESS", "PHONE", "NUMBER", "NO", "MID", "HIC", "HICN", "MBI", "ICN", "CLAIM",
+                       "INSURANCE", "PLAN", "POLICY", "GROUP", "SSN", "SIGNATURE", "NAME", "INFORMATION", "INFO",
+                       "SUBSCRIBER", "INSURED", "PAYER", "PROVIDER", "DOS", "SERVICE", "VISIT", "SEEN", "IS", "WAS",
+                       "HAS", "AND", "THE", "OF", "FOR", "SEE", "ON", "AT"})
 
 
 @dataclass(frozen=True)
@@ -67,16 +86,43 @@ def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentit
     if len(text.strip()) < PAGE_MIN_TEXT:
         return "scan"
     member = _normal(patient.member_id)
-    matches = {_match(value, member) for value in _labelled_ids(text)}
+    matches = {_match(value, member) for value in _member_ids(text, member)}
     if "other" in matches:
         return "other"
+    named = bool(member) and _standalone(member).search(text) is not None
+    if _names_another(text, patient, ocr):
+        # Beside this patient's member ID, another labelled name may be another patient's line, or
+        # this patient under a name the claim spells otherwise: a person checks. Without it, another patient.
+        return "name_differs" if named else "other_name"
     if "near" in matches and not ocr:
         return "near"
-    if member and _standalone(member).search(text):
+    if named:
         return "member"
     if _words(patient.last_name).search(text):
         return "name" if _words(patient.first_name).search(text) else "last"
     return "none"
+
+
+def _member_ids(text: str, member: str) -> set[str]:
+    """The member IDs the page names: labelled ones, and any MBI when the patient's ID is one."""
+    found = _labelled_ids(text)
+    if MBI.fullmatch(member):
+        found |= {_normal(printed) for printed in MBI_PRINTED.findall(text)}
+    return found
+
+
+def _names_another(text: str, patient: Patient, ocr: bool) -> bool:
+    """A patient's name the page labels that is not this patient's: no word of it is the last
+    name (on a page OCR read, a word a character off is taken as the name misread)."""
+    last = [part for part in (_normal(word) for word in patient.last_name.split()) if part]
+    allowed = 1 if ocr else 0
+    for match in NAME_LABEL.finditer(text):
+        words = [_normal(word) for word in re.split(r"[\s,]+", match.group(1))]
+        if all(any(_distance(word, part, allowed) <= allowed for word in words) for part in last):
+            continue  # this patient's name (a last name may be a word that ends names: "Subscriber")
+        if any(itertools.takewhile(lambda word: word not in NAME_ENDS, words)):  # a name before the next label
+            return True
+    return False
 
 
 def _labelled_ids(text: str) -> set[str]:
@@ -204,6 +250,10 @@ def document_findings(part: Part, found: Identity, strict: bool, ocr: bool) -> l
     findings = []
     checks: list[tuple[PageIdentity, str, str]] = [
         ("other", "identity.other_member", "names another member ID; this page belongs to another patient"),
+        ("other_name", "identity.other_patient", "names another patient; this page belongs to another patient"),
+        ("name_differs", "identity.name_differs", "names this patient's member ID and also a patient name that is "
+         "not this claim's: another patient's line on the same page, or this patient under another name; check "
+         "it against the claim"),
         ("near", "identity.near_member", "names a member ID a character or two off this patient's: a typing "
          "error, or another patient's page; check it against the claim"),
         ("none", "identity.not_named", "does not name this claim's patient or member ID; make sure it belongs "

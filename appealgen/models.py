@@ -203,6 +203,11 @@ def stated_claim_id(value: object) -> str | None:
 
 PAYER_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MEMBER_ID_PATTERN = r"^[A-Za-z0-9-]{3,30}$"
+# The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
+# then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
+# digits where it has digits. Cards print it in groups with dashes, which are not part of it.
+MBI_LETTER, MBI_EITHER = "[AC-HJKMNP-RT-Y]", "[0-9AC-HJKMNP-RT-Y]"
+MBI = re.compile(f"[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_LETTER}[0-9][0-9]")
 CASE_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$"
 # What those patterns ask for, in words: error messages give these, not the regular expression.
 PATTERN_WORDS = {

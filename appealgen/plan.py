@@ -239,6 +239,22 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
+def stated_letter_findings(claim: Claim, action: Action) -> list[Finding]:
+    """A letter the claim file states that the project made for another purpose (an appeal's, or
+    another action's), for an action with a letter of its own: a corrected claim sent with a
+    letter that argues the claim as billed contradicts itself. A team's own letter is trusted."""
+    stated, own = claim.appeal.letter, ACTION_LETTERS.get(action)
+    if stated is None or own is None or stated == own:
+        return []
+    purpose = next((f"action {a.value}" for a, letter in ACTION_LETTERS.items() if letter == stated), None) or \
+        next((f"{c.value} denials" for c, letter in CATEGORY_LETTERS.items() if letter == stated), None)
+    if purpose is None:
+        return []
+    return [problem("appeal.letter_for_another_action", f"appeal.letter {stated} is the letter for {purpose}, but "
+                    f"this claim's action is {action.value}, whose letter is {own}: remove appeal.letter, or state "
+                    f"a letter written for a {action.value.replace('_', ' ')}")]
+
+
 def deadline_findings(good_cause: bool, deadline: date, days_left: int, step: Level | None = None) -> list[Finding]:
     """The filing window as of a day; `check` re-runs it on its own day. The deadline day
     itself is still in time. `step`: its `late_rule` says what good cause is there, its
@@ -544,6 +560,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found) + mixed_findings(claim, found, codes, profile, today)
+    findings += stated_letter_findings(claim, action.action)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)

@@ -9,7 +9,7 @@ import re
 
 from appealgen.disputes import DisputedLine
 from appealgen.letter_dates import dates_in
-from appealgen.models import Action, AppealStep, AttachmentKind, Category, Claim
+from appealgen.models import MBI, Action, AppealStep, AttachmentKind, Category, Claim
 from appealgen.payers import Level, PayerProfile
 from appealgen.practice import detail_findings
 from appealgen.report import Finding, problem, warning
@@ -22,11 +22,6 @@ REVIEWS = {Action.appeal, Action.reconsideration}
 # 25 for an E/M service, 59 and its subsets XE, XP, XS, XU, the global-surgery modifiers 24, 57,
 # 58, 78, 79, repeat services 76, 77, 91).
 DISTINCT_SERVICE = ("25", "59", "XE", "XP", "XS", "XU", "24", "57", "58", "76", "77", "78", "79", "91")
-# The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
-# then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
-# digits where it has digits. Cards print it in groups with dashes, which are not part of it.
-MBI_LETTER, MBI_EITHER = "[AC-HJKMNP-RT-Y]", "[0-9AC-HJKMNP-RT-Y]"
-MBI = re.compile(f"[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_EITHER}[0-9]{MBI_LETTER}{MBI_LETTER}[0-9][0-9]")
 
 
 def as_the_payer_writes_it(claim: Claim, profile: PayerProfile) -> Claim:
@@ -99,7 +94,9 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         findings.append(problem("patient.address_missing", "patient.address is missing: an ALJ hearing request names "
                                 "the beneficiary's address with the name and Medicare number (42 CFR "
                                 "405.1014(a)(1)); add it to the claim file"))
-    if action in (Action.corrected_claim, Action.reopening) and not (claim.appeal.correction or claim.appeal.argument):
+    # A corrected claim replaces the claim as billed: an argument that it was right is no correction.
+    stated = claim.appeal.correction or (claim.appeal.argument if action is Action.reopening else None)
+    if action in (Action.corrected_claim, Action.reopening) and not stated:
         findings.append(problem("appeal.correction_missing", "appeal.correction is missing; the letter must say "
                                 f"what the {action.value.replace('_', ' ')} changes (for example 'modifier KX added "
                                 "to line 1')"))

@@ -35,7 +35,7 @@ PATIENT = "{{ patient.first_name }} {{ patient.last_name }}"
 AMOUNT = "{{ amount_requested | money }}"
 OPENING = (
     "{{ provider.name }} requests {{ request }} of the denial of {{ items }} for " + PATIENT + ", "
-    "{{ service_dates }}, and payment of " + AMOUNT + ". The claim was denied on {{ denial.date | long_date }}"
+    "{{ service_dates }}, {{ seeking }} " + AMOUNT + ". The claim was denied on {{ denial.date | long_date }}"
     + CODES + "."
 )
 # A later level answers the decision before it: its date, who made it and the reason it gave.
@@ -279,7 +279,7 @@ LETTERS: dict[str, dict[str, object]] = {
         "greeting": "To the reopenings unit:",
         "body": [
             "{{ provider.name }} requests a reopening of claim number {{ claim.payer_claim_number }} for "
-            + PATIENT + ", {{ service_dates }}, to correct a clerical error on our claim, and payment of "
+            + PATIENT + ", {{ service_dates }}, to correct a clerical error on our claim, {{ seeking }} "
             + AMOUNT + ". The claim was processed on {{ denial.date | long_date }}" + CODES + ". This is a "
             "request for reopening, not for redetermination: the error is one of form, and we ask that it be "
             "corrected under the reopening rules for clerical errors (42 CFR 405.980).",

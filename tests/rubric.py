@@ -109,8 +109,10 @@ def line3(letter: Letter, claim: Claim) -> list[str]:
     faults += [f"undisputed line {line.label} is in the letter" for line in claim.service_lines
                if line.code and line.label not in labels and re.search(rf"\b{re.escape(line.label)}\b", text)]
     total = money(sum((line.billed - line.paid for line in lines), Decimal(0)))
-    # A dismissal review asks for no payment: the dismissal vacated and a decision on the amount (405.974(b)).
-    asks = (f"payment of {total}", f"pay {total}", f"decision on its merits, on the {total}")
+    # A dismissal review asks for no payment: the dismissal vacated and a decision on the amount (405.974(b));
+    # nor does a request to an ALJ or the Council, who decide and do not pay.
+    asks = (f"payment of {total}", f"pay {total}", f"decision on its merits, on the {total}",
+            f"amount in controversy of {total}")
     if not any(ask in text for ask in asks):
         faults.append(f"the amount requested {total} (the denied amount of the disputed lines) is not asked for")
     return faults

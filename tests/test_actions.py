@@ -243,10 +243,26 @@ def test_a_second_level_request_must_answer_the_previous_decision(write_claim: W
             "not hold, for the reasons below.") in pdf_text(out_of(claim) / "TEST-1" / "packet.pdf")
 
 
-def test_a_correction_must_say_what_changed(write_claim: WriteClaim) -> None:
+@pytest.mark.parametrize("appeal", [{"policy": None}, {"policy": None, "argument": "The codes billed were correct."}],
+                         ids=["nothing", "an-argument-is-no-correction"])
+def test_a_correction_must_say_what_changed(write_claim: WriteClaim, appeal: dict[str, object]) -> None:
     documents = [*RA_NOTES, {"kind": "corrected_claim", "path": "docs/cms1500.pdf", "title": "Corrected claim form"}]
-    claim = write_claim(attachments=documents, appeal={"policy": None}, **denied_with("4", ("N822",)))
+    claim = write_claim(attachments=documents, appeal=appeal, **denied_with("4", ("N822",)))
     code, stderr = build(claim)
     assert code == 3
     assert stderr.endswith(": appeal.correction is missing; the letter must say what the corrected claim changes "
                            "(for example 'modifier KX added to line 1')\n")
+
+
+def test_a_corrected_claim_is_not_sent_with_an_appeal_letter(write_claim: WriteClaim) -> None:
+    """The corrected claim attached makes the action a corrected claim; a coding appeal's letter
+    stated in the claim file would argue that the codes billed were right."""
+    documents = [*RA_NOTES, {"kind": "corrected_claim", "path": "docs/cms1500.pdf", "title": "Corrected claim form"}]
+    claim = write_claim(attachments=documents, appeal={"policy": None, "letter": "coding.docx",
+                                                       "correction": "Modifier 59 added to line 1."},
+                        **denied_with("4", ("N822",)))
+    code, stderr = build(claim)
+    assert code == 3
+    assert stderr.endswith(": appeal.letter coding.docx is the letter for coding denials, but this claim's action is "
+                           "corrected_claim, whose letter is corrected_claim.docx: remove appeal.letter, or state a "
+                           "letter written for a corrected claim\n")

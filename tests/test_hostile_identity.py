@@ -218,7 +218,7 @@ FILLER = "Visit notes: follow-up for the item on the claim, seen and examined to
     (f"Patient: Leo Othername\nMember ID: XYZ12345678902\n{FILLER}", "other"),
     (f"Patient: Leo Othername\nMember ID: XYZ123456789-01\n{FILLER}", "other"),
     (f"Patient: Leo Othername\nMember ID: XYZ123456789 01\n{FILLER}", "other"),
-    (f"Patient: Leo Othername, plan ID XYZ12345678902\n{FILLER}", "none"),
+    (f"Patient: Leo Othername, plan ID XYZ12345678902\n{FILLER}", "other_name"),  # named: another patient
     # the subscriber's own ID, with the label running on into the next words, or printed in groups
     (f"Member ID: XYZ123456789 Date of birth 04/17/1951\n{FILLER}", "member"),
     (f"Member ID: XYZ 1234 5678 9\n{FILLER}", "member"),
@@ -243,7 +243,7 @@ def test_a_character_misread_by_ocr_is_not_another_member() -> None:
     """On a page OCR read, an ID a character off is a misreading: the page is judged by the name."""
     text = f"Patient: Ana Subscriber\nMember ID: XYZ1234567B9\n{FILLER}"
     assert page_identity(text, SUBSCRIBER, ocr=True) == "name"
-    assert page_identity(text.replace("Ana Subscriber", "Leo Othername"), SUBSCRIBER, ocr=True) == "none"
+    assert page_identity(text.replace("Ana Subscriber", "Leo Othername"), SUBSCRIBER, ocr=True) == "other_name"
 
 
 @needs_ocr
@@ -255,3 +255,66 @@ def test_ocr_confirms_a_scanned_remittance_names_this_patient_alone(write_claim:
     listed = write_claim(appeal=HTML_LETTER, attachments=attachments, files={"docs/ra.png": scanned([*ROSA, *OTTO])})
     code, _, stderr = build(listed, tmp_path / "listed", "--ocr")
     assert code == 3 and "attachments[0] (remittance advice): page 1: names another member ID" in stderr
+
+
+BENEFICIARY = Patient(first_name="Rosalind", last_name="Testwell", member_id="3KQ7HN4TR62")
+SPR = "NAME TESTWELL, ROSALIND MID 3KQ7HN4TR62 ACNT ACCT-1001 ICN 26287000123401 ASG Y MOA MA01"
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    # a paper remittance's labels: MID (Medicare ID), HIC, and "#" with no space after it
+    # (IDs not shaped as MBIs: an MBI is found unlabelled too, below)
+    (f"{SPR}\nNAME OTHERLY, MARTIN MID 123456789A ACNT ACCT-1999 ICN 26287000999901", "other"),
+    (f"{SPR}\nNAME OTHERLY, MARTIN HIC 987654321A ACNT ACCT-1999", "other"),
+    (f"{SPR}\nMember #XCP123456789 paid in full", "other"),
+    (f"{SPR}\n{FILLER}", "member"),
+    # where the patient's own ID is an MBI, another MBI is another beneficiary's, labelled or not
+    (f"Rosalind Testwell 3KQ7HN4TR62\nMartin Otherly 7WX4-YT2-KP19\n{FILLER}", "other"),
+    (f"Rosalind Testwell 3KQ7-HN4-TR62\n{FILLER}", "member"),
+    # a patient's name the page labels, with no ID: another patient's, or this one's; beside this
+    # patient's ID, another's line or this patient under another name (a person checks)
+    (f"Patient Name: OTHERLY, MARTIN  paid 0.00\n{FILLER}", "other_name"),
+    (f"PATIENT NAME OTHERLY MARTIN CLAIM 26287000999901\n{FILLER}", "other_name"),
+    (f"{SPR}\nPatient Name: OTHERLY, MARTIN  paid 0.00", "name_differs"),
+    (f"Patient: Mr. Martin Otherly DOB 02/03/1948\n{FILLER}", "other_name"),
+    (f"Patient: Rosalind Testwell DOB 04/17/1951\n{FILLER}", "name"),
+    (f"Patient Name: TESTWELL, ROSALIND\nMember ID: 3KQ7HN4TR62\n{FILLER}", "member"),
+    # a blank or labelled form field, and a patient's share, name nobody
+    (f"Patient name: ________ Date of birth: ______\nRosalind Testwell\n{FILLER}", "name"),
+    (f"Patient name (last, first): Testwell, Rosalind\n{FILLER}", "name"),
+    (f"Patient: DOB 04/17/1951\nRosalind Testwell\n{FILLER}", "name"),
+    (f"Rosalind Testwell\nPatient responsibility: $45.00\n{FILLER}", "name"),
+], ids=["mid", "hic", "hash-no-space", "spr-own", "unlabelled-mbi", "own-mbi-dashed", "labelled-name",
+        "header-name", "beside-this-id", "titled-name", "own-name", "own-name-and-id", "blank-field", "field-hint",
+        "label-word", "patient-share"])
+def test_another_beneficiary_on_a_remittance_is_found_however_it_is_labelled(text: str, verdict: str) -> None:
+    assert page_identity(text, BENEFICIARY) == verdict
+
+
+def test_an_mbi_shaped_number_is_not_judged_for_a_patient_whose_id_is_not_an_mbi() -> None:
+    """A commercial member's records may carry their own Medicare number: only labelled IDs count."""
+    assert page_identity(f"Patient: Ana Subscriber 7WX4YT2KP19\n{FILLER}", SUBSCRIBER) == "name"
+
+
+@pytest.mark.parametrize(("listing", "said"), [
+    (["Patient: Otto Otherperson", "Paid 120.00", "Visit notes for the claim."],
+     "names another patient; this page belongs to another patient"),
+    (["Patient: Rosa Testcase", "Member ID: 9XX9XX9XX99", "Paid 0.00", "Patient: Otto Otherperson", "Paid 120.00"],
+     "names this patient's member ID and also a patient name that is not this claim's: another patient's line on "
+     "the same page, or this patient under another name; check it against the claim"),
+], ids=["another-alone", "beside-this-patient"])
+def test_a_remittance_naming_another_patient_without_an_id_fails_the_packet(
+    write_claim: WriteClaim, tmp_path: Path, listing: list[str], said: str
+) -> None:
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA), "docs/ra.pdf": pages_pdf(listing)})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 3
+    assert stderr.rstrip("\n").endswith(f": attachments[0] (remittance advice): page 1: {said}")
+
+
+def test_a_name_misread_by_ocr_is_not_another_patient() -> None:
+    """On a page OCR read, a labelled name a character off the patient's is a misreading (the page
+    then names nobody the check can confirm); in a text layer it is another name."""
+    text = f"Patient: Rosalind Testwe1l\n{FILLER}"
+    assert page_identity(text, BENEFICIARY, ocr=True) == "none"
+    assert page_identity(text, BENEFICIARY) == "other_name"

@@ -119,7 +119,9 @@ def test_hostile_patient_names_are_printed_literally_and_never_fetched(
     claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "Needed.", "policy": dict(PLAN_POLICY)},
                         patient={**PATIENT, **HOSTILE_NAMES})
     code, _, stderr = build(claim, tmp_path / "out")
-    assert code == 0, stderr  # the attachments name the member ID
+    # the records name the member ID, and the patient as the fixture's records do: not the claim's hostile name
+    assert code == 3 and "page 1: names this patient's member ID and also a patient name that is not this " \
+        "claim's" in stderr, stderr
     text = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
     assert '<img src="http://198.51.100.7/x.png"> {{ 7*7 }}' in text and "> 49" not in text
     assert "<style>@import url(http://198.51.100.7/a.css)</style>" in text

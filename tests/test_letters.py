@@ -397,7 +397,7 @@ def test_an_alj_request_has_the_omha_100_fields_on_its_cover(tmp_path: Path) -> 
     code, _, stderr = run("build", str(tmp_path / "claim.yaml"), "--out", str(tmp_path / "out"), "--as-of",
                           "2026-11-22", "--workspace", str(REPO))
     assert code == 0, stderr
-    cover = " ".join(pdf_text(tmp_path / "out" / "ACCT-1001" / "packet.pdf").split("\f")[0].split())
+    cover = " ".join((PdfReader(tmp_path / "out" / "ACCT-1001" / "packet.pdf").pages[0].extract_text() or "").split())
     for field in ("Request for ALJ Hearing", "fields of form OMHA-100",
                   "To Example OMHA Central Operations PO Box 0121",
                   "Beneficiary's name Rosalind Testwell", "Beneficiary's address 12 Example Lane, Sampletown, EX 00000",
@@ -409,7 +409,8 @@ def test_an_alj_request_has_the_omha_100_fields_on_its_cover(tmp_path: Path) -> 
                   "I do not agree with the reconsideration of this claim (medical necessity, CO-50, N115)",
                   "or other law enforcement ☐ Yes ☐ No", "Copy of this request sent to the beneficiary on",
                   "Evidence the QIC did not see, and the good cause for each (42 CFR 405.1018, 405.1028)",
-                  "Further evidence to be sent, and by when"):
+                  "Further evidence to be sent, and by when",
+                  "Signature of requester"):  # on the page of the fields it signs, never alone on a second
         assert field in cover, field
     assert "Fax" not in cover.split("Beneficiary's name")[0]  # OMHA takes no fax: by mail (or its portal)
     assert "By fax" not in pdf_text(tmp_path / "out" / "ACCT-1001" / "packet.pdf")
@@ -489,10 +490,12 @@ def test_a_letter_greets_and_asks_as_its_level_says(builder: Builder, tmp_path: 
     profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
     context = letter_context(planned, profile, plan, [], TODAY).mapping()
     page = render_string(builder.env, "letters/reconsideration.html", context)
-    assert f"<p>{greeting}</p>" in page and ask in page
+    # the opening asks an ALJ or the Council for no payment either
+    opening = "and payment of $410.00" if ask != DECIDES else "with an amount in controversy of $410.00"
+    assert f"<p>{greeting}</p>" in page and ask in page and opening in page
     render_docx(REPO / "templates" / "letters" / "medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
     word = re.sub(r"<[^>]+>", "", zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode())
-    assert greeting in word and ask in word
+    assert greeting in word and ask in word and opening in word
 
 
 def test_no_shipped_letter_greets_the_reviewer_in_its_own_words() -> None:

@@ -782,6 +782,7 @@ def test_remark_documents_are_required_even_when_a_manifest_offers_alternatives(
 def test_corrected_claim_inside_an_appeal(payer: str, codes: list[str], problem: str | None) -> None:
     attachments = ["remittance_advice", "progress_notes", "corrected_claim"]
     claim = build_claim(codes, payer=payer, attachments=attachments)
+    claim = claim.model_copy(update={"appeal": claim.appeal.model_copy(update={"correction": "Modifier 59 added."})})
     plan = plan_for(claim)
     assert plan.problems == ([problem] if problem else [])
 

@@ -116,6 +116,9 @@ class LetterContext:
                              "dismissal")
     relief: str = about("what the letter asks of its reader before the amount: the level's `relief` in the payer "
                         "profile, else \"reverse the denial and pay\"", "reverse the denial and pay")
+    seeking: str = about("how the letter's opening asks for the amount: \"and payment of\", or \"with an amount "
+                         "in controversy of\" at a level whose reader decides and does not pay (its `relief` is "
+                         "set: an ALJ, the Council)", "and payment of")
     greeting: str = about("how the letter greets its reader: the level's `greeting` in the payer profile, else "
                           "\"To the reviewer:\"", "To the Administrative Law Judge:")
     in_packet: bool = about("the letter goes in a packet, after its cover sheet and index (false: `letters`, "
@@ -262,6 +265,7 @@ def letter_context(
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name), greeting=step.greeting or "To the reviewer:",
         relief=step.relief or "reverse the denial and pay",
+        seeking="with an amount in controversy of" if step.relief else "and payment of",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
