@@ -127,10 +127,10 @@ def apply(state: State, event: Event) -> None:
             state.status, state.sent_on, state.method, state.follow_up = "open", None, None, None
     elif kind is Kind.adjusted:
         state.written_off += amount
-        _close(state, "adjusted", event.on)
+        _close_when_settled(state, "adjusted", event.on)
     elif kind is Kind.billed_patient:
         state.patient_billed += amount
-        _close(state, "billed_patient", event.on)
+        _close_when_settled(state, "billed_patient", event.on)
     elif kind is Kind.assigned:
         state.owner = event.owner
     elif kind is Kind.reopened:
@@ -148,6 +148,13 @@ def remaining_after(state: State, event: Event) -> Decimal:
 
 def _close(state: State, by: str, on: date) -> None:
     state.status, state.closed_by, state.closed_on, state.follow_up = "closed", by, on, None
+
+
+def _close_when_settled(state: State, by: str, on: date) -> None:
+    """A write-off or a bill to the patient closes the denial once nothing is left at stake; of
+    part of it, the rest is still worked (closed, it went out of every figure)."""
+    if state.remaining <= ZERO:
+        _close(state, by, on)
 
 
 def derive(denial: Denial, events: Sequence[Event]) -> State:

@@ -63,7 +63,8 @@ DEFINITIONS: dict[str, Definition] = {
         "Overturn rate (count)", "decisions overturning the denial in full or in part / decisions on the merits "
         "(dismissals are not: they decide nothing about the denial)", DECIDED),
     "overturn_rate_dollars": Definition(
-        "Overturn rate (dollars)", "amount recovered / amount still at stake when the payer decided on the merits",
+        "Overturn rate (dollars)", "denied dollars overturned (in full: all at stake, not the allowed amount "
+        "paid) / denied dollars at stake when decided on the merits",
         DECIDED),
     "dismissal_rate": Definition(
         "Dismissal rate", "appeals dismissed (not decided on the merits: late, unsigned, incomplete) / appeals "

@@ -66,6 +66,7 @@ class Decided:
     outcome: str
     recovered: Decimal
     in_dispute: Decimal  # what was still at stake when the payer decided
+    overturned: Decimal  # of that, what the decision no longer denies
 
 
 @dataclass(slots=True)
@@ -179,12 +180,25 @@ def _record(walk: State, event: Event, subject: Subject, facts: Facts, first_app
         # the payer's own reprocessing, not an appeal won.
         won = event.outcome in ("overturned", "partially_overturned")
         decided = Decided(event.on, subject, step.level_name, event.outcome or "", (event.amount or ZERO) if won
-                          else ZERO, walk.remaining)
+                          else ZERO, walk.remaining, overturned_by(event, walk.remaining))
         (facts.decided if step.action in APPEALS else facts.resubmitted).append(decided)
     elif event.kind is Kind.adjusted:
         facts.written_off.append(WrittenOff(event.on, subject, event.amount or ZERO))
     elif event.kind is Kind.billed_patient:
         facts.billed_patient.append(WrittenOff(event.on, subject, event.amount or ZERO))
+
+
+def overturned_by(event: Event, in_dispute: Decimal) -> Decimal:
+    """The denied dollars a decision overturned: all it had at stake when overturned in full (the
+    payer pays its allowed amount, the rest is contractual: no loss of the appeal); in part, what
+    the remittance no longer denies, else (recorded by a person) the amount paid."""
+    if event.outcome == "overturned":
+        return in_dispute
+    if event.outcome != "partially_overturned":
+        return ZERO
+    if event.still_denied is not None:
+        return max(in_dispute - event.still_denied, ZERO)
+    return min(event.amount or ZERO, in_dispute)
 
 
 def subject_of(state: State, labels: tuple[str, str], causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:

@@ -60,11 +60,12 @@ def avoidable_share(opened: Sequence[Subject], dollars: bool = False) -> Rate:
 
 def overturn_rate(decided: Sequence[Decided], dollars: bool = False) -> Rate:
     """Decisions overturning the denial in full or in part / decisions on the merits (a dismissal
-    decides nothing about the denial: DOMAIN.md, Medicare appeal levels); by dollars, the amount
-    recovered / the amount in dispute when decided."""
+    decides nothing about the denial: DOMAIN.md, Medicare appeal levels); by dollars, the denied
+    dollars overturned / the denied dollars in dispute when decided (not the amount paid: a payer
+    pays its allowed amount on a denial overturned in full)."""
     merits = [d for d in decided if d.outcome != "dismissed"]
     if dollars:
-        return Rate(recovered(merits), total([d.in_dispute for d in merits]), dollars=True)
+        return Rate(total([d.overturned for d in merits]), total([d.in_dispute for d in merits]), dollars=True)
     return Rate(sum(1 for d in merits if d.outcome in WON), len(merits))
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from appealgen.errors import InputError
-from appealgen.log.api import import_files, record_entry
+from appealgen.log.api import import_files, open_log, record_entry
 from appealgen.log.model import Kind
 from appealgen.log.record import Entry, Recorded
 from tests.log.helpers import denied, remittance, settings_for
@@ -167,10 +168,27 @@ def test_adjusted_writes_off_what_is_left_and_closes(url: str) -> None:
         (Decimal("245.00"), Decimal("245.00"), "adjusted")
 
 
-def test_billed_patient_closes_with_the_amount_billed(url: str) -> None:
+def test_billing_the_patient_for_part_leaves_the_rest_open_until_it_is_settled(url: str) -> None:
+    """Closed with $200 still at stake, the rest went out of every figure: it stays to be worked
+    (written off, billed, or appealed) and the denial closes once nothing is left."""
     done = rec(url, "billed_patient", claim="ACCT-0004", amount="45.00")  # PR-204: excluded by the patient's plan
     assert (done.state.patient_billed, done.state.status, done.state.remaining) == \
-        (Decimal("45.00"), "closed", Decimal("200.00"))
+        (Decimal("45.00"), "open", Decimal("200.00"))
+    done = rec(url, "adjusted", claim="ACCT-0004", note="courtesy discount")  # the rest, by default
+    assert (done.event.amount, done.state.written_off, done.state.status, done.state.closed_by, done.state.remaining) \
+        == (Decimal("200.00"), Decimal("200.00"), "closed", "adjusted", Decimal(0))
+
+
+def test_a_partial_write_off_leaves_the_denial_open_for_the_rest(url: str) -> None:
+    done = rec(url, "adjusted", claim="ACCT-0002", amount="100.00", note="the supply line, past its limit")
+    assert (done.state.written_off, done.state.status, done.state.remaining) == \
+        (Decimal("100.00"), "open", Decimal("145.00"))
+    rec(url, "adjusted", claim="ACCT-0001", note="timely filing, no proof")
+    # the BI view reads the same rule book
+    with open_log(settings_for(url)) as log, log.reading() as conn:
+        rows = conn.execute(text("SELECT claim_id, status, closed_by, written_off FROM denials ORDER BY claim_id"))
+        found = {claim_id: (status, closed_by, float(written_off)) for claim_id, status, closed_by, written_off in rows}
+    assert (found["ACCT-0001"], found["ACCT-0002"]) == (("closed", "adjusted", 245.0), ("open", None, 100.0))
 
 
 def test_only_a_balance_the_patient_is_liable_for_is_billed_to_them(url: str) -> None:

@@ -203,3 +203,18 @@ def test_the_default_log_is_a_file_in_the_workspace(tmp_path: Path) -> None:
     (tmp_path / "appealgen.yaml").write_text("practice: North Clinic\n")
     settings = Settings(Workspace.open(tmp_path), TODAY)
     assert locate(settings).path == tmp_path / "appealgen-log.sqlite"
+
+
+def test_a_log_from_before_a_change_of_the_state_rules_has_its_states_made_again(tmp_path: Path) -> None:
+    """Revision 0007: a write-off of part of what is at stake no longer closes the denial. A log
+    whose stored state says closed, as the old rule made it, reads open once migrated."""
+    path = tmp_path / "appealgen-log.sqlite"
+    settings = settings_for(str(path))
+    import_files(settings, [remittance(tmp_path / "oct.835", [denied("ACCT-0001")])], [], None, "pat")
+    record_entry(settings, "ACCT-0001", Entry(Kind.adjusted, date(2026, 11, 1), "pat", amount="100.00"), None)
+    with sqlite3.connect(path) as old:  # as appealgen left it at 0006
+        old.execute("UPDATE log_states SET status = 'closed', closed_by = 'adjusted', closed_on = '2026-11-01'")
+        old.execute("UPDATE alembic_version SET version_num = '0006'")
+    with open_log(settings) as log, log.reading() as conn:
+        assert current_revision(conn) == HEAD
+        assert conn.execute(text("SELECT status, remaining FROM log_states")).one() == ("open", 14500)

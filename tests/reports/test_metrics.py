@@ -366,13 +366,13 @@ def test_a_resubmission_paid_is_not_an_appeal_won(tmp_path: Path) -> None:
     assert metric(september_report, "days_to_appeal").value.values == (5,)  # type: ignore[union-attr]  # 0003 only
 
 
-def test_a_reopened_denial_has_one_endpoint_its_last_closing(tmp_path: Path) -> None:
-    """Written off in part on 10-05, reopened 10-10, written off for the rest on 10-20: one
-    resolution (20 days after the 09-30 denial), and the two write-offs add up to what was at stake."""
+def test_a_denial_written_off_in_two_parts_has_one_endpoint_when_nothing_is_left(tmp_path: Path) -> None:
+    """Written off in part on 10-05 (the rest still open), for the rest on 10-20: one resolution
+    (20 days after the 09-30 denial), and the two write-offs add up to what was at stake."""
     url = f"sqlite:///{tmp_path / 'log.sqlite'}"
     import_files(settings(url), [remittance(tmp_path / "sep.835", [denied("ACCT-0001")], paid_on="20260930")], [],
                  None, "pat")
-    for kind, day, amount in ((Kind.adjusted, 5, "100.00"), (Kind.reopened, 10, None), (Kind.adjusted, 20, None)):
+    for kind, day, amount in ((Kind.adjusted, 5, "100.00"), (Kind.adjusted, 20, None)):
         record_entry(settings(url), "ACCT-0001", Entry(kind, date(2026, 10, day), "pat", amount=amount), None)
     october = report(url)
     assert metric(october, "days_to_resolution").value.values == (20,)  # type: ignore[union-attr]
@@ -441,3 +441,25 @@ def test_payers_that_share_a_profile_are_reported_apart(tmp_path: Path) -> None:
                                               ["NORTHWIND HEALTH PLAN", "1", "100.00", "0.2500"]]
     assert [row[:5] for row in rows(found, "by_payer")] == [["CONTOSO INSURANCE", "1", "1.0000", "1", "300.00"],
                                                            ["NORTHWIND HEALTH PLAN", "2", "0.5000", "1", "100.00"]]
+
+
+def test_the_dollar_overturn_rate_counts_the_denied_dollars_a_decision_overturned_not_what_was_paid(
+        tmp_path: Path) -> None:
+    """ACCT-0001 overturned in full, paid 180.00 at the allowed amount of its 245.00 (65.00 contractual):
+    245.00 overturned. ACCT-0002 overturned in part by a remittance paying 100.00 and still denying
+    100.00 (45.00 contractual): 145.00 overturned. 390.00 of 490.00; 280.00 recovered."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    september = [denied("ACCT-0001"), denied("ACCT-0002")]
+    import_files(settings(url), [remittance(tmp_path / "sep.835", september, paid_on="20260915")], [], None, "pat")
+    for claim_id in ("ACCT-0001", "ACCT-0002"):
+        record_entry(settings(url), claim_id, Entry(Kind.sent, date(2026, 9, 20), "pat", method="fax"), None)
+    rest = (("CO", "45", "45.00"), ("CO", "50", "100.00"))  # contractual, and still not medically necessary
+    partly = ClaimSpec("ACCT-0002", status="1", billed="245.00", paid="100.00", payer_claim_number="PCN0002",
+                       lines=[LineSpec(billed="245.00", paid="100.00", cas=rest, remarks=("N115",))])
+    reprocessed = [paid("ACCT-0001", billed="245.00", amount="180.00"), partly]
+    partial = remittance(tmp_path / "oct.835", reprocessed, paid_on="20261020")
+    assert not import_files(settings(url), [partial], [], None, "pat").errors
+    october = report(url)
+    assert fraction(metric(october, "overturn_rate").value) == (2, 2)
+    assert fraction(metric(october, "overturn_rate_dollars").value) == (D("390.00"), D("490.00"))
+    assert metric(october, "recovered").value == D("280.00")
