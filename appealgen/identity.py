@@ -42,6 +42,11 @@ NAME_LABEL = re.compile(
     r"\b(?:(?:patient|beneficiary)(?:'s)?(?:[ \t]+name)?[ \t]*:|(?:patient|beneficiary|member|subscriber|insured)"
     r"(?:'s)?[ \t]+name(?:[ \t]*:|[ \t]+))[ \t]*([A-Za-z][A-Za-z0-9'.-]*(?:,?[ \t]+[A-Za-z][A-Za-z0-9'.-]*){0,3})",
     re.IGNORECASE)
+# A labelled claim number: "ICN ...", "Claim #: ...", "Payer claim number ...", "Claim number (ICN) ...".
+CLAIM_LABEL = re.compile(r"\b(?:ICN|DCN|TCN|(?:payer[ \t]+)?claim[ \t]*(?:#|no\.?|number|id))(?:[ \t]*\([A-Z]{2,4}\))?"
+                         r"[ \t]*[:#]?[ \t]*([A-Z0-9][A-Z0-9-]{5,29})", re.IGNORECASE)
+# Documents that answer one claim, and name it: one naming only other claims was enclosed by mistake.
+NAMES_THE_CLAIM = {"remittance_advice": "remittance advice", "decision_notice": "decision notice"}
 # Words that end a labelled name: the next field's label, or a form's blank ("Patient: DOB ...").
 NAME_ENDS = frozenset({"DOB", "DATE", "BIRTH", "BORN", "ID", "MEMBER", "MRN", "ACCOUNT", "ACCT", "SEX", "GENDER",
                        "AGE", "ADDRESS", "PHONE", "NUMBER", "NO", "MID", "HIC", "HICN", "MBI", "ICN", "CLAIM",
@@ -55,6 +60,7 @@ class Identity:
     """What each page of one document says about the patient (cached by file and patient)."""
 
     pages: tuple[PageIdentity, ...]
+    claim_numbers: frozenset[str] = frozenset()  # labelled on pages with their own text, as `_normal` writes them
 
     def numbers(self, *verdicts: PageIdentity) -> list[int]:
         return [n for n, verdict in enumerate(self.pages, start=1) if verdict in verdicts]
@@ -123,6 +129,12 @@ def _names_another(text: str, patient: Patient, ocr: bool) -> bool:
         if any(itertools.takewhile(lambda word: word not in NAME_ENDS, words)):  # a name before the next label
             return True
     return False
+
+
+def _claim_numbers_of(texts: Sequence[str | None]) -> frozenset[str]:
+    """The claim numbers the pages label (numbers hold a digit: "Claim number: pending" is none)."""
+    found = (_normal(m.group(1)) for text in texts if text for m in CLAIM_LABEL.finditer(text))
+    return frozenset(number for number in found if re.search(r"\d", number))
 
 
 def _labelled_ids(text: str) -> set[str]:
@@ -224,7 +236,7 @@ def _identify(part: Part, patient: Patient, ocr: Ocr | None, ocr_cache: OcrCache
         for number, text in ocr_cache[part.sha256].items():
             if 1 <= number <= len(pages) and pages[number - 1] == "scan":
                 pages[number - 1] = page_identity(text, patient, ocr=True)
-    return Identity(tuple(pages))
+    return Identity(tuple(pages), _claim_numbers_of(texts))
 
 
 def page_list(numbers: Sequence[int]) -> str:
@@ -285,9 +297,21 @@ def identity_findings(parts: list[Part], claim: Claim, cache: IdentityCache, ocr
                       ocr_cache: OcrCache | None = None, strict: bool = False) -> list[Finding]:
     findings: list[Finding] = []
     for part in parts:
-        findings += document_findings(part, identify(part, claim.patient, cache, ocr, ocr_cache), strict,
-                                      ocr is not None)
+        found = identify(part, claim.patient, cache, ocr, ocr_cache)
+        findings += document_findings(part, found, strict, ocr is not None) + claim_findings(part, found, claim)
     return findings
+
+
+def claim_findings(part: Part, found: Identity, claim: Claim) -> list[Finding]:
+    """A remittance or decision notice whose pages label claim numbers, none of them this claim's
+    (the payer's number, or the account): the same patient's document of another claim."""
+    ours = {_normal(claim.claim_id), *([_normal(claim.payer_claim_number)] if claim.payer_claim_number else [])}
+    if part.kind not in NAMES_THE_CLAIM or not claim.payer_claim_number or not found.claim_numbers or \
+            ours & found.claim_numbers:
+        return []
+    named = ", ".join(sorted(found.claim_numbers)[:3]) + (", ..." if len(found.claim_numbers) > 3 else "")
+    return [warning("identity.other_claim", f"{part.label}: names claim number {named}, not this claim's "
+                    f"({claim.payer_claim_number}): enclose the {NAMES_THE_CLAIM[part.kind]} of this claim")]
 
 
 @dataclass

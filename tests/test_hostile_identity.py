@@ -318,3 +318,24 @@ def test_a_name_misread_by_ocr_is_not_another_patient() -> None:
     text = f"Patient: Rosalind Testwe1l\n{FILLER}"
     assert page_identity(text, BENEFICIARY, ocr=True) == "none"
     assert page_identity(text, BENEFICIARY) == "other_name"
+
+
+@pytest.mark.parametrize(("lines", "warned"), [
+    (["ICN 26287000999901", "Paid 0.00"], "26287000999901"),  # the same patient's remittance of another claim
+    (["Claim #: CX2026100100001", "Claim #: CX2026100100002"], "CX2026100100001, CX2026100100002"),
+    (["ICN PCN0001", "Paid 0.00"], None),  # this claim's number
+    (["Claim number (ICN) 26287000999901"], "26287000999901"),
+    (["Payer claim number: 26287000999901", "Claim ID: TEST-1"], None),  # the account names this claim too
+    (["Paid 0.00 on the claim."], None),  # no claim number labelled: not judged
+    (["Claim number: pending review"], None),
+], ids=["other-icn", "two-others", "this-icn", "parenthesised-label", "account-too", "unlabelled", "no-digit"])
+def test_a_remittance_of_another_claim_is_named(write_claim: WriteClaim, tmp_path: Path, lines: list[str],
+                                                warned: str | None) -> None:
+    ra = pages_pdf([*ROSA[:2], *lines])
+    claim = with_notes(write_claim, {"docs/notes.pdf": pages_pdf(ROSA), "docs/ra.pdf": ra})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 0, stderr
+    said = [line.strip() for line in stderr.splitlines() if "names claim number" in line]
+    assert said == ([] if warned is None else [
+        f"warning: attachments[0] (remittance advice): names claim number {warned}, not this claim's (PCN0001): "
+        "enclose the remittance advice of this claim"])
