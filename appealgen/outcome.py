@@ -31,6 +31,7 @@ class Outcome:
     skipped: bool = False  # up to date: the packet from an earlier run was kept
     files: list[Path] = field(default_factory=list)  # what was written besides a packet (letters)
     instead: str = ""  # nothing sent for this claim (no letter): what to do instead
+    log_note: str = ""  # the tracking log disagrees with what was built (closed, or at another level)
 
     @property
     def status(self) -> Status:
@@ -58,7 +59,12 @@ class Outcome:
         return self.plan is not None and bool(self.files) and self.plan.would_fail
 
     def lines(self) -> list[str]:
-        """What a person reads about this item: the error's lines, or the packet's summary."""
+        """What a person reads about this item: the error's lines, or the packet's summary (and
+        what the tracking log knows against it)."""
+        said = self._lines()
+        return [*said, f"  warning: {self.log_note}"] if said and self.log_note else said
+
+    def _lines(self) -> list[str]:
         if self.error is not None:
             return self.error.lines()
         if self.plan is not None and self.instead:

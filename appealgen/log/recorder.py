@@ -42,7 +42,7 @@ class Recorder:
             self.tools = Toolkit(self.settings)
         assert self.tools is not None
         with self.log.writing() as conn:
-            record_built(conn, self.tools, self.settings, item, outcome, default_who())
+            outcome.log_note = record_built(conn, self.tools, self.settings, item, outcome, default_who())
 
     def close(self) -> None:
         if self.log is not None:

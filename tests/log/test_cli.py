@@ -400,3 +400,29 @@ def test_a_claim_file_written_from_an_835_opens_its_denial_under_the_remittances
     assert run(path, "build", str(tmp_path / "claims" / "ACCT-0001.yaml"), "--out", str(tmp_path / "out"))[0] == 3
     shown = json.loads(run(path, "log", "show", "ACCT-0001", "--json")[1])["denials"][0]
     assert (shown["source"], shown["payer"], shown["payer_name"]) == ("claim file", "medicare-dme", "EXAMPLE DME MAC")
+
+
+def test_a_build_the_log_knows_better_than_is_named_and_not_recorded(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """Built from a claim file without its appeal history, a packet asks for the first level again:
+    the log, where the payer's decision moved the denial on, or closed it, says so."""
+    path = tmp_path / "log.sqlite"
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
+                                "policy": dict(PLAN_POLICY)})
+    assert run(path, "build", str(claim), "--out", str(tmp_path / "first"))[0] == 0
+    run(path, "log", "record", "TEST-1", "sent", "--method", "fax", "--date", "2026-10-20")
+    run(path, "log", "record", "TEST-1", "decision", "--outcome", "upheld", "--date", "2026-11-10")
+    code, _, stderr = run(path, "build", str(claim), "--out", str(tmp_path / "again"))
+    assert code == 0
+    step = json.loads(run(path, "log", "show", "TEST-1", "--json")[1])["denials"][0]["now"]["step"]
+    assert stderr.splitlines()[-1] == (
+        f"  warning: the tracking log has this denial at {step['level_name']} ({step['action']} by {step['deadline']}) "
+        "after the decisions recorded; this packet asks for another level and was not recorded: build it from a "
+        "claim file with its appeal history (`log show TEST-1`)")
+    run(path, "log", "record", "TEST-1", "adjusted", "--date", "2026-11-15")
+    code, _, stderr = run(path, "build", str(claim), "--out", str(tmp_path / "closed"))
+    assert stderr.splitlines()[-1] == (
+        "  warning: the tracking log has this denial closed (adjusted on 2026-11-15): this packet is not needed and "
+        "was not recorded; if it is, record `log record TEST-1 reopened` first")
+    built = [e for e in json.loads(run(path, "log", "show", "TEST-1", "--json")[1])["denials"][0]["events"]
+             if e["kind"] == "built"]
+    assert len(built) == 1  # the first build only
