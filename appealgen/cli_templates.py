@@ -50,7 +50,7 @@ def init(folder: Path) -> None:
 
 @main.group()
 def templates() -> None:
-    """List, copy, describe, check and preview letter and cover templates.
+    """List, copy, check and preview letter and cover templates, and the fields they may use.
 
     \b
     Example:

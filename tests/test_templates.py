@@ -14,6 +14,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -662,3 +663,55 @@ def test_copy_of_a_misspelt_template_names_the_closest_one(tmp_path: Path) -> No
     code, _, stderr = run("templates", "copy", "letters/appeal_letter.docx", "--workspace", str(folder))
     assert (code, stderr) == (1, "templates/letters/appeal_letter.docx: not found in the workspace or the "
                                  "built-ins\n")  # nothing close: no guess
+
+
+def test_an_optional_field_printed_unguarded_is_named_and_never_prints_none(tmp_path: Path,
+                                                                             write_claim: WriteClaim) -> None:
+    """`{{ patient.address }}` on a claim without an address read "Patient address: None."."""
+    folder = workspace(tmp_path)
+    html = folder / "templates" / "letters" / "mine.html"
+    html.write_text("<p>Dear reviewer,</p>\n<p>Address: {{ patient.address }}</p>\n"
+                    "<p>{% if patient.address %}Address: {{ patient.address }}{% endif %}</p>\n"
+                    "<p>Good cause: {{ good_cause or 'none stated' }}</p>\n")
+    assert check(folder, html) == (1, [
+        "letters/mine.html: line 2, at '<p>Address: {{ patient.address }}</p>': patient.address is optional: on a "
+        "claim without it the letter would print nothing there; wrap it in {% if patient.address %}...{% endif %}, "
+        "or write {{ patient.address or 'text for none' }}", "1 problem"])
+    env = make_env([], REPO / "templates")
+    assert env.from_string("Address: {{ patient.address }}.").render(patient={"address": None}) == "Address: ."
+
+
+def _run(tag: str, text: str = "", **attributes: str) -> Any:
+    """A w:r holding one element (w:t, w:instrText, w:fldChar) as Word writes a field's parts."""
+    run_element, inner = OxmlElement("w:r"), OxmlElement(tag)
+    inner.text = text or None
+    for name, value in attributes.items():
+        inner.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{name}", value)
+    run_element.append(inner)
+    return run_element
+
+
+@pytest.mark.parametrize("form", ["simple", "complex"])
+def test_a_word_mail_merge_field_is_named_with_the_field_to_type_instead(tmp_path: Path, form: str) -> None:
+    """Word writes a merge field as one w:fldSimple, or as runs: begin, its code, separate, the
+    placeholder shown, end."""
+    folder = workspace(tmp_path)
+    path = word_letter(folder / "templates" / "letters" / "merge.docx", "Dear reviewer,", "Patient: ")
+    document = Document(str(path))
+    paragraph = document.paragraphs[1]._p
+    if form == "simple":
+        field = OxmlElement("w:fldSimple")
+        field.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instr", " MERGEFIELD patient_name ")
+        field.append(_run("w:t", "\u00abpatient_name\u00bb"))
+        paragraph.append(field)
+    else:
+        for part in (_run("w:fldChar", fldCharType="begin"), _run("w:instrText", " MERGEFIELD patient_name "),
+                     _run("w:fldChar", fldCharType="separate"), _run("w:t", "\u00abpatient_name\u00bb"),
+                     _run("w:fldChar", fldCharType="end")):
+            paragraph.append(part)
+    document.save(str(path))
+    assert check(folder, path) == (1, [
+        "letters/merge.docx: paragraph 2, at 'Patient: \u00abpatient_name\u00bb': \u00abpatient_name\u00bb is a Word "
+        "mail-merge field, which appealgen does not fill (the letter would print it as it is): delete it and type "
+        "the field in braces, such as {{ patient.first_name }} {{ patient.last_name }} (`appealgen templates fields` "
+        "lists them)", "1 problem"])

@@ -130,7 +130,10 @@ class BoundedCodeGenerator(CodeGenerator):
 
 
 def without_controls(value: Any) -> Any:
-    """Every `{{ }}` output: control characters removed, size checked."""
+    """Every `{{ }}` output: control characters removed, size checked; an empty optional field
+    prints nothing, never the word "None" (`templates check` names such a field left unguarded)."""
+    if value is None:
+        return ""
     if isinstance(value, str) and CONTROL.search(value):
         cleaned = CONTROL.sub("", value)
         value = type(value)(cleaned) if isinstance(value, Markup) else cleaned  # Markup stays Markup

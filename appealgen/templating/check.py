@@ -23,6 +23,7 @@ from appealgen.templating.word import (
     Paragraph,
     beside_paragraph_tag,
     broken_by_formatting,
+    merge_fields,
     shadow_template,
     unbalanced,
     unclosed_block,
@@ -33,6 +34,9 @@ SHOWN = 70  # characters of text quoted around a problem
 MAX_SYNTAX_ERRORS = 25
 CURLY = "\u201c\u201d\u2018\u2019"
 SKIPPED = ("~$", ".~lock.")  # Word's and LibreOffice's lock files, beside a document open in them
+MERGE_FIELD = ("\u00ab{field}\u00bb is a Word mail-merge field, which appealgen does not fill (the letter would print "
+               "it as it is): delete it and type the field in braces, such as {{{{ patient.first_name }}}} "
+               "{{{{ patient.last_name }}}} (`appealgen templates fields` lists them)")
 BESIDE_PARAGRAPH_TAG = ("this text would never reach the letter: a '{%p %}' tag takes the place of its whole "
                         "paragraph; move the text to a paragraph of its own")
 
@@ -126,6 +130,7 @@ def check_word(env: jinja2.Environment, name: str, path: Path) -> list[Problem]:
             problems.append(_at(name, paragraph, *wrong))
         elif beside is not None:
             problems.append(_at(name, paragraph, BESIDE_PARAGRAPH_TAG, beside))
+        problems += [_at(name, paragraph, MERGE_FIELD.format(field=field), field) for field in merge_fields(paragraph)]
         # a broken paragraph is left out of the next checks (they would only repeat its problem)
         readable.append(Paragraph(paragraph.number, "" if wrong else paragraph.text, paragraph.xml))
     by_line = {p.number: p for p in paragraphs}

@@ -18,6 +18,9 @@ DATE_ATTRIBUTES = {"year", "month", "day", "isoformat", "strftime", "weekday", "
 METHODS = {"text": str, "choice": str, "list": list}
 
 Report = list[tuple[int, str, str]]  # (line, message, the text to quote around)
+# Optional fields no packet goes without: the plan fails a request that lacks one, so a letter may
+# print it unguarded.
+PRESENT_WHEN_SENT = {"claim.payer_claim_number"}  # readiness: claim.payer_claim_number_missing
 
 
 def known_names(cover: bool) -> dict[str, str]:
@@ -53,6 +56,7 @@ class NameChecker:
         self.cover = cover
         self.report = report
         self.called: set[int] = set()  # Getattr nodes that are the callee of a call
+        self.tested: list[set[str]] = []  # the names each enclosing {% if %} tests
 
     def path(self, node: nodes.Node, scope: dict[str, str | None]) -> str | None:
         """The dotted name an expression stands for ("patient.last_name"), None when unknowable."""
@@ -98,6 +102,17 @@ class NameChecker:
     def visit(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
         if isinstance(node, nodes.Template):
             self.called = {id(call.node) for call in node.find_all(nodes.Call) if isinstance(call.node, nodes.Getattr)}
+        if isinstance(node, nodes.If):
+            self.visit(node.test, scope)
+            tests = [node.test, *node.test.find_all((nodes.Getattr, nodes.Name))]
+            self.tested.append({p for n in tests if (p := self.path(n, scope)) is not None})
+            for child in [*node.body, *node.elif_, *node.else_]:
+                self.visit(child, scope)
+            self.tested.pop()
+            return
+        if isinstance(node, nodes.Output):
+            for printed in node.nodes:
+                self.check_printed(printed, scope)
         if isinstance(node, nodes.For):
             self.visit(node.iter, scope)
             inner = dict(scope)
@@ -146,6 +161,23 @@ class NameChecker:
                 self.check_path(node, dotted, shown_name(node) or dotted)
         for child in node.iter_child_nodes():
             self.visit(child, scope)
+
+    def check_printed(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
+        """An optional field printed as it is, outside an {% if %} that tests it: on a claim
+        without it the letter reads "Patient address: ." (the renderer prints nothing, never
+        "None"). A field given a default (`or`, `default`) or a formatting filter is the author's
+        choice."""
+        if not isinstance(node, nodes.Name | nodes.Getattr):
+            return
+        dotted = self.path(node, scope)
+        kind = self.kind(dotted) if dotted is not None and not local_root(dotted, scope) else None
+        if dotted is None or kind is None or not kind.endswith("(optional)") or dotted in PRESENT_WHEN_SENT or \
+                any(dotted in names for names in self.tested):
+            return
+        shown = shown_name(node) or dotted
+        self.report.append((node.lineno, f"{shown} is optional: on a claim without it the letter would print nothing "
+                            f"there; wrap it in {{% if {shown} %}}...{{% endif %}}, or write "
+                            f"{{{{ {shown} or 'text for none' }}}}", shown))
 
     def check_filter_input(self, node: nodes.Filter, scope: dict[str, str | None]) -> None:
         """A formatting filter given a field of another type (`patient.last_name | money`) would

@@ -62,6 +62,18 @@ def unbalanced(text: str) -> tuple[str, str] | None:
     return None
 
 
+MERGEFIELD = re.compile(r"\bMERGEFIELD\s+\"?([^\s\"\\]+)", re.IGNORECASE)
+
+
+def merge_fields(paragraph: Paragraph) -> list[str]:
+    """The names of Word's own mail-merge fields in a paragraph («patient_name»): Word fills them
+    from a data source, appealgen never does, so the letter would print the field's placeholder."""
+    root = ElementTree.fromstring(paragraph.xml)
+    codes = [element.get(f"{W}instr") or "" for element in root.iter(f"{W}fldSimple")]
+    codes += ["".join(element.text or "" for element in root.iter(f"{W}instrText"))]
+    return [name for code in codes for name in MERGEFIELD.findall(code)]
+
+
 def beside_paragraph_tag(text: str) -> str | None:
     """The text sharing a paragraph with a `{%p %}` tag, or None: docxtpl puts the tag in place
     of its whole paragraph, so that text would never reach a letter."""
