@@ -132,11 +132,22 @@ def _import_each(log: Log, rules: Rules, today: date, paths: list[Path], practic
         by_file.setdefault(str(found.source), []).append(found)
     for era in read.files:
         path = Path(era.source)
+        ahead = future_date(by_file.get(era.source, []), today)
+        if ahead is not None:  # its denials' deadlines would count from a day not yet come
+            result.errors.append(InputError(path, None, f"the remittance is dated {ahead}, after today ({today}): "
+                                            "nothing recorded; check the file's dates (BPR16, DTM*405) or --as-of"))
+            continue
         done = FileResult(path.name, claims=len(by_file.get(era.source, [])))
         with log.writing() as conn:
             import_file(conn, rules, today, path, by_file.get(era.source, []), practice, who, done, result.warnings)
         result.files.append(done)
     return result
+
+
+def future_date(found: list[FoundClaim], today: date) -> date | None:
+    """The latest remittance date of a file's claims when it is after `today`, else None."""
+    latest = max((f.remittance.notice_date for f in found if f.remittance.notice_date is not None), default=None)
+    return latest if latest is not None and latest > today else None
 
 
 def import_file(conn: Connection, rules: Rules, today: date, path: Path, found: list[FoundClaim],

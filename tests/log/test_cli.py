@@ -57,10 +57,10 @@ def test_import_says_what_it_recorded_and_records_nothing_twice(tmp_path: Path) 
                                    "oct.835: 2 claims, 2 recorded, 1 denial opened, 0 outcomes of open denials"]
     assert run(path, "log", "import", str(october)) == \
         (0, "", "oct.835: already in the log (2 claims): nothing recorded\n")
-    later = remittance(tmp_path / "dec.835", [paid("ACCT-0001")], paid_on="20261201", trace="E2")
+    later = remittance(tmp_path / "nov.835", [paid("ACCT-0001")], paid_on="20261120", trace="E2")
     code, stdout, stderr = run(path, "log", "import", str(later), "--json")
-    assert (code, stderr) == (0, "dec.835: 1 claim, 1 recorded, 0 denials opened, 1 outcome of open denials\n")
-    assert json.loads(stdout) == {"files": [{"file": "dec.835", "claims": 1, "new": 1, "denials": 0, "outcomes": 1}],
+    assert (code, stderr) == (0, "nov.835: 1 claim, 1 recorded, 0 denials opened, 1 outcome of open denials\n")
+    assert json.loads(stdout) == {"files": [{"file": "nov.835", "claims": 1, "new": 1, "denials": 0, "outcomes": 1}],
                                   "errors": []}
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -97,6 +97,16 @@ def test_a_denial_dates_from_the_remittance_not_from_a_later_eft_date(tmp_path: 
     shown = json.loads(run(tmp_path / "log.sqlite", "log", "show", "ACCT-0001", "--json")[1])["denials"][0]
     assert (shown["denied_on"], shown["first_step"]["deadline"]) == ("2026-10-14", "2027-02-16")
     assert "  remitted 2026-10-14 by EXAMPLE DME MAC" in run(tmp_path / "log.sqlite", "log", "show", "ACCT-0001")[1]
+
+
+def test_a_remittance_dated_after_today_records_nothing(tmp_path: Path) -> None:
+    """Its denials' deadlines would count from a day not yet come (a wrong --as-of, or a wrong file)."""
+    ahead = remittance(tmp_path / "jan.835", [denied("ACCT-0001")], paid_on="20270114")
+    code, _, stderr = run(tmp_path / "log.sqlite", "log", "import", str(ahead))
+    assert (code, stderr.splitlines()[-1]) == (1, f"{ahead}: the remittance is dated 2027-01-14, after today "
+                                                  "(2026-11-22): nothing recorded; check the file's dates (BPR16, "
+                                                  "DTM*405) or --as-of")
+    assert run(tmp_path / "log.sqlite", "log", "show", "ACCT-0001")[0] == 1
 
 
 def test_record_says_what_the_tool_added(log: str) -> None:

@@ -19,8 +19,11 @@ from appealgen.log.record import Entry
 from appealgen.log.state import State
 from appealgen.log.store import Filters, load_current, load_states
 from appealgen.log.tables import denials, events, imports, remits, submissions
+from tests.conftest import TODAY
 from tests.log.helpers import denied, paid, partly, remittance, reversal, settings_for, submitted_csv
 from tests.x12gen import ClaimSpec, LineSpec
+
+DECEMBER = date(2026, 12, 31)  # a day after the December remittances: a log refuses one dated after today
 
 
 def counts(url: str) -> dict[str, int]:
@@ -34,8 +37,8 @@ def states(url: str, claim_id: str, practice: str = "default") -> list[State]:
         return load_states(conn, Filters(practice=practice, claim_ids=(claim_id,)))
 
 
-def import_835(url: str, path: Path, practice: str | None = None) -> list[FileResult]:
-    result = import_files(settings_for(url), [path], [], practice, "pat")
+def import_835(url: str, path: Path, practice: str | None = None, today: date = TODAY) -> list[FileResult]:
+    result = import_files(settings_for(url, today), [path], [], practice, "pat")
     assert result.errors == []
     return result.files
 
@@ -117,7 +120,8 @@ def sent(url: str, claim_id: str, on: date = date(2026, 10, 20)) -> None:
 def test_denied_again_is_upheld_and_the_next_level_counts_from_that_remittance(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
     sent(log_url, "ACCT-0001")
-    import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2"))
+    import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2"),
+               today=DECEMBER)
     [state] = states(log_url, "ACCT-0001")
     assert [(d.outcome, d.on) for d in state.decisions] == [("upheld", date(2026, 12, 1))]
     step = state.step
@@ -129,7 +133,8 @@ def test_denied_again_is_upheld_and_the_next_level_counts_from_that_remittance(l
 def test_denied_again_with_nothing_sent_is_a_resubmission_not_a_decision(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
     again = remittance(tmp_path / "dec.835", [denied("ACCT-0001")], paid_on="20261201", trace="E2")
-    assert import_835(log_url, again) == [FileResult("dec.835", claims=1, new=1, denials=0, outcomes=0)]
+    assert import_835(log_url, again, today=DECEMBER) == [FileResult("dec.835", claims=1, new=1, denials=0,
+                                                                      outcomes=0)]
     [state] = states(log_url, "ACCT-0001")
     assert (state.status, state.step.level, state.decisions) == ("open", "redetermination", ())
 
@@ -157,7 +162,7 @@ def test_a_claim_denied_after_its_denial_was_closed_opens_a_new_denial(log_url: 
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
     import_835(log_url, remittance(tmp_path / "nov.835", [paid("ACCT-0001")], paid_on="20261120", trace="E2"))
     import_835(log_url, remittance(tmp_path / "dec.835", [denied("ACCT-0001", carc="18", remarks=("N522",))],
-                                   paid_on="20261215", trace="E3"))
+                                   paid_on="20261215", trace="E3"), today=DECEMBER)
     first, second = states(log_url, "ACCT-0001")
     assert (first.status, second.status) == ("closed", "open")
     assert (second.denial.category, second.step.action) == ("duplicate", "check_status")
