@@ -199,6 +199,7 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
     """
     from appealgen.log import api
     from appealgen.log.views import queue_csv, queue_json, queue_lines
+    from appealgen.output import counted
     from appealgen.settings import open_settings
 
     if as_json and as_csv:
@@ -206,8 +207,8 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
     settings = open_settings(workspace, _today(as_of))
     shown = limit if limit is not None or as_json or as_csv else TABLE_ROWS
     ranked = api.work_queue(settings, api.QueueFilters(practice, owner, payer, category, due_within), shown)
-    say(f"queue as of {ranked.as_of}: {ranked.total} open denials ranked, {ranked.total_missed} past their "
-        "filing deadline")
+    say(f"queue as of {ranked.as_of}: {counted(ranked.total, 'open denial')} ranked, {ranked.total_missed} past "
+        "their filing deadline")
     if as_json:
         _json(queue_json(ranked, limit))
     elif as_csv:

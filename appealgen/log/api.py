@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from appealgen.collector import gc_paused
+from appealgen.documents import did_you_mean
 from appealgen.errors import InputError, InputErrors
 from appealgen.log.db import Log, open_location
 from appealgen.log.deadlines import Due, due_items
@@ -24,6 +25,7 @@ from appealgen.log.show import History, history
 from appealgen.log.store import Filters, current_by_id, load_current, load_standings, payer_names
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
+from appealgen.models import Category
 from appealgen.payers import profile_ids
 from appealgen.settings import Settings
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from appealgen.toolkit import Toolkit
 
 USER_ENV = "APPEALGEN_USER"
+CATEGORIES = [category.value for category in Category]
 
 
 def default_who() -> str:
@@ -113,7 +116,13 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
     if chosen.payer is not None and chosen.payer not in known:  # an empty queue would read as "nothing to do"
         raise InputError("--payer", None, f"unknown payer profile {chosen.payer!r} (known: {', '.join(known)}); the "
                          "queue filters by payer profile, the report names payers as their remittances do")
+    if chosen.category is not None and chosen.category not in CATEGORIES:  # an empty queue would read as done
+        hint = did_you_mean(chosen.category.replace("-", "_"), CATEGORIES)
+        raise InputError("--category", None, f"unknown category {chosen.category!r}{hint} (known: "
+                         f"{', '.join(CATEGORIES)})")
     with open_log(settings, create=False) as log, log.reading() as conn:
+        if chosen.practice is not None:
+            refuse_unknown_practice(conn, chosen.practice)
         outcomes = outcome_table(live_outcomes(conn))
         filters = Filters(chosen.practice, chosen.payer, chosen.category)
         with gc_paused():  # a standing and a score per denial: 100,000s of objects, no cycles
@@ -128,6 +137,14 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
             names = payer_names(conn, ranked.denial_ids)
             return described(ranked, lambda standing: states[standing.denial_id],
                              lambda state: names.get(state.denial.id or 0, ""))
+
+
+def refuse_unknown_practice(conn: Connection, practice: str) -> None:
+    """A practice the log holds no denial of: refused, with those it holds, not shown as no work."""
+    held = sorted(conn.execute(select(denials.c.practice).distinct()).scalars())
+    if practice not in held:
+        raise InputError("--practice", None, f"the log holds no denials of practice {practice!r}"
+                         f"{did_you_mean(practice, held)} (it holds: {', '.join(held) or 'none yet'})")
 
 
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:

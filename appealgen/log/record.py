@@ -138,6 +138,11 @@ def not_liable(state: State, event: Event) -> str | None:
     if event.kind is not Kind.billed_patient:
         return None
     facts = state.denial.recorded
+    if not facts.patient_liable and facts.reason.startswith("PR-") and facts.reason != "PR-50":
+        remarks = f" with remark codes {', '.join(facts.rarcs)}" if facts.rarcs else ""
+        return (f"the patient is not liable for this denial ({facts.reason}{remarks}): the rules read it as a "
+                f"{state.denial.category.replace('_', ' ')} denial for the provider to resolve with the payer "
+                "first; record adjusted to write it off, or the payer's answer when it comes")
     if not facts.patient_liable:
         return (f"the patient is not liable for this denial ({facts.reason}): a patient owes only what a PR group "
                 "code assigns (a PR-50 only with an advance beneficiary notice on file, modifier GA); record "

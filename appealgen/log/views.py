@@ -40,12 +40,12 @@ def _payer(r: Row) -> str:
 
 
 def queue_lines(queue: Queue, limit: int) -> list[str]:
-    head = (f"{'#':>4} {'claim':16} {'payer':18} {'category':20} {'level':16} {'next action':22} {'deadline':10} "
+    head = (f"{'#':>4} {'claim':16} {'payer':24} {'category':20} {'level':16} {'next action':22} {'deadline':10} "
             f"{'days':>5} {'follow-up':10} {'owner':10} {'amount':>10} {'likely':>6} {'urg':>5} {'priority':>10}")
     lines = [head, "-" * len(head)]
     for rank, r in enumerate(queue.rows[:limit], start=1):
         lines.append(
-            f"{rank:>4} {r.claim_id[:16]:16} {_payer(r)[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
+            f"{rank:>4} {r.claim_id[:16]:16} {_payer(r)[:24]:24} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
             f"{r.next_action[:22]:22} {r.deadline or '-'!s:10} {_to_deadline(r, queue.as_of):>5} "
             f"{r.follow_up or '-'!s:10} {(r.owner or '-')[:10]:10} {money(r.amount):>10} {r.likelihood:>6.0%} "
             f"{r.urgency:>5.1f} {r.priority:>10,.2f}")
@@ -55,7 +55,7 @@ def queue_lines(queue: Queue, limit: int) -> list[str]:
         lines.append("no open denials to work")
     if queue.missed:
         lines += ["", "Missed filing deadlines (send late with a statement of good cause, or record adjusted):"]
-        lines += [f"     {r.claim_id[:16]:16} {_payer(r)[:18]:18} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
+        lines += [f"     {r.claim_id[:16]:16} {_payer(r)[:24]:24} {r.category[:20]:20} {(r.level or '-')[:16]:16} "
                   f"{r.next_action[:22]:22} {r.deadline!s:10} {_days(r.days_left):>5} {money(r.amount):>10}"
                   for r in queue.missed]
     return lines

@@ -436,3 +436,17 @@ def test_a_build_the_log_knows_better_than_is_named_and_not_recorded(write_claim
     built = [e for e in json.loads(run(path, "log", "show", "TEST-1", "--json")[1])["denials"][0]["events"]
              if e["kind"] == "built"]
     assert len(built) == 1  # the first build only
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--category", "medical-necessity", "--category: unknown category 'medical-necessity' (did you mean "
+     "medical_necessity?) (known: medical_necessity, coverage, authorization, missing_information, coding, bundling, "
+     "eligibility, timely_filing, duplicate, coordination_of_benefits, benefit_maximum, contractual, "
+     "patient_responsibility, other)"),
+    ("--practice", "North Clinic", "--practice: the log holds no denials of practice 'North Clinic' (it holds: "
+     "default)"),
+], ids=["category", "practice"])
+def test_a_queue_filter_that_matches_nothing_it_could_is_refused_not_empty(log: str, option: str, value: str,
+                                                                           said: str) -> None:
+    """"no open denials to work" would read as a queue worked to the end."""
+    assert run(log, "queue", option, value) == (1, "", said + "\n")

@@ -61,9 +61,9 @@ def test_the_ranking_worked_by_hand() -> None:
     assert [r.next_action for r in queue.rows] == ["reconsideration", "appeal", "appeal", "follow_up", "adjust"]
     # a step that files nothing is taken at no level
     assert [r.level for r in queue.rows] == ["Reconsideration"] * 4 + [""]
-    assert queue_lines(queue, 10)[-1].startswith("     ACCT-E           medicare-dme       authorization        "
+    assert queue_lines(queue, 10)[-1].startswith("     ACCT-E           medicare-dme             authorization        "
                                                  "Reconsideration  appeal")
-    assert queue_lines(queue, 10)[6].startswith("   5 ACCT-D           medicare-dme       timely_filing        "
+    assert queue_lines(queue, 10)[6].startswith("   5 ACCT-D           medicare-dme             timely_filing        "
                                                 "-                adjust ")
     assert queue.rows[0].why == "prior 90% (coding denials, about 90% (published)) with 3 decided here, 1.5 won"
     assert queue.rows[3].follow_up == TODAY + timedelta(days=10)

@@ -296,3 +296,14 @@ def test_a_claim_id_in_two_practices_needs_the_practice(log_url: str, tmp_path: 
     assert refused(log_url, "sent", method="fax") == \
         "ACCT-0001: practice: the claim is in several practices (North, South); name one with --practice"
     assert rec(log_url, "sent", method="fax", practice="South").state.denial.practice == "South"
+
+
+def test_a_patient_code_the_remarks_make_the_providers_to_resolve_says_so(log_url: str, tmp_path: Path) -> None:
+    """PR-96 with M127 (missing medical record): the payer wants the record first; "a patient owes only
+    what a PR group code assigns" said of a PR code read as a contradiction."""
+    claim = denied("ACCT-0009", carc="96", remarks=("M127",), group="PR")
+    import_files(settings_for(log_url), [remittance(tmp_path / "oct.835", [claim])], [], None, "pat")
+    assert refused(log_url, "billed_patient", claim="ACCT-0009") == (
+        "ACCT-0009: billed_patient: the patient is not liable for this denial (PR-96 with remark codes M127): the "
+        "rules read it as a missing information denial for the provider to resolve with the payer first; record "
+        "adjusted to write it off, or the payer's answer when it comes")
