@@ -6,10 +6,11 @@ Findings for the plan; nothing here renders."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from appealgen.disputes import DisputedLine
 from appealgen.letter_dates import dates_in
-from appealgen.models import MBI, Action, AppealStep, AttachmentKind, Category, Claim
+from appealgen.models import MBI, Action, AppealStep, AttachmentKind, Category, Claim, Decision
 from appealgen.payers import Level, PayerProfile
 from appealgen.practice import detail_findings
 from appealgen.report import Finding, problem, warning
@@ -82,7 +83,7 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         findings.append(problem("history.reason_missing", f"{where} is missing; a request to {step.name} must "
                                 "answer the reason the last decision gave (quote it from the notice)"))
     if answered and action in REVIEWS:
-        findings += notice_findings(claim, answered[-1])
+        findings += notice_findings(claim, answered[-1]) + partial_findings(claim, answered)
     if answered and action in REVIEWS and profile.kind == "medicare" and not answered[-1].case_number:
         where = f"appeal.history[{len(answered) - 1}].case_number"
         findings.append(warning("history.case_number_missing", f"{where} is missing: {step.name} finds the decision "
@@ -151,6 +152,18 @@ def _titled_otherwise(titles: list[str], answered: AppealStep) -> list[Finding]:
     return [warning("decision_notice.other_level", f"the decision notice enclosed is titled as {others} decision, "
                     f"but this request answers {own[0]} decision: enclose that decision's notice (the letter says "
                     "it is enclosed)")]
+
+
+def partial_findings(claim: Claim, answered: Sequence[AppealStep]) -> list[Finding]:
+    """A decision recorded as partially overturning the denial, while no line shows a payment: the
+    amount in controversy (and the amount the letter asks for) would count what was already paid."""
+    if not any(step.outcome is Decision.partially_overturned for step in answered) or \
+            any(line.paid > 0 for line in claim.service_lines):
+        return []
+    where = next(n for n, step in enumerate(answered) if step.outcome is Decision.partially_overturned)
+    return [warning("history.partial_without_payment", f"appeal.history[{where}] partially overturned the denial, "
+                    "but no service line shows a payment (service_lines[].paid): the amount in controversy and the "
+                    "amount asked for count what was paid; record the payment on its lines")]
 
 
 def distinct_modifiers(claim: Claim, disputed: list[DisputedLine]) -> list[str]:

@@ -1492,3 +1492,17 @@ def test_an_unsigned_request_cites_the_rule_of_its_own_level(level: str, why: st
     from appealgen.check import unsigned
 
     assert unsigned(profile("medicare-dme"), level).message.endswith(f"by hand before sending; {why}")
+
+
+@pytest.mark.parametrize(("paid", "warned"), [("0.00", True), ("100.00", False)], ids=["no-payment", "paid"])
+def test_a_partial_decision_with_no_payment_on_the_lines_is_named(paid: str, warned: bool) -> None:
+    """The QIC request after a partially favourable redetermination: what was paid is no longer in
+    controversy, and the lines must show it."""
+    claim = build_claim(["CO-50"], payer="medicare-dme", history=[("redetermination", "2026-10-26",
+                                                                    "partially_overturned")], paid=paid)
+    plan = plan_for(claim)
+    assert plan.level == "reconsideration"
+    expected = ["appeal.history[0] partially overturned the denial, but no service line shows a payment "
+                "(service_lines[].paid): the amount in controversy and the amount asked for count what was paid; "
+                "record the payment on its lines"] if warned else []
+    assert [f.message for f in plan.findings if f.code == "history.partial_without_payment"] == expected
