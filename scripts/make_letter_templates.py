@@ -197,12 +197,15 @@ LETTERS: dict[str, dict[str, object]] = {
     ),
     "coding": review(
         "the codes billed were correct",
-        " The denial states that a code billed does not fit the service, the diagnosis or the patient. The codes "
-        "billed are correct and consistent with each other." + DIAGNOSES,
+        " {% if modifier_denied %}The denial states that the procedure code is inconsistent with the modifier "
+        "billed, or that a required modifier is missing. The codes and modifiers billed ({{ items }}) are correct: "
+        "each modifier is the one the service requires.{% else %}The denial states that a code billed does not fit "
+        "the service, the diagnosis or the patient. The codes billed are correct and consistent with each other."
+        "{% endif %}" + DIAGNOSES,
         *ARGUMENT,
         "{%p if enclosed.medical_records or enclosed.progress_notes %}",
-        "The enclosed {{ 'operative report' if enclosed.medical_records else 'visit notes' }} "
-        "describe{{ 's' if enclosed.medical_records }} the procedure performed, which is the procedure the code "
+        "The enclosed {{ 'records' if enclosed.medical_records else 'visit notes' }} "
+        "describe the procedure performed, which is the procedure the code "
         "describes, and the diagnosis codes on the claim are those the treating practitioner documented.",
         "{%p endif %}",
         REPROCESS,

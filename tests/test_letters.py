@@ -523,3 +523,26 @@ def test_a_council_request_names_the_judge_who_decided_not_the_office_that_docke
                                                                    flags=re.DOTALL))).split())
     assert "The ALJ hearing decision of November 20, 2026 by the Administrative Law Judge upheld the denial" in text
     assert "OMHA Central" not in text
+
+
+@pytest.mark.parametrize(("code", "said"), [
+    ("CO-4", "The denial states that the procedure code is inconsistent with the modifier billed, or that a "
+             "required modifier is missing. The codes and modifiers billed (E0601-59) are correct: each modifier is "
+             "the one the service requires."),
+    ("CO-11", "The denial states that a code billed does not fit the service, the diagnosis or the patient."),
+], ids=["modifier", "diagnosis"])
+def test_a_coding_letter_answers_the_reason_the_code_gives(builder: Builder, tmp_path: Path, code: str,
+                                                           said: str) -> None:
+    """CARC 4 is about a modifier: a letter answering "a code does not fit the diagnosis" does not answer it."""
+    from tests.rulecases import build_claim
+
+    claim = build_claim([code], modifiers=["59"], attachments=["remittance_advice", "medical_records"])
+    profile, plan, planned = builder.plan(Item.of(claim, "claim.yaml", tmp_path / "claim.yaml"))
+    assert plan.letter == "coding.docx"
+    context = letter_context(planned, profile, plan, [("medical_records", "Procedure note, 09/02/2026")],
+                             TODAY).mapping()
+    render_docx(REPO / "templates" / "letters" / "coding.docx", context, builder.env, tmp_path / "l.docx")
+    word = " ".join(re.sub(r"<[^>]+>", "", zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode())
+                    .split())
+    assert html.unescape(said) in html.unescape(word)
+    assert "The enclosed records describe the procedure performed" in word  # not an "operative report" for any record

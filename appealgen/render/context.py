@@ -103,6 +103,8 @@ class LetterContext:
     today: date = about("the date of the letter", "today|long_date -> November 22, 2026")
     request: str = about("what is requested, in words with its article", "a redetermination")
     items: str = about("the disputed items in words: codes with modifiers", "E0601-RR-KX and A7030-KX")
+    modifier_denied: bool = about("a denial code says a modifier is inconsistent with the procedure or missing "
+                                  "(CARC 4)", "false")
     service_dates: str = about("the dates of service of the disputed lines, with their label",
                                "date of service 09/02/2026")
     dates_of_service: str = about("the dates of service of the disputed lines, without a label", "09/02/2026")
@@ -267,6 +269,7 @@ def letter_context(
         relief=step.relief or "reverse the denial and pay",
         seeking="with an amount in controversy of" if step.relief else "and payment of",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
+        modifier_denied=any(code.rpartition("-")[2] == "4" for code in plan.quoted_codes),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
