@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from appealgen.models import KIND_LABELS, Action, AppealStep, Attachment, AttachmentKind, Decision
+from appealgen.models import KIND_LABELS, Action, AppealStep, Attachment, AttachmentKind, Decision, Policy
 from appealgen.render.context import letter_context
 from appealgen.render.docx import render_docx
 from appealgen.render.env import render_string
@@ -20,7 +20,7 @@ from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item
 from tests.builder import Builder
-from tests.conftest import REPO, TODAY, WriteClaim
+from tests.conftest import PLAN_POLICY, REPO, TODAY, WriteClaim
 
 LETTERS = sorted((REPO / "templates" / "letters").glob("*.docx"))
 HTML_LETTERS = sorted(p for p in (REPO / "templates" / "letters").glob("*.html") if not p.name.startswith("_"))
@@ -546,3 +546,27 @@ def test_a_coding_letter_answers_the_reason_the_code_gives(builder: Builder, tmp
                     .split())
     assert html.unescape(said) in html.unescape(word)
     assert "The enclosed records describe the procedure performed" in word  # not an "operative report" for any record
+
+
+@pytest.mark.parametrize(("enclosed", "said"), [
+    ([], "Its criteria are:"),
+    ([("medical_records", "Sleep study report, 08/20/2026")], "The enclosed records address its criteria as follows:"),
+], ids=["no-records", "records"])
+def test_a_stated_policys_criteria_are_claimed_as_shown_only_by_records_enclosed(
+        builder: Builder, tmp_path: Path, enclosed: list[tuple[str, str]], said: str) -> None:
+    """A policy the claim file names lists its criteria; without a record enclosed to show them,
+    the letter does not say the records address them."""
+    from tests.rulecases import build_claim
+
+    claim = build_claim(["CO-50"], attachments=["remittance_advice", *(kind for kind, _ in enclosed)])
+    stated = {**PLAN_POLICY, "criteria": ["hypercapnia documented by arterial blood gas"]}
+    appeal = claim.appeal.model_copy(update={"policy": Policy.model_validate(stated)})
+    claim = claim.model_copy(update={"appeal": appeal})
+    profile, plan, planned = builder.plan(Item.of(claim, "claim.yaml", tmp_path / "claim.yaml"))
+    assert plan.letter == "medical_necessity.docx"
+    context = letter_context(planned, profile, plan, enclosed, TODAY).mapping()
+    render_docx(REPO / "templates" / "letters" / "medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
+    word = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", zipfile.ZipFile(tmp_path / "l.docx").read(
+        "word/document.xml").decode()).split()))
+    assert said in word
+    assert ("Hypercapnia documented by arterial blood gas: Sleep study report, 08/20/2026" in word) == bool(enclosed)

@@ -77,7 +77,7 @@ def policy_views(citations: list[Citation], enclosures: list[tuple[str, str]]) -
         addressed = []
         for criterion in citation.criteria:
             titles = [title for kind, title in enclosures if kind in {d.value for d in criterion.documents}]
-            if titles or citation.from_claim:
+            if titles:  # a criterion no enclosed record is named for is listed, never claimed as shown
                 addressed.append(Addressed(criterion.text, titles))
         views.append(PolicyView(citation.id, citation.kind, citation.title, citation.article or "", addressed,
                                 [c.text for c in citation.criteria], citation.from_claim))
