@@ -483,6 +483,10 @@ class Claim(Strict):
     # and the reports group by it, since one payer profile (commercial) may stand for many plans.
     payer_name: str | None = Field(default=None, min_length=1, max_length=120)
     payer_claim_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
+    # What the primary payer's explanation of benefits left owing on the claim (its patient
+    # responsibility), for a claim billed to this payer as secondary: a secondary payer pays at
+    # most that, so a request after a coordination-of-benefits denial asks for no more.
+    primary_balance: Decimal | None = Field(default=None, ge=0, decimal_places=2)
     patient: Patient
     provider: Provider
     service_lines: list[ServiceLine] = Field(min_length=1)

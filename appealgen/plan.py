@@ -239,6 +239,26 @@ def choose_letter(claim: Claim, profile: PayerProfile, category: Category, actio
     return profile.letters.get("default", FALLBACK_LETTER), "the default letter"
 
 
+def requested_amount(claim: Claim, category: Category, disputed: list[DisputedLine]) -> Decimal:
+    """What a request asks for: the denied amount of the disputed lines; after a coordination-of-
+    benefits denial, no more than the primary payer left owing (a secondary pays at most that)."""
+    denied = amount_requested(disputed)
+    if category is Category.coordination_of_benefits and claim.primary_balance is not None:
+        return min(denied, claim.primary_balance)
+    return denied
+
+
+def cob_findings(claim: Claim, category: Category, action: Action, kinds: set[AttachmentKind]) -> list[Finding]:
+    """A secondary claim after a coordination-of-benefits denial, with the primary's EOB but no
+    balance from it: the letter asks for the whole denied amount, more than a secondary pays."""
+    if category is not Category.coordination_of_benefits or action not in SUBMITTED or \
+            AttachmentKind.primary_eob not in kinds or claim.primary_balance is not None:
+        return []
+    return [warning("cob.primary_balance_missing", "primary_balance is missing: the letter asks for the whole "
+                    "denied amount, while a secondary payer pays at most what the primary's explanation of "
+                    "benefits left owing; copy that balance from it")]
+
+
 def stated_letter_findings(claim: Claim, action: Action) -> list[Finding]:
     """A letter the claim file states that the project made for another purpose (an appeal's, or
     another action's), for an action with a letter of its own: a corrected claim sent with a
@@ -560,7 +580,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found) + mixed_findings(claim, found, codes, profile, today)
-    findings += stated_letter_findings(claim, action.action)
+    findings += stated_letter_findings(claim, action.action) + cob_findings(claim, found.category, action.action,
+                                                                           kinds)
     if action.action in SUBMITTED and not action.new_claim:
         findings += deadline_findings(bool(claim.appeal.good_cause), deadline.date, days_left, step)
         findings += request_findings(claim, profile, action.action, found, citations, uncovered, step)
@@ -595,7 +616,8 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         appeal_rights=found.appeal_rights, cite_lcd=found.cite_lcd,
         letter=letter, letter_reason=letter_reason, cover=cover, cover_reason=cover_reason,
         required=required, attachment_order=attachment_order(claim, profile), findings=findings,
-        disputed=disputed, amount_requested=amount_requested(disputed), quoted_codes=quoted, quoted_remarks=remarks,
+        disputed=disputed, amount_requested=requested_amount(claim, found.category, disputed), quoted_codes=quoted,
+        quoted_remarks=remarks,
         policies=citations, policy_missing=uncovered if found.category is Category.medical_necessity else [],
     )
 

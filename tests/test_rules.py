@@ -1506,3 +1506,19 @@ def test_a_partial_decision_with_no_payment_on_the_lines_is_named(paid: str, war
                 "(service_lines[].paid): the amount in controversy and the amount asked for count what was paid; "
                 "record the payment on its lines"] if warned else []
     assert [f.message for f in plan.findings if f.code == "history.partial_without_payment"] == expected
+
+
+@pytest.mark.parametrize(("balance", "asked", "warned"), [(None, "1850.00", True), ("650.00", "650.00", False),
+                                                          ("2000.00", "1850.00", False)],
+                         ids=["no-balance", "balance", "balance-above-the-denial"])
+def test_a_secondary_claim_after_a_cob_denial_asks_for_what_the_primary_left_owing(
+        balance: str | None, asked: str, warned: bool) -> None:
+    """The primary paid 1,200.00 of 1,850.00 and left 650.00 to the patient: the secondary pays at
+    most that, and a letter asking for 1,850.00 asks for what nobody owes."""
+    claim = build_claim(["CO-22"], billed="1850.00", attachments=["remittance_advice", "primary_eob"])
+    claim = claim.model_copy(update={"primary_balance": None if balance is None else Decimal(balance)})
+    plan = plan_for(claim)
+    assert plan.category == C.coordination_of_benefits and plan.action.value in ("reconsideration", "appeal")
+    assert plan.amount_requested == Decimal(asked)
+    assert [f.code for f in plan.findings if f.code == "cob.primary_balance_missing"] == (
+        ["cob.primary_balance_missing"] if warned else [])
