@@ -17,7 +17,7 @@ from appealgen.attachments import Part, removal_findings
 from appealgen.documents import validation_errors
 from appealgen.errors import EXIT_CHECK_FAILED, EXIT_OK, InputError, InputErrors
 from appealgen.identity import IdentityCheck
-from appealgen.letter_dates import letter_date_findings
+from appealgen.letter_dates import letter_claim_findings, letter_date_findings
 from appealgen.models import AttachmentKind, Claim
 from appealgen.packet import INCOMPLETE, mark_of, stamp_text
 from appealgen.payers import PayerProfile
@@ -90,7 +90,7 @@ def check_build(
     findings += identity.findings(parts, claim)
     findings += removal_findings([p for p in [letter, *parts] if p is not None])
     if letter is not None:
-        findings += letter_date_findings(letter, claim)
+        findings += letter_date_findings(letter, claim) + letter_claim_findings(letter, claim)
     findings += limit_findings(profile, pages, size)
     findings += manifest_findings(plan.required, plan.submitted)
     return CheckResult.of(findings)

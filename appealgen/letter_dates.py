@@ -1,5 +1,6 @@
-"""Dates of service in the letter must be the claim's: a letter edited from another claim (or a
-template with a date typed in) would otherwise argue for the wrong visit.
+"""What the letter says must be the claim's. Its dates of service: a letter edited from another
+claim (or a template with a date typed in) would otherwise argue for the wrong visit. Its claim:
+the payer's claim number and the patient, by which a reviewer files the request.
 
 A date counts as a date of service when it follows a label on its line ("Date of service:",
 "DOS", "Dates of service") or starts a row of a table whose header line carries the label.
@@ -92,10 +93,38 @@ def letter_date_findings(letter: Part, claim: Claim) -> list[Finding]:
             for number, dates in enumerate(pages, start=1) if any(d not in allowed for d in dates)]
 
 
+def letter_claim_findings(letter: Part, claim: Claim) -> list[Finding]:
+    """A letter that does not name its claim: the payer's claim number (when the claim has one)
+    and the patient (the member ID, or the last name). A reviewer files a request by them; a
+    letter without them (a template with its RE: block deleted) is set aside or dismissed."""
+    try:
+        text = re.sub(r"[^A-Z0-9]", "", "".join(_texts(letter.pdf)).upper())
+    except Exception:  # the letter was rendered here; a failure to read it is not the claim's
+        return []
+    if not text:  # no text layer to read (not ours): nothing to judge
+        return []
+    findings = []
+    number = claim.payer_claim_number
+    if number and re.sub(r"[^A-Z0-9]", "", number.upper()) not in text:
+        findings.append(problem("letter.claim_number_missing", "the letter does not give the payer's claim number "
+                                "(payer_claim_number); the payer files the request by it: restore it in the letter "
+                                "template"))
+    patient = claim.patient
+    if not any(re.sub(r"[^A-Z0-9]", "", value.upper()) in text for value in (patient.member_id, patient.last_name)):
+        findings.append(problem("letter.patient_missing", "the letter names neither the patient nor the member ID; "
+                                "restore them in the letter template"))
+    return findings
+
+
 @functools.lru_cache(maxsize=4)
-def _dates_by_page(pdf: bytes) -> tuple[tuple[date | None, ...], ...]:
-    """The dates of service each page of a letter gives: read once, though a build checks the
-    same letter before and after the packet is laid out."""
+def _texts(pdf: bytes) -> tuple[str, ...]:
+    """A letter's text, page by page: read once, though a build checks the same letter before
+    and after the packet is laid out, for its dates and for its claim."""
     from appealgen.identity import page_texts
 
-    return tuple(tuple(service_dates(text)) if text else () for text in page_texts(pdf))
+    return tuple(text or "" for text in page_texts(pdf))
+
+
+def _dates_by_page(pdf: bytes) -> tuple[tuple[date | None, ...], ...]:
+    """The dates of service each page of a letter gives."""
+    return tuple(tuple(service_dates(text)) if text else () for text in _texts(pdf))

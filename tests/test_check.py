@@ -382,3 +382,24 @@ def test_a_missing_tool_outranks_bad_input(write_claim: WriteClaim, tmp_path: Pa
                                    f"{bad}: denial: Field required",
                                    "LibreOffice is not installed; install it with: apt-get install -y "
                                    "libreoffice-writer-nogui fonts-liberation2"]
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("<p>Dear reviewer, please pay {{ patient.last_name }}'s claim.</p>",
+     ["the letter does not give the payer's claim number (payer_claim_number); the payer files the request by it: "
+      "restore it in the letter template"]),
+    ("<p>Dear reviewer, please pay claim {{ claim.payer_claim_number }}.</p>",
+     ["the letter names neither the patient nor the member ID; restore them in the letter template"]),
+    ("<p>RE: claim {{ claim.payer_claim_number }}, member {{ patient.member_id }}.</p>", []),
+], ids=["no-claim-number", "no-patient", "both"])
+def test_a_letter_that_does_not_name_its_claim_fails(write_claim: WriteClaim, tmp_path: Path, body: str,
+                                                     said: list[str]) -> None:
+    """A template with its RE: block deleted: the payer cannot file the request."""
+    letters = tmp_path / "ws" / "templates" / "letters"
+    letters.mkdir(parents=True)
+    (letters / "bare.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    claim = write_claim(appeal={"letter": "bare.html", "argument": "Needed.", "policy": dict(PLAN_POLICY)})
+    code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
+    assert code == (3 if said else 0), stderr
+    assert len(re.findall(r"the letter (?:does not give|names neither)", stderr)) == len(said)  # and no other
+    assert all(message in stderr for message in said)

@@ -19,7 +19,8 @@ from tests.conftest import PATIENT, PLAN_POLICY, PROVIDER, REPO, WriteClaim
 from tests.helpers import HTML_LETTER, build, pdf_text
 from tests.pdfs import reachable
 
-LETTER_HEAD = "<html><body><p>{{ patient.first_name }} {{ patient.last_name }} {{ patient.member_id }}</p>"
+LETTER_HEAD = ("<html><body><p>Claim {{ claim.payer_claim_number }}</p>"
+               "<p>{{ patient.first_name }} {{ patient.last_name }} {{ patient.member_id }}</p>")
 
 
 def letter_workspace(tmp_path: Path, body: str, name: str = "hostile.html") -> list[str]:

@@ -174,7 +174,8 @@ def test_a_malformed_word_tag_is_caught_with_its_paragraph(tmp_path: Path, text:
 def test_a_tag_split_across_runs_renders_right(tmp_path: Path, write_claim: WriteClaim) -> None:
     folder = workspace(tmp_path)
     letter = folder / "templates" / "letters" / "split.docx"
-    word_letter(letter, "Dear reviewer,", [("Member: {{ patient.mem", True), ("ber_id }}", False)], "Thank you.")
+    word_letter(letter, "RE: claim {{ claim.payer_claim_number }}", "Dear reviewer,",
+                [("Member: {{ patient.mem", True), ("ber_id }}", False)], "Thank you.")
     assert check(folder, letter) == (0, ["templates: no problems"])
     claim = write_claim(appeal={"letter": "split.docx", "policy": PLAN_POLICY})
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
