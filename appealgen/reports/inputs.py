@@ -50,8 +50,9 @@ class Inputs:
             return unavailable("HFMA defines it per calendar month; the period holds no whole month", dollars)
         numerator, denominator = Decimal(0), Decimal(0)
         for month in months:
-            before = [self.submitted.within(month_of(add_months(month.start, -n))) for n in (3, 2, 1)]
-            one = metrics.initial_denial_rate(self.remits.within(month), before, dollars)
+            before = [month_of(add_months(month.start, -n)) for n in (3, 2, 1)]
+            one = metrics.initial_denial_rate(self.remits.within(month),
+                                              [(m.label(), self.submitted.within(m)) for m in before], dollars)
             if one.value is None:
                 return unavailable(f"{month.label()}: {one.reason}", dollars)
             numerator += Decimal(one.numerator)

@@ -26,15 +26,16 @@ def remittance_denial_rate(days: Sequence[RemitDay], dollars: bool = False) -> R
     return Rate(sum(d.zero_pay for d in days), sum(d.claims for d in days))
 
 
-def initial_denial_rate(denied: Sequence[RemitDay], before: Sequence[Sequence[SubmittedDay]],
+def initial_denial_rate(denied: Sequence[RemitDay], months: Sequence[tuple[str, Sequence[SubmittedDay]]],
                         dollars: bool = False) -> Rate:
     """HFMA: claims initially denied in a month / the average monthly claims submitted in the three
-    months before it. `before` holds those three months' submissions; a month without any means
-    the submitted claims were not imported for it, and there is then no rate."""
-    empty = [n for n, month in enumerate(before) if not month]
+    months before it. `months` holds those three months (a label, their submissions); a month
+    without any means the submitted claims were not imported for it, and there is then no rate."""
+    empty = [label for label, month in months if not month]
     if empty:
-        return unavailable(f"submitted claims were imported for {len(before) - len(empty)} of the 3 months "
-                           "before the month (log import --submitted)", dollars)
+        return unavailable(f"submitted claims were imported for {len(months) - len(empty)} of the 3 months "
+                           f"before the month, not for {' and '.join(empty)} (log import --submitted)", dollars)
+    before = [month for _, month in months]
     if dollars:
         average = total([total([s.charges for s in m]) for m in before]) / len(before)
         return Rate(total([d.denied_billed for d in denied]), average, dollars=True)

@@ -75,7 +75,7 @@ def test_the_hfma_initial_denial_rate_uses_the_three_months_before_and_only_with
     assert fraction(metric(october, "initial_denial_rate_dollars").value) == (D("1170.00"), D("3000.00"))
     # September would need June, July and August: no claims were imported for June.
     assert fraction(rate.previous) == ("September 2026: submitted claims were imported for 2 of the 3 months "
-                                       "before the month (log import --submitted)")
+                                       "before the month, not for June 2026 (log import --submitted)")
     assert rate.previous.text().startswith("n/a (September 2026: submitted claims")  # type: ignore[union-attr]
 
 
