@@ -96,10 +96,11 @@ def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentit
     if "other" in matches:
         return "other"
     named = bool(member) and _standalone(member).search(text) is not None
-    if _names_another(text, patient, ocr):
-        # Beside this patient's member ID, another labelled name may be another patient's line, or
-        # this patient under a name the claim spells otherwise: a person checks. Without it, another patient.
-        return "name_differs" if named else "other_name"
+    another = _names_another(text, patient, ocr)
+    if another is not None:
+        # Beside this patient's member ID or first name, another labelled name may be another patient's
+        # line, or this patient written otherwise ("Rosa T."): a person checks. Else, another patient.
+        return "name_differs" if named or another == "first" else "other_name"
     if "near" in matches and not ocr:
         return "near"
     if named:
@@ -117,18 +118,26 @@ def _member_ids(text: str, member: str) -> set[str]:
     return found
 
 
-def _names_another(text: str, patient: Patient, ocr: bool) -> bool:
-    """A patient's name the page labels that is not this patient's: no word of it is the last
-    name (on a page OCR read, a word a character off is taken as the name misread)."""
-    last = [part for part in (_normal(word) for word in patient.last_name.split()) if part]
+def _names_another(text: str, patient: Patient, ocr: bool) -> Literal["first", "other"] | None:
+    """A patient's name the page labels without this patient's last name (on a page OCR read, a
+    word a character off is taken as the name misread): "first" when it holds the first name,
+    "other" when not; None when every labelled name is this patient's."""
+    def holds(words: list[str], name: str) -> bool:
+        parts = [part for part in (_normal(word) for word in name.split()) if part]
+        return all(any(_distance(word, part, allowed) <= allowed for word in words) for part in parts)
+
     allowed = 1 if ocr else 0
+    found: Literal["first", "other"] | None = None
     for match in NAME_LABEL.finditer(text):
         words = [_normal(word) for word in re.split(r"[\s,]+", match.group(1))]
-        if all(any(_distance(word, part, allowed) <= allowed for word in words) for part in last):
+        if holds(words, patient.last_name):
             continue  # this patient's name (a last name may be a word that ends names: "Subscriber")
-        if any(itertools.takewhile(lambda word: word not in NAME_ENDS, words)):  # a name before the next label
-            return True
-    return False
+        named = list(itertools.takewhile(lambda word: word not in NAME_ENDS, words))
+        if any(named):  # a name before the next label
+            if not holds(named, patient.first_name):
+                return "other"
+            found = "first"
+    return found
 
 
 def _claim_numbers_of(texts: Sequence[str | None]) -> frozenset[str]:
