@@ -60,7 +60,8 @@ class Identity:
     """What each page of one document says about the patient (cached by file and patient)."""
 
     pages: tuple[PageIdentity, ...]
-    claim_numbers: frozenset[str] = frozenset()  # labelled on pages with their own text, as `_normal` writes them
+    # labelled on pages with their own text, as `_normal` writes them (documents that answer one claim)
+    claim_numbers: frozenset[str] = frozenset()
 
     def numbers(self, *verdicts: PageIdentity) -> list[int]:
         return [n for n, verdict in enumerate(self.pages, start=1) if verdict in verdicts]
@@ -245,7 +246,8 @@ def _identify(part: Part, patient: Patient, ocr: Ocr | None, ocr_cache: OcrCache
         for number, text in ocr_cache[part.sha256].items():
             if 1 <= number <= len(pages) and pages[number - 1] == "scan":
                 pages[number - 1] = page_identity(text, patient, ocr=True)
-    return Identity(tuple(pages), _claim_numbers_of(texts))
+    # only the documents that answer one claim are judged by the claims they name
+    return Identity(tuple(pages), _claim_numbers_of(texts) if part.kind in NAMES_THE_CLAIM else frozenset())
 
 
 def page_list(numbers: Sequence[int]) -> str:
