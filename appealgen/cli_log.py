@@ -70,7 +70,7 @@ def log_import(files: tuple[Path, ...], submitted: tuple[Path, ...], practice: s
 
     if not files and not submitted:
         raise click.UsageError("give FILE.835 arguments, --submitted CLAIMS.csv, or both")
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     where = locate(settings)
     if where.path is not None and not where.path.exists():  # said, so a log started in the wrong folder is seen
         say(f"new tracking log: {where.path}; {settings.workspace.describe()}")
@@ -132,7 +132,7 @@ def log_record(claim_id: str, event: str, on: datetime | None, ref: str | None, 
     from appealgen.models import DECISION_ALIASES
     from appealgen.settings import open_settings
 
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     entry = Entry(Kind(event.replace("-", "_")), on.date() if on else settings.today, who or api.default_who(),
                   ref, amount, note, method, DECISION_ALIASES.get(outcome or "", outcome), owner,
                   next_date.date() if next_date else None, voids)
@@ -165,7 +165,7 @@ def log_show(claim_id: str, practice: str | None, as_json: bool, workspace: Path
     from appealgen.log.show import lines
     from appealgen.settings import open_settings
 
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     found = api.show(settings, claim_id, practice)
     if as_json:
         _json(history_json(found, settings.today))
@@ -204,7 +204,7 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     shown = limit if limit is not None or as_json or as_csv else TABLE_ROWS
     ranked = api.work_queue(settings, api.QueueFilters(practice, owner, payer, category, due_within), shown)
     say(f"queue as of {ranked.as_of}: {counted(ranked.total, 'open denial')} ranked, {ranked.total_missed} past "
@@ -244,7 +244,7 @@ def deadlines(within: int, ics: Path | None, practice: str | None, as_json: bool
     from appealgen.output import write_named
     from appealgen.settings import open_settings
 
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     items = api.deadlines(settings, practice)
     shown = due_within(items, within)
     overdue = [d for d in items if d.overdue]

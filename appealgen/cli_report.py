@@ -84,7 +84,7 @@ def report(start: datetime | None, end: datetime | None, practice: str | None, b
 
     started = time.perf_counter()
     fmt = _format(fmt, out)
-    settings = open_settings(workspace, _today(as_of))
+    settings = open_settings(workspace, _today(as_of), signatures=False)
     period = choose(start.date() if start else None, end.date() if end else None, settings.today)
     chosen = Options(period, practice or settings.file.practice, by, _amount(npsr), top)
     found = api.make_report(settings, chosen)

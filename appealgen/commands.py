@@ -38,7 +38,7 @@ ExecutorFactory = Callable[[Settings, Work], Executor]
 def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
     """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
     its settings file read."""
-    return settings_for_command(workspace, today, **options)
+    return settings_for_command(workspace, today, **options)  # type: ignore[arg-type]
 
 
 def load_items(settings: Settings, paths: list[Path]) -> Loaded:

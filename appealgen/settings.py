@@ -54,7 +54,10 @@ class WorkspaceFile(Strict):
     attachment_names: dict[str, AttachmentKind] = Field(default_factory=dict)
 
 
-def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
+def read_workspace_file(workspace: Workspace, signatures: bool = True) -> WorkspaceFile:
+    """The workspace's settings; `signatures`: check each practice's signature image (commands
+    that print no letter, the log's and the report, leave them out: a missing image is no reason
+    to refuse them)."""
     path = workspace.settings_file()
     if path is None:
         return WorkspaceFile()
@@ -68,7 +71,8 @@ def read_workspace_file(workspace: Workspace) -> WorkspaceFile:
     except ValidationError as exc:
         raise InputErrors(validation_errors(path, exc, model=WorkspaceFile)) from None
     return found.model_copy(update={"practices": {
-        npi: _with_signature(path, npi, practice) for npi, practice in found.practices.items()}})
+        npi: _with_signature(path, npi, practice) if signatures else practice.model_copy(update={"signature": None})
+        for npi, practice in found.practices.items()}})
 
 
 def _with_signature(settings: Path, npi: str, practice: Practice) -> Practice:
@@ -119,8 +123,11 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def open_settings(workspace: Path | None, today: date | None = None, **options: object) -> Settings:
+def open_settings(workspace: Path | None, today: date | None = None, *, signatures: bool = True,
+                  **options: object) -> Settings:
     """Settings for one command: the workspace found from `workspace` (see Workspace.open) with
-    its settings file read. Light on imports: commands that only read the log start fast."""
+    its settings file read (`signatures`: see read_workspace_file). Light on imports: commands
+    that only read the log start fast."""
     opened = Workspace.open(workspace)
-    return Settings(opened, today or date.today(), file=read_workspace_file(opened), **options)  # type: ignore[arg-type]
+    file = read_workspace_file(opened, signatures)
+    return Settings(opened, today or date.today(), file=file, **options)  # type: ignore[arg-type]

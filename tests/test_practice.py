@@ -286,3 +286,18 @@ def test_a_state_medicaid_provider_number_is_printed_and_may_be_asked_for(write_
         medicare = write_claim(payer="medicare-dme", provider=BARE, attachments=DME_DOCUMENTS, appeal=appeal)
         build(medicare, folder, tmp_path / f"medicare-{name}")
         assert "Medicaid ID" not in pdf_text(tmp_path / f"medicare-{name}" / "TEST-1" / "packet.pdf"), name
+
+
+def test_a_missing_signature_image_stops_what_prints_a_letter_not_the_log_or_the_report(tmp_path: Path) -> None:
+    """The revenue-cycle manager's copy of the settings came without the image: importing a
+    remittance, the queue and the report print no letter and go on; a build is refused."""
+    folder = workspace(tmp_path, {**PRACTICE, "signature": "sign.png"})
+    log = ["--workspace", str(folder), "--as-of", "2026-11-22"]
+    remit = REPO / "examples" / "era" / "remittance-2026-10-14.835"
+    assert run("log", "import", str(remit), *log, workspace_line=True)[0] == 0
+    assert run("queue", *log, workspace_line=True)[0] == 0
+    assert run("report", "--from", "2026-10-01", "--to", "2026-10-31", *log, workspace_line=True)[0] == 0
+    code, _, stderr = run("build", str(REPO / "examples" / "cpap-medicare" / "claim.yaml"), "--out",
+                          str(tmp_path / "out"), *log, workspace_line=True)
+    assert (code, stderr) == (1, f"{folder / 'appealgen.yaml'}: practices.1538261953.signature: sign.png: file not "
+                                 "found\n")
