@@ -296,7 +296,8 @@ def test_a_missing_signature_image_stops_what_prints_a_letter_not_the_log_or_the
     remit = REPO / "examples" / "era" / "remittance-2026-10-14.835"
     assert run("log", "import", str(remit), *log, workspace_line=True)[0] == 0
     assert run("queue", *log, workspace_line=True)[0] == 0
-    assert run("report", "--from", "2026-10-01", "--to", "2026-10-31", *log, workspace_line=True)[0] == 0
+    assert run("report", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(tmp_path / "october.html"), *log,
+               workspace_line=True)[0] == 0
     code, _, stderr = run("build", str(REPO / "examples" / "cpap-medicare" / "claim.yaml"), "--out",
                           str(tmp_path / "out"), *log, workspace_line=True)
     assert (code, stderr) == (1, f"{folder / 'appealgen.yaml'}: practices.1538261953.signature: sign.png: file not "
