@@ -35,11 +35,12 @@ SHORTEST_ID = 5  # a "number" shorter than this after a label is a count ("polic
 # own member ID is one, any other is another beneficiary's, labelled or not.
 MBI_PRINTED = re.compile(rf"(?<![A-Z0-9])[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]-?{MBI_LETTER}{MBI_EITHER}[0-9]-?"
                          rf"{MBI_LETTER}{MBI_LETTER}[0-9][0-9](?![A-Z0-9])")
-# A labelled patient's name: "Patient: ...", "Patient name: ...", "Beneficiary: ...", "Member
-# name: ...", or a header's "PATIENT NAME OTHERLY, MARTIN"; group 1 is up to four words after it
-# (digits in them as OCR misreads letters: "Testwe1l").
+# A labelled patient's name: "Patient: ...", "Patient name: ...", "Beneficiary: ...", or a header's
+# "PATIENT NAME OTHERLY, MARTIN"; group 1 is up to four words after it (digits in them as OCR
+# misreads letters: "Testwe1l"). Not the member's, the subscriber's or the insured's name: on a
+# plan's papers these name the policyholder, who for a dependant is another person (a parent, a spouse).
 NAME_LABEL = re.compile(
-    r"\b(?:(?:patient|beneficiary)(?:'s)?(?:[ \t]+name)?[ \t]*:|(?:patient|beneficiary|member|subscriber|insured)"
+    r"\b(?:(?:patient|beneficiary)(?:'s)?(?:[ \t]+name)?[ \t]*:|(?:patient|beneficiary)"
     r"(?:'s)?[ \t]+name(?:[ \t]*:|[ \t]+))[ \t]*([A-Za-z][A-Za-z0-9'.-]*(?:,?[ \t]+[A-Za-z][A-Za-z0-9'.-]*){0,3})",
     re.IGNORECASE)
 # A labelled claim number: "ICN ...", "Claim #: ...", "Payer claim number ...", "Claim number (ICN) ...".

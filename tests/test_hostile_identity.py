@@ -286,9 +286,12 @@ SPR = "NAME TESTWELL, ROSALIND MID 3KQ7HN4TR62 ACNT ACCT-1001 ICN 26287000123401
     (f"Patient name (last, first): Testwell, Rosalind\n{FILLER}", "name"),
     (f"Patient: DOB 04/17/1951\nRosalind Testwell\n{FILLER}", "name"),
     (f"Rosalind Testwell\nPatient responsibility: $45.00\n{FILLER}", "name"),
+    # the policyholder of a dependant is another person on the patient's own page
+    (f"Patient name: TESTWELL, ROSALIND\nInsured name: GARCIA, MARIA\nSubscriber name: GARCIA, MARIA\n"
+     f"Member name: GARCIA, MARIA\n{FILLER}", "name"),
 ], ids=["mid", "hic", "hash-no-space", "spr-own", "unlabelled-mbi", "own-mbi-dashed", "labelled-name",
         "header-name", "beside-this-id", "titled-name", "own-name", "first-name-only", "own-name-and-id", "blank-field",
-        "field-hint", "label-word", "patient-share"])
+        "field-hint", "label-word", "patient-share", "policyholder"])
 def test_another_beneficiary_on_a_remittance_is_found_however_it_is_labelled(text: str, verdict: str) -> None:
     assert page_identity(text, BENEFICIARY) == verdict
 
