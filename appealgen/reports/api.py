@@ -14,9 +14,16 @@ from appealgen.reports.build import Options, build
 from appealgen.reports.causes import load_causes
 from appealgen.reports.inputs import read_inputs
 from appealgen.reports.model import Report, csv_cell
+from appealgen.rules.codes import CODES_FILE, load_code_table
 from appealgen.settings import Settings
 
 FORMATS = ("html", "pdf", "csv", "json")
+
+
+def own_categories(settings: Settings) -> dict[str, str]:
+    """The category each reason code gives by itself, from the workspace's code table."""
+    table = load_code_table(settings.workspace.rules_file(CODES_FILE))
+    return {carc: rule.category.value for carc, rule in table.carc.items()}
 
 
 def make_report(settings: Settings, options: Options) -> Report:
@@ -25,7 +32,7 @@ def make_report(settings: Settings, options: Options) -> Report:
         # Nothing is known after today: a deadline still ahead is not missed, the backlog is today's.
         known = min(options.period.end, settings.today)
         data = read_inputs(conn, causes.table, options.window, known, options.practice,
-                           min(options.period.previous().end, known))
+                           min(options.period.previous().end, known), own_categories(settings))
         shown = log.location.path.name if log.location.path is not None else log.location.shown
     labels = {cause_id: cause.label for cause_id, cause in causes.table.causes.items()}
     return build(data, options, settings.today, shown, causes.describe(), labels)

@@ -6,6 +6,7 @@ names the table it used, because no standard body defines "avoidable"."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import Field, model_validator
@@ -44,11 +45,17 @@ class CauseTable(Strict):
                 raise ValueError(f"{where}: {cause_id!r} is not a cause of this table")
         return self
 
-    def cause_id(self, category: str, reason: str) -> str:
-        """A reason code's own cause first (CO-16, then 16), then its category's."""
+    def cause_id(self, category: str, reason: str, own: Mapping[str, str] | None = None) -> str:
+        """A reason code's own cause first (CO-16, then 16), then its category's. `own`: the category
+        each code gives by itself (the code table's); where a remark moved the denial out of it, the
+        category's cause is the more precise (CO-16 with M51, an invalid procedure code: a coding
+        error, not missing claim data)."""
         carc = reason.split("-", 1)[-1]
         by_category = {k.value: v for k, v in self.categories.items()}
-        return self.codes.get(reason) or self.codes.get(carc) or by_category.get(category, self.default)
+        by_code = self.codes.get(reason) or self.codes.get(carc)
+        if by_code and (own is None or own.get(carc, category) == category):
+            return by_code
+        return by_category.get(category, self.default)
 
 
 @dataclass(frozen=True)

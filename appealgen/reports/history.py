@@ -8,7 +8,7 @@ recorded (the mistake is known now). Events dated after the report's end are lef
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -201,7 +201,8 @@ def overturned_by(event: Event, in_dispute: Decimal) -> Decimal:
     return min(event.amount or ZERO, in_dispute)
 
 
-def subject_of(state: State, labels: tuple[str, str], causes: CauseTable, memo: dict[tuple[str, str], str]) -> Subject:
+def subject_of(state: State, labels: tuple[str, str], causes: CauseTable, memo: dict[tuple[str, str], str],
+               own: Mapping[str, str] | None = None) -> Subject:
     """The denial as its facts are grouped: by the payer its remittance named (a claim file's:
     its payer profile's name), the reason code, the root cause."""
     denial = state.denial
@@ -209,20 +210,21 @@ def subject_of(state: State, labels: tuple[str, str], causes: CauseTable, memo: 
     key = (denial.category, reason)
     cause_id = memo.get(key)
     if cause_id is None:
-        cause_id = memo[key] = causes.cause_id(denial.category, reason)
+        cause_id = memo[key] = causes.cause_id(denial.category, reason, own)
     cause = causes.causes[cause_id]
     return Subject(denial.id or 0, denial.practice, denial.claim_id, payer or denial.payer, denial.category, reason,
                    cause_id, cause.avoidable, cause.team, denial.denied_on, denial.at_stake)
 
 
 def collect(states: Iterable[State], labels: dict[int, tuple[str, str]], causes: CauseTable, end: date,
-            previous_end: date | None = None) -> Facts:
-    """The facts of every denial opened on or before `end`; those open at `previous_end` too."""
+            previous_end: date | None = None, own: Mapping[str, str] | None = None) -> Facts:
+    """The facts of every denial opened on or before `end`; those open at `previous_end` too.
+    `own`: the category each reason code gives by itself (see CauseTable.cause_id)."""
     facts, memo = Facts(), dict[tuple[str, str], str]()
     for state in states:
         if state.denial.denied_on <= end:
-            replay(state, subject_of(state, labels.get(state.denial.id or 0, ("", "")), causes, memo), end, facts,
-                   previous_end)
+            subject = subject_of(state, labels.get(state.denial.id or 0, ("", "")), causes, memo, own)
+            replay(state, subject, end, facts, previous_end)
     for found in (facts.sent, facts.decided, facts.resubmitted, facts.written_off, facts.billed_patient, facts.missed,
                   facts.resolved):
         found.sort(key=lambda f: f.on)  # type: ignore[attr-defined]

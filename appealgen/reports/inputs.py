@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -70,7 +70,7 @@ def labels_of(conn: Connection, practice: str | None) -> dict[int, tuple[str, st
 
 
 def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date, practice: str | None,
-                previous_end: date | None = None) -> Inputs:
+                previous_end: date | None = None, own: Mapping[str, str] | None = None) -> Inputs:
     """`window`: the earliest date any figure needs (the trend, the previous period, and the three
     months of submissions before the first month) to `end`; `previous_end`: the previous period's
     last day, whose backlog the period's is compared with."""
@@ -78,7 +78,7 @@ def read_inputs(conn: Connection, causes: CauseTable, window: Period, end: date,
     claims = submitted(conn, Period(add_months(window.start, -3), end), practice)
     with gc_paused():  # a state per denial: 100,000s of small objects, no cycles
         states = load_states(conn, Filters(practice=practice), full=False)
-        facts = collect(states, labels_of(conn, practice), causes, end, previous_end)
+        facts = collect(states, labels_of(conn, practice), causes, end, previous_end, own)
     return Inputs(
         end, Dated(remitted, [r.on for r in remitted]), Dated(claims, [s.on for s in claims]),
         Dated(facts.opened, [s.denied_on for s in facts.opened]),

@@ -463,3 +463,18 @@ def test_the_dollar_overturn_rate_counts_the_denied_dollars_a_decision_overturne
     assert fraction(metric(october, "overturn_rate").value) == (2, 2)
     assert fraction(metric(october, "overturn_rate_dollars").value) == (D("390.00"), D("490.00"))
     assert metric(october, "recovered").value == D("280.00")
+
+
+@pytest.mark.parametrize(("remarks", "cause"), [
+    (("M51",), "code, modifier or diagnosis error"),  # the remark makes CO-16 a coding denial: the coders' fix
+    (("MA130",), "claim data missing or invalid"),  # CO-16 as it reads by itself: the claim lacked information
+], ids=["refined-to-coding", "as-the-code-reads"])
+def test_a_reason_code_a_remark_refines_takes_the_root_cause_of_the_category_it_made(
+        tmp_path: Path, remarks: tuple[str, ...], cause: str) -> None:
+    """CO-16 (claim lacks information) maps to claim data (billing) before its category; with M51
+    (procedure code missing or invalid) the rules make it a coding denial, and its cause follows."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    october = [denied("ACCT-0001", carc="16", remarks=remarks)]
+    assert not import_files(settings(url), [remittance(tmp_path / "oct.835", october)], [], None, "pat").errors
+    [row] = rows(report(url), "prevention")
+    assert cause.startswith(row[0].strip('"'))  # `rows` splits at every comma, a quoted label's too
