@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from appealgen.attachments import Part
-from appealgen.models import MBI, MBI_EITHER, MBI_LETTER, Claim, Patient
+from appealgen.models import MBI, MBI_EITHER, MBI_LETTER, Claim, Patient, plain
 from appealgen.report import Finding, problem, section_span, warning
 
 PAGE_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
@@ -61,7 +61,7 @@ class Identity:
     """What each page of one document says about the patient (cached by file and patient)."""
 
     pages: tuple[PageIdentity, ...]
-    # labelled on pages with their own text, as `_normal` writes them (documents that answer one claim)
+    # labelled on pages with their own text, as `plain` writes them (documents that answer one claim)
     claim_numbers: frozenset[str] = frozenset()
 
     def numbers(self, *verdicts: PageIdentity) -> list[int]:
@@ -73,17 +73,13 @@ OcrCache = MutableMapping[str, dict[int, str]]  # file hash -> OCR text of its p
 Ocr = Callable[[bytes, list[int]], dict[int, str]]
 
 
-def _normal(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
-
-
 def _words(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
 
 
 def patient_key(patient: Patient) -> str:
     """What identifies the patient for the check: a cached result is valid only for them."""
-    return _normal(patient.member_id) + "|" + _normal(patient.first_name) + "|" + _normal(patient.last_name)
+    return plain(patient.member_id) + "|" + plain(patient.first_name) + "|" + plain(patient.last_name)
 
 
 def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentity:
@@ -93,7 +89,7 @@ def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentit
     name); on a page with its own text it may be another patient's, and is named as such."""
     if len(text.strip()) < PAGE_MIN_TEXT:
         return "scan"
-    member = _normal(patient.member_id)
+    member = plain(patient.member_id)
     matches = {_match(value, member) for value in _member_ids(text, member)}
     if "other" in matches:
         return "other"
@@ -116,7 +112,7 @@ def _member_ids(text: str, member: str) -> set[str]:
     """The member IDs the page names: labelled ones, and any MBI when the patient's ID is one."""
     found = _labelled_ids(text)
     if MBI.fullmatch(member):
-        found |= {_normal(printed) for printed in MBI_PRINTED.findall(text)}
+        found |= {plain(printed) for printed in MBI_PRINTED.findall(text)}
     return found
 
 
@@ -125,13 +121,13 @@ def _names_another(text: str, patient: Patient, ocr: bool) -> Literal["first", "
     word a character off is taken as the name misread): "first" when it holds the first name,
     "other" when not; None when every labelled name is this patient's."""
     def holds(words: list[str], name: str) -> bool:
-        parts = [part for part in (_normal(word) for word in name.split()) if part]
+        parts = [part for part in (plain(word) for word in name.split()) if part]
         return all(any(_distance(word, part, allowed) <= allowed for word in words) for part in parts)
 
     allowed = 1 if ocr else 0
     found: Literal["first", "other"] | None = None
     for match in NAME_LABEL.finditer(text):
-        words = [_normal(word) for word in re.split(r"[\s,]+", match.group(1))]
+        words = [plain(word) for word in re.split(r"[\s,]+", match.group(1))]
         if holds(words, patient.last_name):
             continue  # this patient's name (a last name may be a word that ends names: "Subscriber")
         named = list(itertools.takewhile(lambda word: word not in NAME_ENDS, words))
@@ -144,7 +140,7 @@ def _names_another(text: str, patient: Patient, ocr: bool) -> Literal["first", "
 
 def _claim_numbers_of(texts: Sequence[str | None]) -> frozenset[str]:
     """The claim numbers the pages label (numbers hold a digit: "Claim number: pending" is none)."""
-    found = (_normal(m.group(1)) for text in texts if text for m in CLAIM_LABEL.finditer(text))
+    found = (plain(m.group(1)) for text in texts if text for m in CLAIM_LABEL.finditer(text))
     return frozenset(number for number in found if re.search(r"\d", number))
 
 
@@ -169,7 +165,7 @@ def _labelled_id(raw: str) -> str:
     in groups, "1EG4 TE5 MK73", or a dependant's suffix, "XYZ123456789 01"), up to the first word."""
     groups = raw.split()
     kept = groups[:1] + list(itertools.takewhile(lambda g: bool(re.search(r"\d", g)) or len(g) <= 2, groups[1:]))
-    return _normal("".join(kept))
+    return plain("".join(kept))
 
 
 def _match(value: str, member: str) -> Literal["same", "near", "other"]:
@@ -317,7 +313,7 @@ def identity_findings(parts: list[Part], claim: Claim, cache: IdentityCache, ocr
 def claim_findings(part: Part, found: Identity, claim: Claim) -> list[Finding]:
     """A remittance or decision notice whose pages label claim numbers, none of them this claim's
     (the payer's number, or the account): the same patient's document of another claim."""
-    ours = {_normal(claim.claim_id), *([_normal(claim.payer_claim_number)] if claim.payer_claim_number else [])}
+    ours = {plain(claim.claim_id), *([plain(claim.payer_claim_number)] if claim.payer_claim_number else [])}
     if part.kind not in NAMES_THE_CLAIM or not claim.payer_claim_number or not found.claim_numbers or \
             ours & found.claim_numbers:
         return []

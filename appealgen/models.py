@@ -203,6 +203,13 @@ def stated_claim_id(value: object) -> str | None:
 
 PAYER_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MEMBER_ID_PATTERN = r"^[A-Za-z0-9-]{3,30}$"
+
+
+def plain(text: str) -> str:
+    """Letters and digits only, in capitals: an ID, a claim number or a name compared however a
+    page prints it ("3KQ7-HN4-TR62", "Testwell,")."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
 # The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
 # then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and
 # digits where it has digits. Cards print it in groups with dashes, which are not part of it.

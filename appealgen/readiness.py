@@ -157,10 +157,9 @@ def _titled_otherwise(titles: list[str], answered: AppealStep) -> list[Finding]:
 def partial_findings(claim: Claim, answered: Sequence[AppealStep]) -> list[Finding]:
     """A decision recorded as partially overturning the denial, while no line shows a payment: the
     amount in controversy (and the amount the letter asks for) would count what was already paid."""
-    if not any(step.outcome is Decision.partially_overturned for step in answered) or \
-            any(line.paid > 0 for line in claim.service_lines):
+    where = next((n for n, step in enumerate(answered) if step.outcome is Decision.partially_overturned), None)
+    if where is None or any(line.paid > 0 for line in claim.service_lines):
         return []
-    where = next(n for n, step in enumerate(answered) if step.outcome is Decision.partially_overturned)
     return [warning("history.partial_without_payment", f"appeal.history[{where}] partially overturned the denial, "
                     "but no service line shows a payment (service_lines[].paid): the amount in controversy and the "
                     "amount asked for count what was paid; record the payment on its lines")]
