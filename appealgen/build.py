@@ -87,8 +87,9 @@ def nothing_to_send(settings: Settings, tools: Toolkit, item: Item, planned: Pla
     report = PacketReport(
         schema_version=SCHEMA_VERSION, status="nothing_to_send", claim_id=plan.claim_id, payer=plan.payer,
         category=plan.category, action=plan.action, action_reason=plan.action_reason, instead=plan.instead,
+        # No letter or cover is sent: naming the templates a request would use reads as one made
         override=plan.override, level=plan.level, deadline=plan.deadline, days_left=plan.days_left,
-        letter=plan.letter, cover=plan.cover, letter_file=plan.letter_file, cover_file=plan.cover_file, pages=0,
+        letter="", cover="", pages=0,
         sections=[], required=[], good_cause=bool(item.claim.appeal.good_cause), first_dos=plan.first_dos,
         stamp="", check=CheckResult.of([f for f in plan.findings if f.severity == "warning"]),
         inputs_sha256=digest, appealgen_version=__version__,

@@ -127,11 +127,20 @@ UNREAD_DATES = {"date_parsing", "date_from_datetime_parsing", "date_from_datetim
 DATE_FORM = "write dates as YYYY-MM-DD, e.g. 2026-09-02"
 
 
+# pydantic's bounds, as a billing lead says them
+BOUND_WORDS = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+               "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+
+
 def error_message(err: Mapping[str, Any]) -> str:
     """Pydantic's message for one error, in the words a billing lead reads."""
     message = str(err["msg"]).removeprefix("Value error, ")
+    context = err.get("ctx") or {}
     if err["type"] == "string_pattern_mismatch":
-        return PATTERN_WORDS.get(str((err.get("ctx") or {}).get("pattern", "")), message)
+        return PATTERN_WORDS.get(str(context.get("pattern", "")), message)
+    if err["type"] in BOUND_WORDS:  # "Input should be greater than or equal to 0"
+        words, key = BOUND_WORDS[err["type"]]
+        return f"must be {words} {context[key]}"
     return message
 
 

@@ -360,7 +360,7 @@ def add_lines_table(document: DocumentObject) -> None:
     table.rows[4].cells[0].text = "{%tr if disputed | length > 1 %}"
     total = table.rows[5].cells
     label = total[0].merge(total[3])
-    label.text = "Amount requested (the denied amount of the lines above)"
+    label.text = "Amount requested ({{ amount_basis }})"
     amount = total[4].merge(total[5])
     amount.text = AMOUNT
     end = table.add_row().cells

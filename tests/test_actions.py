@@ -62,6 +62,8 @@ def test_every_send_nothing_action_is_refused_a_packet_unless_overruled(
     assert not (out_of(claim) / "TEST-1" / "packet.pdf").exists()
     assert (report(claim)["status"], report(claim)["action"], report(claim)["override"]) == (
         "nothing_to_send", action, None)
+    # No letter or cover goes out: packet.json names none
+    assert [report(claim)[key] for key in ("letter", "cover", "letter_file", "cover_file")] == ["", "", "", ""]
 
     # Every level is used for ask_client: only the last level, the appeal, is left to overrule to.
     wanted = "appeal" if action == "ask_client" else "reconsideration"

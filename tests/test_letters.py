@@ -7,6 +7,7 @@ import html
 import re
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,27 @@ def test_a_claim_paid_in_part_is_not_said_to_be_denied(builder: Builder, tmp_pat
                       "for the lines listed above" in xml, "for the line listed above" in xml)
     assert said == {"whole": (True, False, True, False), "part": (False, True, False, True),
                     "one reduced": (False, True, False, True)}
+
+
+def test_the_total_says_when_a_secondary_claim_asks_for_what_the_primary_left_owing(
+        builder: Builder, tmp_path: Path) -> None:
+    """Two lines denied CO-22 for $1,850 and a primary that left $100 owing: the request asks for
+    $100, and a total labelled "the denied amount of the lines above" would contradict its lines."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    lines = [line.model_copy(update={"carc": ["22"], "group": "CO", "rarc": []}) for line in loaded.claim.service_lines]
+    denial = loaded.claim.denial.model_copy(update={"carc": ["22"], "rarc": []})
+    said = {}
+    for name, balance in (("none", None), ("owing", Decimal("100.00"))):
+        claim = loaded.claim.model_copy(update={"service_lines": lines, "denial": denial, "primary_balance": balance})
+        profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+        context = letter_context(planned, profile, plan, [], TODAY).mapping()
+        html = render_string(builder.env, "letters/reconsideration.html", context)
+        render_docx(REPO / "templates/letters/coordination_of_benefits.docx", context, builder.env,
+                    tmp_path / f"{name}.docx")
+        xml = zipfile.ZipFile(tmp_path / f"{name}.docx").read("word/document.xml").decode()
+        said[name] = [re.search(r"Amount requested \(([^)]*)\)", text)[1] for text in (html, xml)]  # type: ignore[index]
+    assert said == {"none": ["the denied amount of the lines above"] * 2,
+                    "owing": ["what the primary payer left owing"] * 2}
 
 
 def test_each_level_is_requested_in_words_that_read_as_a_sentence() -> None:

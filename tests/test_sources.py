@@ -73,6 +73,23 @@ def test_utf8_with_or_without_bom_and_windows_1252(tmp_path: Path, encoding: str
     assert item.claim.patient.first_name == "José"
 
 
+def test_a_secondary_claims_primary_balance_and_the_patients_address_are_read(tmp_path: Path) -> None:
+    """A secondary claim's export carries what the primary left owing (the request after a
+    coordination-of-benefits denial asks for no more), and an ALJ request names the address."""
+    mapping = MAPPING + "  primary_balance: Primary Balance\n  patient.address: Pt Address\n"
+    csv_file, mapping_file = tmp_path / "export.csv", tmp_path / "mapping.yaml"
+    lines = [f"{HEADER},Primary Balance,Pt Address", f'{row()},"$49.00","1 Test Lane, Testville, EX 00000"',
+             f"{row('CSV-2')},(5.00),"]
+    csv_file.write_text("\r\n".join(lines) + "\r\n")
+    mapping_file.write_text(mapping)
+    loaded = load_csv(csv_file, mapping_file)
+    [item] = loaded.items
+    assert (item.claim.primary_balance, item.claim.patient.address) == (Decimal("49.00"), "1 Test Lane, Testville, "
+                                                                                         "EX 00000")
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 3, column 'Primary Balance': must be at least 0"]
+
+
 def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) -> None:
     csv_file, mapping = write(tmp_path, [row(), row("CSV-2", dos="13/45/2026"), row("CSV-3", billed="abc"),
                                          row("CSV-4", member="x")])

@@ -205,6 +205,24 @@ def test_a_tag_whose_closing_braces_sit_in_a_word_field_code_is_caught_with_its_
                         "formatting Word added; select the whole tag, clear its formatting and retype it in one go")
 
 
+def test_a_problem_in_a_table_cell_is_named_by_its_table_row_and_cell(tmp_path: Path) -> None:
+    """Word numbers no paragraphs: a cell's place is its table, row and cell, and the paragraphs
+    after a table count on from the body's own (a table's cells are not paragraphs of the page)."""
+    folder = workspace(tmp_path)
+    letter = folder / "templates" / "letters" / "table.docx"
+    document = Document()
+    document.add_paragraph("Dear reviewer,")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(1, 1).text = "Date of service", "{{ line.bild | money }}"
+    document.add_paragraph("Sincerely, {{ provider.nam }}")
+    letter.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(letter))
+    code, lines = check(folder, letter)
+    assert code == 1
+    assert [line.split(": ")[1] for line in lines[:2]] == [
+        "table 1, row 2, cell 2, at '{{ line.bild | money }}'", "paragraph 2, at 'Sincerely, {{ provider.nam }}'"]
+
+
 def test_a_broken_template_stops_the_run_before_the_first_claim(tmp_path: Path, write_claim: WriteClaim) -> None:
     folder = workspace(tmp_path)
     (folder / "templates" / "letters" / "reconsideration.html").write_text("<p>{{ patient.lastname }}</p>\n")

@@ -19,7 +19,7 @@ from typing import Any, Union, get_args, get_origin
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from appealgen.disputes import DisputedLine
+from appealgen.disputes import DisputedLine, amount_requested
 from appealgen.models import CATEGORY_LABELS, AppealStep, Claim, Denial, Fact, Patient, Provider, ServiceLine
 from appealgen.payers import PayerProfile, Recipient
 from appealgen.plan import Plan, authorization_refused
@@ -114,6 +114,9 @@ class LetterContext:
                                          "codes, remarks", "disputed[0].denied|money -> $245.00")
     amount_requested: Decimal = about("the denied amount of the disputed lines: what the request asks for",
                                       "amount_requested|money -> $410.00")
+    amount_basis: str = about("what the amount requested is, for the table's total: the denied amount of the "
+                              "lines, or what the primary payer left owing when that is less (a secondary claim "
+                              "after a coordination-of-benefits denial)", "the denied amount of the lines above")
     level_words: str = about("the level's name as it reads inside a sentence", "QIC review of the redetermination "
                              "dismissal")
     relief: str = about("what the letter asks of its reader before the amount: the level's `relief` in the payer "
@@ -273,7 +276,7 @@ def letter_context(
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
-        disputed=plan.disputed, amount_requested=plan.amount_requested,
+        disputed=plan.disputed, amount_requested=plan.amount_requested, amount_basis=amount_basis(plan),
         paid_in_part=any(line.paid > 0 for line in claim.service_lines), in_packet=in_packet, codes=plan.quoted_codes,
         remarks=plan.quoted_remarks,
         diagnoses=list(dict.fromkeys(code for d in plan.disputed for code in d.diagnosis)),
@@ -387,3 +390,11 @@ def describe(kind: type = FrontContext, prefix: str = "", depth: int = 4) -> lis
         if nested is not None and depth > 0:
             docs += describe(nested, f"{dotted}{suffix}.", depth - 1)
     return docs
+
+
+def amount_basis(plan: Plan) -> str:
+    """Why the total asks for what it asks: a secondary claim asks for no more than the primary
+    left owing (plan.requested_amount), which the lines' denied amounts do not show."""
+    if plan.amount_requested < amount_requested(plan.disputed):
+        return "what the primary payer left owing"
+    return "the denied amount of the lines above"

@@ -44,7 +44,7 @@ BESIDE_PARAGRAPH_TAG = ("this text would never reach the letter: a '{%p %}' tag 
 @dataclass(frozen=True)
 class Problem:
     template: str  # the template's name, as the loader knows it
-    where: str  # "line 12", "paragraph 7, at '{{ payer.name }'", or ""
+    where: str  # "line 12", "paragraph 7, at '{{ payer.name }'", "table 1, row 3, cell 2, at ...", or ""
     message: str
     position: int = 0  # the line or paragraph number, for ordering
     exit_code: ClassVar[int] = EXIT_BAD_INPUT  # a broken template is bad input
@@ -132,7 +132,7 @@ def check_word(env: jinja2.Environment, name: str, path: Path) -> list[Problem]:
             problems.append(_at(name, paragraph, BESIDE_PARAGRAPH_TAG, beside))
         problems += [_at(name, paragraph, MERGE_FIELD.format(field=field), field) for field in merge_fields(paragraph)]
         # a broken paragraph is left out of the next checks (they would only repeat its problem)
-        readable.append(Paragraph(paragraph.number, "" if wrong else paragraph.text, paragraph.xml))
+        readable.append(Paragraph(paragraph.number, "" if wrong else paragraph.text, paragraph.xml, paragraph.place))
     by_line = {p.number: p for p in paragraphs}
     for line, message, token in check_source(env, shadow_template(readable).split("\n"), _is_cover(name)):
         where = by_line.get(line)
@@ -144,8 +144,7 @@ def check_word(env: jinja2.Environment, name: str, path: Path) -> list[Problem]:
 
 
 def _at(name: str, paragraph: Paragraph, message: str, token: str) -> Problem:
-    return Problem(name, f"paragraph {paragraph.number}, at {excerpt(paragraph.text, token)!r}", message,
-                   paragraph.number)
+    return Problem(name, f"{paragraph.place}, at {excerpt(paragraph.text, token)!r}", message, paragraph.number)
 
 
 def _is_cover(name: str) -> bool:

@@ -24,6 +24,9 @@ class Paragraph:
     number: int  # from 1, in reading order over the document (table cells count), headers, footers
     text: str
     xml: str
+    # Where its author finds it: "paragraph 7" (counting the body's own paragraphs, as one reads
+    # down the page), "table 1, row 3, cell 2", "header, paragraph 1"
+    place: str = ""
 
 
 def word_paragraphs(path: Path) -> list[Paragraph]:
@@ -33,11 +36,40 @@ def word_paragraphs(path: Path) -> list[Paragraph]:
     with zipfile.ZipFile(path) as archive:
         for part in sorted(n for n in archive.namelist() if WORD_PARTS.fullmatch(n)):
             root = ElementTree.fromstring(archive.read(part))
-            for element in root.iter(f"{W}p"):
+            kind = WORD_PARTS.fullmatch(part)[1].rstrip("0123456789")  # type: ignore[index]
+            for element, place in _placed(root, "" if kind == "document" else f"{kind}, "):
                 text = "".join(t.text or "" for t in element.iter(f"{W}t"))
                 xml = ElementTree.tostring(element, encoding="unicode")
-                paragraphs.append(Paragraph(len(paragraphs) + 1, text, xml))
+                paragraphs.append(Paragraph(len(paragraphs) + 1, text, xml, place))
     return paragraphs
+
+
+def _placed(root: ElementTree.Element, prefix: str) -> list[tuple[ElementTree.Element, str]]:
+    """The paragraphs of one part in reading order, each with its place: a table's cells are
+    named by table, row and cell (a cell holds paragraphs of its own, not the body's)."""
+    placed: list[tuple[ElementTree.Element, str]] = []
+    counts = {"paragraph": 0, "table": 0}
+
+    def walk(element: ElementTree.Element, cell: str | None) -> None:
+        for child in element:
+            if child.tag == f"{W}p":
+                if cell is None:
+                    counts["paragraph"] += 1
+                place = cell or f"{prefix}paragraph {counts['paragraph']}"
+                placed.append((child, place))
+                walk(child, f"{place}, in a text box")  # a text box's paragraphs sit inside a paragraph
+            elif child.tag == f"{W}tbl" and cell is None:
+                counts["table"] += 1
+                rows = [row for row in child if row.tag == f"{W}tr"]
+                for r, row in enumerate(rows, start=1):
+                    cells = [c for c in row if c.tag == f"{W}tc"]
+                    for c, each in enumerate(cells, start=1):
+                        walk(each, f"{prefix}table {counts['table']}, row {r}, cell {c}")
+            else:  # the body, a content control, a nested table (named by its outer cell)
+                walk(child, cell)
+
+    walk(root, None)
+    return placed
 
 
 def shadow_template(paragraphs: list[Paragraph]) -> str:
