@@ -77,6 +77,7 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
         findings.append(problem("appeal.dismissal_argument_missing", "appeal.argument is missing; a request to "
                                 f"{step.name} argues why the dismissal was wrong (the reviewer decides only that, "
                                 "not the claim's merits): answer the reason the dismissal gave"))
+    findings += skipped_level_findings(claim, profile, found.category, step) if action in REVIEWS else []
     answered = refiled_history(claim.appeal.history, step)  # a refiled request answers what the first one did
     if answered and action in REVIEWS and not answered[-1].reason:
         where = f"appeal.history[{len(answered) - 1}].reason"
@@ -111,6 +112,21 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
                                     f"confirmed ({'; '.join(citation.unverified)}): check it in the Medicare "
                                     "Coverage Database before sending"))
     return findings
+
+
+def skipped_level_findings(claim: Claim, profile: PayerProfile, category: Category, step: Level) -> list[Finding]:
+    """A level stated in the claim file that answers an earlier level's decision, with no decision
+    in the history: the reviewer dismisses it (only a party to a redetermination may ask the QIC,
+    42 CFR 405.960), and its window would count from the denial instead of that decision."""
+    if not claim.appeal.level or claim.appeal.history or step not in profile.levels:
+        return []
+    earlier = [lv for lv in profile.levels[:profile.levels.index(step)] if category not in lv.skip_for]
+    if not earlier:
+        return []
+    return [problem("appeal.level_without_decision", f"appeal.level is {step.id}, but appeal.history holds no "
+                    f"decision: {step.name} answers the decision of {earlier[-1].name}, and its window counts from "
+                    "that decision's notice; add the decision to appeal.history (its level, date and outcome), or "
+                    "leave appeal.level out")]
 
 
 # How a decision notice's title names the level whose decision it is, by the profiles' level ids.

@@ -685,6 +685,25 @@ def test_era_out_writes_each_part_of_a_claim_denied_for_different_reasons_as_a_c
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ACCT-9101", "ACCT-9101-L2"]
 
 
+def test_a_medicare_advantage_plan_matched_only_by_the_generic_profile_is_named(tmp_path: Path) -> None:
+    """CLP06 16 (HMO Medicare risk): a Medicare Advantage plan, whose appeal windows are neither
+    a commercial plan's 12 months nor original Medicare's; no shipped profile is one."""
+    plan = replace(spec("ACCT-9001"), filing="16")
+    path = write_835(tmp_path, [plan], payer="EXAMPLE HEALTH PLAN MEDICARE ADVANTAGE", payer_id="99999")
+    code, _, stderr = run("era", str(path), "--json", *AS_OF)
+    assert code == 0
+    assert stderr.splitlines() == [
+        f"{path}: payer EXAMPLE HEALTH PLAN MEDICARE ADVANTAGE: its claims are Medicare Advantage (CLP06 16: "
+        "HMO Medicare risk), matched only to the generic profile commercial: a Medicare Advantage plan's "
+        "appeal windows are its contract's, or for a non-contracted provider Medicare's rules for such plans (42 "
+        "CFR 422 subpart M), not a commercial plan's: add a profile for this plan (match.payer_ids) before trusting "
+        "its deadlines"]
+    # A plan's own profile, matched by its payer ID, is trusted
+    code, _, stderr = run("era", str(write_835(tmp_path, [plan], payer="ACME BENEFITS ADMINISTRATORS",
+                                               payer_id="EXMCD1")), "--json", *AS_OF)
+    assert (code, stderr) == (0, "")
+
+
 def test_a_medicaid_payer_no_profile_matches_is_not_said_to_be_matched_by_its_filing_indicator(tmp_path: Path) -> None:
     path = write_835(tmp_path, [replace(spec("ACCT-9001"), filing="MC")], payer="ACME MEDICAID PLAN",
                      payer_id="99999")

@@ -37,6 +37,8 @@ NEW_CLAIM = "send a new claim (frequency code 1), not an appeal; it must meet th
 PRIMARY_RECORD = ("if this payer is in fact primary on the date of service, the patient has the "
                   "coordination-of-benefits record corrected first; then {again}")
 REPLACEMENT = "frequency code 7 with the payer's original claim number"
+CODING_NOTE = ("if a code, modifier or diagnosis was billed wrong, correct it instead: list the corrected claim "
+               "(attachments: corrected_claim) and the plan makes it {how}")
 REOPENING_NOTE = "a reopening does not extend the appeal window: if it is refused, appeal in time"
 # 405.980(a)(5): the redetermination's window runs while the reopening is pending (denied 2026-10-14).
 REOPENING_FALLBACK = ("if the reopening is refused: Redetermination by 2027-02-16 (denial date 2026-10-14 + 5 days "
@@ -95,7 +97,7 @@ def test_n115_sets_cite_lcd_on_the_plan() -> None:
 PRECEDENCE = [
     C.eligibility, C.timely_filing, C.duplicate, C.coordination_of_benefits, C.authorization,
     C.missing_information, C.coding, C.bundling, C.medical_necessity, C.coverage, C.benefit_maximum,
-    C.other, C.contractual, C.patient_responsibility,
+    C.other, C.patient_responsibility, C.contractual,
 ]
 
 
@@ -109,7 +111,8 @@ def test_precedence_is_the_documented_order() -> None:
         # codes.yaml `precedence` (project order: upstream problems first); each code's category from its
         # codes.yaml entry (CARC numbers: X12 code list 139).
         pytest.param(["CO-50", "CO-29"], C.timely_filing, [C.medical_necessity], True, id="CO-50+CO-29"),
-        pytest.param(["CO-45", "PR-2"], C.contractual, [C.patient_responsibility], False, id="CO-45+PR-2"),
+        # A paid claim with a contract reduction and a coinsurance: the patient's balance is its work (bill them)
+        pytest.param(["CO-45", "PR-2"], C.patient_responsibility, [C.contractual], False, id="CO-45+PR-2"),
         pytest.param(["CO-97", "CO-50"], C.bundling, [C.medical_necessity], True, id="CO-97+CO-50"),
         pytest.param(["CO-29", "CO-27"], C.eligibility, [C.timely_filing], True, id="CO-29+CO-27"),
         pytest.param(["CO-22", "CO-18"], C.duplicate, [C.coordination_of_benefits], True, id="CO-22+CO-18"),
@@ -192,6 +195,13 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
                      [NO_APPEAL_RIGHTS, NEW_CLAIM], id="missing-information-MA130-new-claim"),
         pytest.param("commercial", ["CO-16"], ["MA130"], [], [], A.corrected_claim,
                      [NO_APPEAL_RIGHTS, NEW_CLAIM], id="MA130-new-claim-at-any-payer"),
+        # A remark naming a missing claim field (the ordering provider's NPI, an NDC): records cannot supply
+        # it, only a corrected claim (NGS, CGS job aids: correct and resubmit); DOMAIN.md's reconsideration
+        # "with the missing documents" is for remarks that ask for documents.
+        pytest.param("commercial", ["CO-16"], ["N265"], [], [], A.corrected_claim, [REPLACEMENT],
+                     id="missing-claim-data-corrected-claim"),
+        pytest.param("commercial", ["CO-16"], ["M119"], ["progress_notes"], [], A.corrected_claim, [REPLACEMENT],
+                     id="missing-ndc-records-do-not-supply-it"),
         # DOMAIN.md: denial categories, row 'missing information / attachment': otherwise reconsideration.
         pytest.param("commercial", ["CO-252"], [], ["medical_records"], [], A.reconsideration, [],
                      id="missing-information-without-MA130-review"),
@@ -207,9 +217,13 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         # RARC N822 (code list 411): modifier missing, a clerical error: 405.980(a)(3) (medicare-dme.yaml).
         pytest.param("medicare-dme", ["CO-4"], ["N822"], [], [], A.reopening, [REOPENING_NOTE, REOPENING_FALLBACK],
                      id="N822-modifier-missing-medicare-reopening"),
-        # DOMAIN.md: denial categories, row 'coding': appeal when the code was right.
-        pytest.param("commercial", ["CO-4"], [], [], [], A.reconsideration, [],
-                     id="coding-code-was-right-review"),
+        # DOMAIN.md: denial categories, row 'coding': appeal when the code was right. No remittance says
+        # which it was: the plan says how to correct a code billed wrong (Medicare: a clerical error, reopened).
+        pytest.param("commercial", ["CO-4"], [], [], [], A.reconsideration,
+                     [CODING_NOTE.format(how="a corrected claim")], id="coding-code-was-right-review"),
+        pytest.param("medicare-part-b", ["CO-4"], [], [], [], A.appeal, [CODING_NOTE.format(
+            how="a reopening for a clerical error (42 CFR 405.980(a)(3)), not a redetermination")],
+            id="coding-medicare-code-was-right-redetermination"),
         # DOMAIN.md: denial categories, row 'bundling / inclusive'.
         pytest.param("commercial", ["CO-97"], [], [], [], A.reconsideration, [], id="bundling-review"),
         # DOMAIN.md: denial categories, row 'eligibility'.
@@ -539,7 +553,8 @@ def dismissed_late(argument: str | None = "The request was signed; the signed pa
                      id="commercial-last-level-dismissed"),
         # 405.980(a)(5): a refused reopening cannot be appealed, but the appeal path stays open.
         pytest.param("medicare-part-b", chain(("reopening", "upheld")), TODAY, "redetermination", A.appeal,
-                     "the codes billed were correct: appeal at Redetermination", [],
+                     "no corrected claim enclosed, so the codes billed are argued as correct: appeal at "
+                     "Redetermination", [],
                      id="reopening-refused-redetermination"),
     ],
 )
@@ -662,6 +677,31 @@ def test_medicaid_medical_necessity_starts_at_the_appeal_and_says_why() -> None:
 def test_stated_level_is_used() -> None:
     plan = plan_for(build_claim(["CO-50"], payer="medicare-dme", level="alj_hearing", billed="500.00"))
     assert (plan.level, plan.level_reason) == ("alj_hearing", "level stated in the claim file")
+
+
+@pytest.mark.parametrize(
+    ("payer", "level", "history", "answered"),
+    [
+        # 42 CFR 405.960: only a party to a redetermination may ask the QIC; 405.962: its 180 days run
+        # from the redetermination notice, which the history must give.
+        pytest.param("medicare-dme", "reconsideration", [], "Redetermination", id="qic-without-redetermination"),
+        pytest.param("commercial", "appeal", [], "Reconsideration", id="commercial-second-level"),
+        pytest.param("medicare-dme", "reconsideration", chain(("redetermination", "upheld")), None,
+                     id="qic-after-its-decision"),
+        pytest.param("medicare-dme", "redetermination", [], None, id="first-level-stated"),
+        # medicaid-caresource.yaml: a medical-necessity denial skips the claim dispute
+        pytest.param("medicaid-caresource", "appeal", [], None, id="first-level-for-its-category"),
+    ],
+)
+def test_a_stated_level_that_answers_a_decision_needs_that_decision(
+        payer: str, level: str, history: list[tuple[str, str, str]], answered: str | None) -> None:
+    plan = plan_for(build_claim(["CO-50"], payer=payer, level=level, history=history))
+    expected = [f"appeal.level is {level}, but appeal.history holds no decision: {plan.level_name} answers the "
+                f"decision of {answered}, and its window counts from that decision's notice; add the decision to "
+                "appeal.history (its level, date and outcome), or leave appeal.level out"] if answered else []
+    # a problem: the reviewer dismisses the request
+    assert [(f.severity, f.message) for f in plan.findings if f.code == "appeal.level_without_decision"] == [
+        ("problem", message) for message in expected]
 
 
 # project choice (README, Denial rules: "Levels come from the payer profile"): an unknown level is an input

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -326,6 +326,15 @@ def _duplicate_notes(profile: PayerProfile) -> list[str]:
             "reprocess the claim, showing how the services differ from the one it matched"]
 
 
+def _coding_note(profile: PayerProfile) -> str:
+    """The plan cannot know whether a code was billed wrong (no remittance says so): a coding
+    denial, a modifier's most of all, is often our own error, corrected rather than argued."""
+    how = ("a reopening for a clerical error (42 CFR 405.980(a)(3)), not a redetermination"
+           if profile.corrections == "reopening" else "a corrected claim")
+    return ("if a code, modifier or diagnosis was billed wrong, correct it instead: list the corrected claim "
+            f"(attachments: corrected_claim) and the plan makes it {how}")
+
+
 def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     category, kinds = found.category, situation.kinds
     if category is Category.timely_filing:
@@ -361,7 +370,10 @@ def _by_category(situation: Situation, found: Classification) -> ActionChoice:
     if category is Category.coding:
         if AttachmentKind.corrected_claim in kinds:
             return _correction(situation, found, "coding error on our side")
-        return _review(situation, found, "the codes billed were correct")
+        chosen = _review(situation, found, "no corrected claim enclosed, so the codes billed are argued as correct")
+        if situation.choice.status == "corrected":  # a correction was refused already: argue the codes
+            return chosen
+        return replace(chosen, notes=[*chosen.notes, _coding_note(situation.profile)])
     if category is Category.benefit_maximum:
         if AttachmentKind.authorization in kinds:
             return _review(situation, found, "benefit maximum with an authorization on file")

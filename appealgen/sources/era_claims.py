@@ -40,6 +40,9 @@ NOT_ADJUDICATED = {"22": "a reversal of an earlier payment", "25": "a predetermi
 # Claim filing indicators (CLP06) that name a public program: (profile kind, words for people).
 FILING_PROGRAMS = {"MA": ("medicare", "Medicare Part A"), "MB": ("medicare", "Medicare Part B"),
                    "MC": ("medicaid", "Medicaid")}
+# Claim filing indicators of a Medicare Advantage plan (a private plan with its own appeal rules):
+# no shipped profile is one, so a plan matched only by the generic profile is named.
+MEDICARE_ADVANTAGE = {"16": "HMO Medicare risk"}
 
 
 @dataclass
@@ -128,7 +131,14 @@ def profile_warnings(source: str, remittance: Remittance, matched: tuple[str | N
     elif matched[0] is None:
         lines.append(f"{source}: payer {payer} matches no payer profile; using {chosen}")
     kind = profiles[chosen].kind if chosen in profiles else None
-    if program is not None and kind is not None and program[0] != kind:
+    if indicator in MEDICARE_ADVANTAGE and not matched[1]:
+        lines.append(f"{source}: payer {payer}: its claims are Medicare Advantage (CLP06 {indicator}: "
+                     f"{MEDICARE_ADVANTAGE[indicator]}), "
+                     f"matched only to the generic profile {chosen}: a Medicare Advantage plan's appeal windows are "
+                     "its contract's, or for a non-contracted provider Medicare's rules for such plans (42 CFR 422 "
+                     "subpart M), not a commercial plan's: add a profile for this plan (match.payer_ids) before "
+                     "trusting its deadlines")
+    elif program is not None and kind is not None and program[0] != kind:
         lines.append(f"{source}: payer {payer}: its claims are {program[1]} (CLP06 {indicator}), but its profile "
                      f"{chosen} is for {kind} payers: check the profile's match (its levels and deadlines would "
                      "be wrong)")
