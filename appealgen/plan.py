@@ -540,6 +540,7 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
            wanted: tuple[Action, str, str] | None = None) -> Decided:
     """The decisions of `make_plan` for one claim (it calls this: the two never differ)."""
     check_levels(claim, profile, origin)
+    codes = codes.for_program(profile.kind)
     found = classify(claim, codes)
     kinds = {a.kind for a in claim.attachments}
     level = choose_level(claim.appeal, profile, found.category, claim.denial.date, today)
@@ -564,6 +565,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     """The plan for one claim. `origin` names the claim in errors (its file); `wanted` is a
     specialist's (action, reason, where it was given) overruling the plan's action."""
     decided = decide(claim, profile, codes, today, origin, wanted)
+    codes = codes.for_program(profile.kind)  # as `decide` read them
     found, level, aic, minimum = decided.found, decided.level, decided.aic, decided.minimum
     action, override, step, first_dos = decided.action, decided.override, decided.step, decided.first_dos
     deadline, days_left, sending = decided.deadline, decided.days_left, decided.sending

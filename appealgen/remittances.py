@@ -78,7 +78,8 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
         return _without_plan(found, profile)
     decided = decide(claim, profile, codes, today, str(found.source))  # the plan's decisions, not its packet
     category, action = decided.found.category.value, decided.action
-    warnings = tuple(f.message for f in mixed_findings(claim, decided.found, codes, profile, today))
+    table = codes.for_program(profile.kind)
+    warnings = tuple(f.message for f in mixed_findings(claim, decided.found, table, profile, today))
     if not decided.dated:  # no deadline to meet: none to show
         return RowDecision(category, action.action.value, action.reason, warnings=warnings)
     sending = decided.sending.date if decided.submitted else None  # a review decides; it sends nothing yet

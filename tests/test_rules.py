@@ -148,10 +148,6 @@ def test_oa23_plan_does_nothing() -> None:
 
 # --------------------------------------------------------------------------- 3. category -> action
 
-PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary notice on file, so the patient is not "
-               "liable; verify eligibility and authorization, then ask for review")
-
-
 @pytest.mark.parametrize(
     ("payer", "codes", "rarcs", "attachments", "history", "action", "notes"),
     [
@@ -281,13 +277,14 @@ PR50_NO_ABN = ("PR-50: PR group without modifier GA: no advance beneficiary noti
         pytest.param("medicare-dme", ["CO-50"], [], [], [("redetermination", "2026-11-02", "overturned")],
                      A.none, [], id="history-overturned-none"),
         # Every level used: the practice decides (DOMAIN.md: ask the client; bill only a liable patient).
-        # PR-50 without GA: codes.yaml group rule for 50 (42 CFR 411.404, the ABN rules).
         pytest.param("commercial", ["CO-50"], [], [],
                      chain(("reconsideration", "upheld"), ("appeal", "upheld")),
                      A.ask_client, [EXHAUSTED], id="history-exhausted-ask-client"),
+        # PR-50 without GA: codes.yaml group rule for 50 (42 CFR 411.404, the ABN rules), Medicare's alone: at a
+        # commercial plan no note speaks of a notice.
         pytest.param("commercial", ["PR-50"], [], [],
                      chain(("reconsideration", "upheld"), ("appeal", "upheld")),
-                     A.ask_client, [PR50_NO_ABN, EXHAUSTED], id="history-exhausted-PR-50-without-GA-ask-client"),
+                     A.ask_client, [EXHAUSTED], id="history-exhausted-PR-50-commercial-ask-client"),
         pytest.param("medicare-dme", ["CO-50", "PR-2"], [], [],
                      chain(*[(lv, "upheld") for lv in DME_LEVELS]),
                      A.ask_client, [EXHAUSTED], id="history-exhausted-CO-denial-with-PR-coinsurance"),
@@ -310,19 +307,17 @@ def test_category_decides_the_action(
 @pytest.mark.parametrize(
     ("codes", "modifiers", "reason"),
     [
-        # codes.yaml group rule for 50 (42 CFR 411.404, the ABN rules: liable only with modifier GA); DOMAIN.md,
-        # "When every appeal level is exhausted": bill only a liable patient.
+        # DOMAIN.md, "When every appeal level is exhausted": bill only a liable patient. At a commercial plan
+        # the PR group says so, with or without a modifier: the advance beneficiary notice (GA) is Medicare's
+        # rule (42 CFR 411.404; codes.yaml `program: medicare`).
         pytest.param(["PR-50"], ["GA"], "the patient is liable (PR)", id="liable-with-GA"),
-        pytest.param(["PR-50"], [], "the patient is not liable", id="not-liable-without-GA"),
+        pytest.param(["PR-50"], [], "the patient is liable (PR)", id="liable-without-GA-at-a-commercial-plan"),
         pytest.param(["CO-50"], [], "the patient is not liable", id="CO-not-liable"),
     ],
 )
 def test_exhausted_says_whether_the_patient_is_liable(codes: list[str], modifiers: list[str], reason: str) -> None:
     history = chain(("reconsideration", "upheld"), ("appeal", "upheld"))
     plan = plan_for(build_claim(codes, history=history, modifiers=modifiers))
-    if modifiers:  # the group rule decides (an ABN is on file): bill the patient
-        assert plan.action == A.bill_patient
-        return
     assert plan.action == A.ask_client
     assert plan.action_reason == f"Appeal was upheld on 2026-11-10: every level is used; {reason}"
     assert not plan.submitted
@@ -341,6 +336,21 @@ def test_a_line_billed_with_gz_is_the_suppliers_to_write_off(code: str, modifier
     if modifiers:
         assert plan.action_reason.startswith(f"group code rule: {code}: modifier GZ: the item was expected to be "
                                              "denied and no advance beneficiary notice was given")
+
+
+@pytest.mark.parametrize(("codes", "modifiers"), [(["CO-50"], ["GZ"]), (["PR-50"], []), (["PR-50"], ["GA"])],
+                         ids=["CO-50-GZ", "PR-50", "PR-50-GA"])
+def test_the_advance_beneficiary_notice_rules_are_medicares_alone(codes: list[str], modifiers: list[str]) -> None:
+    """GA and GZ say whether a Medicare beneficiary signed an advance notice (42 CFR 411.404): at a
+    commercial or Medicaid plan the contract decides who pays, so neither writes a line off nor
+    bills the patient, and no note speaks of a notice."""
+    for payer in ("commercial", "medicaid-caresource"):
+        plan = plan_for(build_claim(codes, payer=payer, modifiers=modifiers))
+        assert plan.action in (A.reconsideration, A.appeal), (payer, plan.action_reason)
+        assert not [note for note in plan.notes if "advance beneficiary notice" in note], payer
+    medicare = plan_for(build_claim(codes, payer="medicare-dme", modifiers=modifiers))
+    assert (medicare.action.value, "advance beneficiary notice" in " ".join([medicare.action_reason, *medicare.notes])
+            ) == ({"GZ": "adjust", "GA": "bill_patient"}.get(modifiers[0], "appeal") if modifiers else "appeal", True)
 
 
 def test_gz_on_one_line_does_not_write_off_another_lines_denial() -> None:

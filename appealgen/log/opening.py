@@ -38,7 +38,8 @@ def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str,
     named = claim.payer_name or (claim.remittance.payer_name if claim.remittance else "") or profile.name
     facts = Facts(source=source, payer_name=named, reason=f"{group}-{first_code}" if group else first_code,
                   codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
-                  patient_liable=classify(claim, codes).patient_liable if patient_liable is None else patient_liable,
+                  patient_liable=classify(claim, codes.for_program(profile.kind)).patient_liable
+                  if patient_liable is None else patient_liable,
                   first_dos=plan.first_dos,
                   billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
     # At stake: the denied money the request asks for, as `era` shows it; the amount in

@@ -116,7 +116,7 @@ def of_lines(found: FoundClaim, indices: list[int], codes: CodeTable, own: bool)
         unpaid = found.era.paid == 0 and found.era.billed > 0
         uses += [CodeUse(a.group, a.carc, a.amount, unpaid) for a in found.era.adjustments]
         remarks += found.era.remarks
-    found_codes = classify_codes(merge_uses(uses), list(dict.fromkeys(remarks)), codes)
+    found_codes = classify_codes(merge_uses(uses), list(dict.fromkeys(remarks)), codes.for_program(found.program))
     billed, paid = sum((line.billed for line in chosen), Decimal(0)), sum((line.paid for line in chosen), Decimal(0))
     still = (found_codes.denied_amount or max(billed - paid, Decimal(0))) if found_codes.denied else Decimal(0)
     return Answer(billed, paid, found_codes.denied, still)

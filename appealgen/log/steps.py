@@ -57,7 +57,7 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
                for e in state.decisions]
     history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
-    found = classification(denial, codes)
+    found = classification(denial, codes.for_program(profile.kind))
     choice = choose_level(Appeal(history=history), profile, found.category, denial.denied_on, on)
     passed = limits_passed(profile, denial.recorded.first_dos, denial.denied_on, history, on)
     aic = state.remaining if at_stake is None else at_stake

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from appealgen.documents import read_document, validation_errors
 from appealgen.errors import InputError, InputErrors
@@ -23,6 +23,9 @@ class GroupRule(Strict):
     # advance beneficiary notice is on file); `otherwise` is the note when it does not.
     modifier: str | None = None
     otherwise: str | None = None
+    # The program whose rule it is (the advance beneficiary notice and its modifiers GA and GZ
+    # are Medicare's): at another payer the plan's contract decides who pays, and the rule is left out.
+    program: str | None = None
 
 
 class CarcRule(Strict):
@@ -48,8 +51,24 @@ class CodeTable(Strict):
     carc: dict[str, CarcRule]
     rarc: dict[str, RarcRule]
 
+    _by_program: dict[str, CodeTable] = PrivateAttr(default_factory=dict)
+    _whole: CodeTable | None = PrivateAttr(default=None)  # the table a program's was made from
+
     def rank(self, category: Category) -> int:
         return self.precedence.index(category)
+
+    def for_program(self, kind: str) -> CodeTable:
+        """The table as a payer of this kind (a profile's `kind`) applies it: without the group
+        rules of another program. Made once per kind, always from the whole table."""
+        whole = self._whole or self
+        if kind not in whole._by_program:
+            carc = {code: rule.model_copy(update={"groups": {group: each for group, each in rule.groups.items()
+                                                             if each.program in (None, kind)}})
+                    for code, rule in whole.carc.items()}
+            table = whole.model_copy(update={"carc": carc})
+            table._by_program, table._whole = {}, whole  # a copy shares its private values: not these
+            whole._by_program[kind] = table
+        return whole._by_program[kind]
 
     def is_known(self, carc: str) -> bool:
         return carc in self.carc

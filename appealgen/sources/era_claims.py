@@ -56,6 +56,7 @@ class FoundClaim:
     classification: Classification
     denied: bool
     profile_id: str
+    program: str  # the profile's kind: which group rules of the code table apply (CodeTable.for_program)
     claim_id: str = ""  # file-name safe and unique in a run; set by unique_claim_ids
 
     def __post_init__(self) -> None:
@@ -160,9 +161,10 @@ def find_claims(
                     said.add(line)
                     warnings.append(line)
             claim_codes = codes_of(claim)
-            classification = classify_codes(*claim_codes, codes)
+            program = profiles[profile].kind if profile in profiles else "commercial"
+            classification = classify_codes(*claim_codes, codes.for_program(program))
             found.append(FoundClaim(Path(era.source), remittance, claim, claim_codes, classification,
-                                    is_denied(claim, classification), profile))
+                                    is_denied(claim, classification), profile, program))
             if classification.unknown:
                 warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
                                 "not in the code table (rules/codes.yaml): a person must review this claim")
@@ -306,6 +308,7 @@ def split_document(found: FoundClaim, document: dict[str, object],
     The claim's own codes (a claim-level adjustment) stay with the lines the plan follows. Each
     document comes with its claim, validated once."""
     claim = validate_document(found, document)
+    codes = codes.for_program(found.program)
     if len(claim.service_lines) < 2:  # only lines are planned apart: one line is one part (no need to classify)
         return [(document, claim)]
     apart = [index for index in parts_apart(claim, classify(claim, codes), codes) if index != CLAIM_LEVEL]
