@@ -487,7 +487,7 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
       appealgen era remits/2026-10-14.835 --out claims --attachments-root records
     """
     from appealgen import commands
-    from appealgen.remittances import table_lines
+    from appealgen.remittances import provider_adjustment_lines, table_lines
     from appealgen.rules.codes import load_descriptions
 
     texts = load_descriptions(descriptions) if descriptions else None
@@ -501,7 +501,7 @@ def era(files: tuple[Path, ...], as_json: bool, out: Path | None, force: bool, a
     if as_json:
         click.echo(json.dumps({"files": result.files, "claims": result.claims}, indent=2, default=str))
     elif result.claims or not result.errors:
-        click.echo("\n".join(table_lines(result.claims)))
+        click.echo("\n".join(table_lines(result.claims) + provider_adjustment_lines(result.files)))
     if out:
         kept = f"; {counted(len(done.files.kept), 'edited file')} kept" if done.files.kept else ""
         say(f"{counted(len(done.files.written), 'claim file')} written to {out}{kept}")

@@ -25,6 +25,7 @@ from appealgen.sources import read_remittances
 from appealgen.sources.attachment_names import unused_lines
 from appealgen.sources.era_claims import (
     NOT_ADJUDICATED,
+    REVERSAL,
     FoundClaim,
     attachments_by_convention,
     claim_document,
@@ -65,9 +66,18 @@ def _without_plan(found: FoundClaim, profile: PayerProfile) -> RowDecision:
     return RowDecision(found_codes.category.value, action.action.value, action.reason)
 
 
-def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today: date) -> RowDecision:
-    """A denied claim is planned once, here; the others get the decision for their codes."""
+def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today: date,
+               unpaired: bool = False) -> RowDecision:
+    """A denied claim is planned once, here; the others get the decision for their codes.
+    `unpaired`: a reversal with no claim that adjudicates it again in its file (a reversal of a
+    payment is then money taken back)."""
     status = found.era.status_code
+    if status == REVERSAL and unpaired and found.era.paid < 0:  # a payment taken back, none made again
+        taken = -found.era.paid
+        return RowDecision(found.classification.category.value, "review",
+                           f"status 22: a reversal of an earlier payment (${taken:,.2f} taken back) with no claim "
+                           "processed again in its place in this file: find out why, and dispute the recoupment if "
+                           "it is wrong")
     if status in NOT_ADJUDICATED:
         return RowDecision(found.classification.category.value, "none", f"status {status}: {NOT_ADJUDICATED[status]}")
     if not found.denied:
@@ -88,11 +98,11 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
 
 
 def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
-              descriptions: dict[str, str] | None = None) -> dict[str, Any]:
+              descriptions: dict[str, str] | None = None, unpaired: bool = False) -> dict[str, Any]:
     """The JSON record of one 835 claim: its remittance record, the patient, the payer, and the
     category, action and deadline the rules give it."""
     era = found.era
-    decision = decide_row(found, profiles[found.profile_id], codes, today)
+    decision = decide_row(found, profiles[found.profile_id], codes, today, unpaired)
     record = found.record.model_dump(
         mode="python", include={"payer_claim_number", "status_code", "status", "billed", "paid",
                                 "patient_responsibility", "adjustments", "remarks", "lines"})
@@ -111,6 +121,36 @@ def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeT
         row["descriptions"] = {code: descriptions.get(bare_code(code), "(no description loaded)")
                                for code in row["codes"]}
     return row
+
+
+def unpaired_reversals(found: list[FoundClaim]) -> set[int]:
+    """The reversals (status 22) no claim of the same file and account adjudicates again: the
+    payer took the money back and paid nothing in its place (by `id` of the FoundClaim)."""
+    again = {(f.source, f.era.claim_id) for f in found if f.era.status_code not in NOT_ADJUDICATED}
+    return {id(f) for f in found if f.era.status_code == REVERSAL and (f.source, f.era.claim_id) not in again}
+
+
+# PLB reason codes (X12 code list for PLB03-1) as people say them; the others are shown as codes.
+PLB_REASONS = {"WO": "overpayment recovery", "FB": "forwarding balance", "L6": "interest owed",
+               "72": "authorized return", "J1": "nonreimbursable", "WU": "unspecified recovery", "CS": "adjustment",
+               "50": "late charge", "90": "early payment allowance", "IR": "internal revenue service withholding",
+               "LE": "levy", "CV": "capital passthru", "TL": "third party liability"}
+
+
+def provider_adjustment_lines(files: list[dict[str, Any]]) -> list[str]:
+    """The provider-level adjustments (PLB) of each file, under the table: money withheld or added
+    apart from any claim row, an overpayment recovery (WO) naming the claim it takes back from."""
+    lines = []
+    for era in files:
+        for payment in era["transactions"]:
+            for adjustment in payment["provider_adjustments"]:
+                amount = Decimal(adjustment["amount"])
+                said = f"withheld ${amount:,.2f}" if amount > 0 else f"added ${-amount:,.2f}"
+                reason = adjustment["reason"]
+                words = f" ({PLB_REASONS[reason]})" if reason in PLB_REASONS else ""
+                reference = f" {adjustment['reference']}" if adjustment["reference"] else ""
+                lines.append(f"  {era['file']}: {payment['payer']}: PLB {reason}{words}{reference}: {said}")
+    return ["", "provider adjustments (PLB), apart from the claims above:", *lines] if lines else []
 
 
 def bare_code(code: str) -> str:
@@ -135,7 +175,8 @@ def _read_eras(paths: list[Path], profiles: dict[str, PayerProfile], codes: Code
                      "provider_adjustments": [a.model_dump() for a in r.provider_adjustments]}
                     for r in era.remittances]
         result.files.append({"file": era.source, "transactions": payments})
-    result.claims = [claim_row(f, profiles, codes, today, descriptions) for f in remits.found]
+    alone = unpaired_reversals(remits.found)
+    result.claims = [claim_row(f, profiles, codes, today, descriptions, id(f) in alone) for f in remits.found]
     result.claims.sort(key=lambda row: (not row["denied"], row["source"], row["segment"]))
     return result
 

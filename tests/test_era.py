@@ -99,7 +99,9 @@ def mix_json(tmp_path_factory: pytest.TempPathFactory) -> EraRun:
         ("ACCT-9006", True, "duplicate", "check_status"),  # CO-18 / N522: row 'duplicate'
         ("ACCT-9009", True, "medical_necessity", "appeal"),  # partly paid, one CO-50 line: row 'medical necessity'
         ("ACCT-9007", False, "contractual", "none"),  # paid, CO-45 only: row 'contractual (not a denial)'
-        ("ACCT-9008", False, "contractual", "none"),  # status 22 reversal: CLP02 (DOMAIN.md, X12 835 in one page)
+        # status 22 reversal: CLP02 (DOMAIN.md, X12 835 in one page); no claim processed again in its place:
+        # money taken back, for a person to look into
+        ("ACCT-9008", False, "contractual", "review"),
     ],
 )
 def test_denial_category_and_action(
@@ -130,6 +132,36 @@ def test_claim_level_adjustment_and_remark_are_kept(mix_json: EraRun) -> None:
     assert row["adjustments"] == [{"group": "CO", "carc": "16", "amount": "310.00", "quantity": None}]
     assert row["remarks"] == ["MA130"]
     assert [line["adjustments"] for line in row["lines"]] == [[]]
+
+
+def test_a_reversal_with_nothing_paid_in_its_place_is_for_a_person_to_look_into(tmp_path: Path) -> None:
+    """A reversal (status 22) is followed by the claim processed again (the same account); alone,
+    the payer took the money back: a recoupment to explain, and perhaps to dispute."""
+    reversal = ClaimSpec("ACCT-9010", status="22", billed="-245.00", paid="-180.00",
+                         lines=[LineSpec(billed="-245.00", paid="-180.00", cas=(("CO", "45", "-65.00"),), remarks=())])
+    again = ClaimSpec("ACCT-9010", status="1", paid="200.00",
+                      lines=[LineSpec(paid="200.00", cas=(("CO", "45", "45.00"),), remarks=())])
+    alone = write_835(tmp_path / "alone", [reversal])
+    paired = write_835(tmp_path / "paired", [reversal, again])
+    rows = {name: json.loads(run("era", str(path), "--json", *AS_OF)[1])["claims"]
+            for name, path in (("alone", alone), ("paired", paired))}
+    assert [(r["action"], r["action_reason"]) for r in rows["alone"]] == [
+        ("review", "status 22: a reversal of an earlier payment ($180.00 taken back) with no claim processed again "
+         "in its place in this file: find out why, and dispute the recoupment if it is wrong")]
+    assert [(r["status_code"], r["action"]) for r in rows["paired"]] == [("22", "none"), ("1", "none")]
+
+
+def test_provider_adjustments_are_listed_under_the_table(tmp_path: Path) -> None:
+    """A PLB withholding (an overpayment recovered from another claim) moves money no claim row shows."""
+    path = write_835(tmp_path, [ClaimSpec("ACCT-9001")])
+    path.write_text(path.read_text().replace("PLB*1538261953*20261231*L6:INTEREST*-1.27",
+                                             "PLB*1538261953*20261231*L6:INTEREST*-1.27*WO:26200000999901*245.00"))
+    code, stdout, _ = run("era", str(path), *AS_OF)
+    assert code == 0
+    assert stdout.splitlines()[-3:] == [
+        "provider adjustments (PLB), apart from the claims above:",
+        f"  {path}: EXAMPLE DME MAC: PLB L6 (interest owed) INTEREST: added $1.27",
+        f"  {path}: EXAMPLE DME MAC: PLB WO (overpayment recovery) 26200000999901: withheld $245.00"]
 
 
 def test_reversal_is_never_denied_even_with_a_denial_code(tmp_path: Path) -> None:
@@ -281,8 +313,12 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
         "        medical_necessity        appeal                2027-02-16    86",
         "ACCT-9007          1      no         245.00     180.00       0.00 EXAMPLE DME MAC      CO-45                "
         "        contractual              none                  -              -",
+        # a reversal with nothing paid in its place: money taken back, for a person to look into
         "ACCT-9008          22     no        -245.00    -180.00       0.00 EXAMPLE DME MAC      CO-45                "
-        "        contractual              none                  -              -",
+        "        contractual              review                -              -",
+        "",
+        "provider adjustments (PLB), apart from the claims above:",
+        f"  {mix_json.path}: EXAMPLE DME MAC: PLB L6 (interest owed) INTEREST: added $1.27",
     ]
 
 

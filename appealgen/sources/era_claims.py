@@ -37,6 +37,7 @@ REMARK = re.compile(r"(M|MA|N)\d{1,3}")
 # Claim statuses that neither pay nor deny anything new: a reversal of an earlier payment, and a
 # predetermination (pricing only, nothing was adjudicated).
 NOT_ADJUDICATED = {"22": "a reversal of an earlier payment", "25": "a predetermination: pricing only"}
+REVERSAL = "22"
 # Claim filing indicators (CLP06) that name a public program: (profile kind, words for people).
 FILING_PROGRAMS = {"MA": ("medicare", "Medicare Part A"), "MB": ("medicare", "Medicare Part B"),
                    "MC": ("medicaid", "Medicaid")}
