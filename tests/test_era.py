@@ -234,6 +234,15 @@ def test_a_medicare_contractor_no_profile_names_is_known_by_its_claims_filing_in
     assert (row["profile"], row["action"], row["deadline"]) == ("medicare-part-b", "appeal", "2027-02-16")
 
 
+def test_part_a_and_part_b_claims_of_one_contractor_are_one_match(tmp_path: Path) -> None:
+    claims = [replace(spec("ACCT-9001"), filing="MA"), replace(spec("ACCT-9002"), filing="MB")]
+    path = write_835(tmp_path, claims, payer="NOVITAS SOLUTIONS", payer_id="99999")
+    code, _, stderr = run("era", str(path), "--json", *AS_OF)
+    assert (code, stderr) == (0, f"{path}: payer NOVITAS SOLUTIONS is matched by its claims' filing indicators (CLP06 "
+                              "MA: Medicare Part A; MB: Medicare Part B) to medicare-part-b; add its payer ID to that "
+                              "profile's match.payer_ids to be sure\n")
+
+
 def test_a_profile_of_another_kind_than_the_claims_filing_indicator_is_named(tmp_path: Path) -> None:
     path = write_835(tmp_path, [spec("ACCT-9001")], payer="ACME BENEFITS ADMINISTRATORS", payer_id="EXMCD1")
     code, _, stderr = run("era", str(path), "--json", *AS_OF)

@@ -242,27 +242,29 @@ def test_united_healthcare_component_separator_comes_from_isa16() -> None:
 
 
 # What the rules make of every claim of every real file: (claim, status, denied, category,
-# action, denied amount). Unmatched payers fall back to the commercial profile.
+# action, denied amount). Unmatched payers fall back to the commercial profile. A paid claim
+# with a patient balance beside the contract's reduction is the patient's (codes.yaml precedence).
 DECISIONS: dict[str, list[tuple[str, str, bool, str, str, str]]] = {
     # CO-42 (deactivated: an older code for 45) is the contract's reduction, not a denial; PR-2 and
     # PR-3 are the patient's coinsurance and copay: bill the patient.
-    "edi-835-parser/blue_cross_nc_sample.835": [("200200964A52", "1", False, "contractual", "bill_patient", "0")],
+    "edi-835-parser/blue_cross_nc_sample.835": [
+        ("200200964A52", "1", False, "patient_responsibility", "bill_patient", "0")],
     "edi-835-parser/emedny_sample.835": [
         ("PATIENT ACCOUNT NUMBER", "1", False, "other", "none", "0"),  # paid in full
         ("PATIENT ACCOUNT NUMBER", "2", True, "timely_filing", "adjust", "34"),  # CO-29, no proof: write off
         ("PATIENT ACCOUNT NUMBER", "2", True, "missing_information", "reconsideration", "22.75"),  # CO-251 N206
     ],
     "edi-835-parser/united_healthcare_legacy_sample.835": [  # CO-45 contract, PR-1/PR-2 balances
-        ("001-18573-358", "1", False, "contractual", "bill_patient", "0"),
-        ("001-18604-358", "1", False, "contractual", "bill_patient", "0"),
+        ("001-18573-358", "1", False, "patient_responsibility", "bill_patient", "0"),
+        ("001-18604-358", "1", False, "patient_responsibility", "bill_patient", "0"),
     ],
     # OA-23 (the prior payer's payment) and OA-94 (paid over the charge) deny nothing.
     "linuxforhealth-x12/cob-contractural-adjustment.835": [
         ("0001000055", "2", False, "coordination_of_benefits", "none", "0")],
-    "linuxforhealth-x12/demo.835": [("5554555444", "1", False, "contractual", "bill_patient", "0")],
+    "linuxforhealth-x12/demo.835": [("5554555444", "1", False, "patient_responsibility", "bill_patient", "0")],
     "linuxforhealth-x12/managed-care.835": [  # CO-A2 (deactivated: an older 45) on paid claims; PR-1 deductible
-        ("5554555444", "1", False, "contractual", "bill_patient", "0"),
-        ("8765432112", "1", False, "contractual", "bill_patient", "0"),
+        ("5554555444", "1", False, "patient_responsibility", "bill_patient", "0"),
+        ("8765432112", "1", False, "patient_responsibility", "bill_patient", "0"),
     ],
     "linuxforhealth-x12/medicare-part-a.835": [
         ("666123", "1", False, "contractual", "none", "0"), ("777777", "1", False, "contractual", "none", "0")],

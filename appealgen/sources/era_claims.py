@@ -120,17 +120,16 @@ def claim_profile(matched: tuple[str | None, bool], claim: EraClaim,
 
 def profile_warnings(source: str, remittance: Remittance, matched: tuple[str | None, bool], claim: EraClaim,
                      choice: tuple[str, bool], profiles: dict[str, PayerProfile]) -> list[str]:
-    """How a payer was matched when it was not by its ID or a specific name, and a profile whose
-    kind the claims' filing indicator contradicts."""
+    """A payer no profile matches, a Medicare Advantage plan matched only by the generic profile,
+    and a profile whose kind the claims' filing indicator contradicts (a match by the indicator
+    itself: by_filing_lines)."""
     payer = remittance.payer.name or "(unnamed)"
     indicator = claim.filing_indicator
     program = FILING_PROGRAMS.get(indicator)
     lines = []
     chosen, by_filing = choice
-    if by_filing and program is not None:
-        lines.append(f"{source}: payer {payer} is matched by its claims' filing indicator (CLP06 {indicator}: "
-                     f"{program[1]}) to {chosen}; add its payer ID to that profile's match.payer_ids to be sure")
-    elif matched[0] is None:
+    # A match by the filing indicator is named once for all of them (by_filing_lines)
+    if matched[0] is None and not (by_filing and program is not None):
         lines.append(f"{source}: payer {payer} matches no payer profile; using {chosen}")
     kind = profiles[chosen].kind if chosen in profiles else None
     if indicator in MEDICARE_ADVANTAGE and not matched[1]:
@@ -153,23 +152,38 @@ def find_claims(
     found, warnings = [], []
     for remittance in era.remittances:
         matched = match_profile(remittance, profiles)
-        said: set[str] = set()
+        lines: list[str] = []  # this payer's, each once
+        by_filing: dict[str, dict[str, str]] = {}  # profile chosen -> its claims' indicators, in the order read
         for claim in remittance.claims:
             chosen = claim_profile(matched, claim, profiles)
             profile = chosen[0]
-            for line in profile_warnings(era.source, remittance, matched, claim, chosen, profiles):
-                if line not in said:  # once per payer and indicator
-                    said.add(line)
-                    warnings.append(line)
+            if chosen[1] and claim.filing_indicator in FILING_PROGRAMS:
+                by_filing.setdefault(profile, {})[claim.filing_indicator] = FILING_PROGRAMS[claim.filing_indicator][1]
+            lines += [line for line in profile_warnings(era.source, remittance, matched, claim, chosen, profiles)
+                      if line not in lines]
             claim_codes = codes_of(claim)
             program = profiles[profile].kind if profile in profiles else "commercial"
             classification = classify_codes(*claim_codes, codes.for_program(program))
             found.append(FoundClaim(Path(era.source), remittance, claim, claim_codes, classification,
                                     is_denied(claim, classification), profile, program))
             if classification.unknown:
-                warnings.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
-                                "not in the code table (rules/codes.yaml): a person must review this claim")
+                lines.append(f"{era.source}: segment {claim.segment} (CLP): {', '.join(classification.unknown)} "
+                             "not in the code table (rules/codes.yaml): a person must review this claim")
+        warnings += by_filing_lines(era.source, remittance, by_filing) + lines
     return found, warnings
+
+
+def by_filing_lines(source: str, remittance: Remittance, by_filing: dict[str, dict[str, str]]) -> list[str]:
+    """One line per profile a payer's claims' filing indicators chose (Part A and Part B claims
+    of one Medicare contractor are one match, not two)."""
+    payer = remittance.payer.name or "(unnamed)"
+    lines = []
+    for chosen, programs in by_filing.items():
+        named = "; ".join(f"{indicator}: {words}" for indicator, words in programs.items())
+        plural = "s" if len(programs) > 1 else ""
+        lines.append(f"{source}: payer {payer} is matched by its claims' filing indicator{plural} (CLP06 {named}) to "
+                     f"{chosen}; add its payer ID to that profile's match.payer_ids to be sure")
+    return lines
 
 
 def denied_amount(found: FoundClaim) -> Decimal:
