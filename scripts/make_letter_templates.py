@@ -416,7 +416,7 @@ def add_re_block(document: DocumentObject, subject: str) -> None:
         "{% if claim.payer_claim_number %}{{ claim_number_label }}: {{ claim.payer_claim_number }} · {% endif %}"
         "Account: {{ claim.claim_id }} · Denial date: {{ denial.date | us_date }}{% if previous %} · "
         "{{ previous_level | capitalize }} decision: {{ previous.date | us_date }}{% if previous.case_number %} "
-        "(appeal number {{ previous.case_number }}){% endif %}{% endif %}",
+        "({{ case_number_label }} {{ previous.case_number }}){% endif %}{% endif %}",
         "Provider: {{ provider.name }}{% if provider.npi %} · NPI {{ provider.npi }}{% endif %}"
         "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
         "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}"

@@ -476,4 +476,8 @@ def test_the_fax_cover_of_a_later_request_names_the_decision_it_answers(
     assert code == 0, stderr
     cover = " ".join((PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[0].extract_text() or "").split())
     assert "Fax cover sheet Appeal request" in cover
-    assert "Reconsideration decision 11/02/2026; appeal number RC-2026-0042" in cover
+    # a commercial plan numbers its cases; "appeal number" is Medicare's word for it
+    assert "Reconsideration decision 11/02/2026; case number RC-2026-0042" in cover
+    letter = " ".join(" ".join((page.extract_text() or "").split())
+                      for page in PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[2:4])
+    assert "Reconsideration decision: 11/02/2026 (case number RC-2026-0042)" in letter

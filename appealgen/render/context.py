@@ -109,6 +109,8 @@ class LetterContext:
                                "date of service 09/02/2026")
     dates_of_service: str = about("the dates of service of the disputed lines, without a label", "09/02/2026")
     claim_number_label: str = about("what the payer calls its claim number", "Claim number (ICN)")
+    case_number_label: str = about("what the payer calls the number of an appeal it decided: Medicare's appeal "
+                                   "number, another payer's case number", "appeal number")
     member_label: str = about("what the payer calls the member ID", "Medicare number")
     disputed: list[DisputedLine] = about("only the lines the request is about: dos, label, units, billed, denied, "
                                          "codes, remarks", "disputed[0].denied|money -> $245.00")
@@ -275,6 +277,7 @@ def letter_context(
         modifier_denied=any(code.rpartition("-")[2] == "4" for code in plan.quoted_codes),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
+        case_number_label="appeal number" if profile.kind == "medicare" else "case number",
         member_label="Medicare number" if profile.kind == "medicare" else "Member ID",
         disputed=plan.disputed, amount_requested=plan.amount_requested, amount_basis=amount_basis(plan),
         paid_in_part=any(line.paid > 0 for line in claim.service_lines), in_packet=in_packet, codes=plan.quoted_codes,
