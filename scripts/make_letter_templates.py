@@ -35,8 +35,9 @@ PATIENT = "{{ patient.first_name }} {{ patient.last_name }}"
 AMOUNT = "{{ amount_requested | money }}"
 OPENING = (
     "{{ provider.name }} requests {{ request }} of the denial of {{ items }} for " + PATIENT + ", "
-    "{{ service_dates }}, {{ seeking }} " + AMOUNT + ". The claim was denied on {{ denial.date | long_date }}"
-    + CODES + "."
+    "{{ service_dates }}, {{ seeking }} " + AMOUNT + ". {% if paid_in_part %}The claim was paid in part; the amount "
+    "requested was denied on {{ denial.date | long_date }}{% else %}The claim was denied on "
+    "{{ denial.date | long_date }}{% endif %}" + CODES + "."
 )
 # A later level answers the decision before it: its date, who made it and the reason it gave.
 PREVIOUS: Body = [
@@ -107,7 +108,9 @@ AUTHORIZATION_DENIAL = (
     "'these services on the dates they were' if disputed | length > 1 else 'this service on the date it was' }}"
     " provided.{% endif %}"
 )
-REPROCESS = "We ask that you {{ relief }} " + AMOUNT + " for the lines listed above."
+# "the line" or "the lines" above, as many as the table lists
+LISTED = " for {{ 'the lines' if disputed | length > 1 else 'the line' }} listed above."
+REPROCESS = "We ask that you {{ relief }} " + AMOUNT + LISTED
 WINDOW: Body = [
     "{%p if window.late %}",
     "This request is filed after the {{ window.length }} allowed from {{ window.start_label }} dated "
@@ -134,9 +137,10 @@ def review(subject: str, opening_tail: str, *argument: str) -> dict[str, object]
 
 LETTERS: dict[str, dict[str, object]] = {
     "medical_necessity": review(
-        "the items were medically necessary",
-        " The denial states that the items were not medically necessary. They were: the patient met the "
-        "coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
+        "{{ 'the items were' if disputed | length > 1 else 'the item was' }} medically necessary",
+        " The denial states that {{ 'these items were' if disputed | length > 1 else 'this item was' }} not "
+        "medically necessary. {{ 'They were' if disputed | length > 1 else 'It was' }} medically necessary: the "
+        "patient met the coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
         "the enclosed records show{% endif %}." + DIAGNOSES,
         *ARGUMENT, *FACTS, *POLICY, *ABN, REPROCESS,
     ),
@@ -163,8 +167,7 @@ LETTERS: dict[str, dict[str, object]] = {
         "cover every line listed above.",
         "{%p endif %}",
         "We ask that you {{ '' if authorization_denial == 'refused' else 'match the claim to the authorization, ' }}"
-        "{{ relief }} " + AMOUNT
-        + " for the lines listed above.",
+        "{{ relief }} " + AMOUNT + LISTED,
     ),
     "retro_authorization": {
         "subject": "Request for retroactive authorization",
@@ -274,7 +277,7 @@ LETTERS: dict[str, dict[str, object]] = {
             "{%p if enclosed.corrected_claim %}",
             "The corrected claim form is enclosed and lists every line of the original claim.",
             "{%p endif %}",
-            "Please process the corrected claim for payment of " + AMOUNT + " for the lines listed above.",
+            "Please process the corrected claim for payment of " + AMOUNT + LISTED,
         ],
     },
     "reopening": {
@@ -290,7 +293,7 @@ LETTERS: dict[str, dict[str, object]] = {
             "The correction: {{ correction }}",
             "{%p endif %}",
             *ARGUMENT,
-            "Please reopen the claim, make the correction and pay " + AMOUNT + " for the lines listed above.",
+            "Please reopen the claim, make the correction and pay " + AMOUNT + LISTED,
         ],
     },
     "peer_to_peer": {
@@ -431,7 +434,7 @@ def add_closing(document: DocumentObject) -> None:
     """The enclosures, then the filing window kept on one page with the signature block (so no
     page ever holds only a signature)."""
     add_body(document, [
-        KEEP + "Enclosed, in the order of the packet's index ({{ enclosures | length }} "
+        KEEP + "Enclosed{{ \", in the order of the packet's index\" if in_packet }} ({{ enclosures | length }} "
         "document{{ 's' if enclosures | length != 1 }}):",
         "{%p for e in enclosures %}",
         BULLET + "{{ e }}",

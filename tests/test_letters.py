@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -20,6 +22,7 @@ from appealgen.render.env import render_string
 from appealgen.render.office import convert_to_pdf
 from appealgen.sources.claim_file import load_claims
 from appealgen.sources.items import Item
+from appealgen.templating.word import word_paragraphs
 from tests.builder import Builder
 from tests.conftest import PLAN_POLICY, REPO, TODAY, WriteClaim
 
@@ -49,6 +52,17 @@ def context_for(claim_file: Path, builder: Builder) -> dict[str, object]:
     profile, plan, claim = builder.plan(loaded)
     enclosures = [(a.kind.value, a.title or a.kind.value) for a in claim.attachments]
     return letter_context(claim, profile, plan, enclosures, TODAY).mapping()
+
+
+def test_the_template_script_makes_the_shipped_word_letters_word_for_word(tmp_path: Path) -> None:
+    """scripts/make_letter_templates.py recreates a letter from scratch: a change made to the
+    shipped .docx and not to the script (or the reverse) would be lost the next time it runs."""
+    made = subprocess.run([sys.executable, str(REPO / "scripts" / "make_letter_templates.py"), str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stderr
+    for shipped in LETTERS:
+        assert [p.text for p in word_paragraphs(tmp_path / shipped.name)] == [
+            p.text for p in word_paragraphs(shipped)], shipped.name
 
 
 def test_every_situation_has_a_word_letter() -> None:
