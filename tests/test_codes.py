@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from appealgen.models import Action, AttachmentKind, Category
+from appealgen.rules.codes import CodeTable
 from tests.conftest import CODES
 from tests.rulecases import build_claim, classify, plan_for
 
@@ -395,3 +396,17 @@ def test_any_other_remark_is_information_only() -> None:
     assert (found.category, found.forced_action, found.appeal_rights, found.documents) == (MN, None, True, [])
     assert [(f.code, f.label) for f in found.findings if f.remark] == [
         ("N999", "information only"), ("MA02", "information only")]
+
+
+def test_a_programs_table_keeps_only_its_own_group_rules_and_is_made_once() -> None:
+    """The advance beneficiary notice rules (`program: medicare`) are Medicare's: a commercial
+    plan's table has none, Medicare's has every one, and each is made from the whole table,
+    whichever table is asked (a commercial table asked for Medicare's must not lose them)."""
+    medicare, commercial = CODES.for_program("medicare"), CODES.for_program("commercial")
+
+    def ruled(table: CodeTable) -> int:
+        return sum(1 for rule in table.carc.values() for group in rule.groups.values() if group.program)
+
+    assert (ruled(CODES), ruled(medicare), ruled(commercial)) == (14, 14, 0)
+    assert commercial.for_program("medicare") is medicare and medicare.for_program("commercial") is commercial
+    assert CODES.for_program("medicaid") is commercial.for_program("medicaid")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, PrivateAttr, ValidationError
 
@@ -60,15 +61,23 @@ class CodeTable(Strict):
     def for_program(self, kind: str) -> CodeTable:
         """The table as a payer of this kind (a profile's `kind`) applies it: without the group
         rules of another program. Made once per kind, always from the whole table."""
-        whole = self._whole or self
-        if kind not in whole._by_program:
+        whole = self._private()["_whole"] or self
+        tables: dict[str, CodeTable] = whole._private()["_by_program"]
+        if kind not in tables:
             carc = {code: rule.model_copy(update={"groups": {group: each for group, each in rule.groups.items()
                                                              if each.program in (None, kind)}})
                     for code, rule in whole.carc.items()}
             table = whole.model_copy(update={"carc": carc})
             table._by_program, table._whole = {}, whole  # a copy shares its private values: not these
-            whole._by_program[kind] = table
-        return whole._by_program[kind]
+            tables[kind] = table
+        return tables[kind]
+
+    def _private(self) -> dict[str, Any]:
+        """The private values as pydantic keeps them: read a claim at a time, pydantic's own
+        lookup of a private attribute cost more than the rest of `for_program`."""
+        private = self.__pydantic_private__
+        assert private is not None  # a model with private attributes always has them
+        return private
 
     def is_known(self, carc: str) -> bool:
         return carc in self.carc
