@@ -69,15 +69,15 @@ def log_disagrees(state: State, level: str | None, made: str) -> str:
 
 def built_details(settings: Settings, item: Item, outcome: Outcome) -> tuple[dict[str, object], str | None]:
     """What the event keeps of a packet's report, or of a letter's files; and the level."""
-    report = outcome.report
+    report, plan = outcome.report, outcome.plan
+    named = {"level_name": plan.level_name} if plan else {}  # "New claim" for a new claim: its follow-up is a claim's
     if report is not None:
         folder = outcome.folder or settings.out / item.practice / report.claim_id
         return {"packet": str((folder / "packet.pdf").absolute()), "pages": report.pages,
                 "passed": report.check.passed, "missing": report.check.missing,
                 "problems": len(report.check.problems), "inputs_sha256": report.inputs_sha256,
                 "action": report.action.value, "deadline": report.deadline.isoformat(),
-                "origin": item.origin}, report.level
-    plan = outcome.plan
+                "origin": item.origin, **named}, report.level
     return {"letters": [str(f.absolute()) for f in outcome.files], "origin": item.origin,
             "action": plan.action.value if plan else None,
-            "deadline": plan.deadline.isoformat() if plan else None}, plan.level if plan else None
+            "deadline": plan.deadline.isoformat() if plan else None, **named}, plan.level if plan else None

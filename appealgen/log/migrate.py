@@ -18,11 +18,11 @@ from appealgen.log.db import Log
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # In order; a test checks this against the migration scripts.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 HEAD = REVISIONS[-1]
 # Revisions after which the stored states (log_states) are made again from the events, once the
 # log is at HEAD: 0004 made the table; a change to `state.derive`'s rules adds its revision here.
-REBUILD_STATES = frozenset({"0004", "0007"})
+REBUILD_STATES = frozenset({"0004", "0007", "0008"})
 
 
 def current_revision(conn: Connection) -> str | None:

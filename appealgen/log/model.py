@@ -163,6 +163,13 @@ class Event:
         data = self.details.get("next")
         return Step.from_json(data) if data else None
 
+    @property
+    def sent_step(self) -> Step | None:
+        """What a request sent asked for, where it is not the step the log had due (a reopening
+        or a corrected claim built in place of the appeal the plan first named)."""
+        data = self.details.get("step")
+        return Step.from_json(data) if data else None
+
 
 def money(value: Decimal) -> str:
     return f"{value:,.2f}"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from appealgen.toolkit import Toolkit
 
 from appealgen.errors import InputError
-from appealgen.log.model import METHODS, OUTCOMES, Event, Kind, Step
+from appealgen.log.model import METHODS, OUTCOMES, SENDS, Event, Kind, Step
 from appealgen.log.state import ZERO, State, correction_problem, derive, problem, remaining_after
 from appealgen.log.steps import follow_up_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
@@ -174,6 +174,27 @@ def against_the_plan(step: Step) -> list[str]:
             f"recorded as a request at {step.level_name} all the same"]
 
 
+def built_instead(state: State, tools: Toolkit) -> Step | None:
+    """The step of the last request built for this denial since its step opened, where it asked
+    for another level than the step's: a reopening or a corrected claim built with --action in
+    place of the appeal the plan named. Its decision answers that request (a refused reopening
+    leaves the appeal open, counted from the denial: 42 CFR 405.980(a)(5)), never the appeal's."""
+    step = state.step
+    voided = state.voided
+    built = [e for e in state.events if e.kind is Kind.built and e.id not in voided and e.on >= step.opened_on
+             and e.level and e.details.get("action") in SENDS and e.details.get("deadline")]
+    if not built or built[-1].level == step.level:
+        return None
+    last = built[-1]
+    try:
+        level = tools.profile(state.denial.payer).level(last.level)
+    except InputError:  # the profile no longer has it
+        return None
+    name = str(last.details.get("level_name") or level.name)
+    return Step(level.id, name, str(last.details["action"]), date.fromisoformat(str(last.details["deadline"])),
+                f"as built on {last.on}", step.opened_on)
+
+
 def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Event:
     """The stored event: the entry plus what the tool works out for it."""
     claim_id, step = state.denial.claim_id, state.step
@@ -183,8 +204,12 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
     if entry.kind in (Kind.sent, Kind.follow_up, Kind.decision):
         event.level = step.level
     if entry.kind is Kind.sent:
+        built = built_instead(state, tools)
+        if built is not None:  # the request sent is the one built, not the step the log had due
+            step, event.level = built, built.level
+            notes.append(f"sent as built: {built.action} at {built.level_name}, not {state.step.words()}")
         event.next_date, why = follow_up_after(tools.profile(state.denial.payer), step, entry.on)
-        event.details = {"follow_up_reason": why}
+        event.details = {"follow_up_reason": why, **({"step": built.to_json()} if built else {})}
         notes.append(f"follow up on {event.next_date} ({why})")
         notes += failed_packet(state) + against_the_plan(step)
     elif entry.kind in (Kind.adjusted, Kind.billed_patient) and amount is None:

@@ -112,6 +112,7 @@ def apply(state: State, event: Event) -> None:
     """Move the state on by one event that `problem` accepted."""
     kind, amount = event.kind, event.amount or ZERO
     if kind is Kind.sent:
+        state.step = event.sent_step or state.step  # its decision answers what was sent
         state.status, state.sent_on, state.method, state.follow_up = "sent", event.on, event.method, event.next_date
     elif kind is Kind.follow_up:
         state.follow_up = event.next_date

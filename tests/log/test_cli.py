@@ -21,6 +21,7 @@ from appealgen.log.recorder import recorded
 from appealgen.outcome import Outcome
 from appealgen.report import PacketReport
 from appealgen.sources.claim_file import load_claims
+from tests.conftest import PATIENT as CLAIM_PATIENT
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim, claim_dict
 from tests.log.helpers import denied, paid, remittance, settings_for
 from tests.pdfs import make_pdf
@@ -450,3 +451,25 @@ def test_a_queue_filter_that_matches_nothing_it_could_is_refused_not_empty(log: 
                                                                            said: str) -> None:
     """"no open denials to work" would read as a queue worked to the end."""
     assert run(log, "queue", option, value) == (1, "", said + "\n")
+
+
+def test_a_reopening_built_in_place_of_the_appeal_is_what_was_sent(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """The plan named a redetermination; the specialist built a reopening (--action) and sent it.
+    The decision answers the reopening: refused, it leaves the redetermination open, counted from
+    the denial (42 CFR 405.980(a)(5)), never the QIC's next level."""
+    path = tmp_path / "log.sqlite"
+    line = {"dos": "2026-09-02", "code": "E0601", "modifiers": ["RR"], "units": 1, "billed": "245.00", "paid": 0,
+            "diagnosis": ["G47.33"], "carc": ["4"], "group": "CO"}
+    claim = write_claim(payer="medicare-dme", patient={**CLAIM_PATIENT, "member_id": "1EG4TE5MK73"},
+                        service_lines=[line], denial={"date": "2026-10-14", "carc": ["4"], "group": "CO"},
+                        appeal={"correction": "modifier KX added to line 1", "argument": "A clerical error."},
+                        attachments=[{"kind": "remittance_advice", "path": "docs/ra.pdf"}])
+    assert run(path, "build", str(claim), "--out", str(tmp_path / "out"), "--action", "reopening",
+               "--reason", "the modifier was left off")[0] in (0, 3)
+    code, _, stderr = run(path, "log", "record", "TEST-1", "sent", "--method", "fax", "--date", "2026-10-26")
+    assert code == 0, stderr
+    assert "  sent as built: reopening at Reopening (clerical error), not appeal at Redetermination by 2027-02-16" \
+        in stderr.splitlines()
+    code, _, stderr = run(path, "log", "record", "TEST-1", "decision", "--outcome", "upheld", "--date", "2026-11-20")
+    assert code == 0, stderr
+    assert "  next: appeal at Redetermination by 2027-02-16" in stderr.splitlines()
