@@ -97,7 +97,8 @@ DEFINITIONS: dict[str, Definition] = {
         MISSABLE),
     "last_week_appeals": Definition(
         "Appeals sent in the last week of their window", "requests sent 0 to 6 days before their filing deadline / "
-        "requests sent with a deadline", "requests sent in the period"),
+        "requests sent by their filing deadline (a late one is among the deadlines missed)",
+        "requests sent in the period"),
     "write_offs": Definition("Denial write-offs", "amounts adjusted (written off) after a denial",
                              "adjusted events dated in the period"),
     "billed_to_patients": Definition(

@@ -160,7 +160,8 @@ def replay(state: State, subject: Subject, end: date, facts: Facts, previous_end
     if cut is not None:
         _open_before(walk, subject, facts)
     _missed_check(walk, end, facts, subject, seen, None)
-    subject.level, subject.owner = walk.step.level_name, walk.owner or ""
+    # A step that sends nothing (a status check, a write-off) stands at no level: the queue shows none
+    subject.level, subject.owner = walk.step.taken_at, walk.owner or ""
     if walk.is_open:
         facts.open_at_end.append(Open(subject, walk.remaining))
 

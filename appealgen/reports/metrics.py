@@ -118,7 +118,8 @@ def deadlines_missed(missed: Sequence[Missed]) -> tuple[int, Decimal]:
 
 
 def last_week_appeals(sent: Sequence[Sent]) -> Rate:
-    """Requests sent in the last 7 days before their filing deadline / requests sent with a deadline."""
+    """Requests sent in the last 7 days before their filing deadline / requests sent by their
+    deadline (one sent late is a deadline missed, counted there)."""
     left = [(s.deadline - s.on).days for s in sent if s.deadline is not None and s.on <= s.deadline]
     return Rate(sum(1 for days in left if days < LAST_WEEK), len(left))
 

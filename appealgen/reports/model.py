@@ -100,6 +100,10 @@ class Column:
     label: str
 
 
+# Decisions counted with the dismissals, while the overturn rate beside them is of the merits alone
+DECIDED = Column("decided", "Decided (dismissals too)")
+
+
 @dataclass
 class Table:
     id: str

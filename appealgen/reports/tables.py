@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from appealgen.reports import metrics as m
 from appealgen.reports.history import Decided, Missed, Open, Subject, WrittenOff
-from appealgen.reports.model import Cell, Column, Table, count_of, money_of
+from appealgen.reports.model import DECIDED, Cell, Column, Table, count_of, money_of
 from appealgen.reports.prevention import prevention_section
 from appealgen.reports.slices import grouped
 from appealgen.reports.trend import by_section, trend_section
@@ -62,7 +62,7 @@ def appeals_by(decided: Sequence[Decided], dimension: str) -> Table:
                     ("overturned", "partially_overturned", "upheld", "dismissed")]
         rows.append([name, len(group), *outcomes, m.overturn_rate(group), m.overturn_rate(group, True),
                      m.recovered(group)])
-    columns = [Column(dimension, LABELS[dimension]), Column("decided", "Decided"), Column("overturned", "Overturned"),
+    columns = [Column(dimension, LABELS[dimension]), DECIDED, Column("overturned", "Overturned"),
                Column("partially_overturned", "Partly overturned"), Column("upheld", "Upheld"),
                Column("dismissed", "Dismissed"), Column("overturn_rate", "Overturn rate"),
                Column("overturn_rate_dollars", "Overturn rate ($)"), Column("recovered", "Recovered")]

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from appealgen.reports import metrics as m
 from appealgen.reports.inputs import Inputs
-from appealgen.reports.model import Cell, Column, Section, Table
+from appealgen.reports.model import DECIDED, Cell, Column, Section, Table
 from appealgen.reports.period import Period
 from appealgen.reports.slices import REMIT_DIMENSIONS, grouped
 from appealgen.reports.values import Rate, unavailable
@@ -19,7 +19,7 @@ TREND_COLUMNS = [
     Column("remittance_denial_rate", "Remittance denial rate"),
     Column("remittance_denial_rate_dollars", "Remittance denial rate ($)"),
     Column("initial_denial_rate", "Initial denial rate (HFMA)"), Column("denials_opened", "Denials opened"),
-    Column("denied_dollars", "Denied $"), Column("avoidable_share", "Avoidable"), Column("decided", "Decided"),
+    Column("denied_dollars", "Denied $"), Column("avoidable_share", "Avoidable"), DECIDED,
     Column("overturn_rate", "Overturn rate"), Column("recovered", "Recovered"), Column("write_offs", "Write-offs"),
 ]
 
@@ -51,11 +51,11 @@ def trend_section(data: Inputs, months: Sequence[Period]) -> Section:
 
 
 # Dimensions a denial holds as of the period's end: its earlier work is counted there too.
-AT_THE_END = {"owner": "Owner at the end of the period", "level": "Level at the end of the period"}
+AT_THE_END = {"owner": "Owner at the end of the period", "level": "Level"}
 BY_COLUMNS = [
     Column("claims_remitted", "Claims first remitted"), Column("remittance_denial_rate", "Remittance denial rate"),
     Column("denials_opened", "Denials opened"), Column("denied_dollars", "Denied $"),
-    Column("avoidable_share", "Avoidable"), Column("decided", "Decided"), Column("overturn_rate", "Overturn rate"),
+    Column("avoidable_share", "Avoidable"), DECIDED, Column("overturn_rate", "Overturn rate"),
     Column("recovered", "Recovered"), Column("open_dollars", "Open $ at the end"), Column("write_offs", "Write-offs"),
 ]
 
@@ -65,6 +65,17 @@ def _on(fact: object) -> date:
     if found is None:  # an open denial: grouped by its denial date
         found = getattr(fact, "subject").denied_on  # noqa: B009
     return found  # type: ignore[no-any-return]
+
+
+def _at_the_end(dimension: str) -> str:
+    """How a denial's figures are placed by a dimension it holds as of the period's end (slices.key_of)."""
+    if dimension == "level":
+        return ("; a decision goes to the level that made it, a denial's other figures to the level it stands at "
+                "the end of the period, earlier work included ((none) for a step that sends nothing: a status "
+                "check, a write-off)")
+    if dimension in AT_THE_END:
+        return f"; each denial's figures go to its {dimension} at the end of the period, earlier work included"
+    return ""
 
 
 def by_section(data: Inputs, period: Period, dimension: str) -> Section:
@@ -92,8 +103,7 @@ def by_section(data: Inputs, period: Period, dimension: str) -> Section:
             "the period" + (", so not by month" if dimension == "month" else "")
             + ("" if dimension in REMIT_DIMENSIONS else f"; remittances carry no {dimension}, so the remittance "
                "denial rate is n/a")
-            + ("; each denial's figures go to its " + dimension + " at the end of the period, earlier work included"
-               if dimension in AT_THE_END else ""))
+            + _at_the_end(dimension))
     table = Table(f"by_{dimension}", f"Figures by {dimension}", [first, *BY_COLUMNS], rows, note)
     return Section("by", f"By {dimension}", f"The period's figures for each {dimension} (--by).", [], [table])
 

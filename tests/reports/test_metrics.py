@@ -478,3 +478,27 @@ def test_a_reason_code_a_remark_refines_takes_the_root_cause_of_the_category_it_
     assert not import_files(settings(url), [remittance(tmp_path / "oct.835", october)], [], None, "pat").errors
     [row] = rows(report(url), "prevention")
     assert cause.startswith(row[0].strip('"'))  # `rows` splits at every comma, a quoted label's too
+
+
+def test_figures_by_level_place_a_decision_at_the_level_that_made_it(seeded: str) -> None:
+    """A decision counts at the level that decided it (as appeals_by_level counts it: A1's and B4's
+    upheld reconsiderations under Reconsideration, though both denials stand elsewhere now); a
+    denial's other figures at the level it stands at the end of the period."""
+    by_level = report(seeded, by="level")
+    [table] = [t for s in by_level.sections for t in s.tables if t.id == "by_level"]
+    assert table.columns[0].label == "Level"
+    assert table.note.endswith("a decision goes to the level that made it, a denial's other figures to the level "
+                               "it stands at the end of the period, earlier work included ((none) for a step that "
+                               "sends nothing: a status check, a write-off)")
+    assert {r[0]: (r[6], r[7]) for r in rows(by_level, "by_level")} == {
+        "Redetermination": ("4", "0.7500"), "Reconsideration": ("2", "0.0000"), "ALJ hearing": ("0", "n/a"),
+        "New claim": ("0", "n/a"), "Retroactive authorization": ("0", "n/a")}
+
+
+def test_a_denial_whose_step_sends_nothing_stands_at_no_level(tmp_path: Path) -> None:
+    """A duplicate's status check goes to no level, as the queue shows it (it counted under the
+    redetermination whose id its step keeps)."""
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    claims = [denied("ACCT-0001"), denied("ACCT-0002", carc="18", remarks=("N522",))]
+    import_files(settings(url), [remittance(tmp_path / "oct.835", claims)], [], None, "pat")
+    assert {r[0]: r[3] for r in rows(report(url, by="level"), "by_level")} == {"Redetermination": "1", "(none)": "1"}
