@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,11 +23,13 @@ from appealgen.log.deadlines import Due, due_items
 from appealgen.log.queue import Queue, described, outcome_table, rank
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
+from appealgen.log.state import State
 from appealgen.log.store import Filters, current_by_id, load_current, load_standings, payer_names
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.models import Category
-from appealgen.payers import profile_ids
+from appealgen.payers import PayerProfile, load_payer, profile_ids
+from appealgen.rules.deadlines import send_by
 from appealgen.settings import Settings
 
 if TYPE_CHECKING:
@@ -150,4 +153,25 @@ def refuse_unknown_practice(conn: Connection, practice: str) -> None:
 def deadlines(settings: Settings, practice: str | None) -> list[Due]:
     with open_log(settings, create=False) as log, log.reading() as conn:
         states = load_current(conn, Filters(practice=practice))
-    return due_items(states, settings.today)
+    profiles: dict[str, PayerProfile | None] = {}
+    return due_items(states, settings.today, lambda state: mailing_day(settings, profiles, state))
+
+
+def mailing_day(settings: Settings, profiles: dict[str, PayerProfile | None], state: State) -> date:
+    """The day a step's request must leave to reach the payer by its deadline, as the plan says
+    it (`send by`): the payer's delivery for the level and its transit days."""
+    step, payer = state.step, state.denial.payer
+    assert step.deadline is not None  # due_items asks only of a dated step
+    if payer not in profiles:
+        try:
+            profiles[payer] = load_payer(settings.workspace, payer)
+        except (InputError, InputErrors):  # a profile gone or broken since: the deadline itself
+            profiles[payer] = None
+    profile = profiles[payer]
+    try:
+        level = profile.level(step.level) if profile is not None else None
+    except InputError:  # the profile no longer has the level
+        level = None
+    if profile is None or level is None:
+        return step.deadline
+    return send_by(step.deadline, profile.delivery_for(level), profile).date

@@ -6,7 +6,7 @@ calendar file (iCalendar, RFC 5545) holds every one of them as an all-day event 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -28,8 +28,9 @@ class Due:
     action: str
     level: str
     payer: str
-    on: date
+    on: date  # the day to send by (a deadline), or to follow up on
     days_left: int
+    arrive_by: date | None = None  # a deadline the payer must receive the request by, when it is later than `on`
 
     @property
     def overdue(self) -> bool:
@@ -44,13 +45,17 @@ class Due:
                 else f"Send the {self.action.replace('_', ' ')} request" if self.what == "deadline"
                 else "Ask the payer for its decision on the request")
         return (f"{verb} for claim {self.claim_id} (practice {self.practice}, {self.payer}, {self.level}) "
-                f"by {self.on}. History: appealgen log show {self.claim_id}")
+                f"by {self.on}{self._arriving()}. History: appealgen log show {self.claim_id}")
+
+    def _arriving(self) -> str:
+        return f" (it must arrive by {self.arrive_by})" if self.arrive_by else ""
 
     def title(self) -> str:
         if self.review:
             return f"{self.claim_id}: review and decide ({self.level}, {self.payer}) by {self.on}"
         if self.what == "deadline":
-            return f"{self.claim_id}: send {self.action.replace('_', ' ')} ({self.level}, {self.payer}) by {self.on}"
+            return (f"{self.claim_id}: send {self.action.replace('_', ' ')} ({self.level}, {self.payer}) by {self.on}"
+                    f"{self._arriving()}")
         return f"{self.claim_id}: follow up on the {self.level} request ({self.payer}) on {self.on}"
 
 
@@ -59,21 +64,26 @@ def deadlines_exit_code(items: Iterable[Due]) -> int:
     return EXIT_CHECK_FAILED if any(d.overdue for d in items) else EXIT_OK
 
 
-def due_items(states: Iterable[State], today: date) -> list[Due]:
-    """Every dated thing to do on open denials, soonest first."""
+def due_items(states: Iterable[State], today: date, send_by: Callable[[State], date] | None = None) -> list[Due]:
+    """Every dated thing to do on open denials, soonest first. `send_by`: the day a request must
+    leave to arrive by its step's deadline (the payer's delivery and transit days); a review is
+    dated by the deadline itself (it sends nothing yet)."""
     found = []
     for state in states:
         if not state.is_open:
             continue
         denial, step = state.denial, state.step
+        arrive_by = None
         if state.status == "sent" and state.follow_up is not None:
             what, on = "follow-up", state.follow_up
         elif state.status == "open" and step.dated and step.deadline is not None:
             what, on = "deadline", step.deadline
+            leave = send_by(state) if send_by is not None and step.action != REVIEW else on
+            on, arrive_by = (leave, on) if leave < on else (on, None)
         else:
             continue
         found.append(Due(denial.practice, denial.claim_id, denial.id or 0, what, step.action, step.level_name,
-                         denial.payer, on, (on - today).days))
+                         denial.payer, on, (on - today).days, arrive_by))
     return sorted(found, key=lambda d: (d.on, d.claim_id))
 
 

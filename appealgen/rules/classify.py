@@ -227,10 +227,13 @@ def line_denial(claim: Claim, line: ServiceLine, table: CodeTable) -> Classifica
     return classify_codes(uses, [*line.rarc, *(r for r in claim.denial.rarc if r not in on_lines)], table)
 
 
-def _group_rule(rule: CarcRule, use: CodeUse) -> tuple[GroupRule | None, str | None]:
+def _group_rule(rule: CarcRule, use: CodeUse, table: CodeTable) -> tuple[GroupRule | None, str | None]:
     """The group rule that applies to this use, and the note when it would apply but for a
-    missing modifier (e.g. PR-50 without GA: no advance beneficiary notice on file)."""
+    missing modifier (e.g. PR-50 without GA: no advance beneficiary notice on file). A rule of
+    another program than the table's payer kind's does not apply (CodeTable.for_program)."""
     override = rule.groups.get(use.group or "")
+    if override is not None and not table.applies(override):
+        return None, None
     if override is None or override.modifier is None or override.modifier in (use.modifiers or ()):
         return override, None
     return None, override.otherwise
@@ -242,7 +245,7 @@ def _finding(use: CodeUse, table: CodeTable, result: Classification) -> CodeFind
     if rule is None:
         return CodeFinding(name, Category.other, "not in the code table", use.unpaid and not use.zero,
                            group=use.group, known=False, amount=use.amount)
-    override, otherwise = _group_rule(rule, use)
+    override, otherwise = _group_rule(rule, use, table)
     if otherwise:
         result.notes.append(f"{name}: {otherwise}")
     category = override.category if override and override.category else rule.category

@@ -52,25 +52,32 @@ class CodeTable(Strict):
     carc: dict[str, CarcRule]
     rarc: dict[str, RarcRule]
 
+    # The payer kind whose group rules apply (None: all of them); the tables made for each kind.
+    # A table made for a kind keeps every rule and holds no reference back to the one it was made
+    # from: a reference cycle would wait for the cyclic collector, which commands run rarely.
+    _program: str | None = PrivateAttr(default=None)
     _by_program: dict[str, CodeTable] = PrivateAttr(default_factory=dict)
-    _whole: CodeTable | None = PrivateAttr(default=None)  # the table a program's was made from
 
     def rank(self, category: Category) -> int:
         return self.precedence.index(category)
 
     def for_program(self, kind: str) -> CodeTable:
         """The table as a payer of this kind (a profile's `kind`) applies it: without the group
-        rules of another program. Made once per kind, always from the whole table."""
-        whole = self._private()["_whole"] or self
-        tables: dict[str, CodeTable] = whole._private()["_by_program"]
+        rules of another program (`applies`). Made once per kind."""
+        private = self._private()
+        if private["_program"] == kind:
+            return self
+        tables: dict[str, CodeTable] = private["_by_program"]
         if kind not in tables:
-            carc = {code: rule.model_copy(update={"groups": {group: each for group, each in rule.groups.items()
-                                                             if each.program in (None, kind)}})
-                    for code, rule in whole.carc.items()}
-            table = whole.model_copy(update={"carc": carc})
-            table._by_program, table._whole = {}, whole  # a copy shares its private values: not these
+            table = self.model_copy()  # the rules are shared, not copied
+            table._program, table._by_program = kind, {}
             tables[kind] = table
         return tables[kind]
+
+    def applies(self, rule: GroupRule) -> bool:
+        """Whether a group rule is this table's payer kind's (a rule of no program is everyone's)."""
+        program = self._private()["_program"]
+        return rule.program is None or program is None or rule.program == program
 
     def _private(self) -> dict[str, Any]:
         """The private values as pydantic keeps them: read a claim at a time, pydantic's own

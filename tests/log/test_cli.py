@@ -241,8 +241,9 @@ def test_a_new_claims_deadline_is_its_filing_limit_not_an_appeal_level(tmp_path:
     october = remittance(tmp_path / "oct.835", [denied("ACCT-0004", carc="16", remarks=("MA130",))])
     assert run(path, "log", "import", str(october))[0] == 0
     code, stdout, _ = run(path, "deadlines", "--within", "400")
-    assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0004: send corrected claim (New "
-                                 "claim, medicare-dme) by 2027-09-02\n")
+    # sent by fax (a day's transit), as the plan says it: a day before the deadline it must arrive by
+    assert (code, stdout) == (0, "2027-09-01  deadline   in 283 days             ACCT-0004: send corrected claim (New "
+                                 "claim, medicare-dme) by 2027-09-01 (it must arrive by 2027-09-02)\n")
 
 
 def test_a_new_claim_recorded_from_its_codes_alone_keeps_its_filing_limit(tmp_path: Path) -> None:
@@ -255,8 +256,8 @@ def test_a_new_claim_recorded_from_its_codes_alone_keeps_its_filing_limit(tmp_pa
     code, _, stderr = run(path, "log", "import", str(october))
     assert code == 0 and "its denial is recorded from its codes alone" in stderr
     code, stdout, _ = run(path, "deadlines", "--within", "400")
-    assert (code, stdout) == (0, "2027-09-02  deadline   in 284 days             ACCT-0005: send corrected claim (New "
-                                 "claim, medicare-dme) by 2027-09-02\n")
+    assert (code, stdout) == (0, "2027-09-01  deadline   in 283 days             ACCT-0005: send corrected claim (New "
+                                 "claim, medicare-dme) by 2027-09-01 (it must arrive by 2027-09-02)\n")
 
 
 def test_a_new_claim_recorded_from_its_codes_alone_past_its_filing_limit_is_written_off(tmp_path: Path) -> None:
