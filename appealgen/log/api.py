@@ -94,13 +94,15 @@ def show(settings: Settings, claim_id: str, practice: str | None) -> History:
         return history(conn, resolve_practice(conn, practice_of(settings, practice), claim_id), claim_id)
 
 
-def live_outcomes(conn: Connection) -> list[tuple[str, str, str, int]]:
-    """Decisions not voided, counted by payer, category and outcome (the whole log: likelihoods
-    learn from every practice's outcomes with a payer)."""
+def live_outcomes(conn: Connection, today: date) -> list[tuple[str, str, str, int]]:
+    """Decisions on the merits not voided and made by `today`, counted by payer, category and
+    outcome (the whole log: likelihoods learn from every practice's outcomes with a payer). A
+    dismissal decides nothing about the claim, as the report's overturn rate counts it."""
     voided = select(events.c.voids).where(events.c.voids.is_not(None))
     query = (select(denials.c.payer, denials.c.category, events.c.outcome, func.count())
              .join(denials, denials.c.id == events.c.denial_id)
-             .where(events.c.kind == "decision", events.c.id.not_in(voided))
+             .where(events.c.kind == "decision", events.c.id.not_in(voided), events.c.outcome != "dismissed",
+                    events.c.on_date <= today)
              .group_by(denials.c.payer, denials.c.category, events.c.outcome))
     return [(payer, category, outcome, count) for payer, category, outcome, count in conn.execute(query)]
 
@@ -126,7 +128,7 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
     with open_log(settings, create=False) as log, log.reading() as conn:
         if chosen.practice is not None:
             refuse_unknown_practice(conn, chosen.practice)
-        outcomes = outcome_table(live_outcomes(conn))
+        outcomes = outcome_table(live_outcomes(conn, settings.today))
         filters = Filters(chosen.practice, chosen.payer, chosen.category)
         with gc_paused():  # a standing and a score per denial: 100,000s of objects, no cycles
             if limit is None:  # every row is shown: every state is read, and ranked as it is

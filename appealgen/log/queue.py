@@ -6,8 +6,8 @@ the log's own outcomes as they accumulate (a beta prior worth PRIOR_WEIGHT decid
 
     likelihood = (prior x PRIOR_WEIGHT + won) / (PRIOR_WEIGHT + decided)
 
-where an overturned decision counts 1 won, a partially overturned one 1/2, upheld and dismissed
-0. The priors follow one published hospital experience, Jefferson Health's three tiers (Relias
+where an overturned decision counts 1 won, a partially overturned one 1/2, upheld 0 (a dismissal
+decides nothing about the claim, and is not counted). The priors follow one published hospital experience, Jefferson Health's three tiers (Relias
 Media, "Denials categorized based on complexity", reliasmedia.com/articles/148008): billing,
 coding and information requests about 90% overturned; registration, eligibility, coordination of
 benefits and non-covered services about 75%; clinical (medical necessity) 20-30%, taken as 25%.
@@ -50,7 +50,7 @@ PRIORS: dict[str, tuple[float, str]] = {
     "medical_necessity": (TIER_CLINICAL, "clinical denials, 20-30% (published)"),
 }
 UNKNOWN_PRIOR = (UNKNOWN, "no published figure: 50% (ours)")
-WON = {"overturned": 1.0, "partially_overturned": 0.5, "upheld": 0.0, "dismissed": 0.0}
+WON = {"overturned": 1.0, "partially_overturned": 0.5, "upheld": 0.0}  # dismissals are not counted (live_outcomes)
 NOTHING_TO_RECOVER = {Action.adjust.value, Action.bill_patient.value, Action.ask_client.value, Action.none.value}
 RELAXED_DAYS, URGENT_DAYS, MOST_URGENT = 60, 7, 10.0
 GOOD_CAUSE = "deadline passed: send it late with a statement of good cause, or record adjusted"

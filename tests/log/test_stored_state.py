@@ -110,7 +110,8 @@ def test_the_queue_ranked_from_stored_states_is_the_queue_of_every_history_repla
     histories(log_url, tmp_path)
     settings = settings_for(log_url)
     with open_log(settings, create=False) as log, log.reading() as conn:
-        replay = build_queue(load_states(conn), settings.today, outcome_table(live_outcomes(conn)), limit=limit)
+        learnt = outcome_table(live_outcomes(conn, settings.today))
+        replay = build_queue(load_states(conn), settings.today, learnt, limit=limit)
     stored_queue = work_queue(settings, QueueFilters(), limit)
     assert stored_queue == replay
     # Sent, its follow-up in 27 days first; then 86 days left (a tie: by claim), then the next level's 165
