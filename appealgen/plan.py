@@ -35,10 +35,19 @@ from appealgen.rules.deadlines import (
     claim_filing_deadline,
     filing_deadline,
     late_limit_passed,
+    minimum_year,
     send_by,
     window_deadline,
 )
-from appealgen.rules.decide import ActionChoice, LevelChoice, Situation, choose_action, choose_level, overrule
+from appealgen.rules.decide import (
+    AGGREGATION,
+    ActionChoice,
+    LevelChoice,
+    Situation,
+    choose_action,
+    choose_level,
+    overrule,
+)
 from appealgen.rules.policies import Citation, PolicyTable
 
 DEADLINE_WARNING_DAYS = 14
@@ -454,13 +463,18 @@ def fallback_notes(claim: Claim, profile: PayerProfile, level: LevelChoice, acti
                    today: date) -> list[str]:
     """Neither a reopening (405.980(a)(5)) nor a request for retroactive authorization stops the
     appeal clock: the date the appeal is due if it is refused, so it is not lost while waiting
-    (at a plan whose dispute window is as short as its authorization window, file both)."""
+    (at a plan whose dispute window is as short as its authorization window, file both). Below
+    a level's minimum, the date claims aggregated to reach it are due (405.1006(e))."""
     asked = FALLBACKS.get(action.action)
-    if asked is None or level.status in ("exhausted", "no_path"):
+    below = AGGREGATION in action.notes  # the client may aggregate claims to reach the minimum
+    if (asked is None and not below) or level.status in ("exhausted", "no_path"):
         return []
     window = window_deadline(claim.denial.date, claim.appeal.history, profile, level.level)
     if window.date < today:  # gone already: no date to keep
         return []
+    if below:
+        return [f"aggregated with other claims to reach the minimum: {level.level.name} by "
+                f"{window.date.isoformat()} ({window.reason})"]
     return [f"if {asked} is refused: {level.level.name} by {window.date.isoformat()} ({window.reason})"]
 
 
@@ -594,8 +608,10 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
         findings.append(problem("payer.corrected_claim_in_appeal", f"{profile.id} does not accept a corrected "
                                 "claim inside an appeal; send it separately"))
     if minimum is not None and aic < minimum:
+        year = minimum_year(level.level, today)
+        older = "" if year == today.year else f" (the latest year the payer profile gives; check {today.year}'s)"
         findings.append(warning("aic.below_minimum", f"amount in controversy ${aic:,.2f} is below the "
-                                f"${minimum:,.2f} minimum for {level.level.name} in {today.year}"))
+                                f"${minimum:,.2f} minimum for {level.level.name} in {year}{older}"))
     notes = action.notes if action.action is found.group_action else found.notes + action.notes
     notes = [*level.notes, *escalation_notes(claim, profile, level, today, aic), *notes,
              *fallback_notes(claim, profile, level, action, today)]

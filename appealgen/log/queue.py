@@ -7,8 +7,9 @@ the log's own outcomes as they accumulate (a beta prior worth PRIOR_WEIGHT decid
     likelihood = (prior x PRIOR_WEIGHT + won) / (PRIOR_WEIGHT + decided)
 
 where an overturned decision counts 1 won, a partially overturned one 1/2, upheld 0 (a dismissal
-decides nothing about the claim, and is not counted). The priors follow one published hospital experience, Jefferson Health's three tiers (Relias
-Media, "Denials categorized based on complexity", reliasmedia.com/articles/148008): billing,
+decides nothing about the claim, and is not counted). The priors follow one published hospital
+experience, Jefferson Health's three tiers (Relias Media, "Denials categorized based on
+complexity", reliasmedia.com/articles/148008): billing,
 coding and information requests about 90% overturned; registration, eligibility, coordination of
 benefits and non-covered services about 75%; clinical (medical necessity) 20-30%, taken as 25%.
 Where that source is silent the prior is ours, and says so. A denial whose next action asks the

@@ -16,7 +16,7 @@ from appealgen.plan import NEW_CLAIM, SUBMITTED, Plan, limits_passed, step_name
 from appealgen.rules.classify import Classification, classify_codes
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import Deadline, aic_minimum, claim_filing_deadline, window_deadline
-from appealgen.rules.decide import Situation, choose_action, choose_level
+from appealgen.rules.decide import AGGREGATION, Situation, choose_action, choose_level
 
 # When a level has no published decision timeframe (`decision_days` in the payer profile), a
 # request is followed up after this many days: a house default, not a payer rule.
@@ -65,7 +65,11 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
                            found)
     step = chosen.step or choice.level
     if chosen.action not in SUBMITTED and chosen.action.value not in DATED:
-        return Step(step.id, step.name, chosen.action.value, None, chosen.reason, on)
+        reason = chosen.reason
+        if AGGREGATION in chosen.notes:  # the client may aggregate claims to reach the minimum: its date stays in sight
+            window = window_deadline(denial.denied_on, history, profile, step)
+            reason += f"; aggregated with other claims to reach the minimum: {step.name} by {window.date}"
+        return Step(step.id, step.name, chosen.action.value, None, reason, on)
     deadline = step_deadline(chosen.new_claim, denial.recorded.first_dos, denial.denied_on, history, profile, step)
     reason = deadline.reason if chosen.action in SUBMITTED else chosen.reason  # a review says why
     return Step(step.id, step_name(step, chosen.new_claim), chosen.action.value, deadline.date, reason, on)

@@ -145,8 +145,14 @@ def amount_in_controversy(claim: Claim, disputed: list[DisputedLine]) -> Decimal
 
 def aic_minimum(level: Level, today: date) -> Decimal | None:
     """The minimum for `today`'s year; the latest known year when the table is older."""
+    year = minimum_year(level, today)
+    return None if year is None else level.amount_in_controversy[year]
+
+
+def minimum_year(level: Level, today: date) -> int | None:
+    """The year whose minimum applies on `today` (the latest the profile gives, when it has none
+    for this year yet)."""
     if not level.amount_in_controversy:
         return None
     known = [y for y in level.amount_in_controversy if y <= today.year]
-    year = max(known) if known else min(level.amount_in_controversy)
-    return level.amount_in_controversy[year]
+    return max(known) if known else min(level.amount_in_controversy)

@@ -149,6 +149,9 @@ def test_after_a_partial_decision_the_next_level_weighs_what_is_left(url: str) -
     step = rec(url, "decision", on=date(2026, 11, 20), outcome="partially_overturned", amount="100.00").state.step
     assert (step.level, step.action) == ("alj_hearing", "ask_client")
     assert step.deadline_reason.startswith("amount in controversy $145.00 is below the $200.00 minimum for ALJ hearing")
+    # the QIC decided 2026-11-20: claims aggregated with it are due at the ALJ 60 days after its receipt
+    assert step.deadline_reason.endswith("; aggregated with other claims to reach the minimum: ALJ hearing by "
+                                         "2027-01-24")
 
 
 def test_when_no_level_is_left_the_practice_decides(url: str) -> None:
@@ -159,7 +162,8 @@ def test_when_no_level_is_left_the_practice_decides(url: str) -> None:
     step = done.state.step  # $245 is below judicial review's minimum: nothing more to file
     assert (step.action, step.deadline, step.level) == ("ask_client", None, "judicial_review")
     assert step.deadline_reason == ("amount in controversy $245.00 is below the $1,960.00 minimum for Judicial "
-                                    "review; the patient is not liable")
+                                    "review; the patient is not liable; aggregated with other claims to reach the "
+                                    "minimum: Judicial review by 2026-12-24")
 
 
 def test_adjusted_writes_off_what_is_left_and_closes(url: str) -> None:
