@@ -174,6 +174,21 @@ def against_the_plan(step: Step) -> list[str]:
             f"recorded as a request at {step.level_name} all the same"]
 
 
+def settled_stays(state: State) -> list[str]:
+    """Reopening a denial written off (or billed to the patient) keeps that amount off what is at
+    stake: the payer's payment after an appeal cannot be recorded against it, and the report
+    counts the write-off. When it was undone, the write-off itself is the event to void."""
+    closing = [e for e in state.events if e.kind.value == state.closed_by and e.id not in state.voided]
+    if state.closed_by not in (Kind.adjusted.value, Kind.billed_patient.value) or not closing:
+        return []
+    last = closing[-1]
+    what = "write-off" if last.kind is Kind.adjusted else "bill to the patient"
+    claim_id = state.denial.claim_id
+    return [f"the {what} of {last.amount or ZERO:,.2f} (#{last.id}) stays recorded, so nothing is at stake: if it "
+            f"was undone, void this reopening, then the {what} (`log record {claim_id} correction --voids "
+            f"{last.id} --note ...`), which reopens the denial with its amount"]
+
+
 def built_instead(state: State, tools: Toolkit) -> Step | None:
     """The step of the last request built for this denial since its step opened, where it asked
     for another level than the step's: a reopening or a corrected claim built with --action in
@@ -214,6 +229,8 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
         notes += failed_packet(state) + against_the_plan(step)
     elif entry.kind in (Kind.adjusted, Kind.billed_patient) and amount is None:
         event.amount = state.remaining
+    elif entry.kind is Kind.reopened:
+        notes += settled_stays(state)
     elif entry.kind is Kind.decision and problem(state, event) is None:
         if entry.outcome == "overturned" and amount is None:
             event.amount = state.remaining

@@ -229,6 +229,21 @@ def test_reopened_works_a_closed_denial_again(url: str) -> None:
     assert (done.state.status, done.state.step.level) == ("open", "redetermination")
 
 
+def test_reopening_a_written_off_denial_says_how_to_undo_the_write_off(url: str) -> None:
+    """Reopened, a denial written off still has nothing at stake (the write-off stands, and the
+    report counts it): a payment after an appeal could not be recorded. The note says how to undo
+    the write-off itself, and doing so puts the amount back at stake."""
+    written = rec(url, "adjusted", on=date(2026, 10, 21)).event
+    done = rec(url, "reopened", on=date(2026, 11, 2), note="the client wants it appealed")
+    assert done.notes == [
+        f"the write-off of 245.00 (#{written.id}) stays recorded, so nothing is at stake: if it was undone, void "
+        f"this reopening, then the write-off (`log record ACCT-0001 correction --voids {written.id} --note ...`), "
+        "which reopens the denial with its amount"]
+    rec(url, "correction", on=date(2026, 11, 2), voids=done.event.id, note="the write-off is undone instead")
+    undone = rec(url, "correction", on=date(2026, 11, 2), voids=written.id, note="reversed in the billing system")
+    assert (undone.state.status, undone.state.remaining) == ("open", Decimal("245.00"))
+
+
 def test_a_correction_voids_an_event_and_keeps_it_visible(url: str) -> None:
     sent = rec(url, "sent", method="fax").event
     done = rec(url, "correction", on=date(2026, 10, 21), voids=sent.id, note="sent for another claim")
