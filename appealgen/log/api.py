@@ -24,7 +24,14 @@ from appealgen.log.queue import Queue, described, outcome_table, rank
 from appealgen.log.record import DEFAULT_PRACTICE, Entry, Recorded, record, resolve_practice
 from appealgen.log.show import History, history
 from appealgen.log.state import State
-from appealgen.log.store import Filters, current_by_id, load_current, load_standings, payer_names
+from appealgen.log.store import (
+    Filters,
+    current_by_id,
+    load_current,
+    load_standings,
+    payer_names,
+    replayed_by_id,
+)
 from appealgen.log.tables import denials, events
 from appealgen.log.where import locate
 from appealgen.models import Category
@@ -139,6 +146,7 @@ def work_queue(settings: Settings, chosen: QueueFilters, limit: int | None = Non
                 ranked = rank(load_standings(conn, filters), settings.today, outcomes, chosen.owner,
                               chosen.due_within, limit)
                 states = current_by_id(conn, ranked.denial_ids)
+            states.update(replayed_by_id(conn, [s.standing.denial_id for s in ranked.missed]))  # with their events
             names = payer_names(conn, ranked.denial_ids)
             return described(ranked, lambda standing: states[standing.denial_id],
                              lambda state: names.get(state.denial.id or 0, ""))

@@ -27,7 +27,7 @@ from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denials_from_remittance
 from appealgen.log.parts import Answer, Part, answers, parts_of, whole
 from appealgen.log.state import State, apply, derive, problem, remaining_after
-from appealgen.log.steps import step_after
+from appealgen.log.steps import options_after, step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
 from appealgen.models import Decision
@@ -247,9 +247,12 @@ def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) 
     if verdict is Decision.partially_overturned:
         event.details["still_denied"] = str(answer.denied_amount)  # what is at stake now: see State.remaining
     if verdict is not Decision.overturned:
-        following = step_after(state, verdict, remit.on, rules.profile(denial.payer), rules.codes,
-                               remaining_after(state, event))
+        profile = rules.profile(denial.payer)
+        following = step_after(state, verdict, remit.on, profile, rules.codes, remaining_after(state, event))
         event.details["next"] = following.to_json()
+        options = options_after(state, verdict, remit.on, profile)
+        if options:
+            event.details["options"] = options
     return event
 
 

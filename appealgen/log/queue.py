@@ -159,14 +159,20 @@ def score(standing: Standing, today: date, outcomes: Outcomes, chances: Chances)
     return Scored(s, action, days_left, chance, hurry, round(float(s.remaining) * chance.rate * hurry, 2), missed)
 
 
-def row(scored: Scored, state: State, payer_name: str) -> Row:
+def missed_note(state: State, today: date) -> str:
+    """What is left once a step's deadline passed: good cause, or a write-off; after a dismissal,
+    its review or a request to vacate it while their own dates are ahead."""
+    return "; ".join([GOOD_CAUSE, *state.options_open(today)])
+
+
+def row(scored: Scored, state: State, payer_name: str, today: date) -> Row:
     denial, step = state.denial, state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
         level=step.taken_at, status=state.status, next_action=scored.action, deadline=step.deadline,
         days_left=scored.days_left, follow_up=state.follow_up, owner=state.owner, amount=state.remaining,
         likelihood=scored.chance.rate, urgency=scored.urgency, priority=scored.priority, why=scored.chance.reason,
-        missed=scored.missed, note=GOOD_CAUSE if scored.missed else "", denial_id=denial.id or 0,
+        missed=scored.missed, note=missed_note(state, today) if scored.missed else "", denial_id=denial.id or 0,
         payer_name=payer_label(payer_name) if payer_name else "",
     )
 
@@ -215,7 +221,7 @@ def described(ranked: Ranked, state_of: Callable[[Standing], State], name_of: Ca
     """The rows of a ranking, each from the state of its denial and the payer's name."""
     def made(scored: Scored) -> Row:
         state = state_of(scored.standing)
-        return row(scored, state, name_of(state))
+        return row(scored, state, name_of(state), ranked.as_of)
 
     return Queue(ranked.as_of, [made(s) for s in ranked.ranked], [made(s) for s in ranked.missed], ranked.total,
                  ranked.total_missed)

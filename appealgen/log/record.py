@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 from appealgen.errors import InputError
 from appealgen.log.model import METHODS, OUTCOMES, SENDS, Event, Kind, Step
 from appealgen.log.state import ZERO, State, correction_problem, derive, problem, remaining_after
-from appealgen.log.steps import follow_up_after, step_after
+from appealgen.log.steps import follow_up_after, options_after, step_after
 from appealgen.log.store import Filters, insert_events, load_states, practices_of
 from appealgen.models import Decision
 
@@ -235,10 +235,11 @@ def to_event(state: State, entry: Entry, tools: Toolkit, notes: list[str]) -> Ev
         if entry.outcome == "overturned" and amount is None:
             event.amount = state.remaining
         if entry.outcome != "overturned":
-            following = step_after(state, Decision(entry.outcome or "upheld"), entry.on,
-                                   tools.profile(state.denial.payer), tools.codes(), remaining_after(state, event))
-            event.details = {"next": following.to_json()}
-            notes.append(f"next: {following.words()}")
+            profile, outcome = tools.profile(state.denial.payer), Decision(entry.outcome or "upheld")
+            following = step_after(state, outcome, entry.on, profile, tools.codes(), remaining_after(state, event))
+            options = options_after(state, outcome, entry.on, profile)
+            event.details = {"next": following.to_json(), **({"options": options} if options else {})}
+            notes += [f"next: {following.words()}", *(f"  {option}" for option in options)]
     return event
 
 

@@ -51,6 +51,7 @@ def event_text(event: Event) -> str:
         step = event.next_step
         if step is not None:
             parts.append(f"next: {step.words()}")
+        parts += [str(option) for option in event.details.get("options", [])]  # a dismissal's other ways out
         if event.from_remittance:
             parts.append(f"from {event.details.get('file')} (segment {event.details.get('segment')})")
     elif kind is Kind.assigned:
@@ -77,8 +78,8 @@ def state_text(state: State, today: date) -> str:
         now = f"sent {state.sent_on} for {step.level_name}, follow up {state.follow_up}"
     elif step.deadline is not None:
         left = (step.deadline - today).days
-        when = f"{counted(left, 'day')} left" if left >= 0 else \
-            f"MISSED by {counted(-left, 'day')}: send with good cause, or adjust"
+        missed = [f"MISSED by {counted(-left, 'day')}: send with good cause, or adjust", *state.options_open(today)]
+        when = f"{counted(left, 'day')} left" if left >= 0 else "; ".join(missed)
         now = f"{step.action} at {step.level_name} by {step.deadline} ({when})"
         if not step.sends:  # a review: what the person must weigh
             now += f": {step.deadline_reason}"

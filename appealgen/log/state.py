@@ -8,6 +8,7 @@ so the live events always read as a valid history."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,6 +19,7 @@ from typing import Literal
 from appealgen.log.model import Denial, Event, Kind, Step
 
 Status = Literal["open", "sent", "closed"]
+OPTION_DATE = re.compile(r"\bby (\d{4}-\d{2}-\d{2})")  # the date an option of a dismissal is due by
 ZERO = Decimal("0.00")
 NOTHING_VOIDED: Mapping[int, Event] = MappingProxyType({})
 
@@ -64,6 +66,14 @@ class State:
     @property
     def is_open(self) -> bool:
         return self.status != "closed"
+
+    def options_open(self, today: date) -> list[str]:
+        """The other ways out of the last dismissal (a review of it, a request to vacate it) whose
+        dates have not passed: what is left when the step's own deadline is missed."""
+        if not self.decisions:
+            return []
+        options = [str(o) for o in self.decisions[-1].details.get("options", [])]
+        return [o for o in options if (due := OPTION_DATE.search(o)) and date.fromisoformat(due[1]) >= today]
 
     def standing(self) -> Standing:
         step = self.step

@@ -46,6 +46,23 @@ def follow_up_after(profile: PayerProfile, step: Step, sent_on: date) -> tuple[d
     return sent_on + timedelta(days=days), f"{name} is decided within {days} days"
 
 
+def options_after(state: State, outcome: Decision, on: date, profile: PayerProfile) -> list[str]:
+    """The other ways out of a dismissal, with their dates, as the plan names them beside the
+    step it chooses (a review of the dismissal, a request to vacate it): the step keeps one
+    deadline, and the person must see the others before it passes."""
+    if outcome is not Decision.dismissed:
+        return []
+    history = [*_history(state), AppealStep(level=state.step.level, date=on, outcome=outcome)]
+    choice = choose_level(Appeal(history=history), profile, Category(state.denial.category), state.denial.denied_on,
+                          on)
+    return [note for note in choice.notes if note.startswith(("or ", "or, "))]
+
+
+def _history(state: State) -> list[AppealStep]:
+    return [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
+            for e in state.decisions]
+
+
 def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile, codes: CodeTable,
                at_stake: Decimal | None = None) -> Step:
     """The step an upheld, dismissed or partial decision at the current level opens: the next
@@ -54,9 +71,7 @@ def step_after(state: State, outcome: Decision, on: date, profile: PayerProfile,
     claim file whose appeal history holds these decisions. `at_stake`: what the decision leaves
     at stake (a partial one pays some), the next level's amount in controversy."""
     denial = state.denial
-    history = [AppealStep(level=e.level or state.step.level, date=e.on, outcome=Decision(e.outcome or "upheld"))
-               for e in state.decisions]
-    history.append(AppealStep(level=state.step.level, date=on, outcome=outcome))
+    history = [*_history(state), AppealStep(level=state.step.level, date=on, outcome=outcome)]
     found = classification(denial, codes.for_program(profile.kind))
     choice = choose_level(Appeal(history=history), profile, found.category, denial.denied_on, on)
     passed = limits_passed(profile, denial.recorded.first_dos, denial.denied_on, history, on)

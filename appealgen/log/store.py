@@ -261,6 +261,15 @@ def current_by_id(conn: Connection, denial_ids: Sequence[int]) -> dict[int, Stat
     return found
 
 
+def replayed_by_id(conn: Connection, denial_ids: Sequence[int]) -> dict[int, State]:
+    """These denials' states made from their events, which they carry (a missed step's row reads
+    its last decision's other ways out of a dismissal): for a few rows, not a whole queue."""
+    found: dict[int, State] = {}
+    for chunk in chunks(denial_ids):
+        found.update((s.denial.id or 0, s) for s in load_states(conn, Filters(denial_ids=chunk), full=False))
+    return found
+
+
 def payer_names(conn: Connection, denial_ids: Iterable[int]) -> dict[int, str]:
     """The payer's name each denial's opening recorded (the queue's states are read without it)."""
     found: dict[int, str] = {}

@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import text
 
 from appealgen.errors import InputError
-from appealgen.log.api import import_files, open_log, record_entry
+from appealgen.log.api import QueueFilters, import_files, open_log, record_entry, work_queue
 from appealgen.log.model import Kind
+from appealgen.log.queue import GOOD_CAUSE
 from appealgen.log.record import Entry, Recorded
+from appealgen.log.show import history, lines
 from tests.log.helpers import denied, remittance, settings_for
 from tests.x12gen import ClaimSpec, LineSpec
 
@@ -121,7 +123,12 @@ def test_dismissed_in_its_window_files_the_request_again_by_the_first_deadline(u
     assert (step.level, step.level_name, step.action, step.deadline, step.deadline_reason) == (
         "redetermination", "Redetermination", "appeal", date(2027, 2, 16),
         "denial date 2026-10-14 + 5 days presumed receipt + 120 days")
-    assert done.notes == ["next: appeal at Redetermination by 2027-02-16"]
+    assert done.notes == [  # with the dismissal's other ways out, each by its own date
+        "next: appeal at Redetermination by 2027-02-16",
+        "  or, if the dismissal was wrong, ask for QIC review of the redetermination dismissal by 2027-01-09 "
+        "(dismissal notice 2026-11-10 + 60 days; state appeal.level: dismissal_review)",
+        "  or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months of the notice "
+        "(42 CFR 405.952(d)): by 2027-05-10"]
 
 
 def test_dismissed_after_its_window_opens_the_review_of_the_dismissal(url: str) -> None:
@@ -326,3 +333,32 @@ def test_a_patient_code_the_remarks_make_the_providers_to_resolve_says_so(log_ur
         "ACCT-0009: billed_patient: the patient is not liable for this denial (PR-96 with remark codes M127): the "
         "rules read it as a missing information denial for the provider to resolve with the payer first; record "
         "adjusted to write it off, or the payer's answer when it comes")
+
+
+def test_a_dismissals_other_ways_out_stay_in_sight_once_the_refile_window_passes(url: str) -> None:
+    """Dismissed six days before the redetermination's window closes: a new request is the step
+    (decided on its merits), but once that day passes the review of the dismissal (the QIC, 60
+    days from its receipt) and a request to vacate it (6 months) are still open, and the missed
+    step says so instead of leaving only good cause or a write-off."""
+    later = settings_for(url, date(2027, 3, 2))
+    record_entry(later, "ACCT-0001", Entry(Kind.sent, date(2027, 1, 20), "pat", method="fax"), None)
+    done = record_entry(later, "ACCT-0001", Entry(Kind.decision, date(2027, 2, 10), "pat", outcome="dismissed"),
+                        None)
+    assert done.notes[0] == "next: appeal at Redetermination by 2027-02-16"
+    review = ("or, if the dismissal was wrong, ask for QIC review of the redetermination dismissal by 2027-04-11 "
+              "(dismissal notice 2027-02-10 + 60 days; state appeal.level: dismissal_review)")
+    vacate = ("or ask DME MAC to vacate its dismissal, showing good and sufficient cause, within 6 months of the "
+              "notice (42 CFR 405.952(d)): by 2027-08-10")
+    assert done.notes[1:] == [f"  {review}", f"  {vacate}"]
+    queue = work_queue(later, QueueFilters())
+    [missed] = [r for r in queue.missed if r.claim_id == "ACCT-0001"]
+    assert missed.note == "; ".join([GOOD_CAUSE, review, vacate])
+    # Once the review's own date has passed, only the request to vacate is left beside good cause
+    assert done.state.options_open(date(2027, 5, 1)) == [vacate]
+    # `log show` says the same: the decision's line names them, and so does the missed step
+    with open_log(later) as log, log.reading() as conn:
+        shown = lines(history(conn, "default", "ACCT-0001"), date(2027, 3, 2))
+    assert shown[-2].endswith(f"decision       dismissed; next: appeal at Redetermination by 2027-02-16; {review}; "
+                              f"{vacate} (by pat)")
+    assert shown[-1] == ("    now open: appeal at Redetermination by 2027-02-16 (MISSED by 14 days: send with good "
+                         f"cause, or adjust; {review}; {vacate}); owner -; 245.00 at stake")
