@@ -26,7 +26,7 @@ from appealgen.log.db import Log
 from appealgen.log.model import Denial, Event, Kind
 from appealgen.log.opening import denials_from_remittance
 from appealgen.log.parts import Answer, Part, answers, parts_of, whole
-from appealgen.log.state import State, apply, derive, problem, remaining_after
+from appealgen.log.state import ZERO, State, apply, derive, problem, remaining_after
 from appealgen.log.steps import options_after, step_after
 from appealgen.log.store import Filters, chunks, existing_keys, insert_denials, insert_events, load_states, utcnow
 from appealgen.log.tables import imports, remits
@@ -215,7 +215,21 @@ def _outcome_of(state: State, remit: Remit, who: str, rules: Rules, answer: Answ
             warnings.append(f"{remit.found.source.name}: segment {remit.found.era.segment} (CLP): its lines are not "
                             f"those {state.denial.claim_id} was opened for; record that denial's outcome by hand")
         return None
+    warnings += recovered_otherwise(state, remit, answer)
     return outcome(state, remit, who, rules, answer)
+
+
+def recovered_otherwise(state: State, remit: Remit, answer: Answer) -> list[str]:
+    """A later remittance that pays the denial's lines less than the log records as recovered
+    (a decision typed with the amount asked for, not the amount paid): the figures disagree, and
+    the remittance cannot correct a person's entry, so a person is told."""
+    found, denial = remit.found, state.denial
+    paid = answer.paid - denial.recorded.paid
+    if found.era.reversal or remit.on <= denial.denied_on or not ZERO < paid < state.recovered:
+        return []
+    return [f"{found.source.name}: segment {found.era.segment} (CLP): pays {denial.claim_id} {paid:,.2f} since its "
+            f"denial, but the log records {state.recovered:,.2f} recovered: check the decision recorded by hand "
+            f"(`log show {denial.claim_id}`), and correct its amount if the payer paid what the remittance says"]
 
 
 def outcome(state: State, remit: Remit, who: str, rules: Rules, answer: Answer) -> Event | None:

@@ -149,6 +149,21 @@ def test_paid_in_part_and_denied_for_the_rest_is_partial(log_url: str, tmp_path:
     assert (state.status, state.step.level, state.remaining) == ("open", "reconsideration", Decimal("145.00"))
 
 
+def test_a_remittance_paying_less_than_the_log_records_recovered_is_named(log_url: str, tmp_path: Path) -> None:
+    """A partial decision typed with the amount asked for (245.00), then the remittance that pays
+    100.00: the figures disagree, and a remittance cannot correct a person's entry."""
+    import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
+    sent(log_url, "ACCT-0001")
+    typed = Entry(Kind.decision, date(2026, 11, 10), "pat", outcome="partially_overturned", amount="245.00")
+    record_entry(settings_for(log_url), "ACCT-0001", typed, None)
+    result = import_files(settings_for(log_url), [remittance(tmp_path / "nov.835", [partly("ACCT-0001")],
+                                                            paid_on="20261120", trace="E2")], [], None, "pat")
+    assert [w for w in result.warnings if "ACCT-0001" in w] == [
+        "nov.835: segment 13 (CLP): pays ACCT-0001 100.00 since its denial, but the log records 245.00 recovered: "
+        "check the decision recorded by hand (`log show ACCT-0001`), and correct its amount if the payer paid what "
+        "the remittance says"]
+
+
 def test_a_remittance_of_the_denial_day_is_the_denial_itself_not_its_outcome(log_url: str, tmp_path: Path) -> None:
     import_835(log_url, remittance(tmp_path / "oct.835", [denied("ACCT-0001")]))
     sent(log_url, "ACCT-0001", date(2026, 10, 14))  # sent the day it was denied: a request is pending
