@@ -68,7 +68,7 @@ POLICY: Body = [
     "{%p for policy in policies %}",
     "The {{ policy.kind }} that applies is {{ policy.id }}, {{ policy.title }}{% if policy.article %} (policy "
     "article {{ policy.article }}){% endif %}. {{ 'The enclosed records address its criteria as follows:' if "
-    "policy.addressed else 'Its criteria are:' }}",
+    "policy.addressed else 'Its criteria are:' if policy.criteria else '' }}",
     "{%p for item in policy.addressed %}",
     BULLET + "{{ item.criterion[:1] | upper }}{{ item.criterion[1:] }}{% if item.documents %}: "
     "{{ item.documents | join('; ') }}{% endif %}.",

@@ -584,18 +584,20 @@ def test_a_coding_letter_answers_the_reason_the_code_gives(builder: Builder, tmp
     assert "The enclosed records describe the procedure performed" in word  # not an "operative report" for any record
 
 
-@pytest.mark.parametrize(("enclosed", "said"), [
-    ([], "Its criteria are:"),
-    ([("medical_records", "Sleep study report, 08/20/2026")], "The enclosed records address its criteria as follows:"),
-], ids=["no-records", "records"])
-def test_a_stated_policys_criteria_are_claimed_as_shown_only_by_records_enclosed(
-        builder: Builder, tmp_path: Path, enclosed: list[tuple[str, str]], said: str) -> None:
-    """A policy the claim file names lists its criteria; without a record enclosed to show them,
-    the letter does not say the records address them."""
+@pytest.mark.parametrize(("enclosed", "criteria"), [
+    ([], ["hypercapnia documented by arterial blood gas"]),
+    ([("medical_records", "Sleep study report, 08/20/2026")], ["hypercapnia documented by arterial blood gas"]),
+    ([("medical_records", "Sleep study report, 08/20/2026")], []),
+], ids=["no-records", "records", "no-criteria"])
+def test_a_stated_policys_criteria_are_listed_never_credited_to_a_record(
+        builder: Builder, tmp_path: Path, enclosed: list[tuple[str, str]], criteria: list[str]) -> None:
+    """A policy the claim file names lists its criteria: the claim file says which record shows
+    none of them, and crediting each to whatever record is enclosed points the reviewer to the
+    wrong page. A policy stated without criteria leaves no sentence introducing them."""
     from tests.rulecases import build_claim
 
     claim = build_claim(["CO-50"], attachments=["remittance_advice", *(kind for kind, _ in enclosed)])
-    stated = {**PLAN_POLICY, "criteria": ["hypercapnia documented by arterial blood gas"]}
+    stated = {**PLAN_POLICY, "criteria": criteria}
     appeal = claim.appeal.model_copy(update={"policy": Policy.model_validate(stated)})
     claim = claim.model_copy(update={"appeal": appeal})
     profile, plan, planned = builder.plan(Item.of(claim, "claim.yaml", tmp_path / "claim.yaml"))
@@ -604,5 +606,9 @@ def test_a_stated_policys_criteria_are_claimed_as_shown_only_by_records_enclosed
     render_docx(REPO / "templates" / "letters" / "medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
     word = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", zipfile.ZipFile(tmp_path / "l.docx").read(
         "word/document.xml").decode()).split()))
-    assert said in word
-    assert ("Hypercapnia documented by arterial blood gas: Sleep study report, 08/20/2026" in word) == bool(enclosed)
+    rendered = render_string(builder.env, "letters/reconsideration.html", context)
+    page = " ".join(re.sub(r"<[^>]+>", " ", rendered).split())
+    listed = "Its criteria are: Hypercapnia documented by arterial blood gas."
+    for text in (word, html.unescape(page)):
+        assert ("Its criteria are:" in text, listed in text) == (bool(criteria), bool(criteria))
+        assert "address its criteria" not in text and "Sleep study report, 08/20/2026:" not in text

@@ -111,7 +111,9 @@ def cite(table: PolicyTable, payer_id: str, payer_kind: str, lines: list[tuple[s
     """The policies for the disputed lines' (code, modifiers), one citation per policy, and the
     codes no policy covers. A policy the claim file states covers every code."""
     if stated is not None:
-        criteria = [Criterion(text=text, documents=[AttachmentKind.medical_records]) for text in stated.criteria]
+        # The claim file names no record for a criterion: none is claimed to show it (the letter lists them)
+        criteria = [Criterion.model_construct(text=text, documents=[], codes=[], modifiers=[])
+                    for text in stated.criteria]
         citation = Citation(id=stated.id, kind=stated.kind, title=stated.title, criteria=criteria,
                             codes=[code for code, _ in lines], from_claim=True)
         return [citation], []
