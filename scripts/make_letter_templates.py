@@ -137,11 +137,15 @@ def review(subject: str, opening_tail: str, *argument: str) -> dict[str, object]
 
 LETTERS: dict[str, dict[str, object]] = {
     "medical_necessity": review(
-        "{{ 'the items were' if disputed | length > 1 else 'the item was' }} medically necessary",
-        " The denial states that {{ 'these items were' if disputed | length > 1 else 'this item was' }} not "
-        "medically necessary. {{ 'They were' if disputed | length > 1 else 'It was' }} medically necessary: the "
-        "patient met the coverage criteria on the date of service{% if enclosed.progress_notes or enclosed.medical_records %}, as "
-        "the enclosed records show{% endif %}." + DIAGNOSES,
+        "{{ ('the ' ~ item_word ~ 's were') if disputed | length > 1 else ('the ' ~ item_word ~ ' was') }} "
+        "medically necessary",
+        " {% if frequency_denied %}The denial states that the number or frequency of {{ item_word }}s billed is not "
+        "supported. {{ 'They were' if disputed | length > 1 else 'It was' }} medically necessary in the number billed"
+        "{% else %}The denial states that {{ ('these ' ~ item_word ~ 's were') if disputed | length > 1 else "
+        "('this ' ~ item_word ~ ' was') }} not medically necessary. {{ 'They were' if disputed | length > 1 else "
+        "'It was' }} medically necessary{% endif %}: the patient met the coverage criteria on the date of service"
+        "{% if enclosed.progress_notes or enclosed.medical_records %}, as the enclosed records show{% endif %}."
+        + DIAGNOSES,
         *ARGUMENT, *FACTS, *POLICY, *ABN, REPROCESS,
     ),
     "non_covered": review(

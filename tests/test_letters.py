@@ -273,6 +273,32 @@ def test_the_total_says_when_a_secondary_claim_asks_for_what_the_primary_left_ow
                     "owing": ["what the primary payer left owing"] * 2}
 
 
+@pytest.mark.parametrize(("code", "carc", "said"), [
+    ("E0601", "50", ["RE: Redetermination request: the item was medically necessary",
+                     "The denial states that this item was not medically necessary. It was medically necessary:"]),
+    ("72148", "50", ["RE: Redetermination request: the service was medically necessary",
+                     "The denial states that this service was not medically necessary. It was medically necessary:"]),
+    ("97110", "151", ["RE: Redetermination request: the service was medically necessary",
+                      "The denial states that the number or frequency of services billed is not supported. It was "
+                      "medically necessary in the number billed:"]),
+], ids=["equipment", "an-mri", "therapy-frequency"])
+def test_the_medical_necessity_letter_names_what_was_billed_and_what_the_denial_said(
+        builder: Builder, tmp_path: Path, code: str, carc: str, said: list[str]) -> None:
+    """An MRI or a therapy visit is a service, not an item; CARC 151 says the number or frequency
+    of services is not supported, not that the service was unnecessary."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    line = loaded.claim.service_lines[0].model_copy(update={"code": code, "modifiers": [], "carc": [carc],
+                                                            "rarc": []})
+    denial = loaded.claim.denial.model_copy(update={"carc": [carc], "rarc": []})
+    claim = loaded.claim.model_copy(update={"service_lines": [line], "denial": denial})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    context = letter_context(planned, profile, plan, [], TODAY).mapping()
+    render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / "l.docx")
+    text = html.unescape(" ".join(re.sub(r"<[^>]+>", "", zipfile.ZipFile(tmp_path / "l.docx").read(
+        "word/document.xml").decode()).split()))
+    assert all(sentence in text for sentence in said), text
+
+
 def test_each_level_is_requested_in_words_that_read_as_a_sentence() -> None:
     from appealgen.plan import Plan
     from appealgen.render.context import request_words

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import inspect
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -103,6 +104,10 @@ class LetterContext:
     today: date = about("the date of the letter", "today|long_date -> November 22, 2026")
     request: str = about("what is requested, in words with its article", "a redetermination")
     items: str = about("the disputed items in words: codes with modifiers", "E0601-RR-KX and A7030-KX")
+    item_word: str = about("what the disputed lines bill, in a word: `item` for equipment and supplies (HCPCS "
+                           "codes A, B, E, K, L), else `service`", "item")
+    frequency_denied: bool = about("a denial code says the number or frequency of services is not supported "
+                                   "(CARC 151)", "false")
     modifier_denied: bool = about("a denial code says a modifier is inconsistent with the procedure or missing "
                                   "(CARC 4)", "false")
     service_dates: str = about("the dates of service of the disputed lines, with their label",
@@ -275,6 +280,8 @@ def letter_context(
         seeking="with an amount in controversy of" if step.relief else "and payment of",
         items=items(plan.disputed), service_dates=service_dates(plan.disputed),
         modifier_denied=any(code.rpartition("-")[2] == "4" for code in plan.quoted_codes),
+        frequency_denied=any(code.rpartition("-")[2] == "151" for code in plan.quoted_codes),
+        item_word=item_word(plan.disputed),
         dates_of_service=_words(date_spans(plan.disputed)),
         claim_number_label="Claim number (ICN)" if profile.kind == "medicare" else "Claim number",
         case_number_label="appeal number" if profile.kind == "medicare" else "case number",
@@ -401,3 +408,16 @@ def amount_basis(plan: Plan) -> str:
     if plan.amount_requested < amount_requested(plan.disputed):
         return "what the primary payer left owing"
     return "the denied amount of the lines above"
+
+
+# HCPCS Level II codes of equipment and supplies (a letter first): DME, orthotics and prosthetics,
+# enteral and parenteral nutrition, medical and surgical supplies
+ITEM_CODES = ("A", "B", "E", "K", "L")
+
+
+def item_word(disputed: list[DisputedLine]) -> str:
+    """"item" when every disputed line bills equipment or supplies, else "service" (an MRI, a
+    visit, therapy: a reviewer reads "the item was medically necessary" as written for a device)."""
+    labels = [line.label for line in disputed]  # "E0601-RR-KX", or words for a claim denied whole
+    return "item" if labels and all(re.match(rf"[{''.join(ITEM_CODES)}]\d{{4}}\b", label) for label in labels) \
+        else "service"
