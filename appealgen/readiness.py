@@ -73,6 +73,11 @@ def request_findings(claim: Claim, profile: PayerProfile, action: Action, found:
     if claim.payer_claim_number is None:
         findings.append(problem("claim.payer_claim_number_missing", "payer_claim_number is missing; the letter "
                                 "must name the payer's claim number (ICN/DCN) from the remittance"))
+    if action in REVIEWS and step not in profile.dismissal_steps and not claim.appeal.argument \
+            and not claim.appeal.facts and found.category in ARGUED:
+        findings.append(warning("appeal.argument_missing", "appeal.argument and appeal.facts are missing: the letter "
+                                "says nothing of this patient's case, only its template's general sentences; state "
+                                "what the records show (appeal.argument) or the dated facts (appeal.facts)"))
     if step in profile.dismissal_steps and not claim.appeal.argument:
         findings.append(problem("appeal.dismissal_argument_missing", "appeal.argument is missing; a request to "
                                 f"{step.name} argues why the dismissal was wrong (the reviewer decides only that, "
@@ -127,6 +132,10 @@ def skipped_level_findings(claim: Claim, profile: PayerProfile, category: Catego
                     f"decision: {step.name} answers the decision of {earlier[-1].name}, and its window counts from "
                     "that decision's notice; add the decision to appeal.history (its level, date and outcome), or "
                     "leave appeal.level out")]
+
+
+# Denials a reviewer decides on the patient's case (what the records show), not on a form or a date
+ARGUED = {Category.medical_necessity, Category.coverage, Category.coding, Category.bundling, Category.benefit_maximum}
 
 
 # How a decision notice's title names the level whose decision it is, by the profiles' level ids.

@@ -19,7 +19,7 @@ import pytest
 
 from appealgen.errors import InputError
 from appealgen.log.model import is_dated
-from appealgen.models import Action, Adjustment, Attachment, AttachmentKind, Category, Claim
+from appealgen.models import Action, Adjustment, Appeal, Attachment, AttachmentKind, Category, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import CATEGORY_LETTERS, SIGNED_ABN, Plan, choose_letter, describe, make_plan
 from appealgen.render.letter_parts import window
@@ -1572,3 +1572,20 @@ def test_a_secondary_claim_after_a_cob_denial_asks_for_what_the_primary_left_owi
     assert plan.amount_requested == Decimal(asked)
     assert [f.code for f in plan.findings if f.code == "cob.primary_balance_missing"] == (
         ["cob.primary_balance_missing"] if warned else [])
+
+
+@pytest.mark.parametrize(("codes", "appeal", "warned"), [
+    (["CO-50"], {}, True),
+    (["CO-50"], {"facts": [{"text": "AHI 28 on the attended sleep study"}]}, False),
+    (["CO-50"], {"argument": "The sleep study shows an AHI of 28."}, False),
+    (["CO-197"], {}, False),  # an authorization on file is shown by the authorization, not argued
+], ids=["medical-necessity-unargued", "facts", "argument", "authorization"])
+def test_a_request_on_the_patients_case_with_no_argument_is_named(
+        codes: list[str], appeal: dict[str, Any], warned: bool) -> None:
+    """A letter with no argument and no facts says only its template's general sentences: a
+    reviewer of a clinical or coding denial upholds it."""
+    claim = build_claim(codes, attachments=["remittance_advice", "progress_notes", "authorization"])
+    claim = claim.model_copy(update={"appeal": Appeal.model_validate(appeal)})
+    plan = plan_for(claim)
+    assert plan.submitted, plan.action_reason
+    assert ("appeal.argument_missing" in [f.code for f in plan.findings]) is warned
