@@ -131,7 +131,10 @@ def test_attachments_named_as_people_name_them(built: dict[str, Example]) -> Non
         ("medical_records", "Sleep study, 08/20/2026"),
         ("delivery_ticket", "Proof of delivery, 09/02/2026"),
     ]
-    assert report.check.warnings == [
+    assert report.check.warnings == [  # built from the 835 alone: nothing says what the records show
+        "appeal.argument and appeal.facts are missing: the letter says nothing of this patient's case, only its "
+        "template's general sentences; state what the records show (appeal.argument) or the dated facts "
+        "(appeal.facts)",
         "attachments[3] (delivery ticket): page 1: no text to confirm the patient (scanned image); review them, or "
         "build with --ocr"]
 
