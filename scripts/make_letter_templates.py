@@ -206,13 +206,16 @@ LETTERS: dict[str, dict[str, object]] = {
         "the codes billed were correct",
         " {% if modifier_denied %}The denial states that the procedure code is inconsistent with the modifier "
         "billed, or that a required modifier is missing. The codes and modifiers billed ({{ items }}) are correct: "
-        "each modifier is the one the service requires.{% else %}The denial states that a code billed does not fit "
+        "each modifier is the one the service requires.{% if '25' in distinct_modifiers %} Modifier 25 marks a "
+        "significant, separately identifiable evaluation and management service, beyond the usual care of the "
+        "other service or procedure of that day, and the record documents it apart from that service.{% endif %}"
+        "{% else %}The denial states that a code billed does not fit "
         "the service, the diagnosis or the patient. The codes billed are correct and consistent with each other."
         "{% endif %}" + DIAGNOSES,
         *ARGUMENT,
         "{%p if enclosed.medical_records or enclosed.progress_notes %}",
         "The enclosed {{ 'records' if enclosed.medical_records else 'visit notes' }} "
-        "describe the procedure performed, which is the procedure the code "
+        "describe the service performed, which is the service the code "
         "describes, and the diagnosis codes on the claim are those the treating practitioner documented.",
         "{%p endif %}",
         REPROCESS,

@@ -587,18 +587,26 @@ def test_a_council_request_names_the_judge_who_decided_not_the_office_that_docke
     assert "OMHA Central" not in text
 
 
-@pytest.mark.parametrize(("code", "said"), [
-    ("CO-4", "The denial states that the procedure code is inconsistent with the modifier billed, or that a "
-             "required modifier is missing. The codes and modifiers billed (E0601-59) are correct: each modifier is "
-             "the one the service requires."),
-    ("CO-11", "The denial states that a code billed does not fit the service, the diagnosis or the patient."),
-], ids=["modifier", "diagnosis"])
+MODIFIER_25 = ("Modifier 25 marks a significant, separately identifiable evaluation and management service, beyond "
+               "the usual care of the other service or procedure of that day, and the record documents it apart from "
+               "that service.")
+
+
+@pytest.mark.parametrize(("code", "modifier", "said"), [
+    ("CO-4", "59", "The denial states that the procedure code is inconsistent with the modifier billed, or that a "
+                   "required modifier is missing. The codes and modifiers billed (E0601-59) are correct: each "
+                   "modifier is the one the service requires."),
+    ("CO-4", "25", "The codes and modifiers billed (E0601-25) are correct: each modifier is the one the service "
+                   f"requires. {MODIFIER_25}"),
+    ("CO-11", "59", "The denial states that a code billed does not fit the service, the diagnosis or the patient."),
+], ids=["modifier", "modifier-25", "diagnosis"])
 def test_a_coding_letter_answers_the_reason_the_code_gives(builder: Builder, tmp_path: Path, code: str,
-                                                           said: str) -> None:
-    """CARC 4 is about a modifier: a letter answering "a code does not fit the diagnosis" does not answer it."""
+                                                           modifier: str, said: str) -> None:
+    """CARC 4 is about a modifier: a letter answering "a code does not fit the diagnosis" does not answer it;
+    a visit billed with modifier 25 says what the modifier claims for it."""
     from tests.rulecases import build_claim
 
-    claim = build_claim([code], modifiers=["59"], attachments=["remittance_advice", "medical_records"])
+    claim = build_claim([code], modifiers=[modifier], attachments=["remittance_advice", "medical_records"])
     profile, plan, planned = builder.plan(Item.of(claim, "claim.yaml", tmp_path / "claim.yaml"))
     assert plan.letter == "coding.docx"
     context = letter_context(planned, profile, plan, [("medical_records", "Procedure note, 09/02/2026")],
@@ -607,7 +615,8 @@ def test_a_coding_letter_answers_the_reason_the_code_gives(builder: Builder, tmp
     word = " ".join(re.sub(r"<[^>]+>", "", zipfile.ZipFile(tmp_path / "l.docx").read("word/document.xml").decode())
                     .split())
     assert html.unescape(said) in html.unescape(word)
-    assert "The enclosed records describe the procedure performed" in word  # not an "operative report" for any record
+    assert (MODIFIER_25 in html.unescape(word)) == (modifier == "25" and code == "CO-4")
+    assert "The enclosed records describe the service performed" in word  # not an "operative report" for any record
 
 
 @pytest.mark.parametrize(("enclosed", "criteria"), [
