@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from appealgen.attachments import Part
-from appealgen.models import MBI, MBI_EITHER, MBI_LETTER, Claim, Patient, plain
+from appealgen.models import MBI, MBI_EITHER, MBI_LETTER, Claim, Patient, name_key, plain, unaccented
 from appealgen.report import Finding, problem, section_span, warning
 
 PAGE_MIN_TEXT = 40  # characters of text below which a page is treated as a scan
@@ -37,11 +37,11 @@ MBI_PRINTED = re.compile(rf"(?<![A-Z0-9])[1-9]{MBI_LETTER}{MBI_EITHER}[0-9]-?{MB
                          rf"{MBI_LETTER}{MBI_LETTER}[0-9][0-9](?![A-Z0-9])")
 # A labelled patient's name: "Patient: ...", "Patient name: ...", "Beneficiary: ...", or a header's
 # "PATIENT NAME OTHERLY, MARTIN"; group 1 is up to four words after it (digits in them as OCR
-# misreads letters: "Testwe1l"). Not the member's, the subscriber's or the insured's name: on a
+# misreads letters: "Testwe1l"; letters of any script). Not the member's, the subscriber's or the insured's name: on a
 # plan's papers these name the policyholder, who for a dependant is another person (a parent, a spouse).
 NAME_LABEL = re.compile(
     r"\b(?:(?:patient|beneficiary)(?:'s)?(?:[ \t]+name)?[ \t]*:|(?:patient|beneficiary)"
-    r"(?:'s)?[ \t]+name(?:[ \t]*:|[ \t]+))[ \t]*([A-Za-z][A-Za-z0-9'.-]*(?:,?[ \t]+[A-Za-z][A-Za-z0-9'.-]*){0,3})",
+    r"(?:'s)?[ \t]+name(?:[ \t]*:|[ \t]+))[ \t]*([^\W\d_][\w'.-]*(?:,?[ \t]+[^\W\d_][\w'.-]*){0,3})",
     re.IGNORECASE)
 # A labelled claim number: "ICN ...", "Claim #: ...", "Payer claim number ...", "Claim number (ICN) ...".
 CLAIM_LABEL = re.compile(r"\b(?:ICN|DCN|TCN|(?:payer[ \t]+)?claim[ \t]*(?:#|no\.?|number|id))(?:[ \t]*\([A-Z]{2,4}\))?"
@@ -79,7 +79,7 @@ def _words(name: str) -> re.Pattern[str]:
 
 def patient_key(patient: Patient) -> str:
     """What identifies the patient for the check: a cached result is valid only for them."""
-    return plain(patient.member_id) + "|" + plain(patient.first_name) + "|" + plain(patient.last_name)
+    return plain(patient.member_id) + "|" + name_key(patient.first_name) + "|" + name_key(patient.last_name)
 
 
 def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentity:
@@ -89,6 +89,7 @@ def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentit
     name); on a page with its own text it may be another patient's, and is named as such."""
     if len(text.strip()) < PAGE_MIN_TEXT:
         return "scan"
+    text = unaccented(text)  # "Jose Pena" on a page is the claim's "José Peña"
     member = plain(patient.member_id)
     matches = {_match(value, member) for value in _member_ids(text, member)}
     if "other" in matches:
@@ -103,8 +104,8 @@ def page_identity(text: str, patient: Patient, ocr: bool = False) -> PageIdentit
         return "near"
     if named:
         return "member"
-    if _words(patient.last_name).search(text):
-        return "name" if _words(patient.first_name).search(text) else "last"
+    if _words(unaccented(patient.last_name)).search(text):
+        return "name" if _words(unaccented(patient.first_name)).search(text) else "last"
     return "none"
 
 
@@ -121,13 +122,13 @@ def _names_another(text: str, patient: Patient, ocr: bool) -> Literal["first", "
     word a character off is taken as the name misread): "first" when it holds the first name,
     "other" when not; None when every labelled name is this patient's."""
     def holds(words: list[str], name: str) -> bool:
-        parts = [part for part in (plain(word) for word in name.split()) if part]
+        parts = [part for part in (name_key(word) for word in name.split()) if part]
         return all(any(_distance(word, part, allowed) <= allowed for word in words) for part in parts)
 
     allowed = 1 if ocr else 0
     found: Literal["first", "other"] | None = None
     for match in NAME_LABEL.finditer(text):
-        words = [plain(word) for word in re.split(r"[\s,]+", match.group(1))]
+        words = [name_key(word) for word in re.split(r"[\s,]+", match.group(1))]
         if holds(words, patient.last_name):
             continue  # this patient's name (a last name may be a word that ends names: "Subscriber")
         named = list(itertools.takewhile(lambda word: word not in NAME_ENDS, words))

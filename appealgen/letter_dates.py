@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from appealgen.models import Claim, plain
+from appealgen.models import Claim, name_key, plain
 from appealgen.report import Finding, problem
 
 if TYPE_CHECKING:  # a type only: the plan reads dates from titles without the PDF readers' imports
@@ -98,7 +98,7 @@ def letter_claim_findings(letter: Part, claim: Claim) -> list[Finding]:
     and the patient (the member ID, or the last name). A reviewer files a request by them; a
     letter without them (a template with its RE: block deleted) is set aside or dismissed."""
     try:
-        text = plain("".join(_texts(letter.pdf)))
+        text = name_key("".join(_texts(letter.pdf)))  # plain's letters and digits, and a name's accented ones
     except Exception:  # the letter was rendered here; a failure to read it is not the claim's
         return []
     if not text:  # no text layer to read (not ours): nothing to judge
@@ -110,7 +110,7 @@ def letter_claim_findings(letter: Part, claim: Claim) -> list[Finding]:
                                 "(payer_claim_number); the payer files the request by it: restore it in the letter "
                                 "template"))
     patient = claim.patient
-    if not any(plain(value) in text for value in (patient.member_id, patient.last_name)):
+    if not any((key := name_key(value)) and key in text for value in (patient.member_id, patient.last_name)):
         findings.append(problem("letter.patient_missing", "the letter names neither the patient nor the member ID; "
                                 "restore them in the letter template"))
     return findings

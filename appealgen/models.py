@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -209,6 +210,26 @@ def plain(text: str) -> str:
     """Letters and digits only, in capitals: an ID, a claim number or a name compared however a
     page prints it ("3KQ7-HN4-TR62", "Testwell,")."""
     return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+# Letters that do not decompose into a base letter and its accents, as they are written without them.
+_UNACCENTED = str.maketrans({"ß": "ss", "ẞ": "SS", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Æ": "AE", "æ": "ae",
+                             "Œ": "OE", "œ": "oe", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"})
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def unaccented(text: str) -> str:
+    """"José Peña" -> "Jose Pena": a name as a record, a claim file or a payer's system writes it,
+    with or without its accents (and a PDF's ligatures, "ﬁ", as their letters)."""
+    if text.isascii():  # most pages: no copy made
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_UNACCENTED)
+
+
+def name_key(text: str) -> str:
+    """A name, or a word of one, compared however it is printed: without accents, case, spaces or
+    punctuation ("Peña," -> "PENA"); the letters of other scripts are kept, not dropped."""
+    return re.sub(r"[\W_]", "", unaccented(text).upper())
 
 # The Medicare Beneficiary Identifier (CMS, "Understanding the MBI"): 11 characters; a digit 1-9,
 # then letters where the card has letters (never S, L, O, I, B or Z: they read as digits) and

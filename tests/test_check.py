@@ -384,6 +384,22 @@ def test_a_missing_tool_outranks_bad_input(write_claim: WriteClaim, tmp_path: Pa
                                    "libreoffice-writer-nogui fonts-liberation2"]
 
 
+@pytest.mark.parametrize(("names", "last_name", "missing"), [
+    ("Peña", "Peña", False), ("PEN\u0303A", "Peña", False),  # accents as marks, as some PDFs give them
+    ("Петров", "Петров", False), ("the patient", "Петров", True),  # a name in another script is looked for
+], ids=["accented", "combining-marks", "cyrillic", "cyrillic-missing"])
+def test_a_letter_names_the_patient_however_the_name_is_written(names: str, last_name: str, missing: bool) -> None:
+    from weasyprint import HTML
+
+    from appealgen.letter_dates import letter_claim_findings
+
+    pdf = bytes(HTML(string=f"<p>RE: claim PCN0001 for {names}.</p>").write_pdf())
+    claim = Claim.model_validate(claim_dict(patient={"first_name": "Ana", "last_name": last_name,
+                                                     "member_id": "XYZ123456789"}))
+    found = letter_claim_findings(Part("letter", "Letter", "letter.html", "0", pdf=pdf, pages=1), claim)
+    assert [f.code for f in found] == (["letter.patient_missing"] if missing else [])
+
+
 @pytest.mark.parametrize(("body", "said"), [
     ("<p>Dear reviewer, please pay {{ patient.last_name }}'s claim.</p>",
      ["the letter does not give the payer's claim number (payer_claim_number); the payer files the request by it: "

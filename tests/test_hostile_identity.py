@@ -345,3 +345,42 @@ def test_a_remittance_of_another_claim_is_named(write_claim: WriteClaim, tmp_pat
     assert said == ([] if warned is None else [
         f"warning: attachments[0] (remittance advice): names claim number {warned}, not this claim's (PCN0001): "
         "enclose the remittance advice of this claim"])
+
+
+JOSE = Patient(first_name="José", last_name="Peña", member_id="XYZ123456789")
+IVAN = Patient(first_name="Иван", last_name="Петров", member_id="XYZ123456789")
+
+
+@pytest.mark.parametrize(("text", "patient", "verdict"), [
+    # a name with accents, printed with them, without them, or with the accents as separate marks
+    (f"Patient: José Peña\n{FILLER}", JOSE, "name"),
+    (f"Patient: Jose Pena\n{FILLER}", JOSE, "name"),
+    (f"PATIENT NAME PEN\u0303A, JOSE\u0301 DOB 01/02/1950\n{FILLER}", JOSE, "name"),
+    (f"Patient: José Peña \u00b7 Member ID: XYZ123456789\n{FILLER}", JOSE, "member"),
+    (f"Patient: José Peña\n{FILLER}", Patient(first_name="Jose", last_name="Pena", member_id="XYZ123456789"), "name"),
+    (f"Patient: Anneliese Müller, Straße 4\n{FILLER}", Patient(first_name="Anneliese", last_name="Müller",
+                                                             member_id="XYZ123456789"), "name"),
+    # another patient's accented name is still another patient's
+    (f"Patient: María López\n{FILLER}", JOSE, "other_name"),
+    (f"Patient: José Peña\nPatient: María López\n{FILLER}", JOSE, "other_name"),
+    # names in another script are read, not dropped
+    (f"Patient: Иван Петров\n{FILLER}", IVAN, "name"),
+    (f"Patient: Олег Сидоров\n{FILLER}", IVAN, "other_name"),
+], ids=["accented", "unaccented-page", "combining-marks", "accented-with-id", "unaccented-claim", "eszett",
+        "other-accented", "second-patient-accented", "cyrillic", "other-cyrillic"])
+def test_a_name_is_the_same_with_or_without_its_accents(text: str, patient: Patient, verdict: str) -> None:
+    assert page_identity(text, patient) == verdict
+
+
+def test_a_packet_for_a_patient_with_an_accented_name_passes(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A record names "José Peña" as the claim does (a real PDF, rendered with an embedded font)."""
+    from weasyprint import HTML
+
+    page = "<p>Patient: José Peña · Member ID: 9XX9XX9XX99</p><p>Visit notes: seen and examined today.</p>"
+    notes = bytes(HTML(string=page).write_pdf())
+    claim = write_claim(appeal=HTML_LETTER, files={"docs/notes.pdf": notes, "docs/ra.pdf": notes},
+                        patient={"first_name": "José", "last_name": "Peña", "dob": "1950-01-02",
+                                 "member_id": "9XX9XX9XX99"})
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert code == 0, stderr
+    assert "identity" not in stderr
