@@ -7,7 +7,6 @@ they never write the summary (or, later, the tracking log)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -21,7 +20,7 @@ from appealgen.errors import AppealgenError
 from appealgen.executors.base import Executor, Work
 from appealgen.executors.inprocess import InProcessExecutor
 from appealgen.outcome import Outcome, check_detail
-from appealgen.output import counted, write_atomic
+from appealgen.output import SpreadsheetWriter, counted, write_atomic
 from appealgen.plan import DATED
 from appealgen.planned import plan_item
 from appealgen.report import SCHEMA_VERSION, PacketReport
@@ -166,11 +165,11 @@ def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str
     out = settings.out
     rows = [summary_row(o) for o in outcomes]
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetWriter(text, lineterminator="\n")
+    writer.writerow(SUMMARY_FIELDS)
     # true/false as the JSON has them (and as a spreadsheet reads them), not Python's True/False
-    writer.writerows({key: str(value).lower() if isinstance(value, bool) else value for key, value in row.items()}
-                     for row in rows)
+    writer.writerows([str(value).lower() if isinstance(value, bool) else value
+                      for value in (row.get(key, "") for key in SUMMARY_FIELDS)] for row in rows)
     csv_path, json_path = out / "batch-summary.csv", out / "batch-summary.json"
     write_atomic(csv_path, text.getvalue().encode())
     counts = count_statuses(outcomes)

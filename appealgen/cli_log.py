@@ -4,8 +4,6 @@ Importing this module registers the commands on `appealgen.cli.main`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable
@@ -212,9 +210,7 @@ def queue(practice: str | None, owner: str | None, payer: str | None, category: 
     if as_json:
         _json(queue_json(ranked, limit))
     elif as_csv:
-        buffer = io.StringIO()
-        queue_csv(ranked, limit, csv.writer(buffer))
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(queue_csv(ranked, limit), nl=False)
     else:
         click.echo("\n".join(queue_lines(ranked, shown or TABLE_ROWS)))
 

@@ -237,9 +237,14 @@ def read_document(path: Path, limit: int = LIMITS.document_bytes) -> Any:
         raise InputError(path, None, "nested too deeply") from None
 
 
+def strict_json(text: str) -> Any:
+    """JSON as plain data: amounts as Decimal; a key given twice, NaN or Infinity refused (Refused)."""
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
 def _read_json(path: Path, text: str) -> Any:
     try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return strict_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
 

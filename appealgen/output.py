@@ -14,13 +14,16 @@ read-only folder) removes the temp files and leaves the folder as it was.
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import glob
 import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import IO, Any
 
 from appealgen.errors import InputError
 
@@ -158,3 +161,32 @@ def _write_through(path: Path, data: bytes, truncate: bool) -> None:
             stream.write(data)
     except OSError as error:
         raise OutputError(path, None, f"cannot write: {_reason(error)}") from None
+
+
+# A cell a spreadsheet would run as a formula: "=HYPERLINK(...)" in a claim file's name, which a
+# client chose, would run when the summary is opened. Numbers ("-12.50", "+3%", a report's change
+# "+0.5 pts", "+$300.00") stay as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\$?\d[\d,]*(?:\.\d+)?%?(?: [a-z]+)?")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A text cell that would start a formula, with an apostrophe before it (OWASP's advice for
+    CSV files): the spreadsheet shows the text, and runs nothing."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SpreadsheetWriter:
+    """csv.writer for the CSV files people open in a spreadsheet (summaries, queues, reports)."""
+
+    def __init__(self, stream: IO[str], **options: Any) -> None:
+        self._writer = csv.writer(stream, **options)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([spreadsheet_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -26,6 +26,7 @@ class Limits:
 
     file_bytes: int = 200 * MB  # an attachment file
     document_bytes: int = 10 * MB  # a claim file, payer profile or settings file
+    export_bytes: int = 200 * MB  # a CSV export or a JSON Lines file: many claims
     x12_bytes: int = 100 * MB  # an 835 file (a large payer's daily file is a few MB)
     pages: int = 2_000  # pages of one attachment
     pixels: int = 100_000_000  # one image (a 600 dpi letter page is 34 million)

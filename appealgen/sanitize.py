@@ -47,11 +47,19 @@ PRIVATE_KEYS = ("/PieceInfo", "/Metadata")
 ORDER = ["JavaScript", "a launch action", "a link to another file", "a form submission", "a form data import",
          "a web link", "an embedded file", "an XFA form", "a multimedia annotation", OTHER_ACTION]
 
-# The finished packet's deny-list: any of these names as a key or a value is a failure.
+# Content kept outside the file, which a viewer or a print server would fetch: a stream whose data
+# is another file (/F, with its /FFilter and /FDecodeParms), a prepress link to the high-resolution
+# original of an image (/OPI), and a file specification that is a web address (/FS /URL).
+EXTERNAL_STREAM_KEYS = ("/F", "/FFilter", "/FDecodeParms")
+EXTERNAL = "a link to another file"
+
+# The finished packet's deny-list: any of these names as a key or a value is a failure; so is a
+# stream whose data is another file (/F in a stream's dictionary).
 DENIED_NAMES = {
     "/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch", "/GoToR", "/GoToE", "/SubmitForm", "/ImportData",
     "/URI", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA", "/FileAttachment", "/RichMedia", "/Sound",
-    "/Movie", "/Screen", "/3D", "/PieceInfo", "/Rendition", "/RichMediaExecute",
+    "/Movie", "/Screen", "/3D", "/PieceInfo", "/Rendition", "/RichMediaExecute", "/OPI", "/URL", "/FFilter",
+    "/FDecodeParms",
 }
 
 
@@ -97,7 +105,7 @@ def _allowed_action(action: Any) -> bool:
 
 # The keys `Stripper.dictionary` acts on: a dictionary with none of them is left as it is.
 _WATCHED = {"/S", "/AA", "/OpenAction", "/A", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA", "/URI",
-            "/Annots", *PRIVATE_KEYS}
+            "/Annots", "/OPI", "/FS", *EXTERNAL_STREAM_KEYS, *PRIVATE_KEYS}
 
 
 class Stripper:
@@ -140,6 +148,23 @@ class Stripper:
                 del d[key]
         if "/Annots" in keys:
             self.annotations(d)
+        self.external(d, keys)
+
+    def external(self, d: Any, keys: set[str]) -> None:
+        """Content kept outside the file (EXTERNAL_STREAM_KEYS, /OPI, a web file specification)."""
+        if "/FS" in keys and name_of(d.get("/FS")) == "/URL":  # wherever it is referred to from
+            self.removed.add(EXTERNAL)
+            for key in list(d.keys()):
+                del d[key]
+            return
+        if "/OPI" in keys:
+            self.removed.add(EXTERNAL)
+            del d["/OPI"]
+        if isinstance(d, pikepdf.Stream):
+            for key in EXTERNAL_STREAM_KEYS:
+                if key in keys:
+                    self.removed.add(EXTERNAL)
+                    del d[key]
 
     def annotations(self, page: Any) -> None:
         annots = page.get("/Annots")
@@ -216,6 +241,8 @@ def _names_in(pdf: Any) -> set[str]:
         obj = pending.pop()
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             found |= DENIED_NAMES.intersection(obj.keys())
+            if isinstance(obj, pikepdf.Stream) and "/F" in obj.stream_dict:
+                found.add("/F")  # its data is another file
             children = obj.stream_dict.values() if isinstance(obj, pikepdf.Stream) else obj.values()
         elif isinstance(obj, pikepdf.Array):
             children = obj

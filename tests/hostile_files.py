@@ -182,6 +182,26 @@ def piece_info() -> bytes:
     return one_page_pdf(page_extra=b"/PieceInfo << /EHRApp << /Private (Rosa Testcase 9XX9XX9XX99) >> >>")
 
 
+IMAGE = b" /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+
+
+def external_stream() -> bytes:
+    """A page thumbnail whose data is fetched from a web address (a stream's /F)."""
+    return one_page_pdf(page_extra=b"/Thumb 6 0 R", more=[stream(
+        b"\x80", IMAGE + b" /F << /FS /URL /F (http://198.51.100.7/image) >> /FFilter /FlateDecode")])
+
+
+def opi_image() -> bytes:
+    """An image with a prepress link (OPI) to its 'high-resolution original', a local file."""
+    return one_page_pdf(page_extra=b"/Thumb 6 0 R", more=[stream(
+        b"\x80", IMAGE + b" /OPI << /2.0 << /Type /OPI /Version 2.0 /F (/etc/passwd) >> >>")])
+
+
+def url_file_specification() -> bytes:
+    """A web file specification under a key no reader is known to follow (found wherever it is)."""
+    return one_page_pdf(page_extra=b"/PieceOfSomething << /FS /URL /F (http://198.51.100.7/x) >>")
+
+
 ACTIVE_PDFS = {
     "openaction-javascript": (js_open_action, "JavaScript"),
     "page-aa": (page_aa, "JavaScript"),
@@ -197,6 +217,9 @@ ACTIVE_PDFS = {
     "names-javascript": (names_javascript, "JavaScript"),
     "xfa": (xfa_form, "an XFA form"),
     "rich-media": (rich_media_annotation, "a multimedia annotation"),
+    "external-stream": (external_stream, "a link to another file"),
+    "opi": (opi_image, "a link to another file"),
+    "url-file-specification": (url_file_specification, "a link to another file"),
 }
 
 

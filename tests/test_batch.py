@@ -611,3 +611,31 @@ def test_a_claim_with_nothing_to_send_says_what_to_do_instead_in_the_summary(tmp
                 "--attachments-root", str(era / "records"), "--out", str(out), "--as-of", "2026-11-22")
     assert rerun[0] == 0
     assert {row["claim_id"]: row["instead"] for row in summary(out)} == {k: r["instead"] for k, r in rows.items()}
+
+
+def test_a_claim_file_named_as_a_formula_reaches_the_summary_as_text(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error column starts with the claim file's name as it was given: a client's file named
+    '=HYPERLINK(...)' would run when the summary is opened in a spreadsheet."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / '=HYPERLINK("http:x.example","x").yaml').write_text("claim_id: X-1\npayer: commercial\n")
+    monkeypatch.chdir(folder)
+    code, _, _ = run("batch", ".", "--out", str(tmp_path / "out"), "--quiet", *AS_OF)
+    assert code == 1
+    [row] = summary(tmp_path / "out")
+    assert row["error"].startswith("'=HYPERLINK(")
+    assert json.loads((tmp_path / "out" / "batch-summary.json").read_text())["claims"][0]["error"].startswith(
+        "=HYPERLINK(")  # JSON is data, not a spreadsheet: kept as it is
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=SUM(A1)", "'=SUM(A1)"), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"), ("@A1", "'@A1"), ("\tx", "'\tx"),
+    ("-12.50", "-12.50"), ("+3%", "+3%"), ("-1,234", "-1,234"), ("+0.5 pts", "+0.5 pts"), ("+$300.00", "+$300.00"),
+    ("-1 x|y", "'-1 x|y"),
+    ("TEST-1", "TEST-1"), (12, 12),
+])
+def test_a_csv_cell_that_would_start_a_formula_is_text(value: object, cell: object) -> None:
+    from appealgen.output import spreadsheet_cell
+
+    assert spreadsheet_cell(value) == cell

@@ -154,6 +154,19 @@ def test_the_final_scan_finds_denied_names_wherever_the_file_holds_them() -> Non
     assert denied_names(data) == {"/JS", "/Launch", "/AA", "/Movie", "/OpenAction"}
 
 
+def test_the_final_scan_finds_content_kept_outside_the_file() -> None:
+    """A stream whose data is another file, an OPI link and a web file specification: found in the
+    written file as they are, with /F of any other dictionary (an annotation's flags) left alone."""
+    data = hostile.raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /Extra << /FS /URL /F (http://198.51.100.7/x) >> >>",
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+        hostile.stream(b"x", extra=b" /F (data.bin)"),
+        hostile.stream(b"x", extra=hostile.IMAGE + b" /OPI << >>"),
+        b"<< /Type /Annot /Subtype /Text /F 4 >>",
+    ])
+    assert denied_names(data) == {"/URL", "/F", "/OPI"}
+
+
 def test_the_final_scan_reads_attributes_a_page_would_inherit_as_the_file_holds_them() -> None:
     """qpdf by default moves inherited page attributes onto the pages and drops from the page tree
     what no page inherits: the scan must see the file as it is, not a tidied copy."""

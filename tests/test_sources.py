@@ -219,16 +219,35 @@ def test_json_lines_one_claim_per_line_each_alone(tmp_path: Path) -> None:
     ]
 
 
-def test_a_named_pipe_given_as_a_csv_export_is_refused_without_waiting(tmp_path: Path) -> None:
-    pipe = tmp_path / "claims.csv"
+def test_a_json_lines_line_that_nests_too_deeply_or_repeats_a_key_fails_alone(tmp_path: Path) -> None:
+    """A 4 KB line of brackets once stopped the whole run with an unexpected RecursionError."""
+    import json
+
+    path = tmp_path / "claims.jsonl"
+    twice = json.dumps(claim_dict(claim_id="J-3")).replace('"J-3"', '"J-3", "claim_id": "J-4"', 1)
+    path.write_text("[" * 2000 + "]" * 2000 + f"\n{json.dumps(claim_dict(claim_id='J-1'))}\n{twice}\n"
+                    '{"claim_id": NaN}\n')
+    loaded = load_claim_file(path)
+    assert [item.claim_id for item in loaded.items] == ["J-1"]
+    assert sorted(line for error in loaded.errors for line in error.lines()) == [
+        f"{path}, line 1: nested too deeply",
+        f"{path}, line 3: invalid JSON: a key is given twice in one object",
+        f"{path}, line 4: invalid JSON: NaN is not a number",
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_named_pipe_given_as_a_file_of_claims_is_refused_without_waiting(tmp_path: Path, suffix: str) -> None:
+    pipe = tmp_path / f"claims{suffix}"
     os.mkfifo(pipe)
     found: list[Loaded] = []
-    reader = threading.Thread(target=lambda: found.append(load_csv(pipe)), daemon=True)
+    load = (lambda: load_csv(pipe)) if suffix == ".csv" else (lambda: load_claim_file(pipe))
+    reader = threading.Thread(target=lambda: found.append(load()), daemon=True)
     reader.start()
     reader.join(10)
     if reader.is_alive():  # it waits for a writer: give it one, so the thread ends, then fail
         os.close(os.open(pipe, os.O_WRONLY))
-        pytest.fail("the CSV reader waited on a named pipe")
+        pytest.fail("the reader waited on a named pipe")
     assert [e.lines() for e in found[0].errors] == [[f"{pipe}: is a named pipe, not a regular file"]]
 
 

@@ -3,6 +3,7 @@ Claim IDs, payers, actions, dates and amounts only: never a patient's name."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from appealgen.log.queue import (
     Queue,
     Row,
 )
-from appealgen.output import counted
+from appealgen.output import SpreadsheetWriter, counted
 
 FIELDS = ("rank", "practice", "claim_id", "payer", "payer_name", "category", "level", "status", "next_action",
           "deadline", "days_left", "follow_up", "owner", "amount", "likelihood", "urgency", "priority", "missed",
@@ -85,12 +86,14 @@ def queue_json(queue: Queue, limit: int | None) -> dict[str, Any]:
     }
 
 
-def queue_csv(queue: Queue, limit: int | None, writer: Any) -> None:
+def queue_csv(queue: Queue, limit: int | None) -> str:
+    buffer = io.StringIO()
+    writer = SpreadsheetWriter(buffer)
     writer.writerow(FIELDS)
     rows = [_row_dict(r, n) for n, r in enumerate(queue.rows[:limit], start=1)]
     rows += [_row_dict(r, None) for r in queue.missed]
-    for row in rows:
-        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+    writer.writerows(["" if row[f] is None else row[f] for f in FIELDS] for row in rows)
+    return buffer.getvalue()
 
 
 def due_line(due: Due) -> str:

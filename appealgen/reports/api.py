@@ -3,13 +3,13 @@ JSON, CSV (any one table), a self-contained HTML page or a PDF."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
 
 from appealgen.errors import InputError
 from appealgen.log.api import open_log
+from appealgen.output import SpreadsheetWriter
 from appealgen.reports.build import Options, build
 from appealgen.reports.causes import load_causes
 from appealgen.reports.inputs import read_inputs
@@ -63,7 +63,7 @@ def json_text(report: Report) -> str:
 def csv_text(report: Report, table_id: str) -> str:
     """One table as CSV; `metrics` is the headline table (each metric with its definition and basis)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetWriter(out)
     if table_id == "metrics":
         writer.writerow(["section", "id", "title", "value", "previous", "change", "definition", "basis"])
         written: set[str] = set()

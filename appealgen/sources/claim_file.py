@@ -4,32 +4,44 @@ alone: one that fails validation fails only itself."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from appealgen.documents import read_document, validation_errors
+from appealgen.documents import read_document, strict_json, validation_errors
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import Claim, stated_claim_id
+from appealgen.preflight import LIMITS, Refused, megabytes, read_regular
 from appealgen.sources.items import Item, Loaded
 
 
 def _json_lines(path: Path, loaded: Loaded) -> list[tuple[str, object]]:
-    """One claim per line; blank lines are skipped; a line that is not JSON fails alone."""
+    """One claim per line; blank lines are skipped; a line that is not JSON, nests too deeply or
+    is larger than a claim file may be fails alone. The file is read as a claim file is (a regular
+    file, within the size of a CSV export: a named pipe or a device never blocks the run)."""
     entries: list[tuple[str, object]] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        loaded.errors.append(InputError(path, None, f"cannot read file ({type(exc).__name__})"))
+        text = read_regular(path, LIMITS.export_bytes).decode("utf-8-sig")
+    except Refused as refused:
+        loaded.errors.append(InputError(path, None, str(refused)))
+        return entries
+    except UnicodeDecodeError:
+        loaded.errors.append(InputError(path, None, "cannot read file: not UTF-8 text"))
         return entries
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        origin = f"{path}, line {number}"
         try:
-            entries.append((f"{path}, line {number}", json.loads(line, parse_float=Decimal)))
+            if len(line) > LIMITS.document_bytes:
+                raise Refused(f"is larger than {megabytes(LIMITS.document_bytes)} (one claim)")
+            entries.append((origin, strict_json(line)))
         except json.JSONDecodeError as exc:
-            loaded.errors.append(InputError(f"{path}, line {number}", None, f"invalid JSON: {exc.msg}"))
+            loaded.errors.append(InputError(origin, None, f"invalid JSON: {exc.msg}"))
+        except Refused as refused:
+            loaded.errors.append(InputError(origin, None, str(refused)))
+        except RecursionError:
+            loaded.errors.append(InputError(origin, None, "nested too deeply"))
     return entries
 
 

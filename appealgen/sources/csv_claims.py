@@ -34,7 +34,7 @@ from pydantic import Field, ValidationError
 from appealgen.documents import did_you_mean, error_message, field_path, read_document
 from appealgen.errors import InputError, InputErrors
 from appealgen.models import PAYER_ID_PATTERN, AttachmentKind, Claim, Strict, plain_amount, stated_claim_id
-from appealgen.preflight import MB, Refused, read_regular
+from appealgen.preflight import LIMITS, Refused, read_regular
 from appealgen.sources.items import Item, Loaded
 
 LINE_FIELDS = {"dos", "code", "modifiers", "units", "billed", "paid", "diagnosis", "carc", "group", "rarc"}
@@ -51,7 +51,6 @@ CLAIM_FIELDS = [
 ]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
 PAYER_ID = re.compile(PAYER_ID_PATTERN)
-MAX_BYTES = 200 * MB  # like every other limit, in megabytes of 1,000,000 bytes
 
 
 class Mapping(Strict):
@@ -92,7 +91,7 @@ def load_mapping(path: Path | None) -> Mapping:
 def read_text(path: Path) -> str:
     """UTF-8 (with or without a BOM), else Windows-1252, the encoding older exports use."""
     try:  # a regular file only (a named pipe would block the run), refused by its size before it is read
-        data = read_regular(path, MAX_BYTES)
+        data = read_regular(path, LIMITS.export_bytes)
     except Refused as refused:
         raise InputError(path, None, str(refused)) from None
     try:
