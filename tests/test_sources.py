@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -241,8 +242,8 @@ def test_a_named_pipe_given_as_a_file_of_claims_is_refused_without_waiting(tmp_p
     pipe = tmp_path / f"claims{suffix}"
     os.mkfifo(pipe)
     found: list[Loaded] = []
-    load = (lambda: load_csv(pipe)) if suffix == ".csv" else (lambda: load_claim_file(pipe))
-    reader = threading.Thread(target=lambda: found.append(load()), daemon=True)
+    load: Callable[[Path], Loaded] = load_csv if suffix == ".csv" else load_claim_file
+    reader = threading.Thread(target=lambda: found.append(load(pipe)), daemon=True)
     reader.start()
     reader.join(10)
     if reader.is_alive():  # it waits for a writer: give it one, so the thread ends, then fail
