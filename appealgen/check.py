@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from appealgen.attachments import Part, removal_findings
 from appealgen.documents import validation_errors
@@ -214,8 +215,11 @@ def verify_packet(folder: Path, profile_of: Callable[[str, Path], PayerProfile],
         return Verification(report, _nothing_to_send(report, folder))
     profile = profile_of(report.payer, folder / "packet.json")
     reader = _open_pdf(folder / "packet.pdf")
-    findings = _structure_problems(report, reader) + _stamp_problems(report, reader)
-    findings += _index_problems(report, reader)
+    try:  # reading each page's text decompresses its content: a file replaced by a bomb stops here
+        findings = _structure_problems(report, reader) + _stamp_problems(report, reader)
+        findings += _index_problems(report, reader)
+    except PyPdfError:
+        raise InputError(folder / "packet.pdf", None, "PDF is damaged and cannot be read") from None
     findings += [f for f in report.check.findings if not f.code.startswith(RECOMPUTED)]
     submitted = report.action in SUBMITTED
     findings += manifest_findings(_requirements(report, profile), submitted)

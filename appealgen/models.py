@@ -445,6 +445,8 @@ class Attachment(Strict):
     def _not_empty(cls, value: Path) -> Path:
         if str(value) in ("", "."):
             raise ValueError("path is empty")
+        if "\x00" in str(value):  # no file system takes one: opening it would fail unexplained
+            raise ValueError("path holds a NUL character")
         return value
 
 

@@ -3,13 +3,14 @@
 Refused: zip bombs (total size, ratio, entry count, sizes that lie), macros, any reference
 to content outside the file (external relationships such as http images or file:// targets,
 linked OpenDocument images and sections, DDE), fields that pull content in when the document
-is opened or updated (INCLUDETEXT, INCLUDEPICTURE, LINK, DDE, IMPORT), and XML with a DTD
-(entity expansion). Hyperlinks are allowed: they fetch nothing, and links in the PDF are
-removed later with the rest of the active content.
+is opened or updated (INCLUDETEXT, INCLUDEPICTURE, LINK, DDE, IMPORT), XML with a DTD (entity
+expansion), and parts imported as the document opens (altChunk). Hyperlinks are allowed: they
+fetch nothing, and links in the PDF are removed later with the rest of the active content.
 
-Each XML part is read with an XML parser, not searched as bytes: a part may be written in
-UTF-16, name Word's elements under any prefix, and spell a value with character references,
-and LibreOffice reads all of those as the plain form.
+Each XML part (known by its name, or by its first bytes: a part may be renamed) is read with an
+XML parser, not searched as bytes: a part may be written in UTF-16, name Word's elements under
+any prefix, and spell a value with character references, and LibreOffice reads all of those as
+the plain form.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ _MACRO_TYPES = ("macroEnabled", "vbaProject", "ms-office.activeX")
 MACROS = "document contains macros; save it without macros (.docx or .odt)"
 OUTSIDE = "document refers to content outside itself (an external link or image); embed it or remove it"
 _FIELDS = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT)\b")
+# The first bytes of an XML part: its first tag, or a byte-order mark (UTF-8, UTF-16).
+_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# A part imported into the document as it opens (altChunk: HTML, RTF, another document), read by
+# rules of its own format that this check does not apply: refused.
+IMPORTED = "document imports another document into itself (altChunk); paste its content in instead"
 _OUTSIDE_HREF = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^(/|\.\.|\\)")  # a scheme, an absolute or a parent path
 
 # Elements and attributes by namespace and local name, as LibreOffice reads them: the prefix is
@@ -86,12 +92,18 @@ def check_office(data: bytes, limits: Limits) -> None:
                 if _MACRO_PARTS.search(info.filename):
                     raise Refused(MACROS)
                 body = _read(archive, info, budget)
-                if info.filename.lower().endswith((".xml", ".rels")):
+                if _is_xml(info.filename, body):
                     _check_xml(info.filename, body, budget)
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         raise Refused("document is damaged and cannot be read") from None
+
+
+def _is_xml(name: str, body: bytes) -> bool:
+    """A part to read as XML: by its name, or by its first bytes whatever it is named (the document
+    part renamed `word/document.dat` is still read by LibreOffice, through the package's relationships)."""
+    return name.lower().endswith((".xml", ".rels")) or body[:256].lstrip().startswith(_XML_STARTS)
 
 
 def _check_xml(name: str, body: bytes, budget: Budget) -> None:
@@ -135,9 +147,13 @@ class _PartScan:
         raise Refused("document contains an XML DTD (entity definitions); refused")
 
     def relationship(self, tag: str, attributes: dict[str, str]) -> None:
-        if (attributes.get("TargetMode", "").strip().lower() == "external" and tag.endswith("Relationship")
-                and not attributes.get("Type", "").rstrip().endswith("/hyperlink")):
+        if not tag.endswith("Relationship"):
+            return
+        kind = attributes.get("Type", "").rstrip()
+        if attributes.get("TargetMode", "").strip().lower() == "external" and not kind.endswith("/hyperlink"):
             raise Refused(OUTSIDE)
+        if kind.endswith("/aFChunk"):
+            raise Refused(IMPORTED)
 
     def content_type(self, tag: str, attributes: dict[str, str]) -> None:
         if any(t in value for value in attributes.values() for t in _MACRO_TYPES):

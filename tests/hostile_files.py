@@ -90,16 +90,19 @@ def deep_nesting_pdf(depth: int = 10_000) -> bytes:
     return one_page_pdf(page_extra=b"/Deep " + b"[" * depth + b"]" * depth)
 
 
-def inflating_stream_pdf(size: int = 1 << 30) -> bytes:
-    """A page whose content stream inflates to `size` bytes of spaces (about 1 MB compressed)."""
+def inflating_stream_pdf(size: int = 1 << 30, font: bool = False) -> bytes:
+    """A page whose content stream inflates to `size` bytes of spaces (about 1 MB compressed);
+    with `font`, a page a text extractor reads (it has a font to read the text with)."""
     compressor = zlib.compressobj(1)
     chunk = b" " * (1 << 24)
     data = b"".join(compressor.compress(chunk) for _ in range(size // len(chunk))) + compressor.flush()
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R%s >>"
+        % (b" /Resources << /Font << /F1 5 0 R >> >>" if font else b""),
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(data), data),
+        *([FONT] if font else []),
     ])
 
 
@@ -292,6 +295,28 @@ def docx_prefixed_field(instruction: bytes) -> bytes:
     """A field whose elements are Word's own under the prefix `x:` instead of `w:`."""
     document = b"<w:document %s><w:body>%s</w:body></w:document>" % (W, field_paragraph(instruction))
     return docx_document(document.replace(b"w:", b"x:").replace(b"xmlns:w=", b"xmlns:x="))
+
+
+def docx_renamed_part(field_of: bytes) -> bytes:
+    """The document part under another name (word/document.dat), declared to the package as the
+    document, holding a field that reads another file."""
+    document = (b'<?xml version="1.0" encoding="UTF-8"?><w:document %s><w:body>%s</w:body></w:document>'
+                % (W, field_paragraph(field_of)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.replace(b"/word/document.xml", b"/word/document.dat"))
+        archive.writestr("_rels/.rels", ROOT_RELS.replace(b"word/document.xml", b"word/document.dat"))
+        archive.writestr("word/document.dat", document)
+    return out.getvalue()
+
+
+def docx_alt_chunk() -> bytes:
+    """An HTML part imported as the document opens (altChunk), with an image from the web."""
+    rel = (b'<Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           b'aFChunk" Target="chunk.htm"/>')
+    body = b'<w:altChunk xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId7"/>'
+    return docx(body, rels=rel, extra={"word/chunk.htm": b'<html><body><img src="http://198.51.100.7/p.png">'
+                                                          b"</body></html>"})
 
 
 def docx_macro() -> bytes:

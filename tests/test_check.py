@@ -264,6 +264,20 @@ def test_check_of_a_batch_folder_checks_every_packet_under_it(write_claim: Write
     assert check(tmp_path / "out" / "empty") == (1, [f"{tmp_path / 'out' / 'empty' / 'packet.json'}: file not found"])
 
 
+def test_a_packet_replaced_by_a_decompression_bomb_fails_alone_and_the_others_are_checked(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    from tests.hostile_files import inflating_stream_pdf
+
+    assert build(write_claim(appeal=HTML_LETTER), tmp_path / "out" / "one")[0] == 0
+    assert build(write_claim(appeal=HTML_LETTER, claim_id="TEST-2"), tmp_path / "out" / "two")[0] == 0
+    bomb = tmp_path / "out" / "one" / "TEST-1" / "packet.pdf"
+    bomb.write_bytes(inflating_stream_pdf(1 << 28, font=True))
+    out = tmp_path / "out"
+    assert check(out) == (1, [f"{bomb}: PDF is damaged and cannot be read",
+                              f"TEST-2: passed, 5 pages -> {out / 'two' / 'TEST-2'}"])
+
+
 def test_a_stamp_too_long_for_the_page_names_the_account_alone() -> None:
     # 64 + 2 + 5 + 1 + 40 characters would run off a Letter page with the INCOMPLETE banner
     account, number = "A" * 64, "9" * 40

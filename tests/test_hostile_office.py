@@ -70,6 +70,11 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
                         "document has a part compressed more than 200:1 (a zip bomb)"),
     "docx-too-many-entries": (hostile.docx_many_entries,
                               f"document holds more than {LIMITS.zip_entries:,} files"),
+    # A part renamed: LibreOffice finds it through the package's relationships, whatever its name.
+    "docx-renamed-document-part": (lambda: hostile.docx_renamed_part(field_of=b'INCLUDETEXT "/etc/hostname"'),
+                                   "document has an INCLUDETEXT field, which reads other files; remove the field"),
+    "docx-alt-chunk": (hostile.docx_alt_chunk, "document imports another document into itself (altChunk); paste "
+                                               "its content in instead"),
     "odt-http-image": (hostile.odt_remote_image, OUTSIDE),
     "odt-file-image": (lambda: hostile.odt_remote_image(b"file:///etc/passwd"), OUTSIDE),
     "odt-section-source": (hostile.odt_section_source, OUTSIDE),

@@ -71,6 +71,18 @@ def test_paths_out_of_the_root_and_non_files_are_refused_unread(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_path_holding_a_nul_character_is_named_not_a_crash(tmp_path: Path) -> None:
+    """No file system takes one: opening it failed as an unexpected error (exit 5)."""
+    import yaml
+
+    from tests.conftest import claim_dict
+
+    claim = tmp_path / "claim.yaml"
+    claim.write_text(yaml.safe_dump(claim_dict(appeal=HTML_LETTER, attachments=notes_at("docs/x\x00y.pdf"))))
+    code, _, stderr = build(claim, tmp_path / "out")
+    assert (code, stderr) == (1, f"{claim}: {NOTES}: path holds a NUL character\n")
+
+
 # --- what messages say ------------------------------------------------------------------------
 
 
