@@ -13,6 +13,7 @@ from appealgen.log.state import State, derive, problem
 from appealgen.log.store import Filters, existing_keys, insert_denials, insert_events, load_states
 from appealgen.log.tables import events
 from appealgen.outcome import Outcome
+from appealgen.rules.classify import classify
 from appealgen.settings import Settings
 from appealgen.sources.items import Item
 from appealgen.toolkit import Toolkit
@@ -29,8 +30,13 @@ def record_built(conn: Connection, tools: Toolkit, settings: Settings, item: Ite
     if states:
         state = current(states)
     else:
-        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim),
-                                   tools.profile(claim.payer, item.origin), tools.codes(), settings.today, item.origin)
+        profile = tools.profile(claim.payer, item.origin)
+        found = classify(claim, tools.codes().for_program(profile.kind))
+        if not found.denied:  # a balance the patient owes, a contractual reduction: as `log import` reads them
+            return (f"not a denial ({found.category.value}); the tracking log keeps denials, so nothing was "
+                    "recorded")
+        denial = denial_from_claim(claim, practice, "claim file", claim_file_key(practice, claim), profile,
+                                   tools.codes(), settings.today, item.origin)
         insert_denials(conn, [denial])
         state = derive(denial, [])
     denial = state.denial

@@ -12,7 +12,7 @@ from appealgen.log.steps import first_step, step_deadline
 from appealgen.models import Appeal, Claim
 from appealgen.payers import PayerProfile
 from appealgen.plan import SUBMITTED, limits_passed, make_plan, step_name
-from appealgen.rules.classify import claim_codes, classify
+from appealgen.rules.classify import Classification, claim_codes, classify
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.deadlines import aic_minimum
 from appealgen.rules.decide import Situation, choose_action, choose_level
@@ -29,17 +29,26 @@ def claim_file_key(practice: str, claim: Claim) -> str:
     return _key("claim file", practice, claim.claim_id, claim.denial.date.isoformat(), codes)
 
 
+def reason_code(found: Classification) -> str:
+    """The code that chose the denial's category ("CO-50"), wherever the claim carries it (on a
+    line or on the denial): the first denial code of that category, else the first denial code,
+    else the first reason code; "" when there is none."""
+    codes = [f for f in found.findings if not f.remark]
+    chosen = (next((f for f in codes if f.denial and f.category == found.category), None)
+              or next((f for f in codes if f.denial), None) or next(iter(codes), None))
+    return chosen.code if chosen is not None else ""
+
+
 def denial_from_claim(claim: Claim, practice: str, source: str, dedupe_key: str, profile: PayerProfile,
                       codes: CodeTable, today: date, origin: str, patient_liable: bool | None = None) -> Denial:
     """A denial as `appealgen plan` sees this claim (its category, action, level and deadline)."""
     plan = make_plan(claim, profile, codes, today, origin)
     carcs, rarcs = claim_codes(claim)
-    group, first_code = claim.denial.group, (claim.denial.carc or ["?"])[0]
+    found = classify(claim, codes.for_program(profile.kind))
     named = claim.payer_name or (claim.remittance.payer_name if claim.remittance else "") or profile.name
-    facts = Facts(source=source, payer_name=named, reason=f"{group}-{first_code}" if group else first_code,
+    facts = Facts(source=source, payer_name=named, reason=reason_code(found),
                   codes=tuple(plan.codes), carcs=tuple(carcs), rarcs=tuple(rarcs),
-                  patient_liable=classify(claim, codes.for_program(profile.kind)).patient_liable
-                  if patient_liable is None else patient_liable,
+                  patient_liable=found.patient_liable if patient_liable is None else patient_liable,
                   first_dos=plan.first_dos,
                   billed=claim.billed_total, paid=claim.paid_total, dedupe_key=dedupe_key)
     # At stake: the denied money the request asks for, as `era` shows it; the amount in
@@ -82,9 +91,8 @@ def denial_from_codes(found: FoundClaim, claim_id: str, denied_on: date, practic
                            classification)
     deadline = step_deadline(action.new_claim, first_dos, denied_on, [], profile, choice.level)
     dated = action.action.value in DATED
-    denial_codes = [f for f in classification.findings if f.denial and not f.remark]
     facts = Facts(source="835", payer_name=found.remittance.payer.name or profile.name,
-                  reason=denial_codes[0].code if denial_codes else "",
+                  reason=reason_code(classification),
                   codes=tuple(f.code for f in classification.findings),
                   carcs=tuple(found.codes[0]), rarcs=tuple(found.codes[1]),
                   patient_liable=classification.patient_liable, first_dos=first_dos,

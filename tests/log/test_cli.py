@@ -318,6 +318,32 @@ def test_build_records_what_it_built_once_per_packet(write_claim: WriteClaim, tm
         "Northwind Health Plan"
 
 
+def test_a_claim_whose_codes_are_on_its_lines_records_the_code_that_chose_its_category(
+    write_claim: WriteClaim, tmp_path: Path
+) -> None:
+    """A CSV export puts the CARC on each service line, none on the denial: the report's "denied by
+    reason code" once counted such claims under "?"."""
+    path = tmp_path / "log.sqlite"
+    claim = write_claim(appeal={"letter": "reconsideration.html", "argument": "The records support the claim.",
+                                "policy": dict(PLAN_POLICY)}, denial={"date": "2026-10-14"})
+    assert run(path, "build", str(claim), "--out", str(tmp_path / "out"))[0] == 0
+    lines = run(path, "log", "show", "TEST-1")[1].splitlines()
+    assert lines[1].startswith("  denial 2026-10-14 (claim file): medical_necessity (CO-50), 245.00 at stake")
+
+
+def test_a_balance_the_patient_owes_opens_no_denial(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A deductible on an unpaid line is the patient's to pay, not a denial (as `log import` reads an
+    835): recording it would count it in the denial rates and the open dollars."""
+    path = tmp_path / "log.sqlite"
+    claim = write_claim(service_lines=[{"dos": "2026-09-02", "code": "99213", "billed": "150.00", "paid": 0,
+                                        "carc": ["1"], "group": "PR"}], denial={"date": "2026-10-14"})
+    code, _, stderr = run(path, "build", str(claim), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert stderr.splitlines()[-1] == ("  warning: not a denial (patient_responsibility); the tracking log keeps "
+                                       "denials, so nothing was recorded")
+    assert run(path, "log", "show", "TEST-1")[0] == 1
+
+
 def test_sending_after_a_failed_build_is_recorded_with_a_word_about_it(write_claim: WriteClaim,
                                                                         tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
