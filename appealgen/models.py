@@ -284,7 +284,7 @@ class Provider(Strict):
     """The provider or supplier that billed the claim. Details the claim file leaves out come
     from the workspace's practice settings (appealgen.yaml `practices`, by NPI)."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(default="", max_length=120)  # else the practice's (by NPI); required to file, as the NPI
     npi: Npi | None = None  # required to file: a packet without it fails its check
     tax_id: TaxId | None = None
     ptan: Ptan | None = None

@@ -23,11 +23,11 @@ def practice_for(claim: Claim, file: WorkspaceFile) -> Practice | None:
 
 
 def _name(claim: Claim, practice: Practice) -> str:
-    """The claim's provider name, unless it is only what the 835 called the payee (a claim file
-    that renames the provider keeps its own)."""
+    """The claim's provider name, unless it gives none or only what the 835 called the payee (a
+    claim file that renames the provider keeps its own)."""
     name = claim.provider.name
     from_remittance = claim.remittance is not None and name in (claim.remittance.payee_name, UNNAMED_PAYEE)
-    return practice.name if practice.name and from_remittance else name
+    return practice.name if practice.name and (from_remittance or not name) else name
 
 
 def with_practice(claim: Claim, file: WorkspaceFile) -> Claim:
@@ -55,6 +55,9 @@ def detail_findings(provider: Provider, profile: PayerProfile) -> list[Finding]:
     """The details the payer asks for (its `provider_ids`) and those the letter prints that are
     missing: a problem naming each field, never a letter with "n/a" in it."""
     findings = []
+    if not provider.name:
+        findings.append(problem("provider.missing", f"provider.name missing: the letterhead, the cover sheet and the "
+                                f"signature block print it; {WHERE}"))
     if provider.npi is None:
         findings.append(problem("provider.npi_missing", "provider.npi is missing; payers need the NPI on every "
                                 "request"))

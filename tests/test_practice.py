@@ -14,7 +14,7 @@ import yaml
 from PIL import Image
 
 from appealgen.images import check_signature
-from appealgen.models import Provider
+from appealgen.models import Claim, Provider
 from appealgen.payers import load_payer
 from appealgen.practice import detail_findings
 from appealgen.preflight import Limits, Refused
@@ -61,6 +61,24 @@ def test_a_claim_takes_the_practice_details_it_does_not_state(write_claim: Write
                   "Fax 555-0178", "appeals@lakeview.example", "Robin Sample Appeals Lead Lakeview Example Supply"):
         assert value in text
     assert "555-0177" not in text
+
+
+def test_a_claim_that_names_only_the_npi_takes_the_practices_name(write_claim: WriteClaim, tmp_path: Path) -> None:
+    """A billing system's export gives the NPI and no provider name: the settings hold the name."""
+    claim = write_claim(payer="medicare-dme", provider={"npi": "1538261953"}, attachments=DME_DOCUMENTS)
+    code, stderr = build(claim, workspace(tmp_path), tmp_path / "out")
+    assert code == 0, stderr
+    assert "Robin Sample Appeals Lead Lakeview Example Supply" in pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
+
+
+def test_a_provider_named_nowhere_fails_the_check_by_name(write_claim: WriteClaim, tmp_path: Path) -> None:
+    claim = write_claim(provider={"npi": "1538261953"})
+    provider = Claim.model_validate(yaml.safe_load(claim.read_text())).provider
+    [found] = [f for f in detail_findings(provider, load_payer(Workspace.open(REPO), "commercial"))
+               if f.message.startswith("provider.name")]
+    assert found.message == ("provider.name missing: the letterhead, the cover sheet and the signature block print "
+                             "it; set the details in appealgen.yaml (practices, by NPI) or in the claim file's "
+                             "provider")
 
 
 def test_missing_details_fail_the_check_by_name(write_claim: WriteClaim, tmp_path: Path) -> None:

@@ -107,7 +107,22 @@ def test_a_bad_row_fails_only_its_claim_naming_row_and_column(tmp_path: Path) ->
 def test_a_failed_claim_is_named_in_the_summary_only_by_a_valid_claim_id(tmp_path: Path) -> None:
     csv_file, mapping = write(tmp_path, [row("=HYPERLINK(1)", dos="13/45/2026"), row("CON", dos="13/45/2026"),
                                          row("CSV-2", dos="13/45/2026")])
-    assert [getattr(e, "claim_id", None) for e in load_csv(csv_file, mapping).errors] == [None, None, "CSV-2"]
+    # the row errors, then what is wrong with the ids themselves
+    assert [getattr(e, "claim_id", None) for e in load_csv(csv_file, mapping).errors] == [None, None, "CSV-2", None,
+                                                                                          None]
+
+
+def test_every_problem_of_a_claim_is_named_in_one_run_by_its_column(tmp_path: Path) -> None:
+    """A bad date and a missing member ID: both named at once (fixing one row took two runs), the
+    missing value by the column it is read from, not by the claim-file field."""
+    csv_file, mapping = write(tmp_path, [row(dos="13/45/2026", member="", billed="abc")])
+    loaded = load_csv(csv_file, mapping)
+    assert loaded.items == []
+    assert [line for error in loaded.errors for line in error.lines()] == [
+        f"{csv_file}: row 2, column 'Billed': not an amount; claim CSV-1 not built",
+        f"{csv_file}: row 2, column 'DOS': not a date (use MM/DD/YYYY or YYYY-MM-DD); claim CSV-1 not built",
+        f"{csv_file}: row 2, column 'Member': Field required",
+    ]
 
 
 def test_a_blank_line_counts_as_a_row_as_in_a_spreadsheet(tmp_path: Path) -> None:
@@ -264,6 +279,17 @@ def test_the_mapping_names_the_profile_each_of_the_exports_payer_names_stands_fo
     assert [line for error in loaded.errors for line in error.lines()] == [
         f"{csv_file}: row 4, column 'Payer': not a payer profile id (lower-case letters, digits, '_' or '-'): name the "
         "profile each of the export's payers stands for under `payers:` in the mapping file; claim CSV-3 not built"]
+
+
+def test_a_column_of_its_own_may_name_the_payer_as_the_billing_system_does(tmp_path: Path) -> None:
+    """The payer name column wins over the name the `payers:` mapping was found by."""
+    mapping = MAPPING + "  payer_name: Plan Name\npayers:\n  NORTHWIND PPO: commercial\n"
+    csv_file, mapping_file = tmp_path / "export.csv", tmp_path / "mapping.yaml"
+    csv_file.write_text(f"{HEADER},Plan Name\r\n" + row().replace(",commercial,", ",Northwind PPO,")
+                        + ",Northwind Health Plan\r\n")
+    mapping_file.write_text(mapping)
+    [item] = load_csv(csv_file, mapping_file).items
+    assert (item.claim.payer, item.claim.payer_name) == ("commercial", "Northwind Health Plan")
 
 
 def test_a_missing_document_is_named_by_the_row_and_column_that_gave_it(tmp_path: Path) -> None:

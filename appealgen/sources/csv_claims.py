@@ -42,8 +42,9 @@ LIST_FIELDS = {"modifiers", "diagnosis", "carc", "rarc", "denial.carc", "denial.
 MONEY_FIELDS = {"billed", "paid", "primary_balance"}
 DATE_FIELDS = {"dos", "patient.dob", "denial.date"}
 CLAIM_FIELDS = [
-    "claim_id", "payer", "payer_claim_number", "primary_balance", "patient.first_name", "patient.last_name",
-    "patient.dob", "patient.member_id", "patient.address", "provider.name", "provider.npi", "provider.tax_id",
+    "claim_id", "payer_name", "payer", "payer_claim_number", "primary_balance", "patient.first_name",
+    "patient.last_name", "patient.dob", "patient.member_id", "patient.address", "provider.name", "provider.npi",
+    "provider.tax_id",
     "provider.ptan", "provider.medicaid_id", "provider.address", "provider.phone", "provider.fax", "provider.email",
     "provider.contact", "provider.requester.name", "provider.requester.title", "denial.date", "denial.carc",
     "denial.rarc", "denial.group", "denial.category", "appeal.level", "appeal.letter", "appeal.argument",
@@ -151,6 +152,9 @@ class _Claim:
         self.columns: dict[str, str] = {}  # field path -> column, for messages
         self.places: dict[str, str] = {}  # a document's field (attachments[2].path) -> its row and column
         self.failed = False  # a row of it could not be read: the claim is not built
+        self.mapped: dict[str, str] = {}  # field path -> the export's column for it: where a missing value goes
+        self.unread: set[tuple[int | str, ...]] = set()  # fields whose cell could not be read (already named)
+        self.row_unread = False  # a whole row could not be read: what the claim lacks is not known
 
 
 def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[dict[str, _Claim], list[InputError]]:
@@ -175,6 +179,7 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
                              f"(columns: {', '.join(sorted(headers))})")
     claims: dict[str, _Claim] = {}
     errors: list[InputError] = []
+    mapped = {field: mapping.column(field) for field in default_fields() if mapping.column(field) in headers}
     for row_number, cells in enumerate(records, start=2):
         if not cells:
             continue  # a blank line
@@ -186,7 +191,8 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
             continue
         misfit = _misfit(names, cells)
         if misfit is not None:
-            claims.setdefault(claim_id, _Claim(row_number)).failed = True
+            misfit_claim = claims.setdefault(claim_id, _Claim(row_number))
+            misfit_claim.failed = misfit_claim.row_unread = True
             errors.append(InputError(path, f"row {row_number}, column {misfit[0]!r}", f"{misfit[1]}; claim "
                                      f"{claim_id} not built", stated_claim_id(claim_id)))
             continue
@@ -195,11 +201,10 @@ def _collect(path: Path, mapping: Mapping, mapping_file: Path | None) -> tuple[d
                                      f"claim {claim_id} already has a row (rows: claim)"))
             continue
         claim = claims.setdefault(claim_id, _Claim(row_number))
-        problem = _add_row(claim, row, row_number, mapping, headers)
-        if problem is not None:
+        claim.mapped = mapped
+        for where, message in _add_row(claim, row, row_number, mapping, headers):  # every cell's problem at once
             claim.failed = True
-            errors.append(InputError(path, problem[0], f"{problem[1]}; claim {claim_id} not built",
-                                     stated_claim_id(claim_id)))
+            errors.append(InputError(path, where, f"{message}; claim {claim_id} not built", stated_claim_id(claim_id)))
     return claims, errors
 
 
@@ -216,49 +221,74 @@ def _misfit(names: list[str], cells: list[str]) -> tuple[str, str] | None:
 
 
 def _add_row(claim: _Claim, row: dict[str, str], number: int, mapping: Mapping,
-             headers: set[str]) -> tuple[str, str] | None:
+             headers: set[str]) -> list[tuple[str, str]]:
+    """Add one row to its claim; returns each cell that cannot be read, as (where, why). Such a
+    cell is left out, so the claim's other problems are still found (and named) in this run."""
     line: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
     for field in default_fields():
         column = mapping.column(field)
         text = row.get(column) if column in headers else None
         if text is None or not text.strip():
             continue
         where = f"row {number}, column {column!r}"
-        try:
-            value = mapping.payer(text.strip()) if field == "payer" else value_of(field, text)
-        except ValueError as exc:
-            return where, str(exc)
-        if field == "payer" and not PAYER_ID.fullmatch(value):
-            return where, ("not a payer profile id (lower-case letters, digits, '_' or '-'): name the profile each of "
-                           "the export's payers stands for under `payers:` in the mapping file")
-        if field == "payer" and value != text.strip():  # the export's own name for it: the reports group by it
-            claim.data.setdefault("payer_name", " ".join(text.split())[:120])
-        if field.startswith("service_lines."):
-            line[field.removeprefix("service_lines.")] = value
-            claim.columns[f"line.{field.removeprefix('service_lines.')}"] = column
-        elif field.startswith("attachments."):
-            kind = field.removeprefix("attachments.")
-            claim.data.setdefault("attachments", [])
-            for part in str(value).split(";"):
-                attachment = {"kind": kind, "path": part.strip()}
-                # an export repeats a claim's columns on each of its service lines: a document once
-                if attachment["path"] and attachment not in claim.data["attachments"]:
-                    claim.places[f"attachments[{len(claim.data['attachments'])}].path"] = where
-                    claim.data["attachments"].append(attachment)
-        else:
-            previous = _get(claim.data, field)
-            if previous is not None and previous != value:
-                return where, (f"differs from row {claim.first_row}, which has the same claim id: a claim's rows "
-                               "must agree (two claims with one id?)")
-            _set(claim.data, field, value)
-            claim.columns[field] = column
+        problem = _cell(claim, line, field, column, text, mapping, where)
+        if problem is not None:
+            problems.append((where, problem))
+            claim.unread.add(_loc(field, len(claim.lines)))
+    if problems:
+        if line:
+            claim.lines.append(line)  # what could be read, for the claim's other problems
+            claim.rows.append(number)
+        return problems
     if line in claim.lines:  # an export that repeats a row would ask the payer for the line twice
         twin = claim.rows[claim.lines.index(line)]
-        return f"row {number}", (f"repeats the service line of row {twin} exactly (a row exported twice?): remove "
-                                 "it, or bill a service given twice as one line with its units")
+        return [(f"row {number}", f"repeats the service line of row {twin} exactly (a row exported twice?): remove "
+                                  "it, or bill a service given twice as one line with its units")]
     if line:
         claim.lines.append(line)
         claim.rows.append(number)
+    return []
+
+
+def _loc(field: str, line_index: int) -> tuple[int | str, ...]:
+    """A field's location as validation names it: ("service_lines", 2, "dos"), ("patient", "dob")."""
+    if field.startswith("service_lines."):
+        return ("service_lines", line_index, field.removeprefix("service_lines."))
+    return tuple(field.split("."))
+
+
+def _cell(claim: _Claim, line: dict[str, Any], field: str, column: str, text: str, mapping: Mapping,
+          where: str) -> str | None:
+    """Read one cell into the claim (or the row's service line); why it cannot be, or None."""
+    try:
+        value = mapping.payer(text.strip()) if field == "payer" else value_of(field, text)
+    except ValueError as exc:
+        return str(exc)
+    if field == "payer" and not PAYER_ID.fullmatch(value):
+        return ("not a payer profile id (lower-case letters, digits, '_' or '-'): name the profile each of the "
+                "export's payers stands for under `payers:` in the mapping file")
+    if field == "payer" and value != text.strip():  # the export's own name for it: the reports group by it
+        claim.data.setdefault("payer_name", " ".join(text.split())[:120])
+    if field.startswith("service_lines."):
+        line[field.removeprefix("service_lines.")] = value
+        claim.columns[f"line.{field.removeprefix('service_lines.')}"] = column
+    elif field.startswith("attachments."):
+        kind = field.removeprefix("attachments.")
+        claim.data.setdefault("attachments", [])
+        for part in str(value).split(";"):
+            attachment = {"kind": kind, "path": part.strip()}
+            # an export repeats a claim's columns on each of its service lines: a document once
+            if attachment["path"] and attachment not in claim.data["attachments"]:
+                claim.places[f"attachments[{len(claim.data['attachments'])}].path"] = where
+                claim.data["attachments"].append(attachment)
+    else:
+        previous = _get(claim.data, field)
+        if previous is not None and previous != value:
+            return (f"differs from row {claim.first_row}, which has the same claim id: a claim's rows must agree "
+                    "(two claims with one id?)")
+        _set(claim.data, field, value)
+        claim.columns[field] = column
     return None
 
 
@@ -271,12 +301,24 @@ def _get(data: dict[str, Any], dotted: str) -> Any:
 
 
 def _where(claim: _Claim, loc: tuple[int | str, ...]) -> str:
-    """A validation error's location as a row and column of the file."""
+    """A validation error's location as a row and column of the file: the column that gave the
+    value, or, for a value missing, the column the mapping reads it from (a field no column of the
+    export holds is named as the field)."""
     if len(loc) >= 2 and loc[0] == "service_lines" and isinstance(loc[1], int) and loc[1] < len(claim.rows):
-        column = claim.columns.get(f"line.{loc[2]}", str(loc[2])) if len(loc) > 2 else ""
+        column = (claim.columns.get(f"line.{loc[2]}") or claim.mapped.get(f"service_lines.{loc[2]}")
+                  or str(loc[2])) if len(loc) > 2 else ""
         return f"row {claim.rows[loc[1]]}" + (f", column {column!r}" if column else "")
-    known = claim.columns.get(".".join(str(p) for p in loc))
+    dotted = ".".join(str(p) for p in loc)
+    known = claim.columns.get(dotted) or claim.mapped.get(dotted)
     return f"row {claim.first_row}" + (f", column {known!r}" if known else f", field {field_path(loc)}")
+
+
+def _validation_errors(path: Path, claim: _Claim, exc: ValidationError) -> list[InputError]:
+    """The claim's validation errors by row and column, but for the cells already named as
+    unreadable (their field is missing because it was left out, not because the export lacks it)."""
+    return [InputError(path, _where(claim, tuple(err["loc"])), error_message(err))
+            for err in exc.errors(include_input=False, include_url=False)
+            if not any(tuple(err["loc"])[:len(unread)] == unread for unread in claim.unread)]
 
 
 def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
@@ -292,14 +334,15 @@ def load_csv(path: Path, mapping_file: Path | None = None) -> Loaded:
         loaded.errors.append(InputError(path, None, f"cannot read as CSV ({type(exc).__name__})"))
         return loaded
     for claim_id, claim in claims.items():
-        if claim.failed:
-            continue  # its row errors are already reported
+        if claim.row_unread:
+            continue  # its row's error is reported; the rest of it was never read
         data = {**claim.data, "claim_id": claim_id, "service_lines": claim.lines}
         try:
             item = Item.of(Claim.model_validate(data), f"{path} (claim {claim_id})", path)
-            loaded.items.append(replace(item, places=tuple(claim.places.items())))
+            if not claim.failed:  # else its rows' errors are reported, and it is not built
+                loaded.items.append(replace(item, places=tuple(claim.places.items())))
         except ValidationError as exc:
-            loaded.errors.append(InputErrors([
-                InputError(path, _where(claim, tuple(err["loc"])), error_message(err))
-                for err in exc.errors(include_input=False, include_url=False)], stated_claim_id(claim_id)))
+            found = _validation_errors(path, claim, exc)
+            if found:
+                loaded.errors.append(InputErrors(found, stated_claim_id(claim_id)))
     return loaded
