@@ -267,18 +267,13 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, cluster: str | No
 
 
 def _print_plans(outcomes: list[Any]) -> None:
-    from appealgen.outcome import check_detail
+    from appealgen.outcome import dry_run_line
 
     incomplete = 0
     for outcome in outcomes:
         if outcome.plan is not None:
-            plan = outcome.plan
-            # what the packet would lack, as the build's check would say it (its exit code is 3)
-            lacking = check_detail(plan.missing, plan.problems) if plan.packet and plan.would_fail else ""
-            incomplete += bool(lacking)
-            click.echo(f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, "
-                       f"due {plan.deadline.isoformat()})" + (f"; its packet would fail its check: {lacking}"
-                                                              if lacking else ""))
+            incomplete += outcome.plan.packet and outcome.plan.would_fail  # a build would exit 3 for it
+            click.echo(dry_run_line(outcome.plan))
     say(f"{counted(len(outcomes), 'claim')}: {sum(o.error is None for o in outcomes)} valid, "
         f"{sum(o.error is not None for o in outcomes)} with errors, {incomplete} whose packets would fail their "
         "check; nothing built")

@@ -94,6 +94,16 @@ def nothing_line(claim_id: str, action: Action, instead: str, why: str, where: P
     return f"{claim_id}: nothing to send ({action.value}{overruled(override)}): {instead}; because {why}{target}"
 
 
+def dry_run_line(plan: Plan) -> str:
+    """What `batch --dry-run` says of a claim: the request it would build, by when, and what its
+    packet would lack; or, when nothing is sent, what to do instead (no request, no appeal level)."""
+    if not plan.packet:
+        return nothing_line(plan.claim_id, plan.action, plan.instead, plan.action_reason, None, plan.override)
+    lacking = check_detail(plan.missing, plan.problems) if plan.would_fail else ""
+    return (f"{plan.claim_id}: {plan.category.value} -> {plan.action.value} ({plan.level}, due "
+            f"{plan.deadline.isoformat()})" + (f"; its packet would fail its check: {lacking}" if lacking else ""))
+
+
 def check_detail(missing: list[str], problems: list[str]) -> str:
     return "; ".join([f"missing {m}" for m in missing] + problems)
 

@@ -643,6 +643,12 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
 NEW_CLAIM = "New claim"
 
 
+def shown_action(action: str, new_claim: bool) -> str:
+    """The action as a table shows it: a correction sent as a new claim (frequency code 1, after
+    MA130) reads `new_claim`, so nobody sends a replacement (frequency 7) of a claim never processed."""
+    return "new_claim" if new_claim and action == Action.corrected_claim.value else action
+
+
 def step_name(step: Level, new_claim: bool) -> str:
     """The name shown for the step an action takes: a new claim goes through claim submission,
     not the appeal level the rules would otherwise open (whose id it keeps)."""

@@ -18,7 +18,7 @@ from appealgen.errors import InputError
 from appealgen.models import Appeal, AttachmentKind
 from appealgen.output import write_atomic
 from appealgen.payers import PayerProfile
-from appealgen.plan import decide, mixed_findings
+from appealgen.plan import decide, mixed_findings, shown_action
 from appealgen.rules.codes import CodeTable
 from appealgen.rules.decide import Situation, choose_action, choose_level
 from appealgen.sources import read_remittances
@@ -55,6 +55,7 @@ class RowDecision:
     days_left: int | None = None
     send_by: date | None = None
     warnings: tuple[str, ...] = ()  # lines denied for other reasons, to be planned apart
+    new_claim: bool = False  # the correction is a new claim (MA130 at Medicare), not a replacement (frequency 7)
 
 
 def _without_plan(found: FoundClaim, profile: PayerProfile) -> RowDecision:
@@ -94,7 +95,7 @@ def decide_row(found: FoundClaim, profile: PayerProfile, codes: CodeTable, today
         return RowDecision(category, action.action.value, action.reason, warnings=warnings)
     sending = decided.sending.date if decided.submitted else None  # a review decides; it sends nothing yet
     return RowDecision(category, action.action.value, action.reason, decided.deadline.date, decided.days_left,
-                       sending, warnings)
+                       sending, warnings, action.new_claim)
 
 
 def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeTable, today: date,
@@ -113,7 +114,8 @@ def claim_row(found: FoundClaim, profiles: dict[str, PayerProfile], codes: CodeT
         "payer": found.remittance.payer.name, "profile": found.profile_id,
         "patient": {"first_name": era.patient.first_name, "last_name": era.patient.last_name,
                     "member_id": era.patient.member_id},
-        "category": decision.category, "action": decision.action, "action_reason": decision.reason,
+        "category": decision.category, "action": decision.action, "new_claim": decision.new_claim,
+        "action_reason": decision.reason,
         "deadline": decision.deadline, "days_left": decision.days_left, "send_by": decision.send_by,
         "warnings": list(decision.warnings), "source": str(found.source), "segment": era.segment,
     }
@@ -269,9 +271,10 @@ def table_lines(rows: list[dict[str, Any]]) -> list[str]:
         text = " ".join(row["codes"]) or "-"
         deadline = row["deadline"].isoformat() if row["deadline"] else "-"
         days = str(row["days_left"]) if row["days_left"] is not None else "-"
+        action = shown_action(row["action"], row["new_claim"])
         lines.append(f"{row['claim_id'][:18]:18} {row['status_code']:6} {'yes' if row['denied'] else 'no':6} "
                      f"{row['billed']:>10.2f} {row['paid']:>10.2f} {row['denied_amount']:>10.2f} "
-                     f"{row['payer'][:20]:20} {text[:28]:28} {row['category']:24} {row['action']:21} {deadline:10} "
+                     f"{row['payer'][:20]:20} {text[:28]:28} {row['category']:24} {action:21} {deadline:10} "
                      f"{days:>5}")
         lines += [f"    {code}: {text}" for code, text in row.get("descriptions", {}).items()]
         lines += [f"    warning: {text}" for text in row["warnings"]]

@@ -206,6 +206,20 @@ def test_a_dry_run_validates_and_plans_and_builds_nothing(tmp_path: Path) -> Non
     assert not (tmp_path / "out").exists()
 
 
+def test_a_dry_run_says_what_to_do_instead_for_a_claim_that_sends_nothing(tmp_path: Path) -> None:
+    """A deductible the patient owes is billed to the patient: no appeal level, no appeal deadline."""
+    claims = claims_folder(tmp_path / "in", 1)
+    data = yaml.safe_load(claims.read_text())
+    data[0]["service_lines"] = [{"dos": "2026-09-02", "code": "99213", "billed": "150.00", "paid": 0, "carc": ["1"],
+                                 "group": "PR"}]
+    data[0]["denial"] = {"date": "2026-10-14"}
+    claims.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, stdout, _ = run("batch", str(claims), "--out", str(tmp_path / "out"), "--dry-run", *AS_OF)
+    assert code == 0
+    assert stdout.splitlines() == ["TEST-1: nothing to send (bill_patient): bill the patient; because patient "
+                                   "responsibility (deductible, coinsurance or copay)"]
+
+
 def test_a_file_given_twice_or_inside_a_folder_given_too_is_read_once(tmp_path: Path) -> None:
     """Its claims, and its bad claims' errors, count once in the totals and the summary."""
     claims = claims_folder(tmp_path / "in", 2)

@@ -129,6 +129,7 @@ def test_several_remarks_on_one_line_are_all_kept(mix_json: EraRun) -> None:
 
 def test_claim_level_adjustment_and_remark_are_kept(mix_json: EraRun) -> None:
     row = mix_json.row("ACCT-9004")
+    assert (row["action"], row["new_claim"]) == ("corrected_claim", True)  # the JSON keeps the action's own name
     assert row["adjustments"] == [{"group": "CO", "carc": "16", "amount": "310.00", "quantity": None}]
     assert row["remarks"] == ["MA130"]
     assert [line["adjustments"] for line in row["lines"]] == [[]]
@@ -311,9 +312,10 @@ def test_table_lists_every_claim_denied_first(mix_json: EraRun) -> None:
         "        authorization            review                2027-02-16    86",
         "ACCT-9003          1      yes        165.00       0.00     165.00 EXAMPLE DME MAC      PR-96 N130 M127 N54  "
         "        authorization            review                2027-02-16    86",
-        # MA130: a new claim, due within the claim filing limit (12 months from the date of service)
+        # MA130: a new claim (frequency 1, not a replacement), due within the claim filing limit (12 months from
+        # the date of service)
         "ACCT-9004          4      yes        310.00       0.00     310.00 EXAMPLE DME MAC      CO-16 MA130          "
-        "        missing_information      corrected_claim       2027-09-02   284",
+        "        missing_information      new_claim             2027-09-02   284",
         "ACCT-9005          4      yes         95.00       0.00      95.00 EXAMPLE DME MAC      CO-29 N211           "
         "        timely_filing            adjust                -              -",
         "ACCT-9006          4      yes        245.00       0.00     245.00 EXAMPLE DME MAC      CO-18 N522           "

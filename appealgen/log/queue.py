@@ -31,6 +31,7 @@ from decimal import Decimal
 from appealgen.log.state import Standing, State
 from appealgen.models import Action
 from appealgen.payer_names import payer_label
+from appealgen.plan import NEW_CLAIM, shown_action
 
 PRIOR_WEIGHT = 20
 TIER_BILLING, TIER_ACCESS, TIER_CLINICAL, UNKNOWN = 0.90, 0.75, 0.25, 0.50
@@ -169,7 +170,8 @@ def row(scored: Scored, state: State, payer_name: str, today: date) -> Row:
     denial, step = state.denial, state.step
     return Row(
         practice=denial.practice, claim_id=denial.claim_id, payer=denial.payer, category=denial.category,
-        level=step.taken_at, status=state.status, next_action=scored.action, deadline=step.deadline,
+        level=step.taken_at, status=state.status, next_action=shown_action(scored.action, step.level_name == NEW_CLAIM),
+        deadline=step.deadline,
         days_left=scored.days_left, follow_up=state.follow_up, owner=state.owner, amount=state.remaining,
         likelihood=scored.chance.rate, urgency=scored.urgency, priority=scored.priority, why=scored.chance.reason,
         missed=scored.missed, note=missed_note(state, today) if scored.missed else "", denial_id=denial.id or 0,

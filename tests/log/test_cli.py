@@ -188,6 +188,16 @@ def test_queue_table_json_and_csv(log: str) -> None:
             for r in rows] == [("1", "ACCT-0002", "EXAMPLE DME MAC", "0.75", "1.0", "183.75")]
 
 
+def test_a_correction_sent_as_a_new_claim_is_named_so_in_the_queue(tmp_path: Path) -> None:
+    """MA130 at Medicare: the claim was never processed, so it is billed again as a new claim
+    (frequency 1); "corrected_claim" read as a replacement (frequency 7) of it."""
+    path = tmp_path / "log.sqlite"
+    ma130 = denied("ACCT-0003", carc="16", remarks=("MA130",))
+    assert run(path, "log", "import", str(remittance(tmp_path / "oct.835", [ma130])))[0] == 0
+    [row] = json.loads(run(path, "queue", "--json")[1])["rows"]
+    assert row["next_action"] == "new_claim"
+
+
 def test_queue_of_an_unknown_payer_profile_is_refused_not_empty(log: str) -> None:
     """The report names payers as their remittances do; the queue filters by profile. A name
     there must not read as an empty queue."""
