@@ -15,7 +15,7 @@ from appealgen.report import Override, PacketReport
 Status = Literal["built", "nothing_to_send", "skipped", "planned", "failed"]
 # Warnings printed under a packet's line: what to do or look at before sending it.
 SAID = ("content.", "identity.", "signature.", "claim.mixed_denials", "history.case_number", "omha.", "bundling.",
-        "liability.")
+        "liability.", "payer.example_profile")
 
 
 @dataclass

@@ -165,6 +165,9 @@ class PayerProfile(Strict):
     id: PayerId
     name: str
     kind: Literal["medicare", "medicaid", "commercial"] = "commercial"
+    # A shipped example: its addresses and fax numbers are fictional and its windows a model's, so
+    # every plan under it says so until a person sets the plan's own and removes the flag.
+    example: bool = False
     address: list[str] = Field(min_length=1)
     phone: str | None = None
     fax: str | None = None

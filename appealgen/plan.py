@@ -574,6 +574,18 @@ def decide(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, o
                    findings, days_left, sending)
 
 
+def example_findings(claim: Claim, profile: PayerProfile) -> list[Finding]:
+    """A request for a payer the claim names (the billing system's payer, or the remittance's)
+    under a shipped example profile would go to the example's fictional address."""
+    named = claim.payer_name or (claim.remittance.payer_name if claim.remittance else "")
+    if not profile.example or not named:
+        return []
+    return [warning("payer.example_profile", f"payer {named} is planned under the shipped example profile "
+                    f"{profile.id} ({profile.name}), whose addresses and fax numbers are fictional and whose windows "
+                    f"are a model's: make the plan's own (`appealgen payers copy {profile.id} NEW_ID`), set them, "
+                    "and remove `example: true`")]
+
+
 def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date, origin: str = "claim",
               policies: PolicyTable | None = None, wanted: tuple[Action, str, str] | None = None) -> Plan:
     """The plan for one claim. `origin` names the claim in errors (its file); `wanted` is a
@@ -596,6 +608,7 @@ def make_plan(claim: Claim, profile: PayerProfile, codes: CodeTable, today: date
     disputed = decided.disputed
     citations, uncovered = cite_policies(claim, profile, policies, found, action.action, step, disputed)
     findings += _code_findings(found) + mixed_findings(claim, found, codes, profile, today)
+    findings += example_findings(claim, profile) if action.action in SUBMITTED and not action.new_claim else []
     findings += stated_letter_findings(claim, action.action) + cob_findings(claim, found.category, action.action,
                                                                            kinds)
     if action.action in SUBMITTED and not action.new_claim:

@@ -481,3 +481,31 @@ def test_the_fax_cover_of_a_later_request_names_the_decision_it_answers(
     letter = " ".join(" ".join((page.extract_text() or "").split())
                       for page in PdfReader(tmp_path / "out/TEST-1/packet.pdf").pages[2:4])
     assert "Reconsideration decision: 11/02/2026 (case number RC-2026-0042)" in letter
+
+
+EXAMPLE_NOTE = ("  warning: payer Northwind Health Plan is planned under the shipped example profile commercial "
+                "(Example Commercial Health Plan), whose addresses and fax numbers are fictional and whose "
+                "windows are a model's: make the plan's own (`appealgen payers copy commercial NEW_ID`), set "
+                "them, and remove `example: true`")
+
+
+def test_a_real_payer_planned_under_a_shipped_example_profile_is_named(write_claim: WriteClaim,
+                                                                      tmp_path: Path) -> None:
+    """A billing lead mapped "Northwind Health Plan" to `commercial`: its packet was addressed to the
+    example's PO Box and fax, with the example's windows, and nothing said so."""
+    appeal = {"letter": "reconsideration.html", "argument": "The records support it.", "policy": dict(PLAN_POLICY)}
+    claim = write_claim(appeal=appeal, payer_name="Northwind Health Plan")
+    code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--as-of", "2026-11-22",
+                          "--workspace", str(REPO))
+    assert code == 0
+    assert stderr.splitlines()[1:] == [EXAMPLE_NOTE]
+    # the plan's own profile, copied and set (the flag removed): nothing to say
+    workspace = tmp_path / "ws"
+    (workspace / "payers").mkdir(parents=True)
+    profile = (REPO / "payers" / "commercial.yaml").read_text().replace("id: commercial", "id: northwind", 1)
+    assert "\nexample: true" in profile
+    (workspace / "payers" / "northwind.yaml").write_text(profile.replace("\nexample: true", "\n# example: true"))
+    own = write_claim(appeal=appeal, payer_name="Northwind Health Plan", payer="northwind")
+    code, _, stderr = run("build", str(own), "--out", str(tmp_path / "own"), "--as-of", "2026-11-22",
+                          "--workspace", str(workspace))
+    assert (code, stderr.splitlines()[1:]) == (0, [])

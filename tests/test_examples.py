@@ -132,6 +132,9 @@ def test_attachments_named_as_people_name_them(built: dict[str, Example]) -> Non
         ("delivery_ticket", "Proof of delivery, 09/02/2026"),
     ]
     assert report.check.warnings == [  # built from the 835 alone: nothing says what the records show
+        "payer EXAMPLE DME MAC is planned under the shipped example profile medicare-dme (Example DME MAC (Medicare "
+        "DME, Jurisdiction X)), whose addresses and fax numbers are fictional and whose windows are a model's: make "
+        "the plan's own (`appealgen payers copy medicare-dme NEW_ID`), set them, and remove `example: true`",
         "appeal.argument and appeal.facts are missing: the letter says nothing of this patient's case, only its "
         "template's general sentences; state what the records show (appeal.argument) or the dated facts "
         "(appeal.facts)",

@@ -172,7 +172,7 @@ def check_csv_errors(path: Path, loaded_errors: list[AppealgenError], records: l
                      mapping: Path | None = None) -> None:
     """Only the InputError family; each line names the file (or, for a column the export lacks,
     the mapping's field), and the row and column (or field) when it names a row, a row that
-    holds data; no cell's text in any message."""
+    holds data (a row exported twice is the whole row's problem); no cell's text in any message."""
     for error in loaded_errors:
         assert isinstance(error, (InputError, InputErrors)), repr(error)
         for line in error.lines():
@@ -186,7 +186,8 @@ def check_csv_errors(path: Path, loaded_errors: list[AppealgenError], records: l
             match = ROW.match(where)
             assert match, line
             number = int(match.group(1))
-            assert number == 1 or match.group(2) is not None or match.group(3) is not None, line
+            whole_row = where.removeprefix(match.group(0)).startswith("repeats the service line of row")
+            assert number == 1 or match.group(2) is not None or match.group(3) is not None or whole_row, line
             if records is not None and number > 1:
                 assert number <= len(records) and records[number - 1] != [], f"{line}\nrows: {records}"
 
