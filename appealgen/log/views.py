@@ -31,7 +31,10 @@ def _days(days: int | None) -> str:
 
 
 def _to_deadline(r: Row, as_of: date) -> str:
-    """Days to the deadline beside it (a row's due date may be its follow-up instead: see Row)."""
+    """Days to the deadline beside it (a row's due date may be its follow-up instead: see Row);
+    "sent" once the request went: the deadline was met, and counting past it read as missed."""
+    if r.status == "sent":
+        return "sent"
     return _days((r.deadline - as_of).days if r.deadline else None)
 
 

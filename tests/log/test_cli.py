@@ -215,6 +215,15 @@ def test_queue_without_a_log_says_how_to_start_one(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+def test_a_request_sent_in_time_is_not_counted_past_its_deadline_in_the_queue(log: str) -> None:
+    """Sent on 10/20 within the window, looked at after the window closed: "-53" days beside the
+    deadline read as a missed appeal."""
+    run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
+    table = run(log, "queue", "--as-of", "2027-04-10")[1].splitlines()
+    [sent] = [line.split() for line in table if "ACCT-0001" in line]
+    assert sent[7:12] == ["follow_up", "2027-02-16", "sent", "2026-12-19", "-"]
+
+
 def test_deadlines_list_write_a_calendar_and_exit_3_when_overdue(log: str, tmp_path: Path) -> None:
     run(log, "log", "record", "ACCT-0001", "sent", "--method", "fax", "--date", "2026-10-20")
     calendar = tmp_path / "appeals.ics"

@@ -67,10 +67,11 @@ def test_the_ranking_worked_by_hand() -> None:
                                                 "-                adjust ")
     assert queue.rows[0].why == "prior 90% (coding denials, about 90% (published)) with 3 decided here, 1.5 won"
     assert queue.rows[3].follow_up == TODAY + timedelta(days=10)
-    # the days beside a deadline count to that deadline, even where the row is due at its follow-up
+    # the request went before its deadline: the table says so beside it, not the days to (or past) it;
+    # the row is due at its follow-up
     sent = queue.rows[3]
     assert sent.deadline is not None and sent.days_left == 10
-    assert f"{sent.deadline} {(sent.deadline - TODAY).days:>5} {sent.follow_up} " in queue_lines(queue, 10)[5]
+    assert f"{sent.deadline}  sent {sent.follow_up} " in queue_lines(queue, 10)[5]
     [missed] = queue.missed  # ACCT-G is closed: not in the queue at all
     assert (missed.claim_id, missed.days_left, missed.note) == \
         ("ACCT-E", -21, "deadline passed: send it late with a statement of good cause, or record adjusted")
