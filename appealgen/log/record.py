@@ -110,7 +110,8 @@ def claim_states(conn: Connection, practice: str, claim_id: str) -> list[State]:
     states = load_states(conn, Filters(practice=practice, claim_ids=(claim_id,)))
     if not states:
         raise InputError(claim_id, "claim", f"not in the log (practice {practice}); import its remittance first "
-                         "(appealgen log import FILE.835)")
+                         "(appealgen log import FILE.835), or build its claim file, a CSV export's too, with the "
+                         "log in use (its denial opens from it)")
     return states
 
 

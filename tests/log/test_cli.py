@@ -131,7 +131,8 @@ def test_record_refusals_exit_1_with_one_line(log: str) -> None:
         (1, "", "ACCT-0001: decision: no request is pending for Redetermination; record sent first\n")
     assert run(log, "log", "record", "ACCT-0404", "follow-up", "--next", "2026-12-01") == \
         (1, "", "ACCT-0404: claim: not in the log (practice default); import its remittance first "
-                "(appealgen log import FILE.835)\n")
+                "(appealgen log import FILE.835), or build its claim file, a CSV export's too, with the log in use "
+                "(its denial opens from it)\n")
     code, _, stderr = run(log, "log", "record", "ACCT-0001", "lost")
     assert code == 2 and "'lost' is not one of" in stderr
     assert "log record [OPTIONS] CLAIM_ID EVENT\n" in stderr  # not every kind, cut mid-word

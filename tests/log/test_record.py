@@ -312,7 +312,8 @@ def test_refusals_of_corrections(url: str) -> None:
 def test_an_unknown_claim_is_refused(url: str) -> None:
     assert refused(url, "sent", claim="ACCT-9999", method="fax") == \
         "ACCT-9999: claim: not in the log (practice default); import its remittance first " \
-        "(appealgen log import FILE.835)"
+        "(appealgen log import FILE.835), or build its claim file, a CSV export's too, with the log in use (its " \
+        "denial opens from it)"
 
 
 def test_a_claim_id_in_two_practices_needs_the_practice(log_url: str, tmp_path: Path) -> None:
