@@ -32,6 +32,9 @@ AS_OF = ["--as-of", "2026-11-22", *WORKSPACE]  # the day every packet here is bu
 # from an 835 carry only the payee's name and NPI, and take every other detail from here.
 PRACTICE = REPO / "tests" / "data" / "workspace"
 PRACTICE_AS_OF = ["--as-of", "2026-11-22", "--workspace", str(PRACTICE)]
+# The closing line of a run stopped by a broken template, before its first claim.
+NOTHING_BUILT = ("nothing built: a template this run uses is broken; fix it (appealgen templates check lists every "
+                 "problem) and run again")
 RA_ONLY = [{"kind": "remittance_advice", "path": "docs/ra.pdf"}]
 NOTES_ONLY = [{"kind": "progress_notes", "path": "docs/notes.pdf", "title": "Progress notes"}]
 

@@ -27,7 +27,7 @@ from appealgen.errors import TemplateError
 from appealgen.render.env import make_env, render_string
 from appealgen.templating.preview import until_interrupted
 from tests.conftest import PLAN_POLICY, REPO, WriteClaim
-from tests.helpers import AS_OF, HTML_LETTER, pdf_text, run
+from tests.helpers import AS_OF, HTML_LETTER, NOTHING_BUILT, pdf_text, run
 
 TODAY = ["--as-of", "2026-11-22"]
 
@@ -228,8 +228,9 @@ def test_a_broken_template_stops_the_run_before_the_first_claim(tmp_path: Path, 
     (folder / "templates" / "letters" / "reconsideration.html").write_text("<p>{{ patient.lastname }}</p>\n")
     claim = write_claim(appeal=HTML_LETTER)
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
-    assert (code, stderr) == (1, "letters/reconsideration.html: line 1, at '<p>{{ patient.lastname }}</p>': "
-                                 "patient.lastname does not exist (did you mean last_name?)\n")
+    assert (code, stderr.splitlines()) == (1, [
+        "letters/reconsideration.html: line 1, at '<p>{{ patient.lastname }}</p>': patient.lastname does not exist "
+        "(did you mean last_name?)", NOTHING_BUILT])
     assert not (tmp_path / "out").exists()
 
 
@@ -562,7 +563,9 @@ def test_an_unescaped_value_stops_the_build_before_any_claim_data_is_rendered(
         "member_id": "1EG4TE5MK73"})
     code, _, stderr = run("build", str(claim), "--out", str(tmp_path / "out"), "--workspace", str(folder), *TODAY)
     assert code == 1
-    assert stderr.startswith("letters/mine.html: line 2, at '") and stderr.endswith(f"': {message}\n")
+    first, closing = stderr.splitlines()
+    assert first.startswith("letters/mine.html: line 2, at '") and first.endswith(f"': {message}")
+    assert closing == NOTHING_BUILT
     assert "<img" not in stderr and not (tmp_path / "out").exists()
 
 

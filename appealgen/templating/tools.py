@@ -63,13 +63,21 @@ def with_parts(settings: Settings, used: dict[str, Path]) -> dict[str, Path]:
     return found
 
 
+class TemplatesBroken(InputErrors):
+    """A run stopped before its first claim: its problems, then a line that says so."""
+
+    def lines(self) -> list[str]:
+        return [*super().lines(), "nothing built: a template this run uses is broken; fix it (appealgen templates "
+                "check lists every problem) and run again"]
+
+
 def check_templates_first(settings: Settings, loaded: Loaded) -> None:
     """Stop a run before its first letter when a template it will use is broken (one message
     per template problem, not one per claim)."""
     with Toolkit(settings) as tools:
         problems = check_files(tools.env, templates_in_use(settings, tools, loaded.items))
     if problems:
-        raise problems_as_errors(problems)
+        raise TemplatesBroken(problems_as_errors(problems).errors)
 
 
 def one_item(settings: Settings, claim: Path) -> Item:
