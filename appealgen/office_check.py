@@ -197,4 +197,6 @@ class _PartScan:
 def _refuse_reading_fields(instruction: str) -> None:
     field = _FIELDS.search(instruction.upper())
     if field:
-        raise Refused(f"document has an {field.group(1)} field, which reads other files; remove the field")
+        name = field.group(1)
+        article = "an" if name[0] in "AEIOU" else "a"  # "an INCLUDETEXT field", "a DDE field"
+        raise Refused(f"document has {article} {name} field, which reads other files; remove the field")

@@ -32,7 +32,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "docx-includepicture": (lambda: hostile.docx_field(b'INCLUDEPICTURE "http://198.51.100.7/p.png"'),
                             "document has an INCLUDEPICTURE field, which reads other files; remove the field"),
     "docx-link-field": (lambda: hostile.docx_field(b'LINK Excel.Sheet "C:\\\\data.xlsx" "A1"'),
-                        "document has an LINK field, which reads other files; remove the field"),
+                        "document has a LINK field, which reads other files; remove the field"),
     "docx-simple-field": (lambda: hostile.docx(b'<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/passwd&quot; ">'
                                                b"<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"),
                           "document has an INCLUDETEXT field, which reads other files; remove the field"),
