@@ -214,7 +214,7 @@ LETTERS: dict[str, dict[str, object]] = {
         "{% endif %}" + DIAGNOSES,
         *ARGUMENT,
         "{%p if enclosed.medical_records or enclosed.progress_notes %}",
-        "The enclosed {{ 'records' if enclosed.medical_records else 'visit notes' }} "
+        "The enclosed {{ 'records' if enclosed.medical_records else 'progress notes' }} "
         "describe the service performed, which is the service the code "
         "describes, and the diagnosis codes on the claim are those the treating practitioner documented.",
         "{%p endif %}",
@@ -428,7 +428,7 @@ def add_re_block(document: DocumentObject, subject: str) -> None:
         "{{ previous_level | capitalize }} decision: {{ previous.date | us_date }}{% if previous.case_number %} "
         "({{ case_number_label }} {{ previous.case_number }}){% endif %}{% endif %}",
         "Provider: {{ provider.name }}{% if provider.npi %} · NPI {{ provider.npi }}{% endif %}"
-        "{% if provider.ptan %} · PTAN {{ provider.ptan }}{% endif %}"
+        "{% if ptan %} · PTAN {{ ptan }}{% endif %}"
         "{% if provider.tax_id %} · Tax ID {{ provider.tax_id }}{% endif %}"
         "{% if medicaid_id %} · Medicaid\u00a0ID\u00a0{{ medicaid_id }}{% endif %}",  # kept on one line with its number
     ]

@@ -647,3 +647,20 @@ def test_a_stated_policys_criteria_are_listed_never_credited_to_a_record(
     for text in (word, html.unescape(page)):
         assert ("Its criteria are:" in text, listed in text) == (bool(criteria), bool(criteria))
         assert "address its criteria" not in text and "Sleep study report, 08/20/2026:" not in text
+
+
+@pytest.mark.parametrize(("payer", "shown"), [("medicare-dme", True), ("commercial", False),
+                                               ("medicaid-caresource", False)])
+def test_the_medicare_ptan_is_printed_only_to_a_payer_that_matches_by_it(builder: Builder, tmp_path: Path,
+                                                                         payer: str, shown: bool) -> None:
+    """A PTAN is Medicare's enrollment number: a commercial or Medicaid reviewer has no use for it."""
+    loaded = load_claims(REPO / "examples" / "cpap-medicare" / "claim.yaml")[0]
+    claim = loaded.claim.model_copy(update={"payer": payer})
+    profile, plan, planned = builder.plan(Item.of(claim, loaded.origin, loaded.source))
+    context = letter_context(planned, profile, plan, [], TODAY).mapping()
+    assert context["ptan"] == ("EXP0101" if shown else "")
+    html_letter = render_string(builder.env, "letters/reconsideration.html", context)
+    assert ("PTAN EXP0101" in html_letter) is shown
+    render_docx(REPO / "templates/letters/medical_necessity.docx", context, builder.env, tmp_path / "letter.docx")
+    xml = zipfile.ZipFile(tmp_path / "letter.docx").read("word/document.xml").decode()
+    assert ("PTAN EXP0101" in xml) is shown

@@ -98,6 +98,8 @@ class LetterContext:
     previous_outcome: str = about("the last decision's outcome in words", "upheld")
     medicaid_id: str = about("the provider's state Medicaid number where this payer matches by it (a Medicaid plan, "
                              "or a profile listing medicaid_id in provider_ids); else empty", "EXMCD0042")
+    ptan: str = about("the provider's Medicare PTAN where this payer matches by it (a Medicare contractor, or a "
+                      "profile listing ptan in provider_ids); else empty: a Medicare number is not a plan's", "EXP0101")
     previous_notice: str = about("what the last decision's notice is called: `decision`, or `dismissal` (a "
                                  "dismissal decides nothing)", "decision")
     enclosures: list[str] = about("the titles of the enclosed documents, in packet order", "Progress notes")
@@ -212,6 +214,13 @@ def medicaid_id(provider: Provider, profile: PayerProfile) -> str:
     return (provider.medicaid_id or "") if asks else ""
 
 
+def ptan(provider: Provider, profile: PayerProfile) -> str:
+    """The Medicare PTAN, for a payer that matches a request by it: a Medicare contractor, or any
+    profile that asks for it. A commercial or Medicaid letter leaves Medicare's number out."""
+    asks = profile.kind == "medicare" or "ptan" in profile.provider_ids
+    return (provider.ptan or "") if asks else ""
+
+
 def authorization_denial(codes: list[str], remarks: list[str], refused: bool) -> str:
     """An authorization letter must answer what the payer found: a letter saying an authorization
     was on file answers neither "units exceeded" (198) nor "not the service authorized" (N54), and
@@ -273,7 +282,7 @@ def letter_context(
         previous_by=_previous_by(last, profile) if last else "",
         previous_outcome=last.outcome.value.replace("_", " ") if last else "",
         previous_notice=notice_word(last) if last else "",
-        medicaid_id=medicaid_id(claim.provider, profile),
+        medicaid_id=medicaid_id(claim.provider, profile), ptan=ptan(claim.provider, profile),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name), greeting=step.greeting or "To the reviewer:",
         relief=step.relief or "reverse the denial and pay",
