@@ -10,8 +10,9 @@ from typing import Literal
 
 from pypdf import PdfWriter
 
-from appealgen.attachments import default_title
+from appealgen.attachments import confine, default_title
 from appealgen.build import mark
+from appealgen.errors import InputError
 from appealgen.models import Claim
 from appealgen.outcome import Outcome
 from appealgen.output import write_atomic
@@ -38,6 +39,22 @@ def enclosure_titles(claim: Claim, order: list[int]) -> list[tuple[str, str]]:
     return titles
 
 
+def unfound_enclosures(settings: Settings, item: Item) -> list[str]:
+    """The claim's documents (by field) that cannot be read where the claim says they are: the
+    letter still lists them as enclosed, so whoever mails it must find them (or fix the paths)."""
+    root = settings.attachments_root or item.base
+    unfound = []
+    for index, attachment in enumerate(item.claim.attachments):
+        field = f"attachments[{index}].path"
+        try:
+            found = confine(attachment.path, root, Path(item.origin), field).is_file()
+        except InputError:
+            found = False
+        if not found:
+            unfound.append(field)
+    return unfound
+
+
 def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> Outcome:
     """Render one claim's letter; Word templates give .docx (and .pdf when asked), HTML ones .pdf.
     A claim whose action sends nothing gets no letter: the outcome says what to do instead."""
@@ -62,7 +79,8 @@ def letter_one(settings: Settings, tools: Toolkit, item: Item, form: Format) -> 
             write_atomic(base.with_suffix(".pdf"),
                          stamped(letter.pdf, mark(claim, planned.profile), planned.plan.would_fail))
             written.append(base.with_suffix(".pdf"))
-    return Outcome(item.origin, claim.claim_id, plan=planned.plan, files=written)
+    return Outcome(item.origin, claim.claim_id, plan=planned.plan, files=written,
+                   unfound=unfound_enclosures(settings, item))
 
 
 class LetterWork:

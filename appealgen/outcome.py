@@ -32,6 +32,7 @@ class Outcome:
     files: list[Path] = field(default_factory=list)  # what was written besides a packet (letters)
     instead: str = ""  # nothing sent for this claim (no letter): what to do instead
     log_note: str = ""  # the tracking log disagrees with what was built (closed, or at another level)
+    unfound: list[str] = field(default_factory=list)  # a letter alone: documents it lists that were not found
 
     @property
     def status(self) -> Status:
@@ -73,6 +74,9 @@ class Outcome:
             # a letter alone: printed and mailed, it must not go without what its packet would lack
             return [f"{self.plan.claim_id}: letter written, but its packet would fail its check: "
                     f"{check_detail(self.plan.missing, self.plan.problems)}"]
+        if self.plan is not None and self.unfound:
+            return [f"{self.plan.claim_id}: letter written; it lists as enclosed documents not found where the claim "
+                    f"says ({', '.join(self.unfound)}): find them before mailing it, or give --attachments-root"]
         if self.report is None or self.folder is None:
             return []
         # What was removed from a document, and pages nobody could verify, are said out loud.

@@ -653,3 +653,16 @@ def test_a_csv_cell_that_would_start_a_formula_is_text(value: object, cell: obje
     from appealgen.output import spreadsheet_cell
 
     assert spreadsheet_cell(value) == cell
+
+
+def test_a_letter_listing_documents_not_found_says_which(tmp_path: Path) -> None:
+    """Without --attachments-root a CSV export's paths found nothing, and the letters listed (and
+    argued from) documents nobody had: the letter is written, and the line says which."""
+    claims = claims_folder(tmp_path / "in", 1, appeal=HTML_LETTER)
+    (tmp_path / "in" / "docs" / "notes.pdf").unlink()
+    out = tmp_path / "letters"
+    code, _, stderr = run("letters", str(claims), "--out", str(out), *AS_OF)
+    assert code == 0 and (out / "TEST-1.pdf").is_file()
+    assert stderr.splitlines()[-2] == ("TEST-1: letter written; it lists as enclosed documents not found where the "
+                                       "claim says (attachments[1].path): find them before mailing it, or give "
+                                       "--attachments-root")
