@@ -51,13 +51,24 @@ def _table_view(table: Table, charts: dict[str, Markup]) -> dict[str, Any]:
             "chart": charts.get(table.chart) if table.chart else None}
 
 
+def _shown(value: Any) -> tuple[str, str]:
+    """A figure as the page shows it, and the small print under it: a rate's fraction, or why
+    there is no figure ("n/a" in the column, its reason under it, not a paragraph in bold)."""
+    if value is None:
+        return "", ""
+    if isinstance(value, Rate):
+        return (value.text(), value.parts()) if value.value is not None else ("n/a", value.reason)
+    if isinstance(value, Days):
+        return (value.text(), "") if value.values else ("n/a", value.empty_reason)
+    return text(value), ""
+
+
 def _metric_view(metric: Any) -> dict[str, str]:
-    value, about = metric.value, metric.about
-    parts = value.parts() if isinstance(value, Rate) and value.value is not None else ""
-    previous = metric.previous
-    return {"id": metric.id, "title": about.title, "value": metric.shown(), "parts": parts,
-            "previous": "" if previous is None else (previous.text() if isinstance(previous, Rate | Days)
-                                                     else text(previous)),
+    about = metric.about
+    shown, parts = _shown(metric.value)
+    previous, previous_parts = _shown(metric.previous)
+    return {"id": metric.id, "title": about.title, "value": shown, "parts": parts, "previous": previous,
+            "previous_parts": previous_parts if previous == "n/a" else "",
             "change": metric.change(), "definition": about.definition, "basis": about.basis}
 
 

@@ -218,3 +218,13 @@ def test_a_money_change_keeps_its_sign_and_a_change_in_words_may_wrap(log: Path,
     cells = dict(re.findall(r'<tr id="metric-\w+-(\w+)">.*?<td class="(num[^"]*)">[^<]*</td>\s*<td class="about">',
                             out.read_text(), re.S))
     assert (cells["denied_dollars"], cells["days_to_appeal"]) == ("num change", "num")
+
+
+def test_a_figure_that_cannot_be_given_reads_n_a_with_its_reason_in_small_print(log: Path, tmp_path: Path) -> None:
+    """The reason was printed in bold in the figure's column, twelve lines tall beside the others."""
+    out = tmp_path / "october.html"
+    assert run(log, *OCTOBER, "--out", str(out))[0] == 0
+    rows = re.findall(r'<tr id="metric-.*?</tr>', out.read_text(), re.S)  # the headline metrics' rows
+    missing = [note for row in rows for note in re.findall(r'<td class="num(?: value)?">n/a(.*?)</td>', row, re.S)]
+    assert missing and all(re.fullmatch(r'<div class="parts">[^<]+</div>', note) for note in missing)
+    assert not any(">n/a (" in row for row in rows)
