@@ -61,12 +61,6 @@ def test_no_section_title_is_left_without_what_it_names(pages: list[str]) -> Non
 
 
 @pytest.mark.slow
-def test_the_first_page_is_not_the_title_alone(pages: list[str]) -> None:
-    """The headline metrics, kept whole, ran longer than a page and left page 1 with the title."""
-    assert "Denial rates" in lines(pages[0]) and "Remittance denial rate" in pages[0]
-
-
-@pytest.mark.slow
 def test_the_trend_is_one_read_and_its_line_labels_apart(pages: list[str]) -> None:
     [trend] = [n for n, page in enumerate(pages) if "Trend" in lines(page)]
     assert "Monthly trend of each rate (%)" in pages[trend]  # the chart under its title
