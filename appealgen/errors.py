@@ -79,6 +79,15 @@ class TemplateError(InputError):
     """A template that fails to load or render (never shows the render context)."""
 
 
+class TemplatesBroken(InputErrors):
+    """A run stopped before its first claim by broken templates: their problems, then a line
+    that says nothing was built."""
+
+    def lines(self) -> list[str]:
+        return [*super().lines(), "nothing built: a template this run uses is broken; fix it (appealgen templates "
+                "check lists every problem) and run again"]
+
+
 class MissingToolError(AppealgenError):
     """A required external program (LibreOffice, Pango, fonts) is not installed."""
 

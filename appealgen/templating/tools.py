@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appealgen.documents import did_you_mean
-from appealgen.errors import AppealgenError, InputError, InputErrors, TemplateError
+from appealgen.errors import AppealgenError, InputError, InputErrors, TemplateError, TemplatesBroken
 from appealgen.payers import profile_ids
 from appealgen.planned import plan_item
 from appealgen.render.context import FieldDoc
@@ -61,14 +61,6 @@ def with_parts(settings: Settings, used: dict[str, Path]) -> dict[str, Path]:
                     continue  # the checker reports a missing include where it is used
                 pending.append((part, found[part]))
     return found
-
-
-class TemplatesBroken(InputErrors):
-    """A run stopped before its first claim: its problems, then a line that says so."""
-
-    def lines(self) -> list[str]:
-        return [*super().lines(), "nothing built: a template this run uses is broken; fix it (appealgen templates "
-                "check lists every problem) and run again"]
 
 
 def check_templates_first(settings: Settings, loaded: Loaded) -> None:
