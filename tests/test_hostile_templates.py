@@ -55,8 +55,11 @@ def build_letter(write_claim: WriteClaim, tmp_path: Path, body: str, **claim: An
     ("{{ 'x'|center(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 'x'.ljust(10**9) }}", "stopped: a number over 1,000,000 given to a function (a template limit)"),
     ("{{ 9**999999 }}", "stopped: a number too large (a template limit)"),
+    # each value and the loop within their limits, the letter over its own
+    ("{% for i in range(100) %}{{ 'x' * 999999 }}{% endfor %}",
+     "stopped: output over 20,000,000 characters (a template limit)"),
 ], ids=["mro", "cycler-globals", "x-times-1e9", "set-x-times-1e9", "range-1e9", "nested-loops", "concat-doubling",
-        "center", "ljust", "power"])
+        "center", "ljust", "power", "output"])
 def test_template_escapes_and_bombs_stop_with_one_line_and_no_output(
     write_claim: WriteClaim, tmp_path: Path, expression: str, message: str
 ) -> None:
@@ -225,3 +228,21 @@ def test_awkward_text_in_a_word_letter_is_exact_and_valid(write_claim: WriteClai
     packet = pdf_text(tmp_path / "out" / "TEST-1" / "packet.pdf")
     assert "Zoë & <O'Brien> \"Q\"" in packet
     assert "Suite 100, Example Medical Arts Building, Springfield." in packet
+
+
+def test_a_word_letter_that_writes_past_the_output_limit_stops_with_one_line(write_claim: WriteClaim,
+                                                                            tmp_path: Path) -> None:
+    """docxtpl renders each XML part of a Word letter itself: the limit held only for HTML, and a
+    looping Word letter filled the memory (about 2 GB) before failing."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("{% for i in range(1000) %}{{ 'x' * 999999 }}{% endfor %}")
+    letters = tmp_path / "ws" / "templates" / "letters"
+    letters.mkdir(parents=True)
+    document.save(str(letters / "looping.docx"))
+    claim = write_claim(appeal={"letter": "looping.docx", "argument": "Needed.", "policy": dict(PLAN_POLICY)})
+    code, _, stderr = build(claim, tmp_path / "out", "--workspace", str(tmp_path / "ws"))
+    assert (code, stderr.splitlines()[-1]) == (1, f"{letters / 'looping.docx'}: stopped: output over 20,000,000 "
+                                                  "characters (a template limit)")
+    assert not (tmp_path / "out").exists()

@@ -42,6 +42,21 @@ class TooBig(jinja2.exceptions.SecurityError):
     """A template built a value or an output over the limits (a string of a billion x)."""
 
 
+class LimitedTemplate(jinja2.Template):
+    """A template whose every render stops past MAX_OUTPUT characters: an HTML letter, and each
+    XML part docxtpl renders of a Word letter (a million loops of a million-character value would
+    otherwise fill the memory before any other limit is met)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        chunks, size = [], 0
+        for chunk in self.generate(*args, **kwargs):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TooBig(f"output over {MAX_OUTPUT:,} characters (a template limit)")
+            chunks.append(chunk)
+        return "".join(chunks)
+
+
 def capitalize(value: object) -> str:
     """The first letter in capitals, the rest as written: "ALJ hearing", not Jinja's "Alj hearing"
     (its own filter lowercases the rest, which mangles acronyms and proper names in letters)."""
@@ -171,6 +186,7 @@ class ClaimSandbox(SandboxedEnvironment):
     code_generator_class = BoundedCodeGenerator
 
     COMPILED_KEPT = 64  # distinct sources; a Word template has about seven XML parts
+    template_class = LimitedTemplate
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,13 +338,7 @@ def template_errors(name: str, call: Callable[[], T], sources: Callable[[], str]
 
 def render_string(env: SandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
     def render() -> str:
-        chunks, size = [], 0
-        for chunk in env.get_template(name).generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise TooBig(f"output over {MAX_OUTPUT:,} characters (a template limit)")
-            chunks.append(chunk)
-        return "".join(chunks)
+        return env.get_template(name).render(context)
 
     def sources() -> str:
         assert env.loader is not None
