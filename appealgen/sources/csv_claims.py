@@ -44,11 +44,10 @@ DATE_FIELDS = {"dos", "patient.dob", "denial.date"}
 CLAIM_FIELDS = [
     "claim_id", "payer_name", "payer", "payer_claim_number", "primary_balance", "patient.first_name",
     "patient.last_name", "patient.dob", "patient.member_id", "patient.address", "provider.name", "provider.npi",
-    "provider.tax_id",
-    "provider.ptan", "provider.medicaid_id", "provider.address", "provider.phone", "provider.fax", "provider.email",
-    "provider.contact", "provider.requester.name", "provider.requester.title", "denial.date", "denial.carc",
-    "denial.rarc", "denial.group", "denial.category", "appeal.level", "appeal.letter", "appeal.argument",
-    "appeal.good_cause", "appeal.correction", "appeal.action", "appeal.action_reason",
+    "provider.tax_id", "provider.ptan", "provider.medicaid_id", "provider.address", "provider.phone", "provider.fax",
+    "provider.email", "provider.contact", "provider.requester.name", "provider.requester.title", "denial.date",
+    "denial.carc", "denial.rarc", "denial.group", "denial.category", "appeal.level", "appeal.letter",
+    "appeal.argument", "appeal.good_cause", "appeal.correction", "appeal.action", "appeal.action_reason",
 ]
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
 PAYER_ID = re.compile(PAYER_ID_PATTERN)
