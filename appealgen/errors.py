@@ -71,6 +71,11 @@ class InputErrors(AppealgenError):
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.errors, self.claim_id))
 
+    @property
+    def source(self) -> str:
+        """The file the errors are in (their first one's): how a run names a claim with no readable id."""
+        return self.errors[0].source if self.errors else ""
+
     def lines(self) -> list[str]:
         return [e.line() for e in self.errors]
 

@@ -666,3 +666,12 @@ def test_a_letter_listing_documents_not_found_says_which(tmp_path: Path) -> None
     assert stderr.splitlines()[-2] == ("TEST-1: letter written; it lists as enclosed documents not found where the "
                                        "claim says (attachments[1].path): find them before mailing it, or give "
                                        "--attachments-root")
+
+
+def test_a_claim_without_a_readable_id_is_named_by_its_file_in_the_closing_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text("payer: commercial\n")  # no claim id
+    code, _, stderr = run("batch", str(folder), "--out", str(tmp_path / "out"), "--quiet", *AS_OF)
+    assert code == 1
+    assert f" 1 failed ({folder / 'bad.yaml'}); " in stderr.splitlines()[-1]  # was "1 failed ()"
