@@ -205,6 +205,8 @@ def templates_preview(name: str, claim: Path, out: Path | None, png: bool, resol
     def render() -> None:
         done = preview(settings, claim, name, target, png, resolution)
         say(f"template: {done.template}")
+        if done.note:
+            say(f"note: {done.note}")
         for path in done.files:
             say(f"wrote {path}")
 

@@ -272,6 +272,18 @@ def test_preview_writes_a_pdf_and_png_pages(tmp_path: Path) -> None:
     assert "Index of enclosed documents" in pdf_text(cover)
 
 
+def test_a_letter_previewed_with_a_claim_it_is_not_sent_for_says_which_letter_the_claim_gets(tmp_path: Path) -> None:
+    """The coding letter previewed with an authorization denial argued "the codes billed were
+    correct", and nothing said that claim would get another letter."""
+    claim = REPO / "examples" / "auth-commercial" / "claim.yaml"
+    code, _, stderr = run("templates", "preview", "letters/coding.docx", "--claim", str(claim), "--out",
+                          str(tmp_path / "preview.pdf"), "--workspace", str(REPO), *TODAY)
+    assert code == 0, stderr
+    assert stderr.splitlines()[1] == (
+        "note: this claim's plan sends authorization.html (authorization -> reconsideration), not coding.docx: the "
+        "preview shows the letter with a claim it is not sent for; preview it with a claim of the denials it answers")
+
+
 def test_a_misspelled_profile_key_and_a_missing_profile_template(tmp_path: Path, write_claim: WriteClaim) -> None:
     folder = workspace(tmp_path)
     profile = (REPO / "payers" / "commercial.yaml").read_text()

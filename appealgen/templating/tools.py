@@ -10,6 +10,7 @@ from pathlib import Path
 from appealgen.documents import did_you_mean
 from appealgen.errors import AppealgenError, InputError, InputErrors, TemplateError, TemplatesBroken
 from appealgen.payers import profile_ids
+from appealgen.plan import Plan
 from appealgen.planned import plan_item
 from appealgen.render.context import FieldDoc
 from appealgen.settings import Settings
@@ -166,6 +167,7 @@ def templates_fields(settings: Settings, claim: Path | None) -> tuple[list[Field
 class Previewed:
     template: str  # the file used, as people read it: "workspace templates/letters/x.docx"
     files: list[Path]
+    note: str = ""  # the claim's plan sends another letter (or none): the preview is not what it would get
 
 
 def preview_target(settings: Settings, name: str, out: Path | None) -> Path:
@@ -187,7 +189,21 @@ def preview(settings: Settings, claim: Path, name: str, out: Path, png: bool, re
         if problems:
             raise problems_as_errors(problems)
         pdf = render_preview(settings, tools, item, name)
-        return Previewed(settings.workspace.describe_file(path), write_preview(pdf, out, png, resolution))
+        note = letter_note(plan_item(settings, tools, item).plan, relative) if folder == "letters" else ""
+        return Previewed(settings.workspace.describe_file(path), write_preview(pdf, out, png, resolution), note)
+
+
+def letter_note(plan: Plan, letter: str) -> str:
+    """A letter previewed with a claim its plan would not send it for reads as written for another
+    denial ("the codes billed were correct" for an authorization denial): say which it would get."""
+    if not plan.packet:
+        return (f"this claim's plan sends nothing ({plan.action.value}): the preview shows the letter with a claim "
+                "it is not sent for; preview it with a claim of the denials it answers")
+    if plan.letter != letter:
+        return (f"this claim's plan sends {plan.letter} ({plan.category.value} -> {plan.action.value}), not "
+                f"{letter}: the preview shows the letter with a claim it is not sent for; preview it with a claim of "
+                "the denials it answers")
+    return ""
 
 
 @dataclass
