@@ -169,7 +169,7 @@ def write_summary(settings: Settings, outcomes: list[Outcome]) -> tuple[str, str
     writer.writerow(SUMMARY_FIELDS)
     # true/false as the JSON has them (and as a spreadsheet reads them), not Python's True/False
     writer.writerows([str(value).lower() if isinstance(value, bool) else value
-                      for value in (row.get(key, "") for key in SUMMARY_FIELDS)] for row in rows)
+                      for value in (row[key] for key in SUMMARY_FIELDS)] for row in rows)
     csv_path, json_path = out / "batch-summary.csv", out / "batch-summary.json"
     write_atomic(csv_path, text.getvalue().encode())
     counts = count_statuses(outcomes)

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import PurePath
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -207,18 +207,12 @@ def _words(values: list[str]) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def medicaid_id(provider: Provider, profile: PayerProfile) -> str:
-    """The state Medicaid provider number, for a payer that matches a request by it: a Medicaid
-    plan, or any profile that asks for it (`provider_ids`). Other letters leave it out."""
-    asks = profile.kind == "medicaid" or "medicaid_id" in profile.provider_ids
-    return (provider.medicaid_id or "") if asks else ""
-
-
-def ptan(provider: Provider, profile: PayerProfile) -> str:
-    """The Medicare PTAN, for a payer that matches a request by it: a Medicare contractor, or any
-    profile that asks for it. A commercial or Medicaid letter leaves Medicare's number out."""
-    asks = profile.kind == "medicare" or "ptan" in profile.provider_ids
-    return (provider.ptan or "") if asks else ""
+def asked_id(provider: Provider, profile: PayerProfile, key: Literal["medicaid_id", "ptan"], kind: str) -> str:
+    """A program's own provider number (the state Medicaid ID, Medicare's PTAN), for a payer that
+    matches a request by it: a payer of that program, or any profile that asks for it
+    (`provider_ids`). Other letters leave it out: a Medicare number is not a plan's."""
+    asks = profile.kind == kind or key in profile.provider_ids
+    return str(getattr(provider, key) or "") if asks else ""
 
 
 def authorization_denial(codes: list[str], remarks: list[str], refused: bool) -> str:
@@ -282,7 +276,8 @@ def letter_context(
         previous_by=_previous_by(last, profile) if last else "",
         previous_outcome=last.outcome.value.replace("_", " ") if last else "",
         previous_notice=notice_word(last) if last else "",
-        medicaid_id=medicaid_id(claim.provider, profile), ptan=ptan(claim.provider, profile),
+        medicaid_id=asked_id(claim.provider, profile, "medicaid_id", "medicaid"),
+        ptan=asked_id(claim.provider, profile, "ptan", "medicare"),
         enclosures=[title for _, title in enclosures], today=today, request=request_words(plan),
         level_words=level_words(plan.level_name), greeting=step.greeting or "To the reviewer:",
         relief=step.relief or "reverse the denial and pay",
